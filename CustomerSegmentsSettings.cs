@@ -1,0 +1,36 @@
+using Nop.Core.Configuration;
+using Nop.Core.Domain.Orders;
+using Nop.Core.Domain.Payments;
+
+namespace Nop.Plugin.Misc.CustomerSegments;
+
+/// <summary>
+/// Settings of the customer segments plugin
+/// </summary>
+public class CustomerSegmentsSettings : ISettings
+{
+    /// <summary>
+    /// Whether guests (customers who never registered) can be members of segments
+    /// </summary>
+    public bool IncludeGuests { get; set; }
+
+    /// <summary>
+    /// Payment statuses (ids) of the orders that count as purchases
+    /// </summary>
+    public List<int> PurchasePaymentStatusIds { get; set; } = [(int)PaymentStatus.Paid];
+
+    /// <summary>
+    /// Order statuses (ids) of the orders that never count as purchases
+    /// </summary>
+    public List<int> ExcludedOrderStatusIds { get; set; } = [(int)OrderStatus.Cancelled];
+
+    /// <summary>
+    /// Interval of the scheduled rebuild of time-based segments, in seconds
+    /// </summary>
+    public int RebuildIntervalSeconds { get; set; } = CustomerSegmentsDefaults.DefaultRebuildIntervalSeconds;
+
+    /// <summary>
+    /// How many days back the RFM scores look
+    /// </summary>
+    public int RfmWindowDays { get; set; } = 365;
+}

@@ -1,0 +1,18 @@
+using Nop.Core.Domain.Customers;
+using Nop.Services.Security;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// The permission that opens the plugin's admin pages; nopCommerce installs it with the plugin
+/// </summary>
+public class CustomerSegmentsPermissionConfigManager : IPermissionConfigManager
+{
+    public IList<PermissionConfig> AllConfigs =>
+    [
+        new("Admin area. Manage customer segments",
+            CustomerSegmentsDefaults.ManagePermissionSystemName,
+            nameof(StandardPermission.Customers),
+            NopCustomerDefaults.AdministratorsRoleName)
+    ];
+}

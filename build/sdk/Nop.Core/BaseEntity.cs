@@ -1,0 +1,6 @@
+namespace Nop.Core;
+
+public abstract class BaseEntity
+{
+    public int Id { get; set; }
+}

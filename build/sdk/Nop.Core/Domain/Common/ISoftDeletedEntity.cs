@@ -1,0 +1,6 @@
+namespace Nop.Core.Domain.Common;
+
+public interface ISoftDeletedEntity
+{
+    bool Deleted { get; set; }
+}

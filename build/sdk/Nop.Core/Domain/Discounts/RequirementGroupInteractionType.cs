@@ -1,0 +1,7 @@
+namespace Nop.Core.Domain.Discounts;
+
+public enum RequirementGroupInteractionType
+{
+    And = 0,
+    Or = 2,
+}

@@ -1,0 +1,6 @@
+namespace Nop.Core.Domain.Localization;
+
+public interface ILocalizedEntity
+{
+
+}

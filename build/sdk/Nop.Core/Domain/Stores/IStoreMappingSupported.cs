@@ -1,0 +1,6 @@
+namespace Nop.Core.Domain.Stores;
+
+public interface IStoreMappingSupported
+{
+    bool LimitedToStores { get; set; }
+}

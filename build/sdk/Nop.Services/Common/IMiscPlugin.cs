@@ -1,0 +1,7 @@
+using Nop.Services.Plugins;
+
+namespace Nop.Services.Common;
+
+public interface IMiscPlugin : IPlugin
+{
+}
