@@ -1,0 +1,92 @@
+namespace Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+
+/// <summary>
+/// What the rule builder and the validator know of one field of the catalog
+/// </summary>
+public class RuleFieldDescriptor
+{
+    /// <summary>
+    /// Unique name used in rule JSON, e.g. "orders.totalSpent"
+    /// </summary>
+    public string Name { get; init; }
+
+    public RuleFieldCategory Category { get; init; }
+
+    public RuleDataType DataType { get; init; }
+
+    /// <summary>
+    /// Operators the field allows, from <see cref="RuleOperators"/>
+    /// </summary>
+    public IReadOnlyList<string> Operators { get; init; }
+
+    /// <summary>
+    /// Where the admin picks values from (countries, products, ...), or none for typed-in values
+    /// </summary>
+    public RuleValueSource ValueSource { get; init; }
+
+    /// <summary>
+    /// Whether the condition takes <c>periodDays</c>; and whether it requires it
+    /// </summary>
+    public bool HasPeriod { get; init; }
+
+    /// <summary>
+    /// Whether the condition takes a <c>key</c> (generic attribute key, customer attribute id)
+    /// </summary>
+    public bool HasKey { get; init; }
+
+    /// <summary>
+    /// Whether the field depends on the current time, so that the scheduled rebuild must refresh it
+    /// </summary>
+    public bool IsTimeDependent { get; init; }
+
+    /// <summary>
+    /// Locale resource of the field's name; the description is the same key + ".Hint"
+    /// </summary>
+    public string ResourceKey { get; init; }
+}
+
+public enum RuleFieldCategory
+{
+    Demographic,
+    Geographic,
+    Behaviour,
+    Rfm,
+    Engagement,
+    Segments
+}
+
+public enum RuleDataType
+{
+    Text,
+    Number,
+    Money,
+    Date,
+    Boolean,
+    /// <summary>
+    /// One value from a list (countries, gender, RFM group ...); operators eq/neq/in/notIn
+    /// </summary>
+    Choice,
+    /// <summary>
+    /// A set per customer (bought products, roles, ...); operators anyOf/allOf/noneOf
+    /// </summary>
+    ChoiceSet
+}
+
+public enum RuleValueSource
+{
+    None,
+    Genders,
+    Months,
+    Countries,
+    StateProvinces,
+    Products,
+    Categories,
+    Manufacturers,
+    CustomerRoles,
+    Stores,
+    CustomerAttributeValues,
+    RfmGroups,
+    Segments,
+    Vendors,
+    Affiliates
+}
