@@ -40,6 +40,11 @@ public class RuleFieldDescriptor
     public bool IsTimeDependent { get; init; }
 
     /// <summary>
+    /// What data the field reads, so that an event re-evaluates only the segments it can affect
+    /// </summary>
+    public RuleDataSources Sources { get; init; }
+
+    /// <summary>
     /// Locale resource of the field's name; the description is the same key + ".Hint"
     /// </summary>
     public string ResourceKey { get; init; }
@@ -89,4 +94,25 @@ public enum RuleValueSource
     Segments,
     Vendors,
     Affiliates
+}
+
+/// <summary>
+/// The kinds of shop data a field reads
+/// </summary>
+[Flags]
+public enum RuleDataSources
+{
+    None = 0,
+    Customer = 1,
+    Addresses = 2,
+    Orders = 4,
+    ShoppingCart = 8,
+    Newsletter = 16,
+    GenericAttributes = 32,
+    CustomerRoles = 64,
+    OtherSegments = 128,
+    /// <summary>
+    /// The current time: refreshed by the scheduled rebuild
+    /// </summary>
+    Clock = 256
 }

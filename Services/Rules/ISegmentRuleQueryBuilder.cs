@@ -1,0 +1,17 @@
+namespace Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+
+/// <summary>
+/// Turns a valid rule into a set-based database query
+/// </summary>
+public interface ISegmentRuleQueryBuilder
+{
+    /// <summary>
+    /// Identifiers of the eligible customers (not deleted, not system accounts, guests only when the settings
+    /// allow) who match the rule, as a query the database runs; filter it with a list of ids to evaluate a few
+    /// customers, the same code path as a full rebuild
+    /// </summary>
+    /// <param name="rule">A rule that passed validation</param>
+    /// <param name="storeId">The segment's store (0 for all)</param>
+    /// <param name="nowUtc">The moment relative dates are measured from</param>
+    Task<IQueryable<int>> BuildMatchingCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc);
+}

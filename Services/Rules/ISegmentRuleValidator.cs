@@ -1,0 +1,15 @@
+namespace Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+
+/// <summary>
+/// Checks a rule before it is saved or run
+/// </summary>
+public interface ISegmentRuleValidator
+{
+    /// <summary>
+    /// All that is wrong with the rule (empty when it is valid): unknown fields or operators, wrong value types,
+    /// empty lists, bad dates, too deep or too large trees, cycles of segment references
+    /// </summary>
+    /// <param name="rule">The rule</param>
+    /// <param name="segmentId">The segment that owns the rule (0 for a new one), to detect reference cycles</param>
+    Task<IReadOnlyList<RuleValidationError>> ValidateAsync(SegmentRule rule, int segmentId);
+}
