@@ -7,7 +7,8 @@ namespace Nop.Plugin.Misc.CustomerSegments.TestKit.Schema;
 /// <summary>
 /// Creates nopCommerce tables with all their columns, typed as nopCommerce types them: int, bigint,
 /// string (unlimited, nullable), bool, decimal(18,4), datetime with microseconds, binary, guid;
-/// Nullable&lt;T&gt; columns nullable; Id the identity primary key
+/// Nullable&lt;T&gt; columns nullable; Id the identity primary key, except for the mapping tables nopCommerce keys
+/// by their two columns
 /// </summary>
 public class NopTablesMigration : Migration
 {
@@ -24,13 +25,17 @@ public class NopTablesMigration : Migration
     {
         foreach (var table in _tables)
         {
-            var create = Create.Table(table.TableName)
-                .WithColumn("Id").AsInt32().NotNullable().PrimaryKey().Identity();
+            var create = (ICreateTableWithColumnSyntax)Create.Table(table.TableName);
+            if (table.HasIdentity)
+                create = create.WithColumn("Id").AsInt32().NotNullable().PrimaryKey().Identity();
 
             foreach (var column in table.Columns.Where(c => !c.IsKey))
             {
                 var typed = Type(create.WithColumn(column.Name), column);
-                create = column.IsNullable ? typed.Nullable() : typed.NotNullable();
+                if (table.CompositeKey?.Contains(column.Name) == true)
+                    create = typed.NotNullable().PrimaryKey();
+                else
+                    create = column.IsNullable ? typed.Nullable() : typed.NotNullable();
             }
         }
     }

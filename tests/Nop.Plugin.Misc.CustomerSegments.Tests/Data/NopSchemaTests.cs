@@ -33,10 +33,14 @@ public class NopSchemaTests : DatabaseTestBase
         {
             var listed = NopTableListing.Default.Get(name);
             var columns = await catalog.GetColumnsAsync(listed.TableName);
-            Assert.That(columns.Select(c => c.Name), Is.EquivalentTo(listed.Columns.Select(c => c.Name)), name);
+            Assert.That(columns.Select(c => c.Name), Is.EquivalentTo(listed.StoredColumns.Select(c => c.Name)), name);
             Assert.That(columns.Where(c => c.IsNullable).Select(c => c.Name),
-                Is.EquivalentTo(listed.Columns.Where(c => c.IsNullable).Select(c => c.Name)), name);
+                Is.EquivalentTo(listed.StoredColumns.Where(c => c.IsNullable && listed.CompositeKey?.Contains(c.Name) != true).Select(c => c.Name)), name);
         }
+
+        //as in nopCommerce, the customer-role mapping is keyed by its two columns and has no Id
+        var mappingColumns = (await catalog.GetColumnsAsync("Customer_CustomerRole_Mapping")).Select(c => c.Name);
+        Assert.That(mappingColumns, Is.EquivalentTo(new[] { "Customer_Id", "CustomerRole_Id" }));
     }
 
     [Test]
@@ -107,6 +111,7 @@ public class NopSchemaTests : DatabaseTestBase
         var role = new CustomerRole { Name = "VIP", SystemName = "Vip", Active = true };
         await roles.InsertAsync(role);
         await mappings.InsertAsync(new CustomerCustomerRoleMapping { CustomerId = 7, CustomerRoleId = role.Id });
+        await mappings.InsertAsync([new CustomerCustomerRoleMapping { CustomerId = 8, CustomerRoleId = role.Id }]);
 
         var names = await (
                 from m in mappings.Table
@@ -116,5 +121,9 @@ public class NopSchemaTests : DatabaseTestBase
             .ToListAsync();
 
         Assert.That(names, Is.EqualTo(new[] { "Vip" }));
+
+        //deleting a mapping deletes by its two key columns
+        await mappings.DeleteAsync(new CustomerCustomerRoleMapping { CustomerId = 7, CustomerRoleId = role.Id });
+        Assert.That(await mappings.Table.Select(m => m.CustomerId).ToListAsync(), Is.EqualTo(new[] { 8 }));
     }
 }
