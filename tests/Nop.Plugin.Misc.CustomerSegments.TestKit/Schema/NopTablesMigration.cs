@@ -14,11 +14,16 @@ public class NopTablesMigration : Migration
 {
     private readonly IReadOnlyList<NopTable> _tables;
     private readonly DatabaseEngine _engine;
+    private readonly bool _withIndexes;
 
-    public NopTablesMigration(IEnumerable<NopTable> tables, DatabaseEngine engine)
+    /// <param name="tables">The tables to create</param>
+    /// <param name="engine">Database engine</param>
+    /// <param name="withIndexes">Whether to create nopCommerce's indexes on them (<see cref="NopIndexes"/>)</param>
+    public NopTablesMigration(IEnumerable<NopTable> tables, DatabaseEngine engine, bool withIndexes = true)
     {
         _tables = tables.ToList();
         _engine = engine;
+        _withIndexes = withIndexes;
     }
 
     public override void Up()
@@ -37,6 +42,29 @@ public class NopTablesMigration : Migration
                 else
                     create = column.IsNullable ? typed.Nullable() : typed.NotNullable();
             }
+
+            if (_withIndexes)
+                CreateIndexes(table);
+        }
+    }
+
+    private void CreateIndexes(NopTable table)
+    {
+        foreach (var index in NopIndexes.For(table.TableName))
+        {
+            var columns = index.Columns.Select(name => table.Columns.FirstOrDefault(c => c.Name == name)
+                ?? throw new InvalidOperationException($"Index {index.Name}: {table.TableName} has no column {name}")).ToList();
+
+            //nopCommerce gives indexed string columns a length (VARCHAR(n)); here they are unlimited, which MySQL cannot index
+            if (_engine == DatabaseEngine.MySql && columns.Any(c => c.BaseType == "string"))
+                continue;
+
+            var create = Create.Index(index.Name).OnTable(table.TableName);
+            if (index.Unique)
+                create.WithOptions().Unique();
+
+            foreach (var column in columns)
+                create.OnColumn(column.Name).Ascending();
         }
     }
 

@@ -44,6 +44,26 @@ public class NopSchemaTests : DatabaseTestBase
     }
 
     [Test]
+    public async Task NopCommerceIndexesExist()
+    {
+        var catalog = new DatabaseCatalog(Database);
+
+        var orderIndexes = await catalog.GetIndexesAsync("Order");
+        Assert.That(orderIndexes.Select(i => i.Columns), Has.Some.EqualTo(new[] { "CustomerId" }));
+        Assert.That(orderIndexes.Select(i => i.Columns), Has.Some.EqualTo(new[] { "CreatedOnUtc" }));
+        Assert.That(orderIndexes.Select(i => i.Name), Does.Contain("AK_Order_OrderGuid"));
+
+        var mappingIndexes = await catalog.GetIndexesAsync("Customer_CustomerRole_Mapping");
+        Assert.That(mappingIndexes.Select(i => i.Columns), Has.Some.EqualTo(new[] { "CustomerRole_Id" }));
+
+        var attributeIndexes = await catalog.GetIndexesAsync("GenericAttribute");
+        if (Engine == DatabaseEngine.MySql)
+            Assert.That(attributeIndexes, Is.Empty, "unlimited text columns cannot be indexed on MySQL");
+        else
+            Assert.That(attributeIndexes.Select(i => i.Columns), Has.Some.EqualTo(new[] { "EntityId", "KeyGroup" }));
+    }
+
+    [Test]
     public async Task CustomersAndOrdersJoinThroughRepositories()
     {
         var customers = Repository<Customer>();
