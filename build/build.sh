@@ -90,10 +90,12 @@ start_db_servers() {
     bash "$ROOT/build/db/start-servers.sh" || log "warning: database servers did not all start; their tests will be ignored (failed under CI)"
 }
 
-# every project under tests/ that is a test project (references Microsoft.NET.Test.Sdk)
+# every project under tests/ but the test kit and other libraries marked <IsTestProject>false</IsTestProject>
 test_projects() {
     find "$ROOT/tests" -name '*.csproj' -not -path '*/bin/*' -not -path '*/obj/*' 2>/dev/null | sort | while read -r project; do
-        if grep -q 'Microsoft.NET.Test.Sdk' "$project"; then echo "$project"; fi
+        case "$(basename "$project")" in *.TestKit.csproj) continue ;; esac
+        if grep -q '<IsTestProject>[[:space:]]*false' "$project"; then continue; fi
+        echo "$project"
     done
 }
 
