@@ -4,7 +4,9 @@
 #   build/build.sh          restore, build the plugin (Release), package it into Plugins/Misc.CustomerSegments/
 #                           and Plugins/Misc.CustomerSegments.zip (the archive Admin > Local plugins > Upload takes)
 #   build/build.sh test     build and package, start the test database servers when installed, run every
-#                           test project under tests/, print "tests: N passed, N failed, N skipped"
+#                           test project under tests/ and the rule builder's browser tests (tests/js, through
+#                           build/js-test.sh; SKIP_JS_TESTS=1 leaves them out), print
+#                           "tests: N passed, N failed, N skipped" (.NET and browser tests together)
 #   build/build.sh bench    (not available yet)
 #   build/build.sh demo     (not available yet)
 #
@@ -110,6 +112,11 @@ trx_sum() {
     echo "$total"
 }
 
+# one counter of node's TAP summary ("# pass 12")
+tap_count() {
+    grep -E "^# $1 [0-9]+" "$2" | tail -1 | grep -oE '[0-9]+' || echo 0
+}
+
 cmd_test() {
     cmd_build
     start_db_servers
@@ -146,6 +153,23 @@ cmd_test() {
         if [ "$skipped" -lt 0 ]; then skipped=0; fi
     fi
     failed=$((failed + broken))
+
+    if [ "${SKIP_JS_TESTS:-0}" != 1 ]; then
+        log "testing the rule builder in a browser (tests/js)"
+        local js_tap="$results/js-tests.tap"
+        local js_status=0 js_failed=0
+        JS_TEST_RESULTS="$js_tap" bash "$ROOT/build/js-test.sh" </dev/null || js_status=$?
+        if [ -s "$js_tap" ]; then
+            passed=$((passed + $(tap_count pass "$js_tap")))
+            js_failed=$(( $(tap_count fail "$js_tap") + $(tap_count cancelled "$js_tap") ))
+            skipped=$((skipped + $(tap_count skipped "$js_tap") + $(tap_count todo "$js_tap")))
+        fi
+        if [ "$js_status" -ne 0 ] && [ "$js_failed" -eq 0 ]; then
+            log "the browser tests did not run to the end"
+            js_failed=1
+        fi
+        failed=$((failed + js_failed))
+    fi
 
     echo "tests: $passed passed, $failed failed, $skipped skipped"
     if [ "$failed" -gt 0 ]; then exit 1; fi
