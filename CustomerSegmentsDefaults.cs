@@ -13,7 +13,7 @@ public static class CustomerSegmentsDefaults
 
     public static string LocaleResourcePrefix => "Plugins.Misc.CustomerSegments";
 
-    public static string ManagePermissionSystemName => "Misc.CustomerSegments.Manage";
+    public static string ManagePermissionSystemName => Services.CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS;
 
     public static string RebuildTaskName => "Customer segments: rebuild time-based segments";
 
