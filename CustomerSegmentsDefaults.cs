@@ -13,6 +13,11 @@ public static class CustomerSegmentsDefaults
 
     public static string LocaleResourcePrefix => "Plugins.Misc.CustomerSegments";
 
+    /// <summary>
+    /// System name of the admin menu item (Customers > Customer segments)
+    /// </summary>
+    public static string AdminMenuSystemName => "Customer segments";
+
     public static string ManagePermissionSystemName => Services.CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS;
 
     public static string RebuildTaskName => "Customer segments: rebuild time-based segments";

@@ -505,13 +505,14 @@ public class CustomerSegmentsAdminController : BasePluginController
 
     [HttpPost]
     [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
-    public virtual async Task<IActionResult> RemoveMember(int id, int customerId)
+    public virtual async Task<IActionResult> RemoveMember(int id, int segmentId)
     {
-        var segment = await GetStaticSegmentAsync(id);
+        //the grid posts the row's id: the customer
+        var segment = await GetStaticSegmentAsync(segmentId);
         if (segment is null)
             return Json(new { });
 
-        await _segmentMembershipWriter.RemoveCustomersAsync(segment, [customerId]);
+        await _segmentMembershipWriter.RemoveCustomersAsync(segment, [id]);
 
         return Json(new { });
     }
