@@ -47,4 +47,7 @@ public static class AsyncIQueryableExtensions
 
         return new PagedList<T>(data, pageIndex, pageSize, count);
     }
+
+    public static IAsyncEnumerable<T> ToAsyncEnumerable<T>(this IQueryable<T> source) =>
+        AsyncExtensions.AsAsyncEnumerable(source);
 }
