@@ -50,4 +50,7 @@ public static class AsyncIQueryableExtensions
 
     public static IAsyncEnumerable<T> ToAsyncEnumerable<T>(this IQueryable<T> source) =>
         AsyncExtensions.AsAsyncEnumerable(source);
+
+    public static Task<decimal?> SumAsync<TSource>(this IQueryable<TSource> source, Expression<Func<TSource, decimal?>> predicate) =>
+        AsyncExtensions.SumAsync(source, predicate);
 }
