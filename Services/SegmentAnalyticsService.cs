@@ -1,4 +1,5 @@
 using System.Linq.Expressions;
+using LinqToDB;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 using Nop.Data;
@@ -149,8 +150,11 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
 
     protected virtual async Task<IList<KeyCount>> CountByAsync<T>(IQueryable<T> rows, Expression<Func<T, int>> key)
     {
+        //grouping a derived table's column keeps the CASE (and its parameters) out of the GROUP BY, which
+        //PostgreSQL would otherwise not match with the select list
         return await rows
             .Select(key)
+            .AsSubQuery()
             .GroupBy(index => index)
             .Select(group => new KeyCount { Key = group.Key, Count = group.Count() })
             .ToListAsync();
@@ -166,13 +170,14 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
 
         var raw = (double)max / buckets;
         var power = Math.Pow(10, Math.Floor(Math.Log10(raw)));
-        var step = raw / power switch
+        var multiple = (raw / power) switch
         {
             <= 1 => 1,
             <= 2 => 2,
             <= 5 => 5,
             _ => 10
-        } * power;
+        };
+        var step = multiple * power;
 
         return Math.Max((decimal)step, 0.01m);
     }

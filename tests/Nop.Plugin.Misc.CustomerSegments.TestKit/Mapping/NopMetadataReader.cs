@@ -51,10 +51,7 @@ public class NopMetadataReader : IMetadataReader
             attribute.Scale = 4;
         }
 
-        if (!column.IsKey)
-            return [attribute];
-
-        return [attribute, new SequenceNameAttribute($"{mapping.TableName}_{column.ColumnName}_seq")];
+        return [attribute];
     }
 
     public MemberInfo[] GetDynamicColumns(Type type) => [];
