@@ -132,6 +132,19 @@ public class SegmentMemberCsvService : ISegmentMemberCsvService
                 found.TryAdd(customer.Email, customer.Id);
         }
 
+        //emails stored with other capitals: compared lower-cased, which the index can't serve, so only for the rest
+        foreach (var batch in emails.Where(email => !found.ContainsKey(email)).Chunk(ImportBatchSize))
+        {
+            var lowered = batch.Select(email => email.ToLowerInvariant()).Distinct().ToArray();
+            var customers = await _customerRepository.Table
+                .Where(customer => !customer.Deleted && lowered.Contains(customer.Email.ToLower()))
+                .Select(customer => new CustomerEmail { Id = customer.Id, Email = customer.Email })
+                .ToListAsync();
+
+            foreach (var customer in customers.OrderBy(customer => customer.Id))
+                found.TryAdd(customer.Email, customer.Id);
+        }
+
         var notFound = emails.Where(email => !found.ContainsKey(email)).ToList();
         var customerIds = emails.Where(found.ContainsKey).Select(email => found[email]).Distinct().ToList();
 
