@@ -24,5 +24,11 @@ public static class CustomerSegmentsDefaults
 
     public static string RebuildTaskType => "Nop.Plugin.Misc.CustomerSegments.Services.SegmentRebuildTask";
 
+    /// <summary>
+    /// Setting that holds the segment (id, or ids separated by commas) of a discount requirement of this plugin's rule;
+    /// {0} is the requirement id
+    /// </summary>
+    public static string DiscountRequirementSettingsKey => "DiscountRequirement.CustomerSegments-{0}";
+
     public static int DefaultRebuildIntervalSeconds => 60 * 60;
 }
