@@ -6,11 +6,5 @@ namespace Nop.Services.Customers;
 
 public interface ICustomerService
 {
-    Task<Customer> GetCustomerByIdAsync(int customerId);
-
     Task<IList<Customer>> GetCustomersByIdsAsync(int[] customerIds);
-
-    Task<Customer> GetCustomerByEmailAsync(string email);
-
-    Task<string> GetCustomerFullNameAsync(Customer customer);
 }

@@ -31,17 +31,6 @@ public class RenderButtonEdit : IRender
     public string ClassName { get; set; }
 }
 
-public class RenderButtonView : IRender
-{
-    public RenderButtonView(DataUrl url)
-    {
-        Url = url;
-    }
-
-    public DataUrl Url { get; set; }
-
-    public string ClassName { get; set; }
-}
 
 public class RenderLink : IRender
 {
@@ -55,15 +44,6 @@ public class RenderLink : IRender
     public string Title { get; set; }
 }
 
-public class RenderCustom : IRender
-{
-    public RenderCustom(string functionName)
-    {
-        FunctionName = functionName;
-    }
-
-    public string FunctionName { get; set; }
-}
 
 public class RenderButtonRemove : IRender
 {
@@ -77,15 +57,3 @@ public class RenderButtonRemove : IRender
     public string ClassName { get; set; }
 }
 
-public class RenderCheckBox : IRender
-{
-    public RenderCheckBox(string name, string propertyKeyName = "Id")
-    {
-        Name = name;
-        PropertyKeyName = propertyKeyName;
-    }
-
-    public string Name { get; set; }
-
-    public string PropertyKeyName { get; set; }
-}
