@@ -1,6 +1,8 @@
+using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Directory;
 using Nop.Core.Domain.Stores;
+using Nop.Core.Domain.Vendors;
 using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
@@ -12,26 +14,38 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 /// </summary>
 public class SegmentValueLookupService : ISegmentValueLookupService
 {
+    protected readonly IRepository<Category> _categoryRepository;
     protected readonly IRepository<Country> _countryRepository;
     protected readonly IRepository<CustomerAttributeValue> _customerAttributeValueRepository;
     protected readonly IRepository<CustomerRole> _customerRoleRepository;
+    protected readonly IRepository<Manufacturer> _manufacturerRepository;
+    protected readonly IRepository<Product> _productRepository;
     protected readonly IRepository<Segment> _segmentRepository;
     protected readonly IRepository<StateProvince> _stateProvinceRepository;
     protected readonly IRepository<Store> _storeRepository;
+    protected readonly IRepository<Vendor> _vendorRepository;
 
-    public SegmentValueLookupService(IRepository<Country> countryRepository,
+    public SegmentValueLookupService(IRepository<Category> categoryRepository,
+        IRepository<Country> countryRepository,
         IRepository<CustomerAttributeValue> customerAttributeValueRepository,
         IRepository<CustomerRole> customerRoleRepository,
+        IRepository<Manufacturer> manufacturerRepository,
+        IRepository<Product> productRepository,
         IRepository<Segment> segmentRepository,
         IRepository<StateProvince> stateProvinceRepository,
-        IRepository<Store> storeRepository)
+        IRepository<Store> storeRepository,
+        IRepository<Vendor> vendorRepository)
     {
+        _categoryRepository = categoryRepository;
         _countryRepository = countryRepository;
         _customerAttributeValueRepository = customerAttributeValueRepository;
         _customerRoleRepository = customerRoleRepository;
+        _manufacturerRepository = manufacturerRepository;
+        _productRepository = productRepository;
         _segmentRepository = segmentRepository;
         _stateProvinceRepository = stateProvinceRepository;
         _storeRepository = storeRepository;
+        _vendorRepository = vendorRepository;
     }
 
     /// <summary>
@@ -67,6 +81,22 @@ public class SegmentValueLookupService : ISegmentValueLookupService
             .Where(value => parentId == 0 || value.AttributeId == parentId)
             .OrderBy(value => value.DisplayOrder).ThenBy(value => value.Name)
             .Select(value => new LookupRow { Id = value.Id, Name = value.Name }),
+        RuleValueSource.Products => _productRepository.Table
+            .Where(product => !product.Deleted)
+            .OrderBy(product => product.Name).ThenBy(product => product.Id)
+            .Select(product => new LookupRow { Id = product.Id, Name = product.Name }),
+        RuleValueSource.Categories => _categoryRepository.Table
+            .Where(category => !category.Deleted)
+            .OrderBy(category => category.Name).ThenBy(category => category.Id)
+            .Select(category => new LookupRow { Id = category.Id, Name = category.Name }),
+        RuleValueSource.Manufacturers => _manufacturerRepository.Table
+            .Where(manufacturer => !manufacturer.Deleted)
+            .OrderBy(manufacturer => manufacturer.Name).ThenBy(manufacturer => manufacturer.Id)
+            .Select(manufacturer => new LookupRow { Id = manufacturer.Id, Name = manufacturer.Name }),
+        RuleValueSource.Vendors => _vendorRepository.Table
+            .Where(vendor => !vendor.Deleted)
+            .OrderBy(vendor => vendor.Name).ThenBy(vendor => vendor.Id)
+            .Select(vendor => new LookupRow { Id = vendor.Id, Name = vendor.Name }),
         RuleValueSource.Segments => _segmentRepository.Table
             .OrderBy(segment => segment.Name)
             .Select(segment => new LookupRow { Id = segment.Id, Name = segment.Name }),

@@ -1,8 +1,10 @@
 using System.Text;
 using Moq;
+using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Directory;
 using Nop.Core.Domain.Stores;
+using Nop.Core.Domain.Vendors;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
@@ -142,8 +144,30 @@ public class SegmentMemberServicesTests : DatabaseTestBase
             service.ImportEmailsAsync(_dynamic, new MemoryStream(Encoding.UTF8.GetBytes("alice@example.com"))));
     }
 
-    private SegmentValueLookupService LookupService() => new(Repository<Country>(), Repository<CustomerAttributeValue>(),
-        Repository<CustomerRole>(), Repository<Segment>(), Repository<StateProvince>(), Repository<Store>());
+    private SegmentValueLookupService LookupService() => new(Repository<Category>(), Repository<Country>(), Repository<CustomerAttributeValue>(),
+        Repository<CustomerRole>(), Repository<Manufacturer>(), Repository<Product>(), Repository<Segment>(), Repository<StateProvince>(),
+        Repository<Store>(), Repository<Vendor>());
+
+    [Test]
+    public async Task LookupFindsProductsCategoriesAndManufacturersButNotDeletedOnes()
+    {
+        await Repository<Product>().InsertAsync(new Product { Name = "Blue shirt", Published = true });
+        await Repository<Product>().InsertAsync(new Product { Name = "Blue hat", Published = true, Deleted = true });
+        await Repository<Product>().InsertAsync(new Product { Name = "Red shirt", Published = true });
+        await Repository<Category>().InsertAsync(new Category { Name = "Shirts", Published = true });
+        await Repository<Manufacturer>().InsertAsync(new Manufacturer { Name = "Acme", Published = true });
+        var service = LookupService();
+
+        var products = await service.SearchAsync(RuleValueSource.Products, "shirt", 0, 0, 20);
+        var blue = await service.SearchAsync(RuleValueSource.Products, "Blue", 0, 0, 20);
+        var categories = await service.SearchAsync(RuleValueSource.Categories, null, 0, 0, 20);
+        var manufacturers = await service.SearchAsync(RuleValueSource.Manufacturers, "Ac", 0, 0, 20);
+
+        Assert.That(products.Items.Select(p => p.Name), Is.EqualTo(new[] { "Blue shirt", "Red shirt" }));
+        Assert.That(blue.Items.Select(p => p.Name), Is.EqualTo(new[] { "Blue shirt" }));
+        Assert.That(categories.Items.Select(c => c.Name), Is.EqualTo(new[] { "Shirts" }));
+        Assert.That(manufacturers.Items.Select(m => m.Name), Is.EqualTo(new[] { "Acme" }));
+    }
 
     [Test]
     public async Task LookupSearchesPagesAndFiltersByParent()
