@@ -310,7 +310,20 @@ public class SegmentModelFactory : ISegmentModelFactory
         foreach (var key in LocaleResources.RuleBuilderTextKeys)
             texts[key] = await _localizationService.GetResourceAsync(Resource($"RuleBuilder.{key}"));
 
-        return JsonSerializer.Serialize(new { categories, operators, texts }, CatalogJsonOptions);
+        //small fixed lists go with the catalog; the others are looked up as the admin types
+        var options = new Dictionary<string, object>
+        {
+            [CamelCase(nameof(RuleValueSource.Genders))] = new[]
+            {
+                new { id = "M", name = await _localizationService.GetResourceAsync("Admin.Customers.Customers.Fields.Gender.Male") },
+                new { id = "F", name = await _localizationService.GetResourceAsync("Admin.Customers.Customers.Fields.Gender.Female") }
+            },
+            [CamelCase(nameof(RuleValueSource.Months))] = Enumerable.Range(1, 12)
+                .Select(month => new { id = month, name = System.Globalization.CultureInfo.CurrentUICulture.DateTimeFormat.GetMonthName(month) })
+                .ToArray()
+        };
+
+        return JsonSerializer.Serialize(new { categories, operators, options, texts }, CatalogJsonOptions);
     }
 
     public virtual async Task<ConfigurationModel> PrepareConfigurationModelAsync(ConfigurationModel model, CustomerSegmentsSettings settings)
