@@ -76,6 +76,7 @@ public static class LocaleResources
         [P("Segments.NotFound")] = "No segment with that id.",
         [P("Segments.Rebuild")] = "Rebuild now",
         [P("Segments.Rebuild.Done")] = "The segment has been rebuilt: {0} members.",
+        [P("Segments.Rebuild.InvalidRule")] = "The segment's rule is not valid any more, so its members were left as they were. Open the rule, fix the marked conditions and save.",
         [P("Segments.Rebuild.OnlyDynamic")] = "Only dynamic segments are rebuilt from their rule.",
         [P("Segments.Delete.UsedByDiscounts")] = "These discounts have a requirement naming this segment. After the segment is deleted, their requirement is never met (the discount no longer applies) until you change it:",
         [P("Segments.Delete.NotUsed")] = "No discount requirement names this segment.",

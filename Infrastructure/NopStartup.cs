@@ -22,6 +22,7 @@ public class NopStartup : INopStartup
         services.AddScoped<ISegmentMemberSearchService, SegmentMemberSearchService>();
         services.AddScoped<ISegmentMemberCsvService, SegmentMemberCsvService>();
         services.AddScoped<ISegmentDiscountUsageService, SegmentDiscountUsageService>();
+        services.AddScoped<ISegmentMembershipWriter, SegmentMembershipWriter>();
     }
 
     public void Configure(IApplicationBuilder application)
