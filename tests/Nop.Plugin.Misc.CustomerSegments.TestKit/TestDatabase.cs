@@ -236,12 +236,97 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
+    /// <summary>
+    /// Drops the test databases that runs which never finished (killed, crashed) left behind: those named like
+    /// ours and created longer ago than <paramref name="olderThan"/>. Recent ones may belong to a run going on.
+    /// </summary>
+    /// <returns>The names of the databases dropped</returns>
+    public static async Task<IReadOnlyList<string>> DropStaleAsync(DatabaseEngine engine, TimeSpan olderThan, CancellationToken cancellationToken = default)
+    {
+        var limit = DateTime.UtcNow - olderThan;
+        bool IsStale(string name)
+        {
+            var match = System.Text.RegularExpressions.Regex.Match(name, @"^cs_[a-z0-9]+_(\d{12})_[0-9a-f]{10}$");
+            return match.Success
+                && DateTime.TryParseExact(match.Groups[1].Value, "yyMMddHHmmss", System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AdjustToUniversal | System.Globalization.DateTimeStyles.AssumeUniversal, out var created)
+                && created < limit;
+        }
+
+        var dropped = new List<string>();
+        switch (engine)
+        {
+            case DatabaseEngine.Sqlite:
+                if (!Directory.Exists(DatabaseServerSettings.SqliteDirectory))
+                    break;
+                foreach (var file in Directory.EnumerateFiles(DatabaseServerSettings.SqliteDirectory, "cs_*"))
+                {
+                    var name = Path.GetFileName(file);
+                    var database = name.Split('.')[0];
+                    if (!IsStale(database))
+                        continue;
+                    try
+                    {
+                        File.Delete(file);
+                        dropped.Add(name);
+                    }
+                    catch (IOException)
+                    {
+                    }
+                }
+
+                break;
+
+            case DatabaseEngine.PostgreSql:
+            {
+                var server = DatabaseServerSettings.For(engine);
+                await using var connection = new NpgsqlConnection(ServerConnectionString(engine, server, "postgres"));
+                await connection.OpenAsync(cancellationToken);
+                foreach (var name in (await QueryNamesAsync(connection, "SELECT datname FROM pg_database WHERE datname LIKE 'cs\\_%'", cancellationToken)).Where(IsStale))
+                {
+                    await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", cancellationToken);
+                    dropped.Add(name);
+                }
+
+                break;
+            }
+
+            case DatabaseEngine.MySql:
+            {
+                var server = DatabaseServerSettings.For(engine);
+                await using var connection = new MySqlConnection(ServerConnectionString(engine, server, null));
+                await connection.OpenAsync(cancellationToken);
+                foreach (var name in (await QueryNamesAsync(connection, "SHOW DATABASES LIKE 'cs\\_%'", cancellationToken)).Where(IsStale))
+                {
+                    await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS `{name}`", cancellationToken);
+                    dropped.Add(name);
+                }
+
+                break;
+            }
+        }
+
+        return dropped;
+    }
+
+    private static async Task<List<string>> QueryNamesAsync(DbConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        var names = new List<string>();
+        while (await reader.ReadAsync(cancellationToken))
+            names.Add(reader.GetString(0));
+
+        return names;
+    }
+
     private static string UniqueName(string label)
     {
         var clean = new string((label ?? "test").ToLowerInvariant().Where(char.IsAsciiLetterOrDigit).Take(20).ToArray());
         var random = Convert.ToHexString(RandomNumberGenerator.GetBytes(5)).ToLowerInvariant();
 
-        return $"cs_{(clean.Length > 0 ? clean : "test")}_{DateTime.UtcNow:MMddHHmmss}_{random}";
+        return $"cs_{(clean.Length > 0 ? clean : "test")}_{DateTime.UtcNow:yyMMddHHmmss}_{random}";
     }
 
     private static string ServerConnectionString(DatabaseEngine engine, DatabaseServerSettings server, string database, int timeoutSeconds = 15) =>

@@ -33,6 +33,9 @@ public class TestDataProvider : INopDataProvider
 
     protected virtual DataConnection CreateDataConnection() => _database.CreateDataConnection();
 
+    protected virtual bool HasIdentity<TEntity>() where TEntity : BaseEntity =>
+        NopEntityMap.Default.Get<TEntity>()?.Identity != null;
+
     protected virtual string TableName<TEntity>() where TEntity : BaseEntity =>
         NopEntityMap.Default.Get<TEntity>()?.TableName ?? throw new InvalidOperationException($"{typeof(TEntity)} is not mapped");
 
@@ -96,17 +99,28 @@ public class TestDataProvider : INopDataProvider
     public virtual IQueryable<TEntity> GetTable<TEntity>() where TEntity : BaseEntity =>
         new DataContext(_database.CreateDataOptions()) { CommandTimeout = 300 }.GetTable<TEntity>();
 
+    /// <summary>
+    /// Inserts the entity and sets its Id; an entity of a mapping table keyed by its columns has no Id to set
+    /// </summary>
     public virtual async Task<TEntity> InsertEntityAsync<TEntity>(TEntity entity) where TEntity : BaseEntity
     {
         using var dataConnection = CreateDataConnection();
-        entity.Id = await dataConnection.InsertWithInt32IdentityAsync(entity);
+        if (HasIdentity<TEntity>())
+            entity.Id = await dataConnection.InsertWithInt32IdentityAsync(entity);
+        else
+            await dataConnection.InsertAsync(entity);
+
         return entity;
     }
 
     public virtual TEntity InsertEntity<TEntity>(TEntity entity) where TEntity : BaseEntity
     {
         using var dataConnection = CreateDataConnection();
-        entity.Id = dataConnection.InsertWithInt32Identity(entity);
+        if (HasIdentity<TEntity>())
+            entity.Id = dataConnection.InsertWithInt32Identity(entity);
+        else
+            dataConnection.Insert(entity);
+
         return entity;
     }
 
@@ -198,8 +212,11 @@ public class TestDataProvider : INopDataProvider
         if (list.Count == 0)
             return;
 
-        await dataConnection.BulkCopyAsync(new BulkCopyOptions { KeepIdentity = true },
-            list.RetrieveIdentity(dataConnection, useSequenceName: _database.Engine == DatabaseEngine.PostgreSql));
+        if (!HasIdentity<TEntity>())
+            await dataConnection.BulkCopyAsync(list);
+        else
+            await dataConnection.BulkCopyAsync(new BulkCopyOptions { KeepIdentity = true },
+                list.RetrieveIdentity(dataConnection, useSequenceName: _database.Engine == DatabaseEngine.PostgreSql));
     }
 
     public virtual void BulkInsertEntities<TEntity>(IEnumerable<TEntity> entities) where TEntity : BaseEntity
@@ -209,8 +226,11 @@ public class TestDataProvider : INopDataProvider
         if (list.Count == 0)
             return;
 
-        dataConnection.BulkCopy(new BulkCopyOptions { KeepIdentity = true },
-            list.RetrieveIdentity(dataConnection, useSequenceName: _database.Engine == DatabaseEngine.PostgreSql));
+        if (!HasIdentity<TEntity>())
+            dataConnection.BulkCopy(list);
+        else
+            dataConnection.BulkCopy(new BulkCopyOptions { KeepIdentity = true },
+                list.RetrieveIdentity(dataConnection, useSequenceName: _database.Engine == DatabaseEngine.PostgreSql));
     }
 
     public virtual async Task TruncateAsync<TEntity>(bool resetIdentity = false) where TEntity : BaseEntity

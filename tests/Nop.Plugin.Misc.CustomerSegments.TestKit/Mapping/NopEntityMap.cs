@@ -8,14 +8,17 @@ namespace Nop.Plugin.Misc.CustomerSegments.TestKit.Mapping;
 /// <summary>
 /// A mapped column: the entity property, the database column and its type
 /// </summary>
-public record NopColumnMap(PropertyInfo Property, string ColumnName, Type ValueType, bool IsNullable, bool IsKey);
+public record NopColumnMap(PropertyInfo Property, string ColumnName, Type ValueType, bool IsNullable, bool IsPrimaryKey, bool IsIdentity);
 
 /// <summary>
 /// How an entity maps to its table
 /// </summary>
 public record NopEntityMapping(Type EntityType, string TableName, IReadOnlyList<NopColumnMap> Columns)
 {
-    public NopColumnMap Key => Columns.Single(c => c.IsKey);
+    /// <summary>
+    /// The identity column (Id), or null for a mapping table keyed by its columns
+    /// </summary>
+    public NopColumnMap Identity => Columns.SingleOrDefault(c => c.IsIdentity);
 
     public NopColumnMap Find(string propertyName) => Columns.FirstOrDefault(c => c.Property.Name == propertyName);
 }
@@ -114,11 +117,12 @@ public class NopEntityMap
             foreach (var property in properties)
             {
                 var column = FindListedColumn(nopTable, property.Name);
-                if (column == null)
+                if (column == null || column.IsKey && !nopTable.HasIdentity)
                     continue;
 
-                var (valueType, nullable) = Unwrap(property.PropertyType);
-                columns.Add(new NopColumnMap(property, column.Name, valueType, column.IsNullable, column.IsKey));
+                var (valueType, _) = Unwrap(property.PropertyType);
+                var primaryKey = column.IsKey || nopTable.CompositeKey?.Contains(column.Name) == true;
+                columns.Add(new NopColumnMap(property, column.Name, valueType, column.IsNullable && !primaryKey, primaryKey, column.IsKey));
             }
 
             return new NopEntityMapping(entityType, nopTable.TableName, Ordered(columns));
@@ -133,7 +137,7 @@ public class NopEntityMap
             var isKey = property.Name == nameof(BaseEntity.Id);
             var name = _columnNames.TryGetValue((entityType, property.Name), out var renamed) ? renamed : property.Name;
             columns.Add(new NopColumnMap(property, name, valueType,
-                !isKey && (nullable || valueType == typeof(string) || valueType == typeof(byte[])), isKey));
+                !isKey && (nullable || valueType == typeof(string) || valueType == typeof(byte[])), isKey, isKey));
         }
 
         var tableName = _tableNames.TryGetValue(entityType, out var table) ? table : entityType.Name;
@@ -142,7 +146,7 @@ public class NopEntityMap
     }
 
     private static IReadOnlyList<NopColumnMap> Ordered(List<NopColumnMap> columns) =>
-        columns.OrderBy(c => c.IsKey ? 0 : 1).ToList();
+        columns.OrderBy(c => c.IsPrimaryKey ? 0 : 1).ToList();
 
     private static NopColumn FindListedColumn(NopTable table, string propertyName)
     {

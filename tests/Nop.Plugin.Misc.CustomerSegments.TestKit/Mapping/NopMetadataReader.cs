@@ -9,7 +9,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.TestKit.Mapping;
 /// <summary>
 /// Gives linq2db the table and columns of each entity from <see cref="NopEntityMap"/>, as nopCommerce's
 /// metadata reader does from its table definitions: only mapped properties are columns; <c>Id</c> is the
-/// identity key, with the sequence PostgreSQL creates for it
+/// identity key, with the sequence PostgreSQL creates for it (mapping tables keyed by two columns have no Id)
 /// </summary>
 public class NopMetadataReader : IMetadataReader
 {
@@ -39,8 +39,8 @@ public class NopMetadataReader : IMetadataReader
         var attribute = new ColumnAttribute(column.ColumnName)
         {
             IsColumn = true,
-            IsPrimaryKey = column.IsKey,
-            IsIdentity = column.IsKey,
+            IsPrimaryKey = column.IsPrimaryKey,
+            IsIdentity = column.IsIdentity,
             CanBeNull = column.IsNullable,
             DataType = ToDataType(column.ValueType)
         };
@@ -51,7 +51,10 @@ public class NopMetadataReader : IMetadataReader
             attribute.Scale = 4;
         }
 
-        return [attribute];
+        if (!column.IsIdentity)
+            return [attribute];
+
+        return [attribute, new SequenceNameAttribute($"{mapping.TableName}_{column.ColumnName}_seq")];
     }
 
     public MemberInfo[] GetDynamicColumns(Type type) => [];

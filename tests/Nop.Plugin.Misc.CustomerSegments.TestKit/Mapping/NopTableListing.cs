@@ -20,9 +20,23 @@ public record NopColumn(string Name, string ClrType)
 /// <summary>
 /// A nopCommerce entity and its table
 /// </summary>
-public record NopTable(string EntityTypeName, string TableName, IReadOnlyList<NopColumn> Columns)
+/// <param name="EntityTypeName">Full name of the entity class</param>
+/// <param name="TableName">Table name</param>
+/// <param name="Columns">The columns of the listing, the Id key first</param>
+/// <param name="CompositeKey">For a mapping table keyed by its two columns: those columns; null for tables keyed by an identity Id</param>
+public record NopTable(string EntityTypeName, string TableName, IReadOnlyList<NopColumn> Columns, IReadOnlyList<string> CompositeKey = null)
 {
     public string EntityName => EntityTypeName[(EntityTypeName.LastIndexOf('.') + 1)..];
+
+    /// <summary>
+    /// Whether the table has the Id identity column (all but the mapping tables with a composite key)
+    /// </summary>
+    public bool HasIdentity => CompositeKey == null;
+
+    /// <summary>
+    /// The columns the table really has: a mapping table with a composite key has no Id column
+    /// </summary>
+    public IReadOnlyList<NopColumn> StoredColumns => HasIdentity ? Columns : Columns.Where(c => !c.IsKey).ToList();
 }
 
 /// <summary>
@@ -30,6 +44,20 @@ public record NopTable(string EntityTypeName, string TableName, IReadOnlyList<No
 /// </summary>
 public class NopTableListing
 {
+    //the listing gives every entity an Id, but nopCommerce's builders key these mapping tables by their two
+    //columns, and then the table has no Id column (nor does its linq2db mapping)
+    private static readonly Dictionary<string, string[]> _compositeKeys = new()
+    {
+        ["Customer_CustomerRole_Mapping"] = ["Customer_Id", "CustomerRole_Id"],
+        ["CustomerAddresses"] = ["Address_Id", "Customer_Id"],
+        ["PermissionRecord_Role_Mapping"] = ["PermissionRecord_Id", "CustomerRole_Id"],
+        ["Product_ProductTag_Mapping"] = ["Product_Id", "ProductTag_Id"],
+        ["Discount_AppliedToCategories"] = ["Discount_Id", "Category_Id"],
+        ["Discount_AppliedToManufacturers"] = ["Discount_Id", "Manufacturer_Id"],
+        ["Discount_AppliedToProducts"] = ["Discount_Id", "Product_Id"],
+        ["ShippingMethodRestrictions"] = ["ShippingMethod_Id", "Country_Id"]
+    };
+
     private static readonly Lazy<NopTableListing> _default = new(() => Load(NopApiFiles.TablesFile));
 
     private readonly Dictionary<string, NopTable> _byEntity;
@@ -57,7 +85,8 @@ public class NopTableListing
             .GroupBy(fields => (Entity: fields[0], Table: fields[1]))
             .Select(group => new NopTable(group.Key.Entity, group.Key.Table,
                 //the key first, then the columns in listing order
-                group.Select(f => new NopColumn(f[2], f[3])).OrderBy(c => c.IsKey ? 0 : 1).ToList()));
+                group.Select(f => new NopColumn(f[2], f[3])).OrderBy(c => c.IsKey ? 0 : 1).ToList(),
+                _compositeKeys.GetValueOrDefault(group.Key.Table)));
 
         return new NopTableListing(tables);
     }

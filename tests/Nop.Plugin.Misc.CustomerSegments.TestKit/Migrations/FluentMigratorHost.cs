@@ -6,7 +6,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.TestKit.Migrations;
 
 /// <summary>
 /// Runs FluentMigrator migrations on a test database with FluentMigrator's own processor for the engine
-/// (SQLite, PostgreSQL, MySQL 5 for MySQL/MariaDB: the ones nopCommerce registers), without version bookkeeping
+/// (SQLite, PostgreSQL 9.2 (identity as SERIAL), MySQL 5 for MySQL/MariaDB: the ones nopCommerce registers), without version bookkeeping
 /// </summary>
 public static class FluentMigratorHost
 {
@@ -28,7 +28,7 @@ public static class FluentMigratorHost
                         builder.AddSQLite();
                         break;
                     case DatabaseEngine.PostgreSql:
-                        builder.AddPostgres();
+                        builder.AddPostgres92();
                         break;
                     case DatabaseEngine.MySql:
                         builder.AddMySql5();

@@ -7,31 +7,64 @@ namespace Nop.Plugin.Misc.CustomerSegments.TestKit.Schema;
 /// <summary>
 /// Creates nopCommerce tables with all their columns, typed as nopCommerce types them: int, bigint,
 /// string (unlimited, nullable), bool, decimal(18,4), datetime with microseconds, binary, guid;
-/// Nullable&lt;T&gt; columns nullable; Id the identity primary key
+/// Nullable&lt;T&gt; columns nullable; Id the identity primary key, except for the mapping tables nopCommerce keys
+/// by their two columns
 /// </summary>
 public class NopTablesMigration : Migration
 {
     private readonly IReadOnlyList<NopTable> _tables;
     private readonly DatabaseEngine _engine;
+    private readonly bool _withIndexes;
 
-    public NopTablesMigration(IEnumerable<NopTable> tables, DatabaseEngine engine)
+    /// <param name="tables">The tables to create</param>
+    /// <param name="engine">Database engine</param>
+    /// <param name="withIndexes">Whether to create nopCommerce's indexes on them (<see cref="NopIndexes"/>)</param>
+    public NopTablesMigration(IEnumerable<NopTable> tables, DatabaseEngine engine, bool withIndexes = true)
     {
         _tables = tables.ToList();
         _engine = engine;
+        _withIndexes = withIndexes;
     }
 
     public override void Up()
     {
         foreach (var table in _tables)
         {
-            var create = Create.Table(table.TableName)
-                .WithColumn("Id").AsInt32().NotNullable().PrimaryKey().Identity();
+            var create = (ICreateTableWithColumnSyntax)Create.Table(table.TableName);
+            if (table.HasIdentity)
+                create = create.WithColumn("Id").AsInt32().NotNullable().PrimaryKey().Identity();
 
             foreach (var column in table.Columns.Where(c => !c.IsKey))
             {
                 var typed = Type(create.WithColumn(column.Name), column);
-                create = column.IsNullable ? typed.Nullable() : typed.NotNullable();
+                if (table.CompositeKey?.Contains(column.Name) == true)
+                    create = typed.NotNullable().PrimaryKey();
+                else
+                    create = column.IsNullable ? typed.Nullable() : typed.NotNullable();
             }
+
+            if (_withIndexes)
+                CreateIndexes(table);
+        }
+    }
+
+    private void CreateIndexes(NopTable table)
+    {
+        foreach (var index in NopIndexes.For(table.TableName))
+        {
+            var columns = index.Columns.Select(name => table.Columns.FirstOrDefault(c => c.Name == name)
+                ?? throw new InvalidOperationException($"Index {index.Name}: {table.TableName} has no column {name}")).ToList();
+
+            //nopCommerce gives indexed string columns a length (VARCHAR(n)); here they are unlimited, which MySQL cannot index
+            if (_engine == DatabaseEngine.MySql && columns.Any(c => c.BaseType == "string"))
+                continue;
+
+            var create = Create.Index(index.Name).OnTable(table.TableName);
+            if (index.Unique)
+                create.WithOptions().Unique();
+
+            foreach (var column in columns)
+                create.OnColumn(column.Name).Ascending();
         }
     }
 

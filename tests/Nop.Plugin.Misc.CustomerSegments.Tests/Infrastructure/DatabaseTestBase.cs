@@ -13,6 +13,8 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 [TestFixtureSource(typeof(DatabaseTestBase), nameof(Engines))]
 public abstract class DatabaseTestBase
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<DatabaseEngine, Lazy<Task>> _staleDropped = new();
+
     public static IEnumerable<DatabaseEngine> Engines => Enum.GetValues<DatabaseEngine>();
 
     protected DatabaseTestBase(DatabaseEngine engine)
@@ -34,6 +36,9 @@ public abstract class DatabaseTestBase
     public async Task CreateDatabaseAsync()
     {
         await RequireServerAsync(Engine);
+
+        //once per run and engine: databases of runs that were killed more than a day ago
+        await _staleDropped.GetOrAdd(Engine, engine => new Lazy<Task>(() => TestDatabase.DropStaleAsync(engine, TimeSpan.FromDays(1)))).Value;
 
         Database = await TestDatabase.CreateAsync(Engine, GetType().Name);
         Shop = new TestShop(Database);
