@@ -13,11 +13,22 @@ public static class CustomerSegmentsDefaults
 
     public static string LocaleResourcePrefix => "Plugins.Misc.CustomerSegments";
 
-    public static string ManagePermissionSystemName => "Misc.CustomerSegments.Manage";
+    /// <summary>
+    /// System name of the admin menu item (Customers > Customer segments)
+    /// </summary>
+    public static string AdminMenuSystemName => "Customer segments";
+
+    public static string ManagePermissionSystemName => Services.CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS;
 
     public static string RebuildTaskName => "Customer segments: rebuild time-based segments";
 
     public static string RebuildTaskType => "Nop.Plugin.Misc.CustomerSegments.Services.SegmentRebuildTask";
+
+    /// <summary>
+    /// Setting that holds the segment (id, or ids separated by commas) of a discount requirement of this plugin's rule;
+    /// {0} is the requirement id
+    /// </summary>
+    public static string DiscountRequirementSettingsKey => "DiscountRequirement.CustomerSegments-{0}";
 
     public static int DefaultRebuildIntervalSeconds => 60 * 60;
 }

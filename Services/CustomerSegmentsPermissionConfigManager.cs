@@ -8,6 +8,11 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 /// </summary>
 public class CustomerSegmentsPermissionConfigManager : IPermissionConfigManager
 {
+    /// <summary>
+    /// System name of the permission, as a constant so that actions can name it in [CheckPermission]
+    /// </summary>
+    public const string MANAGE_CUSTOMER_SEGMENTS = "Misc.CustomerSegments.Manage";
+
     public IList<PermissionConfig> AllConfigs =>
     [
         new("Admin area. Manage customer segments",

@@ -47,4 +47,10 @@ public static class AsyncIQueryableExtensions
 
         return new PagedList<T>(data, pageIndex, pageSize, count);
     }
+
+    public static IAsyncEnumerable<T> ToAsyncEnumerable<T>(this IQueryable<T> source) =>
+        AsyncExtensions.AsAsyncEnumerable(source);
+
+    public static Task<decimal?> SumAsync<TSource>(this IQueryable<TSource> source, Expression<Func<TSource, decimal?>> predicate) =>
+        AsyncExtensions.SumAsync(source, predicate);
 }

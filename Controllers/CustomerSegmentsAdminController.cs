@@ -1,0 +1,610 @@
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Factories;
+using Nop.Plugin.Misc.CustomerSegments.Models;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Services.Configuration;
+using Nop.Services.Customers;
+using Nop.Services.Localization;
+using Nop.Services.Messages;
+using Nop.Services.ScheduleTasks;
+using Nop.Web.Framework;
+using Nop.Web.Framework.Controllers;
+using Nop.Web.Framework.Mvc.Filters;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Controllers;
+
+/// <summary>
+/// The plugin's admin pages: segment list, create/edit with the rule builder, members, analytics, settings
+/// </summary>
+[Area(AreaNames.ADMIN)]
+[AuthorizeAdmin]
+[AutoValidateAntiforgeryToken]
+public class CustomerSegmentsAdminController : BasePluginController
+{
+    #region Constants
+
+    /// <summary>
+    /// How long a live preview may run before the admin is told to narrow the rule
+    /// </summary>
+    public static readonly TimeSpan PreviewTimeLimit = TimeSpan.FromSeconds(10);
+
+    public const int PreviewSampleSize = 10;
+
+    public const int LookupPageSize = 20;
+
+    public const int AnalyticsHistoryDays = 90;
+
+    protected const string VIEW_PATH = "~/Plugins/Misc.CustomerSegments/Views/Admin/";
+
+    #endregion
+
+    #region Fields
+
+    protected readonly CustomerSegmentsSettings _settings;
+    protected readonly ICustomerService _customerService;
+    protected readonly ILocalizationService _localizationService;
+    protected readonly INotificationService _notificationService;
+    protected readonly IScheduleTaskService _scheduleTaskService;
+    protected readonly ISegmentAnalyticsService _segmentAnalyticsService;
+    protected readonly ISegmentMemberCsvService _segmentMemberCsvService;
+    protected readonly ISegmentMembershipWriter _segmentMembershipWriter;
+    protected readonly ISegmentModelFactory _segmentModelFactory;
+    protected readonly ISegmentPreviewService _segmentPreviewService;
+    protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
+    protected readonly ISegmentRuleValidator _segmentRuleValidator;
+    protected readonly ISegmentService _segmentService;
+    protected readonly ISegmentValueLookupService _segmentValueLookupService;
+    protected readonly ISettingService _settingService;
+
+    #endregion
+
+    #region Ctor
+
+    public CustomerSegmentsAdminController(CustomerSegmentsSettings settings,
+        ICustomerService customerService,
+        ILocalizationService localizationService,
+        INotificationService notificationService,
+        IScheduleTaskService scheduleTaskService,
+        ISegmentAnalyticsService segmentAnalyticsService,
+        ISegmentMemberCsvService segmentMemberCsvService,
+        ISegmentMembershipWriter segmentMembershipWriter,
+        ISegmentModelFactory segmentModelFactory,
+        ISegmentPreviewService segmentPreviewService,
+        ISegmentRuleSerializer segmentRuleSerializer,
+        ISegmentRuleValidator segmentRuleValidator,
+        ISegmentService segmentService,
+        ISegmentValueLookupService segmentValueLookupService,
+        ISettingService settingService)
+    {
+        _settings = settings;
+        _customerService = customerService;
+        _localizationService = localizationService;
+        _notificationService = notificationService;
+        _scheduleTaskService = scheduleTaskService;
+        _segmentAnalyticsService = segmentAnalyticsService;
+        _segmentMemberCsvService = segmentMemberCsvService;
+        _segmentMembershipWriter = segmentMembershipWriter;
+        _segmentModelFactory = segmentModelFactory;
+        _segmentPreviewService = segmentPreviewService;
+        _segmentRuleSerializer = segmentRuleSerializer;
+        _segmentRuleValidator = segmentRuleValidator;
+        _segmentService = segmentService;
+        _segmentValueLookupService = segmentValueLookupService;
+        _settingService = settingService;
+    }
+
+    #endregion
+
+    #region Utilities
+
+    protected static string Resource(string name) => $"{CustomerSegmentsDefaults.LocaleResourcePrefix}.{name}";
+
+    protected virtual async Task<string> GetResourceAsync(string name) =>
+        await _localizationService.GetResourceAsync(Resource(name));
+
+    /// <summary>
+    /// Checks the posted fields and, for a dynamic segment, parses and validates its rule
+    /// </summary>
+    /// <returns>The rule errors (the field errors go to the model state) and the rule as it will be stored</returns>
+    protected virtual async Task<(IReadOnlyList<RuleValidationError> ruleErrors, string ruleJson)> ValidateSegmentAsync(SegmentModel model, int segmentId)
+    {
+        if (string.IsNullOrWhiteSpace(model.Name))
+            ModelState.AddModelError(nameof(SegmentModel.Name), await GetResourceAsync("Fields.Name.Required"));
+        else if (model.Name.Trim().Length > 400)
+            ModelState.AddModelError(nameof(SegmentModel.Name), await GetResourceAsync("Fields.Name.TooLong"));
+
+        if (!Enum.IsDefined(typeof(SegmentType), model.SegmentTypeId))
+            ModelState.AddModelError(nameof(SegmentModel.SegmentTypeId), await GetResourceAsync("Fields.SegmentType.Invalid"));
+
+        if (model.StoreId < 0)
+            ModelState.AddModelError(nameof(SegmentModel.StoreId), await GetResourceAsync("Fields.Store.Invalid"));
+
+        if (model.SegmentTypeId != (int)SegmentType.Dynamic)
+            return ([], null);
+
+        var parsed = _segmentRuleSerializer.Parse(model.RuleJson ?? string.Empty);
+        if (!parsed.Success)
+            return (parsed.Errors, null);
+
+        var errors = await _segmentRuleValidator.ValidateAsync(parsed.Rule, segmentId);
+        if (errors.Count > 0)
+            return (errors, null);
+
+        return ([], _segmentRuleSerializer.Serialize(parsed.Rule));
+    }
+
+    protected virtual async Task<IActionResult> SegmentFormAsync(string viewName, SegmentModel model, Segment segment,
+        IReadOnlyList<RuleValidationError> ruleErrors)
+    {
+        foreach (var error in ruleErrors)
+            ModelState.AddModelError(nameof(SegmentModel.RuleJson), error.Message);
+
+        model = await _segmentModelFactory.PrepareSegmentModelAsync(model, segment, true, ruleErrors);
+
+        return View($"{VIEW_PATH}{viewName}.cshtml", model);
+    }
+
+    protected virtual async Task<Segment> GetStaticSegmentAsync(int segmentId)
+    {
+        var segment = await _segmentService.GetSegmentByIdAsync(segmentId);
+
+        return segment?.SegmentTypeId == (int)SegmentType.Static ? segment : null;
+    }
+
+    #endregion
+
+    #region Settings
+
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> Configure()
+    {
+        var model = await _segmentModelFactory.PrepareConfigurationModelAsync(null, _settings);
+
+        return View($"{VIEW_PATH}Configure.cshtml", model);
+    }
+
+    [HttpPost]
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> Configure(ConfigurationModel model)
+    {
+        model.PurchasePaymentStatusIds ??= [];
+        model.ExcludedOrderStatusIds ??= [];
+
+        if (model.PurchasePaymentStatusIds.Count == 0)
+            ModelState.AddModelError(nameof(ConfigurationModel.PurchasePaymentStatusIds), await GetResourceAsync("Configuration.PurchasePaymentStatuses.Required"));
+        if (model.PurchasePaymentStatusIds.Any(id => !Enum.IsDefined(typeof(Nop.Core.Domain.Payments.PaymentStatus), id)))
+            ModelState.AddModelError(nameof(ConfigurationModel.PurchasePaymentStatusIds), await GetResourceAsync("Configuration.Statuses.Invalid"));
+        if (model.ExcludedOrderStatusIds.Any(id => !Enum.IsDefined(typeof(Nop.Core.Domain.Orders.OrderStatus), id)))
+            ModelState.AddModelError(nameof(ConfigurationModel.ExcludedOrderStatusIds), await GetResourceAsync("Configuration.Statuses.Invalid"));
+        if (model.RebuildIntervalMinutes is < 1 or > 7 * 24 * 60)
+            ModelState.AddModelError(nameof(ConfigurationModel.RebuildIntervalMinutes), await GetResourceAsync("Configuration.RebuildIntervalMinutes.Range"));
+        if (model.RfmWindowDays is < 1 or > 3650)
+            ModelState.AddModelError(nameof(ConfigurationModel.RfmWindowDays), await GetResourceAsync("Configuration.RfmWindowDays.Range"));
+
+        if (!ModelState.IsValid)
+            return View($"{VIEW_PATH}Configure.cshtml", await _segmentModelFactory.PrepareConfigurationModelAsync(model, _settings));
+
+        _settings.PurchasePaymentStatusIds = model.PurchasePaymentStatusIds.Distinct().ToList();
+        _settings.ExcludedOrderStatusIds = model.ExcludedOrderStatusIds.Distinct().ToList();
+        _settings.IncludeGuests = model.IncludeGuests;
+        _settings.RebuildIntervalSeconds = model.RebuildIntervalMinutes * 60;
+        _settings.RfmWindowDays = model.RfmWindowDays;
+        await _settingService.SaveSettingAsync(_settings);
+
+        //the scheduled rebuild follows the new interval
+        if (await _scheduleTaskService.GetTaskByTypeAsync(CustomerSegmentsDefaults.RebuildTaskType) is { } task
+            && task.Seconds != _settings.RebuildIntervalSeconds)
+        {
+            task.Seconds = _settings.RebuildIntervalSeconds;
+            await _scheduleTaskService.UpdateTaskAsync(task);
+        }
+
+        _notificationService.SuccessNotification(await _localizationService.GetResourceAsync("Admin.Plugins.Saved"));
+
+        return RedirectToAction(nameof(Configure));
+    }
+
+    #endregion
+
+    #region List
+
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> List()
+    {
+        var model = await _segmentModelFactory.PrepareSegmentSearchModelAsync(new SegmentSearchModel());
+
+        return View($"{VIEW_PATH}List.cshtml", model);
+    }
+
+    [HttpPost]
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> SegmentList(SegmentSearchModel searchModel)
+    {
+        var model = await _segmentModelFactory.PrepareSegmentListModelAsync(searchModel);
+
+        return Json(model);
+    }
+
+    #endregion
+
+    #region Create / edit / delete
+
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> Create()
+    {
+        var model = await _segmentModelFactory.PrepareSegmentModelAsync(null, null);
+
+        return View($"{VIEW_PATH}Create.cshtml", model);
+    }
+
+    [HttpPost, ParameterBasedOnFormName("save-continue", "continueEditing")]
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> Create(SegmentModel model, bool continueEditing)
+    {
+        var (ruleErrors, ruleJson) = await ValidateSegmentAsync(model, 0);
+        if (!ModelState.IsValid || ruleErrors.Count > 0)
+            return await SegmentFormAsync("Create", model, null, ruleErrors);
+
+        var now = DateTime.UtcNow;
+        var segment = new Segment
+        {
+            Name = model.Name.Trim(),
+            Description = model.Description,
+            Active = model.Active,
+            StoreId = model.StoreId,
+            SegmentTypeId = model.SegmentTypeId,
+            RuleJson = ruleJson,
+            RuleSchemaVersion = ruleJson is null ? 0 : SegmentRule.CurrentSchemaVersion,
+            CreatedOnUtc = now,
+            UpdatedOnUtc = now
+        };
+        await _segmentService.InsertSegmentAsync(segment);
+
+        _notificationService.SuccessNotification(await GetResourceAsync("Segments.Added"));
+
+        return continueEditing
+            ? RedirectToAction(nameof(Edit), new { id = segment.Id })
+            : RedirectToAction(nameof(List));
+    }
+
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> Edit(int id)
+    {
+        var segment = await _segmentService.GetSegmentByIdAsync(id);
+        if (segment is null)
+            return RedirectToAction(nameof(List));
+
+        var model = await _segmentModelFactory.PrepareSegmentModelAsync(null, segment);
+
+        return View($"{VIEW_PATH}Edit.cshtml", model);
+    }
+
+    [HttpPost, ParameterBasedOnFormName("save-continue", "continueEditing")]
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> Edit(SegmentModel model, bool continueEditing)
+    {
+        var segment = await _segmentService.GetSegmentByIdAsync(model.Id);
+        if (segment is null)
+            return RedirectToAction(nameof(List));
+
+        var (ruleErrors, ruleJson) = await ValidateSegmentAsync(model, segment.Id);
+        if (!ModelState.IsValid || ruleErrors.Count > 0)
+            return await SegmentFormAsync("Edit", model, segment, ruleErrors);
+
+        segment.Name = model.Name.Trim();
+        segment.Description = model.Description;
+        segment.Active = model.Active;
+        segment.StoreId = model.StoreId;
+        segment.SegmentTypeId = model.SegmentTypeId;
+        segment.RuleJson = ruleJson;
+        segment.RuleSchemaVersion = ruleJson is null ? 0 : SegmentRule.CurrentSchemaVersion;
+        segment.UpdatedOnUtc = DateTime.UtcNow;
+        await _segmentService.UpdateSegmentAsync(segment);
+
+        _notificationService.SuccessNotification(await GetResourceAsync("Segments.Updated"));
+
+        return continueEditing
+            ? RedirectToAction(nameof(Edit), new { id = segment.Id })
+            : RedirectToAction(nameof(List));
+    }
+
+    [HttpPost]
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> Delete(int id)
+    {
+        var segment = await _segmentService.GetSegmentByIdAsync(id);
+        if (segment is null)
+            return RedirectToAction(nameof(List));
+
+        await _segmentService.DeleteSegmentAsync(segment);
+
+        _notificationService.SuccessNotification(await GetResourceAsync("Segments.Deleted"));
+
+        return RedirectToAction(nameof(List));
+    }
+
+    #endregion
+
+    #region Rule builder
+
+    [HttpPost]
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS, CheckPermissionAttribute.CheckPermissionResultType.Json)]
+    public virtual async Task<IActionResult> Preview([FromForm] string ruleJson, [FromForm] int segmentId, [FromForm] int storeId)
+    {
+        using var timeLimit = CancellationTokenSource.CreateLinkedTokenSource(HttpContext?.RequestAborted ?? CancellationToken.None);
+        timeLimit.CancelAfter(PreviewTimeLimit);
+
+        SegmentPreviewResult result;
+        try
+        {
+            result = await _segmentPreviewService.PreviewAsync(ruleJson, segmentId, storeId, PreviewSampleSize, timeLimit.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            return Json(new
+            {
+                success = false,
+                timedOut = true,
+                message = await GetResourceAsync("RuleBuilder.Preview.TimedOut")
+            });
+        }
+
+        if (!result.IsValid)
+        {
+            return Json(new
+            {
+                success = false,
+                timedOut = false,
+                errors = result.Errors.Select(error => new { path = error.Path, message = error.Message })
+            });
+        }
+
+        var customers = await _customerService.GetCustomersByIdsAsync(result.SampleCustomerIds.ToArray());
+        var byId = customers.ToDictionary(customer => customer.Id);
+        var guest = await _localizationService.GetResourceAsync("Admin.Customers.Guest");
+
+        return Json(new
+        {
+            success = true,
+            count = result.Count,
+            members = result.SampleCustomerIds
+                .Where(byId.ContainsKey)
+                .Select(customerId => new
+                {
+                    id = customerId,
+                    email = string.IsNullOrEmpty(byId[customerId].Email) ? guest : byId[customerId].Email,
+                    url = Url?.Action("Edit", "Customer", new { id = customerId })
+                })
+        });
+    }
+
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS, CheckPermissionAttribute.CheckPermissionResultType.Json)]
+    public virtual async Task<IActionResult> LookupValues(string source, string search, int parentId = 0, int page = 0, string ids = null)
+    {
+        if (!Enum.TryParse<RuleValueSource>(source, true, out var valueSource) || valueSource == RuleValueSource.None
+            || !Enum.IsDefined(valueSource))
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Json(new { error = await GetResourceAsync("RuleBuilder.Lookup.UnknownSource") });
+        }
+
+        if (!string.IsNullOrEmpty(ids))
+        {
+            var idList = ids.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(id => int.TryParse(id, out var value) ? value : 0)
+                .Where(id => id > 0)
+                .Distinct()
+                .Take(500)
+                .ToList();
+            var named = await _segmentValueLookupService.GetByIdsAsync(valueSource, idList);
+
+            return Json(new { items = named.Select(item => new { id = item.Id, name = item.Name }), more = false });
+        }
+
+        var result = await _segmentValueLookupService.SearchAsync(valueSource, search?.Trim(), parentId, Math.Max(page, 0), LookupPageSize);
+
+        return Json(new { items = result.Items.Select(item => new { id = item.Id, name = item.Name }), more = result.HasMore });
+    }
+
+    #endregion
+
+    #region Members
+
+    [HttpPost]
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> MemberList(SegmentMemberSearchModel searchModel)
+    {
+        var segment = await _segmentService.GetSegmentByIdAsync(searchModel.SegmentId);
+        if (segment is null)
+            return Json(new SegmentMemberListModel { Data = [], Draw = searchModel.Draw });
+
+        var model = await _segmentModelFactory.PrepareSegmentMemberListModelAsync(searchModel, segment);
+
+        return Json(model);
+    }
+
+    [HttpPost]
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> ExportMembers(int id)
+    {
+        var segment = await _segmentService.GetSegmentByIdAsync(id);
+        if (segment is null)
+            return RedirectToAction(nameof(List));
+
+        //a temporary file, not memory: a segment can have a million members; it goes away when the response is sent
+        var stream = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
+            FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+        await _segmentMemberCsvService.ExportMembersAsync(segment, stream);
+        stream.Position = 0;
+
+        return File(stream, "text/csv", $"segment-{segment.Id}-members-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv");
+    }
+
+    [HttpPost]
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> Rebuild(int id)
+    {
+        var segment = await _segmentService.GetSegmentByIdAsync(id);
+        if (segment is null)
+            return RedirectToAction(nameof(List));
+
+        if (segment.SegmentTypeId != (int)SegmentType.Dynamic)
+        {
+            _notificationService.WarningNotification(await GetResourceAsync("Segments.Rebuild.OnlyDynamic"));
+            return RedirectToAction(nameof(Edit), new { id });
+        }
+
+        try
+        {
+            var members = await _segmentMembershipWriter.RebuildSegmentAsync(segment);
+            _notificationService.SuccessNotification(string.Format(await GetResourceAsync("Segments.Rebuild.Done"), members));
+        }
+        catch (InvalidOperationException)
+        {
+            //a stored rule the current catalog no longer accepts: the membership is left as it was
+            _notificationService.ErrorNotification(await GetResourceAsync("Segments.Rebuild.InvalidRule"));
+        }
+
+        return RedirectToAction(nameof(Edit), new { id });
+    }
+
+    [HttpPost]
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> AddMembers(int id, string emails)
+    {
+        var segment = await GetStaticSegmentAsync(id);
+        if (segment is null)
+            return RedirectToAction(nameof(List));
+
+        if (string.IsNullOrWhiteSpace(emails))
+        {
+            _notificationService.WarningNotification(await GetResourceAsync("Members.Add.Empty"));
+            return RedirectToAction(nameof(Edit), new { id });
+        }
+
+        using var input = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(emails));
+        var report = await _segmentMemberCsvService.ImportEmailsAsync(segment, input);
+        await NotifyImportAsync(report);
+
+        return RedirectToAction(nameof(Edit), new { id });
+    }
+
+    [HttpPost]
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> ImportMembers(int id, IFormFile importFile)
+    {
+        var segment = await GetStaticSegmentAsync(id);
+        if (segment is null)
+            return RedirectToAction(nameof(List));
+
+        if (importFile is null || importFile.Length == 0)
+        {
+            _notificationService.ErrorNotification(await _localizationService.GetResourceAsync("Admin.Common.UploadFile"));
+            return RedirectToAction(nameof(Edit), new { id });
+        }
+
+        await using var input = importFile.OpenReadStream();
+        var report = await _segmentMemberCsvService.ImportEmailsAsync(segment, input);
+        await NotifyImportAsync(report);
+
+        return RedirectToAction(nameof(Edit), new { id });
+    }
+
+    [HttpPost]
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> RemoveMember(int id, int segmentId)
+    {
+        //the grid posts the row's id: the customer
+        var segment = await GetStaticSegmentAsync(segmentId);
+        if (segment is null)
+            return Json(new { });
+
+        await _segmentMembershipWriter.RemoveCustomersAsync(segment, [id]);
+
+        return Json(new { });
+    }
+
+    protected virtual async Task NotifyImportAsync(SegmentImportReport report)
+    {
+        _notificationService.SuccessNotification(string.Format(await GetResourceAsync("Members.Import.Report"),
+            report.Rows, report.Added, report.AlreadyMembers, report.NotFound.Count, report.Invalid.Count));
+
+        if (report.NotFound.Count > 0)
+        {
+            _notificationService.WarningNotification(string.Format(await GetResourceAsync("Members.Import.NotFound"),
+                string.Join(", ", report.NotFound.Take(20))));
+        }
+
+        if (report.Invalid.Count > 0)
+        {
+            _notificationService.WarningNotification(string.Format(await GetResourceAsync("Members.Import.Invalid"),
+                string.Join(", ", report.Invalid.Take(20))));
+        }
+    }
+
+    #endregion
+
+    #region Analytics
+
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS, CheckPermissionAttribute.CheckPermissionResultType.Json)]
+    public virtual async Task<IActionResult> Analytics(int id, string histogram = null)
+    {
+        var segment = await _segmentService.GetSegmentByIdAsync(id);
+        if (segment is null)
+        {
+            Response.StatusCode = StatusCodes.Status404NotFound;
+            return Json(new { error = await GetResourceAsync("Segments.NotFound") });
+        }
+
+        if (!Enum.TryParse<SegmentHistogramField>(histogram, true, out var histogramField) || !Enum.IsDefined(histogramField))
+            histogramField = SegmentHistogramField.TotalSpent;
+
+        var now = DateTime.UtcNow;
+        var size = await _segmentAnalyticsService.GetSizeOverTimeAsync(segment.Id, now.Date.AddDays(-AnalyticsHistoryDays), now);
+        var revenue = await _segmentAnalyticsService.GetRevenueShareAsync(segment.Id, segment.StoreId, null, null);
+        var rfm = await _segmentAnalyticsService.GetRfmGridAsync(segment.Id, segment.StoreId, now);
+        var buckets = await _segmentAnalyticsService.GetHistogramAsync(segment.Id, segment.StoreId, histogramField, now);
+        var overlap = await _segmentAnalyticsService.GetOverlapAsync(segment.Id);
+
+        var others = (await _segmentService.GetSegmentsByIdsAsync(overlap.Select(item => item.SegmentId).ToList()))
+            .ToDictionary(other => other.Id, other => other.Name);
+
+        var rfmRows = Enumerable.Range(0, rfm.Counts.GetLength(0))
+            .Select(r => Enumerable.Range(0, rfm.Counts.GetLength(1)).Select(f => rfm.Counts[r, f]).ToArray())
+            .ToArray();
+
+        return Json(new
+        {
+            size = size.Select(point => new { date = point.DateUtc.ToString("yyyy-MM-dd"), members = point.Members }),
+            revenue = new
+            {
+                members = revenue.Members,
+                memberOrders = revenue.MemberOrders,
+                memberRevenue = revenue.MemberRevenue,
+                shopCustomers = revenue.ShopCustomers,
+                shopOrders = revenue.ShopOrders,
+                shopRevenue = revenue.ShopRevenue,
+                revenueShare = revenue.RevenueShare,
+                orderShare = revenue.OrderShare,
+                memberAverageOrderValue = revenue.MemberAverageOrderValue,
+                shopAverageOrderValue = revenue.ShopAverageOrderValue,
+                ordersPerMember = revenue.OrdersPerMember,
+                ordersPerShopCustomer = revenue.OrdersPerShopCustomer
+            },
+            rfm = new { counts = rfmRows, withoutPurchases = rfm.WithoutPurchases, windowDays = rfm.WindowDays },
+            histogram = new
+            {
+                field = histogramField.ToString(),
+                buckets = buckets.Select(bucket => new { from = bucket.From, to = bucket.To, members = bucket.Members })
+            },
+            overlap = overlap
+                .Where(item => others.ContainsKey(item.SegmentId))
+                .Select(item => new { segmentId = item.SegmentId, name = others[item.SegmentId], shared = item.SharedMembers })
+        });
+    }
+
+    #endregion
+}

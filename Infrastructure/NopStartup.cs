@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Nop.Core.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.Factories;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Infrastructure;
+
+/// <summary>
+/// Registers the plugin's services
+/// </summary>
+public class NopStartup : INopStartup
+{
+    public void ConfigureServices(IServiceCollection services, IConfiguration configuration)
+    {
+        //admin pages
+        services.AddScoped<ISegmentModelFactory, SegmentModelFactory>();
+        services.AddScoped<ISegmentAnalyticsService, SegmentAnalyticsService>();
+        services.AddScoped<ISegmentPreviewService, SegmentPreviewService>();
+        services.AddScoped<ISegmentValueLookupService, SegmentValueLookupService>();
+        services.AddScoped<ISegmentMemberSearchService, SegmentMemberSearchService>();
+        services.AddScoped<ISegmentMemberCsvService, SegmentMemberCsvService>();
+        services.AddScoped<ISegmentDiscountUsageService, SegmentDiscountUsageService>();
+        services.AddScoped<ISegmentMembershipWriter, SegmentMembershipWriter>();
+    }
+
+    public void Configure(IApplicationBuilder application)
+    {
+    }
+
+    public int Order => 3000;
+}

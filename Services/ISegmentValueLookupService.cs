@@ -1,0 +1,26 @@
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// The values a rule condition can pick from (countries, products, roles ...), searched and paged in the database
+/// </summary>
+public interface ISegmentValueLookupService
+{
+    /// <summary>
+    /// One page of the values of a source whose name contains the search text
+    /// </summary>
+    /// <param name="source">A <see cref="Rules.RuleValueSource"/></param>
+    /// <param name="search">Part of the name (empty for all)</param>
+    /// <param name="parentId">For states: the country; for customer attribute values: the attribute</param>
+    /// <param name="pageIndex">Zero-based page</param>
+    /// <param name="pageSize">Items per page</param>
+    Task<ValueLookupPage> SearchAsync(Rules.RuleValueSource source, string search, int parentId, int pageIndex, int pageSize);
+
+    /// <summary>
+    /// The names of known values, so that a saved rule shows names rather than ids
+    /// </summary>
+    Task<IList<ValueLookupItem>> GetByIdsAsync(Rules.RuleValueSource source, IList<int> ids);
+}
+
+public record ValueLookupItem(int Id, string Name);
+
+public record ValueLookupPage(IList<ValueLookupItem> Items, bool HasMore);

@@ -1,0 +1,372 @@
+using System.Linq.Expressions;
+using LinqToDB;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Orders;
+using Nop.Data;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// Measures of a segment, computed set-based in the database: every query groups or aggregates there and
+/// returns at most a few dozen rows
+/// </summary>
+public class SegmentAnalyticsService : ISegmentAnalyticsService
+{
+    #region Fields
+
+    /// <summary>
+    /// Lower bounds of the order count buckets
+    /// </summary>
+    public static readonly int[] OrderCountEdges = [0, 1, 2, 3, 5, 10, 20, 50];
+
+    /// <summary>
+    /// Lower bounds of the age buckets, in years
+    /// </summary>
+    public static readonly int[] AgeEdges = [0, 18, 25, 35, 45, 55, 65];
+
+    /// <summary>
+    /// Lower bounds of the frequency scores 1 to 5: orders in the RFM window
+    /// </summary>
+    public static readonly int[] FrequencyEdges = [1, 2, 3, 5, 10];
+
+    public const int SpentBuckets = 10;
+
+    protected readonly CustomerSegmentsSettings _settings;
+    protected readonly IRepository<Customer> _customerRepository;
+    protected readonly IRepository<SegmentMembership> _membershipRepository;
+    protected readonly IRepository<Order> _orderRepository;
+
+    #endregion
+
+    #region Ctor
+
+    public SegmentAnalyticsService(CustomerSegmentsSettings settings,
+        IRepository<Customer> customerRepository,
+        IRepository<SegmentMembership> membershipRepository,
+        IRepository<Order> orderRepository)
+    {
+        _settings = settings;
+        _customerRepository = customerRepository;
+        _membershipRepository = membershipRepository;
+        _orderRepository = orderRepository;
+    }
+
+    #endregion
+
+    #region Utilities
+
+    protected class DayCount
+    {
+        public DateTime Day { get; init; }
+
+        public int Count { get; init; }
+    }
+
+    protected class KeyCount
+    {
+        public int Key { get; init; }
+
+        public int Count { get; init; }
+    }
+
+    protected class CustomerPurchases
+    {
+        public int CustomerId { get; init; }
+
+        public DateTime Last { get; init; }
+
+        public int Orders { get; init; }
+    }
+
+    protected class RfmCell
+    {
+        public int Recency { get; init; }
+
+        public int Frequency { get; init; }
+    }
+
+    protected class RfmCount
+    {
+        public int Recency { get; init; }
+
+        public int Frequency { get; init; }
+
+        public int Count { get; init; }
+    }
+
+    /// <summary>
+    /// Ids of the segment's current members
+    /// </summary>
+    protected virtual IQueryable<int> CurrentMemberIds(int segmentId) =>
+        _membershipRepository.Table
+            .Where(membership => membership.SegmentId == segmentId && membership.LeftOnUtc == null)
+            .Select(membership => membership.CustomerId);
+
+    /// <summary>
+    /// Orders that count as purchases, as the settings define them
+    /// </summary>
+    protected virtual IQueryable<Order> Purchases(int storeId)
+    {
+        var paid = (_settings.PurchasePaymentStatusIds ?? []).ToArray();
+        var excluded = (_settings.ExcludedOrderStatusIds ?? []).ToArray();
+
+        var orders = _orderRepository.Table.Where(order => !order.Deleted && paid.Contains(order.PaymentStatusId));
+        if (excluded.Length > 0)
+            orders = orders.Where(order => !excluded.Contains(order.OrderStatusId));
+        if (storeId > 0)
+            orders = orders.Where(order => order.StoreId == storeId);
+
+        return orders;
+    }
+
+    /// <summary>
+    /// Customers the shop-wide figures are about: not deleted, not system accounts, guests only when they can be members
+    /// </summary>
+    protected virtual IQueryable<Customer> ShopCustomers()
+    {
+        var customers = _customerRepository.Table.Where(customer => !customer.Deleted && !customer.IsSystemAccount);
+        if (!_settings.IncludeGuests)
+            customers = customers.Where(customer => customer.Email != null && customer.Email != string.Empty);
+
+        return customers;
+    }
+
+    /// <summary>
+    /// An expression giving the index of the bucket a value falls in: 0 below edges[1], 1 below edges[2], ...,
+    /// edges.Length - 1 from the last edge on; the database evaluates it as a CASE
+    /// </summary>
+    protected static Expression<Func<T, int>> BucketIndex<T, TValue>(Expression<Func<T, TValue>> value, IReadOnlyList<TValue> edges)
+    {
+        Expression body = Expression.Constant(edges.Count - 1);
+        for (var i = edges.Count - 1; i >= 1; i--)
+        {
+            var below = Expression.LessThan(value.Body, Expression.Constant(edges[i], typeof(TValue)));
+            body = Expression.Condition(below, Expression.Constant(i - 1), body);
+        }
+
+        return Expression.Lambda<Func<T, int>>(body, value.Parameters);
+    }
+
+    protected virtual async Task<IList<KeyCount>> CountByAsync<T>(IQueryable<T> rows, Expression<Func<T, int>> key)
+    {
+        //grouping a derived table's column keeps the CASE (and its parameters) out of the GROUP BY, which
+        //PostgreSQL would otherwise not match with the select list
+        return await rows
+            .Select(key)
+            .AsSubQuery()
+            .GroupBy(index => index)
+            .Select(group => new KeyCount { Key = group.Key, Count = group.Count() })
+            .ToListAsync();
+    }
+
+    /// <summary>
+    /// A round step (1, 2 or 5 times a power of ten) that splits the range into about the given number of buckets
+    /// </summary>
+    public static decimal NiceStep(decimal max, int buckets)
+    {
+        if (max <= 0)
+            return 1;
+
+        var raw = (double)max / buckets;
+        var power = Math.Pow(10, Math.Floor(Math.Log10(raw)));
+        var multiple = (raw / power) switch
+        {
+            <= 1 => 1,
+            <= 2 => 2,
+            <= 5 => 5,
+            _ => 10
+        };
+        var step = multiple * power;
+
+        return Math.Max((decimal)step, 0.01m);
+    }
+
+    #endregion
+
+    #region Methods
+
+    public virtual async Task<IList<SegmentSizePoint>> GetSizeOverTimeAsync(int segmentId, DateTime fromUtc, DateTime toUtc)
+    {
+        var firstDay = fromUtc.Date;
+        var lastDay = toUtc.Date;
+        if (lastDay < firstDay)
+            return [];
+
+        var end = lastDay.AddDays(1);
+        var memberships = _membershipRepository.Table.Where(membership => membership.SegmentId == segmentId);
+
+        var atStart = await memberships.CountAsync(membership => membership.EnteredOnUtc < firstDay
+            && (membership.LeftOnUtc == null || membership.LeftOnUtc >= firstDay));
+
+        var entered = await memberships
+            .Where(membership => membership.EnteredOnUtc >= firstDay && membership.EnteredOnUtc < end)
+            .GroupBy(membership => membership.EnteredOnUtc.Date)
+            .Select(group => new DayCount { Day = group.Key, Count = group.Count() })
+            .ToListAsync();
+
+        var left = await memberships
+            .Where(membership => membership.LeftOnUtc >= firstDay && membership.LeftOnUtc < end)
+            .GroupBy(membership => membership.LeftOnUtc.Value.Date)
+            .Select(group => new DayCount { Day = group.Key, Count = group.Count() })
+            .ToListAsync();
+
+        var enteredByDay = entered.GroupBy(day => day.Day.Date).ToDictionary(group => group.Key, group => group.Sum(day => day.Count));
+        var leftByDay = left.GroupBy(day => day.Day.Date).ToDictionary(group => group.Key, group => group.Sum(day => day.Count));
+
+        var points = new List<SegmentSizePoint>();
+        var size = atStart;
+        for (var day = firstDay; day <= lastDay; day = day.AddDays(1))
+        {
+            size += enteredByDay.GetValueOrDefault(day) - leftByDay.GetValueOrDefault(day);
+            points.Add(new SegmentSizePoint(day, size));
+        }
+
+        return points;
+    }
+
+    public virtual async Task<SegmentRevenueShare> GetRevenueShareAsync(int segmentId, int storeId, DateTime? fromUtc, DateTime? toUtc)
+    {
+        var purchases = Purchases(storeId);
+        if (fromUtc.HasValue)
+            purchases = purchases.Where(order => order.CreatedOnUtc >= fromUtc.Value);
+        if (toUtc.HasValue)
+            purchases = purchases.Where(order => order.CreatedOnUtc < toUtc.Value);
+
+        var memberIds = CurrentMemberIds(segmentId);
+        var memberPurchases = purchases.Where(order => memberIds.Contains(order.CustomerId));
+
+        var members = await memberIds.CountAsync();
+        var memberOrders = await memberPurchases.CountAsync();
+        var memberRevenue = await memberPurchases.SumAsync(order => (decimal?)order.OrderTotal) ?? 0;
+        var shopCustomers = await ShopCustomers().CountAsync();
+        var shopOrders = await purchases.CountAsync();
+        var shopRevenue = await purchases.SumAsync(order => (decimal?)order.OrderTotal) ?? 0;
+
+        return new SegmentRevenueShare(members, memberOrders, memberRevenue, shopCustomers, shopOrders, shopRevenue);
+    }
+
+    public virtual async Task<RfmGrid> GetRfmGridAsync(int segmentId, int storeId, DateTime nowUtc)
+    {
+        var windowDays = Math.Max(1, _settings.RfmWindowDays);
+        var windowStart = nowUtc.AddDays(-windowDays);
+
+        //recency score 5 for a last purchase in the newest fifth of the window, down to 1 for the oldest fifth
+        var recencyEdges = Enumerable.Range(1, 4).Select(fifth => nowUtc.AddDays(-windowDays * (5 - fifth) / 5.0)).ToArray();
+
+        var memberIds = CurrentMemberIds(segmentId);
+        var perCustomer = Purchases(storeId)
+            .Where(order => order.CreatedOnUtc >= windowStart && order.CreatedOnUtc <= nowUtc && memberIds.Contains(order.CustomerId))
+            .GroupBy(order => order.CustomerId)
+            .Select(group => new CustomerPurchases { CustomerId = group.Key, Last = group.Max(order => order.CreatedOnUtc), Orders = group.Count() });
+
+        var r1 = recencyEdges[0];
+        var r2 = recencyEdges[1];
+        var r3 = recencyEdges[2];
+        var r4 = recencyEdges[3];
+        var f2 = FrequencyEdges[1];
+        var f3 = FrequencyEdges[2];
+        var f4 = FrequencyEdges[3];
+        var f5 = FrequencyEdges[4];
+
+        var cells = await perCustomer
+            .Select(customer => new RfmCell
+            {
+                Recency = customer.Last < r1 ? 1 : customer.Last < r2 ? 2 : customer.Last < r3 ? 3 : customer.Last < r4 ? 4 : 5,
+                Frequency = customer.Orders < f2 ? 1 : customer.Orders < f3 ? 2 : customer.Orders < f4 ? 3 : customer.Orders < f5 ? 4 : 5
+            })
+            .GroupBy(cell => new { cell.Recency, cell.Frequency })
+            .Select(group => new RfmCount { Recency = group.Key.Recency, Frequency = group.Key.Frequency, Count = group.Count() })
+            .ToListAsync();
+
+        var counts = new int[5, 5];
+        foreach (var cell in cells)
+            counts[cell.Recency - 1, cell.Frequency - 1] += cell.Count;
+
+        var members = await memberIds.CountAsync();
+
+        return new RfmGrid(counts, members - cells.Sum(cell => cell.Count), windowDays);
+    }
+
+    public virtual async Task<IList<HistogramBucket>> GetHistogramAsync(int segmentId, int storeId, SegmentHistogramField field, DateTime nowUtc)
+    {
+        var memberIds = CurrentMemberIds(segmentId);
+
+        switch (field)
+        {
+            case SegmentHistogramField.Age:
+            {
+                var members = _customerRepository.Table.Where(customer => memberIds.Contains(customer.Id));
+                var unknown = await members.CountAsync(customer => customer.DateOfBirth == null);
+
+                //born on or before (now - N years) means at least N years old: the edges run backwards in time
+                var bornBefore = AgeEdges.Select(years => nowUtc.Date.AddYears(-years).AddDays(1)).ToArray();
+                var bornEdges = bornBefore.Reverse().ToList();
+                var known = members.Where(customer => customer.DateOfBirth != null);
+                var counts = await CountByAsync(known, BucketIndex<Customer, DateTime>(customer => customer.DateOfBirth.Value,
+                    new[] { DateTime.MinValue }.Concat(bornEdges.Take(bornEdges.Count - 1)).ToList()));
+
+                var buckets = new List<HistogramBucket>();
+                for (var i = 0; i < AgeEdges.Length; i++)
+                {
+                    //bucket index counted from the oldest: reverse it to the age edge
+                    var index = AgeEdges.Length - 1 - i;
+                    buckets.Add(new HistogramBucket(AgeEdges[i], i + 1 < AgeEdges.Length ? AgeEdges[i + 1] : null,
+                        counts.Where(count => count.Key == index).Sum(count => count.Count)));
+                }
+
+                buckets.Add(new HistogramBucket(null, null, unknown));
+                return buckets;
+            }
+
+            case SegmentHistogramField.OrderCount:
+            {
+                var purchases = Purchases(storeId);
+                var perMember = memberIds.Select(customerId => purchases.Count(order => order.CustomerId == customerId));
+                var counts = await CountByAsync(perMember, BucketIndex<int, int>(orders => orders, OrderCountEdges));
+
+                return OrderCountEdges
+                    .Select((edge, i) => new HistogramBucket(edge, i + 1 < OrderCountEdges.Length ? OrderCountEdges[i + 1] : null,
+                        counts.Where(count => count.Key == i).Sum(count => count.Count)))
+                    .ToList();
+            }
+
+            default:
+            {
+                var purchases = Purchases(storeId);
+                var perMember = memberIds.Select(customerId =>
+                    purchases.Where(order => order.CustomerId == customerId).Sum(order => (decimal?)order.OrderTotal) ?? 0m);
+
+                var max = await perMember.MaxAsync(spent => (decimal?)spent) ?? 0m;
+                var step = NiceStep(max, SpentBuckets);
+                var edges = Enumerable.Range(0, SpentBuckets).Select(i => i * step).ToList();
+                var counts = await CountByAsync(perMember, BucketIndex<decimal, decimal>(spent => spent, edges));
+
+                return edges
+                    .Select((edge, i) => new HistogramBucket(edge, i + 1 < edges.Count ? edges[i + 1] : null,
+                        counts.Where(count => count.Key == i).Sum(count => count.Count)))
+                    .ToList();
+            }
+        }
+    }
+
+    public virtual async Task<IList<SegmentOverlap>> GetOverlapAsync(int segmentId)
+    {
+        var overlap = await (
+                from mine in _membershipRepository.Table
+                join other in _membershipRepository.Table on mine.CustomerId equals other.CustomerId
+                where mine.SegmentId == segmentId && mine.LeftOnUtc == null
+                    && other.SegmentId != segmentId && other.LeftOnUtc == null
+                group other by other.SegmentId into shared
+                select new KeyCount { Key = shared.Key, Count = shared.Count() })
+            .ToListAsync();
+
+        return overlap
+            .OrderByDescending(item => item.Count)
+            .ThenBy(item => item.Key)
+            .Select(item => new SegmentOverlap(item.Key, item.Count))
+            .ToList();
+    }
+
+    #endregion
+}

@@ -1,0 +1,136 @@
+using Nop.Core.Domain.Catalog;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Directory;
+using Nop.Core.Domain.Stores;
+using Nop.Core.Domain.Vendors;
+using Nop.Data;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// The values a rule condition picks from, searched by name and paged in the database
+/// </summary>
+public class SegmentValueLookupService : ISegmentValueLookupService
+{
+    protected readonly IRepository<Category> _categoryRepository;
+    protected readonly IRepository<Country> _countryRepository;
+    protected readonly IRepository<CustomerAttributeValue> _customerAttributeValueRepository;
+    protected readonly IRepository<CustomerRole> _customerRoleRepository;
+    protected readonly IRepository<Manufacturer> _manufacturerRepository;
+    protected readonly IRepository<Product> _productRepository;
+    protected readonly IRepository<Segment> _segmentRepository;
+    protected readonly IRepository<StateProvince> _stateProvinceRepository;
+    protected readonly IRepository<Store> _storeRepository;
+    protected readonly IRepository<Vendor> _vendorRepository;
+
+    public SegmentValueLookupService(IRepository<Category> categoryRepository,
+        IRepository<Country> countryRepository,
+        IRepository<CustomerAttributeValue> customerAttributeValueRepository,
+        IRepository<CustomerRole> customerRoleRepository,
+        IRepository<Manufacturer> manufacturerRepository,
+        IRepository<Product> productRepository,
+        IRepository<Segment> segmentRepository,
+        IRepository<StateProvince> stateProvinceRepository,
+        IRepository<Store> storeRepository,
+        IRepository<Vendor> vendorRepository)
+    {
+        _categoryRepository = categoryRepository;
+        _countryRepository = countryRepository;
+        _customerAttributeValueRepository = customerAttributeValueRepository;
+        _customerRoleRepository = customerRoleRepository;
+        _manufacturerRepository = manufacturerRepository;
+        _productRepository = productRepository;
+        _segmentRepository = segmentRepository;
+        _stateProvinceRepository = stateProvinceRepository;
+        _storeRepository = storeRepository;
+        _vendorRepository = vendorRepository;
+    }
+
+    /// <summary>
+    /// A row of a lookup as the database returns it
+    /// </summary>
+    protected class LookupRow
+    {
+        public int Id { get; init; }
+
+        public string Name { get; init; }
+    }
+
+    /// <summary>
+    /// The named rows of a source, in display order, or null when the source is not a table of names
+    /// </summary>
+    protected virtual IQueryable<LookupRow> GetItems(RuleValueSource source, int parentId) => source switch
+    {
+        RuleValueSource.Countries => _countryRepository.Table
+            .OrderBy(country => country.DisplayOrder).ThenBy(country => country.Name)
+            .Select(country => new LookupRow { Id = country.Id, Name = country.Name }),
+        RuleValueSource.StateProvinces => _stateProvinceRepository.Table
+            .Where(state => parentId == 0 || state.CountryId == parentId)
+            .OrderBy(state => state.DisplayOrder).ThenBy(state => state.Name)
+            .Select(state => new LookupRow { Id = state.Id, Name = state.Name }),
+        RuleValueSource.CustomerRoles => _customerRoleRepository.Table
+            .OrderBy(role => role.Name)
+            .Select(role => new LookupRow { Id = role.Id, Name = role.Name }),
+        RuleValueSource.Stores => _storeRepository.Table
+            .Where(store => !store.Deleted)
+            .OrderBy(store => store.DisplayOrder).ThenBy(store => store.Name)
+            .Select(store => new LookupRow { Id = store.Id, Name = store.Name }),
+        RuleValueSource.CustomerAttributeValues => _customerAttributeValueRepository.Table
+            .Where(value => parentId == 0 || value.AttributeId == parentId)
+            .OrderBy(value => value.DisplayOrder).ThenBy(value => value.Name)
+            .Select(value => new LookupRow { Id = value.Id, Name = value.Name }),
+        RuleValueSource.Products => _productRepository.Table
+            .Where(product => !product.Deleted)
+            .OrderBy(product => product.Name).ThenBy(product => product.Id)
+            .Select(product => new LookupRow { Id = product.Id, Name = product.Name }),
+        RuleValueSource.Categories => _categoryRepository.Table
+            .Where(category => !category.Deleted)
+            .OrderBy(category => category.Name).ThenBy(category => category.Id)
+            .Select(category => new LookupRow { Id = category.Id, Name = category.Name }),
+        RuleValueSource.Manufacturers => _manufacturerRepository.Table
+            .Where(manufacturer => !manufacturer.Deleted)
+            .OrderBy(manufacturer => manufacturer.Name).ThenBy(manufacturer => manufacturer.Id)
+            .Select(manufacturer => new LookupRow { Id = manufacturer.Id, Name = manufacturer.Name }),
+        RuleValueSource.Vendors => _vendorRepository.Table
+            .Where(vendor => !vendor.Deleted)
+            .OrderBy(vendor => vendor.Name).ThenBy(vendor => vendor.Id)
+            .Select(vendor => new LookupRow { Id = vendor.Id, Name = vendor.Name }),
+        RuleValueSource.Segments => _segmentRepository.Table
+            .OrderBy(segment => segment.Name)
+            .Select(segment => new LookupRow { Id = segment.Id, Name = segment.Name }),
+        _ => null
+    };
+
+    public virtual async Task<ValueLookupPage> SearchAsync(RuleValueSource source, string search, int parentId, int pageIndex, int pageSize)
+    {
+        var items = GetItems(source, parentId);
+        if (items is null || pageSize <= 0)
+            return new ValueLookupPage([], false);
+
+        if (!string.IsNullOrWhiteSpace(search))
+        {
+            var text = search.Trim();
+            items = items.Where(item => item.Name.Contains(text));
+        }
+
+        //one row more than the page tells whether there is a next page, without counting them all
+        var rows = await items.Skip(Math.Max(pageIndex, 0) * pageSize).Take(pageSize + 1).ToListAsync();
+
+        return new ValueLookupPage(rows.Take(pageSize).Select(row => new ValueLookupItem(row.Id, row.Name)).ToList(), rows.Count > pageSize);
+    }
+
+    public virtual async Task<IList<ValueLookupItem>> GetByIdsAsync(RuleValueSource source, IList<int> ids)
+    {
+        var items = GetItems(source, 0);
+        if (items is null || ids is null || ids.Count == 0)
+            return [];
+
+        var wanted = ids.Distinct().ToArray();
+
+        var rows = await items.Where(item => wanted.Contains(item.Id)).ToListAsync();
+
+        return rows.Select(row => new ValueLookupItem(row.Id, row.Name)).ToList();
+    }
+}

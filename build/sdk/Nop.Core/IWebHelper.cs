@@ -1,0 +1,6 @@
+namespace Nop.Core;
+
+public interface IWebHelper
+{
+    string GetStoreLocation(bool? useSsl = null);
+}

@@ -1,0 +1,10 @@
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using Nop.Core.Domain.Customers;
+
+namespace Nop.Services.Customers;
+
+public interface ICustomerService
+{
+    Task<IList<Customer>> GetCustomersByIdsAsync(int[] customerIds);
+}

@@ -1,0 +1,9 @@
+using System;
+using System.Threading.Tasks;
+
+namespace Nop.Services.Helpers;
+
+public interface IDateTimeHelper
+{
+    Task<DateTime> ConvertToUserTimeAsync(DateTime dt, DateTimeKind sourceDateTimeKind);
+}

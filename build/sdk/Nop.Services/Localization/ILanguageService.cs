@@ -1,0 +1,5 @@
+namespace Nop.Services.Localization;
+
+public interface ILanguageService
+{
+}

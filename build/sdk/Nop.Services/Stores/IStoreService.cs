@@ -1,0 +1,10 @@
+using System.Collections.Generic;
+using System.Threading.Tasks;
+using Nop.Core.Domain.Stores;
+
+namespace Nop.Services.Stores;
+
+public interface IStoreService
+{
+    Task<IList<Store>> GetAllStoresAsync();
+}

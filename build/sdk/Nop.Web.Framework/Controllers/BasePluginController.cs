@@ -1,0 +1,8 @@
+namespace Nop.Web.Framework.Controllers;
+
+public abstract class BasePluginController : BaseController
+{
+    protected BasePluginController()
+    {
+    }
+}

@@ -1,0 +1,6 @@
+namespace Nop.Web.Framework.Models;
+
+public record BaseNopEntityModel : BaseNopModel
+{
+    public virtual int Id { get; set; }
+}

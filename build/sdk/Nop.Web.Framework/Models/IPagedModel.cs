@@ -1,0 +1,5 @@
+namespace Nop.Web.Framework.Models;
+
+public interface IPagedModel<T> where T : BaseNopModel
+{
+}

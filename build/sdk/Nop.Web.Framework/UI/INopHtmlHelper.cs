@@ -1,0 +1,6 @@
+namespace Nop.Web.Framework.UI;
+
+public interface INopHtmlHelper
+{
+    void SetActiveMenuItemSystemName(string systemName);
+}

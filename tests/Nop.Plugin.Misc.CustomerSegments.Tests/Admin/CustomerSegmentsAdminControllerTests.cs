@@ -1,0 +1,524 @@
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Moq;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Orders;
+using Nop.Core.Domain.Payments;
+using Nop.Core.Domain.ScheduleTasks;
+using Nop.Plugin.Misc.CustomerSegments.Controllers;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Factories;
+using Nop.Plugin.Misc.CustomerSegments.Models;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Services.Configuration;
+using Nop.Services.Customers;
+using Nop.Services.Localization;
+using Nop.Services.Messages;
+using Nop.Services.ScheduleTasks;
+using Nop.Web.Framework.Mvc.Filters;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
+
+public class CustomerSegmentsAdminControllerTests
+{
+    private CustomerSegmentsSettings _settings;
+    private Mock<ICustomerService> _customerService;
+    private Mock<ILocalizationService> _localizationService;
+    private Mock<INotificationService> _notificationService;
+    private Mock<IScheduleTaskService> _scheduleTaskService;
+    private Mock<ISegmentAnalyticsService> _analyticsService;
+    private Mock<ISegmentMemberCsvService> _csvService;
+    private Mock<ISegmentMembershipWriter> _membershipWriter;
+    private Mock<ISegmentModelFactory> _modelFactory;
+    private Mock<ISegmentPreviewService> _previewService;
+    private Mock<ISegmentRuleSerializer> _serializer;
+    private Mock<ISegmentRuleValidator> _validator;
+    private Mock<ISegmentService> _segmentService;
+    private Mock<ISegmentValueLookupService> _lookupService;
+    private Mock<ISettingService> _settingService;
+    private CustomerSegmentsAdminController _controller;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _settings = new CustomerSegmentsSettings();
+        _customerService = new Mock<ICustomerService>();
+        _localizationService = new Mock<ILocalizationService>();
+        _localizationService.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => $"[{key}]");
+        _notificationService = new Mock<INotificationService>();
+        _scheduleTaskService = new Mock<IScheduleTaskService>();
+        _analyticsService = new Mock<ISegmentAnalyticsService>();
+        _csvService = new Mock<ISegmentMemberCsvService>();
+        _membershipWriter = new Mock<ISegmentMembershipWriter>();
+        _modelFactory = new Mock<ISegmentModelFactory>();
+        _modelFactory.Setup(f => f.PrepareSegmentModelAsync(It.IsAny<SegmentModel>(), It.IsAny<Segment>(), It.IsAny<bool>(), It.IsAny<IReadOnlyList<RuleValidationError>>()))
+            .ReturnsAsync((SegmentModel model, Segment _, bool _, IReadOnlyList<RuleValidationError> _) => model ?? new SegmentModel());
+        _modelFactory.Setup(f => f.PrepareConfigurationModelAsync(It.IsAny<ConfigurationModel>(), It.IsAny<CustomerSegmentsSettings>()))
+            .ReturnsAsync((ConfigurationModel model, CustomerSegmentsSettings _) => model ?? new ConfigurationModel());
+        _previewService = new Mock<ISegmentPreviewService>();
+        _serializer = new Mock<ISegmentRuleSerializer>();
+        _validator = new Mock<ISegmentRuleValidator>();
+        _segmentService = new Mock<ISegmentService>();
+        _lookupService = new Mock<ISegmentValueLookupService>();
+        _settingService = new Mock<ISettingService>();
+
+        _controller = new CustomerSegmentsAdminController(_settings, _customerService.Object, _localizationService.Object,
+            _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _csvService.Object,
+            _membershipWriter.Object, _modelFactory.Object, _previewService.Object, _serializer.Object, _validator.Object,
+            _segmentService.Object, _lookupService.Object, _settingService.Object)
+        {
+            ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
+        };
+    }
+
+    private static JsonElement JsonOf(IActionResult result) =>
+        JsonSerializer.SerializeToElement(((JsonResult)result).Value);
+
+    private SegmentRule ValidRule(string json)
+    {
+        var rule = new SegmentRule();
+        _serializer.Setup(s => s.Parse(json)).Returns(new RuleParseResult(rule, []));
+        _serializer.Setup(s => s.Serialize(rule)).Returns("{\"version\":1,\"normalized\":true}");
+        _validator.Setup(v => v.ValidateAsync(rule, It.IsAny<int>())).ReturnsAsync(Array.Empty<RuleValidationError>());
+        return rule;
+    }
+
+    #region Security
+
+    public static IEnumerable<MethodInfo> Actions() =>
+        typeof(CustomerSegmentsAdminController).GetMethods(BindingFlags.Instance | BindingFlags.Public | BindingFlags.DeclaredOnly)
+            .Where(method => typeof(Task<IActionResult>).IsAssignableFrom(method.ReturnType) || method.ReturnType == typeof(IActionResult));
+
+    [Test]
+    public void EveryActionChecksThePluginPermission()
+    {
+        Assert.That(Actions().Count(), Is.GreaterThan(10));
+        foreach (var action in Actions())
+        {
+            var checks = action.GetCustomAttributesData().Where(a => a.AttributeType == typeof(CheckPermissionAttribute)).ToList();
+            Assert.That(checks.Select(c => c.ConstructorArguments[0].Value), Does.Contain(CustomerSegmentsDefaults.ManagePermissionSystemName),
+                $"{action.Name} must check {CustomerSegmentsDefaults.ManagePermissionSystemName}");
+        }
+    }
+
+    [Test]
+    public void TheControllerIsAnAdminControllerThatValidatesAntiForgeryTokens()
+    {
+        var attributes = typeof(CustomerSegmentsAdminController).GetCustomAttributesData().Select(a => a.AttributeType).ToList();
+
+        Assert.That(attributes, Does.Contain(typeof(AuthorizeAdminAttribute)));
+        Assert.That(attributes, Does.Contain(typeof(AutoValidateAntiforgeryTokenAttribute)));
+        Assert.That(typeof(CustomerSegmentsAdminController).GetCustomAttribute<AreaAttribute>()!.RouteValue, Is.EqualTo("Admin"));
+    }
+
+    [TestCase(nameof(CustomerSegmentsAdminController.Delete))]
+    [TestCase(nameof(CustomerSegmentsAdminController.Rebuild))]
+    [TestCase(nameof(CustomerSegmentsAdminController.ExportMembers))]
+    [TestCase(nameof(CustomerSegmentsAdminController.AddMembers))]
+    [TestCase(nameof(CustomerSegmentsAdminController.ImportMembers))]
+    [TestCase(nameof(CustomerSegmentsAdminController.RemoveMember))]
+    [TestCase(nameof(CustomerSegmentsAdminController.Preview))]
+    public void ActionsThatChangeOrRunThingsArePostOnly(string name)
+    {
+        Assert.That(Actions().Where(a => a.Name == name).All(a => a.GetCustomAttribute<HttpPostAttribute>() != null), Is.True);
+    }
+
+    #endregion
+
+    #region Create / edit / delete
+
+    [Test]
+    public async Task CreateSavesAValidDynamicSegmentWithTheNormalizedRule()
+    {
+        ValidRule("{posted}");
+        Segment inserted = null;
+        _segmentService.Setup(s => s.InsertSegmentAsync(It.IsAny<Segment>())).Callback<Segment>(s => { s.Id = 42; inserted = s; });
+
+        var result = await _controller.Create(new SegmentModel
+        {
+            Name = "  Big spenders ", Description = "d", Active = true, StoreId = 3,
+            SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{posted}"
+        }, continueEditing: true);
+
+        Assert.That(inserted, Is.Not.Null);
+        Assert.That(inserted.Name, Is.EqualTo("Big spenders"));
+        Assert.That(inserted.StoreId, Is.EqualTo(3));
+        Assert.That(inserted.RuleJson, Is.EqualTo("{\"version\":1,\"normalized\":true}"));
+        Assert.That(inserted.RuleSchemaVersion, Is.EqualTo(SegmentRule.CurrentSchemaVersion));
+        Assert.That(inserted.CreatedOnUtc, Is.EqualTo(DateTime.UtcNow).Within(TimeSpan.FromMinutes(1)));
+        var redirect = (RedirectToActionResult)result;
+        Assert.That(redirect.ActionName, Is.EqualTo("Edit"));
+        Assert.That(redirect.RouteValues!["id"], Is.EqualTo(42));
+        _notificationService.Verify(n => n.SuccessNotification("[Plugins.Misc.CustomerSegments.Segments.Added]", true, 0));
+    }
+
+    [Test]
+    public async Task CreateShowsRuleErrorsByPathAndSavesNothing()
+    {
+        var rule = new SegmentRule();
+        _serializer.Setup(s => s.Parse("{bad}")).Returns(new RuleParseResult(rule, []));
+        var errors = new[] { new RuleValidationError("0.1", "Plugins.Misc.CustomerSegments.Rules.Errors.UnknownField", "Condition 2 of group 1: unknown field") };
+        _validator.Setup(v => v.ValidateAsync(rule, 0)).ReturnsAsync(errors);
+
+        var result = await _controller.Create(new SegmentModel { Name = "X", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{bad}" }, false);
+
+        var view = (ViewResult)result;
+        Assert.That(view.ViewName, Does.EndWith("Create.cshtml"));
+        Assert.That(_controller.ModelState[nameof(SegmentModel.RuleJson)]!.Errors.Select(e => e.ErrorMessage),
+            Is.EqualTo(new[] { "Condition 2 of group 1: unknown field" }));
+        _modelFactory.Verify(f => f.PrepareSegmentModelAsync(It.IsAny<SegmentModel>(), null, true,
+            It.Is<IReadOnlyList<RuleValidationError>>(list => list.Single().Path == "0.1")));
+        _segmentService.Verify(s => s.InsertSegmentAsync(It.IsAny<Segment>()), Times.Never);
+    }
+
+    [Test]
+    public async Task CreateShowsMalformedRuleJsonAsAnError()
+    {
+        var parseError = new RuleValidationError("", "key", "The rule is not valid JSON");
+        _serializer.Setup(s => s.Parse("{")).Returns(new RuleParseResult(null, [parseError]));
+
+        var result = await _controller.Create(new SegmentModel { Name = "X", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{" }, false);
+
+        Assert.That(result, Is.InstanceOf<ViewResult>());
+        Assert.That(_controller.ModelState.IsValid, Is.False);
+        _validator.Verify(v => v.ValidateAsync(It.IsAny<SegmentRule>(), It.IsAny<int>()), Times.Never);
+        _segmentService.Verify(s => s.InsertSegmentAsync(It.IsAny<Segment>()), Times.Never);
+    }
+
+    [TestCase("")]
+    [TestCase("   ")]
+    [TestCase(null)]
+    public async Task CreateRequiresAName(string name)
+    {
+        var result = await _controller.Create(new SegmentModel { Name = name, SegmentTypeId = (int)SegmentType.Static }, false);
+
+        Assert.That(result, Is.InstanceOf<ViewResult>());
+        Assert.That(_controller.ModelState[nameof(SegmentModel.Name)]!.Errors.Single().ErrorMessage,
+            Is.EqualTo("[Plugins.Misc.CustomerSegments.Fields.Name.Required]"));
+        _segmentService.Verify(s => s.InsertSegmentAsync(It.IsAny<Segment>()), Times.Never);
+    }
+
+    [Test]
+    public async Task CreateRefusesAnUnknownType()
+    {
+        var result = await _controller.Create(new SegmentModel { Name = "X", SegmentTypeId = 99 }, false);
+
+        Assert.That(result, Is.InstanceOf<ViewResult>());
+        Assert.That(_controller.ModelState.ContainsKey(nameof(SegmentModel.SegmentTypeId)), Is.True);
+        _segmentService.Verify(s => s.InsertSegmentAsync(It.IsAny<Segment>()), Times.Never);
+    }
+
+    [Test]
+    public async Task AStaticSegmentHasNoRule()
+    {
+        Segment inserted = null;
+        _segmentService.Setup(s => s.InsertSegmentAsync(It.IsAny<Segment>())).Callback<Segment>(s => inserted = s);
+
+        var result = await _controller.Create(new SegmentModel { Name = "VIP list", SegmentTypeId = (int)SegmentType.Static, RuleJson = "{ignored}" }, false);
+
+        Assert.That(((RedirectToActionResult)result).ActionName, Is.EqualTo("List"));
+        Assert.That(inserted.RuleJson, Is.Null);
+        Assert.That(inserted.RuleSchemaVersion, Is.Zero);
+        _serializer.Verify(s => s.Parse(It.IsAny<string>()), Times.Never);
+    }
+
+    [Test]
+    public async Task EditUpdatesTheSegmentAndValidatesAgainstItsOwnId()
+    {
+        var segment = new Segment { Id = 5, Name = "Old", SegmentTypeId = (int)SegmentType.Dynamic, CreatedOnUtc = new DateTime(2020, 1, 1) };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+        var rule = ValidRule("{rule}");
+
+        var result = await _controller.Edit(new SegmentModel { Id = 5, Name = "New", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{rule}", Active = true }, false);
+
+        Assert.That(((RedirectToActionResult)result).ActionName, Is.EqualTo("List"));
+        _validator.Verify(v => v.ValidateAsync(rule, 5));
+        _segmentService.Verify(s => s.UpdateSegmentAsync(It.Is<Segment>(updated => updated.Name == "New" && updated.Active
+            && updated.CreatedOnUtc == new DateTime(2020, 1, 1) && updated.RuleJson == "{\"version\":1,\"normalized\":true}")));
+    }
+
+    [Test]
+    public async Task EditOfAMissingSegmentGoesBackToTheList()
+    {
+        var get = await _controller.Edit(404);
+        var post = await _controller.Edit(new SegmentModel { Id = 404, Name = "X" }, false);
+
+        Assert.That(((RedirectToActionResult)get).ActionName, Is.EqualTo("List"));
+        Assert.That(((RedirectToActionResult)post).ActionName, Is.EqualTo("List"));
+        _segmentService.Verify(s => s.UpdateSegmentAsync(It.IsAny<Segment>()), Times.Never);
+    }
+
+    [Test]
+    public async Task DeleteRemovesTheSegment()
+    {
+        var segment = new Segment { Id = 5 };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+
+        var result = await _controller.Delete(5);
+
+        _segmentService.Verify(s => s.DeleteSegmentAsync(segment));
+        Assert.That(((RedirectToActionResult)result).ActionName, Is.EqualTo("List"));
+    }
+
+    #endregion
+
+    #region Rule builder
+
+    [Test]
+    public async Task PreviewReturnsTheCountAndTheFirstMembers()
+    {
+        _previewService.Setup(p => p.PreviewAsync("{rule}", 5, 2, CustomerSegmentsAdminController.PreviewSampleSize, It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new SegmentPreviewResult([], 1234, [9, 8]));
+        _customerService.Setup(c => c.GetCustomersByIdsAsync(It.Is<int[]>(ids => ids.SequenceEqual(new[] { 9, 8 }))))
+            .ReturnsAsync([new Customer { Id = 8, Email = "b@example.com" }, new Customer { Id = 9, Email = null }]);
+
+        var json = JsonOf(await _controller.Preview("{rule}", 5, 2));
+
+        Assert.That(json.GetProperty("success").GetBoolean(), Is.True);
+        Assert.That(json.GetProperty("count").GetInt32(), Is.EqualTo(1234));
+        var members = json.GetProperty("members").EnumerateArray().ToList();
+        Assert.That(members.Select(m => m.GetProperty("id").GetInt32()), Is.EqualTo(new[] { 9, 8 }), "in the preview's order");
+        Assert.That(members[0].GetProperty("email").GetString(), Is.EqualTo("[Admin.Customers.Guest]"));
+        Assert.That(members[1].GetProperty("email").GetString(), Is.EqualTo("b@example.com"));
+    }
+
+    [Test]
+    public async Task PreviewReturnsValidationErrorsWithTheirPath()
+    {
+        _previewService.Setup(p => p.PreviewAsync("{rule}", 0, 0, It.IsAny<int>(), It.IsAny<CancellationToken>()))
+            .ReturnsAsync(new SegmentPreviewResult([new RuleValidationError("1.0", "k", "Enter a number")], 0, []));
+
+        var json = JsonOf(await _controller.Preview("{rule}", 0, 0));
+
+        Assert.That(json.GetProperty("success").GetBoolean(), Is.False);
+        var error = json.GetProperty("errors").EnumerateArray().Single();
+        Assert.That(error.GetProperty("path").GetString(), Is.EqualTo("1.0"));
+        Assert.That(error.GetProperty("message").GetString(), Is.EqualTo("Enter a number"));
+    }
+
+    [Test]
+    public async Task PreviewThatRunsOutOfTimeSaysSo()
+    {
+        CancellationToken passed = default;
+        _previewService.Setup(p => p.PreviewAsync(It.IsAny<string>(), It.IsAny<int>(), It.IsAny<int>(), It.IsAny<int>(), It.IsAny<CancellationToken>()))
+            .Returns(async (string _, int _, int _, int _, CancellationToken token) =>
+            {
+                passed = token;
+                await Task.Delay(Timeout.Infinite, token);
+                return null;
+            });
+        using var aborted = new CancellationTokenSource();
+        _controller.HttpContext.RequestAborted = aborted.Token;
+        aborted.CancelAfter(50);
+
+        var json = JsonOf(await _controller.Preview("{rule}", 0, 0));
+
+        Assert.That(json.GetProperty("timedOut").GetBoolean(), Is.True);
+        Assert.That(json.GetProperty("message").GetString(), Is.EqualTo("[Plugins.Misc.CustomerSegments.RuleBuilder.Preview.TimedOut]"));
+        Assert.That(passed.CanBeCanceled, Is.True, "the preview gets a token with the time limit");
+    }
+
+    [Test]
+    public async Task LookupRefusesAnUnknownSource()
+    {
+        var result = await _controller.LookupValues("passwords", null);
+
+        Assert.That(_controller.Response.StatusCode, Is.EqualTo(StatusCodes.Status400BadRequest));
+        Assert.That(JsonOf(result).GetProperty("error").GetString(), Is.EqualTo("[Plugins.Misc.CustomerSegments.RuleBuilder.Lookup.UnknownSource]"));
+        _lookupService.VerifyNoOtherCalls();
+    }
+
+    [Test]
+    public async Task LookupSearchesOnePageOfASource()
+    {
+        _lookupService.Setup(l => l.SearchAsync(RuleValueSource.StateProvinces, "ber", 7, 2, CustomerSegmentsAdminController.LookupPageSize))
+            .ReturnsAsync(new ValueLookupPage([new ValueLookupItem(3, "Berlin")], true));
+
+        var json = JsonOf(await _controller.LookupValues("stateProvinces", " ber ", 7, 2));
+
+        Assert.That(json.GetProperty("more").GetBoolean(), Is.True);
+        var item = json.GetProperty("items").EnumerateArray().Single();
+        Assert.That(item.GetProperty("id").GetInt32(), Is.EqualTo(3));
+        Assert.That(item.GetProperty("name").GetString(), Is.EqualTo("Berlin"));
+    }
+
+    [Test]
+    public async Task LookupNamesTheIdsOfASavedRule()
+    {
+        _lookupService.Setup(l => l.GetByIdsAsync(RuleValueSource.Countries, It.Is<IList<int>>(ids => ids.SequenceEqual(new[] { 4, 9 }))))
+            .ReturnsAsync([new ValueLookupItem(4, "France")]);
+
+        var json = JsonOf(await _controller.LookupValues("Countries", null, ids: "4, 9,x,-1,4"));
+
+        Assert.That(json.GetProperty("items").EnumerateArray().Single().GetProperty("name").GetString(), Is.EqualTo("France"));
+    }
+
+    #endregion
+
+    #region Members
+
+    [Test]
+    public async Task RebuildRunsOnlyForDynamicSegments()
+    {
+        var dynamicSegment = new Segment { Id = 1, SegmentTypeId = (int)SegmentType.Dynamic };
+        var staticSegment = new Segment { Id = 2, SegmentTypeId = (int)SegmentType.Static };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(1)).ReturnsAsync(dynamicSegment);
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(2)).ReturnsAsync(staticSegment);
+        _membershipWriter.Setup(w => w.RebuildSegmentAsync(dynamicSegment)).ReturnsAsync(77);
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Segments.Rebuild.Done")).ReturnsAsync("{0} members");
+
+        await _controller.Rebuild(1);
+        await _controller.Rebuild(2);
+
+        _membershipWriter.Verify(w => w.RebuildSegmentAsync(dynamicSegment), Times.Once);
+        _membershipWriter.Verify(w => w.RebuildSegmentAsync(staticSegment), Times.Never);
+        _notificationService.Verify(n => n.SuccessNotification("77 members", true, 0));
+        _notificationService.Verify(n => n.WarningNotification("[Plugins.Misc.CustomerSegments.Segments.Rebuild.OnlyDynamic]", true, 0));
+    }
+
+    [Test]
+    public async Task ARebuildWithAnInvalidStoredRuleSaysSo()
+    {
+        var segment = new Segment { Id = 1, SegmentTypeId = (int)SegmentType.Dynamic };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(1)).ReturnsAsync(segment);
+        _membershipWriter.Setup(w => w.RebuildSegmentAsync(segment)).ThrowsAsync(new InvalidOperationException("invalid"));
+
+        var result = await _controller.Rebuild(1);
+
+        _notificationService.Verify(n => n.ErrorNotification("[Plugins.Misc.CustomerSegments.Segments.Rebuild.InvalidRule]", true, 0));
+        Assert.That(((RedirectToActionResult)result).ActionName, Is.EqualTo("Edit"));
+    }
+
+    [Test]
+    public async Task MembersAreRemovedByHandFromStaticSegmentsOnly()
+    {
+        var staticSegment = new Segment { Id = 2, SegmentTypeId = (int)SegmentType.Static };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(2)).ReturnsAsync(staticSegment);
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(1)).ReturnsAsync(new Segment { Id = 1, SegmentTypeId = (int)SegmentType.Dynamic });
+
+        await _controller.RemoveMember(id: 55, segmentId: 2);
+        await _controller.RemoveMember(id: 55, segmentId: 1);
+
+        _membershipWriter.Verify(w => w.RemoveCustomersAsync(staticSegment, It.Is<IList<int>>(ids => ids.Single() == 55)), Times.Once);
+        _membershipWriter.VerifyNoOtherCalls();
+    }
+
+    [Test]
+    public async Task AddedEmailsAreImportedAndReported()
+    {
+        var staticSegment = new Segment { Id = 2, SegmentTypeId = (int)SegmentType.Static };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(2)).ReturnsAsync(staticSegment);
+        string imported = null;
+        _csvService.Setup(c => c.ImportEmailsAsync(staticSegment, It.IsAny<Stream>()))
+            .Callback<Segment, Stream>((_, stream) => imported = new StreamReader(stream).ReadToEnd())
+            .ReturnsAsync(new SegmentImportReport(3, 1, 1, ["x@example.com"], []));
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Members.Import.Report")).ReturnsAsync("{0}/{1}/{2}/{3}/{4}");
+
+        var result = await _controller.AddMembers(2, "a@example.com\nb@example.com\nx@example.com");
+
+        Assert.That(imported, Is.EqualTo("a@example.com\nb@example.com\nx@example.com"));
+        _notificationService.Verify(n => n.SuccessNotification("3/1/1/1/0", true, 0));
+        _notificationService.Verify(n => n.WarningNotification(It.Is<string>(text => text.Contains("x@example.com") || text.Contains("NotFound")), true, 0));
+        Assert.That(((RedirectToActionResult)result).ActionName, Is.EqualTo("Edit"));
+    }
+
+    [Test]
+    public async Task ExportReturnsACsvFile()
+    {
+        var segment = new Segment { Id = 3 };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(3)).ReturnsAsync(segment);
+        _csvService.Setup(c => c.ExportMembersAsync(segment, It.IsAny<Stream>()))
+            .Returns((Segment _, Stream stream) => stream.WriteAsync("a,b\r\n"u8.ToArray()).AsTask());
+
+        var result = (FileStreamResult)await _controller.ExportMembers(3);
+
+        Assert.That(result.ContentType, Is.EqualTo("text/csv"));
+        Assert.That(result.FileDownloadName, Does.StartWith("segment-3-members-").And.EndWith(".csv"));
+        var path = ((FileStream)result.FileStream).Name;
+        Assert.That(new StreamReader(result.FileStream).ReadToEnd(), Is.EqualTo("a,b\r\n"));
+        result.FileStream.Dispose();
+        Assert.That(File.Exists(path), Is.False, "the temporary file goes with the response");
+    }
+
+    #endregion
+
+    #region Settings and analytics
+
+    [Test]
+    public async Task ConfigureSavesValidSettingsAndMovesTheScheduledRebuild()
+    {
+        var task = new ScheduleTask { Type = CustomerSegmentsDefaults.RebuildTaskType, Seconds = 3600 };
+        _scheduleTaskService.Setup(s => s.GetTaskByTypeAsync(CustomerSegmentsDefaults.RebuildTaskType)).ReturnsAsync(task);
+
+        var result = await _controller.Configure(new ConfigurationModel
+        {
+            PurchasePaymentStatusIds = [(int)PaymentStatus.Paid, (int)PaymentStatus.Authorized, (int)PaymentStatus.Paid],
+            ExcludedOrderStatusIds = [(int)OrderStatus.Cancelled],
+            IncludeGuests = true,
+            RebuildIntervalMinutes = 15,
+            RfmWindowDays = 180
+        });
+
+        Assert.That(result, Is.InstanceOf<RedirectToActionResult>());
+        Assert.That(_settings.PurchasePaymentStatusIds, Is.EqualTo(new[] { (int)PaymentStatus.Paid, (int)PaymentStatus.Authorized }));
+        Assert.That(_settings.IncludeGuests, Is.True);
+        Assert.That(_settings.RebuildIntervalSeconds, Is.EqualTo(900));
+        Assert.That(_settings.RfmWindowDays, Is.EqualTo(180));
+        _settingService.Verify(s => s.SaveSettingAsync(_settings, 0));
+        _scheduleTaskService.Verify(s => s.UpdateTaskAsync(It.Is<ScheduleTask>(t => t.Seconds == 900)));
+    }
+
+    [TestCase(0, 365, new[] { 30 })]
+    [TestCase(60, 0, new[] { 30 })]
+    [TestCase(60, 365, new int[0])]
+    [TestCase(60, 365, new[] { 12345 })]
+    public async Task ConfigureRefusesInvalidSettings(int minutes, int rfmDays, int[] paymentStatuses)
+    {
+        var result = await _controller.Configure(new ConfigurationModel
+        {
+            PurchasePaymentStatusIds = paymentStatuses.ToList(),
+            RebuildIntervalMinutes = minutes,
+            RfmWindowDays = rfmDays
+        });
+
+        Assert.That(result, Is.InstanceOf<ViewResult>());
+        Assert.That(_controller.ModelState.IsValid, Is.False);
+        _settingService.Verify(s => s.SaveSettingAsync(It.IsAny<CustomerSegmentsSettings>(), It.IsAny<int>()), Times.Never);
+        Assert.That(_settings.RebuildIntervalSeconds, Is.EqualTo(CustomerSegmentsDefaults.DefaultRebuildIntervalSeconds));
+    }
+
+    [Test]
+    public async Task AnalyticsGathersAllMeasuresForTheCharts()
+    {
+        var segment = new Segment { Id = 4, StoreId = 2 };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(4)).ReturnsAsync(segment);
+        _segmentService.Setup(s => s.GetSegmentsByIdsAsync(It.IsAny<IList<int>>())).ReturnsAsync([new Segment { Id = 8, Name = "Other" }]);
+        _analyticsService.Setup(a => a.GetSizeOverTimeAsync(4, It.IsAny<DateTime>(), It.IsAny<DateTime>()))
+            .ReturnsAsync([new SegmentSizePoint(new DateTime(2026, 1, 2), 10)]);
+        _analyticsService.Setup(a => a.GetRevenueShareAsync(4, 2, null, null)).ReturnsAsync(new SegmentRevenueShare(10, 5, 50m, 100, 20, 400m));
+        var counts = new int[5, 5];
+        counts[4, 0] = 3;
+        _analyticsService.Setup(a => a.GetRfmGridAsync(4, 2, It.IsAny<DateTime>())).ReturnsAsync(new RfmGrid(counts, 7, 365));
+        _analyticsService.Setup(a => a.GetHistogramAsync(4, 2, SegmentHistogramField.Age, It.IsAny<DateTime>()))
+            .ReturnsAsync([new HistogramBucket(0, 18, 2), new HistogramBucket(null, null, 1)]);
+        _analyticsService.Setup(a => a.GetOverlapAsync(4)).ReturnsAsync([new SegmentOverlap(8, 6), new SegmentOverlap(99, 1)]);
+
+        var json = JsonOf(await _controller.Analytics(4, "age"));
+
+        Assert.That(json.GetProperty("size")[0].GetProperty("date").GetString(), Is.EqualTo("2026-01-02"));
+        Assert.That(json.GetProperty("revenue").GetProperty("revenueShare").GetDecimal(), Is.EqualTo(0.125m));
+        Assert.That(json.GetProperty("revenue").GetProperty("memberAverageOrderValue").GetDecimal(), Is.EqualTo(10m));
+        Assert.That(json.GetProperty("rfm").GetProperty("counts")[4][0].GetInt32(), Is.EqualTo(3));
+        Assert.That(json.GetProperty("rfm").GetProperty("withoutPurchases").GetInt32(), Is.EqualTo(7));
+        Assert.That(json.GetProperty("histogram").GetProperty("field").GetString(), Is.EqualTo("Age"));
+        Assert.That(json.GetProperty("histogram").GetProperty("buckets")[1].GetProperty("from").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        var overlap = json.GetProperty("overlap").EnumerateArray().Single();
+        Assert.That(overlap.GetProperty("name").GetString(), Is.EqualTo("Other"), "a segment deleted meanwhile is left out");
+        Assert.That(overlap.GetProperty("shared").GetInt32(), Is.EqualTo(6));
+    }
+
+    #endregion
+}

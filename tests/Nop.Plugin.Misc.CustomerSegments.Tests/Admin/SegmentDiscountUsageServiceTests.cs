@@ -1,0 +1,51 @@
+using Nop.Core.Domain.Configuration;
+using Nop.Core.Domain.Discounts;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
+
+public class SegmentDiscountUsageServiceTests : DatabaseTestBase
+{
+    public SegmentDiscountUsageServiceTests(DatabaseEngine engine) : base(engine)
+    {
+    }
+
+    private async Task<int> RequirementAsync(string discountName, string systemName, string segments)
+    {
+        var discount = new Discount { Name = discountName, DiscountTypeId = (int)DiscountType.AssignedToOrderTotal, IsActive = true };
+        await Repository<Discount>().InsertAsync(discount);
+        var requirement = new DiscountRequirement { DiscountId = discount.Id, DiscountRequirementRuleSystemName = systemName };
+        await Repository<DiscountRequirement>().InsertAsync(requirement);
+        if (segments != null)
+        {
+            //nopCommerce saves setting names in lower case
+            await Repository<Setting>().InsertAsync(new Setting
+            {
+                Name = string.Format(CustomerSegmentsDefaults.DiscountRequirementSettingsKey, requirement.Id).ToLowerInvariant(),
+                Value = segments
+            });
+        }
+
+        return requirement.Id;
+    }
+
+    [Test]
+    public async Task FindsTheDiscountsWhoseRequirementNamesTheSegment()
+    {
+        var single = await RequirementAsync("Win back", CustomerSegmentsDefaults.SystemName, "12");
+        var several = await RequirementAsync("Autumn", CustomerSegmentsDefaults.SystemName, "3, 12");
+        await RequirementAsync("Other segment", CustomerSegmentsDefaults.SystemName, "121");
+        await RequirementAsync("Not configured", CustomerSegmentsDefaults.SystemName, null);
+        await RequirementAsync("Roles", "DiscountRequirement.MustBeAssignedToCustomerRole", "12");
+
+        var service = new SegmentDiscountUsageService(Repository<Discount>(), Repository<DiscountRequirement>(), Repository<Setting>());
+
+        var usages = await service.GetUsagesAsync(12);
+        var none = await service.GetUsagesAsync(99);
+
+        Assert.That(usages.Select(u => (u.DiscountName, u.RequirementId)), Is.EqualTo(new[] { ("Autumn", several), ("Win back", single) }));
+        Assert.That(none, Is.Empty);
+    }
+}

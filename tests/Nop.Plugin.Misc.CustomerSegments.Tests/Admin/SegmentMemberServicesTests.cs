@@ -1,0 +1,206 @@
+using System.Text;
+using Moq;
+using Nop.Core.Domain.Catalog;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Directory;
+using Nop.Core.Domain.Stores;
+using Nop.Core.Domain.Vendors;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
+
+/// <summary>
+/// Member search, CSV export and import, and value lookups on real databases
+/// </summary>
+public class SegmentMemberServicesTests : DatabaseTestBase
+{
+    private static readonly DateTime Now = new(2026, 6, 30, 12, 0, 0);
+
+    private AdminTestData _data;
+    private Segment _static;
+    private Segment _dynamic;
+    private Customer _alice, _bob, _formula, _left;
+
+    public SegmentMemberServicesTests(DatabaseEngine engine) : base(engine)
+    {
+    }
+
+    protected override async Task CreateSchemaAsync()
+    {
+        await base.CreateSchemaAsync();
+        _data = new AdminTestData(Shop);
+
+        _alice = await _data.CustomerAsync("alice@example.com", firstName: "Alice", lastName: "Archer");
+        _bob = await _data.CustomerAsync("Bob@Example.com", firstName: "Bob");
+        _formula = await _data.CustomerAsync("formula@example.com", firstName: "=HYPERLINK(\"http://x\")", lastName: "-2+3");
+        _left = await _data.CustomerAsync("left@example.com");
+        await _data.CustomerAsync("nobody-member@example.com");
+        await _data.CustomerAsync("deleted@example.com", deleted: true);
+
+        _static = await _data.SegmentAsync("Hand-picked", SegmentType.Static);
+        _dynamic = await _data.SegmentAsync("Rule", SegmentType.Dynamic);
+
+        await _data.MembershipAsync(_static.Id, _alice.Id, Now.AddDays(-3));
+        await _data.MembershipAsync(_static.Id, _bob.Id, Now.AddDays(-1));
+        await _data.MembershipAsync(_static.Id, _formula.Id, Now.AddDays(-2));
+        await _data.MembershipAsync(_static.Id, _left.Id, Now.AddDays(-9), Now.AddDays(-4));
+        await _data.MembershipAsync(_dynamic.Id, _left.Id, Now.AddDays(-9));
+
+        var france = new Country { Name = "France", TwoLetterIsoCode = "FR", ThreeLetterIsoCode = "FRA", DisplayOrder = 2, Published = true };
+        var germany = new Country { Name = "Germany", TwoLetterIsoCode = "DE", ThreeLetterIsoCode = "DEU", DisplayOrder = 1, Published = true };
+        await Repository<Country>().InsertAsync(france);
+        await Repository<Country>().InsertAsync(germany);
+        foreach (var name in new[] { "Bavaria", "Berlin", "Hamburg" })
+            await Repository<StateProvince>().InsertAsync(new StateProvince { CountryId = germany.Id, Name = name, Published = true });
+        await Repository<StateProvince>().InsertAsync(new StateProvince { CountryId = france.Id, Name = "Brittany", Published = true });
+        await Repository<Store>().InsertAsync(new Store { Name = "Main store", Url = "http://localhost/", Hosts = "localhost" });
+        await Repository<Store>().InsertAsync(new Store { Name = "Closed store", Url = "http://closed/", Hosts = "closed", Deleted = true });
+    }
+
+    private SegmentMemberSearchService SearchService() => new(Repository<Customer>(), Repository<SegmentMembership>());
+
+    [Test]
+    public async Task MemberSearchListsCurrentMembersNewestFirst()
+    {
+        var members = await SearchService().SearchMembersAsync(_static.Id);
+
+        Assert.That(members.Select(m => m.CustomerId), Is.EqualTo(new[] { _bob.Id, _formula.Id, _alice.Id }));
+        Assert.That(members.TotalCount, Is.EqualTo(3));
+        Assert.That(members[2].FirstName, Is.EqualTo("Alice"));
+        Assert.That(members[2].EnteredOnUtc, Is.EqualTo(Now.AddDays(-3)).Within(TimeSpan.FromSeconds(1)));
+    }
+
+    [Test]
+    public async Task MemberSearchFiltersByEmailAndPages()
+    {
+        var found = await SearchService().SearchMembersAsync(_static.Id, "alice");
+        var secondPage = await SearchService().SearchMembersAsync(_static.Id, null, 1, 2);
+
+        Assert.That(found.Select(m => m.Email), Is.EqualTo(new[] { "alice@example.com" }));
+        Assert.That(secondPage.Select(m => m.CustomerId), Is.EqualTo(new[] { _alice.Id }));
+        Assert.That(secondPage.TotalCount, Is.EqualTo(3));
+        Assert.That(secondPage.TotalPages, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task ExportWritesCurrentMembersAndNeutralizesFormulas()
+    {
+        var service = new SegmentMemberCsvService(Repository<Customer>(), Repository<SegmentMembership>(), Mock.Of<ISegmentMembershipWriter>());
+        using var output = new MemoryStream();
+
+        await service.ExportMembersAsync(_static, output);
+
+        var lines = Encoding.UTF8.GetString(output.ToArray()).TrimStart('\uFEFF').Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.That(lines[0], Is.EqualTo("CustomerId,Email,FirstName,LastName,EnteredOnUtc"));
+        Assert.That(lines, Has.Length.EqualTo(4), "a header and the three current members");
+        Assert.That(lines[1], Does.StartWith($"{_alice.Id},alice@example.com,Alice,Archer,"));
+        var formulaLine = lines.Single(line => line.StartsWith($"{_formula.Id},"));
+        Assert.That(formulaLine, Does.Contain("'=HYPERLINK"));
+        Assert.That(formulaLine, Does.Contain(",'-2+3,"));
+        Assert.That(lines, Has.None.Contains("left@example.com"));
+    }
+
+    [Test]
+    public async Task ImportAddsKnownCustomersAndReportsTheRest()
+    {
+        var writer = new Mock<ISegmentMembershipWriter>();
+        IList<int> added = null;
+        writer.Setup(w => w.AddCustomersAsync(_static, It.IsAny<IList<int>>()))
+            .Callback<Segment, IList<int>>((_, ids) => added = ids)
+            .ReturnsAsync((Segment _, IList<int> ids) => ids.Count);
+        var service = new SegmentMemberCsvService(Repository<Customer>(), Repository<SegmentMembership>(), writer.Object);
+        var csv = "Email;Name\n" +
+            "alice@example.com;already in\n" +
+            "\"bob@example.com\";case differs from the stored Bob@Example.com\n" +
+            "left@example.com\n" +
+            "nobody-member@example.com\n" +
+            "NOBODY-member@example.com\n" +
+            "unknown@example.com\n" +
+            "deleted@example.com\n" +
+            "not an email\n" +
+            "\n";
+
+        var report = await service.ImportEmailsAsync(_static, new MemoryStream(Encoding.UTF8.GetBytes(csv)));
+
+        Assert.That(report.Rows, Is.EqualTo(8));
+        Assert.That(report.AlreadyMembers, Is.EqualTo(2), "alice and bob");
+        Assert.That(added, Is.EquivalentTo(new[] { _left.Id, Repository<Customer>().Table.Single(c => c.Email == "nobody-member@example.com").Id }));
+        Assert.That(report.Added, Is.EqualTo(2));
+        Assert.That(report.NotFound, Is.EquivalentTo(new[] { "unknown@example.com", "deleted@example.com" }));
+        Assert.That(report.Invalid, Is.EqualTo(new[] { "not an email" }));
+    }
+
+    [Test]
+    public void ImportIntoADynamicSegmentIsRefused()
+    {
+        var writer = new Mock<ISegmentMembershipWriter>(MockBehavior.Strict);
+        var service = new SegmentMemberCsvService(Repository<Customer>(), Repository<SegmentMembership>(), writer.Object);
+
+        Assert.ThrowsAsync<InvalidOperationException>(() =>
+            service.ImportEmailsAsync(_dynamic, new MemoryStream(Encoding.UTF8.GetBytes("alice@example.com"))));
+    }
+
+    private SegmentValueLookupService LookupService() => new(Repository<Category>(), Repository<Country>(), Repository<CustomerAttributeValue>(),
+        Repository<CustomerRole>(), Repository<Manufacturer>(), Repository<Product>(), Repository<Segment>(), Repository<StateProvince>(),
+        Repository<Store>(), Repository<Vendor>());
+
+    [Test]
+    public async Task LookupFindsProductsCategoriesAndManufacturersButNotDeletedOnes()
+    {
+        await Repository<Product>().InsertAsync(new Product { Name = "Blue shirt", Published = true });
+        await Repository<Product>().InsertAsync(new Product { Name = "Blue hat", Published = true, Deleted = true });
+        await Repository<Product>().InsertAsync(new Product { Name = "Red shirt", Published = true });
+        await Repository<Category>().InsertAsync(new Category { Name = "Shirts", Published = true });
+        await Repository<Manufacturer>().InsertAsync(new Manufacturer { Name = "Acme", Published = true });
+        var service = LookupService();
+
+        var products = await service.SearchAsync(RuleValueSource.Products, "shirt", 0, 0, 20);
+        var blue = await service.SearchAsync(RuleValueSource.Products, "Blue", 0, 0, 20);
+        var categories = await service.SearchAsync(RuleValueSource.Categories, null, 0, 0, 20);
+        var manufacturers = await service.SearchAsync(RuleValueSource.Manufacturers, "Ac", 0, 0, 20);
+
+        Assert.That(products.Items.Select(p => p.Name), Is.EqualTo(new[] { "Blue shirt", "Red shirt" }));
+        Assert.That(blue.Items.Select(p => p.Name), Is.EqualTo(new[] { "Blue shirt" }));
+        Assert.That(categories.Items.Select(c => c.Name), Is.EqualTo(new[] { "Shirts" }));
+        Assert.That(manufacturers.Items.Select(m => m.Name), Is.EqualTo(new[] { "Acme" }));
+    }
+
+    [Test]
+    public async Task LookupSearchesPagesAndFiltersByParent()
+    {
+        var service = LookupService();
+
+        var countries = await service.SearchAsync(RuleValueSource.Countries, null, 0, 0, 20);
+        var germanStates = await service.SearchAsync(RuleValueSource.StateProvinces, null, countries.Items[0].Id, 0, 2);
+        var nextPage = await service.SearchAsync(RuleValueSource.StateProvinces, null, countries.Items[0].Id, 1, 2);
+        var searched = await service.SearchAsync(RuleValueSource.StateProvinces, "Br", 0, 0, 20);
+        var stores = await service.SearchAsync(RuleValueSource.Stores, null, 0, 0, 20);
+        var segments = await service.SearchAsync(RuleValueSource.Segments, "Hand", 0, 0, 20);
+
+        Assert.That(countries.Items.Select(c => c.Name), Is.EqualTo(new[] { "Germany", "France" }), "display order first");
+        Assert.That(germanStates.Items.Select(s => s.Name), Is.EqualTo(new[] { "Bavaria", "Berlin" }));
+        Assert.That(germanStates.HasMore, Is.True);
+        Assert.That(nextPage.Items.Select(s => s.Name), Is.EqualTo(new[] { "Hamburg" }));
+        Assert.That(nextPage.HasMore, Is.False);
+        Assert.That(searched.Items.Select(s => s.Name), Is.EqualTo(new[] { "Brittany" }));
+        Assert.That(stores.Items.Select(s => s.Name), Is.EqualTo(new[] { "Main store" }), "deleted stores are not offered");
+        Assert.That(segments.Items.Select(s => s.Id), Is.EqualTo(new[] { _static.Id }));
+    }
+
+    [Test]
+    public async Task LookupNamesKnownIdsAndIgnoresOthers()
+    {
+        var service = LookupService();
+        var france = Repository<Country>().Table.Single(c => c.Name == "France");
+
+        var named = await service.GetByIdsAsync(RuleValueSource.Countries, [france.Id, 99999]);
+        var typedIn = await service.SearchAsync(RuleValueSource.None, "x", 0, 0, 20);
+
+        Assert.That(named.Select(item => (item.Id, item.Name)), Is.EqualTo(new[] { (france.Id, "France") }));
+        Assert.That(typedIn.Items, Is.Empty);
+    }
+}

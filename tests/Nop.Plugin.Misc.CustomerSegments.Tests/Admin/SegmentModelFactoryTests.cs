@@ -1,0 +1,264 @@
+using System.Text.Json;
+using Moq;
+using Nop.Core;
+using Nop.Core.Domain.Common;
+using Nop.Core.Domain.Orders;
+using Nop.Core.Domain.Payments;
+using Nop.Core.Domain.Stores;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Factories;
+using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.Models;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Services.Helpers;
+using Nop.Services.Localization;
+using Nop.Services.Stores;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
+
+public class SegmentModelFactoryTests
+{
+    private AdminAreaSettings _adminAreaSettings;
+    private Mock<IDateTimeHelper> _dateTimeHelper;
+    private Mock<ILocalizationService> _localizationService;
+    private Mock<IRuleFieldCatalog> _catalog;
+    private Mock<ISegmentDiscountUsageService> _discountUsage;
+    private Mock<ISegmentMemberSearchService> _memberSearch;
+    private Mock<ISegmentMembershipService> _membershipService;
+    private Mock<ISegmentService> _segmentService;
+    private Mock<IStoreService> _storeService;
+    private SegmentModelFactory _factory;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _adminAreaSettings = new AdminAreaSettings { DefaultGridPageSize = 25, GridPageSizes = "10, 25, 50" };
+        _dateTimeHelper = new Mock<IDateTimeHelper>();
+        //the admin's time zone is two hours ahead
+        _dateTimeHelper.Setup(d => d.ConvertToUserTimeAsync(It.IsAny<DateTime>(), DateTimeKind.Utc)).ReturnsAsync((DateTime dt, DateTimeKind _) => dt.AddHours(2));
+        _localizationService = new Mock<ILocalizationService>();
+        _localizationService.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => $"[{key}]");
+        _catalog = new Mock<IRuleFieldCatalog>();
+        _catalog.Setup(c => c.GetFields()).Returns(
+        [
+            new RuleFieldDescriptor
+            {
+                Name = "orders.count", Category = RuleFieldCategory.Behaviour, DataType = RuleDataType.Number,
+                Operators = [RuleOperators.GreaterThanOrEqual, RuleOperators.Between], ValueSource = RuleValueSource.None,
+                HasPeriod = true, ResourceKey = "Plugins.Misc.CustomerSegments.Fields.Orders.Count"
+            },
+            new RuleFieldDescriptor
+            {
+                Name = "address.country", Category = RuleFieldCategory.Geographic, DataType = RuleDataType.Choice,
+                Operators = [RuleOperators.In, RuleOperators.NotIn], ValueSource = RuleValueSource.StateProvinces,
+                ResourceKey = "Plugins.Misc.CustomerSegments.Fields.Address.Country"
+            },
+            new RuleFieldDescriptor
+            {
+                Name = "customer.gender", Category = RuleFieldCategory.Demographic, DataType = RuleDataType.Choice,
+                Operators = [RuleOperators.Equal], ValueSource = RuleValueSource.Genders,
+                ResourceKey = "Plugins.Misc.CustomerSegments.Fields.Customer.Gender"
+            }
+        ]);
+        _discountUsage = new Mock<ISegmentDiscountUsageService>();
+        _discountUsage.Setup(d => d.GetUsagesAsync(It.IsAny<int>())).ReturnsAsync([]);
+        _memberSearch = new Mock<ISegmentMemberSearchService>();
+        _membershipService = new Mock<ISegmentMembershipService>();
+        _segmentService = new Mock<ISegmentService>();
+        _storeService = new Mock<IStoreService>();
+        _storeService.Setup(s => s.GetAllStoresAsync()).ReturnsAsync([new Store { Id = 1, Name = "Main" }, new Store { Id = 2, Name = "Outlet" }]);
+
+        _factory = new SegmentModelFactory(_adminAreaSettings, _dateTimeHelper.Object, _localizationService.Object, _catalog.Object,
+            _discountUsage.Object, _memberSearch.Object, _membershipService.Object, _segmentService.Object, _storeService.Object);
+    }
+
+    [Test]
+    public async Task SearchModelOffersAllStoresAndTheAdminPageSize()
+    {
+        var model = await _factory.PrepareSegmentSearchModelAsync(new SegmentSearchModel { SearchStoreId = 2 });
+
+        Assert.That(model.AvailableStores.Select(s => s.Value), Is.EqualTo(new[] { "0", "1", "2" }));
+        Assert.That(model.AvailableStores.Single(s => s.Selected).Text, Is.EqualTo("Outlet"));
+        Assert.That(model.HideStoresList, Is.False);
+        Assert.That(model.Length, Is.EqualTo(25));
+        Assert.That(model.AvailablePageSizes, Is.EqualTo("10, 25, 50"));
+    }
+
+    [Test]
+    public async Task ListModelPagesAndFillsTheColumns()
+    {
+        _segmentService.Setup(s => s.SearchSegmentsAsync("vip", 1, 2, 10)).ReturnsAsync(new PagedList<Segment>(
+        [
+            new Segment { Id = 7, Name = "VIP", SegmentTypeId = (int)SegmentType.Dynamic, Active = true, StoreId = 1,
+                LastRebuiltOnUtc = new DateTime(2026, 1, 1, 10, 0, 0), CreatedOnUtc = new DateTime(2025, 1, 1) },
+            new Segment { Id = 8, Name = "VIP list", SegmentTypeId = (int)SegmentType.Static, StoreId = 0 }
+        ], 2, 10, 42));
+        _membershipService.Setup(m => m.CountMembersOfAllSegmentsAsync()).ReturnsAsync(new Dictionary<int, int> { [7] = 1500 });
+
+        var list = await _factory.PrepareSegmentListModelAsync(new SegmentSearchModel { SearchName = "vip", SearchStoreId = 1, Start = 20, Length = 10, Draw = "3" });
+
+        Assert.That(list.RecordsTotal, Is.EqualTo(42));
+        Assert.That(list.Draw, Is.EqualTo("3"));
+        var rows = list.Data.ToList();
+        Assert.That(rows[0].MemberCount, Is.EqualTo(1500));
+        Assert.That(rows[0].StoreName, Is.EqualTo("Main"));
+        Assert.That(rows[0].SegmentTypeName, Is.EqualTo("[Plugins.Misc.CustomerSegments.SegmentType.Dynamic]"));
+        Assert.That(rows[0].LastRebuiltOn, Is.EqualTo(new DateTime(2026, 1, 1, 12, 0, 0)), "in the admin's time zone");
+        Assert.That(rows[1].MemberCount, Is.Zero);
+        Assert.That(rows[1].StoreName, Is.EqualTo("[Admin.Common.All]"));
+        Assert.That(rows[1].LastRebuiltOn, Is.Null);
+        Assert.That(rows[1].IsDynamic, Is.False);
+    }
+
+    [Test]
+    public async Task ANewSegmentIsAnActiveDynamicOneWithAnEmptyRule()
+    {
+        var model = await _factory.PrepareSegmentModelAsync(null, null);
+
+        Assert.That(model.Active, Is.True);
+        Assert.That(model.IsDynamic, Is.True);
+        Assert.That(model.AvailableSegmentTypes.Select(t => t.Value), Is.EqualTo(new[] { "10", "20" }));
+        var rule = JsonDocument.Parse(model.RuleBuilder.RuleJson).RootElement;
+        Assert.That(rule.GetProperty("version").GetInt32(), Is.EqualTo(SegmentRule.CurrentSchemaVersion));
+        Assert.That(rule.GetProperty("root").GetProperty("children").GetArrayLength(), Is.Zero);
+        Assert.That(model.RuleBuilder.ErrorsJson, Is.EqualTo("[]"));
+    }
+
+    [Test]
+    public async Task AnExistingSegmentShowsItsRuleCountsDiscountsAndMemberGrid()
+    {
+        var segment = new Segment
+        {
+            Id = 5, Name = "Lapsed", SegmentTypeId = (int)SegmentType.Dynamic, StoreId = 2,
+            RuleJson = "{\"version\":1,\"root\":{\"kind\":\"group\",\"match\":\"Any\",\"children\":[]}}",
+            CreatedOnUtc = new DateTime(2025, 5, 1), UpdatedOnUtc = new DateTime(2025, 6, 1)
+        };
+        _membershipService.Setup(m => m.CountMembersAsync(5)).ReturnsAsync(321);
+        _discountUsage.Setup(d => d.GetUsagesAsync(5)).ReturnsAsync([new SegmentDiscountUsageModel(3, "Win back 10%", 11)]);
+
+        var model = await _factory.PrepareSegmentModelAsync(null, segment);
+
+        Assert.That(model.Name, Is.EqualTo("Lapsed"));
+        Assert.That(model.MemberCount, Is.EqualTo(321));
+        Assert.That(model.UpdatedOn, Is.EqualTo(new DateTime(2025, 6, 1, 2, 0, 0)));
+        Assert.That(model.DiscountUsages.Single().DiscountName, Is.EqualTo("Win back 10%"));
+        Assert.That(model.MemberSearchModel.SegmentId, Is.EqualTo(5));
+        Assert.That(model.MemberSearchModel.Length, Is.EqualTo(25));
+        Assert.That(model.AvailableStores.Single(s => s.Selected).Value, Is.EqualTo("2"));
+        Assert.That(JsonDocument.Parse(model.RuleBuilder.RuleJson).RootElement.GetProperty("root").GetProperty("match").GetString(), Is.EqualTo("Any"));
+    }
+
+    [Test]
+    public async Task APostedModelKeepsWhatTheAdminTypedAndCarriesTheRuleErrors()
+    {
+        var segment = new Segment { Id = 5, Name = "Saved name", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{\"saved\":true}" };
+        var posted = new SegmentModel { Id = 5, Name = "Typed name", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{\"posted\":true}" };
+
+        var model = await _factory.PrepareSegmentModelAsync(posted, segment, true, [new RuleValidationError("0", "k", "Choose a field")]);
+
+        Assert.That(model.Name, Is.EqualTo("Typed name"));
+        Assert.That(model.RuleBuilder.RuleJson, Is.EqualTo("{\"posted\":true}"));
+        Assert.That(model.RuleErrors.Single(), Is.EqualTo(new RuleErrorModel("0", "Choose a field")));
+        var error = JsonDocument.Parse(model.RuleBuilder.ErrorsJson).RootElement[0];
+        Assert.That(error.GetProperty("path").GetString(), Is.EqualTo("0"));
+        Assert.That(error.GetProperty("message").GetString(), Is.EqualTo("Choose a field"));
+    }
+
+    [Test]
+    public async Task MalformedPostedRuleJsonNeverReachesThePage()
+    {
+        var model = await _factory.PrepareSegmentModelAsync(new SegmentModel { Name = "X", SegmentTypeId = 10, RuleJson = "{\"root\": </script><script>alert(1)" }, null, true);
+
+        Assert.That(model.RuleBuilder.RuleJson, Does.Not.Contain("</script>"));
+        Assert.That(JsonDocument.Parse(model.RuleBuilder.RuleJson).RootElement.GetProperty("version").GetInt32(), Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task CatalogGroupsFieldsByCategoryWithLocalizedNames()
+    {
+        var json = JsonDocument.Parse(await _factory.PrepareRuleCatalogJsonAsync()).RootElement;
+
+        var categories = json.GetProperty("categories").EnumerateArray().ToList();
+        Assert.That(categories.Select(c => c.GetProperty("key").GetString()), Is.EqualTo(new[] { "demographic", "geographic", "behaviour" }));
+        Assert.That(categories[2].GetProperty("name").GetString(), Is.EqualTo("[Plugins.Misc.CustomerSegments.Rules.Category.Behaviour]"));
+        var orders = categories[2].GetProperty("fields")[0];
+        Assert.That(orders.GetProperty("name").GetString(), Is.EqualTo("orders.count"));
+        Assert.That(orders.GetProperty("label").GetString(), Is.EqualTo("[Plugins.Misc.CustomerSegments.Fields.Orders.Count]"));
+        Assert.That(orders.GetProperty("hint").GetString(), Is.EqualTo("[Plugins.Misc.CustomerSegments.Fields.Orders.Count.Hint]"));
+        Assert.That(orders.GetProperty("dataType").GetString(), Is.EqualTo("number"));
+        Assert.That(orders.GetProperty("hasPeriod").GetBoolean(), Is.True);
+        Assert.That(orders.GetProperty("operators").EnumerateArray().Select(o => o.GetString()), Is.EqualTo(new[] { "gte", "between" }));
+        Assert.That(categories[1].GetProperty("fields")[0].GetProperty("valueSource").GetString(), Is.EqualTo("stateProvinces"));
+        Assert.That(json.GetProperty("operators").GetProperty("between").GetString(), Is.EqualTo("[Plugins.Misc.CustomerSegments.Rules.Operator.between]"));
+        Assert.That(json.GetProperty("texts").EnumerateObject().Select(p => p.Name), Is.EquivalentTo(LocaleResources.RuleBuilderTextKeys));
+        Assert.That(json.GetProperty("options").GetProperty("genders").EnumerateArray().Select(o => o.GetProperty("id").GetString()), Is.EqualTo(new[] { "M", "F" }));
+        Assert.That(json.GetProperty("options").GetProperty("months").GetArrayLength(), Is.EqualTo(12));
+    }
+
+    [Test]
+    public async Task CatalogJsonCannotCloseTheScriptBlockItLivesIn()
+    {
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Fields.Orders.Count")).ReturnsAsync("</script><b>orders</b>");
+
+        var json = await _factory.PrepareRuleCatalogJsonAsync();
+
+        Assert.That(json, Does.Not.Contain("</script>").And.Not.Contain("<b>"));
+        Assert.That(JsonDocument.Parse(json).RootElement.GetProperty("categories")[2].GetProperty("fields")[0].GetProperty("label").GetString(),
+            Is.EqualTo("</script><b>orders</b>"));
+    }
+
+    [Test]
+    public async Task MemberListLinksCustomersAndNamesGuests()
+    {
+        _memberSearch.Setup(m => m.SearchMembersAsync(5, "ex", 0, 25)).ReturnsAsync(new PagedList<SegmentMemberRow>(
+        [
+            new SegmentMemberRow(10, "a@example.com", "Ann", "Lee", new DateTime(2026, 1, 1)),
+            new SegmentMemberRow(11, null, null, " ", new DateTime(2026, 1, 2))
+        ], 0, 25, 2));
+
+        var list = await _factory.PrepareSegmentMemberListModelAsync(new SegmentMemberSearchModel { SegmentId = 5, SearchEmail = "ex", Length = 25 }, new Segment { Id = 5 });
+
+        var rows = list.Data.ToList();
+        Assert.That(rows[0].Id, Is.EqualTo(10));
+        Assert.That(rows[0].FullName, Is.EqualTo("Ann Lee"));
+        Assert.That(rows[0].EnteredOn, Is.EqualTo(new DateTime(2026, 1, 1, 2, 0, 0)));
+        Assert.That(rows[1].Email, Is.EqualTo("[Admin.Customers.Guest]"));
+        Assert.That(rows[1].FullName, Is.Empty);
+        Assert.That(list.RecordsTotal, Is.EqualTo(2));
+    }
+
+    [Test]
+    public async Task ConfigurationModelSelectsTheConfiguredStatuses()
+    {
+        var settings = new CustomerSegmentsSettings { RebuildIntervalSeconds = 1800, RfmWindowDays = 90 };
+
+        var model = await _factory.PrepareConfigurationModelAsync(null, settings);
+
+        Assert.That(model.RebuildIntervalMinutes, Is.EqualTo(30));
+        Assert.That(model.RfmWindowDays, Is.EqualTo(90));
+        Assert.That(model.AvailablePaymentStatuses.Where(s => s.Selected).Select(s => s.Value), Is.EqualTo(new[] { ((int)PaymentStatus.Paid).ToString() }));
+        Assert.That(model.AvailableOrderStatuses.Where(s => s.Selected).Select(s => s.Value), Is.EqualTo(new[] { ((int)OrderStatus.Cancelled).ToString() }));
+        Assert.That(model.AvailablePaymentStatuses.First().Text, Does.StartWith("[Enums.Nop.Core.Domain.Payments.PaymentStatus."));
+    }
+
+    [Test]
+    public async Task CustomerCardListsCurrentSegmentsByName()
+    {
+        _membershipService.Setup(m => m.GetHistoryOfCustomerAsync(3)).ReturnsAsync(
+        [
+            new SegmentMembership { SegmentId = 1, CustomerId = 3, EnteredOnUtc = new DateTime(2026, 3, 1) },
+            new SegmentMembership { SegmentId = 2, CustomerId = 3, EnteredOnUtc = new DateTime(2025, 1, 1), LeftOnUtc = new DateTime(2025, 2, 1) },
+            new SegmentMembership { SegmentId = 4, CustomerId = 3, EnteredOnUtc = new DateTime(2026, 2, 1) },
+            new SegmentMembership { SegmentId = 9, CustomerId = 3, EnteredOnUtc = new DateTime(2026, 2, 1) }
+        ]);
+        _segmentService.Setup(s => s.GetSegmentsByIdsAsync(It.Is<IList<int>>(ids => ids.OrderBy(i => i).SequenceEqual(new[] { 1, 4, 9 }))))
+            .ReturnsAsync([new Segment { Id = 1, Name = "Zeta", SegmentTypeId = 10 }, new Segment { Id = 4, Name = "Alpha", SegmentTypeId = 20 }]);
+
+        var model = await _factory.PrepareCustomerSegmentsCardModelAsync(3);
+
+        Assert.That(model.Segments.Select(s => s.Name), Is.EqualTo(new[] { "Alpha", "Zeta" }), "left stays and deleted segments are not shown");
+        Assert.That(model.Segments[0].IsDynamic, Is.False);
+        Assert.That(model.Segments[1].EnteredOn, Is.EqualTo(new DateTime(2026, 3, 1, 2, 0, 0)));
+    }
+}

@@ -1,0 +1,173 @@
+using System.Reflection;
+using Microsoft.AspNetCore.Mvc.Razor.Extensions;
+using Microsoft.AspNetCore.Razor.Language;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.Razor;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Views;
+
+/// <summary>
+/// Every view of the plugin goes through Razor's MVC code generation, with the tag helpers of ASP.NET Core and
+/// of the nopCommerce SDK, and the generated C# is compiled against the plugin: a wrong model property, helper
+/// or tag helper attribute fails here as it would when nopCommerce compiles the view
+/// </summary>
+public class ViewCompilationTests
+{
+    private static readonly Lazy<IReadOnlyList<MetadataReference>> References = new(LoadReferences);
+
+    private static string PluginRoot
+    {
+        get
+        {
+            var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
+            while (directory != null && !File.Exists(Path.Combine(directory.FullName, "Nop.Plugin.Misc.CustomerSegments.csproj")))
+                directory = directory.Parent;
+
+            return directory?.FullName ?? throw new DirectoryNotFoundException("The plugin project was not found above the test directory");
+        }
+    }
+
+    public static IEnumerable<string> ViewPaths()
+    {
+        var views = Path.Combine(PluginRootForSource(), "Views");
+
+        return Directory.EnumerateFiles(views, "*.cshtml", SearchOption.AllDirectories)
+            .Where(path => !Path.GetFileName(path).StartsWith("_ViewImports", StringComparison.Ordinal))
+            .Select(path => "/" + Path.GetRelativePath(PluginRootForSource(), path).Replace('\\', '/'))
+            .OrderBy(path => path, StringComparer.Ordinal);
+    }
+
+    //test case sources run before a test context exists: find the plugin from the test assembly instead
+    private static string PluginRootForSource()
+    {
+        var directory = new DirectoryInfo(Path.GetDirectoryName(typeof(ViewCompilationTests).Assembly.Location)!);
+        while (directory != null && !File.Exists(Path.Combine(directory.FullName, "Nop.Plugin.Misc.CustomerSegments.csproj")))
+            directory = directory.Parent;
+
+        return directory?.FullName ?? throw new DirectoryNotFoundException("The plugin project was not found above the test assembly");
+    }
+
+    /// <summary>
+    /// The runtime's and ASP.NET Core's assemblies, the plugin, the SDK and their dependencies (all loaded next to the tests)
+    /// </summary>
+    private static IReadOnlyList<MetadataReference> LoadReferences()
+    {
+        var trusted = ((string)AppContext.GetData("TRUSTED_PLATFORM_ASSEMBLIES") ?? string.Empty)
+            .Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries);
+        var local = Directory.EnumerateFiles(Path.GetDirectoryName(typeof(ViewCompilationTests).Assembly.Location)!, "*.dll");
+
+        return trusted.Concat(local)
+            .GroupBy(Path.GetFileName, StringComparer.OrdinalIgnoreCase)
+            .Select(group => group.First())
+            .Where(IsManagedAssembly)
+            .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))
+            .ToList();
+    }
+
+    private static bool IsManagedAssembly(string path)
+    {
+        try
+        {
+            AssemblyName.GetAssemblyName(path);
+            return true;
+        }
+        catch (BadImageFormatException)
+        {
+            return false;
+        }
+    }
+
+    private static RazorProjectEngine CreateEngine(RazorProjectFileSystem fileSystem) =>
+        RazorProjectEngine.Create(RazorConfiguration.Default, fileSystem, builder =>
+        {
+            RazorExtensions.Register(builder);
+            builder.Features.Add(new DefaultMetadataReferenceFeature { References = References.Value });
+            builder.Features.Add(new CompilationTagHelperFeature());
+            builder.Features.Add(new DefaultTagHelperDescriptorProvider());
+            CompilerFeatures.Register(builder);
+        });
+
+    /// <summary>
+    /// Generates and compiles one view; returns the errors, with the view's line where Razor maps them
+    /// </summary>
+    public static IReadOnlyList<string> Compile(RazorProjectFileSystem fileSystem, string viewPath, out RazorCodeDocument codeDocument)
+    {
+        var engine = CreateEngine(fileSystem);
+        codeDocument = engine.Process(fileSystem.GetItem(viewPath, FileKinds.Legacy));
+        var csharp = codeDocument.GetCSharpDocument();
+
+        var errors = csharp.Diagnostics
+            .Where(diagnostic => diagnostic.Severity == RazorDiagnosticSeverity.Error)
+            .Select(diagnostic => $"{viewPath}: Razor {diagnostic.Id} {diagnostic.GetMessage()}")
+            .ToList();
+
+        var tree = CSharpSyntaxTree.ParseText(csharp.GeneratedCode, new CSharpParseOptions(LanguageVersion.Latest), path: viewPath);
+        var compilation = CSharpCompilation.Create("Views_" + Guid.NewGuid().ToString("N"), [tree], References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary, nullableContextOptions: NullableContextOptions.Disable));
+
+        errors.AddRange(compilation.GetDiagnostics()
+            .Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error)
+            .Select(diagnostic => $"{diagnostic.Location.GetMappedLineSpan()}: {diagnostic.Id} {diagnostic.GetMessage()}"));
+
+        return errors;
+    }
+
+    [TestCaseSource(nameof(ViewPaths))]
+    public void ViewCompiles(string viewPath)
+    {
+        var fileSystem = RazorProjectFileSystem.Create(PluginRoot);
+
+        var errors = Compile(fileSystem, viewPath, out var codeDocument);
+
+        Assert.That(errors, Is.Empty, string.Join(Environment.NewLine, errors));
+        Assert.That(codeDocument.GetCSharpDocument().GeneratedCode, Does.Contain("Nop.Web.Framework.Mvc.Razor.NopRazorPage<"),
+            "the view inherits nopCommerce's Razor page through _ViewImports");
+    }
+
+    [Test]
+    public void EveryViewIsCovered()
+    {
+        Assert.That(ViewPaths(), Is.SupersetOf(new[]
+        {
+            "/Views/Admin/List.cshtml", "/Views/Admin/Create.cshtml", "/Views/Admin/Edit.cshtml", "/Views/Admin/Configure.cshtml",
+            "/Views/Admin/_CreateOrUpdate.Rule.cshtml", "/Views/Components/CustomerSegmentsCard.cshtml"
+        }));
+    }
+
+    [Test]
+    public void NopTagHelpersAreBoundNotLeftAsMarkup()
+    {
+        var errors = Compile(RazorProjectFileSystem.Create(PluginRoot), "/Views/Admin/_CreateOrUpdate.Info.cshtml", out var codeDocument);
+        var generated = codeDocument.GetCSharpDocument().GeneratedCode;
+
+        Assert.That(errors, Is.Empty);
+        Assert.That(generated, Does.Contain("Nop.Web.Framework.TagHelpers.Admin.NopLabelTagHelper"));
+        Assert.That(generated, Does.Contain("Nop.Web.Framework.TagHelpers.Admin.NopEditorTagHelper"));
+        Assert.That(generated, Does.Contain("Nop.Web.Framework.TagHelpers.Admin.NopSelectTagHelper"));
+        Assert.That(generated, Does.Contain("Nop.Web.Framework.TagHelpers.Admin.NopTextAreaTagHelper"));
+    }
+
+    [Test]
+    public void AWrongModelPropertyFailsTheCompilation()
+    {
+        //the same view with a property the model does not have: the check must catch it
+        var root = Directory.CreateTempSubdirectory("segment-views-");
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(root.FullName, "Views", "Admin"));
+            File.Copy(Path.Combine(PluginRoot, "Views", "_ViewImports.cshtml"), Path.Combine(root.FullName, "Views", "_ViewImports.cshtml"));
+            var view = File.ReadAllText(Path.Combine(PluginRoot, "Views", "Admin", "_CreateOrUpdate.Info.cshtml"))
+                .Replace("<nop-editor asp-for=\"Name\"", "<nop-editor asp-for=\"NameThatDoesNotExist\"");
+            File.WriteAllText(Path.Combine(root.FullName, "Views", "Admin", "Broken.cshtml"), view);
+
+            var errors = Compile(RazorProjectFileSystem.Create(root.FullName), "/Views/Admin/Broken.cshtml", out _);
+
+            Assert.That(errors, Has.Some.Contains("NameThatDoesNotExist"));
+        }
+        finally
+        {
+            root.Delete(true);
+        }
+    }
+}
