@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Text.Encodings.Web;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Moq;
+using Nop.Core.Domain.Common;
+using Nop.Plugin.Misc.CustomerSegments.Factories;
+using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Services.Helpers;
+using Nop.Services.Localization;
+using Nop.Services.Stores;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
+
+/// <summary>
+/// The browser tests of the rule builder (tests/js) feed it tests/js/fixtures/catalog.json: it must be exactly what
+/// the model factory renders into the page, so the script is tested against the server's real JSON.
+/// Set UPDATE_JS_FIXTURES=1 to rewrite the fixture from the factory instead of comparing.
+/// </summary>
+public class RuleBuilderCatalogFixtureTests
+{
+    private const string FieldResourcePrefix = "Plugins.Misc.CustomerSegments.Tests.Fields.";
+
+    private static readonly Dictionary<string, string> NopResources = new()
+    {
+        ["Admin.Customers.Customers.Fields.Gender.Male"] = "Male",
+        ["Admin.Customers.Customers.Fields.Gender.Female"] = "Female"
+    };
+
+    private static string FixturePath()
+    {
+        var directory = new DirectoryInfo(Path.GetDirectoryName(typeof(RuleBuilderCatalogFixtureTests).Assembly.Location)!);
+        while (directory != null && !File.Exists(Path.Combine(directory.FullName, "Nop.Plugin.Misc.CustomerSegments.csproj")))
+            directory = directory.Parent;
+
+        return Path.Combine(directory!.FullName, "tests", "js", "fixtures", "catalog.json");
+    }
+
+    /// <summary>
+    /// The plugin's field catalog when it can be made without services; otherwise the fields the fixture lists,
+    /// so that at least every name, type, operator, text and list is the factory's own
+    /// </summary>
+    private static (IReadOnlyList<RuleFieldDescriptor> Fields, Dictionary<string, string> Texts) Catalog(JsonNode fixture)
+    {
+        var realCatalog = typeof(IRuleFieldCatalog).Assembly.GetTypes()
+            .FirstOrDefault(type => typeof(IRuleFieldCatalog).IsAssignableFrom(type) && !type.IsAbstract && type.GetConstructor(Type.EmptyTypes) != null);
+        if (realCatalog != null)
+            return (((IRuleFieldCatalog)Activator.CreateInstance(realCatalog)!).GetFields(), []);
+
+        var fields = new List<RuleFieldDescriptor>();
+        var texts = new Dictionary<string, string>();
+        foreach (var category in fixture["categories"]!.AsArray())
+        {
+            foreach (var field in category!["fields"]!.AsArray())
+            {
+                var name = (string)field!["name"]!;
+                fields.Add(new RuleFieldDescriptor
+                {
+                    Name = name,
+                    Category = Enum.Parse<RuleFieldCategory>((string)category["key"]!, true),
+                    DataType = Enum.Parse<RuleDataType>((string)field["dataType"]!, true),
+                    Operators = field["operators"]!.AsArray().Select(op => (string)op!).ToList(),
+                    ValueSource = Enum.Parse<RuleValueSource>((string)field["valueSource"]!, true),
+                    HasPeriod = (bool)field["hasPeriod"]!,
+                    HasKey = (bool)field["hasKey"]!,
+                    ResourceKey = FieldResourcePrefix + name
+                });
+                texts[FieldResourcePrefix + name] = (string)field["label"]!;
+                texts[FieldResourcePrefix + name + ".Hint"] = (string)field["hint"]!;
+            }
+        }
+
+        return (fields, texts);
+    }
+
+    private static async Task<string> FactoryCatalogJsonAsync(IReadOnlyList<RuleFieldDescriptor> fields, Dictionary<string, string> fieldTexts)
+    {
+        var localization = new Mock<ILocalizationService>();
+        localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) =>
+            LocaleResources.EnglishResources.TryGetValue(key, out var text) || fieldTexts.TryGetValue(key, out text) || NopResources.TryGetValue(key, out text)
+                ? text
+                : throw new AssertionException($"no English text for {key}"));
+        var catalog = new Mock<IRuleFieldCatalog>();
+        catalog.Setup(c => c.GetFields()).Returns(fields);
+
+        var factory = new SegmentModelFactory(new AdminAreaSettings(), Mock.Of<IDateTimeHelper>(), localization.Object, catalog.Object,
+            Mock.Of<ISegmentDiscountUsageService>(), Mock.Of<ISegmentMemberSearchService>(), Mock.Of<ISegmentMembershipService>(),
+            Mock.Of<ISegmentService>(), Mock.Of<IStoreService>());
+
+        var culture = CultureInfo.CurrentUICulture;
+        CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("en-US");
+        try
+        {
+            return await factory.PrepareRuleCatalogJsonAsync();
+        }
+        finally
+        {
+            CultureInfo.CurrentUICulture = culture;
+        }
+    }
+
+    [Test]
+    public async Task JsFixtureIsTheCatalogJsonTheFactoryRenders()
+    {
+        var path = FixturePath();
+        var fixture = JsonNode.Parse(await File.ReadAllTextAsync(path))!;
+        var (fields, texts) = Catalog(fixture);
+        var rendered = JsonNode.Parse(await FactoryCatalogJsonAsync(fields, texts))!;
+
+        if (Environment.GetEnvironmentVariable("UPDATE_JS_FIXTURES") == "1")
+        {
+            await File.WriteAllTextAsync(path, rendered.ToJsonString(new JsonSerializerOptions
+            {
+                WriteIndented = true,
+                Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping
+            }) + "\n");
+            Assert.Pass($"rewrote {path}");
+        }
+
+        Assert.That(JsonNode.DeepEquals(fixture, rendered), Is.True,
+            $"tests/js/fixtures/catalog.json differs from the factory's catalog JSON; run the test with UPDATE_JS_FIXTURES=1 to rewrite it, then fix the browser tests.\nFactory: {rendered.ToJsonString()}");
+    }
+
+    [Test]
+    public async Task JsFixtureCoversEveryEditorOfTheRuleBuilder()
+    {
+        var fixture = JsonNode.Parse(await File.ReadAllTextAsync(FixturePath()))!;
+        var fields = fixture["categories"]!.AsArray().SelectMany(category => category!["fields"]!.AsArray()).ToList();
+
+        foreach (var dataType in Enum.GetNames<RuleDataType>())
+            Assert.That(fields.Any(field => string.Equals((string)field!["dataType"], dataType, StringComparison.OrdinalIgnoreCase)), $"a {dataType} field");
+        Assert.That(fields.Any(field => (bool)field!["hasPeriod"]!), "a field with a period");
+        Assert.That(fields.Any(field => (bool)field!["hasKey"]!), "a field with a key");
+        Assert.That(fixture["texts"]!.AsObject().Select(text => text.Key), Is.EquivalentTo(LocaleResources.RuleBuilderTextKeys));
+    }
+}
