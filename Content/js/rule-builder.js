@@ -62,7 +62,7 @@
     }
 
     function toNumber(text) {
-        if (text === null || text === undefined || $.trim(String(text)) === '')
+        if (text === null || text === undefined || String(text).trim() === '')
             return null;
         var number = Number(text);
         return isFinite(number) ? number : null;
@@ -97,7 +97,7 @@
             kind: 'condition',
             field: node.field || '',
             operator: node.operator || '',
-            values: $.isArray(node.values) ? node.values.slice() : []
+            values: Array.isArray(node.values) ? node.values.slice() : []
         };
         if (node.periodDays !== null && node.periodDays !== undefined)
             condition.periodDays = node.periodDays;
@@ -760,7 +760,7 @@
         onFreeValueAdded: function (path, $input) {
             var condition = this.nodeAt(path);
             var kind = $input.closest('.rb-values').attr('data-kind');
-            var value = this.parseScalar(kind, $.trim($input.val()));
+            var value = this.parseScalar(kind, String($input.val()).trim());
             if (value === null || this.hasValue(condition, value))
                 return;
             condition.values.push(value);
@@ -866,7 +866,9 @@
             } else {
                 condition.values = [id];
             }
-            this.redrawCondition(path).find('.rb-picker-search').trigger('focus');
+            var $condition = this.redrawCondition(path);
+            if (multiple)
+                $condition.find('.rb-picker-search').trigger('focus');
             this.sync();
         },
 

@@ -96,6 +96,10 @@ describe('rule builder', () => {
             ])
         });
         assert.equal(await page.isChecked(`${header('1')} .rb-negate`), true);
+        // what the form posts: the RuleJson field only, no field of the builder's own controls
+        const form = await page.evaluate(() => [...new FormData(document.getElementById('segment-form')).keys()]);
+        assert.deepEqual(form.sort(), ['RuleJson', 'StoreId', '__RequestVerificationToken']);
+        assert.deepEqual(JSON.parse(await page.evaluate(() => new FormData(document.getElementById('segment-form')).get('RuleJson'))), await posted());
     });
 
     it('moves nodes up and down and removes them', async () => {
