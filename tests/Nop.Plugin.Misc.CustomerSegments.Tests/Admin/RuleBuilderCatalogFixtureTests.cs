@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.RegularExpressions;
 using Moq;
 using Nop.Core.Domain.Common;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
@@ -29,14 +30,16 @@ public class RuleBuilderCatalogFixtureTests
         ["Admin.Customers.Customers.Fields.Gender.Female"] = "Female"
     };
 
-    private static string FixturePath()
+    private static string PluginRoot()
     {
         var directory = new DirectoryInfo(Path.GetDirectoryName(typeof(RuleBuilderCatalogFixtureTests).Assembly.Location)!);
         while (directory != null && !File.Exists(Path.Combine(directory.FullName, "Nop.Plugin.Misc.CustomerSegments.csproj")))
             directory = directory.Parent;
 
-        return Path.Combine(directory!.FullName, "tests", "js", "fixtures", "catalog.json");
+        return directory!.FullName;
     }
+
+    private static string FixturePath() => Path.Combine(PluginRoot(), "tests", "js", "fixtures", "catalog.json");
 
     /// <summary>
     /// The plugin's field catalog when it can be made without services; otherwise the fields the fixture lists,
@@ -134,5 +137,24 @@ public class RuleBuilderCatalogFixtureTests
         Assert.That(fields.Any(field => (bool)field!["hasPeriod"]!), "a field with a period");
         Assert.That(fields.Any(field => (bool)field!["hasKey"]!), "a field with a key");
         Assert.That(fixture["texts"]!.AsObject().Select(text => text.Key), Is.EquivalentTo(LocaleResources.RuleBuilderTextKeys));
+    }
+
+    [Test]
+    public async Task JsTestPageHasTheMarkupOfTheRuleView()
+    {
+        static SortedSet<string> Hooks(string markup) =>
+            new(Regex.Matches(markup, @"\b(?:id=""(?<id>[\w-]+)""|(?<data>data-[\w-]+)=)").Select(match =>
+                match.Groups["id"].Success ? "id=" + match.Groups["id"].Value : match.Groups["data"].Value));
+
+        var view = await File.ReadAllTextAsync(Path.Combine(PluginRoot(), "Views", "Admin", "_CreateOrUpdate.Rule.cshtml"));
+        var page = await File.ReadAllTextAsync(Path.Combine(PluginRoot(), "tests", "js", "fixtures", "rule-builder.html"));
+
+        //the view's ids and data attributes the script reads (the rule input's id comes from asp-for="RuleJson")
+        var viewHooks = Hooks(view);
+        viewHooks.Remove("id=segment-rule-errors");
+        viewHooks.Remove("data-rule-path");
+        Assert.That(viewHooks, Is.SubsetOf(Hooks(page)));
+        Assert.That(view, Does.Contain("<input asp-for=\"RuleJson\" type=\"hidden\" />"));
+        Assert.That(page, Does.Contain("<input type=\"hidden\" id=\"RuleJson\" name=\"RuleJson\""));
     }
 }
