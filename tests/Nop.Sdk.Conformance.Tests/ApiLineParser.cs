@@ -19,6 +19,19 @@ public static class ApiLineParser
     /// <summary>The type a <c>T</c> line declares, or the containing type of an <c>M</c> line's member.</summary>
     public static string TypeKey(ApiLine line) => line.IsType ? DeclaredType(line.Text) : Member(line.Text).ContainingType;
 
+    /// <summary><see cref="TypeKey"/>, or the line's text when it cannot be read (for reports, which must not throw).</summary>
+    public static string TypeKeyOrText(ApiLine line)
+    {
+        try
+        {
+            return TypeKey(line);
+        }
+        catch (FormatException)
+        {
+            return line.Text;
+        }
+    }
+
     /// <summary>The declared type of a type line, as <see cref="ApiFormats.TypeFormat"/> prints it.</summary>
     public static string DeclaredType(string typeLine)
     {

@@ -38,8 +38,10 @@ public class AssemblyIdentityTests
     public void TargetsNet9(string name)
     {
         var targetFramework = Sdk(name).GetAttributes()
-            .Single(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.Versioning.TargetFrameworkAttribute");
+            .SingleOrDefault(a => a.AttributeClass?.ToDisplayString() == "System.Runtime.Versioning.TargetFrameworkAttribute");
 
+        Assert.That(targetFramework, Is.Not.Null,
+            $"{name}.dll has no TargetFrameworkAttribute (the SDK does not emit one for a project without source files)");
         Assert.That(targetFramework.ConstructorArguments[0].Value, Is.EqualTo(".NETCoreApp,Version=v9.0"));
     }
 

@@ -73,7 +73,9 @@ public sealed class ConformanceChecker
     {
         var report = new StringBuilder();
         report.AppendLine($"{unlisted.Count} SDK line(s) are not in {ApiListing.FileName}: each symbol under build/sdk must exist there with exactly this signature.");
-        foreach (var line in unlisted)
+        // a type's own line first, then its members
+        foreach (var line in unlisted.OrderBy(ApiLineParser.TypeKeyOrText, StringComparer.Ordinal).ThenBy(l => l.IsType ? 0 : 1)
+                     .ThenBy(l => l.Text, StringComparer.Ordinal))
         {
             report.AppendLine();
             report.AppendLine("  SDK:     " + line);
@@ -91,6 +93,18 @@ public sealed class ConformanceChecker
 
     /// <summary>Listing lines for the same type (type lines) or the same member name on the same type (member lines).</summary>
     public IEnumerable<ApiLine> Closest(ApiLine line)
+    {
+        try
+        {
+            return ClosestByName(line);
+        }
+        catch (FormatException)
+        {
+            return [];
+        }
+    }
+
+    private IEnumerable<ApiLine> ClosestByName(ApiLine line)
     {
         if (line.IsType)
         {

@@ -56,7 +56,7 @@ public class SdkConformanceTests
         var report = new StringBuilder();
         report.AppendLine($"{missing.Count} listing line(s) are missing from the SDK. The plugin implements or derives from these types, " +
             "so build/sdk must declare every member they have in nopCommerce 4.90.3 (with exactly this signature):");
-        foreach (var group in missing.GroupBy(ApiLineParser.TypeKey))
+        foreach (var group in missing.GroupBy(ApiLineParser.TypeKeyOrText))
         {
             report.AppendLine();
             report.AppendLine("  " + group.Key + ":");
