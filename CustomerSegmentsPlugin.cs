@@ -87,8 +87,16 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
         return Task.FromResult<IList<string>>(zones.Distinct(StringComparer.OrdinalIgnoreCase).ToList());
     }
 
-    public Type GetWidgetViewComponent(string widgetZone) =>
-        widgetZone == AdminWidgetZones.CustomerDetailsBlock ? typeof(CustomerSegmentsCardViewComponent) : typeof(SegmentOffersViewComponent);
+    public Type GetWidgetViewComponent(string widgetZone)
+    {
+        if (widgetZone == AdminWidgetZones.CustomerDetailsBlock)
+            return typeof(CustomerSegmentsCardViewComponent);
+
+        var shopperZone = _customerSegmentsSettings.WidgetEnabled
+            && (_customerSegmentsSettings.WidgetZones ?? []).Any(zone => string.Equals(zone?.Trim(), widgetZone, StringComparison.OrdinalIgnoreCase));
+
+        return shopperZone ? typeof(SegmentOffersViewComponent) : null;
+    }
 
     /// <summary>
     /// The discount requirement "customer is in segment(s)"
