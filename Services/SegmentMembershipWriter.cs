@@ -20,6 +20,7 @@ public class SegmentMembershipWriter : ISegmentMembershipWriter
     protected readonly IRepository<Customer> _customerRepository;
     protected readonly INopDataProvider _dataProvider;
     protected readonly IRepository<SegmentMembership> _membershipRepository;
+    protected readonly ISegmentCacheInvalidator _segmentCacheInvalidator;
     protected readonly ISegmentRuleQueryBuilder _segmentRuleQueryBuilder;
     protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentRuleValidator _segmentRuleValidator;
@@ -28,6 +29,7 @@ public class SegmentMembershipWriter : ISegmentMembershipWriter
     public SegmentMembershipWriter(IRepository<Customer> customerRepository,
         INopDataProvider dataProvider,
         IRepository<SegmentMembership> membershipRepository,
+        ISegmentCacheInvalidator segmentCacheInvalidator,
         ISegmentRuleQueryBuilder segmentRuleQueryBuilder,
         ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentRuleValidator segmentRuleValidator,
@@ -36,6 +38,7 @@ public class SegmentMembershipWriter : ISegmentMembershipWriter
         _customerRepository = customerRepository;
         _dataProvider = dataProvider;
         _membershipRepository = membershipRepository;
+        _segmentCacheInvalidator = segmentCacheInvalidator;
         _segmentRuleQueryBuilder = segmentRuleQueryBuilder;
         _segmentRuleSerializer = segmentRuleSerializer;
         _segmentRuleValidator = segmentRuleValidator;
@@ -80,6 +83,9 @@ public class SegmentMembershipWriter : ISegmentMembershipWriter
         segment.LastRebuiltOnUtc = now;
         await _segmentService.UpdateSegmentAsync(segment);
 
+        //who entered or left is not known here without another query: drop every customer's cached segments
+        await _segmentCacheInvalidator.AllMembershipsChangedAsync();
+
         return await Current(segmentId).CountAsync();
     }
 
@@ -107,6 +113,9 @@ public class SegmentMembershipWriter : ISegmentMembershipWriter
                 });
         }
 
+        if (added > 0)
+            await _segmentCacheInvalidator.CustomersMembershipChangedAsync(customerIds.Where(id => id > 0));
+
         return added;
     }
 
@@ -125,6 +134,9 @@ public class SegmentMembershipWriter : ISegmentMembershipWriter
                 .Set(membership => membership.LeftOnUtc, (DateTime?)now)
                 .UpdateAsync();
         }
+
+        if (removed > 0)
+            await _segmentCacheInvalidator.CustomersMembershipChangedAsync(customerIds);
 
         return removed;
     }

@@ -42,7 +42,10 @@ public class SegmentMembershipWriterTests : DatabaseTestBase
         _segmentService = new Mock<ISegmentService>();
     }
 
-    private SegmentMembershipWriter Writer() => new(Repository<Customer>(), DataProvider, Repository<SegmentMembership>(), _queryBuilder.Object,
+    private Mock<Nop.Core.Caching.IStaticCacheManager> _staticCache = new();
+
+    private SegmentMembershipWriter Writer() => new(Repository<Customer>(), DataProvider, Repository<SegmentMembership>(),
+        new SegmentCacheInvalidator(_staticCache.Object), _queryBuilder.Object,
         _serializer.Object, _validator.Object, _segmentService.Object);
 
     private List<SegmentMembership> Memberships(int segmentId) =>
@@ -82,6 +85,8 @@ public class SegmentMembershipWriterTests : DatabaseTestBase
 
         Assert.That(again, Is.EqualTo(2));
         Assert.That(Memberships(segment.Id), Has.Count.EqualTo(rows.Count));
+        _staticCache.Verify(c => c.RemoveByPrefixAsync(Nop.Plugin.Misc.CustomerSegments.Services.Caching.CustomerSegmentsCacheDefaults.CustomerSegmentIdsPrefix),
+            Times.Exactly(2), "each rebuild drops every customer's cached segments");
     }
 
     [Test]
@@ -120,6 +125,27 @@ public class SegmentMembershipWriterTests : DatabaseTestBase
         var rows = Memberships(segment.Id);
         Assert.That(rows.Where(r => r.LeftOnUtc == null).Select(r => r.CustomerId), Is.EquivalentTo(new[] { b.Id, c.Id }));
         Assert.That(rows.Single(r => r.CustomerId == a.Id).LeftOnUtc, Is.Not.Null, "the stay is closed, not deleted");
+    }
+
+    [Test]
+    public async Task HandEditsDropTheCachedSegmentsOfTheCustomersTheyChanged()
+    {
+        var segment = await _data.SegmentAsync("Cached", SegmentType.Static);
+        var a = await _data.CustomerAsync("a@cached.test");
+        var b = await _data.CustomerAsync("b@cached.test");
+        var writer = Writer();
+        var key = Nop.Plugin.Misc.CustomerSegments.Services.Caching.CustomerSegmentsCacheDefaults.CustomerSegmentIdsCacheKey.Key;
+        _staticCache.Invocations.Clear();
+
+        await writer.AddCustomersAsync(segment, [a.Id]);
+        _staticCache.Verify(c => c.RemoveAsync(It.Is<Nop.Core.Caching.CacheKey>(k => k.Key == key), new object[] { a.Id }), Times.Once);
+
+        await writer.AddCustomersAsync(segment, [a.Id]);
+        await writer.RemoveCustomersAsync(segment, [b.Id]);
+        _staticCache.Verify(c => c.RemoveAsync(It.IsAny<Nop.Core.Caching.CacheKey>(), It.IsAny<object[]>()), Times.Once, "nothing changed, nothing to drop");
+
+        await writer.RemoveCustomersAsync(segment, [a.Id]);
+        _staticCache.Verify(c => c.RemoveAsync(It.Is<Nop.Core.Caching.CacheKey>(k => k.Key == key), new object[] { a.Id }), Times.Exactly(2));
     }
 
     [Test]
