@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Nop.Core.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 
@@ -23,6 +24,11 @@ public class NopStartup : INopStartup
         services.AddScoped<ISegmentMemberCsvService, SegmentMemberCsvService>();
         services.AddScoped<ISegmentDiscountUsageService, SegmentDiscountUsageService>();
         services.AddScoped<ISegmentMembershipWriter, SegmentMembershipWriter>();
+        //rule engine
+        services.AddSingleton<IRuleFieldCatalog, RuleFieldCatalog>();
+        services.AddSingleton<ISegmentRuleSerializer, SegmentRuleSerializer>();
+        services.AddScoped<ISegmentRuleValidator, SegmentRuleValidator>();
+        services.AddScoped<ISegmentRuleQueryBuilder, SegmentRuleQueryBuilder>();
     }
 
     public void Configure(IApplicationBuilder application)
