@@ -1,0 +1,114 @@
+using Nop.Plugin.Misc.CustomerSegments.Data;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Plugin.Misc.CustomerSegments.TestKit.Migrations;
+using Nop.Plugin.Misc.CustomerSegments.TestKit.Schema;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Data;
+
+public class PluginMigrationTests : DatabaseTestBase
+{
+    private DatabaseCatalog _catalog;
+
+    public PluginMigrationTests(DatabaseEngine engine) : base(engine)
+    {
+    }
+
+    //each test migrates by itself
+    protected override Task CreateSchemaAsync()
+    {
+        _catalog = new DatabaseCatalog(Database);
+        return Task.CompletedTask;
+    }
+
+    [TearDown]
+    public void RevertMigrations()
+    {
+        if (Database != null)
+            TryDown();
+    }
+
+    [Test]
+    public void MigrationsAreFoundInVersionOrderWithoutInstantiatingTheirAttribute()
+    {
+        var migrations = PluginMigrationRunner.FindMigrations(typeof(CustomerSegmentsPlugin).Assembly);
+
+        Assert.That(migrations, Is.Not.Empty);
+        Assert.That(migrations.Select(m => m.Version), Is.Ordered.And.Unique);
+        Assert.That(migrations.Select(m => m.Type), Does.Contain(typeof(SchemaMigration)));
+        //2026/11/23 08:00:00 as ticks, the way nopCommerce turns the date into a version
+        Assert.That(migrations.Single(m => m.Type == typeof(SchemaMigration)).Version,
+            Is.EqualTo(new DateTime(2026, 11, 23, 8, 0, 0).Ticks));
+    }
+
+    [Test]
+    public async Task UpCreatesThePluginTablesWithTheirColumns()
+    {
+        Shop.PluginMigrations().Up();
+
+        var tables = await _catalog.GetTablesAsync();
+        Assert.That(tables, Does.Contain(CustomerSegmentsDefaults.SegmentTableName));
+        Assert.That(tables, Does.Contain(CustomerSegmentsDefaults.MembershipTableName));
+
+        var segmentColumns = await _catalog.GetColumnsAsync(CustomerSegmentsDefaults.SegmentTableName);
+        Assert.That(segmentColumns.Select(c => c.Name), Is.EquivalentTo(new[]
+        {
+            nameof(Segment.Id), nameof(Segment.Name), nameof(Segment.Description), nameof(Segment.SegmentTypeId),
+            nameof(Segment.RuleJson), nameof(Segment.RuleSchemaVersion), nameof(Segment.Active), nameof(Segment.StoreId),
+            nameof(Segment.CreatedOnUtc), nameof(Segment.UpdatedOnUtc), nameof(Segment.LastRebuiltOnUtc)
+        }));
+        Assert.That(segmentColumns.Single(c => c.Name == nameof(Segment.Name)).IsNullable, Is.False);
+        Assert.That(segmentColumns.Single(c => c.Name == nameof(Segment.LastRebuiltOnUtc)).IsNullable, Is.True);
+
+        var membershipColumns = await _catalog.GetColumnsAsync(CustomerSegmentsDefaults.MembershipTableName);
+        Assert.That(membershipColumns.Select(c => c.Name), Is.EquivalentTo(new[]
+        {
+            nameof(SegmentMembership.Id), nameof(SegmentMembership.SegmentId), nameof(SegmentMembership.CustomerId),
+            nameof(SegmentMembership.EnteredOnUtc), nameof(SegmentMembership.LeftOnUtc)
+        }));
+        Assert.That(membershipColumns.Single(c => c.Name == nameof(SegmentMembership.LeftOnUtc)).IsNullable, Is.True);
+        Assert.That(membershipColumns.Single(c => c.Name == nameof(SegmentMembership.CustomerId)).IsNullable, Is.False);
+    }
+
+    [Test]
+    public async Task UpCreatesTheMembershipIndexes()
+    {
+        Shop.PluginMigrations().Up();
+
+        var indexes = await _catalog.GetIndexesAsync(CustomerSegmentsDefaults.MembershipTableName);
+
+        Assert.That(indexes.Single(i => i.Name == "IX_CustomerSegmentMembership_Customer").Columns,
+            Is.EqualTo(new[] { nameof(SegmentMembership.CustomerId), nameof(SegmentMembership.LeftOnUtc), nameof(SegmentMembership.SegmentId) }));
+        Assert.That(indexes.Single(i => i.Name == "IX_CustomerSegmentMembership_Segment").Columns,
+            Is.EqualTo(new[] { nameof(SegmentMembership.SegmentId), nameof(SegmentMembership.LeftOnUtc), nameof(SegmentMembership.CustomerId) }));
+    }
+
+    [Test]
+    public async Task DownRemovesThePluginTables()
+    {
+        Shop.PluginMigrations().Up();
+        Shop.PluginMigrations().Down();
+
+        var tables = await _catalog.GetTablesAsync();
+        Assert.That(tables, Does.Not.Contain(CustomerSegmentsDefaults.SegmentTableName));
+        Assert.That(tables, Does.Not.Contain(CustomerSegmentsDefaults.MembershipTableName));
+    }
+
+    [Test]
+    public async Task UpAgainAfterDownWorks()
+    {
+        Shop.PluginMigrations().Up();
+        Shop.PluginMigrations().Down();
+        Shop.PluginMigrations().Up();
+
+        Assert.That(await _catalog.TableExistsAsync(CustomerSegmentsDefaults.SegmentTableName), Is.True);
+    }
+
+    private void TryDown()
+    {
+        var tables = _catalog.GetTablesAsync().GetAwaiter().GetResult();
+        if (tables.Contains(CustomerSegmentsDefaults.SegmentTableName))
+            Shop.PluginMigrations().Down();
+    }
+}
