@@ -76,7 +76,7 @@ public static class LocaleResources
         [P("Segments.Deleted")] = "The segment has been deleted.",
         [P("Segments.NotFound")] = "No segment with that id.",
         [P("Segments.Rebuild")] = "Rebuild now",
-        [P("Segments.Rebuild.Done")] = "The segment has been rebuilt: {0} members.",
+        [P("Segments.Rebuild.Done")] = "The segment's members are up to date: {0} customers entered, {1} left.",
         [P("Segments.Rebuild.InvalidRule")] = "The segment's rule is not valid any more, so its members were left as they were. Open the rule, fix the marked conditions and save.",
         [P("Segments.Rebuild.OnlyDynamic")] = "Only dynamic segments are rebuilt from their rule.",
         [P("Segments.Delete.UsedByDiscounts")] = "These discounts have a requirement naming this segment. After the segment is deleted, their requirement is never met (the discount no longer applies) until you change it:",
@@ -94,9 +94,10 @@ public static class LocaleResources
         [P("Members.Add.Empty")] = "Enter at least one email.",
         [P("Members.Import")] = "Import CSV",
         [P("Members.Import.Hint")] = "A CSV file whose first column holds the customers' emails; a header line is skipped.",
-        [P("Members.Import.Report")] = "{0} lines read: {1} customers added, {2} already members, {3} not found, {4} invalid.",
+        [P("Members.Import.Report")] = "{0} customers added, {1} already members, {2} emails of no customer, {3} unreadable lines.",
         [P("Members.Import.NotFound")] = "No customer has these emails: {0}",
-        [P("Members.Import.Invalid")] = "These lines are not email addresses: {0}",
+        [P("Members.Import.Invalid")] = "These lines could not be read: {0}",
+        [P("Members.Import.Truncated")] = "The list is longer than an import takes; the lines after the limit were left out.",
         [P("Members.Remove")] = "Remove",
 
         //analytics
