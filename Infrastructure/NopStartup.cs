@@ -5,6 +5,7 @@ using Nop.Core.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 
@@ -37,6 +38,15 @@ public class NopStartup : INopStartup
         services.AddScoped<SegmentRuleAnalyzer>();
         services.AddScoped<EmailCsvParser>();
         //nopCommerce finds the event consumers and the scheduled task by itself
+
+        //discount requirement and shopper offers
+        services.AddScoped<ISegmentCacheInvalidator, SegmentCacheInvalidator>();
+        services.AddScoped<ICustomerSegmentIdsReader, CustomerSegmentIdsReader>();
+        services.AddScoped<ISegmentRequirementStore, SegmentRequirementStore>();
+        services.AddScoped<ISegmentRequirementValidator, SegmentRequirementValidator>();
+        services.AddScoped<ISegmentRequirementChecker, SegmentRequirementChecker>();
+        services.AddScoped<ISegmentDiscountRequirementCleaner, SegmentDiscountRequirementCleaner>();
+        services.AddScoped<ISegmentOffersModelFactory, SegmentOffersModelFactory>();
     }
 
     public void Configure(IApplicationBuilder application)

@@ -1,6 +1,6 @@
 namespace Nop.Core.Events;
 
-public class EntityDeletedEvent<T> where T : Nop.Core.BaseEntity
+public class EntityDeletedEvent<T> where T : BaseEntity
 {
     public EntityDeletedEvent(T entity)
     {
