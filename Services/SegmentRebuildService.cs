@@ -29,6 +29,7 @@ public class SegmentRebuildService : ISegmentRebuildService
     protected readonly INopDataProvider _dataProvider;
     protected readonly IRepository<Segment> _segmentRepository;
     protected readonly IRepository<SegmentMembership> _membershipRepository;
+    protected readonly ISegmentCacheInvalidator _segmentCacheInvalidator;
     protected readonly ISegmentRuleQueryBuilder _segmentRuleQueryBuilder;
     protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentRuleValidator _segmentRuleValidator;
@@ -38,6 +39,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         INopDataProvider dataProvider,
         IRepository<Segment> segmentRepository,
         IRepository<SegmentMembership> membershipRepository,
+        ISegmentCacheInvalidator segmentCacheInvalidator,
         ISegmentRuleQueryBuilder segmentRuleQueryBuilder,
         ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentRuleValidator segmentRuleValidator,
@@ -47,6 +49,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         _dataProvider = dataProvider;
         _segmentRepository = segmentRepository;
         _membershipRepository = membershipRepository;
+        _segmentCacheInvalidator = segmentCacheInvalidator;
         _segmentRuleQueryBuilder = segmentRuleQueryBuilder;
         _segmentRuleSerializer = segmentRuleSerializer;
         _segmentRuleValidator = segmentRuleValidator;
@@ -115,31 +118,45 @@ public class SegmentRebuildService : ISegmentRebuildService
 
         var entered = 0;
         var left = 0;
-        foreach (var batch in batches)
+        try
         {
-            var leaving = Current(segmentId);
-            var candidates = matching;
-            if (batch != null)
+            foreach (var batch in batches)
             {
-                leaving = leaving.Where(membership => batch.Contains(membership.CustomerId));
-                candidates = candidates.Where(customerId => batch.Contains(customerId));
-            }
-
-            left += await leaving
-                .Where(membership => !candidates.Contains(membership.CustomerId))
-                .Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc)
-                .UpdateAsync();
-
-            var current = Current(segmentId);
-            entered += await candidates
-                .Distinct()
-                .Where(customerId => !current.Any(membership => membership.CustomerId == customerId))
-                .InsertAsync(memberships, customerId => new SegmentMembership
+                var leaving = Current(segmentId);
+                var candidates = matching;
+                if (batch != null)
                 {
-                    SegmentId = segmentId,
-                    CustomerId = customerId,
-                    EnteredOnUtc = nowUtc
-                });
+                    leaving = leaving.Where(membership => batch.Contains(membership.CustomerId));
+                    candidates = candidates.Where(customerId => batch.Contains(customerId));
+                }
+
+                left += await leaving
+                    .Where(membership => !candidates.Contains(membership.CustomerId))
+                    .Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc)
+                    .UpdateAsync();
+
+                var current = Current(segmentId);
+                entered += await candidates
+                    .Distinct()
+                    .Where(customerId => !current.Any(membership => membership.CustomerId == customerId))
+                    .InsertAsync(memberships, customerId => new SegmentMembership
+                    {
+                        SegmentId = segmentId,
+                        CustomerId = customerId,
+                        EnteredOnUtc = nowUtc
+                    });
+            }
+        }
+        finally
+        {
+            //also after a failure between the statements: the customers who left must not keep the segment's discounts
+            if (entered + left > 0)
+            {
+                if (customerIds == null)
+                    await _segmentCacheInvalidator.AllMembershipsChangedAsync();
+                else
+                    await _segmentCacheInvalidator.CustomersMembershipChangedAsync(customerIds.Where(id => id > 0));
+            }
         }
 
         return new SegmentRebuildResult(segmentId, entered, left);

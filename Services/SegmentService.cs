@@ -13,16 +13,19 @@ public class SegmentService : ISegmentService
 {
     protected readonly IRepository<Segment> _segmentRepository;
     protected readonly IRepository<SegmentMembership> _membershipRepository;
+    protected readonly ISegmentCacheInvalidator _segmentCacheInvalidator;
     protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentRuleValidator _segmentRuleValidator;
 
     public SegmentService(IRepository<Segment> segmentRepository,
         IRepository<SegmentMembership> membershipRepository,
+        ISegmentCacheInvalidator segmentCacheInvalidator,
         ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentRuleValidator segmentRuleValidator)
     {
         _segmentRepository = segmentRepository;
         _membershipRepository = membershipRepository;
+        _segmentCacheInvalidator = segmentCacheInvalidator;
         _segmentRuleSerializer = segmentRuleSerializer;
         _segmentRuleValidator = segmentRuleValidator;
     }
@@ -101,6 +104,9 @@ public class SegmentService : ISegmentService
 
         segment.UpdatedOnUtc = DateTime.UtcNow;
         await _segmentRepository.UpdateAsync(segment);
+
+        //the cached segments of customers list active segments only: switching a segment on or off changes them
+        await _segmentCacheInvalidator.AllMembershipsChangedAsync();
     }
 
     public virtual async Task DeleteSegmentAsync(Segment segment)
@@ -111,5 +117,6 @@ public class SegmentService : ISegmentService
         var segmentId = segment.Id;
         await _membershipRepository.Table.Where(membership => membership.SegmentId == segmentId).DeleteAsync();
         await _segmentRepository.DeleteAsync(segment);
+        await _segmentCacheInvalidator.AllMembershipsChangedAsync();
     }
 }

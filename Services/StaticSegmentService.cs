@@ -17,18 +17,21 @@ public class StaticSegmentService : IStaticSegmentService
     protected readonly INopDataProvider _dataProvider;
     protected readonly IRepository<Customer> _customerRepository;
     protected readonly IRepository<SegmentMembership> _membershipRepository;
+    protected readonly ISegmentCacheInvalidator _segmentCacheInvalidator;
     protected readonly ISegmentRebuildService _segmentRebuildService;
 
     public StaticSegmentService(EmailCsvParser emailCsvParser,
         INopDataProvider dataProvider,
         IRepository<Customer> customerRepository,
         IRepository<SegmentMembership> membershipRepository,
+        ISegmentCacheInvalidator segmentCacheInvalidator,
         ISegmentRebuildService segmentRebuildService)
     {
         _emailCsvParser = emailCsvParser;
         _dataProvider = dataProvider;
         _customerRepository = customerRepository;
         _membershipRepository = membershipRepository;
+        _segmentCacheInvalidator = segmentCacheInvalidator;
         _segmentRebuildService = segmentRebuildService;
     }
 
@@ -73,7 +76,10 @@ public class StaticSegmentService : IStaticSegmentService
         }
 
         if (added > 0)
+        {
+            await _segmentCacheInvalidator.CustomersMembershipChangedAsync(ids);
             await UpdateDependentsAsync(ids);
+        }
 
         return added;
     }
@@ -94,7 +100,10 @@ public class StaticSegmentService : IStaticSegmentService
         }
 
         if (removed > 0)
+        {
+            await _segmentCacheInvalidator.CustomersMembershipChangedAsync(ids);
             await UpdateDependentsAsync(ids);
+        }
 
         return removed;
     }

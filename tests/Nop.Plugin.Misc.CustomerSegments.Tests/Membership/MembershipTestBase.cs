@@ -42,6 +42,13 @@ public abstract class MembershipTestBase : DatabaseTestBase
 
     protected StaticSegmentService StaticService { get; private set; }
 
+    /// <summary>
+    /// nopCommerce's static cache, shared by the requests of a test
+    /// </summary>
+    protected Discounts.InMemoryStaticCacheManager StaticCache { get; private set; }
+
+    protected SegmentCacheInvalidator CacheInvalidator { get; private set; }
+
     [SetUp]
     public async Task ResetAsync()
     {
@@ -54,14 +61,16 @@ public abstract class MembershipTestBase : DatabaseTestBase
         Rules = new TestRuleEngine(Shop);
         Logger = new Mock<ILogger>();
         Analyzer = new SegmentRuleAnalyzer(Rules);
-        SegmentService = new SegmentService(Repository<Segment>(), Repository<SegmentMembership>(), Rules, Rules);
+        StaticCache = new Discounts.InMemoryStaticCacheManager();
+        CacheInvalidator = new SegmentCacheInvalidator(StaticCache);
+        SegmentService = new SegmentService(Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, Rules, Rules);
         MembershipService = new SegmentMembershipService(Repository<Segment>(), Repository<SegmentMembership>());
         RebuildService = NewRebuildService(Rules);
-        StaticService = new StaticSegmentService(new EmailCsvParser(), DataProvider, Repository<Customer>(), Repository<SegmentMembership>(), RebuildService);
+        StaticService = new StaticSegmentService(new EmailCsvParser(), DataProvider, Repository<Customer>(), Repository<SegmentMembership>(), CacheInvalidator, RebuildService);
     }
 
     protected SegmentRebuildService NewRebuildService(TestRuleEngine rules) =>
-        new(Logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), rules, rules, rules, new SegmentRuleAnalyzer(rules));
+        new(Logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, rules, rules, rules, new SegmentRuleAnalyzer(rules));
 
     private Task TruncateAsync<T>() where T : Nop.Core.BaseEntity => Repository<T>().DeleteAsync(_ => true);
 
