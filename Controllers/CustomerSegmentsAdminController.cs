@@ -274,6 +274,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         {
             Name = model.Name.Trim(),
             Description = model.Description,
+            ShopperMessage = model.ShopperMessage?.Trim(),
             Active = model.Active,
             StoreId = model.StoreId,
             SegmentTypeId = model.SegmentTypeId,
@@ -319,6 +320,7 @@ public class CustomerSegmentsAdminController : BasePluginController
 
         segment.Name = model.Name.Trim();
         segment.Description = model.Description;
+        segment.ShopperMessage = model.ShopperMessage?.Trim();
         segment.Active = model.Active;
         segment.StoreId = model.StoreId;
         segment.SegmentTypeId = model.SegmentTypeId;
