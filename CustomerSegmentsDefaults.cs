@@ -11,6 +11,18 @@ public static class CustomerSegmentsDefaults
 
     public static string MembershipTableName => "CustomerSegmentMembership";
 
+    public static string LeaseTableName => "CustomerSegmentLease";
+
+    /// <summary>
+    /// Name of the lease the scheduled rebuild holds while it runs
+    /// </summary>
+    public static string RebuildLeaseName => "SegmentRebuildTask";
+
+    /// <summary>
+    /// How long the rebuild lease lasts without renewal; renewed after each segment
+    /// </summary>
+    public static TimeSpan RebuildLeaseDuration => TimeSpan.FromMinutes(30);
+
     public static string LocaleResourcePrefix => "Plugins.Misc.CustomerSegments";
 
     /// <summary>
@@ -25,10 +37,20 @@ public static class CustomerSegmentsDefaults
     public static string RebuildTaskType => "Nop.Plugin.Misc.CustomerSegments.Services.SegmentRebuildTask";
 
     /// <summary>
-    /// Setting that holds the segment (id, or ids separated by commas) of a discount requirement of this plugin's rule;
+    /// Setting that holds a discount requirement of this plugin's rule as JSON (see Services.Discounts.SegmentRequirement);
     /// {0} is the requirement id
     /// </summary>
     public static string DiscountRequirementSettingsKey => "DiscountRequirement.CustomerSegments-{0}";
+
+    /// <summary>
+    /// Route of the discount requirement's configuration
+    /// </summary>
+    public static string DiscountRequirementConfigurationRouteName => "Plugin.Misc.CustomerSegments.DiscountRequirement.Configure";
+
+    /// <summary>
+    /// HTML field prefix of a requirement's configuration form; {0} is the requirement id (0 for a new one)
+    /// </summary>
+    public static string DiscountRequirementHtmlFieldPrefix => "CustomerSegmentsRequirement{0}";
 
     public static int DefaultRebuildIntervalSeconds => 60 * 60;
 }

@@ -50,14 +50,15 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected readonly IScheduleTaskService _scheduleTaskService;
     protected readonly ISegmentAnalyticsService _segmentAnalyticsService;
     protected readonly ISegmentMemberCsvService _segmentMemberCsvService;
-    protected readonly ISegmentMembershipWriter _segmentMembershipWriter;
     protected readonly ISegmentModelFactory _segmentModelFactory;
     protected readonly ISegmentPreviewService _segmentPreviewService;
+    protected readonly ISegmentRebuildService _segmentRebuildService;
     protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentRuleValidator _segmentRuleValidator;
     protected readonly ISegmentService _segmentService;
     protected readonly ISegmentValueLookupService _segmentValueLookupService;
     protected readonly ISettingService _settingService;
+    protected readonly IStaticSegmentService _staticSegmentService;
 
     #endregion
 
@@ -70,14 +71,15 @@ public class CustomerSegmentsAdminController : BasePluginController
         IScheduleTaskService scheduleTaskService,
         ISegmentAnalyticsService segmentAnalyticsService,
         ISegmentMemberCsvService segmentMemberCsvService,
-        ISegmentMembershipWriter segmentMembershipWriter,
         ISegmentModelFactory segmentModelFactory,
         ISegmentPreviewService segmentPreviewService,
+        ISegmentRebuildService segmentRebuildService,
         ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentRuleValidator segmentRuleValidator,
         ISegmentService segmentService,
         ISegmentValueLookupService segmentValueLookupService,
-        ISettingService settingService)
+        ISettingService settingService,
+        IStaticSegmentService staticSegmentService)
     {
         _settings = settings;
         _customerService = customerService;
@@ -86,14 +88,15 @@ public class CustomerSegmentsAdminController : BasePluginController
         _scheduleTaskService = scheduleTaskService;
         _segmentAnalyticsService = segmentAnalyticsService;
         _segmentMemberCsvService = segmentMemberCsvService;
-        _segmentMembershipWriter = segmentMembershipWriter;
         _segmentModelFactory = segmentModelFactory;
         _segmentPreviewService = segmentPreviewService;
+        _segmentRebuildService = segmentRebuildService;
         _segmentRuleSerializer = segmentRuleSerializer;
         _segmentRuleValidator = segmentRuleValidator;
         _segmentService = segmentService;
         _segmentValueLookupService = segmentValueLookupService;
         _settingService = settingService;
+        _staticSegmentService = staticSegmentService;
     }
 
     #endregion
@@ -145,6 +148,24 @@ public class CustomerSegmentsAdminController : BasePluginController
         model = await _segmentModelFactory.PrepareSegmentModelAsync(model, segment, true, ruleErrors);
 
         return View($"{VIEW_PATH}{viewName}.cshtml", model);
+    }
+
+    /// <summary>
+    /// Brings a dynamic segment's members up to date and tells the admin what changed
+    /// </summary>
+    protected virtual async Task RebuildAsync(Segment segment)
+    {
+        try
+        {
+            var result = await _segmentRebuildService.RebuildSegmentAsync(segment);
+            _notificationService.SuccessNotification(string.Format(await GetResourceAsync("Segments.Rebuild.Done"),
+                result.Entered, result.Left));
+        }
+        catch (SegmentRuleValidationException)
+        {
+            //a stored rule the current catalog no longer accepts: the membership is left as it was
+            _notificationService.ErrorNotification(await GetResourceAsync("Segments.Rebuild.InvalidRule"));
+        }
     }
 
     protected virtual async Task<Segment> GetStaticSegmentAsync(int segmentId)
@@ -253,6 +274,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         {
             Name = model.Name.Trim(),
             Description = model.Description,
+            ShopperMessage = model.ShopperMessage?.Trim(),
             Active = model.Active,
             StoreId = model.StoreId,
             SegmentTypeId = model.SegmentTypeId,
@@ -264,6 +286,8 @@ public class CustomerSegmentsAdminController : BasePluginController
         await _segmentService.InsertSegmentAsync(segment);
 
         _notificationService.SuccessNotification(await GetResourceAsync("Segments.Added"));
+        if (segment.Active && segment.SegmentTypeId == (int)SegmentType.Dynamic)
+            await RebuildAsync(segment);
 
         return continueEditing
             ? RedirectToAction(nameof(Edit), new { id = segment.Id })
@@ -296,6 +320,7 @@ public class CustomerSegmentsAdminController : BasePluginController
 
         segment.Name = model.Name.Trim();
         segment.Description = model.Description;
+        segment.ShopperMessage = model.ShopperMessage?.Trim();
         segment.Active = model.Active;
         segment.StoreId = model.StoreId;
         segment.SegmentTypeId = model.SegmentTypeId;
@@ -305,6 +330,8 @@ public class CustomerSegmentsAdminController : BasePluginController
         await _segmentService.UpdateSegmentAsync(segment);
 
         _notificationService.SuccessNotification(await GetResourceAsync("Segments.Updated"));
+        if (segment.Active && segment.SegmentTypeId == (int)SegmentType.Dynamic)
+            await RebuildAsync(segment);
 
         return continueEditing
             ? RedirectToAction(nameof(Edit), new { id = segment.Id })
@@ -457,16 +484,7 @@ public class CustomerSegmentsAdminController : BasePluginController
             return RedirectToAction(nameof(Edit), new { id });
         }
 
-        try
-        {
-            var members = await _segmentMembershipWriter.RebuildSegmentAsync(segment);
-            _notificationService.SuccessNotification(string.Format(await GetResourceAsync("Segments.Rebuild.Done"), members));
-        }
-        catch (InvalidOperationException)
-        {
-            //a stored rule the current catalog no longer accepts: the membership is left as it was
-            _notificationService.ErrorNotification(await GetResourceAsync("Segments.Rebuild.InvalidRule"));
-        }
+        await RebuildAsync(segment);
 
         return RedirectToAction(nameof(Edit), new { id });
     }
@@ -486,8 +504,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         }
 
         using var input = new MemoryStream(System.Text.Encoding.UTF8.GetBytes(emails));
-        var report = await _segmentMemberCsvService.ImportEmailsAsync(segment, input);
-        await NotifyImportAsync(report);
+        await NotifyImportAsync(await _staticSegmentService.ImportEmailsAsync(segment, input));
 
         return RedirectToAction(nameof(Edit), new { id });
     }
@@ -507,8 +524,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         }
 
         await using var input = importFile.OpenReadStream();
-        var report = await _segmentMemberCsvService.ImportEmailsAsync(segment, input);
-        await NotifyImportAsync(report);
+        await NotifyImportAsync(await _staticSegmentService.ImportEmailsAsync(segment, input));
 
         return RedirectToAction(nameof(Edit), new { id });
     }
@@ -522,27 +538,30 @@ public class CustomerSegmentsAdminController : BasePluginController
         if (segment is null)
             return Json(new { });
 
-        await _segmentMembershipWriter.RemoveCustomersAsync(segment, [id]);
+        await _staticSegmentService.RemoveCustomersAsync(segment, [id]);
 
         return Json(new { });
     }
 
-    protected virtual async Task NotifyImportAsync(SegmentImportReport report)
+    protected virtual async Task NotifyImportAsync(EmailImportResult result)
     {
         _notificationService.SuccessNotification(string.Format(await GetResourceAsync("Members.Import.Report"),
-            report.Rows, report.Added, report.AlreadyMembers, report.NotFound.Count, report.Invalid.Count));
+            result.Added, result.AlreadyMembers, result.UnknownEmails.Count, result.BadRows.Count));
 
-        if (report.NotFound.Count > 0)
+        if (result.UnknownEmails.Count > 0)
         {
             _notificationService.WarningNotification(string.Format(await GetResourceAsync("Members.Import.NotFound"),
-                string.Join(", ", report.NotFound.Take(20))));
+                string.Join(", ", result.UnknownEmails.Take(20))));
         }
 
-        if (report.Invalid.Count > 0)
+        if (result.BadRows.Count > 0)
         {
             _notificationService.WarningNotification(string.Format(await GetResourceAsync("Members.Import.Invalid"),
-                string.Join(", ", report.Invalid.Take(20))));
+                string.Join(", ", result.BadRows.Take(20).Select(row => row.LineNumber))));
         }
+
+        if (result.Truncated)
+            _notificationService.WarningNotification(await GetResourceAsync("Members.Import.Truncated"));
     }
 
     #endregion

@@ -195,6 +195,7 @@ public class SegmentModelFactory : ISegmentModelFactory
                     Id = segment.Id,
                     Name = segment.Name,
                     Description = segment.Description,
+                    ShopperMessage = segment.ShopperMessage,
                     Active = segment.Active,
                     StoreId = segment.StoreId,
                     SegmentTypeId = segment.SegmentTypeId,

@@ -4,6 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Nop.Core.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 
@@ -22,7 +24,29 @@ public class NopStartup : INopStartup
         services.AddScoped<ISegmentMemberSearchService, SegmentMemberSearchService>();
         services.AddScoped<ISegmentMemberCsvService, SegmentMemberCsvService>();
         services.AddScoped<ISegmentDiscountUsageService, SegmentDiscountUsageService>();
-        services.AddScoped<ISegmentMembershipWriter, SegmentMembershipWriter>();
+        //rule engine
+        services.AddSingleton<IRuleFieldCatalog, RuleFieldCatalog>();
+        services.AddSingleton<ISegmentRuleSerializer, SegmentRuleSerializer>();
+        services.AddScoped<ISegmentRuleValidator, SegmentRuleValidator>();
+        services.AddScoped<ISegmentRuleQueryBuilder, SegmentRuleQueryBuilder>();
+        //segments and membership
+        services.AddScoped<ISegmentService, SegmentService>();
+        services.AddScoped<ISegmentMembershipService, SegmentMembershipService>();
+        services.AddScoped<ISegmentRebuildService, SegmentRebuildService>();
+        services.AddScoped<IStaticSegmentService, StaticSegmentService>();
+        services.AddScoped<ISegmentLeaseService, SegmentLeaseService>();
+        services.AddScoped<SegmentRuleAnalyzer>();
+        services.AddScoped<EmailCsvParser>();
+        //nopCommerce finds the event consumers and the scheduled task by itself
+
+        //discount requirement and shopper offers
+        services.AddScoped<ISegmentCacheInvalidator, SegmentCacheInvalidator>();
+        services.AddScoped<ICustomerSegmentIdsReader, CustomerSegmentIdsReader>();
+        services.AddScoped<ISegmentRequirementStore, SegmentRequirementStore>();
+        services.AddScoped<ISegmentRequirementValidator, SegmentRequirementValidator>();
+        services.AddScoped<ISegmentRequirementChecker, SegmentRequirementChecker>();
+        services.AddScoped<ISegmentDiscountRequirementCleaner, SegmentDiscountRequirementCleaner>();
+        services.AddScoped<ISegmentOffersModelFactory, SegmentOffersModelFactory>();
     }
 
     public void Configure(IApplicationBuilder application)

@@ -15,6 +15,9 @@ public record SegmentModel : BaseNopEntityModel
     [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Fields.Description")]
     public string Description { get; set; }
 
+    [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Fields.ShopperMessage")]
+    public string ShopperMessage { get; set; }
+
     [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Fields.Active")]
     public bool Active { get; set; }
 

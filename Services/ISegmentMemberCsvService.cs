@@ -3,7 +3,7 @@ using Nop.Plugin.Misc.CustomerSegments.Domain;
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
 /// <summary>
-/// Segment members to and from CSV files
+/// Segment members to CSV files (imports of email lists are <see cref="IStaticSegmentService.ImportEmailsAsync"/>)
 /// </summary>
 public interface ISegmentMemberCsvService
 {
@@ -12,14 +12,4 @@ public interface ISegmentMemberCsvService
     /// run as a formula are neutralized
     /// </summary>
     Task ExportMembersAsync(Segment segment, Stream output);
-
-    /// <summary>
-    /// Adds the customers whose emails the CSV lists (first column, header optional) to a static segment
-    /// </summary>
-    Task<SegmentImportReport> ImportEmailsAsync(Segment segment, Stream input);
 }
-
-/// <summary>
-/// What an import did
-/// </summary>
-public record SegmentImportReport(int Rows, int Added, int AlreadyMembers, IList<string> NotFound, IList<string> Invalid);

@@ -1,3 +1,5 @@
+using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
+using Nop.Web.Framework.Mvc.Routing;
 using Microsoft.AspNetCore.Mvc.ViewComponents;
 using Moq;
 using Nop.Core;
@@ -32,8 +34,9 @@ public class AdminIntegrationTests
         var webHelper = new Mock<IWebHelper>();
         webHelper.Setup(w => w.GetStoreLocation(null)).Returns("https://shop.example/");
 
-        return new CustomerSegmentsPlugin(Mock.Of<ILocalizationService>(), Mock.Of<IPermissionService>(), Mock.Of<IScheduleTaskService>(),
-            (settingService ?? new Mock<ISettingService>()).Object, webHelper.Object, widgetSettings);
+        return new CustomerSegmentsPlugin(new CustomerSegmentsSettings(), Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
+            Mock.Of<IPermissionService>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentDiscountRequirementCleaner>(),
+            Mock.Of<ISegmentRequirementChecker>(), (settingService ?? new Mock<ISettingService>()).Object, webHelper.Object, widgetSettings);
     }
 
     [Test]
@@ -130,7 +133,7 @@ public class AdminIntegrationTests
         Assert.That(registered, Is.SupersetOf(new[]
         {
             typeof(ISegmentModelFactory), typeof(ISegmentAnalyticsService), typeof(ISegmentPreviewService), typeof(ISegmentValueLookupService),
-            typeof(ISegmentMemberSearchService), typeof(ISegmentMemberCsvService), typeof(ISegmentDiscountUsageService), typeof(ISegmentMembershipWriter)
+            typeof(ISegmentMemberSearchService), typeof(ISegmentMemberCsvService), typeof(ISegmentDiscountUsageService)
         }));
     }
 }

@@ -20,16 +20,4 @@ public class CsvCellsTests
     {
         Assert.That(CsvCells.Escape(value), Is.EqualTo(expected));
     }
-
-    [TestCase("a@example.com", "a@example.com")]
-    [TestCase("  a@example.com ;x", "a@example.com")]
-    [TestCase("a@example.com,Ann", "a@example.com")]
-    [TestCase("\"a,b@example.com\",x", "a,b@example.com")]
-    [TestCase("\"say \"\"hi\"\"\"", "say \"hi\"")]
-    [TestCase("\uFEFFa@example.com", "a@example.com")]
-    [TestCase("", "")]
-    public void TheFirstCellIsRead(string line, string expected)
-    {
-        Assert.That(CsvCells.FirstCell(line), Is.EqualTo(expected));
-    }
 }

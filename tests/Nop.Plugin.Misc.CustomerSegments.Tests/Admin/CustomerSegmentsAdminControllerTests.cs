@@ -31,7 +31,8 @@ public class CustomerSegmentsAdminControllerTests
     private Mock<IScheduleTaskService> _scheduleTaskService;
     private Mock<ISegmentAnalyticsService> _analyticsService;
     private Mock<ISegmentMemberCsvService> _csvService;
-    private Mock<ISegmentMembershipWriter> _membershipWriter;
+    private Mock<ISegmentRebuildService> _rebuildService;
+    private Mock<IStaticSegmentService> _staticService;
     private Mock<ISegmentModelFactory> _modelFactory;
     private Mock<ISegmentPreviewService> _previewService;
     private Mock<ISegmentRuleSerializer> _serializer;
@@ -52,7 +53,9 @@ public class CustomerSegmentsAdminControllerTests
         _scheduleTaskService = new Mock<IScheduleTaskService>();
         _analyticsService = new Mock<ISegmentAnalyticsService>();
         _csvService = new Mock<ISegmentMemberCsvService>();
-        _membershipWriter = new Mock<ISegmentMembershipWriter>();
+        _rebuildService = new Mock<ISegmentRebuildService>();
+        _rebuildService.Setup(r => r.RebuildSegmentAsync(It.IsAny<Segment>())).ReturnsAsync((Segment segment) => new SegmentRebuildResult(segment.Id, 0, 0));
+        _staticService = new Mock<IStaticSegmentService>();
         _modelFactory = new Mock<ISegmentModelFactory>();
         _modelFactory.Setup(f => f.PrepareSegmentModelAsync(It.IsAny<SegmentModel>(), It.IsAny<Segment>(), It.IsAny<bool>(), It.IsAny<IReadOnlyList<RuleValidationError>>()))
             .ReturnsAsync((SegmentModel model, Segment _, bool _, IReadOnlyList<RuleValidationError> _) => model ?? new SegmentModel());
@@ -67,8 +70,8 @@ public class CustomerSegmentsAdminControllerTests
 
         _controller = new CustomerSegmentsAdminController(_settings, _customerService.Object, _localizationService.Object,
             _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _csvService.Object,
-            _membershipWriter.Object, _modelFactory.Object, _previewService.Object, _serializer.Object, _validator.Object,
-            _segmentService.Object, _lookupService.Object, _settingService.Object)
+            _modelFactory.Object, _previewService.Object, _rebuildService.Object, _serializer.Object, _validator.Object,
+            _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object)
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
         };
@@ -367,15 +370,15 @@ public class CustomerSegmentsAdminControllerTests
         var staticSegment = new Segment { Id = 2, SegmentTypeId = (int)SegmentType.Static };
         _segmentService.Setup(s => s.GetSegmentByIdAsync(1)).ReturnsAsync(dynamicSegment);
         _segmentService.Setup(s => s.GetSegmentByIdAsync(2)).ReturnsAsync(staticSegment);
-        _membershipWriter.Setup(w => w.RebuildSegmentAsync(dynamicSegment)).ReturnsAsync(77);
-        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Segments.Rebuild.Done")).ReturnsAsync("{0} members");
+        _rebuildService.Setup(r => r.RebuildSegmentAsync(dynamicSegment)).ReturnsAsync(new SegmentRebuildResult(1, 77, 3));
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Segments.Rebuild.Done")).ReturnsAsync("{0} in, {1} out");
 
         await _controller.Rebuild(1);
         await _controller.Rebuild(2);
 
-        _membershipWriter.Verify(w => w.RebuildSegmentAsync(dynamicSegment), Times.Once);
-        _membershipWriter.Verify(w => w.RebuildSegmentAsync(staticSegment), Times.Never);
-        _notificationService.Verify(n => n.SuccessNotification("77 members", true, 0));
+        _rebuildService.Verify(r => r.RebuildSegmentAsync(dynamicSegment), Times.Once);
+        _rebuildService.Verify(r => r.RebuildSegmentAsync(staticSegment), Times.Never);
+        _notificationService.Verify(n => n.SuccessNotification("77 in, 3 out", true, 0));
         _notificationService.Verify(n => n.WarningNotification("[Plugins.Misc.CustomerSegments.Segments.Rebuild.OnlyDynamic]", true, 0));
     }
 
@@ -384,12 +387,25 @@ public class CustomerSegmentsAdminControllerTests
     {
         var segment = new Segment { Id = 1, SegmentTypeId = (int)SegmentType.Dynamic };
         _segmentService.Setup(s => s.GetSegmentByIdAsync(1)).ReturnsAsync(segment);
-        _membershipWriter.Setup(w => w.RebuildSegmentAsync(segment)).ThrowsAsync(new InvalidOperationException("invalid"));
+        _rebuildService.Setup(r => r.RebuildSegmentAsync(segment)).ThrowsAsync(new SegmentRuleValidationException([new RuleValidationError("0", "k", "bad")]));
 
         var result = await _controller.Rebuild(1);
 
         _notificationService.Verify(n => n.ErrorNotification("[Plugins.Misc.CustomerSegments.Segments.Rebuild.InvalidRule]", true, 0));
         Assert.That(((RedirectToActionResult)result).ActionName, Is.EqualTo("Edit"));
+    }
+
+    [Test]
+    public async Task SavingAnActiveDynamicSegmentBringsItsMembersUpToDate()
+    {
+        ValidRule("{rule}");
+        var segment = new Segment { Id = 5, Name = "Old", SegmentTypeId = (int)SegmentType.Dynamic };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+
+        await _controller.Edit(new SegmentModel { Id = 5, Name = "New", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{rule}", Active = true }, false);
+        await _controller.Edit(new SegmentModel { Id = 5, Name = "New", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{rule}", Active = false }, false);
+
+        _rebuildService.Verify(r => r.RebuildSegmentAsync(segment), Times.Once);
     }
 
     [Test]
@@ -402,8 +418,8 @@ public class CustomerSegmentsAdminControllerTests
         await _controller.RemoveMember(id: 55, segmentId: 2);
         await _controller.RemoveMember(id: 55, segmentId: 1);
 
-        _membershipWriter.Verify(w => w.RemoveCustomersAsync(staticSegment, It.Is<IList<int>>(ids => ids.Single() == 55)), Times.Once);
-        _membershipWriter.VerifyNoOtherCalls();
+        _staticService.Verify(w => w.RemoveCustomersAsync(staticSegment, It.Is<IList<int>>(ids => ids.Single() == 55)), Times.Once);
+        _staticService.VerifyNoOtherCalls();
     }
 
     [Test]
@@ -412,17 +428,32 @@ public class CustomerSegmentsAdminControllerTests
         var staticSegment = new Segment { Id = 2, SegmentTypeId = (int)SegmentType.Static };
         _segmentService.Setup(s => s.GetSegmentByIdAsync(2)).ReturnsAsync(staticSegment);
         string imported = null;
-        _csvService.Setup(c => c.ImportEmailsAsync(staticSegment, It.IsAny<Stream>()))
+        _staticService.Setup(c => c.ImportEmailsAsync(staticSegment, It.IsAny<Stream>()))
             .Callback<Segment, Stream>((_, stream) => imported = new StreamReader(stream).ReadToEnd())
-            .ReturnsAsync(new SegmentImportReport(3, 1, 1, ["x@example.com"], []));
-        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Members.Import.Report")).ReturnsAsync("{0}/{1}/{2}/{3}/{4}");
+            .ReturnsAsync(new EmailImportResult(1, 1, ["x@example.com"], [new CsvRowError(4, "not an email")], true));
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Members.Import.Report")).ReturnsAsync("{0}/{1}/{2}/{3}");
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Members.Import.NotFound")).ReturnsAsync("unknown: {0}");
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Members.Import.Invalid")).ReturnsAsync("lines: {0}");
 
         var result = await _controller.AddMembers(2, "a@example.com\nb@example.com\nx@example.com");
 
         Assert.That(imported, Is.EqualTo("a@example.com\nb@example.com\nx@example.com"));
-        _notificationService.Verify(n => n.SuccessNotification("3/1/1/1/0", true, 0));
-        _notificationService.Verify(n => n.WarningNotification(It.Is<string>(text => text.Contains("x@example.com") || text.Contains("NotFound")), true, 0));
+        _notificationService.Verify(n => n.SuccessNotification("1/1/1/1", true, 0));
+        _notificationService.Verify(n => n.WarningNotification("unknown: x@example.com", true, 0));
+        _notificationService.Verify(n => n.WarningNotification("lines: 4", true, 0));
+        _notificationService.Verify(n => n.WarningNotification("[Plugins.Misc.CustomerSegments.Members.Import.Truncated]", true, 0));
         Assert.That(((RedirectToActionResult)result).ActionName, Is.EqualTo("Edit"));
+    }
+
+    [Test]
+    public async Task EmailsAreNotAddedToDynamicSegments()
+    {
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(1)).ReturnsAsync(new Segment { Id = 1, SegmentTypeId = (int)SegmentType.Dynamic });
+
+        var result = await _controller.AddMembers(1, "a@example.com");
+
+        Assert.That(((RedirectToActionResult)result).ActionName, Is.EqualTo("List"));
+        _staticService.VerifyNoOtherCalls();
     }
 
     [Test]

@@ -1,6 +1,7 @@
 using Nop.Core.Domain.Configuration;
 using Nop.Core.Domain.Discounts;
 using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 
@@ -12,7 +13,7 @@ public class SegmentDiscountUsageServiceTests : DatabaseTestBase
     {
     }
 
-    private async Task<int> RequirementAsync(string discountName, string systemName, string segments)
+    private async Task<int> RequirementAsync(string discountName, string systemName, SegmentRequirement segments)
     {
         var discount = new Discount { Name = discountName, DiscountTypeId = (int)DiscountType.AssignedToOrderTotal, IsActive = true };
         await Repository<Discount>().InsertAsync(discount);
@@ -24,7 +25,7 @@ public class SegmentDiscountUsageServiceTests : DatabaseTestBase
             await Repository<Setting>().InsertAsync(new Setting
             {
                 Name = string.Format(CustomerSegmentsDefaults.DiscountRequirementSettingsKey, requirement.Id).ToLowerInvariant(),
-                Value = segments
+                Value = segments.ToJson()
             });
         }
 
@@ -34,11 +35,11 @@ public class SegmentDiscountUsageServiceTests : DatabaseTestBase
     [Test]
     public async Task FindsTheDiscountsWhoseRequirementNamesTheSegment()
     {
-        var single = await RequirementAsync("Win back", CustomerSegmentsDefaults.SystemName, "12");
-        var several = await RequirementAsync("Autumn", CustomerSegmentsDefaults.SystemName, "3, 12");
-        await RequirementAsync("Other segment", CustomerSegmentsDefaults.SystemName, "121");
+        var single = await RequirementAsync("Win back", CustomerSegmentsDefaults.SystemName, new SegmentRequirement { IncludeSegmentIds = [12] });
+        var several = await RequirementAsync("Autumn", CustomerSegmentsDefaults.SystemName, new SegmentRequirement { IncludeSegmentIds = [3], ExcludeSegmentIds = [12] });
+        await RequirementAsync("Other segment", CustomerSegmentsDefaults.SystemName, new SegmentRequirement { IncludeSegmentIds = [121] });
         await RequirementAsync("Not configured", CustomerSegmentsDefaults.SystemName, null);
-        await RequirementAsync("Roles", "DiscountRequirement.MustBeAssignedToCustomerRole", "12");
+        await RequirementAsync("Roles", "DiscountRequirement.MustBeAssignedToCustomerRole", new SegmentRequirement { IncludeSegmentIds = [12] });
 
         var service = new SegmentDiscountUsageService(Repository<Discount>(), Repository<DiscountRequirement>(), Repository<Setting>());
 

@@ -14,7 +14,7 @@ using Nop.Plugin.Misc.CustomerSegments.TestKit;
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 
 /// <summary>
-/// Member search, CSV export and import, and value lookups on real databases
+/// Member search, CSV export and value lookups on real databases
 /// </summary>
 public class SegmentMemberServicesTests : DatabaseTestBase
 {
@@ -89,7 +89,7 @@ public class SegmentMemberServicesTests : DatabaseTestBase
     [Test]
     public async Task ExportWritesCurrentMembersAndNeutralizesFormulas()
     {
-        var service = new SegmentMemberCsvService(Repository<Customer>(), Repository<SegmentMembership>(), Mock.Of<ISegmentMembershipWriter>());
+        var service = new SegmentMemberCsvService(Repository<Customer>(), Repository<SegmentMembership>());
         using var output = new MemoryStream();
 
         await service.ExportMembersAsync(_static, output);
@@ -102,46 +102,6 @@ public class SegmentMemberServicesTests : DatabaseTestBase
         Assert.That(formulaLine, Does.Contain("'=HYPERLINK"));
         Assert.That(formulaLine, Does.Contain(",'-2+3,"));
         Assert.That(lines, Has.None.Contains("left@example.com"));
-    }
-
-    [Test]
-    public async Task ImportAddsKnownCustomersAndReportsTheRest()
-    {
-        var writer = new Mock<ISegmentMembershipWriter>();
-        IList<int> added = null;
-        writer.Setup(w => w.AddCustomersAsync(_static, It.IsAny<IList<int>>()))
-            .Callback<Segment, IList<int>>((_, ids) => added = ids)
-            .ReturnsAsync((Segment _, IList<int> ids) => ids.Count);
-        var service = new SegmentMemberCsvService(Repository<Customer>(), Repository<SegmentMembership>(), writer.Object);
-        var csv = "Email;Name\n" +
-            "alice@example.com;already in\n" +
-            "\"bob@example.com\";case differs from the stored Bob@Example.com\n" +
-            "left@example.com\n" +
-            "nobody-member@example.com\n" +
-            "NOBODY-member@example.com\n" +
-            "unknown@example.com\n" +
-            "deleted@example.com\n" +
-            "not an email\n" +
-            "\n";
-
-        var report = await service.ImportEmailsAsync(_static, new MemoryStream(Encoding.UTF8.GetBytes(csv)));
-
-        Assert.That(report.Rows, Is.EqualTo(8));
-        Assert.That(report.AlreadyMembers, Is.EqualTo(2), "alice and bob");
-        Assert.That(added, Is.EquivalentTo(new[] { _left.Id, Repository<Customer>().Table.Single(c => c.Email == "nobody-member@example.com").Id }));
-        Assert.That(report.Added, Is.EqualTo(2));
-        Assert.That(report.NotFound, Is.EquivalentTo(new[] { "unknown@example.com", "deleted@example.com" }));
-        Assert.That(report.Invalid, Is.EqualTo(new[] { "not an email" }));
-    }
-
-    [Test]
-    public void ImportIntoADynamicSegmentIsRefused()
-    {
-        var writer = new Mock<ISegmentMembershipWriter>(MockBehavior.Strict);
-        var service = new SegmentMemberCsvService(Repository<Customer>(), Repository<SegmentMembership>(), writer.Object);
-
-        Assert.ThrowsAsync<InvalidOperationException>(() =>
-            service.ImportEmailsAsync(_dynamic, new MemoryStream(Encoding.UTF8.GetBytes("alice@example.com"))));
     }
 
     private SegmentValueLookupService LookupService() => new(Repository<Category>(), Repository<Country>(), Repository<CustomerAttributeValue>(),

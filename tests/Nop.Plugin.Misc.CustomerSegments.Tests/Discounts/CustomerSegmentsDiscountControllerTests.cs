@@ -1,0 +1,163 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Moq;
+using Nop.Core.Domain.Discounts;
+using Nop.Plugin.Misc.CustomerSegments.Controllers;
+using Nop.Plugin.Misc.CustomerSegments.Models;
+using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
+using Nop.Services.Discounts;
+using Nop.Services.Localization;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
+
+public class CustomerSegmentsDiscountControllerTests
+{
+    private DiscountRuleHarness _h;
+    private Mock<IDiscountService> _discountService;
+    private List<DiscountRequirement> _requirements;
+    private CustomerSegmentsDiscountController _controller;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _h = new DiscountRuleHarness();
+        _h.AddSegment(1, "Loyal");
+        _h.AddSegment(2, "Big spenders");
+        _h.AddSegment(3, "Dormant", active: false);
+
+        _requirements = [];
+        _discountService = new Mock<IDiscountService>();
+        _discountService.Setup(d => d.GetDiscountByIdAsync(5)).ReturnsAsync(new Discount { Id = 5, Name = "VIP" });
+        _discountService.Setup(d => d.GetDiscountRequirementByIdAsync(It.IsAny<int>()))
+            .ReturnsAsync((int id) => _requirements.SingleOrDefault(r => r.Id == id));
+        _discountService.Setup(d => d.InsertDiscountRequirementAsync(It.IsAny<DiscountRequirement>()))
+            .Callback((DiscountRequirement r) => { r.Id = 40 + _requirements.Count; _requirements.Add(r); })
+            .Returns(Task.CompletedTask);
+
+        var localization = new Mock<ILocalizationService>();
+        localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => $"[{key}] {{0}}");
+
+        _controller = new CustomerSegmentsDiscountController(_discountService.Object, localization.Object, _h.Store,
+            new SegmentRequirementValidator(localization.Object, _h.SegmentService.Object), _h.SegmentService.Object)
+        {
+            ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
+        };
+    }
+
+    private static JsonElement Body(IActionResult result) => JsonSerializer.SerializeToElement(((OkObjectResult)result).Value);
+
+    private static string[] Errors(IActionResult result) =>
+        Body(result).TryGetProperty("Errors", out var errors) ? errors.EnumerateArray().Select(e => e.GetString()).ToArray() : [];
+
+    private void NothingSaved()
+    {
+        Assert.That(_h.SavedSettings, Is.Empty);
+        _discountService.Verify(d => d.InsertDiscountRequirementAsync(It.IsAny<DiscountRequirement>()), Times.Never);
+    }
+
+    [Test]
+    public async Task ANewRequirementIsCreatedForOurRuleAndItsConfigurationSaved()
+    {
+        var result = await _controller.Configure(new SegmentRequirementModel
+        {
+            DiscountId = 5, IncludeSegmentIds = [1, 2, 2], RequireAll = true, ExcludeSegmentIds = [3]
+        });
+
+        Assert.That(Errors(result), Is.Empty);
+        var requirement = _requirements.Single();
+        Assert.That(Body(result).GetProperty("NewRequirementId").GetInt32(), Is.EqualTo(requirement.Id));
+        Assert.That(requirement.DiscountId, Is.EqualTo(5));
+        Assert.That(requirement.DiscountRequirementRuleSystemName, Is.EqualTo(CustomerSegmentsDefaults.SystemName));
+
+        var saved = await _h.Store.GetAsync(requirement.Id);
+        Assert.That(saved.IncludeSegmentIds, Is.EqualTo(new[] { 1, 2 }));
+        Assert.That(saved.RequireAll, Is.True);
+        Assert.That(saved.ExcludeSegmentIds, Is.EqualTo(new[] { 3 }));
+    }
+
+    [Test]
+    public async Task AnEmptyIncludeListIsRefused()
+    {
+        var result = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, ExcludeSegmentIds = [3] });
+
+        Assert.That(Errors(result), Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.DiscountRequirement.IncludeRequired] {0}" }));
+        NothingSaved();
+    }
+
+    [Test]
+    public async Task UnknownSegmentsAreRefused()
+    {
+        var result = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1, 77], ExcludeSegmentIds = [78] });
+
+        Assert.That(Errors(result), Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.DiscountRequirement.UnknownSegments] 77, 78" }));
+        NothingSaved();
+    }
+
+    [Test]
+    public async Task ASegmentBothIncludedAndExcludedIsRefused()
+    {
+        var result = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1, 2], ExcludeSegmentIds = [2] });
+
+        Assert.That(Errors(result), Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.DiscountRequirement.IncludedAndExcluded] 2" }));
+        NothingSaved();
+    }
+
+    [Test]
+    public async Task AnExistingRequirementIsUpdatedInPlaceAndAnInvalidChangeKeepsTheOldConfiguration()
+    {
+        _requirements.Add(new DiscountRequirement { Id = 9, DiscountId = 5, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName });
+        await _h.Store.SaveAsync(9, new SegmentRequirement { IncludeSegmentIds = [1] });
+
+        var refused = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, RequirementId = 9, IncludeSegmentIds = [] });
+        Assert.That(Errors(refused), Has.Length.EqualTo(1));
+        Assert.That((await _h.Store.GetAsync(9)).IncludeSegmentIds, Is.EqualTo(new[] { 1 }));
+
+        var saved = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, RequirementId = 9, IncludeSegmentIds = [2] });
+        Assert.That(Body(saved).GetProperty("NewRequirementId").GetInt32(), Is.EqualTo(9));
+        Assert.That((await _h.Store.GetAsync(9)).IncludeSegmentIds, Is.EqualTo(new[] { 2 }));
+        _discountService.Verify(d => d.InsertDiscountRequirementAsync(It.IsAny<DiscountRequirement>()), Times.Never);
+    }
+
+    [Test]
+    public async Task AnotherRulesRequirementIsNotOverwritten()
+    {
+        _requirements.Add(new DiscountRequirement { Id = 9, DiscountId = 5, DiscountRequirementRuleSystemName = "DiscountRequirement.MustBeAssignedToCustomerRole" });
+
+        var result = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, RequirementId = 9, IncludeSegmentIds = [1] });
+
+        Assert.That(Errors(result), Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.DiscountRequirement.RequirementNotFound] {0}" }));
+        NothingSaved();
+    }
+
+    [Test]
+    public async Task ThePageWarnsAboutSegmentsThatNoLongerExistOrAreInactive()
+    {
+        _requirements.Add(new DiscountRequirement { Id = 9, DiscountId = 5, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName });
+        await _h.Store.SaveAsync(9, new SegmentRequirement { IncludeSegmentIds = [1, 66], ExcludeSegmentIds = [3] });
+
+        var result = (ViewResult)await _controller.Configure(5, 9);
+        var model = (SegmentRequirementModel)result.Model;
+
+        Assert.That(result.ViewName, Is.EqualTo(CustomerSegmentsDiscountController.ViewPath));
+        Assert.That(model.IncludeSegmentIds, Is.EqualTo(new[] { 1, 66 }));
+        Assert.That(model.ExcludeSegmentIds, Is.EqualTo(new[] { 3 }));
+        Assert.That(model.AvailableSegments.Select(s => s.Text), Is.EqualTo(new[] { "Big spenders", "Dormant", "Loyal" }));
+        Assert.That(model.Warnings, Is.EqualTo(new[]
+        {
+            "[Plugins.Misc.CustomerSegments.DiscountRequirement.SegmentMissing] 66",
+            "[Plugins.Misc.CustomerSegments.DiscountRequirement.SegmentInactive] Dormant"
+        }));
+        Assert.That(_controller.ViewData.TemplateInfo.HtmlFieldPrefix, Is.EqualTo("CustomerSegmentsRequirement9"));
+    }
+
+    [Test]
+    public async Task ANewRequirementOpensEmpty()
+    {
+        var model = (SegmentRequirementModel)((ViewResult)await _controller.Configure(5, null)).Model;
+
+        Assert.That(model.RequirementId, Is.Zero);
+        Assert.That(model.IncludeSegmentIds, Is.Empty);
+        Assert.That(model.Warnings, Is.Empty);
+    }
+}

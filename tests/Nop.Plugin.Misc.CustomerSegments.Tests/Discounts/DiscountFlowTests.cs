@@ -1,0 +1,87 @@
+using Moq;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Orders;
+using Nop.Core.Events;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
+using Nop.Plugin.Misc.CustomerSegments.Services.Events;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Configuration;
+using Nop.Services.Customers;
+using Nop.Services.Discounts;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.TestRuleEngine;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
+
+/// <summary>
+/// The whole path on a real database: orders move a customer into an order-count segment through the order
+/// event consumer, the discount requirement then passes in the next request; when an order goes away the
+/// customer leaves the segment, the cached membership is dropped, and the requirement fails in the next request
+/// </summary>
+public class DiscountFlowTests : MembershipTestBase
+{
+    public DiscountFlowTests(DatabaseEngine engine) : base(engine)
+    {
+    }
+
+    [Test]
+    public async Task OrdersTakeTheCustomerIntoTheSegmentThatUnlocksTheDiscountAndLosingOneTakesThemOut()
+    {
+        var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var settingService = new Mock<ISettingService>();
+        settingService.Setup(s => s.GetSettingByKeyAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<int>(), It.IsAny<bool>()))
+            .ReturnsAsync((string key, string defaultValue, int _, bool _) => settings.GetValueOrDefault(key, defaultValue));
+        settingService.Setup(s => s.SetSettingAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<int>(), It.IsAny<bool>()))
+            .Callback((string key, string value, int _, bool _) => settings[key] = value)
+            .Returns(Task.CompletedTask);
+        var customerService = new Mock<ICustomerService>();
+        customerService.Setup(c => c.IsRegisteredAsync(It.IsAny<Customer>(), It.IsAny<bool>())).ReturnsAsync(true);
+        var store = new SegmentRequirementStore(settingService.Object);
+        var consumer = new OrderEventConsumer(Logger.Object, RebuildService);
+
+        var repeatBuyers = await SegmentAsync("Repeat buyers", Json((OrderCount, 2)));
+        const int requirementId = 31;
+        await store.SaveAsync(requirementId, new SegmentRequirement { IncludeSegmentIds = [repeatBuyers.Id] });
+        var customer = await CustomerAsync("flow@shop.test");
+        var membershipReads = 0;
+        var countingMembership = new Mock<ISegmentMembershipService>();
+        countingMembership.Setup(m => m.GetSegmentIdsOfCustomerAsync(It.IsAny<int>()))
+            .Returns(async (int customerId) => { membershipReads++; return await MembershipService.GetSegmentIdsOfCustomerAsync(customerId); });
+
+        //one storefront request: a fresh per-request cache over the shared static cache, several discounts checked
+        async Task<bool> RequestPassesAsync()
+        {
+            var shortTerm = new InMemoryShortTermCacheManager();
+            var checker = new SegmentRequirementChecker(new CustomerSegmentsSettings(),
+                new CustomerSegmentIdsReader(countingMembership.Object, shortTerm, StaticCache),
+                customerService.Object, store, SegmentService, shortTerm);
+            var results = new List<bool>();
+            for (var i = 0; i < 3; i++)
+                results.Add((await checker.CheckAsync(new DiscountRequirementValidationRequest { DiscountRequirementId = requirementId, Customer = customer })).IsValid);
+
+            Assert.That(results.Distinct().Count(), Is.EqualTo(1));
+            return results[0];
+        }
+
+        var first = await OrderAsync(customer.Id);
+        await consumer.HandleEventAsync(new OrderPlacedEvent(first));
+        Assert.That(await RequestPassesAsync(), Is.False, "one order: not a repeat buyer yet");
+        Assert.That(membershipReads, Is.EqualTo(1));
+
+        var second = await OrderAsync(customer.Id);
+        await consumer.HandleEventAsync(new OrderPlacedEvent(second));
+        Assert.That(await CurrentMemberIdsAsync(repeatBuyers.Id), Is.EqualTo(new[] { customer.Id }));
+        Assert.That(await RequestPassesAsync(), Is.True, "the second order made them a member, and the cache no longer says otherwise");
+        Assert.That(await RequestPassesAsync(), Is.True);
+        Assert.That(membershipReads, Is.EqualTo(2), "read again only after the membership changed");
+
+        //the order is taken back (TestRuleEngine counts orders that are not deleted; the real engine also drops refunded ones)
+        second.Deleted = true;
+        await Repository<Order>().UpdateAsync(second);
+        await consumer.HandleEventAsync(new EntityDeletedEvent<Order>(second));
+        Assert.That(await CurrentMemberIdsAsync(repeatBuyers.Id), Is.Empty);
+        Assert.That(await RequestPassesAsync(), Is.False, "left the segment: the discount is gone in the next request");
+        Assert.That(membershipReads, Is.EqualTo(3));
+    }
+}

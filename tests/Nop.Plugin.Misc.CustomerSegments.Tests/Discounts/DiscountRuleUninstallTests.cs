@@ -1,0 +1,75 @@
+using Moq;
+using Nop.Core;
+using Nop.Core.Domain.Cms;
+using Nop.Core.Domain.Discounts;
+using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
+using Nop.Services.Discounts;
+using Nop.Services.Localization;
+using Nop.Services.ScheduleTasks;
+using Nop.Services.Security;
+using Nop.Web.Framework.Mvc.Routing;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
+
+public class DiscountRuleUninstallTests
+{
+    [Test]
+    public async Task UninstallRemovesOurRequirementsAndTheirSettingsOnly()
+    {
+        var h = new DiscountRuleHarness();
+        var ours1 = new DiscountRequirement { Id = 1, DiscountId = 5, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName };
+        var roles = new DiscountRequirement { Id = 2, DiscountId = 5, DiscountRequirementRuleSystemName = "DiscountRequirement.MustBeAssignedToCustomerRole" };
+        var group = new DiscountRequirement { Id = 3, DiscountId = 6, DiscountRequirementRuleSystemName = null, IsGroup = true };
+        var ours2 = new DiscountRequirement { Id = 4, DiscountId = 6, ParentId = 3, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName };
+        await h.Store.SaveAsync(1, new SegmentRequirement { IncludeSegmentIds = [1] });
+        await h.Store.SaveAsync(4, new SegmentRequirement { IncludeSegmentIds = [2] });
+        h.SavedSettings["DiscountRequirement.MustBeAssignedToCustomerRole-2"] = "3";
+        h.SavedSettings["somesettings.other"] = "x";
+
+        var discountService = new Mock<IDiscountService>();
+        discountService.Setup(d => d.GetAllDiscountRequirementsAsync(0, false)).ReturnsAsync([ours1, roles, group, ours2]);
+
+        var plugin = new CustomerSegmentsPlugin(h.Settings, Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
+            Mock.Of<IPermissionService>(), Mock.Of<IScheduleTaskService>(), new SegmentDiscountRequirementCleaner(discountService.Object, h.Store),
+            Mock.Of<ISegmentRequirementChecker>(), h.SettingService.Object, Mock.Of<IWebHelper>(), new WidgetSettings());
+
+        await plugin.UninstallAsync();
+
+        discountService.Verify(d => d.DeleteDiscountRequirementAsync(ours1, false), Times.Once);
+        discountService.Verify(d => d.DeleteDiscountRequirementAsync(ours2, false), Times.Once);
+        discountService.Verify(d => d.DeleteDiscountRequirementAsync(It.Is<DiscountRequirement>(r => r.Id == 2 || r.Id == 3), It.IsAny<bool>()), Times.Never);
+        Assert.That(h.SavedSettings.Keys, Is.EquivalentTo(new[] { "DiscountRequirement.MustBeAssignedToCustomerRole-2", "somesettings.other" }));
+    }
+
+    [Test]
+    public async Task DeletingOneOfOurRequirementsInTheDiscountEditorRemovesItsSetting()
+    {
+        var h = new DiscountRuleHarness();
+        await h.Store.SaveAsync(1, new SegmentRequirement { IncludeSegmentIds = [1] });
+        await h.Store.SaveAsync(2, new SegmentRequirement { IncludeSegmentIds = [1] });
+        var consumer = new DiscountRequirementDeletedConsumer(h.Store);
+
+        await consumer.HandleEventAsync(new Nop.Core.Events.EntityDeletedEvent<DiscountRequirement>(
+            new DiscountRequirement { Id = 2, DiscountRequirementRuleSystemName = "DiscountRequirement.MustBeAssignedToCustomerRole" }));
+        await consumer.HandleEventAsync(new Nop.Core.Events.EntityDeletedEvent<DiscountRequirement>(
+            new DiscountRequirement { Id = 1, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName }));
+
+        Assert.That(h.SavedSettings.Keys, Is.EquivalentTo(new[] { SegmentRequirementStore.SettingKey(2) }));
+    }
+
+    [Test]
+    public void TheConfigurationUrlIsTheRequirementRoute()
+    {
+        var urlHelper = new Mock<INopUrlHelper>();
+        urlHelper.Setup(u => u.RouteUrl(CustomerSegmentsDefaults.DiscountRequirementConfigurationRouteName, It.IsAny<object>(), "https", null, null))
+            .Returns((string _, object values, string _, string _, string _) => $"/Admin/CustomerSegmentsDiscount/Configure?{System.Text.Json.JsonSerializer.Serialize(values)}");
+        var webHelper = new Mock<IWebHelper>();
+        webHelper.Setup(w => w.GetCurrentRequestProtocol()).Returns("https");
+        var plugin = new CustomerSegmentsPlugin(new CustomerSegmentsSettings(), Mock.Of<ILocalizationService>(), urlHelper.Object,
+            Mock.Of<IPermissionService>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentDiscountRequirementCleaner>(),
+            Mock.Of<ISegmentRequirementChecker>(), Mock.Of<Nop.Services.Configuration.ISettingService>(), webHelper.Object, new WidgetSettings());
+
+        Assert.That(plugin.GetConfigurationUrl(5, 9), Is.EqualTo("/Admin/CustomerSegmentsDiscount/Configure?{\"discountId\":5,\"discountRequirementId\":9}"));
+        Assert.That(plugin.GetConfigurationUrl(5, null), Is.EqualTo("/Admin/CustomerSegmentsDiscount/Configure?{\"discountId\":5,\"discountRequirementId\":null}"));
+    }
+}

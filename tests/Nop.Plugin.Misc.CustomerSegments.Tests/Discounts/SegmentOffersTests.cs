@@ -1,0 +1,125 @@
+using System.Linq.Expressions;
+using Moq;
+using Nop.Core;
+using Nop.Core.Domain.Cms;
+using Nop.Core.Domain.Discounts;
+using Nop.Plugin.Misc.CustomerSegments.Components;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Factories;
+using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
+using Nop.Services.Discounts;
+using Nop.Services.Localization;
+using Nop.Services.ScheduleTasks;
+using Nop.Services.Security;
+using Nop.Web.Framework.Infrastructure;
+using Nop.Web.Framework.Mvc.Routing;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
+
+public class SegmentOffersTests
+{
+    private DiscountRuleHarness _h;
+    private Mock<IDiscountService> _discountService;
+    private Mock<ILocalizationService> _localizationService;
+
+    [SetUp]
+    public async Task SetUp()
+    {
+        _h = new DiscountRuleHarness();
+        _h.Settings.WidgetEnabled = true;
+        _h.AddSegment(1, "Loyal", shopperMessage: "<b>10% off</b> for our \"loyal\" customers & friends");
+        _h.AddSegment(2, "Big spenders", shopperMessage: "Free shipping");
+        _h.AddSegment(3, "Expired offer", shopperMessage: "Old offer");
+        _h.AddSegment(4, "No message");
+        _h.AddSegment(5, "Excluded", shopperMessage: "Should not show");
+
+        await _h.RequirementAsync(11, new SegmentRequirement { IncludeSegmentIds = [1, 4] });
+        await _h.RequirementAsync(12, new SegmentRequirement { IncludeSegmentIds = [2] });
+        await _h.RequirementAsync(13, new SegmentRequirement { IncludeSegmentIds = [3] });
+        await _h.RequirementAsync(14, new SegmentRequirement { IncludeSegmentIds = [5], ExcludeSegmentIds = [1] });
+
+        _discountService = new Mock<IDiscountService>();
+        //discount 3 is not current (ended or inactive): nopCommerce's default query leaves it out
+        _discountService.Setup(d => d.GetAllDiscountsAsync(null, null, null, false, null, null, true, 0))
+            .ReturnsAsync([new Discount { Id = 1 }, new Discount { Id = 2 }, new Discount { Id = 4 }]);
+        _discountService.Setup(d => d.GetAllDiscountRequirementsAsync(0, false)).ReturnsAsync(
+        [
+            new DiscountRequirement { Id = 11, DiscountId = 1, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName },
+            new DiscountRequirement { Id = 12, DiscountId = 2, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName },
+            new DiscountRequirement { Id = 13, DiscountId = 3, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName },
+            new DiscountRequirement { Id = 14, DiscountId = 4, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName },
+            new DiscountRequirement { Id = 15, DiscountId = 2, DiscountRequirementRuleSystemName = "DiscountRequirement.MustBeAssignedToCustomerRole" }
+        ]);
+
+        _localizationService = new Mock<ILocalizationService>();
+        _localizationService.Setup(l => l.GetLocalizedAsync(It.IsAny<Segment>(), It.IsAny<Expression<Func<Segment, string>>>(), It.IsAny<int?>(), It.IsAny<bool>(), It.IsAny<bool>()))
+            .ReturnsAsync((Segment segment, Expression<Func<Segment, string>> selector, int? _, bool _, bool _) => selector.Compile()(segment));
+    }
+
+    private SegmentOffersModelFactory Factory()
+    {
+        var request = _h.NewRequest();
+
+        return new SegmentOffersModelFactory(_h.Settings, request.Reader, _discountService.Object, _localizationService.Object,
+            request.Checker, _h.Store, _h.SegmentService.Object);
+    }
+
+    private static string[] Texts(Models.SegmentOffersModel model) => model.Messages.Select(m => m.ToString()).ToArray();
+
+    [Test]
+    public async Task ShowsOnlyTheEncodedMessagesOfTheShoppersSegmentsThatUnlockACurrentDiscount()
+    {
+        var customer = _h.Registered(100, 1, 3, 4, 5);
+
+        var model = await Factory().PrepareSegmentOffersModelAsync(customer);
+
+        Assert.That(Texts(model), Is.EqualTo(new[] { "&lt;b&gt;10% off&lt;/b&gt; for our &quot;loyal&quot; customers &amp; friends" }));
+    }
+
+    [Test]
+    public async Task EachShopperSeesTheirOwnSegmentsMessages()
+    {
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(100, 2))), Is.EqualTo(new[] { "Free shipping" }));
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(101, 1, 2))), Has.Length.EqualTo(2));
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(102, 5))), Is.EqualTo(new[] { "Should not show" }));
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(103))), Is.Empty);
+    }
+
+    [Test]
+    public async Task TheMessageIsTheLocalizedOne()
+    {
+        _localizationService.Setup(l => l.GetLocalizedAsync(It.Is<Segment>(s => s.Id == 2), It.IsAny<Expression<Func<Segment, string>>>(), It.IsAny<int?>(), It.IsAny<bool>(), It.IsAny<bool>()))
+            .ReturnsAsync("Livraison <gratuite>");
+
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(100, 2))), Is.EqualTo(new[] { "Livraison &lt;gratuite&gt;" }));
+    }
+
+    [Test]
+    public async Task NothingIsShownWhenTheWidgetIsOffOrForGuestsWhenGuestsAreNotSegmented()
+    {
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Guest(100, 2))), Is.Empty);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(null)), Is.Empty);
+
+        _h.Settings.WidgetEnabled = false;
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(101, 2))), Is.Empty);
+    }
+
+    [Test]
+    public async Task ThePluginShowsTheWidgetInTheChosenZonesOnlyWhenEnabled()
+    {
+        var settings = new CustomerSegmentsSettings { WidgetZones = ["home_page_top", " productdetails_top ", ""] };
+        var plugin = new CustomerSegmentsPlugin(settings, Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
+            Mock.Of<IPermissionService>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentDiscountRequirementCleaner>(),
+            Mock.Of<ISegmentRequirementChecker>(), Mock.Of<Nop.Services.Configuration.ISettingService>(), Mock.Of<IWebHelper>(), new WidgetSettings());
+
+        Assert.That(await plugin.GetWidgetZonesAsync(), Is.EqualTo(new[] { AdminWidgetZones.CustomerDetailsBlock }));
+        Assert.That(plugin.GetWidgetViewComponent("home_page_top"), Is.Null);
+
+        settings.WidgetEnabled = true;
+        Assert.That(await plugin.GetWidgetZonesAsync(), Is.EqualTo(new[] { AdminWidgetZones.CustomerDetailsBlock, "home_page_top", "productdetails_top" }));
+        Assert.That(plugin.GetWidgetViewComponent("home_page_top"), Is.EqualTo(typeof(SegmentOffersViewComponent)));
+        Assert.That(plugin.GetWidgetViewComponent("productdetails_top"), Is.EqualTo(typeof(SegmentOffersViewComponent)));
+        Assert.That(plugin.GetWidgetViewComponent("footer"), Is.Null);
+        Assert.That(plugin.GetWidgetViewComponent(AdminWidgetZones.CustomerDetailsBlock), Is.EqualTo(typeof(CustomerSegmentsCardViewComponent)));
+    }
+}

@@ -1,0 +1,98 @@
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.TestRuleEngine;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
+
+public class SegmentServicesTests : MembershipTestBase
+{
+    public SegmentServicesTests(DatabaseEngine engine) : base(engine)
+    {
+    }
+
+    [Test]
+    public async Task ADynamicSegmentWithAnInvalidRuleIsNeverStored()
+    {
+        var unknownField = new Segment { Name = "Bad", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = Json(("no.such.field", 1)), Active = true };
+        var exception = Assert.ThrowsAsync<SegmentRuleValidationException>(() => SegmentService.InsertSegmentAsync(unknownField));
+        Assert.That(exception!.Errors.Single().ResourceKey, Is.EqualTo("Rule.UnknownField"));
+
+        var malformed = new Segment { Name = "Bad", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{ not json", Active = true };
+        Assert.ThrowsAsync<SegmentRuleValidationException>(() => SegmentService.InsertSegmentAsync(malformed));
+        Assert.That(await SegmentService.GetAllSegmentsAsync(), Is.Empty);
+
+        var good = await SegmentAsync("Good", Json((Company, "Acme")));
+        good.RuleJson = "{ not json";
+        Assert.ThrowsAsync<SegmentRuleValidationException>(() => SegmentService.UpdateSegmentAsync(good));
+        Assert.That((await SegmentService.GetSegmentByIdAsync(good.Id)).RuleJson, Is.EqualTo(Json((Company, "Acme"))));
+
+        //a static segment has no rule to check
+        var manual = await SegmentAsync("Manual", null, SegmentType.Static);
+        Assert.That(manual.Id, Is.GreaterThan(0));
+    }
+
+    [Test]
+    public async Task DeletingASegmentDeletesItsMembershipsOnly()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        var first = await SegmentAsync("First", Json((Company, "Acme")));
+        var second = await SegmentAsync("Second", Json((Company, "Acme")));
+        await RebuildService.RebuildAllSegmentsAsync();
+
+        await SegmentService.DeleteSegmentAsync(first);
+
+        Assert.That(await SegmentService.GetSegmentByIdAsync(first.Id), Is.Null);
+        Assert.That(await RowsAsync(first.Id), Is.Empty);
+        Assert.That(await CurrentMemberIdsAsync(second.Id), Is.EqualTo(new[] { ann.Id }));
+    }
+
+    [Test]
+    public async Task SearchFindsByNameAndStore()
+    {
+        await SegmentAsync("VIP customers", Json((Company, "Acme")));
+        var storeOnly = new Segment { Name = "VIP of store 2", SegmentTypeId = (int)SegmentType.Static, StoreId = 2, Active = true };
+        await SegmentService.InsertSegmentAsync(storeOnly);
+        await SegmentAsync("Lapsed", Json((Company, "Acme")));
+
+        var vip = await SegmentService.SearchSegmentsAsync("VIP");
+        Assert.That(vip.Select(segment => segment.Name), Is.EqualTo(new[] { "VIP customers", "VIP of store 2" }));
+        var store3 = await SegmentService.SearchSegmentsAsync(storeId: 3);
+        Assert.That(store3.Select(segment => segment.Name), Is.EqualTo(new[] { "Lapsed", "VIP customers" }));
+        var paged = await SegmentService.SearchSegmentsAsync(pageIndex: 1, pageSize: 2);
+        Assert.That(paged.TotalCount, Is.EqualTo(3));
+        Assert.That(paged.Select(segment => segment.Name), Is.EqualTo(new[] { "VIP of store 2" }));
+        Assert.That(storeOnly.CreatedOnUtc, Is.Not.EqualTo(default(DateTime)));
+    }
+
+    [Test]
+    public async Task MembershipReadsSeeCurrentStaysAndActiveSegments()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        var bob = await CustomerAsync("bob@example.com", "Acme");
+        var active = await SegmentAsync("Active", Json((Company, "Acme")));
+        var inactive = await SegmentAsync("Inactive", Json((Company, "Acme")), active: false);
+        await RebuildService.RebuildSegmentAsync(active);
+        await RebuildService.RebuildSegmentAsync(inactive);
+        await StaticService.AddCustomersAsync(await SegmentAsync("Manual", null, SegmentType.Static), [bob.Id]);
+
+        Assert.That(await MembershipService.GetSegmentIdsOfCustomerAsync(ann.Id), Is.EqualTo(new[] { active.Id }));
+        Assert.That(await MembershipService.IsMemberAsync(inactive.Id, ann.Id), Is.True);
+        Assert.That(await MembershipService.IsMemberAsync(active.Id, 999_999), Is.False);
+
+        var counts = await MembershipService.CountMembersOfAllSegmentsAsync();
+        Assert.That(counts[active.Id], Is.EqualTo(2));
+        Assert.That(counts, Has.Count.EqualTo(3));
+
+        var page = await MembershipService.GetMembersAsync(active.Id, 0, 1);
+        Assert.That(page.TotalCount, Is.EqualTo(2));
+        Assert.That(page, Has.Count.EqualTo(1));
+
+        ann.Company = null;
+        await Repository<Nop.Core.Domain.Customers.Customer>().UpdateAsync(ann);
+        await RebuildService.RebuildSegmentAsync(active);
+        Assert.That(await MembershipService.GetSegmentIdsOfCustomerAsync(ann.Id), Is.Empty);
+        Assert.That(await MembershipService.GetHistoryOfSegmentAsync(active.Id), Has.Count.EqualTo(2));
+        Assert.That((await MembershipService.GetHistoryOfCustomerAsync(ann.Id)).Single(row => row.SegmentId == active.Id).LeftOnUtc, Is.Not.Null);
+    }
+}
