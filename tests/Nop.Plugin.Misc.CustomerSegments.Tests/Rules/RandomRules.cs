@@ -42,7 +42,7 @@ public class RandomRules
         op ??= Pick(field.Operators);
         var condition = new RuleCondition { Field = field.Name, Operator = op };
         if (field.HasPeriod && (field.RequiresPeriod || _random.Next(2) == 0))
-            condition.PeriodDays = _random.Next(1, 400);
+            condition.PeriodDays = field.Name == RuleFields.AbandonedCart ? _random.Next(1, 30) : _random.Next(1, 400);
         if (field.HasKey)
             condition.Key = field.Name == RuleFields.GenericAttribute
                 ? Pick(RandomShop.GenericKeys) is var key && _random.Next(2) == 0 ? key.ToUpperInvariant() : RandomShop.GenericKeys[0]
