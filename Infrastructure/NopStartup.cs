@@ -14,6 +14,12 @@ public class NopStartup : INopStartup
 {
     public void ConfigureServices(IServiceCollection services, IConfiguration configuration)
     {
+        //rule engine
+        services.AddSingleton<IRuleFieldCatalog, RuleFieldCatalog>();
+        services.AddSingleton<ISegmentRuleSerializer, SegmentRuleSerializer>();
+        services.AddScoped<ISegmentRuleValidator, SegmentRuleValidator>();
+        services.AddScoped<ISegmentRuleQueryBuilder, SegmentRuleQueryBuilder>();
+
         //segments and membership
         services.AddScoped<ISegmentService, SegmentService>();
         services.AddScoped<ISegmentMembershipService, SegmentMembershipService>();
