@@ -21,6 +21,7 @@ public class NopStartup : INopStartup
         services.AddScoped<ISegmentRuleQueryBuilder, SegmentRuleQueryBuilder>();
 
         //segments and membership
+        services.AddScoped(provider => new Lazy<ISegmentRuleValidator>(provider.GetRequiredService<ISegmentRuleValidator>));
         services.AddScoped<ISegmentService, SegmentService>();
         services.AddScoped<ISegmentMembershipService, SegmentMembershipService>();
         services.AddScoped<ISegmentRebuildService, SegmentRebuildService>();

@@ -54,7 +54,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
         Rules = new TestRuleEngine(Shop);
         Logger = new Mock<ILogger>();
         Analyzer = new SegmentRuleAnalyzer(Rules);
-        SegmentService = new SegmentService(Repository<Segment>(), Repository<SegmentMembership>(), Rules, Rules);
+        SegmentService = new SegmentService(Repository<Segment>(), Repository<SegmentMembership>(), Rules, new Lazy<ISegmentRuleValidator>(Rules));
         MembershipService = new SegmentMembershipService(Repository<Segment>(), Repository<SegmentMembership>());
         RebuildService = NewRebuildService(Rules);
         StaticService = new StaticSegmentService(new EmailCsvParser(), DataProvider, Repository<Customer>(), Repository<SegmentMembership>(), RebuildService);
