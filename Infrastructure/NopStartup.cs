@@ -29,7 +29,9 @@ public class NopStartup : INopStartup
         services.AddSingleton<ISegmentRuleSerializer, SegmentRuleSerializer>();
         services.AddScoped<ISegmentRuleValidator, SegmentRuleValidator>();
         services.AddScoped<ISegmentRuleQueryBuilder, SegmentRuleQueryBuilder>();
+
         //segments and membership
+        services.AddScoped(provider => new Lazy<ISegmentRuleValidator>(provider.GetRequiredService<ISegmentRuleValidator>));
         services.AddScoped<ISegmentService, SegmentService>();
         services.AddScoped<ISegmentMembershipService, SegmentMembershipService>();
         services.AddScoped<ISegmentRebuildService, SegmentRebuildService>();

@@ -15,13 +15,14 @@ public class SegmentService : ISegmentService
     protected readonly IRepository<SegmentMembership> _membershipRepository;
     protected readonly ISegmentCacheInvalidator _segmentCacheInvalidator;
     protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
-    protected readonly ISegmentRuleValidator _segmentRuleValidator;
+    //lazy: the validator reads segments through this service (reference cycles), so each needs the other
+    protected readonly Lazy<ISegmentRuleValidator> _segmentRuleValidator;
 
     public SegmentService(IRepository<Segment> segmentRepository,
         IRepository<SegmentMembership> membershipRepository,
         ISegmentCacheInvalidator segmentCacheInvalidator,
         ISegmentRuleSerializer segmentRuleSerializer,
-        ISegmentRuleValidator segmentRuleValidator)
+        Lazy<ISegmentRuleValidator> segmentRuleValidator)
     {
         _segmentRepository = segmentRepository;
         _membershipRepository = membershipRepository;
@@ -43,7 +44,7 @@ public class SegmentService : ISegmentService
         if (!parsed.Success)
             throw new SegmentRuleValidationException(parsed.Errors);
 
-        var errors = await _segmentRuleValidator.ValidateAsync(parsed.Rule, segment.Id);
+        var errors = await _segmentRuleValidator.Value.ValidateAsync(parsed.Rule, segment.Id);
         if (errors.Count > 0)
             throw new SegmentRuleValidationException(errors);
     }

@@ -352,8 +352,26 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     protected virtual Expression<Func<T, bool>> Number<T>(Expression<Func<T, int>> selector, string op, List<System.Text.Json.JsonElement> values) =>
         NumberCore(selector, op, values, RuleValues.Int);
 
-    protected virtual Expression<Func<T, bool>> Number<T>(Expression<Func<T, decimal>> selector, string op, List<System.Text.Json.JsonElement> values) =>
-        NumberCore(selector, op, values, RuleValues.Decimal);
+    protected virtual Expression<Func<T, bool>> Number<T>(Expression<Func<T, decimal>> selector, string op, List<System.Text.Json.JsonElement> values)
+    {
+        //money is compared as (amount - value) with 0: SQLite receives decimal parameters as text, and text never
+        //equals (and is always more than) a number there, while arithmetic turns the text into a number
+        Expression<Func<T, bool>> compare(ExpressionType comparison, decimal value) => Expression.Lambda<Func<T, bool>>(
+            Expression.MakeBinary(comparison, Expression.Subtract(selector.Body, Parameter(value)), Expression.Constant(0m)),
+            selector.Parameters);
+
+        return op switch
+        {
+            Equal => compare(ExpressionType.Equal, RuleValues.Decimal(values[0])),
+            GreaterThan => compare(ExpressionType.GreaterThan, RuleValues.Decimal(values[0])),
+            GreaterThanOrEqual => compare(ExpressionType.GreaterThanOrEqual, RuleValues.Decimal(values[0])),
+            LessThan => compare(ExpressionType.LessThan, RuleValues.Decimal(values[0])),
+            LessThanOrEqual => compare(ExpressionType.LessThanOrEqual, RuleValues.Decimal(values[0])),
+            Between => And(compare(ExpressionType.GreaterThanOrEqual, RuleValues.Decimal(values[0])),
+                compare(ExpressionType.LessThanOrEqual, RuleValues.Decimal(values[1]))),
+            _ => throw new ArgumentException($"Operator '{op}' does not apply to a number", nameof(op))
+        };
+    }
 
     private static Expression<Func<T, bool>> NumberCore<T, TValue>(Expression<Func<T, TValue>> selector, string op,
         List<System.Text.Json.JsonElement> values, Func<System.Text.Json.JsonElement, TValue> read)

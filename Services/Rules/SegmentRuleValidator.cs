@@ -95,7 +95,7 @@ public class SegmentRuleValidator : ISegmentRuleValidator
         var field = _ruleFieldCatalog.GetField(condition.Field);
         if (field == null)
         {
-            problems.Add(new Problem(path, null, RuleErrorKeys.UnknownField, [Truncate(condition.Field)]));
+            problems.Add(new Problem(path, null, RuleErrorKeys.UnknownField, [Truncate(condition.Field)], Truncate(condition.Field)));
             return;
         }
 
@@ -372,6 +372,9 @@ public class SegmentRuleValidator : ISegmentRuleValidator
             if (problem.Field != null)
                 subject = string.Format(await _localizationService.GetResourceAsync(RuleErrorKeys.ConditionSubject),
                     await _localizationService.GetResourceAsync(problem.Field.ResourceKey), DisplayPath(problem.Path));
+            else if (problem.UnknownField != null)
+                subject = string.Format(await _localizationService.GetResourceAsync(RuleErrorKeys.ConditionSubject),
+                    problem.UnknownField, DisplayPath(problem.Path));
             else if (problem.Path.Length == 0)
                 subject = await _localizationService.GetResourceAsync(RuleErrorKeys.RuleSubject);
             else
@@ -404,5 +407,5 @@ public class SegmentRuleValidator : ISegmentRuleValidator
     private static string Truncate(string text) =>
         text == null ? string.Empty : text.Length <= 100 ? text : text[..100] + "...";
 
-    protected record Problem(string Path, RuleFieldDescriptor Field, string ResourceKey, object[] Args);
+    protected record Problem(string Path, RuleFieldDescriptor Field, string ResourceKey, object[] Args, string UnknownField = null);
 }

@@ -63,7 +63,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
         Analyzer = new SegmentRuleAnalyzer(Rules);
         StaticCache = new Discounts.InMemoryStaticCacheManager();
         CacheInvalidator = new SegmentCacheInvalidator(StaticCache);
-        SegmentService = new SegmentService(Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, Rules, Rules);
+        SegmentService = new SegmentService(Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, Rules, new Lazy<ISegmentRuleValidator>(Rules));
         MembershipService = new SegmentMembershipService(Repository<Segment>(), Repository<SegmentMembership>());
         RebuildService = NewRebuildService(Rules);
         StaticService = new StaticSegmentService(new EmailCsvParser(), DataProvider, Repository<Customer>(), Repository<SegmentMembership>(), CacheInvalidator, RebuildService);

@@ -1,0 +1,164 @@
+using Moq;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Logging;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.TestRuleEngine;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
+
+/// <summary>
+/// The scheduled rebuild in a web farm: instances share one database and take turns through the lease
+/// </summary>
+public class SegmentRebuildTaskTests : MembershipTestBase
+{
+    public SegmentRebuildTaskTests(DatabaseEngine engine) : base(engine)
+    {
+    }
+
+    /// <summary>
+    /// One nopCommerce instance: its own services over the shared database
+    /// </summary>
+    private (SegmentRebuildTask Task, TestRuleEngine Rules, Mock<ILogger> Logger) NewInstance()
+    {
+        var rules = new TestRuleEngine(Shop);
+        var logger = new Mock<ILogger>();
+        var rebuild = new SegmentRebuildService(logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(),
+            rules, rules, rules, new Nop.Plugin.Misc.CustomerSegments.Services.Rules.SegmentRuleAnalyzer(rules));
+        var task = new SegmentRebuildTask(logger.Object, new SegmentLeaseService(Repository<SegmentLease>()), rebuild);
+        return (task, rules, logger);
+    }
+
+    private async Task<Segment> TimeBasedSegmentAsync()
+    {
+        for (var i = 0; i < 20; i++)
+            await CustomerAsync($"c{i}@example.com", createdOnUtc: DateTime.UtcNow.AddDays(-100 + i).AddHours(12));
+        return await SegmentAsync("Loyal", Json((RegisteredDaysAgo, 90)));
+    }
+
+    [Test]
+    public async Task TheTaskRebuildsTimeBasedSegmentsAndFreesTheLease()
+    {
+        var segment = await TimeBasedSegmentAsync();
+        var (task, _, logger) = NewInstance();
+
+        await task.ExecuteAsync();
+
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Has.Length.EqualTo(10));
+        var lease = (await Repository<SegmentLease>().GetAllAsync(query => query)).Single();
+        Assert.That(lease.Name, Is.EqualTo(CustomerSegmentsDefaults.RebuildLeaseName));
+        Assert.That(lease.Holder, Is.Null);
+        logger.Verify(log => log.InformationAsync(It.IsAny<string>(), null, null), Times.Never);
+
+        //the next run takes the freed lease
+        Assert.That(await NewInstance().Task.RunAsync(), Is.Not.Null);
+    }
+
+    [Test]
+    public async Task WhileOneInstanceRebuildsAnotherSkips()
+    {
+        var segment = await TimeBasedSegmentAsync();
+        var first = NewInstance();
+        var second = NewInstance();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        first.Rules.OnBuild = async () =>
+        {
+            started.TrySetResult();
+            await finish.Task;
+        };
+
+        var running = first.Task.RunAsync();
+        await started.Task;
+
+        await second.Task.ExecuteAsync();
+        Assert.That(second.Rules.BuildCount, Is.Zero, "the second instance did not rebuild");
+        second.Logger.Verify(log => log.InformationAsync(It.Is<string>(message => message.Contains("another instance")), null, null), Times.Once);
+
+        finish.SetResult();
+        var results = await running;
+        Assert.That(results, Has.Count.EqualTo(1));
+        Assert.That(await RowsAsync(segment.Id), Has.Count.EqualTo(10));
+    }
+
+    [Test]
+    public async Task InstancesStartingTogetherNeverRebuildAtTheSameTimeNorDoubleWriteHistory()
+    {
+        var segment = await TimeBasedSegmentAsync();
+
+        for (var round = 0; round < 3; round++)
+        {
+            //a customer crosses the 90 days line before each round
+            await CustomerAsync($"round{round}@example.com", createdOnUtc: DateTime.UtcNow.AddDays(-91));
+            var instances = Enumerable.Range(0, 3).Select(_ => NewInstance()).ToList();
+            var inside = 0;
+            var overlapped = false;
+            foreach (var instance in instances)
+            {
+                instance.Rules.OnBuild = async () =>
+                {
+                    if (Interlocked.Increment(ref inside) > 1)
+                        overlapped = true;
+                    await Task.Delay(300);
+                    Interlocked.Decrement(ref inside);
+                };
+            }
+
+            using var gate = new Barrier(instances.Count);
+            var runs = instances.Select(instance => Task.Run(async () =>
+            {
+                gate.SignalAndWait();
+                return await instance.Task.RunAsync();
+            })).ToList();
+            var results = await Task.WhenAll(runs);
+
+            Assert.That(overlapped, Is.False);
+            Assert.That(results.Count(result => result != null), Is.EqualTo(1), $"round {round}: one instance rebuilt");
+        }
+
+        var rows = await RowsAsync(segment.Id);
+        Assert.That(rows.GroupBy(row => row.CustomerId).All(group => group.Count() == 1), Is.True, "no customer entered twice");
+        Assert.That(rows, Has.Count.EqualTo(13));
+    }
+
+    [Test]
+    public async Task ALeaseIsHeldByOneHolderUntilReleasedOrExpired()
+    {
+        var leases = new SegmentLeaseService(Repository<SegmentLease>());
+
+        Assert.That(await leases.TryAcquireAsync("job", "a", TimeSpan.FromMinutes(5)), Is.True);
+        Assert.That(await leases.TryAcquireAsync("job", "b", TimeSpan.FromMinutes(5)), Is.False);
+        Assert.That(await leases.RenewAsync("job", "b", TimeSpan.FromMinutes(5)), Is.False);
+        Assert.That(await leases.RenewAsync("job", "a", TimeSpan.FromMinutes(5)), Is.True);
+        Assert.That(await leases.TryAcquireAsync("other job", "b", TimeSpan.FromMinutes(5)), Is.True);
+
+        await leases.ReleaseAsync("job", "b");
+        Assert.That(await leases.TryAcquireAsync("job", "b", TimeSpan.FromMinutes(5)), Is.False, "only the holder releases");
+        await leases.ReleaseAsync("job", "a");
+        Assert.That(await leases.TryAcquireAsync("job", "b", TimeSpan.FromMinutes(5)), Is.True);
+
+        //a holder that died: its lease expires
+        Assert.That(await leases.TryAcquireAsync("crashed", "c", TimeSpan.FromSeconds(-1)), Is.True);
+        Assert.That(await leases.TryAcquireAsync("crashed", "d", TimeSpan.FromMinutes(5)), Is.True);
+        Assert.That(await leases.RenewAsync("crashed", "c", TimeSpan.FromMinutes(5)), Is.False, "the dead holder lost it");
+    }
+
+    [Test]
+    public async Task OfInstancesTakingANewLeaseAtOnceExactlyOneGetsIt()
+    {
+        for (var round = 0; round < 3; round++)
+        {
+            var name = $"first-run-{round}";
+            using var gate = new Barrier(4);
+            var attempts = Enumerable.Range(0, 4).Select(i => Task.Run(async () =>
+            {
+                var leases = new SegmentLeaseService(Repository<SegmentLease>());
+                gate.SignalAndWait();
+                return await leases.TryAcquireAsync(name, $"holder{i}", TimeSpan.FromMinutes(5));
+            })).ToList();
+
+            var acquired = await Task.WhenAll(attempts);
+            Assert.That(acquired.Count(taken => taken), Is.EqualTo(1), $"round {round}");
+        }
+    }
+}

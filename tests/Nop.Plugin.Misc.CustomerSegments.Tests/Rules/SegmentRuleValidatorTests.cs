@@ -1,0 +1,204 @@
+using System.Text.Json;
+using Moq;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Services.Localization;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Rules;
+
+public class SegmentRuleValidatorTests
+{
+    private Dictionary<int, Segment> _segments;
+    private SegmentRuleValidator _validator;
+
+    [SetUp]
+    public void SetUp()
+    {
+        _segments = new Dictionary<int, Segment>
+        {
+            [1] = new() { Id = 1, Name = "One" },
+            [2] = new() { Id = 2, Name = "Two" },
+            [3] = new() { Id = 3, Name = "Three" }
+        };
+        var segmentService = new Mock<ISegmentService>();
+        segmentService.Setup(s => s.GetSegmentByIdAsync(It.IsAny<int>()))
+            .ReturnsAsync((int id) => _segments.GetValueOrDefault(id));
+
+        //the English texts, as nopCommerce would return them
+        var localization = new Mock<ILocalizationService>();
+        localization.Setup(l => l.GetResourceAsync(It.IsAny<string>()))
+            .ReturnsAsync((string key) => LocaleResources.EnglishResources.GetValueOrDefault(key, key));
+
+        _validator = new SegmentRuleValidator(new RuleFieldCatalog(), new SegmentRuleSerializer(), segmentService.Object, localization.Object);
+    }
+
+    private static RuleCondition C(string field, string op, params object[] values) =>
+        new() { Field = field, Operator = op, Values = values.Select(v => JsonSerializer.SerializeToElement(v)).ToList() };
+
+    private static SegmentRule Rule(params RuleNode[] children) => new() { Root = new RuleGroup { Children = [.. children] } };
+
+    private async Task<RuleValidationError> SingleErrorAsync(SegmentRule rule, int segmentId = 0)
+    {
+        var errors = await _validator.ValidateAsync(rule, segmentId);
+        Assert.That(errors, Has.Count.EqualTo(1), string.Join(" | ", errors.Select(e => e.Message)));
+        return errors[0];
+    }
+
+    [Test]
+    public async Task AValidRuleHasNoErrors()
+    {
+        var rule = Rule(
+            C(RuleFields.OrderCount, RuleOperators.GreaterThanOrEqual, 2),
+            new RuleGroup
+            {
+                Match = GroupMatch.Any, Negate = true,
+                Children = [C(RuleFields.BillingCity, RuleOperators.Contains, "par"), C(RuleFields.LastOrderDate, RuleOperators.BetweenDates, "2025-01-01", "2025-12-31")]
+            },
+            C(RuleFields.RfmGroup, RuleOperators.In, RfmGroups.Champions, RfmGroups.Loyal),
+            new RuleCondition { Field = RuleFields.SpentInPeriod, Operator = RuleOperators.Between, Values = [JsonSerializer.SerializeToElement(10.5), JsonSerializer.SerializeToElement(99)], PeriodDays = 30 },
+            new RuleCondition { Field = RuleFields.GenericAttribute, Operator = RuleOperators.IsNotEmpty, Key = "Source" },
+            C(RuleFields.SegmentMember, RuleOperators.NotIn, 1, 2));
+
+        Assert.That(await _validator.ValidateAsync(rule, 5), Is.Empty);
+    }
+
+    [Test]
+    public async Task AnEmptyRootMatchesEveryoneButAnEmptyInnerGroupIsAnError()
+    {
+        Assert.That(await _validator.ValidateAsync(new SegmentRule(), 0), Is.Empty);
+
+        var error = await SingleErrorAsync(Rule(C(RuleFields.Active, RuleOperators.Equal, true), new RuleGroup()));
+        Assert.That(error.Path, Is.EqualTo("1"));
+        Assert.That(error.ResourceKey, Is.EqualTo(RuleErrorKeys.EmptyGroup));
+        Assert.That(error.Message, Does.Contain("Item 2"));
+    }
+
+    private static IEnumerable<TestCaseData> WrongConditions()
+    {
+        TestCaseData Case(RuleCondition condition, string key) => new TestCaseData(condition, key).SetArgDisplayNames($"{condition.Field} {condition.Operator} -> {key.Split('.').Last()}");
+
+        yield return Case(C("customer.shoeSize", RuleOperators.Equal, 42), RuleErrorKeys.UnknownField);
+        yield return Case(C(RuleFields.OrderCount, "approximately", 3), RuleErrorKeys.UnknownOperator);
+        yield return Case(C(RuleFields.OrderCount, RuleOperators.Contains, "3"), RuleErrorKeys.OperatorNotAllowed);
+        yield return Case(C(RuleFields.OrderCount, RuleOperators.GreaterThan), RuleErrorKeys.OneValueExpected);
+        yield return Case(C(RuleFields.OrderCount, RuleOperators.GreaterThan, 1, 2), RuleErrorKeys.OneValueExpected);
+        yield return Case(C(RuleFields.OrderCount, RuleOperators.Between, 1), RuleErrorKeys.TwoValuesExpected);
+        yield return Case(C(RuleFields.OrderCount, RuleOperators.Between, 5, 1), RuleErrorKeys.RangeReversed);
+        yield return Case(C(RuleFields.Company, RuleOperators.IsEmpty, "x"), RuleErrorKeys.NoValueExpected);
+        yield return Case(C(RuleFields.BoughtProducts, RuleOperators.AnyOf), RuleErrorKeys.EmptyList);
+        yield return Case(C(RuleFields.BoughtProducts, RuleOperators.AnyOf, Enumerable.Range(1, 1001).Cast<object>().ToArray()), RuleErrorKeys.TooManyValues);
+        yield return Case(C(RuleFields.OrderCount, RuleOperators.GreaterThan, "three"), RuleErrorKeys.NumberExpected);
+        yield return Case(C(RuleFields.OrderCount, RuleOperators.GreaterThan, 2.5), RuleErrorKeys.WholeNumberExpected);
+        yield return Case(C(RuleFields.TotalSpent, RuleOperators.GreaterThan, 1e20), RuleErrorKeys.NumberOutOfRange);
+        yield return Case(C(RuleFields.TotalSpent, RuleOperators.GreaterThan, -1), RuleErrorKeys.NumberOutOfRange);
+        yield return Case(C(RuleFields.BirthMonth, RuleOperators.Equal, 13), RuleErrorKeys.NumberOutOfRange);
+        yield return Case(C(RuleFields.RfmRecency, RuleOperators.Equal, 0), RuleErrorKeys.NumberOutOfRange);
+        yield return Case(C(RuleFields.RfmMonetary, RuleOperators.GreaterThan, 6), RuleErrorKeys.NumberOutOfRange);
+        yield return Case(C(RuleFields.LastOrderDate, RuleOperators.Before, "2025-02-30"), RuleErrorKeys.DateExpected);
+        yield return Case(C(RuleFields.LastOrderDate, RuleOperators.Before, "yesterday"), RuleErrorKeys.DateExpected);
+        yield return Case(C(RuleFields.LastOrderDate, RuleOperators.Before, 20250101), RuleErrorKeys.DateExpected);
+        yield return Case(C(RuleFields.LastOrderDate, RuleOperators.BetweenDates, "2025-03-01", "2025-01-01"), RuleErrorKeys.RangeReversed);
+        yield return Case(C(RuleFields.LastOrderDate, RuleOperators.InLastDays, -3), RuleErrorKeys.DaysOutOfRange);
+        yield return Case(C(RuleFields.LastOrderDate, RuleOperators.InLastDays, 1_000_000), RuleErrorKeys.DaysOutOfRange);
+        yield return Case(C(RuleFields.Active, RuleOperators.Equal, "yes"), RuleErrorKeys.BooleanExpected);
+        yield return Case(C(RuleFields.Company, RuleOperators.Contains, ""), RuleErrorKeys.TextExpected);
+        yield return Case(C(RuleFields.Company, RuleOperators.Contains, 5), RuleErrorKeys.TextExpected);
+        yield return Case(C(RuleFields.Company, RuleOperators.Contains, new string('a', 401)), RuleErrorKeys.TextTooLong);
+        yield return Case(C(RuleFields.Gender, RuleOperators.Equal, "X"), RuleErrorKeys.ValueNotAllowed);
+        yield return Case(C(RuleFields.RfmGroup, RuleOperators.In, "vip"), RuleErrorKeys.ValueNotAllowed);
+        yield return Case(C(RuleFields.BillingCountry, RuleOperators.In, "France"), RuleErrorKeys.IdExpected);
+        yield return Case(C(RuleFields.BillingCountry, RuleOperators.In, 0), RuleErrorKeys.NumberOutOfRange);
+        yield return Case(C(RuleFields.OrderCountInPeriod, RuleOperators.GreaterThan, 1), RuleErrorKeys.PeriodRequired);
+        yield return Case(new RuleCondition { Field = RuleFields.OrderCount, Operator = RuleOperators.GreaterThan, Values = [JsonSerializer.SerializeToElement(1)], PeriodDays = 30 }, RuleErrorKeys.PeriodNotAllowed);
+        yield return Case(new RuleCondition { Field = RuleFields.OrderCountInPeriod, Operator = RuleOperators.GreaterThan, Values = [JsonSerializer.SerializeToElement(1)], PeriodDays = 0 }, RuleErrorKeys.PeriodOutOfRange);
+        yield return Case(C(RuleFields.GenericAttribute, RuleOperators.IsNotEmpty), RuleErrorKeys.KeyRequired);
+        yield return Case(new RuleCondition { Field = RuleFields.Company, Operator = RuleOperators.IsEmpty, Key = "x" }, RuleErrorKeys.KeyNotAllowed);
+        yield return Case(new RuleCondition { Field = RuleFields.CustomerAttributeText, Operator = RuleOperators.IsEmpty, Key = "color" }, RuleErrorKeys.KeyInvalid);
+    }
+
+    [TestCaseSource(nameof(WrongConditions))]
+    public async Task AWrongConditionGivesItsErrorAtItsPathNamingTheCondition(RuleCondition condition, string expectedKey)
+    {
+        var rule = Rule(C(RuleFields.Active, RuleOperators.Equal, true), new RuleGroup { Children = [C(RuleFields.Active, RuleOperators.Equal, true), condition] });
+
+        var error = await SingleErrorAsync(rule);
+
+        Assert.That(error.ResourceKey, Is.EqualTo(expectedKey));
+        Assert.That(error.Path, Is.EqualTo("1.1"));
+        Assert.That(error.Message, Does.StartWith("Condition 2.2"));
+        Assert.That(error.Message, Does.Not.Contain("{"));
+        var field = new RuleFieldCatalog().GetField(condition.Field);
+        if (field != null)
+            Assert.That(error.Message, Does.Contain(LocaleResources.EnglishResources[field.ResourceKey]));
+    }
+
+    [Test]
+    public async Task TooDeepAndTooLargeRulesAreRejected()
+    {
+        var root = new RuleGroup();
+        var group = root;
+        for (var depth = 1; depth < 9; depth++)
+        {
+            var inner = new RuleGroup { Children = [C(RuleFields.Active, RuleOperators.Equal, true)] };
+            group.Children.Add(inner);
+            group = inner;
+        }
+
+        var deep = await SingleErrorAsync(new SegmentRule { Root = root });
+        Assert.That(deep.ResourceKey, Is.EqualTo(RuleErrorKeys.TooDeep));
+        Assert.That(deep.Path, Is.EqualTo("0.0.0.0.0.0.0.0"));
+
+        var large = Rule(Enumerable.Range(0, 201).Select(_ => (RuleNode)C(RuleFields.Active, RuleOperators.Equal, true)).ToArray());
+        var tooMany = await SingleErrorAsync(large);
+        Assert.That(tooMany.ResourceKey, Is.EqualTo(RuleErrorKeys.TooManyConditions));
+        Assert.That(tooMany.Path, Is.EqualTo(string.Empty));
+
+        Assert.That(await _validator.ValidateAsync(Rule(Enumerable.Range(0, 200).Select(_ => (RuleNode)C(RuleFields.Active, RuleOperators.Equal, true)).ToArray()), 0), Is.Empty);
+    }
+
+    [Test]
+    public async Task ASegmentCannotReferToItselfDirectlyOrThroughOthers()
+    {
+        var serializer = new SegmentRuleSerializer();
+        //2 refers to 3, 3 refers to 1
+        _segments[2].RuleJson = serializer.Serialize(Rule(C(RuleFields.SegmentMember, RuleOperators.In, 3)));
+        _segments[3].RuleJson = serializer.Serialize(Rule(C(RuleFields.SegmentMember, RuleOperators.NotIn, 1)));
+
+        var self = await SingleErrorAsync(Rule(C(RuleFields.SegmentMember, RuleOperators.In, 1)), 1);
+        Assert.That(self.ResourceKey, Is.EqualTo(RuleErrorKeys.SegmentSelfReference));
+        Assert.That(self.Path, Is.EqualTo("0"));
+
+        var cycle = await SingleErrorAsync(Rule(C(RuleFields.Active, RuleOperators.Equal, true), C(RuleFields.SegmentMember, RuleOperators.In, 2)), 1);
+        Assert.That(cycle.ResourceKey, Is.EqualTo(RuleErrorKeys.SegmentCycle));
+        Assert.That(cycle.Path, Is.EqualTo("1"));
+        Assert.That(cycle.Message, Does.Contain("Two"));
+
+        //a new segment (id 0) has no cycle; an unknown segment is an error
+        Assert.That(await _validator.ValidateAsync(Rule(C(RuleFields.SegmentMember, RuleOperators.In, 2)), 0), Is.Empty);
+        var missing = await SingleErrorAsync(Rule(C(RuleFields.SegmentMember, RuleOperators.In, 99)), 1);
+        Assert.That(missing.ResourceKey, Is.EqualTo(RuleErrorKeys.SegmentNotFound));
+
+        //a chain without the segment is fine
+        Assert.That(await _validator.ValidateAsync(Rule(C(RuleFields.SegmentMember, RuleOperators.In, 2)), 5), Is.Empty);
+    }
+
+    [Test]
+    public async Task ANullRuleIsAnErrorNotAnException()
+    {
+        var errors = await _validator.ValidateAsync(null, 0);
+        Assert.That(errors.Single().ResourceKey, Is.EqualTo(RuleErrorKeys.JsonMalformed));
+    }
+
+    [Test]
+    public void EveryErrorKeyAndFieldHasAnEnglishText()
+    {
+        var keys = typeof(RuleErrorKeys).GetProperties().Select(p => (string)p.GetValue(null));
+        Assert.That(LocaleResources.EnglishResources.Keys, Is.SupersetOf(keys));
+        foreach (var field in new RuleFieldCatalog().GetFields())
+            Assert.That(LocaleResources.EnglishResources.Keys, Does.Contain(field.ResourceKey).And.Contain(field.ResourceKey + ".Hint"));
+        foreach (var group in RfmGroups.All)
+            Assert.That(LocaleResources.EnglishResources.Keys, Does.Contain($"{CustomerSegmentsDefaults.LocaleResourcePrefix}.Rules.RfmGroup.{group}"));
+    }
+}
