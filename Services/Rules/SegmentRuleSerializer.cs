@@ -24,14 +24,16 @@ public class SegmentRuleSerializer : ISegmentRuleSerializer
         if (json.Length > RuleValueLimits.MaxJsonLength)
             return Failure(RuleErrorKeys.JsonTooLarge, RuleValueLimits.MaxJsonLength / 1024);
 
+        var depth = MeasureDepth(json);
+        if (depth == null)
+            return Failure(RuleErrorKeys.JsonMalformed);
+        if (depth > _options.MaxDepth)
+            return Failure(RuleErrorKeys.TooDeep, RuleValueLimits.MaxDepth);
+
         SegmentRule rule;
         try
         {
             rule = JsonSerializer.Deserialize<SegmentRule>(json, _options);
-        }
-        catch (JsonException exception) when (exception.Message.Contains("depth", StringComparison.OrdinalIgnoreCase))
-        {
-            return Failure(RuleErrorKeys.TooDeep, RuleValueLimits.MaxDepth);
         }
         catch (Exception exception) when (exception is JsonException or NotSupportedException or InvalidOperationException or ArgumentException or FormatException)
         {
@@ -54,6 +56,27 @@ public class SegmentRuleSerializer : ISegmentRuleSerializer
     {
         ArgumentNullException.ThrowIfNull(rule);
         return JsonSerializer.Serialize(rule, _options);
+    }
+
+    /// <summary>
+    /// How deeply the JSON nests, or null when it is not well-formed JSON
+    /// </summary>
+    private static int? MeasureDepth(string json)
+    {
+        const int readerMaxDepth = 1000;
+        var reader = new Utf8JsonReader(System.Text.Encoding.UTF8.GetBytes(json), new JsonReaderOptions { MaxDepth = readerMaxDepth });
+        var depth = 0;
+        try
+        {
+            while (reader.Read())
+                depth = Math.Max(depth, reader.CurrentDepth);
+        }
+        catch (JsonException)
+        {
+            return reader.CurrentDepth >= readerMaxDepth - 1 ? readerMaxDepth : null;
+        }
+
+        return depth;
     }
 
     private static bool HasNullNodes(RuleGroup group)

@@ -131,6 +131,12 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
             };
             var expected = new ReferenceEvaluator(_data, _settings, 0, RandomShop.Now).Evaluate(rule);
             Assert.That(await RunAsync(rule, 0), Is.EquivalentTo(expected));
+
+            //the value travels as a parameter: the SQL text (without linq2db's parameter declarations) does not hold it
+            var sql = LinqToDB.LinqExtensions.ToSqlQuery(await _builder.BuildMatchingCustomerIdsQueryAsync(rule, 0, RandomShop.Now)).Sql;
+            var statement = string.Join("\n", sql.Split('\n').Where(line => !line.TrimStart().StartsWith("DECLARE") && !line.TrimStart().StartsWith("SET") && !line.TrimStart().StartsWith("--")));
+            Assert.That(statement, Does.Contain("SELECT"));
+            Assert.That(statement, Does.Not.Contain("'1'='1").IgnoreCase.And.Not.Contain("DROP TABLE").IgnoreCase);
         }
 
         var literal = new SegmentRule

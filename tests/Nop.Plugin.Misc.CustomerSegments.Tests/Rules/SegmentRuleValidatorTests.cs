@@ -148,7 +148,8 @@ public class SegmentRuleValidatorTests
 
         var deep = await SingleErrorAsync(new SegmentRule { Root = root });
         Assert.That(deep.ResourceKey, Is.EqualTo(RuleErrorKeys.TooDeep));
-        Assert.That(deep.Path, Is.EqualTo("0.0.0.0.0.0.0.0"));
+        //each group holds a condition, then the next group
+        Assert.That(deep.Path, Is.EqualTo("0.1.1.1.1.1.1.1"));
 
         var large = Rule(Enumerable.Range(0, 201).Select(_ => (RuleNode)C(RuleFields.Active, RuleOperators.Equal, true)).ToArray());
         var tooMany = await SingleErrorAsync(large);
