@@ -56,7 +56,7 @@ public class PluginMigrationTests : DatabaseTestBase
         {
             nameof(Segment.Id), nameof(Segment.Name), nameof(Segment.Description), nameof(Segment.SegmentTypeId),
             nameof(Segment.RuleJson), nameof(Segment.RuleSchemaVersion), nameof(Segment.Active), nameof(Segment.StoreId),
-            nameof(Segment.CreatedOnUtc), nameof(Segment.UpdatedOnUtc), nameof(Segment.LastRebuiltOnUtc)
+            nameof(Segment.CreatedOnUtc), nameof(Segment.UpdatedOnUtc), nameof(Segment.LastRebuiltOnUtc), nameof(Segment.ShopperMessage)
         }));
         Assert.That(segmentColumns.Single(c => c.Name == nameof(Segment.Name)).IsNullable, Is.False);
         Assert.That(segmentColumns.Single(c => c.Name == nameof(Segment.LastRebuiltOnUtc)).IsNullable, Is.True);
