@@ -323,6 +323,10 @@ public class SegmentModelFactory : ISegmentModelFactory
                 .Select(month => new { id = month, name = System.Globalization.CultureInfo.CurrentUICulture.DateTimeFormat.GetMonthName(month) })
                 .ToArray()
         };
+        var rfmGroups = new List<object>();
+        foreach (var group in RfmGroups.All)
+            rfmGroups.Add(new { id = group, name = await _localizationService.GetResourceAsync(Resource($"Rules.RfmGroup.{group}")) });
+        options[CamelCase(nameof(RuleValueSource.RfmGroups))] = rfmGroups;
 
         return JsonSerializer.Serialize(new { categories, operators, options, texts }, CatalogJsonOptions);
     }

@@ -194,6 +194,9 @@ public class SegmentModelFactoryTests
         Assert.That(json.GetProperty("texts").EnumerateObject().Select(p => p.Name), Is.EquivalentTo(LocaleResources.RuleBuilderTextKeys));
         Assert.That(json.GetProperty("options").GetProperty("genders").EnumerateArray().Select(o => o.GetProperty("id").GetString()), Is.EqualTo(new[] { "M", "F" }));
         Assert.That(json.GetProperty("options").GetProperty("months").GetArrayLength(), Is.EqualTo(12));
+        var rfm = json.GetProperty("options").GetProperty("rfmGroups").EnumerateArray().ToList();
+        Assert.That(rfm.Select(o => o.GetProperty("id").GetString()), Is.EqualTo(RfmGroups.All));
+        Assert.That(rfm[0].GetProperty("name").GetString(), Is.EqualTo("[Plugins.Misc.CustomerSegments.Rules.RfmGroup.champions]"));
     }
 
     [Test]
