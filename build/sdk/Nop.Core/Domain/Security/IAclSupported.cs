@@ -1,0 +1,6 @@
+namespace Nop.Core.Domain.Security;
+
+public interface IAclSupported
+{
+    bool SubjectToAcl { get; set; }
+}

@@ -1,0 +1,5 @@
+namespace Nop.Core.Domain.Seo;
+
+public interface ISlugSupported
+{
+}
