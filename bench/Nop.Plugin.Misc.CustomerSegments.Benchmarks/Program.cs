@@ -54,7 +54,7 @@ report.AppendLine("Sampled every 5 ms while the 10 segments are rebuilt (after a
 report.AppendLine("| engine | customers | what rebuilt | working set at start | peak working set | peak managed heap | allocated during rebuild |");
 report.AppendLine("|---|---:|---|---:|---:|---:|---:|");
 foreach (var (engine, customers, sample) in memory.OrderBy(m => m.Engine).ThenBy(m => m.Customers))
-    report.AppendLine($"| {engine} | {customers:N0} | hand-written SQL (set-based) | {Measure.Mb(sample.StartWorkingSet)} | {Measure.Mb(sample.PeakWorkingSet)} | {Measure.Mb(sample.PeakManaged)} | {Measure.Mb(sample.Allocated)} |");
+    report.AppendLine($"| {engine} | {customers:N0} | plugin (SegmentRebuildService) | {Measure.Mb(sample.StartWorkingSet)} | {Measure.Mb(sample.PeakWorkingSet)} | {Measure.Mb(sample.PeakManaged)} | {Measure.Mb(sample.Allocated)} |");
 report.AppendLine();
 report.AppendLine(BenchRun.EngineStatus).AppendLine();
 
@@ -68,6 +68,12 @@ if (options.Output != null)
 
 public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustomers, bool PostgreSql, int[] MemorySizes, string Output, bool Regenerate, string SqliteDirectory)
 {
+    /// <summary>Order events for the per-customer update (hand-written baseline)</summary>
+    public int Events { get; init; } = 1000;
+
+    /// <summary>Order events for the per-customer update through the plugin</summary>
+    public int EngineEvents { get; init; } = 1000;
+
     public static BenchOptions Parse(string[] args)
     {
         var quick = args.Contains("--quick");
@@ -79,7 +85,11 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
             : quick ? [customers] : [100_000, customers];
         return new BenchOptions(quick, customers, int.TryParse(Value("--seed"), out var seed) ? seed : 20261123, sqlite,
             !args.Contains("--no-postgresql"), memorySizes, Value("--out"), args.Contains("--regenerate"),
-            Value("--sqlite-dir") ?? Path.Combine(Path.GetTempPath(), "customersegments-bench"));
+            Value("--sqlite-dir") ?? Path.Combine(Path.GetTempPath(), "customersegments-bench"))
+        {
+            Events = int.TryParse(Value("--events"), out var e) ? e : 1000,
+            EngineEvents = int.TryParse(Value("--engine-events"), out var ee) ? ee : int.TryParse(Value("--events"), out var e2) ? e2 : 1000
+        };
     }
 
     public override string ToString() =>
