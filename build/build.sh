@@ -7,7 +7,10 @@
 #                           test project under tests/ and the rule builder's browser tests (tests/js, through
 #                           build/js-test.sh; SKIP_JS_TESTS=1 leaves them out), print
 #                           "tests: N passed, N failed, N skipped" (.NET and browser tests together)
-#   build/build.sh bench    (not available yet)
+#   build/build.sh bench    build the benchmarks (Release), start the database servers, generate (or reuse) the
+#                           synthetic shop and measure; prints a markdown table and writes bench/results.md.
+#                           --quick: 50,000 customers (a few minutes); default 1,000,000. Other options are passed
+#                           on (--customers N, --sqlite-customers N, --no-sqlite, --memory-sizes N,N, --regenerate)
 #   build/build.sh demo     (not available yet)
 #
 # Works from any directory. CONFIGURATION (Release) selects the build configuration.
@@ -176,12 +179,24 @@ cmd_test() {
     if [ "$passed" -eq 0 ]; then log "no test ran"; exit 1; fi
 }
 
-# ---------------------------------------------------------------------------------------------- later
-cmd_bench() { echo "build.sh bench: not available yet" >&2; exit 2; }
+# ---------------------------------------------------------------------------------------------- bench
+cmd_bench() {
+    local project="$ROOT/bench/Nop.Plugin.Misc.CustomerSegments.Benchmarks/Nop.Plugin.Misc.CustomerSegments.Benchmarks.csproj"
+    [ -f "$project" ] || die "no benchmark project at ${project#$ROOT/}"
+    log "building the benchmarks (Release)"
+    dotnet build "$project" -c Release --nologo -v quiet -clp:NoSummary -p:TreatWarningsAsErrors=false \
+        -o "$ARTIFACTS/bench/"
+    start_db_servers
+    # the generated shops are cached between runs (PostgreSQL: databases csbench_*; SQLite: files under .db/bench)
+    log "running the benchmarks $*"
+    dotnet "$ARTIFACTS/bench/Nop.Plugin.Misc.CustomerSegments.Benchmarks.dll" \
+        --sqlite-dir "${CS_BENCH_SQLITE_DIR:-$ROOT/.db/bench}" --out "$ROOT/bench/results.md" "$@"
+}
 
+# ---------------------------------------------------------------------------------------------- later
 cmd_demo() { echo "build.sh demo: not available yet" >&2; exit 2; }
 
-usage() { sed -n '2,11p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 command="${1:-build}"
 [ $# -gt 0 ] && shift

@@ -33,6 +33,11 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
     public DatabaseEngine Engine { get; }
 
     /// <summary>
+    /// Whether disposing leaves the database in place (named databases the benchmark caches between runs)
+    /// </summary>
+    public bool KeepOnDispose { get; private set; }
+
+    /// <summary>
     /// Database name (for SQLite: the file name without extension)
     /// </summary>
     public string Name { get; }
@@ -135,6 +140,75 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
     }
 
     /// <summary>
+    /// Opens the database with the given name, creating it empty when missing; disposing keeps it. For data
+    /// that is expensive to make and reused between runs (the benchmark's shop). SQLite files live in
+    /// <paramref name="sqliteDirectory"/> (default: the test folder).
+    /// </summary>
+    /// <returns>The database and whether it already existed</returns>
+    public static async Task<(TestDatabase Database, bool Existed)> OpenOrCreateNamedAsync(DatabaseEngine engine, string name,
+        string sqliteDirectory = null, CancellationToken cancellationToken = default)
+    {
+        if (string.IsNullOrEmpty(name) || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
+            throw new ArgumentException("Use lower-case letters, digits and underscores", nameof(name));
+
+        TestDatabase database;
+        bool existed;
+        switch (engine)
+        {
+            case DatabaseEngine.Sqlite:
+            {
+                var directory = sqliteDirectory ?? DatabaseServerSettings.SqliteDirectory;
+                Directory.CreateDirectory(directory);
+                var path = Path.Combine(directory, name + ".db");
+                existed = File.Exists(path);
+                var connectionString = new SqliteConnectionStringBuilder
+                {
+                    DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = true, DefaultTimeout = 600
+                }.ToString();
+                database = new TestDatabase(engine, name, connectionString, null, path);
+                break;
+            }
+
+            case DatabaseEngine.PostgreSql:
+            {
+                var server = DatabaseServerSettings.For(engine);
+                await using (var connection = new NpgsqlConnection(ServerConnectionString(engine, server, "postgres")))
+                {
+                    await connection.OpenAsync(cancellationToken);
+                    existed = (await QueryNamesAsync(connection, $"SELECT datname FROM pg_database WHERE datname = '{name}'", cancellationToken)).Count > 0;
+                    if (!existed)
+                        await ExecuteAsync(connection, $"CREATE DATABASE \"{name}\" ENCODING 'UTF8'", cancellationToken);
+                }
+
+                database = new TestDatabase(engine, name, ServerConnectionString(engine, server, name), server, null);
+                await using (var connection = new NpgsqlConnection(database.ConnectionString))
+                {
+                    await connection.OpenAsync(cancellationToken);
+                    await ExecuteAsync(connection, "CREATE EXTENSION IF NOT EXISTS citext", cancellationToken);
+                    await connection.ReloadTypesAsync(cancellationToken);
+                }
+
+                break;
+            }
+
+            default:
+                throw new NotSupportedException($"Named databases are available on SQLite and PostgreSQL, not {engine}");
+        }
+
+        database.KeepOnDispose = true;
+        return (database, existed);
+    }
+
+    /// <summary>
+    /// Drops a database <see cref="OpenOrCreateNamedAsync"/> made (to regenerate it)
+    /// </summary>
+    public async Task DropAsync()
+    {
+        KeepOnDispose = false;
+        await DisposeAsync();
+    }
+
+    /// <summary>
     /// Tells whether the engine's server accepts the test login; for SQLite always true
     /// </summary>
     /// <returns>null when reachable, else why not</returns>
@@ -193,6 +267,8 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
             return;
 
         _disposed = true;
+        if (KeepOnDispose)
+            return;
 
         switch (Engine)
         {

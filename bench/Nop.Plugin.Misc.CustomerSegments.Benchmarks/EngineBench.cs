@@ -1,0 +1,91 @@
+using Moq;
+using Nop.Core.Domain.Catalog;
+using Nop.Core.Domain.Common;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Messages;
+using Nop.Core.Domain.Orders;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Localization;
+using Nop.Services.Logging;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Benchmarks;
+
+/// <summary>
+/// The plugin's own services over the benchmark database, wired as nopCommerce would (only nopCommerce's
+/// logger and localization are stand-ins)
+/// </summary>
+public class EngineBench
+{
+    public EngineBench(TestDatabase database)
+    {
+        Shop = new TestShop(database);
+        var catalog = new RuleFieldCatalog();
+        Serializer = new SegmentRuleSerializer();
+        var segmentsForValidator = new SegmentService(Shop.Repository<Segment>(), Shop.Repository<SegmentMembership>(), Serializer, null);
+        var validator = new SegmentRuleValidator(catalog, Serializer, segmentsForValidator, new Mock<ILocalizationService>().Object);
+        QueryBuilder = new SegmentRuleQueryBuilder(new CustomerSegmentsSettings(),
+            Shop.Repository<Address>(), Shop.Repository<Customer>(), Shop.Repository<CustomerCustomerRoleMapping>(),
+            Shop.Repository<CustomerRole>(), Shop.Repository<GenericAttribute>(), Shop.Repository<NewsLetterSubscription>(),
+            Shop.Repository<Order>(), Shop.Repository<OrderItem>(), Shop.Repository<ProductCategory>(),
+            Shop.Repository<ProductManufacturer>(), Shop.Repository<SegmentMembership>(), Shop.Repository<ShoppingCartItem>());
+        Validator = validator;
+        Rebuild = new SegmentRebuildService(new Mock<ILogger>().Object, Shop.DataProvider, Shop.Repository<Segment>(),
+            Shop.Repository<SegmentMembership>(), QueryBuilder, Serializer, validator, new SegmentRuleAnalyzer(catalog));
+    }
+
+    public TestShop Shop { get; }
+    public SegmentRuleSerializer Serializer { get; }
+    public ISegmentRuleValidator Validator { get; }
+    public SegmentRuleQueryBuilder QueryBuilder { get; }
+    public SegmentRebuildService Rebuild { get; }
+
+    public async Task<HashSet<int>> SelectAsync(DemoSegment segment, DateTime nowUtc)
+    {
+        var query = await QueryBuilder.BuildMatchingCustomerIdsQueryAsync(segment.Rule, 0, nowUtc);
+        return (await query.ToListAsync()).ToHashSet();
+    }
+
+    public async Task<string> SqlAsync(DemoSegment segment, DateTime nowUtc)
+    {
+        var query = await QueryBuilder.BuildMatchingCustomerIdsQueryAsync(segment.Rule, 0, nowUtc);
+        return query.ToString();
+    }
+
+    /// <summary>
+    /// The ten demo segments as dynamic segments of the plugin (replacing earlier ones), memberships emptied
+    /// </summary>
+    public async Task<IList<Segment>> CreateSegmentsAsync(IReadOnlyList<DemoSegment> demo, DateTime nowUtc)
+    {
+        foreach (var demoSegment in demo)
+        {
+            var errors = await Validator.ValidateAsync(demoSegment.Rule, 0);
+            if (errors.Count > 0)
+                throw new InvalidOperationException($"Demo segment {demoSegment.Name}: {string.Join("; ", errors.Select(e => e.ToString()))}");
+        }
+
+        await Shop.Repository<SegmentMembership>().DeleteAsync(_ => true);
+        await Shop.Repository<Segment>().DeleteAsync(_ => true);
+        var segments = new List<Segment>();
+        foreach (var demoSegment in demo)
+        {
+            var segment = new Segment
+            {
+                Name = demoSegment.Name,
+                Description = demoSegment.Meaning,
+                SegmentTypeId = (int)SegmentType.Dynamic,
+                RuleJson = Serializer.Serialize(demoSegment.Rule),
+                RuleSchemaVersion = SegmentRule.CurrentSchemaVersion,
+                Active = true,
+                CreatedOnUtc = nowUtc,
+                UpdatedOnUtc = nowUtc
+            };
+            await Shop.Repository<Segment>().InsertAsync(segment, false);
+            segments.Add(segment);
+        }
+
+        return segments;
+    }
+}

@@ -1,0 +1,113 @@
+using System.Diagnostics;
+using System.Text;
+using Nop.Plugin.Misc.CustomerSegments.Benchmarks;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+
+//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate]
+var options = BenchOptions.Parse(args);
+var report = new StringBuilder();
+void Log(string line) => Console.WriteLine(line);
+
+Log($"bench: {options}");
+var machine = MachineInfo.Describe();
+report.AppendLine("# Benchmarks at shop scale").AppendLine();
+report.AppendLine($"Run `build/build.sh bench{(options.Quick ? " --quick" : "")}` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.").AppendLine();
+report.AppendLine(machine).AppendLine();
+
+var runs = new List<(DatabaseEngine Engine, int Customers)>();
+if (options.PostgreSql)
+{
+    var reason = await TestDatabase.CheckServerAsync(DatabaseEngine.PostgreSql);
+    if (reason == null)
+        runs.Add((DatabaseEngine.PostgreSql, options.Customers));
+    else
+        Log($"bench: PostgreSQL skipped: {reason} ({DatabaseServerSettings.HowToStartServers})");
+}
+
+if (options.SqliteCustomers > 0)
+    runs.Add((DatabaseEngine.Sqlite, options.SqliteCustomers));
+
+var memory = new List<(DatabaseEngine Engine, int Customers, MemorySampler Sample)>();
+foreach (var (engine, customers) in runs)
+{
+    var run = new BenchRun(engine, new ShopSize(customers, options.Seed), options, Log);
+    await run.RunAsync();
+    report.Append(run.Report);
+    if (run.RebuildMemory != null)
+        memory.Add((engine, customers, run.RebuildMemory));
+}
+
+//peak memory of the rebuild at the extra sizes (PostgreSQL)
+if (options.PostgreSql && runs.Any(r => r.Engine == DatabaseEngine.PostgreSql))
+{
+    foreach (var customers in options.MemorySizes.Where(s => s != options.Customers))
+    {
+        var run = new BenchRun(DatabaseEngine.PostgreSql, new ShopSize(customers, options.Seed), options, Log) { MemoryOnly = true };
+        await run.RunAsync();
+        if (run.RebuildMemory != null)
+            memory.Add((DatabaseEngine.PostgreSql, customers, run.RebuildMemory));
+    }
+}
+
+report.AppendLine("## (5) Peak memory of the process during the full rebuild").AppendLine();
+report.AppendLine("Sampled every 5 ms while the 10 segments are rebuilt (after a full GC); the process also holds the shop model (4 bytes per customer).").AppendLine();
+report.AppendLine("| engine | customers | what rebuilt | working set at start | peak working set | peak managed heap | allocated during rebuild |");
+report.AppendLine("|---|---:|---|---:|---:|---:|---:|");
+foreach (var (engine, customers, sample) in memory.OrderBy(m => m.Engine).ThenBy(m => m.Customers))
+    report.AppendLine($"| {engine} | {customers:N0} | plugin (SegmentRebuildService) | {Measure.Mb(sample.StartWorkingSet)} | {Measure.Mb(sample.PeakWorkingSet)} | {Measure.Mb(sample.PeakManaged)} | {Measure.Mb(sample.Allocated)} |");
+report.AppendLine();
+report.AppendLine(BenchRun.EngineStatus).AppendLine();
+
+Console.WriteLine();
+Console.WriteLine(report.ToString());
+if (options.Output != null)
+{
+    await File.WriteAllTextAsync(options.Output, report.ToString());
+    Log($"bench: results written to {options.Output}");
+}
+
+public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustomers, bool PostgreSql, int[] MemorySizes, string Output, bool Regenerate, string SqliteDirectory)
+{
+    /// <summary>Order events for the per-customer update (hand-written baseline)</summary>
+    public int Events { get; init; } = 1000;
+
+    /// <summary>Order events for the per-customer update through the plugin</summary>
+    public int EngineEvents { get; init; } = 1000;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var quick = args.Contains("--quick");
+        string Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        var customers = int.TryParse(Value("--customers"), out var c) ? c : quick ? 50_000 : 1_000_000;
+        var sqlite = args.Contains("--no-sqlite") ? 0 : int.TryParse(Value("--sqlite-customers"), out var s) ? s : Math.Min(customers, 50_000);
+        var memorySizes = Value("--memory-sizes") is { } list
+            ? list.Split(',').Select(int.Parse).ToArray()
+            : quick ? [customers] : [100_000, customers];
+        return new BenchOptions(quick, customers, int.TryParse(Value("--seed"), out var seed) ? seed : 20261123, sqlite,
+            !args.Contains("--no-postgresql"), memorySizes, Value("--out"), args.Contains("--regenerate"),
+            Value("--sqlite-dir") ?? Path.Combine(Path.GetTempPath(), "customersegments-bench"))
+        {
+            Events = int.TryParse(Value("--events"), out var e) ? e : 1000,
+            EngineEvents = int.TryParse(Value("--engine-events"), out var ee) ? ee : int.TryParse(Value("--events"), out var e2) ? e2 : 1000
+        };
+    }
+
+    public override string ToString() =>
+        $"{Customers:N0} customers on PostgreSQL{(SqliteCustomers > 0 ? $", {SqliteCustomers:N0} on SQLite" : "")}, seed {Seed}, memory at {string.Join(" / ", MemorySizes.Select(m => m.ToString("N0")))}";
+}
+
+public static class MachineInfo
+{
+    public static string Describe()
+    {
+        var memory = File.Exists("/proc/meminfo")
+            ? File.ReadLines("/proc/meminfo").FirstOrDefault(l => l.StartsWith("MemTotal"))?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]
+            : null;
+        var cpu = File.Exists("/proc/cpuinfo")
+            ? File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim()
+            : null;
+        var ram = long.TryParse(memory, out var kb) ? $"{kb / 1024.0 / 1024:N1} GB RAM" : "RAM unknown";
+        return $"Machine: {Environment.ProcessorCount} cores ({cpu ?? "cpu unknown"}), {ram}, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}, " +
+               $".NET {Environment.Version}; database server versions in each section.";
+    }
+}
