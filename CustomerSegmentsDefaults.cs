@@ -25,10 +25,20 @@ public static class CustomerSegmentsDefaults
     public static string RebuildTaskType => "Nop.Plugin.Misc.CustomerSegments.Services.SegmentRebuildTask";
 
     /// <summary>
-    /// Setting that holds the segment (id, or ids separated by commas) of a discount requirement of this plugin's rule;
+    /// Setting that holds a discount requirement of this plugin's rule as JSON (see Services.Discounts.SegmentRequirement);
     /// {0} is the requirement id
     /// </summary>
     public static string DiscountRequirementSettingsKey => "DiscountRequirement.CustomerSegments-{0}";
+
+    /// <summary>
+    /// Route of the discount requirement's configuration
+    /// </summary>
+    public static string DiscountRequirementConfigurationRouteName => "Plugin.Misc.CustomerSegments.DiscountRequirement.Configure";
+
+    /// <summary>
+    /// HTML field prefix of a requirement's configuration form; {0} is the requirement id (0 for a new one)
+    /// </summary>
+    public static string DiscountRequirementHtmlFieldPrefix => "CustomerSegmentsRequirement{0}";
 
     public static int DefaultRebuildIntervalSeconds => 60 * 60;
 }

@@ -3,27 +3,34 @@ using Nop.Core.Domain.Cms;
 using Nop.Core.Domain.ScheduleTasks;
 using Nop.Plugin.Misc.CustomerSegments.Components;
 using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 using Nop.Services.Cms;
 using Nop.Services.Common;
 using Nop.Services.Configuration;
+using Nop.Services.Discounts;
 using Nop.Services.Localization;
 using Nop.Services.Plugins;
 using Nop.Services.ScheduleTasks;
 using Nop.Services.Security;
 using Nop.Web.Framework.Infrastructure;
+using Nop.Web.Framework.Mvc.Routing;
 
 namespace Nop.Plugin.Misc.CustomerSegments;
 
 /// <summary>
 /// The customer segments plugin
 /// </summary>
-public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin
+public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, IDiscountRequirementRule
 {
     #region Fields
 
+    protected readonly CustomerSegmentsSettings _customerSegmentsSettings;
     protected readonly ILocalizationService _localizationService;
+    protected readonly INopUrlHelper _nopUrlHelper;
     protected readonly IPermissionService _permissionService;
     protected readonly IScheduleTaskService _scheduleTaskService;
+    protected readonly ISegmentDiscountRequirementCleaner _segmentDiscountRequirementCleaner;
+    protected readonly ISegmentRequirementChecker _segmentRequirementChecker;
     protected readonly ISettingService _settingService;
     protected readonly IWebHelper _webHelper;
     protected readonly WidgetSettings _widgetSettings;
@@ -32,16 +39,24 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin
 
     #region Ctor
 
-    public CustomerSegmentsPlugin(ILocalizationService localizationService,
+    public CustomerSegmentsPlugin(CustomerSegmentsSettings customerSegmentsSettings,
+        ILocalizationService localizationService,
+        INopUrlHelper nopUrlHelper,
         IPermissionService permissionService,
         IScheduleTaskService scheduleTaskService,
+        ISegmentDiscountRequirementCleaner segmentDiscountRequirementCleaner,
+        ISegmentRequirementChecker segmentRequirementChecker,
         ISettingService settingService,
         IWebHelper webHelper,
         WidgetSettings widgetSettings)
     {
+        _customerSegmentsSettings = customerSegmentsSettings;
         _localizationService = localizationService;
+        _nopUrlHelper = nopUrlHelper;
         _permissionService = permissionService;
         _scheduleTaskService = scheduleTaskService;
+        _segmentDiscountRequirementCleaner = segmentDiscountRequirementCleaner;
+        _segmentRequirementChecker = segmentRequirementChecker;
         _settingService = settingService;
         _webHelper = webHelper;
         _widgetSettings = widgetSettings;
@@ -55,13 +70,35 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin
         $"{_webHelper.GetStoreLocation()}Admin/CustomerSegmentsAdmin/Configure";
 
     /// <summary>
-    /// The admin customer page shows the customer's segments in a card
+    /// The admin customer page shows the customer's segments in a card; when the shopper widget is on,
+    /// the public zones the admin chose show the offers the shopper's segments unlock
     /// </summary>
-    public Task<IList<string>> GetWidgetZonesAsync() =>
-        Task.FromResult<IList<string>>([AdminWidgetZones.CustomerDetailsBlock]);
+    public Task<IList<string>> GetWidgetZonesAsync()
+    {
+        var zones = new List<string> { AdminWidgetZones.CustomerDetailsBlock };
+        if (_customerSegmentsSettings.WidgetEnabled)
+        {
+            zones.AddRange((_customerSegmentsSettings.WidgetZones ?? [])
+                .Where(zone => !string.IsNullOrWhiteSpace(zone))
+                .Select(zone => zone.Trim())
+                .Where(zone => !zones.Contains(zone, StringComparer.OrdinalIgnoreCase)));
+        }
+
+        return Task.FromResult<IList<string>>(zones.Distinct(StringComparer.OrdinalIgnoreCase).ToList());
+    }
 
     public Type GetWidgetViewComponent(string widgetZone) =>
-        widgetZone == AdminWidgetZones.CustomerDetailsBlock ? typeof(CustomerSegmentsCardViewComponent) : null;
+        widgetZone == AdminWidgetZones.CustomerDetailsBlock ? typeof(CustomerSegmentsCardViewComponent) : typeof(SegmentOffersViewComponent);
+
+    /// <summary>
+    /// The discount requirement "customer is in segment(s)"
+    /// </summary>
+    public Task<DiscountRequirementValidationResult> CheckRequirementAsync(DiscountRequirementValidationRequest request) =>
+        _segmentRequirementChecker.CheckAsync(request);
+
+    public string GetConfigurationUrl(int discountId, int? discountRequirementId) =>
+        _nopUrlHelper.RouteUrl(CustomerSegmentsDefaults.DiscountRequirementConfigurationRouteName,
+            new { discountId, discountRequirementId }, _webHelper.GetCurrentRequestProtocol());
 
     /// <summary>
     /// The plugin's widgets are part of its admin pages, not something to switch on and off in the widget list
@@ -100,6 +137,9 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin
 
     public override async Task UninstallAsync()
     {
+        //this rule's requirements (and their settings) go with the plugin; other rules' stay
+        await _segmentDiscountRequirementCleaner.RemoveAllAsync();
+
         if (await _scheduleTaskService.GetTaskByTypeAsync(CustomerSegmentsDefaults.RebuildTaskType) is ScheduleTask task)
             await _scheduleTaskService.DeleteTaskAsync(task);
 

@@ -33,4 +33,14 @@ public class CustomerSegmentsSettings : ISettings
     /// How many days back the RFM scores look
     /// </summary>
     public int RfmWindowDays { get; set; } = 365;
+
+    /// <summary>
+    /// Whether shoppers see the messages of the discounts their segments unlock
+    /// </summary>
+    public bool WidgetEnabled { get; set; }
+
+    /// <summary>
+    /// Public widget zones where the messages are shown
+    /// </summary>
+    public List<string> WidgetZones { get; set; } = [];
 }

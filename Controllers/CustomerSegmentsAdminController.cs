@@ -455,8 +455,16 @@ public class CustomerSegmentsAdminController : BasePluginController
             return RedirectToAction(nameof(Edit), new { id });
         }
 
-        var members = await _segmentMembershipWriter.RebuildSegmentAsync(segment);
-        _notificationService.SuccessNotification(string.Format(await GetResourceAsync("Segments.Rebuild.Done"), members));
+        try
+        {
+            var members = await _segmentMembershipWriter.RebuildSegmentAsync(segment);
+            _notificationService.SuccessNotification(string.Format(await GetResourceAsync("Segments.Rebuild.Done"), members));
+        }
+        catch (InvalidOperationException)
+        {
+            //a stored rule the current catalog no longer accepts: the membership is left as it was
+            _notificationService.ErrorNotification(await GetResourceAsync("Segments.Rebuild.InvalidRule"));
+        }
 
         return RedirectToAction(nameof(Edit), new { id });
     }

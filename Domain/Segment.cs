@@ -1,11 +1,12 @@
 using Nop.Core;
+using Nop.Core.Domain.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Domain;
 
 /// <summary>
 /// A customer segment: a named group of customers, chosen by a rule or by hand
 /// </summary>
-public class Segment : BaseEntity
+public class Segment : BaseEntity, ILocalizedEntity
 {
     public string Name { get; set; }
 
@@ -38,4 +39,9 @@ public class Segment : BaseEntity
     public DateTime UpdatedOnUtc { get; set; }
 
     public DateTime? LastRebuiltOnUtc { get; set; }
+
+    /// <summary>
+    /// Short text shown to members about the offers the segment unlocks; localized per language
+    /// </summary>
+    public string ShopperMessage { get; set; }
 }

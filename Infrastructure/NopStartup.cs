@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Nop.Core.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 
@@ -22,6 +23,16 @@ public class NopStartup : INopStartup
         services.AddScoped<ISegmentMemberSearchService, SegmentMemberSearchService>();
         services.AddScoped<ISegmentMemberCsvService, SegmentMemberCsvService>();
         services.AddScoped<ISegmentDiscountUsageService, SegmentDiscountUsageService>();
+        services.AddScoped<ISegmentMembershipWriter, SegmentMembershipWriter>();
+
+        //discount requirement and shopper offers
+        services.AddScoped<ISegmentCacheInvalidator, SegmentCacheInvalidator>();
+        services.AddScoped<ICustomerSegmentIdsReader, CustomerSegmentIdsReader>();
+        services.AddScoped<ISegmentRequirementStore, SegmentRequirementStore>();
+        services.AddScoped<ISegmentRequirementValidator, SegmentRequirementValidator>();
+        services.AddScoped<ISegmentRequirementChecker, SegmentRequirementChecker>();
+        services.AddScoped<ISegmentDiscountRequirementCleaner, SegmentDiscountRequirementCleaner>();
+        services.AddScoped<ISegmentOffersModelFactory, SegmentOffersModelFactory>();
     }
 
     public void Configure(IApplicationBuilder application)

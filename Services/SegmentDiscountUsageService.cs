@@ -2,6 +2,7 @@ using Nop.Core.Domain.Configuration;
 using Nop.Core.Domain.Discounts;
 using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Models;
+using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
@@ -63,9 +64,8 @@ public class SegmentDiscountUsageService : ISegmentDiscountUsageService
             .Select(setting => new SettingRow { Name = setting.Name, Value = setting.Value })
             .ToListAsync();
 
-        var segmentText = segmentId.ToString();
         var naming = settings
-            .Where(setting => (setting.Value ?? string.Empty).Split(',', StringSplitOptions.TrimEntries).Contains(segmentText))
+            .Where(setting => SegmentRequirement.Parse(setting.Value)?.AllSegmentIds.Contains(segmentId) == true)
             .Select(setting => setting.Name.ToLowerInvariant())
             .ToHashSet();
 

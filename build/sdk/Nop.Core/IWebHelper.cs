@@ -3,4 +3,6 @@ namespace Nop.Core;
 public interface IWebHelper
 {
     string GetStoreLocation(bool? useSsl = null);
+
+    string GetCurrentRequestProtocol();
 }

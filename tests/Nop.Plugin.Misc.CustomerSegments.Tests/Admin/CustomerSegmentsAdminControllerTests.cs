@@ -380,6 +380,19 @@ public class CustomerSegmentsAdminControllerTests
     }
 
     [Test]
+    public async Task ARebuildWithAnInvalidStoredRuleSaysSo()
+    {
+        var segment = new Segment { Id = 1, SegmentTypeId = (int)SegmentType.Dynamic };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(1)).ReturnsAsync(segment);
+        _membershipWriter.Setup(w => w.RebuildSegmentAsync(segment)).ThrowsAsync(new InvalidOperationException("invalid"));
+
+        var result = await _controller.Rebuild(1);
+
+        _notificationService.Verify(n => n.ErrorNotification("[Plugins.Misc.CustomerSegments.Segments.Rebuild.InvalidRule]", true, 0));
+        Assert.That(((RedirectToActionResult)result).ActionName, Is.EqualTo("Edit"));
+    }
+
+    [Test]
     public async Task MembersAreRemovedByHandFromStaticSegmentsOnly()
     {
         var staticSegment = new Segment { Id = 2, SegmentTypeId = (int)SegmentType.Static };

@@ -7,4 +7,8 @@ namespace Nop.Services.Customers;
 public interface ICustomerService
 {
     Task<IList<Customer>> GetCustomersByIdsAsync(int[] customerIds);
+
+    Task<bool> IsGuestAsync(Customer customer, bool onlyActiveCustomerRoles = true);
+
+    Task<bool> IsRegisteredAsync(Customer customer, bool onlyActiveCustomerRoles = true);
 }

@@ -1,5 +1,9 @@
+using System;
 using System.Collections.Generic;
+using System.Linq.Expressions;
 using System.Threading.Tasks;
+using Nop.Core;
+using Nop.Core.Domain.Localization;
 
 namespace Nop.Services.Localization;
 
@@ -10,4 +14,6 @@ public interface ILocalizationService
     Task AddOrUpdateLocaleResourceAsync(IDictionary<string, string> resources, int? languageId = null);
 
     Task DeleteLocaleResourcesAsync(string resourceNamePrefix, int? languageId = null);
+
+    Task<TPropType> GetLocalizedAsync<TEntity, TPropType>(TEntity entity, Expression<Func<TEntity, TPropType>> keySelector, int? languageId = null, bool returnDefaultValue = true, bool ensureTwoPublishedLanguages = true) where TEntity : BaseEntity, ILocalizedEntity;
 }

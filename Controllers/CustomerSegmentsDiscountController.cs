@@ -1,0 +1,143 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Rendering;
+using Nop.Core.Domain.Discounts;
+using Nop.Plugin.Misc.CustomerSegments.Models;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
+using Nop.Services.Discounts;
+using Nop.Services.Localization;
+using Nop.Services.Security;
+using Nop.Web.Framework;
+using Nop.Web.Framework.Controllers;
+using Nop.Web.Framework.Mvc.Filters;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Controllers;
+
+/// <summary>
+/// Configuration of the "customer is in segment(s)" discount requirement, shown inside the discount's requirement editor
+/// </summary>
+[AuthorizeAdmin]
+[Area(AreaNames.ADMIN)]
+[AutoValidateAntiforgeryToken]
+public class CustomerSegmentsDiscountController : BasePluginController
+{
+    public const string ViewPath = "~/Plugins/Misc.CustomerSegments/Views/DiscountRequirement/Configure.cshtml";
+
+    protected readonly IDiscountService _discountService;
+    protected readonly ILocalizationService _localizationService;
+    protected readonly ISegmentRequirementStore _segmentRequirementStore;
+    protected readonly ISegmentRequirementValidator _segmentRequirementValidator;
+    protected readonly ISegmentService _segmentService;
+
+    public CustomerSegmentsDiscountController(IDiscountService discountService,
+        ILocalizationService localizationService,
+        ISegmentRequirementStore segmentRequirementStore,
+        ISegmentRequirementValidator segmentRequirementValidator,
+        ISegmentService segmentService)
+    {
+        _discountService = discountService;
+        _localizationService = localizationService;
+        _segmentRequirementStore = segmentRequirementStore;
+        _segmentRequirementValidator = segmentRequirementValidator;
+        _segmentService = segmentService;
+    }
+
+    protected virtual Task<string> TextAsync(string name) =>
+        _localizationService.GetResourceAsync($"{CustomerSegmentsDefaults.LocaleResourcePrefix}.DiscountRequirement.{name}");
+
+    /// <summary>
+    /// Whether the requirement, when there is one, belongs to the discount and to this rule
+    /// </summary>
+    protected virtual bool IsOurs(DiscountRequirement requirement, int discountId) =>
+        requirement.DiscountId == discountId
+        && string.Equals(requirement.DiscountRequirementRuleSystemName, CustomerSegmentsDefaults.SystemName, StringComparison.OrdinalIgnoreCase);
+
+    [CheckPermission(StandardPermission.Promotions.DISCOUNTS_VIEW)]
+    public virtual async Task<IActionResult> Configure(int discountId, int? discountRequirementId)
+    {
+        if (await _discountService.GetDiscountByIdAsync(discountId) is null)
+            return Content(await TextAsync("DiscountNotFound"));
+
+        SegmentRequirement saved = null;
+        if (discountRequirementId.HasValue)
+        {
+            var requirement = await _discountService.GetDiscountRequirementByIdAsync(discountRequirementId.Value);
+            if (requirement is null || !IsOurs(requirement, discountId))
+                return Content(await TextAsync("RequirementNotFound"));
+
+            saved = await _segmentRequirementStore.GetAsync(requirement.Id);
+        }
+        saved ??= new SegmentRequirement();
+
+        var segments = await _segmentService.GetAllSegmentsAsync();
+        var byId = segments.ToDictionary(segment => segment.Id);
+        var model = new SegmentRequirementModel
+        {
+            DiscountId = discountId,
+            RequirementId = discountRequirementId ?? 0,
+            IncludeSegmentIds = saved.IncludeSegmentIds.ToList(),
+            RequireAll = saved.RequireAll,
+            ExcludeSegmentIds = saved.ExcludeSegmentIds.ToList(),
+            AvailableSegments = segments
+                .OrderBy(segment => segment.Name)
+                .Select(segment => new SelectListItem(segment.Name, segment.Id.ToString()))
+                .ToList()
+        };
+
+        foreach (var id in saved.AllSegmentIds)
+        {
+            if (!byId.TryGetValue(id, out var segment))
+                model.Warnings.Add(string.Format(await TextAsync("SegmentMissing"), id));
+            else if (!segment.Active)
+                model.Warnings.Add(string.Format(await TextAsync("SegmentInactive"), segment.Name));
+        }
+
+        ViewData.TemplateInfo.HtmlFieldPrefix = string.Format(CustomerSegmentsDefaults.DiscountRequirementHtmlFieldPrefix, model.RequirementId);
+
+        return View(ViewPath, model);
+    }
+
+    [HttpPost]
+    [CheckPermission(StandardPermission.Promotions.DISCOUNTS_CREATE_EDIT_DELETE)]
+    public virtual async Task<IActionResult> Configure(SegmentRequirementModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+
+        var discount = await _discountService.GetDiscountByIdAsync(model.DiscountId);
+        if (discount is null)
+            return Ok(new { Errors = new[] { await TextAsync("DiscountNotFound") } });
+
+        DiscountRequirement requirement = null;
+        if (model.RequirementId > 0)
+        {
+            requirement = await _discountService.GetDiscountRequirementByIdAsync(model.RequirementId);
+            if (requirement is null || !IsOurs(requirement, discount.Id))
+                return Ok(new { Errors = new[] { await TextAsync("RequirementNotFound") } });
+        }
+
+        var configuration = new SegmentRequirement
+        {
+            IncludeSegmentIds = (model.IncludeSegmentIds ?? []).Where(id => id > 0).Distinct().ToList(),
+            RequireAll = model.RequireAll,
+            ExcludeSegmentIds = (model.ExcludeSegmentIds ?? []).Where(id => id > 0).Distinct().ToList()
+        };
+
+        var errors = await _segmentRequirementValidator.ValidateAsync(configuration);
+        if (errors.Count > 0)
+            return Ok(new { Errors = errors });
+
+        if (requirement is null)
+        {
+            requirement = new DiscountRequirement
+            {
+                DiscountId = discount.Id,
+                DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName
+            };
+            await _discountService.InsertDiscountRequirementAsync(requirement);
+        }
+
+        await _segmentRequirementStore.SaveAsync(requirement.Id, configuration);
+
+        return Ok(new { NewRequirementId = requirement.Id });
+    }
+}

@@ -1,0 +1,12 @@
+using Nop.Core.Domain.Customers;
+using Nop.Plugin.Misc.CustomerSegments.Models;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Factories;
+
+/// <summary>
+/// Prepares the shopper-facing offers widget
+/// </summary>
+public interface ISegmentOffersModelFactory
+{
+    Task<SegmentOffersModel> PrepareSegmentOffersModelAsync(Customer customer);
+}

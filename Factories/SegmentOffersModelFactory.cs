@@ -1,0 +1,102 @@
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Html;
+using Nop.Core.Domain.Customers;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Models;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
+using Nop.Services.Discounts;
+using Nop.Services.Localization;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Factories;
+
+/// <summary>
+/// For every current discount with a requirement of this rule the shopper meets, the localized messages
+/// of the included segments the shopper is in
+/// </summary>
+public class SegmentOffersModelFactory : ISegmentOffersModelFactory
+{
+    protected readonly CustomerSegmentsSettings _settings;
+    protected readonly ICustomerSegmentIdsReader _customerSegmentIdsReader;
+    protected readonly IDiscountService _discountService;
+    protected readonly ILocalizationService _localizationService;
+    protected readonly ISegmentRequirementChecker _segmentRequirementChecker;
+    protected readonly ISegmentRequirementStore _segmentRequirementStore;
+    protected readonly ISegmentService _segmentService;
+
+    public SegmentOffersModelFactory(CustomerSegmentsSettings settings,
+        ICustomerSegmentIdsReader customerSegmentIdsReader,
+        IDiscountService discountService,
+        ILocalizationService localizationService,
+        ISegmentRequirementChecker segmentRequirementChecker,
+        ISegmentRequirementStore segmentRequirementStore,
+        ISegmentService segmentService)
+    {
+        _settings = settings;
+        _customerSegmentIdsReader = customerSegmentIdsReader;
+        _discountService = discountService;
+        _localizationService = localizationService;
+        _segmentRequirementChecker = segmentRequirementChecker;
+        _segmentRequirementStore = segmentRequirementStore;
+        _segmentService = segmentService;
+    }
+
+    /// <summary>
+    /// Segments of the shopper that unlock a current discount
+    /// </summary>
+    protected virtual async Task<IList<int>> GetUnlockingSegmentIdsAsync(Customer customer, IReadOnlySet<int> memberOf)
+    {
+        var currentDiscountIds = (await _discountService.GetAllDiscountsAsync()).Select(discount => discount.Id).ToHashSet();
+        var requirements = (await _discountService.GetAllDiscountRequirementsAsync())
+            .Where(requirement => currentDiscountIds.Contains(requirement.DiscountId)
+                && string.Equals(requirement.DiscountRequirementRuleSystemName, CustomerSegmentsDefaults.SystemName, StringComparison.OrdinalIgnoreCase));
+
+        var unlocking = new List<int>();
+        foreach (var requirement in requirements)
+        {
+            var result = await _segmentRequirementChecker.CheckAsync(new DiscountRequirementValidationRequest
+            {
+                DiscountRequirementId = requirement.Id,
+                Customer = customer
+            });
+            if (!result.IsValid)
+                continue;
+
+            var configuration = await _segmentRequirementStore.GetAsync(requirement.Id);
+            unlocking.AddRange(configuration.IncludeSegmentIds.Where(memberOf.Contains));
+        }
+
+        return unlocking.Distinct().ToList();
+    }
+
+    public virtual async Task<SegmentOffersModel> PrepareSegmentOffersModelAsync(Customer customer)
+    {
+        var model = new SegmentOffersModel();
+        if (!_settings.WidgetEnabled || customer is null || customer.Id <= 0)
+            return model;
+
+        var memberOf = await _customerSegmentIdsReader.GetSegmentIdsAsync(customer.Id);
+        if (memberOf.Count == 0)
+            return model;
+
+        var segmentIds = await GetUnlockingSegmentIdsAsync(customer, memberOf);
+        if (segmentIds.Count == 0)
+            return model;
+
+        var segments = (await _segmentService.GetSegmentsByIdsAsync(segmentIds))
+            .Where(segment => segment is { Active: true })
+            .OrderBy(segment => segment.Name);
+
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var segment in segments)
+        {
+            var message = (await _localizationService.GetLocalizedAsync(segment, s => s.ShopperMessage))?.Trim();
+            if (string.IsNullOrEmpty(message) || !seen.Add(message))
+                continue;
+
+            model.Messages.Add(new HtmlString(HtmlEncoder.Default.Encode(message)));
+        }
+
+        return model;
+    }
+}

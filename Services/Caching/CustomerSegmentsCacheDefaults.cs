@@ -1,0 +1,29 @@
+using Nop.Core.Caching;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services.Caching;
+
+/// <summary>
+/// Cache keys of the plugin
+/// </summary>
+public static class CustomerSegmentsCacheDefaults
+{
+    /// <summary>
+    /// Prefix of every per-customer key: removing it drops the cached segments of all customers
+    /// </summary>
+    public static string CustomerSegmentIdsPrefix => "Nop.plugins.misc.customersegments.customer.segmentids.";
+
+    /// <summary>
+    /// Identifiers of the active segments a customer is in; {0} is the customer id
+    /// </summary>
+    public static CacheKey CustomerSegmentIdsCacheKey => new("Nop.plugins.misc.customersegments.customer.segmentids.{0}");
+
+    /// <summary>
+    /// The segments a discount requirement names, read once per request; {0} is the requirement id
+    /// </summary>
+    public static CacheKey RequirementSegmentsCacheKey => new("Nop.plugins.misc.customersegments.requirement.segments.{0}");
+
+    /// <summary>
+    /// Identifiers of the segments any of the plugin's discount requirements includes, read once per request
+    /// </summary>
+    public static CacheKey SegmentsWithOffersCacheKey => new("Nop.plugins.misc.customersegments.segments.withoffers");
+}

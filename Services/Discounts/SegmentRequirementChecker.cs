@@ -1,0 +1,83 @@
+using Nop.Core.Caching;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services.Caching;
+using Nop.Services.Customers;
+using Nop.Services.Discounts;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
+
+/// <summary>
+/// The customer must be in any (or all) of the included segments and in none of the excluded ones.
+/// Anything unclear fails: no configuration, a segment deleted or switched off, an unknown customer,
+/// a guest while guests are not segmented
+/// </summary>
+public class SegmentRequirementChecker : ISegmentRequirementChecker
+{
+    protected readonly CustomerSegmentsSettings _settings;
+    protected readonly ICustomerSegmentIdsReader _customerSegmentIdsReader;
+    protected readonly ICustomerService _customerService;
+    protected readonly ISegmentRequirementStore _segmentRequirementStore;
+    protected readonly ISegmentService _segmentService;
+    protected readonly IShortTermCacheManager _shortTermCacheManager;
+
+    public SegmentRequirementChecker(CustomerSegmentsSettings settings,
+        ICustomerSegmentIdsReader customerSegmentIdsReader,
+        ICustomerService customerService,
+        ISegmentRequirementStore segmentRequirementStore,
+        ISegmentService segmentService,
+        IShortTermCacheManager shortTermCacheManager)
+    {
+        _settings = settings;
+        _customerSegmentIdsReader = customerSegmentIdsReader;
+        _customerService = customerService;
+        _segmentRequirementStore = segmentRequirementStore;
+        _segmentService = segmentService;
+        _shortTermCacheManager = shortTermCacheManager;
+    }
+
+    /// <summary>
+    /// Whether every segment the requirement names still exists and is active
+    /// </summary>
+    protected virtual async Task<bool> SegmentsUsableAsync(int discountRequirementId, SegmentRequirement requirement)
+    {
+        var ids = requirement.AllSegmentIds.ToList();
+        var segments = await _shortTermCacheManager.GetAsync(
+            async () => (await _segmentService.GetSegmentsByIdsAsync(ids)).Where(segment => segment is not null).ToList(),
+            CustomerSegmentsCacheDefaults.RequirementSegmentsCacheKey, discountRequirementId);
+
+        var usable = segments.Where(segment => segment.Active).Select(segment => segment.Id).ToHashSet();
+
+        return ids.All(usable.Contains);
+    }
+
+    public virtual async Task<DiscountRequirementValidationResult> CheckAsync(DiscountRequirementValidationRequest request)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+
+        var result = new DiscountRequirementValidationResult();
+
+        var customer = request.Customer;
+        if (customer is null || customer.Id <= 0 || customer.Deleted)
+            return result;
+
+        var requirement = await _segmentRequirementStore.GetAsync(request.DiscountRequirementId);
+        if (requirement is null || requirement.IncludeSegmentIds.Count == 0)
+            return result;
+
+        if (!_settings.IncludeGuests && !await _customerService.IsRegisteredAsync(customer))
+            return result;
+
+        if (!await SegmentsUsableAsync(request.DiscountRequirementId, requirement))
+            return result;
+
+        var memberOf = await _customerSegmentIdsReader.GetSegmentIdsAsync(customer.Id);
+
+        var included = requirement.RequireAll
+            ? requirement.IncludeSegmentIds.All(memberOf.Contains)
+            : requirement.IncludeSegmentIds.Any(memberOf.Contains);
+
+        result.IsValid = included && !requirement.ExcludeSegmentIds.Any(memberOf.Contains);
+
+        return result;
+    }
+}

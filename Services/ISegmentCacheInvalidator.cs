@@ -1,0 +1,22 @@
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// Drops cached segment memberships; called by whatever changes memberships, after the change is saved
+/// </summary>
+public interface ISegmentCacheInvalidator
+{
+    /// <summary>
+    /// After the memberships of one customer changed (entered or left a segment)
+    /// </summary>
+    Task CustomerMembershipChangedAsync(int customerId);
+
+    /// <summary>
+    /// After the memberships of several customers changed
+    /// </summary>
+    Task CustomersMembershipChangedAsync(IEnumerable<int> customerIds);
+
+    /// <summary>
+    /// After a change that may touch any customer: a full rebuild, a segment deleted, activated or deactivated
+    /// </summary>
+    Task AllMembershipsChangedAsync();
+}
