@@ -434,7 +434,9 @@ public class CustomerSegmentsAdminController : BasePluginController
         if (segment is null)
             return RedirectToAction(nameof(List));
 
-        var stream = new MemoryStream();
+        //a temporary file, not memory: a segment can have a million members; it goes away when the response is sent
+        var stream = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
+            FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         await _segmentMemberCsvService.ExportMembersAsync(segment, stream);
         stream.Position = 0;
 

@@ -14,7 +14,8 @@ public static class LocaleResources
     [
         "AddCondition", "AddGroup", "Remove", "MatchAll", "MatchAny", "Negate", "SelectField", "SelectOperator",
         "Value", "From", "To", "PeriodDays", "Key", "Search", "NoResults", "LoadMore", "Preview", "Previewing",
-        "Preview.Count", "Preview.Empty", "Preview.Failed", "Preview.TimedOut", "EmptyRule", "ErrorsSummary"
+        "Preview.Count", "Preview.Empty", "Preview.Failed", "Preview.TimedOut", "EmptyRule", "ErrorsSummary",
+        "MoveUp", "MoveDown", "Days", "Yes", "No", "UnknownField"
     ];
 
     /// <summary>
@@ -199,6 +200,12 @@ public static class LocaleResources
         [P("RuleBuilder.Preview.TimedOut")] = "Counting took too long. Narrow the rule (for example by a store or a shorter period) and try again.",
         [P("RuleBuilder.EmptyRule")] = "A rule without conditions matches every customer.",
         [P("RuleBuilder.ErrorsSummary")] = "The rule has errors:",
+        [P("RuleBuilder.MoveUp")] = "Move up",
+        [P("RuleBuilder.MoveDown")] = "Move down",
+        [P("RuleBuilder.Days")] = "days",
+        [P("RuleBuilder.Yes")] = "Yes",
+        [P("RuleBuilder.No")] = "No",
+        [P("RuleBuilder.UnknownField")] = "Unknown field",
         [P("RuleBuilder.Lookup.UnknownSource")] = "Unknown list of values.",
 
         [P("DiscountRequirement.IncludeSegmentIds")] = "Customer is in segment(s)",

@@ -437,7 +437,10 @@ public class CustomerSegmentsAdminControllerTests
 
         Assert.That(result.ContentType, Is.EqualTo("text/csv"));
         Assert.That(result.FileDownloadName, Does.StartWith("segment-3-members-").And.EndWith(".csv"));
+        var path = ((FileStream)result.FileStream).Name;
         Assert.That(new StreamReader(result.FileStream).ReadToEnd(), Is.EqualTo("a,b\r\n"));
+        result.FileStream.Dispose();
+        Assert.That(File.Exists(path), Is.False, "the temporary file goes with the response");
     }
 
     #endregion
