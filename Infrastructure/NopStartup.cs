@@ -5,6 +5,7 @@ using Nop.Core.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 
@@ -33,6 +34,11 @@ public class NopStartup : INopStartup
         services.AddScoped<ISegmentRequirementChecker, SegmentRequirementChecker>();
         services.AddScoped<ISegmentDiscountRequirementCleaner, SegmentDiscountRequirementCleaner>();
         services.AddScoped<ISegmentOffersModelFactory, SegmentOffersModelFactory>();
+        //rule engine
+        services.AddSingleton<IRuleFieldCatalog, RuleFieldCatalog>();
+        services.AddSingleton<ISegmentRuleSerializer, SegmentRuleSerializer>();
+        services.AddScoped<ISegmentRuleValidator, SegmentRuleValidator>();
+        services.AddScoped<ISegmentRuleQueryBuilder, SegmentRuleQueryBuilder>();
     }
 
     public void Configure(IApplicationBuilder application)

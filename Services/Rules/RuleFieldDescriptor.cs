@@ -30,6 +30,11 @@ public class RuleFieldDescriptor
     public bool HasPeriod { get; init; }
 
     /// <summary>
+    /// Whether <c>periodDays</c> must be given (for fields that make no sense without a period)
+    /// </summary>
+    public bool RequiresPeriod { get; init; }
+
+    /// <summary>
     /// Whether the condition takes a <c>key</c> (generic attribute key, customer attribute id)
     /// </summary>
     public bool HasKey { get; init; }
@@ -48,6 +53,67 @@ public class RuleFieldDescriptor
     /// Locale resource of the field's name; the description is the same key + ".Hint"
     /// </summary>
     public string ResourceKey { get; init; }
+
+    /// <summary>
+    /// Smallest value a number, money or choice id may take
+    /// </summary>
+    public decimal MinValue { get; init; } = 0;
+
+    /// <summary>
+    /// Largest value a number, money or choice id may take
+    /// </summary>
+    public decimal MaxValue { get; init; } = RuleValueLimits.MaxNumber;
+
+    /// <summary>
+    /// Whether numbers must be whole (counts, days, scores, ids)
+    /// </summary>
+    public bool IntegerOnly { get; init; }
+
+    /// <summary>
+    /// For choices from a fixed list (genders, RFM groups): the values allowed; null when the values are ids
+    /// </summary>
+    public IReadOnlyList<string> AllowedValues { get; init; }
+}
+
+/// <summary>
+/// Bounds of rule values
+/// </summary>
+public static class RuleValueLimits
+{
+    /// <summary>
+    /// Largest number a condition may compare with (money, counts)
+    /// </summary>
+    public const decimal MaxNumber = 1_000_000_000_000m;
+
+    /// <summary>
+    /// Largest number of days of a period or a relative date (about 100 years)
+    /// </summary>
+    public const int MaxDays = 36_600;
+
+    /// <summary>
+    /// Longest text value
+    /// </summary>
+    public const int MaxTextLength = 400;
+
+    /// <summary>
+    /// Most values of one condition (ids of "any of", "in" ...)
+    /// </summary>
+    public const int MaxValues = 1000;
+
+    /// <summary>
+    /// Deepest nesting of groups (the root group is at depth 1)
+    /// </summary>
+    public const int MaxDepth = 8;
+
+    /// <summary>
+    /// Most conditions in one rule
+    /// </summary>
+    public const int MaxConditions = 200;
+
+    /// <summary>
+    /// Longest rule JSON, in characters
+    /// </summary>
+    public const int MaxJsonLength = 256 * 1024;
 }
 
 public enum RuleFieldCategory

@@ -1,0 +1,76 @@
+using System.Linq.Expressions;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+
+/// <summary>
+/// Composes predicates of the rule query: AND/OR/NOT, and a test applied to a selected value.
+/// Values enter the expression as members of a closure object, which linq2db sends as parameters.
+/// </summary>
+public static class RuleExpressions
+{
+    public static Expression<Func<T, bool>> True<T>() => _ => true;
+
+    public static Expression<Func<T, bool>> False<T>() => _ => false;
+
+    public static Expression<Func<T, bool>> And<T>(Expression<Func<T, bool>> left, Expression<Func<T, bool>> right) =>
+        Combine(left, right, Expression.AndAlso);
+
+    public static Expression<Func<T, bool>> Or<T>(Expression<Func<T, bool>> left, Expression<Func<T, bool>> right) =>
+        Combine(left, right, Expression.OrElse);
+
+    public static Expression<Func<T, bool>> Not<T>(Expression<Func<T, bool>> predicate) =>
+        Expression.Lambda<Func<T, bool>>(Expression.Not(predicate.Body), predicate.Parameters);
+
+    public static Expression<Func<T, bool>> All<T>(IEnumerable<Expression<Func<T, bool>>> predicates) =>
+        predicates.Aggregate((Expression<Func<T, bool>>)null, (all, next) => all == null ? next : And(all, next)) ?? True<T>();
+
+    public static Expression<Func<T, bool>> Any<T>(IEnumerable<Expression<Func<T, bool>>> predicates) =>
+        predicates.Aggregate((Expression<Func<T, bool>>)null, (any, next) => any == null ? next : Or(any, next)) ?? False<T>();
+
+    /// <summary>
+    /// x => test(selector(x))
+    /// </summary>
+    public static Expression<Func<T, bool>> Apply<T, TValue>(Expression<Func<T, TValue>> selector, Expression<Func<TValue, bool>> test)
+    {
+        var body = new ParameterReplacer(test.Parameters[0], selector.Body).Visit(test.Body);
+        return Expression.Lambda<Func<T, bool>>(body, selector.Parameters);
+    }
+
+    /// <summary>
+    /// x => selector(x) [op] value, the value as a parameter
+    /// </summary>
+    public static Expression<Func<T, bool>> Compare<T, TValue>(Expression<Func<T, TValue>> selector, ExpressionType comparison, TValue value) =>
+        Expression.Lambda<Func<T, bool>>(Expression.MakeBinary(comparison, selector.Body, Parameter(value)), selector.Parameters);
+
+    /// <summary>
+    /// x => left(x) [op] right(x)
+    /// </summary>
+    public static Expression<Func<T, bool>> Compare<T, TValue>(Expression<Func<T, TValue>> left, ExpressionType comparison, Expression<Func<T, TValue>> right)
+    {
+        var rightBody = new ParameterReplacer(right.Parameters[0], left.Parameters[0]).Visit(right.Body);
+        return Expression.Lambda<Func<T, bool>>(Expression.MakeBinary(comparison, left.Body, rightBody), left.Parameters);
+    }
+
+    /// <summary>
+    /// A value that the query carries as a parameter
+    /// </summary>
+    public static Expression Parameter<TValue>(TValue value) =>
+        Expression.Field(Expression.Constant(new ParameterValue<TValue>(value)), nameof(ParameterValue<TValue>.Value));
+
+    private static Expression<Func<T, bool>> Combine<T>(Expression<Func<T, bool>> left, Expression<Func<T, bool>> right,
+        Func<Expression, Expression, BinaryExpression> combine)
+    {
+        var rightBody = new ParameterReplacer(right.Parameters[0], left.Parameters[0]).Visit(right.Body);
+        return Expression.Lambda<Func<T, bool>>(combine(left.Body, rightBody), left.Parameters);
+    }
+
+    private sealed class ParameterReplacer(ParameterExpression parameter, Expression replacement) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == parameter ? replacement : node;
+    }
+
+    private sealed class ParameterValue<TValue>(TValue value)
+    {
+        public readonly TValue Value = value;
+    }
+}

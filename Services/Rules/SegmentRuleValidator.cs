@@ -1,0 +1,408 @@
+using System.Globalization;
+using System.Text.Json;
+using Nop.Services.Localization;
+using static Nop.Plugin.Misc.CustomerSegments.Services.Rules.RuleOperators;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+
+/// <summary>
+/// Checks a rule against the field catalog, the limits of a rule and the other segments it refers to
+/// </summary>
+public class SegmentRuleValidator : ISegmentRuleValidator
+{
+    private static readonly HashSet<string> _noValueOperators = [IsEmpty, IsNotEmpty];
+    private static readonly HashSet<string> _twoValueOperators = [Between, BetweenDates];
+    private static readonly HashSet<string> _listOperators = [In, NotIn, AnyOf, AllOf, NoneOf];
+    private static readonly HashSet<string> _dayCountOperators = [InLastDays, MoreThanDaysAgo];
+    private static readonly HashSet<string> _knownOperators = typeof(RuleOperators)
+        .GetFields().Select(field => (string)field.GetValue(null)).ToHashSet(StringComparer.Ordinal);
+
+    protected readonly IRuleFieldCatalog _ruleFieldCatalog;
+    protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
+    protected readonly ISegmentService _segmentService;
+    protected readonly ILocalizationService _localizationService;
+
+    public SegmentRuleValidator(IRuleFieldCatalog ruleFieldCatalog,
+        ISegmentRuleSerializer segmentRuleSerializer,
+        ISegmentService segmentService,
+        ILocalizationService localizationService)
+    {
+        _ruleFieldCatalog = ruleFieldCatalog;
+        _segmentRuleSerializer = segmentRuleSerializer;
+        _segmentService = segmentService;
+        _localizationService = localizationService;
+    }
+
+    public virtual async Task<IReadOnlyList<RuleValidationError>> ValidateAsync(SegmentRule rule, int segmentId)
+    {
+        var problems = new List<Problem>();
+        if (rule?.Root == null)
+        {
+            problems.Add(new Problem(string.Empty, null, RuleErrorKeys.JsonMalformed, []));
+            return await LocalizeAsync(problems);
+        }
+
+        var conditions = new List<(string Path, RuleCondition Condition)>();
+        CheckGroup(rule.Root, string.Empty, 1, problems, conditions);
+
+        if (conditions.Count > RuleValueLimits.MaxConditions)
+            problems.Add(new Problem(string.Empty, null, RuleErrorKeys.TooManyConditions, [RuleValueLimits.MaxConditions, conditions.Count]));
+
+        foreach (var (path, condition) in conditions)
+            CheckCondition(condition, path, problems);
+
+        //references to other segments only once the rule itself is sound
+        if (problems.Count == 0)
+            await CheckSegmentReferencesAsync(conditions, segmentId, problems);
+
+        return await LocalizeAsync(problems);
+    }
+
+    protected virtual void CheckGroup(RuleGroup group, string path, int depth, List<Problem> problems,
+        List<(string, RuleCondition)> conditions)
+    {
+        if (depth > RuleValueLimits.MaxDepth)
+        {
+            problems.Add(new Problem(path, null, RuleErrorKeys.TooDeep, [RuleValueLimits.MaxDepth]));
+            return;
+        }
+
+        var children = group.Children ?? [];
+        //an empty root is an empty rule (every eligible customer); an empty inner group is a mistake
+        if (children.Count == 0 && depth > 1)
+            problems.Add(new Problem(path, null, RuleErrorKeys.EmptyGroup, []));
+
+        for (var i = 0; i < children.Count; i++)
+        {
+            var childPath = path.Length == 0 ? i.ToString(CultureInfo.InvariantCulture) : $"{path}.{i}";
+            switch (children[i])
+            {
+                case RuleGroup inner:
+                    CheckGroup(inner, childPath, depth + 1, problems, conditions);
+                    break;
+                case RuleCondition condition:
+                    conditions.Add((childPath, condition));
+                    break;
+                default:
+                    problems.Add(new Problem(childPath, null, RuleErrorKeys.JsonMalformed, []));
+                    break;
+            }
+        }
+    }
+
+    protected virtual void CheckCondition(RuleCondition condition, string path, List<Problem> problems)
+    {
+        var field = _ruleFieldCatalog.GetField(condition.Field);
+        if (field == null)
+        {
+            problems.Add(new Problem(path, null, RuleErrorKeys.UnknownField, [Truncate(condition.Field)]));
+            return;
+        }
+
+        void Add(string key, params object[] args) => problems.Add(new Problem(path, field, key, args));
+
+        if (string.IsNullOrEmpty(condition.Operator) || !_knownOperators.Contains(condition.Operator))
+        {
+            Add(RuleErrorKeys.UnknownOperator, Truncate(condition.Operator));
+            return;
+        }
+
+        if (!field.Operators.Contains(condition.Operator))
+        {
+            Add(RuleErrorKeys.OperatorNotAllowed, condition.Operator);
+            return;
+        }
+
+        CheckPeriodAndKey(condition, field, Add);
+
+        var op = condition.Operator;
+        var values = condition.Values ?? [];
+        if (_noValueOperators.Contains(op))
+        {
+            if (values.Count != 0)
+                Add(RuleErrorKeys.NoValueExpected);
+            return;
+        }
+
+        if (_listOperators.Contains(op))
+        {
+            if (values.Count == 0)
+            {
+                Add(RuleErrorKeys.EmptyList);
+                return;
+            }
+
+            if (values.Count > RuleValueLimits.MaxValues)
+            {
+                Add(RuleErrorKeys.TooManyValues, RuleValueLimits.MaxValues);
+                return;
+            }
+        }
+        else if (_twoValueOperators.Contains(op) ? values.Count != 2 : values.Count != 1)
+        {
+            Add(_twoValueOperators.Contains(op) ? RuleErrorKeys.TwoValuesExpected : RuleErrorKeys.OneValueExpected);
+            return;
+        }
+
+        var valid = true;
+        foreach (var value in values)
+            valid &= CheckValue(value, op, field, Add);
+
+        if (valid && op == Between && RuleValues.Decimal(values[0]) > RuleValues.Decimal(values[1]))
+            Add(RuleErrorKeys.RangeReversed);
+        if (valid && op == BetweenDates && RuleValues.Date(values[0]) > RuleValues.Date(values[1]))
+            Add(RuleErrorKeys.RangeReversed);
+    }
+
+    protected virtual void CheckPeriodAndKey(RuleCondition condition, RuleFieldDescriptor field, Action<string, object[]> add)
+    {
+        if (condition.PeriodDays.HasValue && !field.HasPeriod)
+            add(RuleErrorKeys.PeriodNotAllowed, []);
+        else if (!condition.PeriodDays.HasValue && field.RequiresPeriod)
+            add(RuleErrorKeys.PeriodRequired, []);
+        else if (condition.PeriodDays is < 1 or > RuleValueLimits.MaxDays)
+            add(RuleErrorKeys.PeriodOutOfRange, [1, RuleValueLimits.MaxDays]);
+
+        if (!field.HasKey)
+        {
+            if (!string.IsNullOrEmpty(condition.Key))
+                add(RuleErrorKeys.KeyNotAllowed, []);
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(condition.Key))
+            add(RuleErrorKeys.KeyRequired, []);
+        else if (condition.Key.Length > RuleValueLimits.MaxTextLength)
+            add(RuleErrorKeys.KeyInvalid, []);
+        else if (field.Name is RuleFields.CustomerAttributeText or RuleFields.CustomerAttributeValues
+                 && !(int.TryParse(condition.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var attributeId) && attributeId > 0))
+            add(RuleErrorKeys.KeyInvalid, []);
+    }
+
+    protected virtual bool CheckValue(JsonElement value, string op, RuleFieldDescriptor field, Action<string, object[]> add)
+    {
+        if (_dayCountOperators.Contains(op))
+        {
+            if (!RuleValues.TryGetInt(value, out var days))
+            {
+                add(RuleErrorKeys.WholeNumberExpected, []);
+                return false;
+            }
+
+            if (days < 0 || days > RuleValueLimits.MaxDays)
+            {
+                add(RuleErrorKeys.DaysOutOfRange, [0, RuleValueLimits.MaxDays]);
+                return false;
+            }
+
+            return true;
+        }
+
+        switch (field.DataType)
+        {
+            case RuleDataType.Date:
+                if (RuleValues.TryGetDate(value, out _))
+                    return true;
+                add(RuleErrorKeys.DateExpected, [RuleValues.DateFormat]);
+                return false;
+
+            case RuleDataType.Boolean:
+                if (RuleValues.TryGetBoolean(value, out _))
+                    return true;
+                add(RuleErrorKeys.BooleanExpected, []);
+                return false;
+
+            case RuleDataType.Text:
+                if (!RuleValues.TryGetString(value, out var text) || text.Length == 0)
+                {
+                    add(RuleErrorKeys.TextExpected, []);
+                    return false;
+                }
+
+                if (text.Length > RuleValueLimits.MaxTextLength)
+                {
+                    add(RuleErrorKeys.TextTooLong, [RuleValueLimits.MaxTextLength]);
+                    return false;
+                }
+
+                return true;
+
+            case RuleDataType.Choice or RuleDataType.ChoiceSet when field.AllowedValues != null:
+                if (RuleValues.TryGetString(value, out var choice) && field.AllowedValues.Contains(choice))
+                    return true;
+                add(RuleErrorKeys.ValueNotAllowed, [string.Join(", ", field.AllowedValues)]);
+                return false;
+
+            case RuleDataType.Choice or RuleDataType.ChoiceSet:
+                if (!RuleValues.TryGetInt(value, out var id))
+                {
+                    add(RuleErrorKeys.IdExpected, []);
+                    return false;
+                }
+
+                if (id < field.MinValue || id > field.MaxValue)
+                {
+                    add(RuleErrorKeys.NumberOutOfRange, [field.MinValue, field.MaxValue]);
+                    return false;
+                }
+
+                return true;
+
+            default:
+                if (!RuleValues.TryGetDecimal(value, out var number))
+                {
+                    add(RuleErrorKeys.NumberExpected, []);
+                    return false;
+                }
+
+                if (field.IntegerOnly && number != decimal.Truncate(number))
+                {
+                    add(RuleErrorKeys.WholeNumberExpected, []);
+                    return false;
+                }
+
+                if (number < field.MinValue || number > field.MaxValue)
+                {
+                    add(RuleErrorKeys.NumberOutOfRange, [field.MinValue, field.MaxValue]);
+                    return false;
+                }
+
+                return true;
+        }
+    }
+
+    /// <summary>
+    /// A segment may not refer to itself, directly or through other segments, nor to segments that don't exist
+    /// </summary>
+    protected virtual async Task CheckSegmentReferencesAsync(List<(string Path, RuleCondition Condition)> conditions, int segmentId,
+        List<Problem> problems)
+    {
+        var references = new Dictionary<int, IReadOnlyCollection<int>>();
+        foreach (var (path, condition) in conditions.Where(c => c.Condition.Field == RuleFields.SegmentMember))
+        {
+            var field = _ruleFieldCatalog.GetField(condition.Field);
+            foreach (var referencedId in RuleValues.Ints(condition.Values))
+            {
+                if (segmentId > 0 && referencedId == segmentId)
+                {
+                    problems.Add(new Problem(path, field, RuleErrorKeys.SegmentSelfReference, []));
+                    continue;
+                }
+
+                var segment = await _segmentService.GetSegmentByIdAsync(referencedId);
+                if (segment == null)
+                {
+                    problems.Add(new Problem(path, field, RuleErrorKeys.SegmentNotFound, [referencedId]));
+                    continue;
+                }
+
+                if (segmentId > 0 && await LeadsToAsync(referencedId, segmentId, references))
+                    problems.Add(new Problem(path, field, RuleErrorKeys.SegmentCycle, [segment.Name]));
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether the rule of segment <paramref name="fromId"/> refers, through any chain, to <paramref name="targetId"/>
+    /// </summary>
+    protected virtual async Task<bool> LeadsToAsync(int fromId, int targetId, Dictionary<int, IReadOnlyCollection<int>> references)
+    {
+        var visited = new HashSet<int>();
+        var pending = new Stack<int>([fromId]);
+        while (pending.Count > 0)
+        {
+            var current = pending.Pop();
+            if (!visited.Add(current))
+                continue;
+
+            foreach (var next in await GetReferencedSegmentIdsAsync(current, references))
+            {
+                if (next == targetId)
+                    return true;
+                pending.Push(next);
+            }
+        }
+
+        return false;
+    }
+
+    protected virtual async Task<IReadOnlyCollection<int>> GetReferencedSegmentIdsAsync(int segmentId, Dictionary<int, IReadOnlyCollection<int>> references)
+    {
+        if (references.TryGetValue(segmentId, out var known))
+            return known;
+
+        var segment = await _segmentService.GetSegmentByIdAsync(segmentId);
+        var ids = new HashSet<int>();
+        if (!string.IsNullOrEmpty(segment?.RuleJson))
+        {
+            var parsed = _segmentRuleSerializer.Parse(segment.RuleJson);
+            if (parsed.Success)
+                CollectSegmentIds(parsed.Rule.Root, ids, 0);
+        }
+
+        references[segmentId] = ids;
+        return ids;
+    }
+
+    private static void CollectSegmentIds(RuleGroup group, HashSet<int> ids, int depth)
+    {
+        if (depth > RuleValueLimits.MaxDepth)
+            return;
+
+        foreach (var child in group.Children ?? [])
+        {
+            if (child is RuleGroup inner)
+                CollectSegmentIds(inner, ids, depth + 1);
+            else if (child is RuleCondition { Field: RuleFields.SegmentMember } condition)
+                foreach (var value in condition.Values ?? [])
+                    if (RuleValues.TryGetInt(value, out var id))
+                        ids.Add(id);
+        }
+    }
+
+    /// <summary>
+    /// Messages in the admin's language: {0} is the condition, the next placeholders the error's details
+    /// </summary>
+    protected virtual async Task<IReadOnlyList<RuleValidationError>> LocalizeAsync(List<Problem> problems)
+    {
+        var errors = new List<RuleValidationError>();
+        foreach (var problem in problems)
+        {
+            string subject;
+            if (problem.Field != null)
+                subject = string.Format(await _localizationService.GetResourceAsync(RuleErrorKeys.ConditionSubject),
+                    await _localizationService.GetResourceAsync(problem.Field.ResourceKey), DisplayPath(problem.Path));
+            else if (problem.Path.Length == 0)
+                subject = await _localizationService.GetResourceAsync(RuleErrorKeys.RuleSubject);
+            else
+                subject = string.Format(await _localizationService.GetResourceAsync(RuleErrorKeys.NodeSubject), DisplayPath(problem.Path));
+
+            var format = await _localizationService.GetResourceAsync(problem.ResourceKey);
+            object[] args = [subject, .. problem.Args];
+            string message;
+            try
+            {
+                message = string.Format(CultureInfo.CurrentCulture, format, args);
+            }
+            catch (FormatException)
+            {
+                message = $"{subject}: {format}";
+            }
+
+            errors.Add(new RuleValidationError(problem.Path, problem.ResourceKey, message));
+        }
+
+        return errors;
+    }
+
+    /// <summary>
+    /// The path as admins count: from 1
+    /// </summary>
+    protected static string DisplayPath(string path) =>
+        string.Join(".", path.Split('.', StringSplitOptions.RemoveEmptyEntries).Select(part => (int.Parse(part, CultureInfo.InvariantCulture) + 1).ToString(CultureInfo.InvariantCulture)));
+
+    private static string Truncate(string text) =>
+        text == null ? string.Empty : text.Length <= 100 ? text : text[..100] + "...";
+
+    protected record Problem(string Path, RuleFieldDescriptor Field, string ResourceKey, object[] Args);
+}
