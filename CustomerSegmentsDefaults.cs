@@ -11,6 +11,18 @@ public static class CustomerSegmentsDefaults
 
     public static string MembershipTableName => "CustomerSegmentMembership";
 
+    public static string LeaseTableName => "CustomerSegmentLease";
+
+    /// <summary>
+    /// Name of the lease the scheduled rebuild holds while it runs
+    /// </summary>
+    public static string RebuildLeaseName => "SegmentRebuildTask";
+
+    /// <summary>
+    /// How long the rebuild lease lasts without renewal; renewed after each segment
+    /// </summary>
+    public static TimeSpan RebuildLeaseDuration => TimeSpan.FromMinutes(30);
+
     public static string LocaleResourcePrefix => "Plugins.Misc.CustomerSegments";
 
     /// <summary>

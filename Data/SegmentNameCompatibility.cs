@@ -11,7 +11,8 @@ public class SegmentNameCompatibility : INameCompatibility
     public Dictionary<Type, string> TableNames => new()
     {
         [typeof(Segment)] = CustomerSegmentsDefaults.SegmentTableName,
-        [typeof(SegmentMembership)] = CustomerSegmentsDefaults.MembershipTableName
+        [typeof(SegmentMembership)] = CustomerSegmentsDefaults.MembershipTableName,
+        [typeof(SegmentLease)] = CustomerSegmentsDefaults.LeaseTableName
     };
 
     public Dictionary<(Type, string), string> ColumnName => new();

@@ -39,6 +39,15 @@ public class NopStartup : INopStartup
         services.AddSingleton<ISegmentRuleSerializer, SegmentRuleSerializer>();
         services.AddScoped<ISegmentRuleValidator, SegmentRuleValidator>();
         services.AddScoped<ISegmentRuleQueryBuilder, SegmentRuleQueryBuilder>();
+        //segments and membership
+        services.AddScoped<ISegmentService, SegmentService>();
+        services.AddScoped<ISegmentMembershipService, SegmentMembershipService>();
+        services.AddScoped<ISegmentRebuildService, SegmentRebuildService>();
+        services.AddScoped<IStaticSegmentService, StaticSegmentService>();
+        services.AddScoped<ISegmentLeaseService, SegmentLeaseService>();
+        services.AddScoped<SegmentRuleAnalyzer>();
+        services.AddScoped<EmailCsvParser>();
+        //nopCommerce finds the event consumers and the scheduled task by itself
     }
 
     public void Configure(IApplicationBuilder application)

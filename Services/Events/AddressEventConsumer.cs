@@ -1,0 +1,77 @@
+using Nop.Core.Domain.Common;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Events;
+using Nop.Data;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Services.Events;
+using Nop.Services.Logging;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
+
+/// <summary>
+/// Addresses added, changed or removed move their customers in or out of geographic segments
+/// </summary>
+public class AddressEventConsumer : SegmentEventConsumerBase,
+    IConsumer<EntityInsertedEvent<Address>>,
+    IConsumer<EntityUpdatedEvent<Address>>,
+    IConsumer<EntityDeletedEvent<Address>>,
+    IConsumer<EntityInsertedEvent<CustomerAddressMapping>>,
+    IConsumer<EntityUpdatedEvent<CustomerAddressMapping>>,
+    IConsumer<EntityDeletedEvent<CustomerAddressMapping>>
+{
+    protected readonly IRepository<Customer> _customerRepository;
+    protected readonly IRepository<CustomerAddressMapping> _customerAddressMappingRepository;
+
+    public AddressEventConsumer(ILogger logger,
+        ISegmentRebuildService segmentRebuildService,
+        IRepository<Customer> customerRepository,
+        IRepository<CustomerAddressMapping> customerAddressMappingRepository)
+        : base(logger, segmentRebuildService)
+    {
+        _customerRepository = customerRepository;
+        _customerAddressMappingRepository = customerAddressMappingRepository;
+    }
+
+    /// <summary>
+    /// The customers whose address book, billing or shipping address this is
+    /// </summary>
+    protected virtual async Task<IEnumerable<int>> GetCustomerIdsOfAddressAsync(int addressId)
+    {
+        if (addressId <= 0)
+            return [];
+
+        var mapped = await _customerAddressMappingRepository.Table
+            .Where(mapping => mapping.AddressId == addressId)
+            .Select(mapping => mapping.CustomerId)
+            .ToListAsync();
+        var referencing = await _customerRepository.Table
+            .Where(customer => customer.BillingAddressId == addressId || customer.ShippingAddressId == addressId)
+            .Select(customer => customer.Id)
+            .ToListAsync();
+
+        return mapped.Concat(referencing);
+    }
+
+    protected virtual Task ReevaluateAddressAsync(Address address, string eventName) =>
+        address == null
+            ? Task.CompletedTask
+            : ReevaluateAsync(() => GetCustomerIdsOfAddressAsync(address.Id), RuleDataSources.Addresses, eventName);
+
+    public virtual Task HandleEventAsync(EntityInsertedEvent<Address> eventMessage) =>
+        ReevaluateAddressAsync(eventMessage?.Entity, "address inserted");
+
+    public virtual Task HandleEventAsync(EntityUpdatedEvent<Address> eventMessage) =>
+        ReevaluateAddressAsync(eventMessage?.Entity, "address updated");
+
+    public virtual Task HandleEventAsync(EntityDeletedEvent<Address> eventMessage) =>
+        ReevaluateAddressAsync(eventMessage?.Entity, "address deleted");
+
+    public virtual Task HandleEventAsync(EntityInsertedEvent<CustomerAddressMapping> eventMessage) =>
+        ReevaluateAsync([eventMessage?.Entity?.CustomerId ?? 0], RuleDataSources.Addresses, "customer address added");
+
+    public virtual Task HandleEventAsync(EntityUpdatedEvent<CustomerAddressMapping> eventMessage) =>
+        ReevaluateAsync([eventMessage?.Entity?.CustomerId ?? 0], RuleDataSources.Addresses, "customer address changed");
+
+    public virtual Task HandleEventAsync(EntityDeletedEvent<CustomerAddressMapping> eventMessage) =>
+        ReevaluateAsync([eventMessage?.Entity?.CustomerId ?? 0], RuleDataSources.Addresses, "customer address removed");
+}

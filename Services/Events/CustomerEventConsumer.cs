@@ -1,0 +1,53 @@
+using Nop.Core.Domain.Customers;
+using Nop.Core.Events;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Services.Events;
+using Nop.Services.Logging;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
+
+/// <summary>
+/// Changes to a customer's own record and roles; these also decide whether the customer is eligible at all,
+/// so they re-evaluate every dynamic segment for that customer
+/// </summary>
+public class CustomerEventConsumer : SegmentEventConsumerBase,
+    IConsumer<EntityInsertedEvent<Customer>>,
+    IConsumer<EntityUpdatedEvent<Customer>>,
+    IConsumer<EntityDeletedEvent<Customer>>,
+    IConsumer<CustomerRegisteredEvent>,
+    IConsumer<CustomerLoggedinEvent>,
+    IConsumer<EntityInsertedEvent<CustomerCustomerRoleMapping>>,
+    IConsumer<EntityUpdatedEvent<CustomerCustomerRoleMapping>>,
+    IConsumer<EntityDeletedEvent<CustomerCustomerRoleMapping>>
+{
+    public CustomerEventConsumer(ILogger logger, ISegmentRebuildService segmentRebuildService)
+        : base(logger, segmentRebuildService)
+    {
+    }
+
+    public virtual Task HandleEventAsync(EntityInsertedEvent<Customer> eventMessage) =>
+        ReevaluateAsync([eventMessage?.Entity?.Id ?? 0], RuleDataSources.Customer, "customer inserted");
+
+    public virtual Task HandleEventAsync(EntityUpdatedEvent<Customer> eventMessage) =>
+        ReevaluateAsync([eventMessage?.Entity?.Id ?? 0], RuleDataSources.Customer, "customer updated");
+
+    public virtual Task HandleEventAsync(EntityDeletedEvent<Customer> eventMessage) =>
+        ReevaluateAsync([eventMessage?.Entity?.Id ?? 0], RuleDataSources.Customer, "customer deleted");
+
+    public virtual Task HandleEventAsync(CustomerRegisteredEvent eventMessage) =>
+        ReevaluateAsync([eventMessage?.Customer?.Id ?? 0], RuleDataSources.Customer | RuleDataSources.CustomerRoles, nameof(CustomerRegisteredEvent));
+
+    //a guest who logs in hands over the shopping cart (and may be merged into the registered customer)
+    public virtual Task HandleEventAsync(CustomerLoggedinEvent eventMessage) =>
+        ReevaluateAsync([eventMessage?.Customer?.Id ?? 0, eventMessage?.GuestCustomer?.Id ?? 0],
+            RuleDataSources.Customer | RuleDataSources.ShoppingCart, nameof(CustomerLoggedinEvent));
+
+    public virtual Task HandleEventAsync(EntityInsertedEvent<CustomerCustomerRoleMapping> eventMessage) =>
+        ReevaluateAsync([eventMessage?.Entity?.CustomerId ?? 0], RuleDataSources.CustomerRoles, "customer role added");
+
+    public virtual Task HandleEventAsync(EntityUpdatedEvent<CustomerCustomerRoleMapping> eventMessage) =>
+        ReevaluateAsync([eventMessage?.Entity?.CustomerId ?? 0], RuleDataSources.CustomerRoles, "customer role changed");
+
+    public virtual Task HandleEventAsync(EntityDeletedEvent<CustomerCustomerRoleMapping> eventMessage) =>
+        ReevaluateAsync([eventMessage?.Entity?.CustomerId ?? 0], RuleDataSources.CustomerRoles, "customer role removed");
+}

@@ -1,0 +1,92 @@
+using Nop.Core.Domain.Common;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Messages;
+using Nop.Core.Domain.Orders;
+using Nop.Core.Events;
+using Nop.Data;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Services.Events;
+using Nop.Services.Logging;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
+
+/// <summary>
+/// Newsletter subscriptions, customer generic attributes and shopping cart items
+/// </summary>
+public class EngagementEventConsumer : SegmentEventConsumerBase,
+    IConsumer<EntityInsertedEvent<NewsLetterSubscription>>,
+    IConsumer<EntityUpdatedEvent<NewsLetterSubscription>>,
+    IConsumer<EntityDeletedEvent<NewsLetterSubscription>>,
+    IConsumer<EntityInsertedEvent<GenericAttribute>>,
+    IConsumer<EntityUpdatedEvent<GenericAttribute>>,
+    IConsumer<EntityDeletedEvent<GenericAttribute>>,
+    IConsumer<EntityInsertedEvent<ShoppingCartItem>>,
+    IConsumer<EntityUpdatedEvent<ShoppingCartItem>>,
+    IConsumer<EntityDeletedEvent<ShoppingCartItem>>
+{
+    protected readonly IRepository<Customer> _customerRepository;
+
+    public EngagementEventConsumer(ILogger logger,
+        ISegmentRebuildService segmentRebuildService,
+        IRepository<Customer> customerRepository)
+        : base(logger, segmentRebuildService)
+    {
+        _customerRepository = customerRepository;
+    }
+
+    /// <summary>
+    /// Subscriptions are kept by email: the customers with that email
+    /// </summary>
+    protected virtual async Task<IEnumerable<int>> GetCustomerIdsByEmailAsync(string email)
+    {
+        if (string.IsNullOrWhiteSpace(email))
+            return [];
+
+        var candidates = new[] { email.Trim(), email.Trim().ToLowerInvariant() }.Distinct().ToArray();
+
+        return await _customerRepository.Table
+            .Where(customer => candidates.Contains(customer.Email))
+            .Select(customer => customer.Id)
+            .ToListAsync();
+    }
+
+    protected virtual Task ReevaluateSubscriptionAsync(NewsLetterSubscription subscription, string eventName) =>
+        subscription == null
+            ? Task.CompletedTask
+            : ReevaluateAsync(() => GetCustomerIdsByEmailAsync(subscription.Email), RuleDataSources.Newsletter, eventName);
+
+    protected virtual Task ReevaluateAttributeAsync(GenericAttribute attribute, string eventName) =>
+        attribute?.KeyGroup == nameof(Customer)
+            ? ReevaluateAsync([attribute.EntityId], RuleDataSources.GenericAttributes, eventName)
+            : Task.CompletedTask;
+
+    protected virtual Task ReevaluateCartAsync(ShoppingCartItem item, string eventName) =>
+        item == null ? Task.CompletedTask : ReevaluateAsync([item.CustomerId], RuleDataSources.ShoppingCart, eventName);
+
+    public virtual Task HandleEventAsync(EntityInsertedEvent<NewsLetterSubscription> eventMessage) =>
+        ReevaluateSubscriptionAsync(eventMessage?.Entity, "newsletter subscription inserted");
+
+    public virtual Task HandleEventAsync(EntityUpdatedEvent<NewsLetterSubscription> eventMessage) =>
+        ReevaluateSubscriptionAsync(eventMessage?.Entity, "newsletter subscription updated");
+
+    public virtual Task HandleEventAsync(EntityDeletedEvent<NewsLetterSubscription> eventMessage) =>
+        ReevaluateSubscriptionAsync(eventMessage?.Entity, "newsletter subscription deleted");
+
+    public virtual Task HandleEventAsync(EntityInsertedEvent<GenericAttribute> eventMessage) =>
+        ReevaluateAttributeAsync(eventMessage?.Entity, "customer attribute inserted");
+
+    public virtual Task HandleEventAsync(EntityUpdatedEvent<GenericAttribute> eventMessage) =>
+        ReevaluateAttributeAsync(eventMessage?.Entity, "customer attribute updated");
+
+    public virtual Task HandleEventAsync(EntityDeletedEvent<GenericAttribute> eventMessage) =>
+        ReevaluateAttributeAsync(eventMessage?.Entity, "customer attribute deleted");
+
+    public virtual Task HandleEventAsync(EntityInsertedEvent<ShoppingCartItem> eventMessage) =>
+        ReevaluateCartAsync(eventMessage?.Entity, "shopping cart item inserted");
+
+    public virtual Task HandleEventAsync(EntityUpdatedEvent<ShoppingCartItem> eventMessage) =>
+        ReevaluateCartAsync(eventMessage?.Entity, "shopping cart item updated");
+
+    public virtual Task HandleEventAsync(EntityDeletedEvent<ShoppingCartItem> eventMessage) =>
+        ReevaluateCartAsync(eventMessage?.Entity, "shopping cart item deleted");
+}

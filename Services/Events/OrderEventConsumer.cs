@@ -1,0 +1,45 @@
+using Nop.Core.Domain.Orders;
+using Nop.Core.Events;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Services.Events;
+using Nop.Services.Logging;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
+
+/// <summary>
+/// Orders placed, paid, changed, refunded, voided or deleted move their customer in or out of order-based segments
+/// </summary>
+public class OrderEventConsumer : SegmentEventConsumerBase,
+    IConsumer<OrderPlacedEvent>,
+    IConsumer<OrderPaidEvent>,
+    IConsumer<OrderStatusChangedEvent>,
+    IConsumer<OrderRefundedEvent>,
+    IConsumer<OrderVoidedEvent>,
+    IConsumer<EntityDeletedEvent<Order>>
+{
+    public OrderEventConsumer(ILogger logger, ISegmentRebuildService segmentRebuildService)
+        : base(logger, segmentRebuildService)
+    {
+    }
+
+    protected virtual Task ReevaluateOrderAsync(Order order, string eventName) =>
+        order == null ? Task.CompletedTask : ReevaluateAsync([order.CustomerId], RuleDataSources.Orders, eventName);
+
+    public virtual Task HandleEventAsync(OrderPlacedEvent eventMessage) =>
+        ReevaluateOrderAsync(eventMessage?.Order, nameof(OrderPlacedEvent));
+
+    public virtual Task HandleEventAsync(OrderPaidEvent eventMessage) =>
+        ReevaluateOrderAsync(eventMessage?.Order, nameof(OrderPaidEvent));
+
+    public virtual Task HandleEventAsync(OrderStatusChangedEvent eventMessage) =>
+        ReevaluateOrderAsync(eventMessage?.Order, nameof(OrderStatusChangedEvent));
+
+    public virtual Task HandleEventAsync(OrderRefundedEvent eventMessage) =>
+        ReevaluateOrderAsync(eventMessage?.Order, nameof(OrderRefundedEvent));
+
+    public virtual Task HandleEventAsync(OrderVoidedEvent eventMessage) =>
+        ReevaluateOrderAsync(eventMessage?.Order, nameof(OrderVoidedEvent));
+
+    public virtual Task HandleEventAsync(EntityDeletedEvent<Order> eventMessage) =>
+        ReevaluateOrderAsync(eventMessage?.Entity, "order deleted");
+}

@@ -1,0 +1,39 @@
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// Keeps the membership of dynamic segments equal to their rules, in set-based statements on the database
+/// </summary>
+public interface ISegmentRebuildService
+{
+    /// <summary>
+    /// Rebuilds the dynamic segment from its rule, then the active dynamic segments that reference it
+    /// </summary>
+    /// <exception cref="SegmentRuleValidationException">The rule is not valid; nothing changed</exception>
+    Task<SegmentRebuildResult> RebuildSegmentAsync(Segment segment);
+
+    /// <summary>
+    /// Rebuilds every active dynamic segment, referenced segments first; a segment with an invalid rule is
+    /// logged and skipped
+    /// </summary>
+    Task<IList<SegmentRebuildResult>> RebuildAllSegmentsAsync();
+
+    /// <summary>
+    /// Rebuilds the active dynamic segments whose rules depend on the current time, and those that reference them
+    /// </summary>
+    /// <param name="continueAsync">Asked before each segment; false stops the run (e.g. the lease was lost)</param>
+    Task<IList<SegmentRebuildResult>> RebuildTimeDependentSegmentsAsync(Func<Task<bool>> continueAsync = null);
+
+    /// <summary>
+    /// Re-evaluates only these customers, in only the active dynamic segments that read the changed data (and
+    /// the segments that reference those), by the same statements as a full rebuild filtered by the ids
+    /// </summary>
+    Task<IList<SegmentRebuildResult>> ReevaluateCustomersAsync(IList<int> customerIds, RuleDataSources changed);
+}
+
+/// <summary>
+/// How many customers entered and left a segment in one rebuild
+/// </summary>
+public record SegmentRebuildResult(int SegmentId, int Entered, int Left);

@@ -1,0 +1,115 @@
+using LinqToDB;
+using Nop.Core;
+using Nop.Data;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// Segment definitions. A dynamic segment is never stored with a rule that does not parse and validate.
+/// </summary>
+public class SegmentService : ISegmentService
+{
+    protected readonly IRepository<Segment> _segmentRepository;
+    protected readonly IRepository<SegmentMembership> _membershipRepository;
+    protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
+    protected readonly ISegmentRuleValidator _segmentRuleValidator;
+
+    public SegmentService(IRepository<Segment> segmentRepository,
+        IRepository<SegmentMembership> membershipRepository,
+        ISegmentRuleSerializer segmentRuleSerializer,
+        ISegmentRuleValidator segmentRuleValidator)
+    {
+        _segmentRepository = segmentRepository;
+        _membershipRepository = membershipRepository;
+        _segmentRuleSerializer = segmentRuleSerializer;
+        _segmentRuleValidator = segmentRuleValidator;
+    }
+
+    /// <summary>
+    /// Throws <see cref="SegmentRuleValidationException"/> when the segment is dynamic and its rule does not
+    /// parse or validate
+    /// </summary>
+    protected virtual async Task EnsureValidRuleAsync(Segment segment)
+    {
+        if (segment.SegmentTypeId != (int)SegmentType.Dynamic)
+            return;
+
+        var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
+        if (!parsed.Success)
+            throw new SegmentRuleValidationException(parsed.Errors);
+
+        var errors = await _segmentRuleValidator.ValidateAsync(parsed.Rule, segment.Id);
+        if (errors.Count > 0)
+            throw new SegmentRuleValidationException(errors);
+    }
+
+    public virtual async Task<Segment> GetSegmentByIdAsync(int segmentId) =>
+        segmentId > 0 ? await _segmentRepository.GetByIdAsync(segmentId) : null;
+
+    public virtual async Task<IList<Segment>> GetSegmentsByIdsAsync(IList<int> segmentIds)
+    {
+        if (segmentIds is not { Count: > 0 })
+            return [];
+
+        return await _segmentRepository.GetByIdsAsync(segmentIds);
+    }
+
+    public virtual async Task<IList<Segment>> GetAllSegmentsAsync(bool activeOnly = false) =>
+        await _segmentRepository.GetAllAsync(query =>
+        {
+            if (activeOnly)
+                query = query.Where(segment => segment.Active);
+
+            return query.OrderBy(segment => segment.Name).ThenBy(segment => segment.Id);
+        });
+
+    public virtual async Task<IPagedList<Segment>> SearchSegmentsAsync(string name = null, int storeId = 0, int pageIndex = 0, int pageSize = int.MaxValue) =>
+        await _segmentRepository.GetAllPagedAsync(query =>
+        {
+            if (!string.IsNullOrWhiteSpace(name))
+            {
+                var term = name.Trim();
+                query = query.Where(segment => segment.Name.Contains(term));
+            }
+
+            //a store sees its own segments and those of all stores
+            if (storeId > 0)
+                query = query.Where(segment => segment.StoreId == storeId || segment.StoreId == 0);
+
+            return query.OrderBy(segment => segment.Name).ThenBy(segment => segment.Id);
+        }, pageIndex, pageSize);
+
+    public virtual async Task InsertSegmentAsync(Segment segment)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        await EnsureValidRuleAsync(segment);
+
+        var now = DateTime.UtcNow;
+        if (segment.CreatedOnUtc == default)
+            segment.CreatedOnUtc = now;
+        segment.UpdatedOnUtc = now;
+
+        await _segmentRepository.InsertAsync(segment);
+    }
+
+    public virtual async Task UpdateSegmentAsync(Segment segment)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        await EnsureValidRuleAsync(segment);
+
+        segment.UpdatedOnUtc = DateTime.UtcNow;
+        await _segmentRepository.UpdateAsync(segment);
+    }
+
+    public virtual async Task DeleteSegmentAsync(Segment segment)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+
+        //memberships first: a failure in between leaves a segment without history, never history without a segment
+        var segmentId = segment.Id;
+        await _membershipRepository.Table.Where(membership => membership.SegmentId == segmentId).DeleteAsync();
+        await _segmentRepository.DeleteAsync(segment);
+    }
+}
