@@ -32,7 +32,10 @@ public class AdminIntegrationTests
         var webHelper = new Mock<IWebHelper>();
         webHelper.Setup(w => w.GetStoreLocation(null)).Returns("https://shop.example/");
 
-        return new CustomerSegmentsPlugin(Mock.Of<ILocalizationService>(), Mock.Of<IPermissionService>(), Mock.Of<IScheduleTaskService>(),
+        return new CustomerSegmentsPlugin(new CustomerSegmentsSettings(), Mock.Of<ILocalizationService>(), Mock.Of<Nop.Web.Framework.Mvc.Routing.INopUrlHelper>(),
+            Mock.Of<IPermissionService>(), Mock.Of<IScheduleTaskService>(),
+            Mock.Of<Nop.Plugin.Misc.CustomerSegments.Services.Discounts.ISegmentDiscountRequirementCleaner>(),
+            Mock.Of<Nop.Plugin.Misc.CustomerSegments.Services.Discounts.ISegmentRequirementChecker>(),
             (settingService ?? new Mock<ISettingService>()).Object, webHelper.Object, widgetSettings);
     }
 
