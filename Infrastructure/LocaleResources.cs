@@ -355,6 +355,7 @@ public static class LocaleResources
         [P("Rules.Error.BooleanExpected")] = "{0}: choose yes or no.",
         [P("Rules.Error.TextExpected")] = "{0}: enter a text.",
         [P("Rules.Error.TextTooLong")] = "{0}: the text can be at most {1} characters long.",
+        [P("Rules.Error.TextInvalid")] = "{0}: the text may not contain control characters.",
         [P("Rules.Error.ValueNotAllowed")] = "{0}: choose one of: {1}.",
         [P("Rules.Error.IdExpected")] = "{0}: choose a value from the list.",
         [P("Rules.Error.PeriodRequired")] = "{0}: enter the number of days of the period.",
