@@ -506,9 +506,24 @@ public class CustomerSegmentsAdminController : BasePluginController
             return RedirectToAction(nameof(Edit), new { id });
         }
 
-        await using var input = importFile.OpenReadStream();
-        var report = await _segmentMemberCsvService.ImportEmailsAsync(segment, input);
-        await NotifyImportAsync(report);
+        var tooLarge = string.Format(await GetResourceAsync("Members.Import.TooLarge"),
+            SegmentMemberCsvService.MaxImportBytes / (1024 * 1024));
+        if (importFile.Length > SegmentMemberCsvService.MaxImportBytes)
+        {
+            _notificationService.ErrorNotification(tooLarge);
+            return RedirectToAction(nameof(Edit), new { id });
+        }
+
+        try
+        {
+            await using var input = importFile.OpenReadStream();
+            var report = await _segmentMemberCsvService.ImportEmailsAsync(segment, input);
+            await NotifyImportAsync(report);
+        }
+        catch (InvalidDataException)
+        {
+            _notificationService.ErrorNotification(tooLarge);
+        }
 
         return RedirectToAction(nameof(Edit), new { id });
     }

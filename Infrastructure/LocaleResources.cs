@@ -97,6 +97,7 @@ public static class LocaleResources
         [P("Members.Import.Report")] = "{0} lines read: {1} customers added, {2} already members, {3} not found, {4} invalid.",
         [P("Members.Import.NotFound")] = "No customer has these emails: {0}",
         [P("Members.Import.Invalid")] = "These lines are not email addresses: {0}",
+        [P("Members.Import.TooLarge")] = "The file is larger than {0} MB; nothing was imported.",
         [P("Members.Remove")] = "Remove",
 
         //analytics

@@ -16,6 +16,11 @@ public class SegmentMemberCsvService : ISegmentMemberCsvService
     /// </summary>
     public const int ImportBatchSize = 500;
 
+    /// <summary>
+    /// Largest file an import reads; a larger one is refused before anything changes
+    /// </summary>
+    public const long MaxImportBytes = 10 * 1024 * 1024;
+
     protected readonly IRepository<Customer> _customerRepository;
     protected readonly IRepository<SegmentMembership> _membershipRepository;
     protected readonly ISegmentMembershipWriter _segmentMembershipWriter;
@@ -89,7 +94,11 @@ public class SegmentMemberCsvService : ISegmentMemberCsvService
         if (segment.SegmentTypeId != (int)SegmentType.Static)
             throw new InvalidOperationException("Customers are added by hand to static segments only");
 
+        if (input.CanSeek && input.Length - input.Position > MaxImportBytes)
+            throw new InvalidDataException($"The file is larger than {MaxImportBytes / (1024 * 1024)} MB");
+
         var rows = 0;
+        long characters = 0;
         var invalid = new List<string>();
         var emails = new List<string>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
@@ -100,6 +109,10 @@ public class SegmentMemberCsvService : ISegmentMemberCsvService
             var first = true;
             while ((line = await reader.ReadLineAsync()) is not null)
             {
+                characters += line.Length + 1;
+                if (characters > MaxImportBytes)
+                    throw new InvalidDataException($"The file is larger than {MaxImportBytes / (1024 * 1024)} MB");
+
                 var cell = CsvCells.FirstCell(line);
                 var isFirst = first;
                 first = false;

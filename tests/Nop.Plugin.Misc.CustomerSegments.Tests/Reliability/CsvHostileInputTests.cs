@@ -1,0 +1,155 @@
+using System.Text;
+using Moq;
+using Nop.Core.Domain.Customers;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Reliability;
+
+/// <summary>
+/// The member import refuses oversized files before changing anything, never takes formula-looking or broken rows
+/// as emails, and the export neutralizes formula-looking cells
+/// </summary>
+public class CsvHostileInputTests : DatabaseTestBase
+{
+    private static readonly string[] _formulas = ["=cmd|' /C calc'!A0", "+cmd|' /C calc'!A0", "-2+3+cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "\t=1+1", "\r=1+1"];
+
+    private Segment _static;
+    private Customer _alice;
+
+    public CsvHostileInputTests(DatabaseEngine engine) : base(engine)
+    {
+    }
+
+    protected override async Task CreateSchemaAsync()
+    {
+        await base.CreateSchemaAsync();
+        var data = new AdminTestData(Shop);
+        _alice = await data.CustomerAsync("alice@example.com", firstName: "Alice");
+        for (var i = 0; i < _formulas.Length; i++)
+            await data.CustomerAsync($"f{i}@example.com", firstName: _formulas[i], lastName: _formulas[^(i + 1)]);
+        _static = await data.SegmentAsync("Hand-picked", SegmentType.Static);
+    }
+
+    private async Task<int> MembershipRowsAsync() => await Repository<SegmentMembership>().Table.CountAsync();
+
+    [Test]
+    public async Task AnImportOverTheLimitIsRefusedAndChangesNothing()
+    {
+        var writer = new Mock<ISegmentMembershipWriter>(MockBehavior.Strict);
+        var service = new SegmentMemberCsvService(Repository<Customer>(), Repository<SegmentMembership>(), writer.Object);
+        var before = await MembershipRowsAsync();
+
+        //a valid first line, then more than the limit: seekable and streamed (length unknown) inputs
+        var line = "alice@example.com\n";
+        var text = new StringBuilder(line);
+        while (text.Length <= SegmentMemberCsvService.MaxImportBytes)
+            text.Append("nobody@example.com\n");
+        var bytes = Encoding.UTF8.GetBytes(text.ToString());
+
+        Assert.ThrowsAsync<InvalidDataException>(() => service.ImportEmailsAsync(_static, new MemoryStream(bytes)));
+        Assert.ThrowsAsync<InvalidDataException>(() => service.ImportEmailsAsync(_static, new UnseekableStream(bytes)));
+        //one line with no end
+        Assert.ThrowsAsync<InvalidDataException>(() => service.ImportEmailsAsync(_static,
+            new UnseekableStream(Encoding.UTF8.GetBytes(new string('a', (int)SegmentMemberCsvService.MaxImportBytes + 10)))));
+
+        Assert.That(await MembershipRowsAsync(), Is.EqualTo(before));
+        writer.VerifyNoOtherCalls();
+    }
+
+    [Test]
+    public async Task FormulaLookingAndBrokenRowsAreReportedNotImported()
+    {
+        var writer = new Mock<ISegmentMembershipWriter>();
+        IList<int> added = null;
+        writer.Setup(w => w.AddCustomersAsync(_static, It.IsAny<IList<int>>()))
+            .Callback<Segment, IList<int>>((_, ids) => added = ids)
+            .ReturnsAsync((Segment _, IList<int> ids) => ids.Count);
+        var service = new SegmentMemberCsvService(Repository<Customer>(), Repository<SegmentMembership>(), writer.Object);
+        var csv = "Email\n" + string.Join("\n", _formulas.Select(f => "\"" + f.Replace("\"", "\"\"") + "\"")) + "\n" +
+                  "=HYPERLINK(\"http://evil\",\"alice@example.com\")\n" +
+                  "\"unterminated@example.com\n" +
+                  "alice@example.com'); DROP TABLE \"Customer\";--\n" +
+                  "\u0000\u0001\n" +
+                  new string('x', 5000) + "@example.com\n" +
+                  "alice@example.com\n";
+
+        var report = await service.ImportEmailsAsync(_static, new MemoryStream(Encoding.UTF8.GetBytes(csv)));
+
+        Assert.That(added, Is.EqualTo(new[] { _alice.Id }));
+        Assert.That(report.Added, Is.EqualTo(1));
+        //an unterminated quote is read to the end of the line, as a tolerant reader does
+        Assert.That(report.NotFound, Is.EqualTo(new[] { "unterminated@example.com" }));
+        Assert.That(report.Invalid, Has.Count.EqualTo(report.Rows - 2));
+        Assert.That(report.Invalid, Has.None.EqualTo("alice@example.com"));
+        Assert.That(await Repository<Customer>().Table.CountAsync(), Is.EqualTo(1 + _formulas.Length));
+    }
+
+    [Test]
+    public async Task ExportNeutralizesEveryFormulaLookingCell()
+    {
+        var writer = new Mock<ISegmentMembershipWriter>();
+        var service = new SegmentMemberCsvService(Repository<Customer>(), Repository<SegmentMembership>(), writer.Object);
+        var data = new AdminTestData(Shop);
+        var export = await data.SegmentAsync("Export", SegmentType.Static);
+        foreach (var customer in await Repository<Customer>().Table.ToListAsync())
+            await data.MembershipAsync(export.Id, customer.Id, new DateTime(2026, 1, 1));
+
+        using var output = new MemoryStream();
+        await service.ExportMembersAsync(export, output);
+        var text = Encoding.UTF8.GetString(output.ToArray()).TrimStart('\uFEFF');
+
+        foreach (var formula in _formulas)
+        {
+            var unquoted = "'" + formula;
+            Assert.That(text.Contains(unquoted) || text.Contains("\"" + unquoted.Replace("\"", "\"\"") + "\""), Is.True, formula);
+        }
+
+        //no cell of any line starts with a formula character
+        foreach (var cell in text.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Skip(1).SelectMany(SplitCells))
+            Assert.That(cell.Length == 0 || "=+-@\t\r".IndexOf(cell[0]) < 0, Is.True, cell);
+    }
+
+    private static IEnumerable<string> SplitCells(string line)
+    {
+        var cell = new StringBuilder();
+        var quoted = false;
+        for (var i = 0; i < line.Length; i++)
+        {
+            var c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"')
+                {
+                    cell.Append('"');
+                    i++;
+                }
+                else if (c == '"')
+                    quoted = false;
+                else
+                    cell.Append(c);
+            }
+            else if (c == '"')
+                quoted = true;
+            else if (c == ',')
+            {
+                yield return cell.ToString();
+                cell.Clear();
+            }
+            else
+                cell.Append(c);
+        }
+
+        yield return cell.ToString();
+    }
+
+    private sealed class UnseekableStream(byte[] bytes) : MemoryStream(bytes)
+    {
+        public override bool CanSeek => false;
+
+        public override long Length => throw new NotSupportedException();
+    }
+}
