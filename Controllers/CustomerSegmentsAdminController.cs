@@ -523,8 +523,17 @@ public class CustomerSegmentsAdminController : BasePluginController
             return RedirectToAction(nameof(Edit), new { id });
         }
 
-        await using var input = importFile.OpenReadStream();
-        await NotifyImportAsync(await _staticSegmentService.ImportEmailsAsync(segment, input));
+        try
+        {
+            await using var input = importFile.OpenReadStream();
+            await NotifyImportAsync(await _staticSegmentService.ImportEmailsAsync(segment, input));
+        }
+        catch (InvalidDataException)
+        {
+            //over the size limit: refused before anything changed
+            _notificationService.ErrorNotification(string.Format(await GetResourceAsync("Members.Import.TooLarge"),
+                EmailCsvParser.MaxFileBytes / (1024 * 1024)));
+        }
 
         return RedirectToAction(nameof(Edit), new { id });
     }

@@ -34,6 +34,7 @@ public static class RuleErrorKeys
     public static string BooleanExpected => K("BooleanExpected");
     public static string TextExpected => K("TextExpected");
     public static string TextTooLong => K("TextTooLong");
+    public static string TextInvalid => K("TextInvalid");
     public static string ValueNotAllowed => K("ValueNotAllowed");
     public static string IdExpected => K("IdExpected");
     public static string PeriodRequired => K("PeriodRequired");

@@ -172,7 +172,7 @@ public class SegmentRuleValidator : ISegmentRuleValidator
 
         if (string.IsNullOrWhiteSpace(condition.Key))
             add(RuleErrorKeys.KeyRequired, []);
-        else if (condition.Key.Length > RuleValueLimits.MaxTextLength)
+        else if (condition.Key.Length > RuleValueLimits.MaxTextLength || condition.Key.Any(char.IsControl))
             add(RuleErrorKeys.KeyInvalid, []);
         else if (field.Name is RuleFields.CustomerAttributeText or RuleFields.CustomerAttributeValues
                  && !(int.TryParse(condition.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var attributeId) && attributeId > 0))
@@ -225,6 +225,13 @@ public class SegmentRuleValidator : ISegmentRuleValidator
                     return false;
                 }
 
+                //no customer data holds them, and some databases refuse them (PostgreSQL: NUL)
+                if (text.Any(char.IsControl))
+                {
+                    add(RuleErrorKeys.TextInvalid, []);
+                    return false;
+                }
+
                 return true;
 
             case RuleDataType.Choice or RuleDataType.ChoiceSet when field.AllowedValues != null:
@@ -261,9 +268,11 @@ public class SegmentRuleValidator : ISegmentRuleValidator
                     return false;
                 }
 
-                if (number < field.MinValue || number > field.MaxValue)
+                //whole numbers are compared as int columns (counts, ages, days)
+                var maxValue = field.IntegerOnly ? Math.Min(field.MaxValue, int.MaxValue) : field.MaxValue;
+                if (number < field.MinValue || number > maxValue)
                 {
-                    add(RuleErrorKeys.NumberOutOfRange, [field.MinValue, field.MaxValue]);
+                    add(RuleErrorKeys.NumberOutOfRange, [field.MinValue, maxValue]);
                     return false;
                 }
 

@@ -1,0 +1,137 @@
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Moq;
+using Nop.Core.Domain.Common;
+using Nop.Core.Domain.Stores;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Factories;
+using Nop.Plugin.Misc.CustomerSegments.Models;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Services.Helpers;
+using Nop.Services.Localization;
+using Nop.Services.Stores;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Reliability;
+
+/// <summary>
+/// User text reaches the pages only through Razor's HTML encoding: Html.Raw is allowed only on a reviewed list
+/// of constant markup and JSON/JavaScript-encoded values, and that JSON can't close the script block it sits in
+/// </summary>
+public class ViewEncodingTests
+{
+    private const string Hostile = "</script><script>alert('x')</script><!--";
+
+    /// <summary>
+    /// Every argument of Html.Raw in the views, reviewed: constant markup, JSON written by System.Text.Json with
+    /// its default (HTML-safe) encoder, or text passed through JavaScriptEncoder
+    /// </summary>
+    private static readonly HashSet<string> _reviewedRawArguments =
+    [
+        "\"style=\\\"display:none\\\"\"",
+        "Model.RuleBuilder.RuleJson",
+        "Model.RuleBuilder.CatalogJson",
+        "Model.RuleBuilder.ErrorsJson",
+        "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Plugins.Misc.CustomerSegments.Analytics.Failed\").Text)",
+        "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Plugins.Misc.CustomerSegments.Analytics.Histogram.Unknown\").Text)",
+        "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Plugins.Misc.CustomerSegments.Analytics.Overlap.None\").Text)",
+        "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Plugins.Misc.CustomerSegments.Fields.MemberCount\").Text)"
+    ];
+
+    private static string ViewsFolder()
+    {
+        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir != null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Nop.Plugin.Misc.CustomerSegments.csproj")))
+                return Path.Combine(dir.FullName, "Views");
+        }
+
+        throw new DirectoryNotFoundException("the plugin's Views folder");
+    }
+
+    private static IEnumerable<(string File, string Argument)> RawArguments(string text, string file)
+    {
+        foreach (System.Text.RegularExpressions.Match match in Regex.Matches(text, @"Html\s*\.\s*Raw\s*\("))
+        {
+            var start = match.Index + match.Length;
+            var depth = 1;
+            var at = start;
+            var inString = false;
+            for (; at < text.Length && depth > 0; at++)
+            {
+                var c = text[at];
+                if (c == '\\' && inString)
+                {
+                    at++;
+                    continue;
+                }
+
+                if (c == '"')
+                    inString = !inString;
+                else if (!inString && c == '(')
+                    depth++;
+                else if (!inString && c == ')')
+                    depth--;
+            }
+
+            yield return (file, text[start..(at - 1)].Trim());
+        }
+    }
+
+    [Test]
+    public void HtmlRawIsUsedOnlyOnReviewedValues()
+    {
+        var views = Directory.GetFiles(ViewsFolder(), "*.cshtml", SearchOption.AllDirectories);
+        Assert.That(views, Is.Not.Empty);
+
+        var uses = views.SelectMany(file => RawArguments(File.ReadAllText(file), Path.GetFileName(file))).ToList();
+        var unreviewed = uses.Where(use => !_reviewedRawArguments.Contains(use.Argument)).Select(use => $"{use.File}: Html.Raw({use.Argument})");
+
+        Assert.That(unreviewed, Is.Empty, "user text must go through Razor's encoding; review new Html.Raw uses here");
+        Assert.That(uses, Is.Not.Empty, "the scanner finds the known uses");
+    }
+
+    [Test]
+    public void NoViewWritesUnencodedTextOtherwise()
+    {
+        foreach (var file in Directory.GetFiles(ViewsFolder(), "*.cshtml", SearchOption.AllDirectories))
+        {
+            var text = File.ReadAllText(file);
+            Assert.That(text, Does.Not.Contain("HtmlString(").And.Not.Contain("WriteLiteral("), file);
+        }
+    }
+
+    [Test]
+    public async Task JsonForTheScriptBlockCannotCloseIt()
+    {
+        var localization = new Mock<ILocalizationService>();
+        localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync(Hostile);
+        var catalog = new Mock<IRuleFieldCatalog>();
+        catalog.Setup(c => c.GetFields()).Returns(new RuleFieldCatalog().GetFields());
+        var discountUsage = new Mock<ISegmentDiscountUsageService>();
+        discountUsage.Setup(d => d.GetUsagesAsync(It.IsAny<int>())).ReturnsAsync([]);
+        var stores = new Mock<IStoreService>();
+        stores.Setup(s => s.GetAllStoresAsync()).ReturnsAsync([new Store { Id = 1, Name = Hostile }]);
+        var factory = new SegmentModelFactory(new AdminAreaSettings { DefaultGridPageSize = 25, GridPageSizes = "25" },
+            Mock.Of<IDateTimeHelper>(), localization.Object, catalog.Object, discountUsage.Object,
+            Mock.Of<ISegmentMemberSearchService>(), Mock.Of<ISegmentMembershipService>(), Mock.Of<ISegmentService>(), stores.Object);
+
+        var rule = "{\"version\":1,\"root\":{\"kind\":\"group\",\"children\":[{\"kind\":\"condition\",\"field\":\"customer.company\",\"operator\":\"eq\",\"values\":[" +
+                   JsonSerializer.Serialize(Hostile) + "],\"key\":\"<!--\"}]}}";
+        var model = await factory.PrepareSegmentModelAsync(new SegmentModel { Name = Hostile, SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = rule },
+            new Segment { Id = 3, Name = Hostile, Description = Hostile, SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = rule }, true,
+            [new RuleValidationError("0", "k", Hostile)]);
+
+        foreach (var json in new[] { model.RuleBuilder.RuleJson, model.RuleBuilder.CatalogJson, model.RuleBuilder.ErrorsJson })
+        {
+            Assert.That(json, Does.Not.Contain("<").And.Not.Contain(">"), "HTML-significant characters are \\u-escaped");
+            Assert.DoesNotThrow(() => JsonDocument.Parse(json));
+        }
+
+        //escaped, not lost
+        var value = JsonDocument.Parse(model.RuleBuilder.RuleJson).RootElement.GetProperty("root").GetProperty("children")[0].GetProperty("values")[0].GetString();
+        Assert.That(value, Is.EqualTo(Hostile));
+        Assert.That(JsonDocument.Parse(model.RuleBuilder.ErrorsJson).RootElement[0].GetProperty("message").GetString(), Is.EqualTo(Hostile));
+        Assert.That(model.RuleBuilder.CatalogJson, Does.Contain("\\u003C/script\\u003E"));
+    }
+}
