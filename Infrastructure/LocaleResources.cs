@@ -98,7 +98,6 @@ public static class LocaleResources
         [P("Members.Import.NotFound")] = "No customer has these emails: {0}",
         [P("Members.Import.Invalid")] = "These lines could not be read: {0}",
         [P("Members.Import.Truncated")] = "The list is longer than an import takes; the lines after the limit were left out.",
-        [P("Members.Import.Invalid")] = "These lines are not email addresses: {0}",
         [P("Members.Import.TooLarge")] = "The file is larger than {0} MB; nothing was imported.",
         [P("Members.Remove")] = "Remove",
 
@@ -371,25 +370,6 @@ public static class LocaleResources
         [P("Rules.Error.SegmentCycle")] = "{0}: the segment '{1}' refers back to this segment.",
         [P("Rules.Error.SegmentNotFound")] = "{0}: the segment with id {1} does not exist.",
 
-        [P("DiscountRequirement.IncludeSegmentIds")] = "Customer is in segment(s)",
-        [P("DiscountRequirement.IncludeSegmentIds.Hint")] = "The discount applies to customers in these segments.",
-        [P("DiscountRequirement.RequireAll")] = "Must be in all of them",
-        [P("DiscountRequirement.RequireAll.Hint")] = "Checked: the customer must be in every segment above. Unchecked: any one of them is enough.",
-        [P("DiscountRequirement.ExcludeSegmentIds")] = "But not in segment(s)",
-        [P("DiscountRequirement.ExcludeSegmentIds.Hint")] = "Customers in any of these segments never get the discount.",
-        [P("DiscountRequirement.IncludeRequired")] = "Choose at least one segment the customer must be in.",
-        [P("DiscountRequirement.UnknownSegments")] = "These segments do not exist (any more): {0}. Remove them and save again.",
-        [P("DiscountRequirement.IncludedAndExcluded")] = "A segment cannot be both required and excluded: {0}.",
-        [P("DiscountRequirement.SegmentMissing")] = "Segment #{0} no longer exists: the requirement fails until you remove it.",
-        [P("DiscountRequirement.SegmentInactive")] = "Segment \"{0}\" is inactive: the requirement fails until you activate or remove it.",
-        [P("DiscountRequirement.DiscountNotFound")] = "The discount could not be loaded.",
-        [P("DiscountRequirement.RequirementNotFound")] = "The discount requirement could not be loaded.",
-        [P("Fields.ShopperMessage")] = "Message to members",
-        [P("Fields.ShopperMessage.Hint")] = "Short text shown to customers in this segment about the offers it unlocks (in the widget zones chosen in the settings).",
-        [P("Configuration.WidgetEnabled")] = "Show offers to shoppers",
-        [P("Configuration.WidgetEnabled.Hint")] = "Show members the messages of the segments that unlock a discount for them.",
-        [P("Configuration.WidgetZones")] = "Widget zones",
-        [P("Configuration.WidgetZones.Hint")] = "Public widget zones where the messages are shown.",
     };
 
     /// <summary>
