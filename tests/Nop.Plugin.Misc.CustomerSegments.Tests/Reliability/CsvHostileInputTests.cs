@@ -37,9 +37,13 @@ public class CsvHostileInputTests : DatabaseTestBase
     private async Task<int> MembershipRowsAsync() => await Repository<SegmentMembership>().Table.CountAsync();
 
     [Test]
-    public async Task AnImportOverTheLimitIsRefusedBeforeAnythingIsRead()
+    public async Task AnImportOverTheLimitIsRefusedAndChangesNothing()
     {
-        var parser = new EmailCsvParser();
+        //the import must stop before it writes or re-evaluates anything
+        var rebuild = new Mock<ISegmentRebuildService>(MockBehavior.Strict);
+        var cache = new Mock<ISegmentCacheInvalidator>(MockBehavior.Strict);
+        var service = new StaticSegmentService(new EmailCsvParser(), DataProvider, Repository<Customer>(), Repository<SegmentMembership>(),
+            cache.Object, rebuild.Object);
         var before = await MembershipRowsAsync();
 
         //a valid first line, then more than the limit: seekable and streamed (length unknown) inputs
@@ -48,13 +52,15 @@ public class CsvHostileInputTests : DatabaseTestBase
             text.Append("nobody@example.com\n");
         var bytes = Encoding.UTF8.GetBytes(text.ToString());
 
-        Assert.ThrowsAsync<InvalidDataException>(() => parser.ParseAsync(new MemoryStream(bytes)));
-        Assert.ThrowsAsync<InvalidDataException>(() => parser.ParseAsync(new UnseekableStream(bytes)));
+        Assert.ThrowsAsync<InvalidDataException>(() => service.ImportEmailsAsync(_static, new MemoryStream(bytes)));
+        Assert.ThrowsAsync<InvalidDataException>(() => service.ImportEmailsAsync(_static, new UnseekableStream(bytes)));
         //one line with no end
-        Assert.ThrowsAsync<InvalidDataException>(() => parser.ParseAsync(
+        Assert.ThrowsAsync<InvalidDataException>(() => service.ImportEmailsAsync(_static,
             new UnseekableStream(Encoding.UTF8.GetBytes(new string('a', EmailCsvParser.MaxFileBytes + 10)))));
 
         Assert.That(await MembershipRowsAsync(), Is.EqualTo(before));
+        rebuild.VerifyNoOtherCalls();
+        cache.VerifyNoOtherCalls();
     }
 
     [Test]
