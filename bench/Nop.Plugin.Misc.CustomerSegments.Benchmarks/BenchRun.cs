@@ -32,6 +32,9 @@ public class BenchRun
 
     public bool MemoryOnly { get; init; }
 
+    /// <summary>Only generate (or check) the cached shop</summary>
+    public bool GenerateOnly { get; init; }
+
     public StringBuilder Report { get; } = new();
 
     public MemorySampler RebuildMemory { get; private set; }
@@ -75,6 +78,8 @@ public class BenchRun
             generation = $"reused from the cache (database `{_size.DatabaseName}`, generated for {anchor:yyyy-MM-dd})";
 
         _log($"bench: shop {generation}");
+        if (GenerateOnly)
+            return;
         var now = anchor.Value;
         var segments = HandWrittenSegments.Create(now, _engine == DatabaseEngine.Sqlite);
 

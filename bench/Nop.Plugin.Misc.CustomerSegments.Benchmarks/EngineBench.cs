@@ -8,6 +8,7 @@ using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
 using Nop.Services.Localization;
 using Nop.Services.Logging;
 
@@ -24,7 +25,9 @@ public class EngineBench
         Shop = new TestShop(database);
         var catalog = new RuleFieldCatalog();
         Serializer = new SegmentRuleSerializer();
-        var segmentsForValidator = new SegmentService(Shop.Repository<Segment>(), Shop.Repository<SegmentMembership>(), Serializer, null);
+        StaticCache = new InMemoryStaticCacheManager();
+        CacheInvalidator = new SegmentCacheInvalidator(StaticCache);
+        var segmentsForValidator = new SegmentService(Shop.Repository<Segment>(), Shop.Repository<SegmentMembership>(), CacheInvalidator, Serializer, null);
         var validator = new SegmentRuleValidator(catalog, Serializer, segmentsForValidator, new Mock<ILocalizationService>().Object);
         QueryBuilder = new SegmentRuleQueryBuilder(new CustomerSegmentsSettings(),
             Shop.Repository<Address>(), Shop.Repository<Customer>(), Shop.Repository<CustomerCustomerRoleMapping>(),
@@ -33,10 +36,12 @@ public class EngineBench
             Shop.Repository<ProductManufacturer>(), Shop.Repository<SegmentMembership>(), Shop.Repository<ShoppingCartItem>());
         Validator = validator;
         Rebuild = new SegmentRebuildService(new Mock<ILogger>().Object, Shop.DataProvider, Shop.Repository<Segment>(),
-            Shop.Repository<SegmentMembership>(), QueryBuilder, Serializer, validator, new SegmentRuleAnalyzer(catalog));
+            Shop.Repository<SegmentMembership>(), CacheInvalidator, QueryBuilder, Serializer, validator, new SegmentRuleAnalyzer(catalog));
     }
 
     public TestShop Shop { get; }
+    public InMemoryStaticCacheManager StaticCache { get; }
+    public ISegmentCacheInvalidator CacheInvalidator { get; }
     public SegmentRuleSerializer Serializer { get; }
     public ISegmentRuleValidator Validator { get; }
     public SegmentRuleQueryBuilder QueryBuilder { get; }

@@ -3,7 +3,7 @@ using System.Text;
 using Nop.Plugin.Misc.CustomerSegments.Benchmarks;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 
-//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate]
+//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate] [--generate-only] [--events N] [--engine-events N]
 var options = BenchOptions.Parse(args);
 var report = new StringBuilder();
 void Log(string line) => Console.WriteLine(line);
@@ -13,6 +13,14 @@ var machine = MachineInfo.Describe();
 report.AppendLine("# Benchmarks at shop scale").AppendLine();
 report.AppendLine($"Run `build/build.sh bench{(options.Quick ? " --quick" : "")}` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.").AppendLine();
 report.AppendLine(machine).AppendLine();
+
+if (options.GenerateOnly)
+{
+    //generate (or check) the cached PostgreSQL shops only: the full size first, then the memory sizes
+    foreach (var customers in new[] { options.Customers }.Concat(options.MemorySizes).Distinct())
+        await new BenchRun(DatabaseEngine.PostgreSql, new ShopSize(customers, options.Seed), options, Log) { GenerateOnly = true }.RunAsync();
+    return;
+}
 
 var runs = new List<(DatabaseEngine Engine, int Customers)>();
 if (options.PostgreSql)
@@ -74,6 +82,9 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
     /// <summary>Order events for the per-customer update through the plugin</summary>
     public int EngineEvents { get; init; } = 1000;
 
+    /// <summary>Only generate the PostgreSQL shops (full size and memory sizes) into the cache, measure nothing</summary>
+    public bool GenerateOnly { get; init; }
+
     public static BenchOptions Parse(string[] args)
     {
         var quick = args.Contains("--quick");
@@ -87,6 +98,7 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
             !args.Contains("--no-postgresql"), memorySizes, Value("--out"), args.Contains("--regenerate"),
             Value("--sqlite-dir") ?? Path.Combine(Path.GetTempPath(), "customersegments-bench"))
         {
+            GenerateOnly = args.Contains("--generate-only"),
             Events = int.TryParse(Value("--events"), out var e) ? e : 1000,
             EngineEvents = int.TryParse(Value("--engine-events"), out var ee) ? ee : int.TryParse(Value("--events"), out var e2) ? e2 : 1000
         };
