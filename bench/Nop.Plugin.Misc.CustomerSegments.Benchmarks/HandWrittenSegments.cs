@@ -14,6 +14,11 @@ public record DemoSegment(int Number, string Name, string Meaning, string Sql, D
     /// <summary>
     /// The same query restricted to one customer (@customerId)
     /// </summary>
+    /// <summary>
+    /// Whether membership depends on ranks among all buyers (RFM): such a segment is left to the scheduled rebuild
+    /// </summary>
+    public bool RanksAllBuyers => Name.Contains("(RFM)");
+
     public string SqlForCustomer => $"SELECT s.\"Id\" FROM ({Sql}) s WHERE s.\"Id\" = @customerId";
 }
 

@@ -30,6 +30,8 @@ public static class Measure
 
     public static string Ms(double milliseconds) => milliseconds >= 100 ? $"{milliseconds:N0} ms" : $"{milliseconds:0.0##} ms";
 
+    public static string Us(double milliseconds) => milliseconds >= 1 ? Ms(milliseconds) : $"{milliseconds * 1000:N1} µs";
+
     public static string Mb(long bytes) => $"{bytes / (1024.0 * 1024):N0} MB";
 }
 

@@ -3,7 +3,7 @@ using System.Text;
 using Nop.Plugin.Misc.CustomerSegments.Benchmarks;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 
-//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate] [--generate-only] [--events N] [--engine-events N]
+//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate] [--generate-only] [--events N] [--engine-events N] [--event-seconds N] [--warm-checks N] [--cold-checks N]
 var options = BenchOptions.Parse(args);
 var report = new StringBuilder();
 void Log(string line) => Console.WriteLine(line);
@@ -64,7 +64,6 @@ report.AppendLine("|---|---:|---|---:|---:|---:|---:|");
 foreach (var (engine, customers, sample) in memory.OrderBy(m => m.Engine).ThenBy(m => m.Customers))
     report.AppendLine($"| {engine} | {customers:N0} | plugin (SegmentRebuildService) | {Measure.Mb(sample.StartWorkingSet)} | {Measure.Mb(sample.PeakWorkingSet)} | {Measure.Mb(sample.PeakManaged)} | {Measure.Mb(sample.Allocated)} |");
 report.AppendLine();
-report.AppendLine(BenchRun.EngineStatus).AppendLine();
 
 Console.WriteLine();
 Console.WriteLine(report.ToString());
@@ -81,6 +80,15 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
 
     /// <summary>Order events for the per-customer update through the plugin</summary>
     public int EngineEvents { get; init; } = 1000;
+
+    /// <summary>Time budget of the per-customer phase through the plugin (the events measured are reported)</summary>
+    public int EngineEventSeconds { get; init; } = 600;
+
+    /// <summary>Requirement checks with a warm cache</summary>
+    public int WarmChecks { get; init; } = 100_000;
+
+    /// <summary>Requirement checks with a cold cache</summary>
+    public int ColdChecks { get; init; } = 1_000;
 
     /// <summary>Only generate the PostgreSQL shops (full size and memory sizes) into the cache, measure nothing</summary>
     public bool GenerateOnly { get; init; }
@@ -99,6 +107,9 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
             Value("--sqlite-dir") ?? Path.Combine(Path.GetTempPath(), "customersegments-bench"))
         {
             GenerateOnly = args.Contains("--generate-only"),
+            EngineEventSeconds = int.TryParse(Value("--event-seconds"), out var es) ? es : quick ? 120 : 600,
+            WarmChecks = int.TryParse(Value("--warm-checks"), out var wc) ? wc : 100_000,
+            ColdChecks = int.TryParse(Value("--cold-checks"), out var cc) ? cc : 1_000,
             Events = int.TryParse(Value("--events"), out var e) ? e : 1000,
             EngineEvents = int.TryParse(Value("--engine-events"), out var ee) ? ee : int.TryParse(Value("--events"), out var e2) ? e2 : 1000
         };

@@ -61,6 +61,25 @@ public class ShopGenerator
         }
     }
 
+    /// <summary>
+    /// Recreates the plugin's tables of a reused shop from the plugin's current migrations (the cached shop may
+    /// predate a schema change; memberships are rebuilt by every run anyway): drops every table that is neither
+    /// nopCommerce's nor the marker, then applies the migrations
+    /// </summary>
+    public static void ResetPluginTables(TestDatabase database)
+    {
+        using (var connection = database.CreateDataConnection())
+        {
+            var existing = connection.Query<string>(database.Engine == DatabaseEngine.PostgreSql
+                ? "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'"
+                : "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'").ToList();
+            foreach (var table in existing.Where(t => !Tables.Contains(t) && t != MarkerTable))
+                connection.Execute($"DROP TABLE \"{table}\"{(database.Engine == DatabaseEngine.PostgreSql ? " CASCADE" : "")}");
+        }
+
+        new PluginMigrationRunner(database).Up();
+    }
+
     public void Generate()
     {
         var tables = Tables.Select(NopTableListing.Default.Get).ToList();
