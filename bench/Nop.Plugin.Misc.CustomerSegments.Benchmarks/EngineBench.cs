@@ -24,7 +24,8 @@ public class EngineBench
         Shop = new TestShop(database);
         var catalog = new RuleFieldCatalog();
         Serializer = new SegmentRuleSerializer();
-        var segmentsForValidator = new SegmentService(Shop.Repository<Segment>(), Shop.Repository<SegmentMembership>(), Serializer, null);
+        var segmentsForValidator = new SegmentService(Shop.Repository<Segment>(), Shop.Repository<SegmentMembership>(),
+            new Mock<ISegmentCacheInvalidator>().Object, Serializer, null);
         var validator = new SegmentRuleValidator(catalog, Serializer, segmentsForValidator, new Mock<ILocalizationService>().Object);
         QueryBuilder = new SegmentRuleQueryBuilder(new CustomerSegmentsSettings(),
             Shop.Repository<Address>(), Shop.Repository<Customer>(), Shop.Repository<CustomerCustomerRoleMapping>(),
@@ -33,7 +34,8 @@ public class EngineBench
             Shop.Repository<ProductManufacturer>(), Shop.Repository<SegmentMembership>(), Shop.Repository<ShoppingCartItem>());
         Validator = validator;
         Rebuild = new SegmentRebuildService(new Mock<ILogger>().Object, Shop.DataProvider, Shop.Repository<Segment>(),
-            Shop.Repository<SegmentMembership>(), QueryBuilder, Serializer, validator, new SegmentRuleAnalyzer(catalog));
+            Shop.Repository<SegmentMembership>(), new Mock<ISegmentCacheInvalidator>().Object, QueryBuilder, Serializer, validator,
+            new SegmentRuleAnalyzer(catalog));
     }
 
     public TestShop Shop { get; }
