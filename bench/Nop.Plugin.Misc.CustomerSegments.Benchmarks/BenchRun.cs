@@ -178,10 +178,10 @@ public class BenchRun
                           $"Requirement: in VIP or Frequent buyers and not in At risk (RFM); {result.Customers:N0} registered customers in turn " +
                           $"({result.Members:N0} of them members of an included segment; {result.Valid:N0} pass). One Stopwatch per check (nanosecond ticks; " +
                           "building the request's services is not timed), after 1,000 warm-up checks.").AppendLine();
-        Report.AppendLine("| cache | checks | p50 | p99 | max |");
-        Report.AppendLine("|---|---:|---:|---:|---:|");
+        Report.AppendLine("| cache | checks | p50 | p99 | max | mean | gen-0 GCs during the checks |");
+        Report.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
         void Row(string name, Percentiles p) =>
-            Report.AppendLine($"| {name} | {p.Count:N0} | **{Measure.Us(p.P50)}** | **{Measure.Us(p.P99)}** | {Measure.Us(p.Max)} |");
+            Report.AppendLine($"| {name} | {p.Count:N0} | **{Measure.Us(p.P50)}** | **{Measure.Us(p.P99)}** | {Measure.Us(p.Max)} | {Measure.Us(p.Mean)} | {p.Gen0Collections:N0} |");
         Row("warm, within one request (per-request and static caches filled)", result.WarmInRequest);
         Row("warm static cache, a new request per check (segments and role mappings read once per request)", result.WarmNewRequest);
         Row("cold: static cache cleared and a new request before each check", result.Cold);

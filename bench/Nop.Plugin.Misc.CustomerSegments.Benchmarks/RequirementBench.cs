@@ -118,6 +118,7 @@ public class RequirementBench
             await CheckAsync(prepare(i), customers[i % customers.Count]);
 
         var times = new double[checks];
+        var gen0 = GC.CollectionCount(0);
         for (var i = 0; i < checks; i++)
         {
             var checker = prepare(i);
@@ -127,12 +128,14 @@ public class RequirementBench
             times[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
         }
 
+        gen0 = GC.CollectionCount(0) - gen0;
+        var mean = times.Average();
         Array.Sort(times);
-        return new Percentiles(checks, Measure.Percentile(times, 50), Measure.Percentile(times, 99), times[^1]);
+        return new Percentiles(checks, Measure.Percentile(times, 50), Measure.Percentile(times, 99), times[^1], mean, gen0);
     }
 }
 
-public record Percentiles(int Count, double P50, double P99, double Max);
+public record Percentiles(int Count, double P50, double P99, double Max, double Mean, int Gen0Collections);
 
 public class RequirementResult
 {
