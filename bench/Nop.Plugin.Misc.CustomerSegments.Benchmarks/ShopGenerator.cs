@@ -80,6 +80,36 @@ public class ShopGenerator
         new PluginMigrationRunner(database).Up();
     }
 
+    /// <summary>
+    /// Whether the shop's e-mail columns compare without regard to capitals, as nopCommerce's do (citext on
+    /// PostgreSQL, NOCASE on SQLite); shops generated before the test kit did so are brought up to date: altered on
+    /// PostgreSQL (returns true), regenerated on SQLite (returns false)
+    /// </summary>
+    public static bool UpgradeEmailColumns(TestDatabase database, Action<string> log)
+    {
+        using var connection = database.CreateDataConnection();
+        connection.CommandTimeout = 0;
+        if (database.Engine == DatabaseEngine.Sqlite)
+            return connection.Execute<string>("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = 'Customer'")
+                ?.Contains("NOCASE", StringComparison.OrdinalIgnoreCase) == true;
+
+        var textColumns = connection.Query<string>(
+            "SELECT table_name FROM information_schema.columns WHERE table_schema = 'public' AND column_name = 'Email' AND data_type = 'text'").ToList();
+        if (textColumns.Count == 0)
+            return true;
+
+        var watch = Stopwatch.StartNew();
+        connection.Execute("CREATE EXTENSION IF NOT EXISTS citext");
+        foreach (var table in textColumns)
+        {
+            connection.Execute($"ALTER TABLE \"{table}\" ALTER COLUMN \"Email\" TYPE citext");
+            connection.Execute($"ANALYZE \"{table}\"");
+        }
+
+        log($"  e-mail columns of {string.Join(", ", textColumns)} altered to citext in {watch.Elapsed.TotalSeconds:F1} s");
+        return true;
+    }
+
     public void Generate()
     {
         var tables = Tables.Select(NopTableListing.Default.Get).ToList();

@@ -21,7 +21,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
     [
         typeof(SegmentMembership), typeof(Segment), typeof(SegmentLease), typeof(Customer), typeof(Order), typeof(Address),
         typeof(CustomerAddressMapping), typeof(NewsLetterSubscription), typeof(ShoppingCartItem), typeof(GenericAttribute),
-        typeof(CustomerCustomerRoleMapping)
+        typeof(CustomerCustomerRoleMapping), typeof(CustomerOrderStatistics)
     ];
 
     protected MembershipTestBase(DatabaseEngine engine) : base(engine)
@@ -70,7 +70,16 @@ public abstract class MembershipTestBase : DatabaseTestBase
     }
 
     protected SegmentRebuildService NewRebuildService(TestRuleEngine rules) =>
-        new(Logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, rules, rules, rules, new SegmentRuleAnalyzer(rules));
+        new(Logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, rules, rules, rules, new SegmentRuleAnalyzer(rules),
+            NewStatisticsService());
+
+    /// <summary>
+    /// The order statistics service over the test database (nopCommerce's setting service is a stand-in)
+    /// </summary>
+    protected CustomerOrderStatisticsService NewStatisticsService(CustomerSegmentsSettings settings = null) =>
+        new(settings ?? new CustomerSegmentsSettings(), DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
+            Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(),
+            Repository<CustomerOrderStatistics>());
 
     private Task TruncateAsync<T>() where T : Nop.Core.BaseEntity => Repository<T>().DeleteAsync(_ => true);
 
