@@ -10,7 +10,9 @@
 #   build/build.sh bench    build the benchmarks (Release), start the database servers, generate (or reuse) the
 #                           synthetic shop and measure; prints a markdown table and writes bench/results.md.
 #                           --quick: 50,000 customers (a few minutes); default 1,000,000. Other options are passed
-#                           on (--customers N, --sqlite-customers N, --no-sqlite, --memory-sizes N,N, --regenerate)
+#                           on (--customers N, --sqlite-customers N, --no-sqlite, --memory-sizes N,N, --regenerate,
+#                           --generate-only, --events N, --engine-events N, --event-seconds N, --warm-checks N,
+#                           --cold-checks N, --runs N)
 #   build/build.sh demo     (not available yet)
 #
 # Works from any directory. CONFIGURATION (Release) selects the build configuration.
@@ -196,7 +198,7 @@ cmd_bench() {
 # ---------------------------------------------------------------------------------------------- later
 cmd_demo() { echo "build.sh demo: not available yet" >&2; exit 2; }
 
-usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,16p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 command="${1:-build}"
 [ $# -gt 0 ] && shift

@@ -3,7 +3,7 @@ using System.Text;
 using Nop.Plugin.Misc.CustomerSegments.Benchmarks;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 
-//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate] [--generate-only] [--events N] [--engine-events N] [--event-seconds N] [--warm-checks N] [--cold-checks N]
+//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate] [--generate-only] [--events N] [--engine-events N] [--event-seconds N] [--warm-checks N] [--cold-checks N] [--runs N]
 var options = BenchOptions.Parse(args);
 var report = new StringBuilder();
 void Log(string line) => Console.WriteLine(line);
@@ -92,6 +92,9 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
     /// <summary>Requirement checks with a cold cache</summary>
     public int ColdChecks { get; init; } = 1_000;
 
+    /// <summary>Timed runs of each segment query after one warm-up run (the median is reported)</summary>
+    public int Runs { get; init; } = 3;
+
     /// <summary>Only generate the PostgreSQL shops (full size and memory sizes) into the cache, measure nothing</summary>
     public bool GenerateOnly { get; init; }
 
@@ -109,6 +112,7 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
             Value("--sqlite-dir") ?? Path.Combine(Path.GetTempPath(), "customersegments-bench"))
         {
             GenerateOnly = args.Contains("--generate-only"),
+            Runs = int.TryParse(Value("--runs"), out var r) && r > 0 ? r : 3,
             EngineEventSeconds = int.TryParse(Value("--event-seconds"), out var es) ? es : quick ? 120 : 600,
             WarmChecks = int.TryParse(Value("--warm-checks"), out var wc) ? wc : 100_000,
             ColdChecks = int.TryParse(Value("--cold-checks"), out var cc) ? cc : 1_000,
