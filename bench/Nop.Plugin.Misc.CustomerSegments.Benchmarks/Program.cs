@@ -13,6 +13,8 @@ var machine = MachineInfo.Describe();
 report.AppendLine("# Benchmarks at shop scale").AppendLine();
 report.AppendLine($"Run `build/build.sh bench{(options.Quick ? " --quick" : "")}` on {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC.").AppendLine();
 report.AppendLine(machine).AppendLine();
+var startLoad = MachineInfo.LoadAverage();
+var runWatch = Stopwatch.StartNew();
 
 if (options.GenerateOnly)
 {
@@ -67,6 +69,9 @@ foreach (var (engine, customers, sample, rebuild) in memory.OrderBy(m => m.Engin
     report.AppendLine($"| {engine} | {customers:N0} | {Measure.Ms(rebuild)} | {Measure.Mb(sample.StartWorkingSet)} | {Measure.Mb(sample.PeakWorkingSet)} | {Measure.Mb(sample.PeakManaged)} | {Measure.Mb(sample.Allocated)} |");
 report.AppendLine();
 
+report.AppendLine($"Run time {runWatch.Elapsed.TotalMinutes:N1} min. Load average of the machine (1 / 5 / 15 min) at the start {startLoad}, at the end {MachineInfo.LoadAverage()} " +
+                  $"({Environment.ProcessorCount} cores shared with other work: timings include its interference).").AppendLine();
+
 Console.WriteLine();
 Console.WriteLine(report.ToString());
 if (options.Output != null)
@@ -113,7 +118,7 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
         {
             GenerateOnly = args.Contains("--generate-only"),
             Runs = int.TryParse(Value("--runs"), out var r) && r > 0 ? r : 3,
-            EngineEventSeconds = int.TryParse(Value("--event-seconds"), out var es) ? es : quick ? 120 : 600,
+            EngineEventSeconds = int.TryParse(Value("--event-seconds"), out var es) ? es : quick ? 60 : 600,
             WarmChecks = int.TryParse(Value("--warm-checks"), out var wc) ? wc : 100_000,
             ColdChecks = int.TryParse(Value("--cold-checks"), out var cc) ? cc : 1_000,
             Events = int.TryParse(Value("--events"), out var e) ? e : 1000,
@@ -127,6 +132,12 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
 
 public static class MachineInfo
 {
+    /// <summary>
+    /// The 1, 5 and 15 minute load averages (other processes on the machine share its cores)
+    /// </summary>
+    public static string LoadAverage() =>
+        File.Exists("/proc/loadavg") ? string.Join(" / ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
+
     public static string Describe()
     {
         var memory = File.Exists("/proc/meminfo")
