@@ -108,7 +108,7 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
         var quick = args.Contains("--quick");
         string Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
         var customers = int.TryParse(Value("--customers"), out var c) ? c : quick ? 50_000 : 1_000_000;
-        var sqlite = args.Contains("--no-sqlite") ? 0 : int.TryParse(Value("--sqlite-customers"), out var s) ? s : Math.Min(customers, 50_000);
+        var sqlite = args.Contains("--no-sqlite") ? 0 : int.TryParse(Value("--sqlite-customers"), out var s) ? s : Math.Min(customers, quick ? 10_000 : 50_000);
         var memorySizes = Value("--memory-sizes") is { } list
             ? list.Split(',').Select(int.Parse).ToArray()
             : quick ? [customers] : [100_000, customers];
