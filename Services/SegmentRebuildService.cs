@@ -20,6 +20,11 @@ public class SegmentRebuildService : ISegmentRebuildService
     public const int CustomerBatchSize = 500;
 
     /// <summary>
+    /// Up to this many customers, re-evaluation first checks in one query which segments change at all
+    /// </summary>
+    public const int PrecheckCustomerLimit = 20;
+
+    /// <summary>
     /// Data whose change can take a customer in or out of every segment: the eligibility every rule query
     /// applies (deleted, active, system account, guest) reads the customer and their roles
     /// </summary>
@@ -246,6 +251,68 @@ public class SegmentRebuildService : ISegmentRebuildService
     }
 
     /// <summary>
+    /// For a few customers and several segments, one query tells which segments each customer matches; segments
+    /// whose current members among the customers are exactly those are left out of the two statements per segment.
+    /// Segments that reference other segments (whose membership may change in this run) are always applied, as are
+    /// segments whose rules do not validate (so that they are reported).
+    /// </summary>
+    /// <returns>The ids of the segments whose membership of these customers is already right</returns>
+    protected virtual async Task<ISet<int>> FindUnchangedAsync(IList<Segment> segments, IDictionary<int, SegmentRuleDependencies> dependencies,
+        IList<int> customerIds, DateTime nowUtc)
+    {
+        var unchanged = new HashSet<int>();
+        if (customerIds.Count > PrecheckCustomerLimit)
+            return unchanged;
+
+        var candidates = segments
+            .Where(segment => dependencies.TryGetValue(segment.Id, out var dependency) && dependency.ReferencedSegmentIds.Count == 0)
+            .ToList();
+        if (candidates.Count < 2)
+            return unchanged;
+
+        var ids = customerIds.ToArray();
+        var checkable = new List<(Segment Segment, IQueryable<SegmentCustomer> Matches)>();
+        foreach (var segment in candidates)
+        {
+            try
+            {
+                var rule = await GetValidRuleAsync(segment);
+                var segmentId = segment.Id;
+                var matching = await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(rule, segment.StoreId, nowUtc);
+                checkable.Add((segment, matching
+                    .Where(customerId => ids.Contains(customerId))
+                    .Select(customerId => new SegmentCustomer { SegmentId = segmentId, CustomerId = customerId })));
+            }
+            catch (SegmentRuleValidationException)
+            {
+                //applied (and reported) as usual
+            }
+        }
+
+        if (checkable.Count < 2)
+            return unchanged;
+
+        var matches = (await checkable.Select(item => item.Matches).Aggregate(Queryable.Concat).ToListAsync())
+            .Select(match => (match.SegmentId, match.CustomerId))
+            .ToHashSet();
+        var segmentIds = checkable.Select(item => item.Segment.Id).ToArray();
+        var members = (await _membershipRepository.Table
+                .Where(membership => membership.LeftOnUtc == null && segmentIds.Contains(membership.SegmentId) && ids.Contains(membership.CustomerId))
+                .Select(membership => new SegmentCustomer { SegmentId = membership.SegmentId, CustomerId = membership.CustomerId })
+                .ToListAsync())
+            .Select(member => (member.SegmentId, member.CustomerId))
+            .ToHashSet();
+
+        foreach (var segmentId in segmentIds)
+        {
+            if (matches.Where(match => match.SegmentId == segmentId).ToHashSet().SetEquals(members.Where(member => member.SegmentId == segmentId)))
+                unchanged.Add(segmentId);
+        }
+
+        return unchanged;
+    }
+
+    /// <summary>
     /// A full rebuild of one segment: membership, then the time of the rebuild (only set once both statements ran)
     /// </summary>
     protected virtual async Task<SegmentRebuildResult> RebuildOneAsync(Segment segment, DateTime nowUtc)
@@ -384,12 +451,27 @@ public class SegmentRebuildService : ISegmentRebuildService
         if (changed.HasFlag(RuleDataSources.Orders) && ordered.Any(ReadsOrderStatistics))
             await _orderStatisticsService.RefreshCustomersAsync(ids, nowUtc);
 
+        var unchanged = await FindUnchangedAsync(ordered, dependencies, ids, nowUtc);
+
         return await RunEachAsync(ordered, async segment =>
         {
+            if (unchanged.Contains(segment.Id))
+                return new SegmentRebuildResult(segment.Id, 0, 0);
+
             var rule = await GetValidRuleAsync(segment);
             return await ApplyAsync(segment, rule, ids, nowUtc);
         });
     }
 
     #endregion
+}
+
+/// <summary>
+/// A customer matching (or being a member of) a segment
+/// </summary>
+public class SegmentCustomer
+{
+    public int SegmentId { get; set; }
+
+    public int CustomerId { get; set; }
 }

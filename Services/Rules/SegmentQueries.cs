@@ -25,9 +25,11 @@ public static class SegmentQueries
         var guestRoleIds = roles.Where(r => r.SystemName == guestsRoleName).Select(r => r.Id);
         var registeredRoleIds = roles.Where(r => r.SystemName == registeredRoleName).Select(r => r.Id);
 
-        return customers.Where(c =>
-            !mappings.Any(m => m.CustomerId == c.Id && guestRoleIds.Contains(m.CustomerRoleId))
-            || mappings.Any(m => m.CustomerId == c.Id && registeredRoleIds.Contains(m.CustomerRoleId)));
+        //"not a guest, or registered" as one anti-join (no OR of correlated subqueries, which databases run row by row)
+        var guestsOnly = mappings.Where(m => guestRoleIds.Contains(m.CustomerRoleId)
+            && !mappings.Any(r => r.CustomerId == m.CustomerId && registeredRoleIds.Contains(r.CustomerRoleId)));
+
+        return customers.Where(c => !guestsOnly.Any(m => m.CustomerId == c.Id));
     }
 
     /// <summary>

@@ -361,6 +361,52 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         Assert.That(await CurrentMembersAsync(topFrequency.Id), Does.Contain(buyer.Id));
     }
 
+    [Test]
+    public async Task ReevaluatingAFewCustomersInSeveralSegmentsAgreesWithTheRules()
+    {
+        var settings = new CustomerSegmentsSettings();
+        var statistics = Statistics(settings);
+        var rebuild = Rebuild(settings, statistics);
+        var builder = Builder(settings);
+        var customers = new List<Customer>();
+        for (var i = 0; i < 6; i++)
+        {
+            var customer = await CustomerAsync();
+            customers.Add(customer);
+            for (var k = 0; k < i % 3; k++)
+                await OrderAsync(customer, 40, DateTime.UtcNow.AddDays(-10 - k));
+        }
+
+        var rules = new[]
+        {
+            Rule(RuleFields.OrderCount, RuleOperators.GreaterThanOrEqual, 2),
+            Rule(RuleFields.TotalSpent, RuleOperators.GreaterThanOrEqual, 100),
+            Rule(RuleFields.OrderCount, RuleOperators.Equal, 0),
+            Rule(RuleFields.SpentInPeriod, RuleOperators.LessThan, 50, periodDays: 30)
+        };
+        var segments = new List<Segment>();
+        foreach (var rule in rules)
+            segments.Add(await SegmentAsync(rule));
+        await rebuild.RebuildAllSegmentsAsync();
+
+        //two customers order (one enters and leaves segments, one changes nothing that matters), one did not
+        await OrderAsync(customers[0], 40, DateTime.UtcNow.AddHours(-2));
+        await OrderAsync(customers[1], 200, DateTime.UtcNow.AddHours(-1));
+        await OrderAsync(customers[4], 5, DateTime.UtcNow.AddDays(-100));
+        var results = await rebuild.ReevaluateCustomersAsync([customers[0].Id, customers[1].Id, customers[4].Id], RuleDataSources.Orders);
+
+        Assert.That(results.Select(r => r.SegmentId), Is.EquivalentTo(segments.Select(s => s.Id)));
+        for (var i = 0; i < segments.Count; i++)
+        {
+            var expected = (await (await builder.BuildMatchingCustomerIdsQueryAsync(rules[i], 0, DateTime.UtcNow)).ToListAsync()).Order().ToArray();
+            Assert.That(await CurrentMembersAsync(segments[i].Id), Is.EqualTo(expected), $"segment {i}");
+        }
+
+        var entered = results.ToDictionary(r => r.SegmentId, r => (r.Entered, r.Left));
+        Assert.That(entered[segments[2].Id], Is.EqualTo((0, 1)), "customer 0 has orders now");
+        Assert.That(entered[segments[1].Id], Is.EqualTo((1, 0)), "customer 1 spent 200");
+    }
+
     #region Services
 
     private SegmentRuleQueryBuilder Builder(CustomerSegmentsSettings settings) => new(settings,
@@ -396,11 +442,11 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         (await Repository<SegmentMembership>().Table.Where(m => m.SegmentId == segmentId && m.LeftOnUtc == null).Select(m => m.CustomerId).ToListAsync())
         .Order().ToArray();
 
-    private static SegmentRule Rule(string field, string op, object value) => new()
+    private static SegmentRule Rule(string field, string op, object value, int? periodDays = null) => new()
     {
         Root = new RuleGroup
         {
-            Children = [new RuleCondition { Field = field, Operator = op, Values = [JsonSerializer.SerializeToElement(value)] }]
+            Children = [new RuleCondition { Field = field, Operator = op, Values = [JsonSerializer.SerializeToElement(value)], PeriodDays = periodDays }]
         }
     };
 
