@@ -44,6 +44,7 @@ public sealed class MemorySampler : IDisposable
     private readonly Thread _thread;
     private readonly long _allocatedAtStart;
     private volatile bool _stop;
+    private long _samplerAllocated;
 
     public MemorySampler()
     {
@@ -68,12 +69,16 @@ public sealed class MemorySampler : IDisposable
 
     private void Run()
     {
+        var allocatedAtStart = GC.GetAllocatedBytesForCurrentThread();
         using var process = Process.GetCurrentProcess();
         while (!_stop)
         {
             Sample(process);
             Thread.Sleep(5);
         }
+
+        //reading the working set allocates (it parses /proc): the sampler's own garbage is not the phase's
+        _samplerAllocated = GC.GetAllocatedBytesForCurrentThread() - allocatedAtStart;
     }
 
     private void Sample(Process process)
@@ -89,6 +94,6 @@ public sealed class MemorySampler : IDisposable
         _thread.Join();
         using var process = Process.GetCurrentProcess();
         Sample(process);
-        Allocated = GC.GetTotalAllocatedBytes(false) - _allocatedAtStart;
+        Allocated = GC.GetTotalAllocatedBytes(false) - _allocatedAtStart - _samplerAllocated;
     }
 }
