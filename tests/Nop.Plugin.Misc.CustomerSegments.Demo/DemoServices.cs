@@ -6,6 +6,7 @@ using Nop.Core.Caching;
 using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Configuration;
 using Nop.Services.Localization;
 using Nop.Services.Logging;
 
@@ -14,7 +15,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Demo;
 /// <summary>
 /// The plugin's services as nopCommerce builds them: the plugin's own registrations (<see cref="NopStartup"/>)
 /// over nopCommerce's data layer on the demo database. Only nopCommerce's logger, localization (the plugin's
-/// English resources) and static cache are stand-ins.
+/// English resources), static cache and setting store are stand-ins.
 /// </summary>
 public sealed class DemoServices : IDisposable
 {
@@ -36,6 +37,7 @@ public sealed class DemoServices : IDisposable
         services.AddSingleton<ILogger>(new DemoLogger(log));
         services.AddSingleton<ILocalizationService>(new EnglishLocalization());
         services.AddSingleton(new Mock<IStaticCacheManager>().Object);
+        services.AddSingleton(new Mock<ISettingService>().Object);
 
         new NopStartup().ConfigureServices(services, new ConfigurationBuilder().Build());
 

@@ -25,7 +25,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
     [
         typeof(SegmentMembership), typeof(Segment), typeof(SegmentLease), typeof(Customer), typeof(Order), typeof(Address),
         typeof(CustomerAddressMapping), typeof(NewsLetterSubscription), typeof(ShoppingCartItem), typeof(GenericAttribute),
-        typeof(CustomerCustomerRoleMapping), typeof(CustomerRole), typeof(OrderItem), typeof(ProductCategory)
+        typeof(CustomerCustomerRoleMapping), typeof(CustomerRole), typeof(OrderItem), typeof(ProductCategory), typeof(CustomerOrderStatistics)
     ];
 
     protected MembershipTestBase(DatabaseEngine engine) : base(engine)
@@ -92,11 +92,20 @@ public abstract class MembershipTestBase : DatabaseTestBase
     protected ObservedRuleQueryBuilder NewQueryBuilder(CustomerSegmentsSettings settings = null) => new(new SegmentRuleQueryBuilder(settings ?? new CustomerSegmentsSettings(),
         Repository<Address>(), Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(),
         Repository<GenericAttribute>(), Repository<NewsLetterSubscription>(), Repository<Order>(), Repository<OrderItem>(),
-        Repository<ProductCategory>(), Repository<ProductManufacturer>(), Repository<SegmentMembership>(), Repository<ShoppingCartItem>()));
+        Repository<ProductCategory>(), Repository<ProductManufacturer>(), Repository<SegmentMembership>(), Repository<ShoppingCartItem>(),
+        Repository<CustomerOrderStatistics>()));
 
     protected SegmentRebuildService NewRebuildService(ISegmentRuleQueryBuilder queries, ILogger logger = null) =>
         new(logger ?? Logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, queries,
-            Serializer, Validator, new SegmentRuleAnalyzer(Catalog));
+            Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService());
+
+    /// <summary>
+    /// The order statistics service over the test database (nopCommerce's setting service is a stand-in)
+    /// </summary>
+    protected CustomerOrderStatisticsService NewStatisticsService(CustomerSegmentsSettings settings = null) =>
+        new(settings ?? new CustomerSegmentsSettings(), DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
+            Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(),
+            Repository<CustomerOrderStatistics>());
 
     private Task TruncateAsync<T>() where T : Nop.Core.BaseEntity => Repository<T>().DeleteAsync(_ => true);
 
