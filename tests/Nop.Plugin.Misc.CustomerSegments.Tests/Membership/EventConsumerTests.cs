@@ -180,6 +180,87 @@ public class EventConsumerTests : MembershipTestBase
     }
 
     [Test]
+    public async Task ACustomerUpdateReevaluatesTheSegmentsThatReadTheCustomerAndThoseItsEligibilityConcerns()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        var bob = await CustomerAsync("bob@example.com");
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+        var wishers = await SegmentAsync("Wishlist", Json(WishlistNotEmpty()));
+        await OrderAsync(ann.Id, publishEvent: false);
+        await OrderAsync(bob.Id, publishEvent: false);
+        foreach (var customer in new[] { ann, bob })
+        {
+            await Repository<ShoppingCartItem>().InsertAsync(new ShoppingCartItem
+            {
+                CustomerId = customer.Id, ProductId = 1, Quantity = 1, StoreId = 1, ShoppingCartTypeId = (int)ShoppingCartType.Wishlist,
+                CreatedOnUtc = DateTime.UtcNow, UpdatedOnUtc = DateTime.UtcNow
+            }, false);
+        }
+
+        await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id, bob.Id }.Order()));
+        Assert.That(await CurrentMemberIdsAsync(wishers.Id), Is.EqualTo(new[] { ann.Id, bob.Id }.Order()));
+
+        async Task<int> buildsOfUpdateAsync(Customer customer)
+        {
+            await Repository<Customer>().UpdateAsync(customer, false);
+            Queries.BuildCount = 0;
+            await PublishAsync<EntityUpdatedEvent<Customer>>(Customers, new EntityUpdatedEvent<Customer>(customer));
+            return Queries.BuildCount;
+        }
+
+        //an eligible member: the eligibility check, then only the segment that reads the customer
+        ann.Company = "Other";
+        Assert.That(await buildsOfUpdateAsync(ann), Is.EqualTo(2));
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.Empty);
+        ann.LastActivityDateUtc = DateTime.UtcNow.AddMinutes(1);
+        Assert.That(await buildsOfUpdateAsync(ann), Is.EqualTo(2), "activity: nothing else is looked at");
+
+        //deleted: leaves the segments it is in, though they do not read the customer
+        bob.Deleted = true;
+        Assert.That(await buildsOfUpdateAsync(bob), Is.EqualTo(4), "eligibility, Acme, and the two segments bob is in");
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }));
+        Assert.That(await CurrentMemberIdsAsync(wishers.Id), Is.EqualTo(new[] { ann.Id }));
+        Assert.That(await buildsOfUpdateAsync(bob), Is.EqualTo(2), "a deleted customer in no segment: only the check and Acme");
+
+        //restored (not something nopCommerce does, but another plugin may): in no segment, so every segment looks
+        bob.Deleted = false;
+        Assert.That(await buildsOfUpdateAsync(bob), Is.EqualTo(4));
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id, bob.Id }.Order()));
+        Assert.That(await CurrentMemberIdsAsync(wishers.Id), Is.EqualTo(new[] { ann.Id, bob.Id }.Order()));
+
+        //a system account is never a member
+        ann.IsSystemAccount = true;
+        await buildsOfUpdateAsync(ann);
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { bob.Id }));
+        Assert.That(await CurrentMemberIdsAsync(wishers.Id), Is.EqualTo(new[] { bob.Id }));
+    }
+
+    [Test]
+    public async Task LosingTheRegisteredRoleMakesAGuestWhoLeavesEverySegment()
+    {
+        var guestsRole = new CustomerRole { Name = "Guests", SystemName = NopCustomerDefaults.GuestsRoleName, Active = true };
+        var registeredRole = new CustomerRole { Name = "Registered", SystemName = NopCustomerDefaults.RegisteredRoleName, Active = true };
+        await Repository<CustomerRole>().InsertAsync([guestsRole, registeredRole], false);
+        var ann = await CustomerAsync("ann@example.com");
+        var registered = new CustomerCustomerRoleMapping { CustomerId = ann.Id, CustomerRoleId = registeredRole.Id };
+        await Repository<CustomerCustomerRoleMapping>().InsertAsync([registered, new CustomerCustomerRoleMapping { CustomerId = ann.Id, CustomerRoleId = guestsRole.Id }], false);
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+        await OrderAsync(ann.Id, publishEvent: false);
+        await RebuildService.RebuildSegmentAsync(buyers);
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }));
+
+        await Repository<CustomerCustomerRoleMapping>().DeleteAsync(m => m.CustomerId == ann.Id && m.CustomerRoleId == registeredRole.Id);
+        await PublishAsync<EntityDeletedEvent<CustomerCustomerRoleMapping>>(Customers, new EntityDeletedEvent<CustomerCustomerRoleMapping>(registered));
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.Empty);
+
+        await Repository<CustomerCustomerRoleMapping>().InsertAsync(registered, false);
+        await PublishAsync<EntityInsertedEvent<CustomerCustomerRoleMapping>>(Customers, new EntityInsertedEvent<CustomerCustomerRoleMapping>(registered));
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }));
+    }
+
+    [Test]
     public async Task LoggingInHandsTheGuestsCartToTheCustomer()
     {
         var guest = await CustomerAsync("guest@example.com");
