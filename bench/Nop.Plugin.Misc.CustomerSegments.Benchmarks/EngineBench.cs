@@ -33,7 +33,8 @@ public class EngineBench
             Shop.Repository<ProductManufacturer>(), Shop.Repository<SegmentMembership>(), Shop.Repository<ShoppingCartItem>());
         Validator = validator;
         Rebuild = new SegmentRebuildService(new Mock<ILogger>().Object, Shop.DataProvider, Shop.Repository<Segment>(),
-            Shop.Repository<SegmentMembership>(), QueryBuilder, Serializer, validator, new SegmentRuleAnalyzer(catalog));
+            Shop.Repository<SegmentMembership>(), QueryBuilder, Serializer, validator, new SegmentRuleAnalyzer(catalog),
+            new SegmentMembershipTransaction(Shop.Repository<Segment>()));
     }
 
     public TestShop Shop { get; }

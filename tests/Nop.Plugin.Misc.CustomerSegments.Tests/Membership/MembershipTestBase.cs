@@ -70,7 +70,8 @@ public abstract class MembershipTestBase : DatabaseTestBase
     }
 
     protected SegmentRebuildService NewRebuildService(TestRuleEngine rules) =>
-        new(Logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, rules, rules, rules, new SegmentRuleAnalyzer(rules));
+        new(Logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, rules, rules, rules, new SegmentRuleAnalyzer(rules),
+            new SegmentMembershipTransaction(Repository<Segment>()));
 
     private Task TruncateAsync<T>() where T : Nop.Core.BaseEntity => Repository<T>().DeleteAsync(_ => true);
 

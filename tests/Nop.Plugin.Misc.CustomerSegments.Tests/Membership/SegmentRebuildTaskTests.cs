@@ -24,7 +24,8 @@ public class SegmentRebuildTaskTests : MembershipTestBase
         var rules = new TestRuleEngine(Shop);
         var logger = new Mock<ILogger>();
         var rebuild = new SegmentRebuildService(logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(),
-            CacheInvalidator, rules, rules, rules, new Nop.Plugin.Misc.CustomerSegments.Services.Rules.SegmentRuleAnalyzer(rules));
+            CacheInvalidator, rules, rules, rules, new Nop.Plugin.Misc.CustomerSegments.Services.Rules.SegmentRuleAnalyzer(rules),
+            new SegmentMembershipTransaction(Repository<Segment>()));
         var task = new SegmentRebuildTask(logger.Object, new SegmentLeaseService(Repository<SegmentLease>()), rebuild);
         return (task, rules, logger);
     }
