@@ -124,7 +124,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         var left = 0;
         try
         {
-            await _segmentMembershipTransaction.RunAsync(segmentId, async () =>
+            await _segmentMembershipTransaction.RunAsync(segmentId, _segmentRuleAnalyzer.GetDependencies(rule).ReferencedSegmentIds, async () =>
             {
                 entered = left = 0;
                 foreach (var batch in batches)

@@ -40,6 +40,7 @@ public class WriteFaultInterceptor : ICommandInterceptor
     private int _failAt;
     private WriteFault _fault;
     private int _injected;
+    private bool _outage;
 
     public WriteFaultInterceptor(TestDatabase database)
     {
@@ -57,14 +58,18 @@ public class WriteFaultInterceptor : ICommandInterceptor
     public int Injected => _injected;
 
     /// <summary>
-    /// Makes the write statement number <paramref name="failAt"/> (from 1) fail; 0 lets all pass and only counts
+    /// Makes the write statement number <paramref name="failAt"/> fail; 0 lets all pass and only counts
     /// </summary>
-    public void Arm(int failAt, WriteFault fault = WriteFault.ThrowBefore)
+    /// <param name="failAt">The first write statement to fail, from 1</param>
+    /// <param name="fault">How it fails</param>
+    /// <param name="outage">Whether every write after it fails too (the database stays unreachable)</param>
+    public void Arm(int failAt, WriteFault fault = WriteFault.ThrowBefore, bool outage = false)
     {
         _writes = 0;
         _injected = 0;
         _failAt = failAt;
         _fault = fault;
+        _outage = outage;
     }
 
     public static bool CanKill(DatabaseEngine engine) => engine is DatabaseEngine.PostgreSql or DatabaseEngine.MySql;
@@ -93,17 +98,18 @@ public class WriteFaultInterceptor : ICommandInterceptor
 
     public async Task<Option<int>> ExecuteNonQueryAsync(CommandEventData eventData, DbCommand command, Option<int> result, CancellationToken cancellationToken)
     {
-        if (Interlocked.Increment(ref _writes) != _failAt)
+        var write = Interlocked.Increment(ref _writes);
+        if (_failAt == 0 || write < _failAt || (write > _failAt && !_outage))
             return result;
 
         Interlocked.Increment(ref _injected);
         switch (_fault)
         {
             case WriteFault.ThrowBefore:
-                throw new InjectedFaultException($"fault before write {_failAt}");
+                throw new InjectedFaultException($"fault before write {write}");
             case WriteFault.ThrowAfter:
                 await command.ExecuteNonQueryAsync(cancellationToken);
-                throw new InjectedFaultException($"fault after write {_failAt}");
+                throw new InjectedFaultException($"fault after write {write}");
             default:
                 await KillAsync(command.Connection, cancellationToken);
                 //linq2db now runs the statement on the dead session
