@@ -34,6 +34,7 @@ public class NopStartup : INopStartup
         services.AddScoped(provider => new Lazy<ISegmentRuleValidator>(provider.GetRequiredService<ISegmentRuleValidator>));
         services.AddScoped<ISegmentService, SegmentService>();
         services.AddScoped<ISegmentMembershipService, SegmentMembershipService>();
+        services.AddScoped<ISegmentMembershipTransaction, SegmentMembershipTransaction>();
         services.AddScoped<ISegmentRebuildService, SegmentRebuildService>();
         services.AddScoped<ICustomerOrderStatisticsService, CustomerOrderStatisticsService>();
         services.AddScoped<IStaticSegmentService, StaticSegmentService>();
