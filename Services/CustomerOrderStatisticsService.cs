@@ -13,8 +13,8 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 /// <summary>
 /// Fills the order statistics with a few INSERT ... SELECT statements: one row per customer and store from the
 /// orders grouped by customer and store, then one row per customer for all stores (store 0) grouped from those.
-/// RFM scores are ranked in the same statements (window functions per store over the eligible buyers of the
-/// RFM window): score = 1 + ⌊5·below / buyers⌋, where below is how many buyers have a smaller value.
+/// RFM scores are then ranked by one UPDATE (window functions per store over the eligible buyers of the RFM window):
+/// score = 1 + ⌊5·below / buyers⌋, where below is how many buyers of the store have a smaller value.
 /// </summary>
 public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 {
@@ -141,72 +141,39 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     }
 
     /// <summary>
-    /// Inserts the rows with their RFM scores, ranked per store among the eligible customers who bought in the window
+    /// Scores the rows: per store, among the eligible customers who bought in the RFM window, by rank of their
+    /// last purchase, their purchases and their spending in the window
     /// </summary>
-    protected virtual Task<int> InsertRankedAsync(IQueryable<OrderAggregate> aggregates)
+    protected virtual Task<int> RankAsync()
     {
         var eligibleIds = SegmentQueries.EligibleCustomers(_customerRepository.Table, _customerRoleRepository.Table,
             _customerRoleMappingRepository.Table, _settings).Select(c => c.Id);
 
-        var marked = aggregates.AsSubQuery().Select(a => new OrderAggregate
-        {
-            CustomerId = a.CustomerId,
-            StoreId = a.StoreId,
-            OrderCount = a.OrderCount,
-            TotalSpent = a.TotalSpent,
-            FirstOrderOnUtc = a.FirstOrderOnUtc,
-            LastOrderOnUtc = a.LastOrderOnUtc,
-            RefundedOrderCount = a.RefundedOrderCount,
-            CancelledOrderCount = a.CancelledOrderCount,
-            RfmOrderCount = a.RfmOrderCount,
-            RfmTotalSpent = a.RfmTotalSpent,
-            RfmBuyer = a.RfmOrderCount > 0 && eligibleIds.Contains(a.CustomerId) ? 1 : 0
-        }).AsSubQuery();
-
-        var ranked = marked.Select(a => new OrderAggregate
-        {
-            CustomerId = a.CustomerId,
-            StoreId = a.StoreId,
-            OrderCount = a.OrderCount,
-            TotalSpent = a.TotalSpent,
-            FirstOrderOnUtc = a.FirstOrderOnUtc,
-            LastOrderOnUtc = a.LastOrderOnUtc,
-            RefundedOrderCount = a.RefundedOrderCount,
-            CancelledOrderCount = a.CancelledOrderCount,
-            RfmOrderCount = a.RfmOrderCount,
-            RfmTotalSpent = a.RfmTotalSpent,
-            RfmBuyer = a.RfmBuyer,
-            RecencyBelow = Sql.Ext.Rank().Over().PartitionBy(a.StoreId, a.RfmBuyer).OrderBy(a.LastOrderOnUtc).ToValue() - 1,
-            FrequencyBelow = Sql.Ext.Rank().Over().PartitionBy(a.StoreId, a.RfmBuyer).OrderBy(a.RfmOrderCount).ToValue() - 1,
-            MonetaryBelow = Sql.Ext.Rank().Over().PartitionBy(a.StoreId, a.RfmBuyer).OrderBy(a.RfmTotalSpent).ToValue() - 1,
-            Buyers = Sql.Ext.Count().Over().PartitionBy(a.StoreId, a.RfmBuyer).ToValue()
-        }).AsSubQuery();
+        var ranked = _statisticsRepository.Table
+            .Where(s => s.RfmOrderCount > 0 && eligibleIds.Contains(s.CustomerId))
+            .Select(s => new RfmRank
+            {
+                Id = s.Id,
+                RecencyBelow = Sql.Ext.Rank().Over().PartitionBy(s.StoreId).OrderBy(s.LastOrderOnUtc).ToValue() - 1,
+                FrequencyBelow = Sql.Ext.Rank().Over().PartitionBy(s.StoreId).OrderBy(s.RfmOrderCount).ToValue() - 1,
+                MonetaryBelow = Sql.Ext.Rank().Over().PartitionBy(s.StoreId).OrderBy(s.RfmTotalSpent).ToValue() - 1,
+                Buyers = Sql.Ext.Count().Over().PartitionBy(s.StoreId).ToValue()
+            })
+            .AsSubQuery();
 
         //score ≥ k + 1 ⇔ 5·below ≥ k·buyers, summed for k = 1..4: exact integer arithmetic on every engine
-        return ranked.InsertAsync(StatisticsTable, r => new CustomerOrderStatistics
+        var rows = from s in _statisticsRepository.Table
+            join r in ranked on s.Id equals r.Id
+            select new { Row = s, Rank = r };
+
+        return rows.UpdateAsync(x => x.Row, x => new CustomerOrderStatistics
         {
-            CustomerId = r.CustomerId,
-            StoreId = r.StoreId,
-            OrderCount = r.OrderCount,
-            TotalSpent = r.TotalSpent,
-            FirstOrderOnUtc = r.FirstOrderOnUtc,
-            LastOrderOnUtc = r.LastOrderOnUtc,
-            RefundedOrderCount = r.RefundedOrderCount,
-            CancelledOrderCount = r.CancelledOrderCount,
-            RfmOrderCount = r.RfmOrderCount,
-            RfmTotalSpent = r.RfmTotalSpent,
-            RecencyScore = r.RfmBuyer == 1
-                ? 1 + (5 * r.RecencyBelow >= r.Buyers ? 1 : 0) + (5 * r.RecencyBelow >= 2 * r.Buyers ? 1 : 0)
-                    + (5 * r.RecencyBelow >= 3 * r.Buyers ? 1 : 0) + (5 * r.RecencyBelow >= 4 * r.Buyers ? 1 : 0)
-                : 0,
-            FrequencyScore = r.RfmBuyer == 1
-                ? 1 + (5 * r.FrequencyBelow >= r.Buyers ? 1 : 0) + (5 * r.FrequencyBelow >= 2 * r.Buyers ? 1 : 0)
-                    + (5 * r.FrequencyBelow >= 3 * r.Buyers ? 1 : 0) + (5 * r.FrequencyBelow >= 4 * r.Buyers ? 1 : 0)
-                : 0,
-            MonetaryScore = r.RfmBuyer == 1
-                ? 1 + (5 * r.MonetaryBelow >= r.Buyers ? 1 : 0) + (5 * r.MonetaryBelow >= 2 * r.Buyers ? 1 : 0)
-                    + (5 * r.MonetaryBelow >= 3 * r.Buyers ? 1 : 0) + (5 * r.MonetaryBelow >= 4 * r.Buyers ? 1 : 0)
-                : 0
+            RecencyScore = 1 + (5 * x.Rank.RecencyBelow >= x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.RecencyBelow >= 2 * x.Rank.Buyers ? 1 : 0)
+                + (5 * x.Rank.RecencyBelow >= 3 * x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.RecencyBelow >= 4 * x.Rank.Buyers ? 1 : 0),
+            FrequencyScore = 1 + (5 * x.Rank.FrequencyBelow >= x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.FrequencyBelow >= 2 * x.Rank.Buyers ? 1 : 0)
+                + (5 * x.Rank.FrequencyBelow >= 3 * x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.FrequencyBelow >= 4 * x.Rank.Buyers ? 1 : 0),
+            MonetaryScore = 1 + (5 * x.Rank.MonetaryBelow >= x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.MonetaryBelow >= 2 * x.Rank.Buyers ? 1 : 0)
+                + (5 * x.Rank.MonetaryBelow >= 3 * x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.MonetaryBelow >= 4 * x.Rank.Buyers ? 1 : 0)
         });
     }
 
@@ -285,8 +252,9 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             await SaveSettingsKeyAsync(null);
 
         await _statisticsRepository.Table.DeleteAsync();
-        await InsertRankedAsync(AggregateOrders(_orderRepository.Table, nowUtc));
-        await InsertRankedAsync(AggregateStores(_statisticsRepository.Table));
+        await InsertUnrankedAsync(AggregateOrders(_orderRepository.Table, nowUtc));
+        await InsertUnrankedAsync(AggregateStores(_statisticsRepository.Table));
+        await RankAsync();
 
         await SaveSettingsKeyAsync(key);
     }
@@ -316,7 +284,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 }
 
 /// <summary>
-/// A customer's orders in one store (or all stores) summed up, with the ranks of the RFM measures
+/// A customer's orders in one store (or all stores) summed up
 /// </summary>
 public class OrderAggregate
 {
@@ -339,11 +307,14 @@ public class OrderAggregate
     public int RfmOrderCount { get; set; }
 
     public decimal RfmTotalSpent { get; set; }
+}
 
-    /// <summary>
-    /// 1 for an eligible customer who bought in the RFM window, else 0
-    /// </summary>
-    public int RfmBuyer { get; set; }
+/// <summary>
+/// A statistics row's ranks among the buyers of its store: how many have a smaller value
+/// </summary>
+public class RfmRank
+{
+    public int Id { get; set; }
 
     public long RecencyBelow { get; set; }
 

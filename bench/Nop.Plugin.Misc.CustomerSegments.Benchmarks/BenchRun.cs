@@ -92,7 +92,7 @@ public class BenchRun
 
         //(2) the hand-written baselines
         var engine = new EngineBench(database);
-        var statisticsMs = await engine.RefreshStatisticsAsync(DateTime.UtcNow);
+        var statisticsMs = await engine.RefreshStatisticsAsync(now);
         _log($"  engine order statistics refresh: {Measure.Ms(statisticsMs)}");
         Report.AppendLine($"The plugin's order statistics were refreshed first (CustomerOrderStatisticsService.RefreshAllAsync): **{Measure.Ms(statisticsMs)}**.").AppendLine();
         Report.AppendLine("### (2) Segments: the engine's query against hand-written SQL").AppendLine();
