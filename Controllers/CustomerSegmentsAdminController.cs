@@ -37,6 +37,11 @@ public class CustomerSegmentsAdminController : BasePluginController
 
     public const int AnalyticsHistoryDays = 90;
 
+    /// <summary>
+    /// The length of the ShopperMessage column
+    /// </summary>
+    public const int ShopperMessageMaxLength = 1000;
+
     protected const string VIEW_PATH = "~/Plugins/Misc.CustomerSegments/Views/Admin/";
 
     #endregion
@@ -46,6 +51,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected readonly CustomerSegmentsSettings _settings;
     protected readonly ICustomerService _customerService;
     protected readonly ILocalizationService _localizationService;
+    protected readonly ILocalizedEntityService _localizedEntityService;
     protected readonly INotificationService _notificationService;
     protected readonly IScheduleTaskService _scheduleTaskService;
     protected readonly ISegmentAnalyticsService _segmentAnalyticsService;
@@ -67,6 +73,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     public CustomerSegmentsAdminController(CustomerSegmentsSettings settings,
         ICustomerService customerService,
         ILocalizationService localizationService,
+        ILocalizedEntityService localizedEntityService,
         INotificationService notificationService,
         IScheduleTaskService scheduleTaskService,
         ISegmentAnalyticsService segmentAnalyticsService,
@@ -84,6 +91,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         _settings = settings;
         _customerService = customerService;
         _localizationService = localizationService;
+        _localizedEntityService = localizedEntityService;
         _notificationService = notificationService;
         _scheduleTaskService = scheduleTaskService;
         _segmentAnalyticsService = segmentAnalyticsService;
@@ -125,6 +133,14 @@ public class CustomerSegmentsAdminController : BasePluginController
         if (model.StoreId < 0)
             ModelState.AddModelError(nameof(SegmentModel.StoreId), await GetResourceAsync("Fields.Store.Invalid"));
 
+        if (model.ShopperMessage?.Trim().Length > ShopperMessageMaxLength)
+            ModelState.AddModelError(nameof(SegmentModel.ShopperMessage), await GetResourceAsync("Fields.ShopperMessage.TooLong"));
+        for (var i = 0; i < model.Locales.Count; i++)
+        {
+            if (model.Locales[i]?.ShopperMessage?.Trim().Length > ShopperMessageMaxLength)
+                ModelState.AddModelError($"{nameof(SegmentModel.Locales)}[{i}].{nameof(SegmentLocalizedModel.ShopperMessage)}", await GetResourceAsync("Fields.ShopperMessage.TooLong"));
+        }
+
         if (model.SegmentTypeId != (int)SegmentType.Dynamic)
             return ([], null);
 
@@ -137,6 +153,20 @@ public class CustomerSegmentsAdminController : BasePluginController
             return (errors, null);
 
         return ([], _segmentRuleSerializer.Serialize(parsed.Rule));
+    }
+
+    /// <summary>
+    /// Saves the shopper message in the other languages (an empty one falls back to the standard message)
+    /// </summary>
+    protected virtual async Task UpdateLocalesAsync(Segment segment, SegmentModel model)
+    {
+        foreach (var localized in model.Locales.Where(locale => locale is { LanguageId: > 0 }))
+        {
+            await _localizedEntityService.SaveLocalizedValueAsync(segment,
+                entity => entity.ShopperMessage,
+                localized.ShopperMessage?.Trim(),
+                localized.LanguageId);
+        }
     }
 
     protected virtual async Task<IActionResult> SegmentFormAsync(string viewName, SegmentModel model, Segment segment,
@@ -284,6 +314,7 @@ public class CustomerSegmentsAdminController : BasePluginController
             UpdatedOnUtc = now
         };
         await _segmentService.InsertSegmentAsync(segment);
+        await UpdateLocalesAsync(segment, model);
 
         _notificationService.SuccessNotification(await GetResourceAsync("Segments.Added"));
         if (segment.Active && segment.SegmentTypeId == (int)SegmentType.Dynamic)
@@ -328,6 +359,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         segment.RuleSchemaVersion = ruleJson is null ? 0 : SegmentRule.CurrentSchemaVersion;
         segment.UpdatedOnUtc = DateTime.UtcNow;
         await _segmentService.UpdateSegmentAsync(segment);
+        await UpdateLocalesAsync(segment, model);
 
         _notificationService.SuccessNotification(await GetResourceAsync("Segments.Updated"));
         if (segment.Active && segment.SegmentTypeId == (int)SegmentType.Dynamic)

@@ -225,6 +225,7 @@ public static class LocaleResources
         [P("DiscountRequirement.RequirementNotFound")] = "The discount requirement could not be loaded.",
         [P("Fields.ShopperMessage")] = "Message to members",
         [P("Fields.ShopperMessage.Hint")] = "Short text shown to customers in this segment about the offers it unlocks (in the widget zones chosen in the settings).",
+        [P("Fields.ShopperMessage.TooLong")] = "The message to members can be at most 1000 characters long.",
         [P("Configuration.WidgetEnabled")] = "Show offers to shoppers",
         [P("Configuration.WidgetEnabled.Hint")] = "Show members the messages of the segments that unlock a discount for them.",
         [P("Configuration.WidgetZones")] = "Widget zones",

@@ -27,6 +27,7 @@ public class CustomerSegmentsAdminControllerTests
     private CustomerSegmentsSettings _settings;
     private Mock<ICustomerService> _customerService;
     private Mock<ILocalizationService> _localizationService;
+    private Mock<ILocalizedEntityService> _localizedEntityService;
     private Mock<INotificationService> _notificationService;
     private Mock<IScheduleTaskService> _scheduleTaskService;
     private Mock<ISegmentAnalyticsService> _analyticsService;
@@ -49,6 +50,7 @@ public class CustomerSegmentsAdminControllerTests
         _customerService = new Mock<ICustomerService>();
         _localizationService = new Mock<ILocalizationService>();
         _localizationService.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => $"[{key}]");
+        _localizedEntityService = new Mock<ILocalizedEntityService>();
         _notificationService = new Mock<INotificationService>();
         _scheduleTaskService = new Mock<IScheduleTaskService>();
         _analyticsService = new Mock<ISegmentAnalyticsService>();
@@ -69,7 +71,7 @@ public class CustomerSegmentsAdminControllerTests
         _settingService = new Mock<ISettingService>();
 
         _controller = new CustomerSegmentsAdminController(_settings, _customerService.Object, _localizationService.Object,
-            _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _csvService.Object,
+            _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _csvService.Object,
             _modelFactory.Object, _previewService.Object, _rebuildService.Object, _serializer.Object, _validator.Object,
             _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object)
         {
@@ -241,6 +243,62 @@ public class CustomerSegmentsAdminControllerTests
         _validator.Verify(v => v.ValidateAsync(rule, 5));
         _segmentService.Verify(s => s.UpdateSegmentAsync(It.Is<Segment>(updated => updated.Name == "New" && updated.Active
             && updated.CreatedOnUtc == new DateTime(2020, 1, 1) && updated.RuleJson == "{\"version\":1,\"normalized\":true}")));
+    }
+
+    [Test]
+    public async Task EditSavesTheShopperMessageInEveryLanguage()
+    {
+        var segment = new Segment { Id = 5, Name = "Old", SegmentTypeId = (int)SegmentType.Static };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+
+        await _controller.Edit(new SegmentModel
+        {
+            Id = 5, Name = "Loyal", SegmentTypeId = (int)SegmentType.Static, ShopperMessage = " 10% off ",
+            Locales = [new SegmentLocalizedModel { LanguageId = 2, ShopperMessage = " 10 % de remise " }, new SegmentLocalizedModel { LanguageId = 3 }]
+        }, false);
+
+        Assert.That(segment.ShopperMessage, Is.EqualTo("10% off"));
+        _localizedEntityService.Verify(l => l.SaveLocalizedValueAsync(segment,
+            It.Is<System.Linq.Expressions.Expression<Func<Segment, string>>>(e => ((System.Linq.Expressions.MemberExpression)e.Body).Member.Name == nameof(Segment.ShopperMessage)),
+            "10 % de remise", 2));
+        //an empty translation is saved empty: nopCommerce then removes it and the standard message is shown
+        _localizedEntityService.Verify(l => l.SaveLocalizedValueAsync(segment, It.IsAny<System.Linq.Expressions.Expression<Func<Segment, string>>>(), null, 3));
+        _localizedEntityService.VerifyNoOtherCalls();
+    }
+
+    [Test]
+    public async Task CreateSavesTheTranslationsOfTheNewSegment()
+    {
+        _segmentService.Setup(s => s.InsertSegmentAsync(It.IsAny<Segment>())).Callback<Segment>(s => s.Id = 42);
+
+        await _controller.Create(new SegmentModel
+        {
+            Name = "Loyal", SegmentTypeId = (int)SegmentType.Static, Locales = [new SegmentLocalizedModel { LanguageId = 2, ShopperMessage = "Danke" }]
+        }, false);
+
+        _localizedEntityService.Verify(l => l.SaveLocalizedValueAsync(It.Is<Segment>(s => s.Id == 42),
+            It.IsAny<System.Linq.Expressions.Expression<Func<Segment, string>>>(), "Danke", 2));
+    }
+
+    [Test]
+    public async Task ATooLongShopperMessageInAnyLanguageSavesNothing()
+    {
+        var segment = new Segment { Id = 5, Name = "Old", SegmentTypeId = (int)SegmentType.Static };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+
+        var result = await _controller.Edit(new SegmentModel
+        {
+            Id = 5, Name = "Loyal", SegmentTypeId = (int)SegmentType.Static, ShopperMessage = "ok",
+            Locales = [new SegmentLocalizedModel { LanguageId = 2, ShopperMessage = "ok" }, new SegmentLocalizedModel { LanguageId = 3, ShopperMessage = new string('x', 1001) }]
+        }, false);
+
+        Assert.That(result, Is.InstanceOf<ViewResult>());
+        Assert.That(_controller.ModelState["Locales[1].ShopperMessage"]!.Errors.Single().ErrorMessage,
+            Is.EqualTo("[Plugins.Misc.CustomerSegments.Fields.ShopperMessage.TooLong]"));
+        Assert.That(_controller.ModelState.ContainsKey("Locales[0].ShopperMessage"), Is.False);
+        Assert.That(segment.Name, Is.EqualTo("Old"));
+        _segmentService.Verify(s => s.UpdateSegmentAsync(It.IsAny<Segment>()), Times.Never);
+        _localizedEntityService.VerifyNoOtherCalls();
     }
 
     [Test]
