@@ -234,6 +234,11 @@ public class CustomerSegmentsAdminController : BasePluginController
             ModelState.AddModelError(nameof(ConfigurationModel.RebuildIntervalMinutes), await GetResourceAsync("Configuration.RebuildIntervalMinutes.Range"));
         if (model.RfmWindowDays is < 1 or > 3650)
             ModelState.AddModelError(nameof(ConfigurationModel.RfmWindowDays), await GetResourceAsync("Configuration.RfmWindowDays.Range"));
+        var widgetZones = (model.WidgetZones ?? []).Where(zone => !string.IsNullOrWhiteSpace(zone)).Select(zone => zone.Trim()).ToList();
+        if (widgetZones.Any(zone => !CustomerSegmentsDefaults.ShopperWidgetZones.Contains(zone, StringComparer.OrdinalIgnoreCase)))
+            ModelState.AddModelError(nameof(ConfigurationModel.WidgetZones), await GetResourceAsync("Configuration.WidgetZones.Invalid"));
+        else if (model.WidgetEnabled && widgetZones.Count == 0)
+            ModelState.AddModelError(nameof(ConfigurationModel.WidgetZones), await GetResourceAsync("Configuration.WidgetZones.Required"));
 
         if (!ModelState.IsValid)
             return View($"{VIEW_PATH}Configure.cshtml", await _segmentModelFactory.PrepareConfigurationModelAsync(model, _settings));
@@ -243,6 +248,9 @@ public class CustomerSegmentsAdminController : BasePluginController
         _settings.IncludeGuests = model.IncludeGuests;
         _settings.RebuildIntervalSeconds = model.RebuildIntervalMinutes * 60;
         _settings.RfmWindowDays = model.RfmWindowDays;
+        _settings.WidgetEnabled = model.WidgetEnabled;
+        _settings.WidgetZones = CustomerSegmentsDefaults.ShopperWidgetZones
+            .Where(zone => widgetZones.Contains(zone, StringComparer.OrdinalIgnoreCase)).ToList();
         await _settingService.SaveSettingAsync(_settings);
 
         //the scheduled rebuild follows the new interval

@@ -354,8 +354,19 @@ public class SegmentModelFactory : ISegmentModelFactory
             ExcludedOrderStatusIds = settings.ExcludedOrderStatusIds.ToList(),
             IncludeGuests = settings.IncludeGuests,
             RebuildIntervalMinutes = Math.Max(1, settings.RebuildIntervalSeconds / 60),
-            RfmWindowDays = settings.RfmWindowDays
+            RfmWindowDays = settings.RfmWindowDays,
+            WidgetEnabled = settings.WidgetEnabled,
+            WidgetZones = (settings.WidgetZones ?? []).ToList()
         };
+
+        model.WidgetZones ??= [];
+        model.AvailableWidgetZones = [];
+        foreach (var zone in CustomerSegmentsDefaults.ShopperWidgetZones)
+        {
+            model.AvailableWidgetZones.Add(new SelectListItem(
+                $"{await _localizationService.GetResourceAsync(Resource($"Configuration.WidgetZones.{zone}"))} ({zone})",
+                zone, model.WidgetZones.Contains(zone, StringComparer.OrdinalIgnoreCase)));
+        }
 
         model.AvailablePaymentStatuses = [];
         foreach (var status in Enum.GetValues<PaymentStatus>())

@@ -70,7 +70,8 @@ public class AdminLocaleResourceTests
         var keys = Enum.GetNames<SegmentType>().Select(name => $"{Prefix}SegmentType.{name}")
             .Concat(Enum.GetNames<RuleFieldCategory>().Select(name => $"{Prefix}Rules.Category.{name}"))
             .Concat(typeof(RuleOperators).GetFields().Select(field => $"{Prefix}Rules.Operator.{field.GetRawConstantValue()}"))
-            .Concat(LocaleResources.RuleBuilderTextKeys.Select(key => $"{Prefix}RuleBuilder.{key}"));
+            .Concat(LocaleResources.RuleBuilderTextKeys.Select(key => $"{Prefix}RuleBuilder.{key}"))
+            .Concat(CustomerSegmentsDefaults.ShopperWidgetZones.Select(zone => $"{Prefix}Configuration.WidgetZones.{zone}"));
 
         Assert.That(keys.Where(key => !LocaleResources.EnglishResources.ContainsKey(key)), Is.Empty);
     }

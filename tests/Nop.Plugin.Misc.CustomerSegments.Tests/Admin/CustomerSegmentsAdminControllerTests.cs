@@ -536,6 +536,54 @@ public class CustomerSegmentsAdminControllerTests
 
     #region Settings and analytics
 
+    private static ConfigurationModel ValidConfiguration(bool widgetEnabled, params string[] zones) => new()
+    {
+        PurchasePaymentStatusIds = [(int)PaymentStatus.Paid],
+        RebuildIntervalMinutes = 60,
+        RfmWindowDays = 365,
+        WidgetEnabled = widgetEnabled,
+        WidgetZones = zones.ToList()
+    };
+
+    [Test]
+    public async Task ConfigureSavesTheShopperWidgetAndItsZonesInTheListsOrder()
+    {
+        var result = await _controller.Configure(ValidConfiguration(true, "productdetails_top", " HOME_PAGE_TOP ", "productdetails_top", ""));
+
+        Assert.That(result, Is.InstanceOf<RedirectToActionResult>());
+        Assert.That(_settings.WidgetEnabled, Is.True);
+        Assert.That(_settings.WidgetZones, Is.EqualTo(new[] { "home_page_top", "productdetails_top" }));
+        _settingService.Verify(s => s.SaveSettingAsync(_settings, 0));
+    }
+
+    [Test]
+    public async Task ConfigureSwitchesTheWidgetOffAndKeepsTheChosenZones()
+    {
+        _settings.WidgetEnabled = true;
+
+        await _controller.Configure(ValidConfiguration(false, "home_page_top"));
+
+        Assert.That(_settings.WidgetEnabled, Is.False);
+        Assert.That(_settings.WidgetZones, Is.EqualTo(new[] { "home_page_top" }));
+    }
+
+    [TestCase(true, "admin_customer_details_block")]
+    [TestCase(false, "home_page_top", "<script>")]
+    [TestCase(true)]
+    public async Task ConfigureRefusesZonesNotInTheListOrAnEnabledWidgetWithoutZones(bool enabled, params string[] zones)
+    {
+        _settings.WidgetZones = ["footer"];
+
+        var result = await _controller.Configure(ValidConfiguration(enabled, zones));
+
+        Assert.That(result, Is.InstanceOf<ViewResult>());
+        Assert.That(_controller.ModelState[nameof(ConfigurationModel.WidgetZones)]!.Errors.Single().ErrorMessage,
+            Is.EqualTo(zones.Length == 0 ? "[Plugins.Misc.CustomerSegments.Configuration.WidgetZones.Required]" : "[Plugins.Misc.CustomerSegments.Configuration.WidgetZones.Invalid]"));
+        Assert.That(_settings.WidgetEnabled, Is.False);
+        Assert.That(_settings.WidgetZones, Is.EqualTo(new[] { "footer" }));
+        _settingService.Verify(s => s.SaveSettingAsync(It.IsAny<CustomerSegmentsSettings>(), It.IsAny<int>()), Times.Never);
+    }
+
     [Test]
     public async Task ConfigureSavesValidSettingsAndMovesTheScheduledRebuild()
     {

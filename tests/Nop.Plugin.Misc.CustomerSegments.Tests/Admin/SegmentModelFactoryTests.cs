@@ -292,6 +292,28 @@ public class SegmentModelFactoryTests
     }
 
     [Test]
+    public async Task SettingsOfferTheShopperWidgetZonesWithLocalizedNames()
+    {
+        var settings = new CustomerSegmentsSettings { WidgetEnabled = true, WidgetZones = ["productdetails_top", "home_page_top"] };
+
+        var model = await _factory.PrepareConfigurationModelAsync(null, settings);
+
+        Assert.That(model.WidgetEnabled, Is.True);
+        Assert.That(model.WidgetZones, Is.EqualTo(new[] { "productdetails_top", "home_page_top" }));
+        Assert.That(model.AvailableWidgetZones.Select(z => z.Value), Is.EqualTo(CustomerSegmentsDefaults.ShopperWidgetZones));
+        Assert.That(model.AvailableWidgetZones.Where(z => z.Selected).Select(z => z.Value), Is.EqualTo(new[] { "home_page_top", "productdetails_top" }));
+        Assert.That(model.AvailableWidgetZones[0].Text, Is.EqualTo("[Plugins.Misc.CustomerSegments.Configuration.WidgetZones.home_page_top] (home_page_top)"));
+    }
+
+    [Test]
+    public async Task APostedSettingsModelKeepsTheChosenZones()
+    {
+        var model = await _factory.PrepareConfigurationModelAsync(new ConfigurationModel { WidgetZones = ["footer_x", "content_before"] }, new CustomerSegmentsSettings());
+
+        Assert.That(model.AvailableWidgetZones.Where(z => z.Selected).Select(z => z.Value), Is.EqualTo(new[] { "content_before" }));
+    }
+
+    [Test]
     public async Task CustomerCardListsCurrentSegmentsByName()
     {
         _membershipService.Setup(m => m.GetHistoryOfCustomerAsync(3)).ReturnsAsync(
