@@ -59,6 +59,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected readonly ISegmentModelFactory _segmentModelFactory;
     protected readonly ISegmentPreviewService _segmentPreviewService;
     protected readonly ISegmentRebuildService _segmentRebuildService;
+    protected readonly ISegmentRebuildRunService _segmentRebuildRunService;
     protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentRuleValidator _segmentRuleValidator;
     protected readonly ISegmentService _segmentService;
@@ -81,6 +82,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         ISegmentModelFactory segmentModelFactory,
         ISegmentPreviewService segmentPreviewService,
         ISegmentRebuildService segmentRebuildService,
+        ISegmentRebuildRunService segmentRebuildRunService,
         ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentRuleValidator segmentRuleValidator,
         ISegmentService segmentService,
@@ -99,6 +101,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         _segmentModelFactory = segmentModelFactory;
         _segmentPreviewService = segmentPreviewService;
         _segmentRebuildService = segmentRebuildService;
+        _segmentRebuildRunService = segmentRebuildRunService;
         _segmentRuleSerializer = segmentRuleSerializer;
         _segmentRuleValidator = segmentRuleValidator;
         _segmentService = segmentService;
@@ -524,9 +527,46 @@ public class CustomerSegmentsAdminController : BasePluginController
             return RedirectToAction(nameof(Edit), new { id });
         }
 
-        await RebuildAsync(segment);
+        //runs in the background; the segment page shows its progress
+        await _segmentRebuildRunService.StartAsync(segment);
 
         return RedirectToAction(nameof(Edit), new { id });
+    }
+
+    /// <summary>
+    /// Where the segment's latest "rebuild now" is, for the progress bar of the segment page
+    /// </summary>
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> RebuildProgress(int id)
+    {
+        var run = await _segmentRebuildRunService.GetLatestRunAsync(id);
+        if (run is null)
+            return Json(new { state = "none", finished = true });
+
+        var state = (SegmentRebuildRunState)run.StateId;
+        var total = Math.Max(1, run.StepsTotal);
+        var stepsDone = Math.Clamp(run.StepsDone, 0, total);
+        var message = state switch
+        {
+            SegmentRebuildRunState.Queued => await GetResourceAsync("Segments.Rebuild.Queued"),
+            SegmentRebuildRunState.Running => string.Format(await GetResourceAsync(stepsDone == 0 ? "Segments.Rebuild.Step.Check" : "Segments.Rebuild.Step.Members"),
+                stepsDone + 1, total),
+            SegmentRebuildRunState.Completed => string.Format(await GetResourceAsync("Segments.Rebuild.Done"), run.Entered, run.Left),
+            _ => await GetResourceAsync(string.IsNullOrEmpty(run.ErrorResource) ? "Segments.Rebuild.Failed" : run.ErrorResource)
+        };
+
+        return Json(new
+        {
+            state = state.ToString().ToLowerInvariant(),
+            finished = state is SegmentRebuildRunState.Completed or SegmentRebuildRunState.Failed,
+            stepsDone,
+            stepsTotal = total,
+            percent = stepsDone * 100 / total,
+            message,
+            entered = run.Entered,
+            left = run.Left,
+            finishedSecondsAgo = run.FinishedOnUtc is DateTime finishedOnUtc ? (int)Math.Max(0, (DateTime.UtcNow - finishedOnUtc).TotalSeconds) : (int?)null
+        });
     }
 
     [HttpPost]

@@ -37,6 +37,8 @@ public class NopStartup : INopStartup
         services.AddScoped<ISegmentRebuildService, SegmentRebuildService>();
         services.AddScoped<IStaticSegmentService, StaticSegmentService>();
         services.AddScoped<ISegmentLeaseService, SegmentLeaseService>();
+        services.AddScoped<ISegmentRebuildRunService, SegmentRebuildRunService>();
+        services.AddScoped<ISegmentRebuildRunner, SegmentRebuildRunner>();
         services.AddScoped<SegmentRuleAnalyzer>();
         services.AddScoped<EmailCsvParser>();
         //nopCommerce finds the event consumers and the scheduled task by itself

@@ -33,6 +33,7 @@ public class CustomerSegmentsAdminControllerTests
     private Mock<ISegmentAnalyticsService> _analyticsService;
     private Mock<ISegmentMemberCsvService> _csvService;
     private Mock<ISegmentRebuildService> _rebuildService;
+    private Mock<ISegmentRebuildRunService> _rebuildRunService;
     private Mock<IStaticSegmentService> _staticService;
     private Mock<ISegmentModelFactory> _modelFactory;
     private Mock<ISegmentPreviewService> _previewService;
@@ -57,6 +58,8 @@ public class CustomerSegmentsAdminControllerTests
         _csvService = new Mock<ISegmentMemberCsvService>();
         _rebuildService = new Mock<ISegmentRebuildService>();
         _rebuildService.Setup(r => r.RebuildSegmentAsync(It.IsAny<Segment>())).ReturnsAsync((Segment segment) => new SegmentRebuildResult(segment.Id, 0, 0));
+        _rebuildRunService = new Mock<ISegmentRebuildRunService>();
+        _rebuildRunService.Setup(r => r.StartAsync(It.IsAny<Segment>())).ReturnsAsync((Segment segment) => new SegmentRebuildRun { Id = 1, SegmentId = segment.Id });
         _staticService = new Mock<IStaticSegmentService>();
         _modelFactory = new Mock<ISegmentModelFactory>();
         _modelFactory.Setup(f => f.PrepareSegmentModelAsync(It.IsAny<SegmentModel>(), It.IsAny<Segment>(), It.IsAny<bool>(), It.IsAny<IReadOnlyList<RuleValidationError>>()))
@@ -72,7 +75,7 @@ public class CustomerSegmentsAdminControllerTests
 
         _controller = new CustomerSegmentsAdminController(_settings, _customerService.Object, _localizationService.Object,
             _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _csvService.Object,
-            _modelFactory.Object, _previewService.Object, _rebuildService.Object, _serializer.Object, _validator.Object,
+            _modelFactory.Object, _previewService.Object, _rebuildService.Object, _rebuildRunService.Object, _serializer.Object, _validator.Object,
             _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object)
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
@@ -422,35 +425,76 @@ public class CustomerSegmentsAdminControllerTests
     #region Members
 
     [Test]
-    public async Task RebuildRunsOnlyForDynamicSegments()
+    public async Task RebuildNowStartsABackgroundRunOfDynamicSegmentsOnly()
     {
         var dynamicSegment = new Segment { Id = 1, SegmentTypeId = (int)SegmentType.Dynamic };
         var staticSegment = new Segment { Id = 2, SegmentTypeId = (int)SegmentType.Static };
         _segmentService.Setup(s => s.GetSegmentByIdAsync(1)).ReturnsAsync(dynamicSegment);
         _segmentService.Setup(s => s.GetSegmentByIdAsync(2)).ReturnsAsync(staticSegment);
-        _rebuildService.Setup(r => r.RebuildSegmentAsync(dynamicSegment)).ReturnsAsync(new SegmentRebuildResult(1, 77, 3));
-        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Segments.Rebuild.Done")).ReturnsAsync("{0} in, {1} out");
 
-        await _controller.Rebuild(1);
-        await _controller.Rebuild(2);
+        var started = await _controller.Rebuild(1);
+        var refused = await _controller.Rebuild(2);
 
-        _rebuildService.Verify(r => r.RebuildSegmentAsync(dynamicSegment), Times.Once);
-        _rebuildService.Verify(r => r.RebuildSegmentAsync(staticSegment), Times.Never);
-        _notificationService.Verify(n => n.SuccessNotification("77 in, 3 out", true, 0));
+        _rebuildRunService.Verify(r => r.StartAsync(dynamicSegment), Times.Once);
+        _rebuildRunService.Verify(r => r.StartAsync(staticSegment), Times.Never);
+        _rebuildService.Verify(r => r.RebuildSegmentAsync(It.IsAny<Segment>()), Times.Never, "nothing is rebuilt inside the request");
+        Assert.That(((RedirectToActionResult)started).ActionName, Is.EqualTo("Edit"));
+        Assert.That(((RedirectToActionResult)refused).ActionName, Is.EqualTo("Edit"));
         _notificationService.Verify(n => n.WarningNotification("[Plugins.Misc.CustomerSegments.Segments.Rebuild.OnlyDynamic]", true, 0));
     }
 
     [Test]
-    public async Task ARebuildWithAnInvalidStoredRuleSaysSo()
+    public async Task RebuildProgressSaysThereIsNoRunYet()
     {
-        var segment = new Segment { Id = 1, SegmentTypeId = (int)SegmentType.Dynamic };
-        _segmentService.Setup(s => s.GetSegmentByIdAsync(1)).ReturnsAsync(segment);
-        _rebuildService.Setup(r => r.RebuildSegmentAsync(segment)).ThrowsAsync(new SegmentRuleValidationException([new RuleValidationError("0", "k", "bad")]));
+        var progress = JsonOf(await _controller.RebuildProgress(5));
 
-        var result = await _controller.Rebuild(1);
+        Assert.That(progress.GetProperty("state").GetString(), Is.EqualTo("none"));
+        Assert.That(progress.GetProperty("finished").GetBoolean(), Is.True);
+    }
 
-        _notificationService.Verify(n => n.ErrorNotification("[Plugins.Misc.CustomerSegments.Segments.Rebuild.InvalidRule]", true, 0));
-        Assert.That(((RedirectToActionResult)result).ActionName, Is.EqualTo("Edit"));
+    [Test]
+    public async Task RebuildProgressReportsTheStepOfARunningRebuild()
+    {
+        _rebuildRunService.Setup(r => r.GetLatestRunAsync(5)).ReturnsAsync(new SegmentRebuildRun
+        {
+            SegmentId = 5, StateId = (int)SegmentRebuildRunState.Running, StepsDone = 1, StepsTotal = 2
+        });
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Segments.Rebuild.Step.Members")).ReturnsAsync("Members ({0}/{1})");
+
+        var progress = JsonOf(await _controller.RebuildProgress(5));
+
+        Assert.That(progress.GetProperty("state").GetString(), Is.EqualTo("running"));
+        Assert.That(progress.GetProperty("finished").GetBoolean(), Is.False);
+        Assert.That(progress.GetProperty("percent").GetInt32(), Is.EqualTo(50));
+        Assert.That(progress.GetProperty("message").GetString(), Is.EqualTo("Members (2/2)"));
+        Assert.That(progress.GetProperty("finishedSecondsAgo").ValueKind, Is.EqualTo(JsonValueKind.Null));
+    }
+
+    [Test]
+    public async Task RebuildProgressReportsTheResultOrTheLocalizedError()
+    {
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Segments.Rebuild.Done")).ReturnsAsync("{0} in, {1} out");
+        _rebuildRunService.Setup(r => r.GetLatestRunAsync(5)).ReturnsAsync(new SegmentRebuildRun
+        {
+            SegmentId = 5, StateId = (int)SegmentRebuildRunState.Completed, StepsDone = 2, StepsTotal = 2, Entered = 77, Left = 3,
+            FinishedOnUtc = DateTime.UtcNow.AddSeconds(-10)
+        });
+        _rebuildRunService.Setup(r => r.GetLatestRunAsync(6)).ReturnsAsync(new SegmentRebuildRun
+        {
+            SegmentId = 6, StateId = (int)SegmentRebuildRunState.Failed, StepsTotal = 2, ErrorResource = "Segments.Rebuild.InvalidRule",
+            FinishedOnUtc = DateTime.UtcNow
+        });
+
+        var completed = JsonOf(await _controller.RebuildProgress(5));
+        var failed = JsonOf(await _controller.RebuildProgress(6));
+
+        Assert.That(completed.GetProperty("state").GetString(), Is.EqualTo("completed"));
+        Assert.That(completed.GetProperty("percent").GetInt32(), Is.EqualTo(100));
+        Assert.That(completed.GetProperty("message").GetString(), Is.EqualTo("77 in, 3 out"));
+        Assert.That(completed.GetProperty("finishedSecondsAgo").GetInt32(), Is.InRange(9, 70));
+        Assert.That(failed.GetProperty("state").GetString(), Is.EqualTo("failed"));
+        Assert.That(failed.GetProperty("finished").GetBoolean(), Is.True);
+        Assert.That(failed.GetProperty("message").GetString(), Is.EqualTo("[Plugins.Misc.CustomerSegments.Segments.Rebuild.InvalidRule]"));
     }
 
     [Test]
