@@ -658,13 +658,19 @@ public class CustomerSegmentsAdminController : BasePluginController
     #region Analytics
 
     [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS, CheckPermissionAttribute.CheckPermissionResultType.Json)]
-    public virtual async Task<IActionResult> Analytics(int id, string histogram = null)
+    public virtual async Task<IActionResult> Analytics(int id, string histogram = null, int? buckets = null)
     {
         var segment = await _segmentService.GetSegmentByIdAsync(id);
         if (segment is null)
         {
             Response.StatusCode = StatusCodes.Status404NotFound;
             return Json(new { error = await GetResourceAsync("Segments.NotFound") });
+        }
+
+        if (buckets is < HistogramBucketLimits.Min or > HistogramBucketLimits.Max)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Json(new { error = string.Format(await GetResourceAsync("Analytics.Histogram.Buckets.Range"), HistogramBucketLimits.Min, HistogramBucketLimits.Max) });
         }
 
         if (!Enum.TryParse<SegmentHistogramField>(histogram, true, out var histogramField) || !Enum.IsDefined(histogramField))
@@ -674,7 +680,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         var size = await _segmentAnalyticsService.GetSizeOverTimeAsync(segment.Id, now.Date.AddDays(-AnalyticsHistoryDays), now);
         var revenue = await _segmentAnalyticsService.GetRevenueShareAsync(segment.Id, segment.StoreId, null, null);
         var rfm = await _segmentAnalyticsService.GetRfmGridAsync(segment.Id, segment.StoreId, now);
-        var buckets = await _segmentAnalyticsService.GetHistogramAsync(segment.Id, segment.StoreId, histogramField, now);
+        var histogramBuckets = await _segmentAnalyticsService.GetHistogramAsync(segment.Id, segment.StoreId, histogramField, now, buckets);
         var overlap = await _segmentAnalyticsService.GetOverlapAsync(segment.Id);
 
         var others = (await _segmentService.GetSegmentsByIdsAsync(overlap.Select(item => item.SegmentId).ToList()))
@@ -706,7 +712,8 @@ public class CustomerSegmentsAdminController : BasePluginController
             histogram = new
             {
                 field = histogramField.ToString(),
-                buckets = buckets.Select(bucket => new { from = bucket.From, to = bucket.To, members = bucket.Members })
+                bucketCount = buckets,
+                buckets = histogramBuckets.Select(bucket => new { from = bucket.From, to = bucket.To, members = bucket.Members })
             },
             overlap = overlap
                 .Where(item => others.ContainsKey(item.SegmentId))

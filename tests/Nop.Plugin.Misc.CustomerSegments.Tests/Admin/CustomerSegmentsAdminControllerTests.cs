@@ -683,7 +683,7 @@ public class CustomerSegmentsAdminControllerTests
         var counts = new int[5, 5];
         counts[4, 0] = 3;
         _analyticsService.Setup(a => a.GetRfmGridAsync(4, 2, It.IsAny<DateTime>())).ReturnsAsync(new RfmGrid(counts, 7, 365));
-        _analyticsService.Setup(a => a.GetHistogramAsync(4, 2, SegmentHistogramField.Age, It.IsAny<DateTime>()))
+        _analyticsService.Setup(a => a.GetHistogramAsync(4, 2, SegmentHistogramField.Age, It.IsAny<DateTime>(), null))
             .ReturnsAsync([new HistogramBucket(0, 18, 2), new HistogramBucket(null, null, 1)]);
         _analyticsService.Setup(a => a.GetOverlapAsync(4)).ReturnsAsync([new SegmentOverlap(8, 6), new SegmentOverlap(99, 1)]);
 
@@ -699,6 +699,38 @@ public class CustomerSegmentsAdminControllerTests
         var overlap = json.GetProperty("overlap").EnumerateArray().Single();
         Assert.That(overlap.GetProperty("name").GetString(), Is.EqualTo("Other"), "a segment deleted meanwhile is left out");
         Assert.That(overlap.GetProperty("shared").GetInt32(), Is.EqualTo(6));
+    }
+
+    [Test]
+    public async Task AnalyticsPassesTheChosenNumberOfHistogramBuckets()
+    {
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(4)).ReturnsAsync(new Segment { Id = 4 });
+        _segmentService.Setup(s => s.GetSegmentsByIdsAsync(It.IsAny<IList<int>>())).ReturnsAsync([]);
+        _analyticsService.Setup(a => a.GetSizeOverTimeAsync(4, It.IsAny<DateTime>(), It.IsAny<DateTime>())).ReturnsAsync([]);
+        _analyticsService.Setup(a => a.GetOverlapAsync(4)).ReturnsAsync([]);
+        _analyticsService.Setup(a => a.GetRfmGridAsync(4, 0, It.IsAny<DateTime>())).ReturnsAsync(new RfmGrid(new int[5, 5], 0, 365));
+        _analyticsService.Setup(a => a.GetRevenueShareAsync(4, 0, null, null)).ReturnsAsync(new SegmentRevenueShare(0, 0, 0, 0, 0, 0));
+        _analyticsService.Setup(a => a.GetHistogramAsync(4, 0, SegmentHistogramField.OrderCount, It.IsAny<DateTime>(), 6)).ReturnsAsync([new HistogramBucket(0, 1, 9)]);
+
+        var json = JsonOf(await _controller.Analytics(4, "OrderCount", 6));
+
+        Assert.That(json.GetProperty("histogram").GetProperty("bucketCount").GetInt32(), Is.EqualTo(6));
+        Assert.That(json.GetProperty("histogram").GetProperty("buckets")[0].GetProperty("members").GetInt32(), Is.EqualTo(9));
+    }
+
+    [TestCase(1)]
+    [TestCase(0)]
+    [TestCase(HistogramBucketLimits.Max + 1)]
+    public async Task AnalyticsRefusesANumberOfBucketsOutOfRange(int buckets)
+    {
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(4)).ReturnsAsync(new Segment { Id = 4 });
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Analytics.Histogram.Buckets.Range")).ReturnsAsync("From {0} to {1}");
+
+        var json = JsonOf(await _controller.Analytics(4, "Age", buckets));
+
+        Assert.That(_controller.Response.StatusCode, Is.EqualTo(StatusCodes.Status400BadRequest));
+        Assert.That(json.GetProperty("error").GetString(), Is.EqualTo($"From {HistogramBucketLimits.Min} to {HistogramBucketLimits.Max}"));
+        _analyticsService.VerifyNoOtherCalls();
     }
 
     #endregion
