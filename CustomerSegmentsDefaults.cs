@@ -15,6 +15,8 @@ public static class CustomerSegmentsDefaults
 
     public static string RebuildRunTableName => "CustomerSegmentRebuildRun";
 
+    public static string OrderStatisticsTableName => "CustomerSegmentOrderStatistics";
+
     /// <summary>
     /// Name of the lease the scheduled rebuild holds while it runs
     /// </summary>

@@ -13,7 +13,8 @@ public class SegmentNameCompatibility : INameCompatibility
         [typeof(Segment)] = CustomerSegmentsDefaults.SegmentTableName,
         [typeof(SegmentMembership)] = CustomerSegmentsDefaults.MembershipTableName,
         [typeof(SegmentLease)] = CustomerSegmentsDefaults.LeaseTableName,
-        [typeof(SegmentRebuildRun)] = CustomerSegmentsDefaults.RebuildRunTableName
+        [typeof(SegmentRebuildRun)] = CustomerSegmentsDefaults.RebuildRunTableName,
+        [typeof(CustomerOrderStatistics)] = CustomerSegmentsDefaults.OrderStatisticsTableName
     };
 
     public Dictionary<(Type, string), string> ColumnName => new();

@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
-using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.TestRuleEngine;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 
@@ -22,7 +22,7 @@ public class SegmentRebuildRunTests : MembershipTestBase
     public Task EmptyRunsAsync() => Repository<SegmentRebuildRun>().DeleteAsync(_ => true);
 
     private SegmentRebuildRunner NewRunner() => new(Logger.Object, Repository<SegmentRebuildRun>(),
-        new SegmentLeaseService(Repository<SegmentLease>()), RebuildService, Rules, Rules, SegmentService);
+        new SegmentLeaseService(Repository<SegmentLease>()), RebuildService, Serializer, Validator, SegmentService);
 
     /// <summary>
     /// What nopCommerce's container gives the background task: a new scope with its own runner
@@ -79,7 +79,7 @@ public class SegmentRebuildRunTests : MembershipTestBase
         for (var i = 0; i < members; i++)
             await CustomerAsync($"acme{i}@shop.test", "Acme");
         await CustomerAsync("other@shop.test", "Other");
-        return await SegmentAsync("Acme", Json((Company, "Acme")));
+        return await SegmentAsync("Acme", Json(Company("Acme")));
     }
 
     [Test]
@@ -124,7 +124,7 @@ public class SegmentRebuildRunTests : MembershipTestBase
     {
         var segment = await AcmeSegmentAsync(2);
         await RebuildService.RebuildSegmentAsync(segment);
-        segment.RuleJson = Json(("test.noSuchField", 1));
+        segment.RuleJson = Json(Condition("customer.noSuchField", "eq", 1));
         await Repository<Segment>().UpdateAsync(segment);
         var run = await QueuedRunAsync(segment.Id);
 
