@@ -58,6 +58,7 @@ public class SegmentRebuildService : ISegmentRebuildService
     protected readonly ISegmentRuleValidator _segmentRuleValidator;
     protected readonly SegmentRuleAnalyzer _segmentRuleAnalyzer;
     protected readonly ICustomerOrderStatisticsService _orderStatisticsService;
+    protected readonly ISegmentMembershipTransaction _segmentMembershipTransaction;
 
     public SegmentRebuildService(ILogger logger,
         INopDataProvider dataProvider,
@@ -68,7 +69,8 @@ public class SegmentRebuildService : ISegmentRebuildService
         ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentRuleValidator segmentRuleValidator,
         SegmentRuleAnalyzer segmentRuleAnalyzer,
-        ICustomerOrderStatisticsService orderStatisticsService)
+        ICustomerOrderStatisticsService orderStatisticsService,
+        ISegmentMembershipTransaction segmentMembershipTransaction)
     {
         _logger = logger;
         _dataProvider = dataProvider;
@@ -80,6 +82,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         _segmentRuleValidator = segmentRuleValidator;
         _segmentRuleAnalyzer = segmentRuleAnalyzer;
         _orderStatisticsService = orderStatisticsService;
+        _segmentMembershipTransaction = segmentMembershipTransaction;
     }
 
     #region Utilities
@@ -247,9 +250,10 @@ public class SegmentRebuildService : ISegmentRebuildService
 
     /// <summary>
     /// Brings the segment's current members in line with its rule, for all customers or only the given ones.
-    /// The UPDATE runs first: should the INSERT fail, the segment holds a subset of its true members (nobody
-    /// who does not match), and the next run, which again compares the rule with the current rows, adds the
-    /// rest without touching what is already right. Customer ids come in batches, each batch the same two statements.
+    /// All statements of the segment run in one transaction (see <see cref="ISegmentMembershipTransaction"/>):
+    /// a failure leaves the segment as it was, and the next run completes it. Where the engine has no
+    /// transaction (SQLite here) the UPDATE running first still leaves a subset of the true members.
+    /// Customer ids come in batches, each batch the same two statements.
     /// </summary>
     protected virtual async Task<SegmentRebuildResult> ApplyAsync(Segment segment, SegmentRule rule, IList<int> customerIds, DateTime nowUtc)
     {
@@ -265,36 +269,42 @@ public class SegmentRebuildService : ISegmentRebuildService
         var left = 0;
         try
         {
-            foreach (var batch in batches)
+            await _segmentMembershipTransaction.RunAsync(segmentId, _segmentRuleAnalyzer.GetDependencies(rule).ReferencedSegmentIds, async () =>
             {
-                var leaving = Current(segmentId);
-                var candidates = matching;
-                if (batch != null)
+                entered = left = 0;
+                foreach (var batch in batches)
                 {
-                    leaving = leaving.Where(membership => batch.Contains(membership.CustomerId));
-                    candidates = candidates.Where(customerId => batch.Contains(customerId));
+                    var leaving = Current(segmentId);
+                    var candidates = matching;
+                    if (batch != null)
+                    {
+                        leaving = leaving.Where(membership => batch.Contains(membership.CustomerId));
+                        candidates = candidates.Where(customerId => batch.Contains(customerId));
+                    }
+
+                    left += await leaving
+                        .Where(membership => !candidates.Contains(membership.CustomerId))
+                        .Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc)
+                        .UpdateAsync();
+
+                    var current = Current(segmentId);
+                    entered += await candidates
+                        .Distinct()
+                        .Where(customerId => !current.Any(membership => membership.CustomerId == customerId))
+                        .InsertAsync(memberships, customerId => new SegmentMembership
+                        {
+                            SegmentId = segmentId,
+                            CustomerId = customerId,
+                            EnteredOnUtc = nowUtc
+                        });
                 }
 
-                left += await leaving
-                    .Where(membership => !candidates.Contains(membership.CustomerId))
-                    .Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc)
-                    .UpdateAsync();
-
-                var current = Current(segmentId);
-                entered += await candidates
-                    .Distinct()
-                    .Where(customerId => !current.Any(membership => membership.CustomerId == customerId))
-                    .InsertAsync(memberships, customerId => new SegmentMembership
-                    {
-                        SegmentId = segmentId,
-                        CustomerId = customerId,
-                        EnteredOnUtc = nowUtc
-                    });
-            }
+                return entered + left;
+            });
         }
         finally
         {
-            //also after a failure between the statements: the customers who left must not keep the segment's discounts
+            //also after a failure (rolled back, or on an engine without transactions, half done): dropping the cache is always safe
             if (entered + left > 0)
             {
                 if (customerIds == null)
