@@ -34,10 +34,13 @@ public class NopStartup : INopStartup
         services.AddScoped(provider => new Lazy<ISegmentRuleValidator>(provider.GetRequiredService<ISegmentRuleValidator>));
         services.AddScoped<ISegmentService, SegmentService>();
         services.AddScoped<ISegmentMembershipService, SegmentMembershipService>();
+        services.AddScoped<ISegmentMembershipTransaction, SegmentMembershipTransaction>();
         services.AddScoped<ISegmentRebuildService, SegmentRebuildService>();
         services.AddScoped<ICustomerOrderStatisticsService, CustomerOrderStatisticsService>();
         services.AddScoped<IStaticSegmentService, StaticSegmentService>();
         services.AddScoped<ISegmentLeaseService, SegmentLeaseService>();
+        services.AddScoped<ISegmentRebuildRunService, SegmentRebuildRunService>();
+        services.AddScoped<ISegmentRebuildRunner, SegmentRebuildRunner>();
         services.AddScoped<SegmentRuleAnalyzer>();
         services.AddScoped<EmailCsvParser>();
         //nopCommerce finds the event consumers and the scheduled task by itself

@@ -25,8 +25,8 @@ public class SegmentRebuildService : ISegmentRebuildService
     public const int PrecheckCustomerLimit = 20;
 
     /// <summary>
-    /// Data whose change can take a customer in or out of every segment: the eligibility every rule query
-    /// applies (deleted, active, system account, guest) reads the customer and their roles
+    /// Data whose change can take a customer in or out of any segment: the eligibility every rule query applies
+    /// (deleted, system account, guest) reads the customer and their roles (see <see cref="GetEligibilityChangesAsync"/>)
     /// </summary>
     public const RuleDataSources EligibilitySources = RuleDataSources.Customer | RuleDataSources.CustomerRoles;
 
@@ -58,6 +58,7 @@ public class SegmentRebuildService : ISegmentRebuildService
     protected readonly ISegmentRuleValidator _segmentRuleValidator;
     protected readonly SegmentRuleAnalyzer _segmentRuleAnalyzer;
     protected readonly ICustomerOrderStatisticsService _orderStatisticsService;
+    protected readonly ISegmentMembershipTransaction _segmentMembershipTransaction;
 
     public SegmentRebuildService(ILogger logger,
         INopDataProvider dataProvider,
@@ -68,7 +69,8 @@ public class SegmentRebuildService : ISegmentRebuildService
         ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentRuleValidator segmentRuleValidator,
         SegmentRuleAnalyzer segmentRuleAnalyzer,
-        ICustomerOrderStatisticsService orderStatisticsService)
+        ICustomerOrderStatisticsService orderStatisticsService,
+        ISegmentMembershipTransaction segmentMembershipTransaction)
     {
         _logger = logger;
         _dataProvider = dataProvider;
@@ -80,9 +82,20 @@ public class SegmentRebuildService : ISegmentRebuildService
         _segmentRuleValidator = segmentRuleValidator;
         _segmentRuleAnalyzer = segmentRuleAnalyzer;
         _orderStatisticsService = orderStatisticsService;
+        _segmentMembershipTransaction = segmentMembershipTransaction;
     }
 
     #region Utilities
+
+    /// <summary>
+    /// Rule queries built by the change check of a re-evaluation, reused by its statements
+    /// </summary>
+    private readonly Dictionary<(int SegmentId, DateTime NowUtc), IQueryable<int>> _prebuilt = new();
+
+    protected virtual async Task<IQueryable<int>> BuildMatchingAsync(Segment segment, SegmentRule rule, DateTime nowUtc) =>
+        _prebuilt.TryGetValue((segment.Id, nowUtc), out var matching)
+            ? matching
+            : await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(rule, segment.StoreId, nowUtc);
 
     protected virtual IQueryable<SegmentMembership> Current(int segmentId) =>
         _membershipRepository.Table.Where(membership => membership.SegmentId == segmentId && membership.LeftOnUtc == null);
@@ -189,15 +202,63 @@ public class SegmentRebuildService : ISegmentRebuildService
     }
 
     /// <summary>
+    /// The segments to re-evaluate, beyond those that read the changed data, when a customer's eligibility may have
+    /// changed (every rule applies it: not deleted, not a system account, not a guest). The event does not say what
+    /// the customer was before, the memberships do: a customer who is in a segment was eligible. So a customer who
+    /// is not eligible now leaves the segments he is in; an eligible customer in no segment may have just become
+    /// eligible and is evaluated in every segment; an eligible member stays eligible and needs nothing more.
+    /// </summary>
+    /// <returns>The customers to re-evaluate, by segment id</returns>
+    protected virtual async Task<Dictionary<int, List<int>>> GetEligibilityChangesAsync(IList<int> customerIds, IList<Segment> segments, DateTime nowUtc)
+    {
+        var changes = new Dictionary<int, List<int>>();
+        if (segments.Count == 0)
+            return changes;
+
+        var segmentIds = segments.Select(segment => segment.Id).ToList();
+        var eligibleCustomers = await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc);
+        foreach (var batch in customerIds.Chunk(CustomerBatchSize))
+        {
+            var eligible = (await eligibleCustomers.Where(customerId => batch.Contains(customerId)).ToListAsync()).ToHashSet();
+            var memberships = await Current(batch, segmentIds)
+                .Select(membership => new { membership.SegmentId, membership.CustomerId })
+                .ToListAsync();
+            var segmentsOfCustomer = memberships.ToLookup(membership => membership.CustomerId, membership => membership.SegmentId);
+
+            foreach (var customerId in batch)
+            {
+                var memberOf = segmentsOfCustomer[customerId].ToList();
+                var concerned = !eligible.Contains(customerId) ? memberOf : memberOf.Count == 0 ? segmentIds : [];
+                foreach (var segmentId in concerned)
+                {
+                    if (!changes.TryGetValue(segmentId, out var customers))
+                        changes[segmentId] = customers = [];
+                    customers.Add(customerId);
+                }
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>
+    /// Current memberships of the customers in the segments
+    /// </summary>
+    protected virtual IQueryable<SegmentMembership> Current(IList<int> customerIds, IList<int> segmentIds) =>
+        _membershipRepository.Table.Where(membership => membership.LeftOnUtc == null
+            && customerIds.Contains(membership.CustomerId) && segmentIds.Contains(membership.SegmentId));
+
+    /// <summary>
     /// Brings the segment's current members in line with its rule, for all customers or only the given ones.
-    /// The UPDATE runs first: should the INSERT fail, the segment holds a subset of its true members (nobody
-    /// who does not match), and the next run, which again compares the rule with the current rows, adds the
-    /// rest without touching what is already right. Customer ids come in batches, each batch the same two statements.
+    /// All statements of the segment run in one transaction (see <see cref="ISegmentMembershipTransaction"/>):
+    /// a failure leaves the segment as it was, and the next run completes it. Where the engine has no
+    /// transaction (SQLite here) the UPDATE running first still leaves a subset of the true members.
+    /// Customer ids come in batches, each batch the same two statements.
     /// </summary>
     protected virtual async Task<SegmentRebuildResult> ApplyAsync(Segment segment, SegmentRule rule, IList<int> customerIds, DateTime nowUtc)
     {
         var segmentId = segment.Id;
-        var matching = await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(rule, segment.StoreId, nowUtc);
+        var matching = await BuildMatchingAsync(segment, rule, nowUtc);
         var memberships = (ITable<SegmentMembership>)_dataProvider.GetTable<SegmentMembership>();
 
         var batches = customerIds == null
@@ -208,36 +269,42 @@ public class SegmentRebuildService : ISegmentRebuildService
         var left = 0;
         try
         {
-            foreach (var batch in batches)
+            await _segmentMembershipTransaction.RunAsync(segmentId, _segmentRuleAnalyzer.GetDependencies(rule).ReferencedSegmentIds, async () =>
             {
-                var leaving = Current(segmentId);
-                var candidates = matching;
-                if (batch != null)
+                entered = left = 0;
+                foreach (var batch in batches)
                 {
-                    leaving = leaving.Where(membership => batch.Contains(membership.CustomerId));
-                    candidates = candidates.Where(customerId => batch.Contains(customerId));
+                    var leaving = Current(segmentId);
+                    var candidates = matching;
+                    if (batch != null)
+                    {
+                        leaving = leaving.Where(membership => batch.Contains(membership.CustomerId));
+                        candidates = candidates.Where(customerId => batch.Contains(customerId));
+                    }
+
+                    left += await leaving
+                        .Where(membership => !candidates.Contains(membership.CustomerId))
+                        .Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc)
+                        .UpdateAsync();
+
+                    var current = Current(segmentId);
+                    entered += await candidates
+                        .Distinct()
+                        .Where(customerId => !current.Any(membership => membership.CustomerId == customerId))
+                        .InsertAsync(memberships, customerId => new SegmentMembership
+                        {
+                            SegmentId = segmentId,
+                            CustomerId = customerId,
+                            EnteredOnUtc = nowUtc
+                        });
                 }
 
-                left += await leaving
-                    .Where(membership => !candidates.Contains(membership.CustomerId))
-                    .Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc)
-                    .UpdateAsync();
-
-                var current = Current(segmentId);
-                entered += await candidates
-                    .Distinct()
-                    .Where(customerId => !current.Any(membership => membership.CustomerId == customerId))
-                    .InsertAsync(memberships, customerId => new SegmentMembership
-                    {
-                        SegmentId = segmentId,
-                        CustomerId = customerId,
-                        EnteredOnUtc = nowUtc
-                    });
-            }
+                return entered + left;
+            });
         }
         finally
         {
-            //also after a failure between the statements: the customers who left must not keep the segment's discounts
+            //also after a failure (rolled back, or on an engine without transactions, half done): dropping the cache is always safe
             if (entered + left > 0)
             {
                 if (customerIds == null)
@@ -278,7 +345,8 @@ public class SegmentRebuildService : ISegmentRebuildService
             {
                 var rule = await GetValidRuleAsync(segment);
                 var segmentId = segment.Id;
-                var matching = await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(rule, segment.StoreId, nowUtc);
+                var matching = await BuildMatchingAsync(segment, rule, nowUtc);
+                _prebuilt[(segment.Id, nowUtc)] = matching;
                 checkable.Add((segment, matching
                     .Where(customerId => ids.Contains(customerId))
                     .Select(customerId => new SegmentCustomer { SegmentId = segmentId, CustomerId = customerId })));
@@ -430,37 +498,51 @@ public class SegmentRebuildService : ISegmentRebuildService
             return [];
 
         var (segments, dependencies) = await LoadActiveDynamicSegmentsAsync();
-        var everySegment = (changed & EligibilitySources) != 0;
+        var nowUtc = DateTime.UtcNow;
 
         //an order changes the customer's statistics, but not RFM scores (ranked among all buyers by the scheduled rebuild)
         var affected = segments
-            .Where(segment => everySegment
-                || !dependencies.TryGetValue(segment.Id, out var dependency)
+            .Where(segment => !dependencies.TryGetValue(segment.Id, out var dependency)
                 || (dependency.Sources & changed & ~RuleDataSources.Orders) != 0
                 || (dependency.Sources & changed & RuleDataSources.Orders) != 0 && (SourcesBesidesRfm(segment) & RuleDataSources.Orders) != 0)
             .Select(segment => segment.Id)
             .ToHashSet();
-        affected.UnionWith(_segmentRuleAnalyzer.GetDependents(affected, dependencies));
 
-        if (affected.Count == 0)
+        //segments that do not read the changed data, for the customers whose eligibility may have changed
+        var eligibilityChanges = (changed & EligibilitySources) != 0
+            ? await GetEligibilityChangesAsync(ids, segments, nowUtc)
+            : new Dictionary<int, List<int>>();
+        var dependents = _segmentRuleAnalyzer.GetDependents(affected.Concat(eligibilityChanges.Keys).ToHashSet(), dependencies);
+        affected.UnionWith(dependents);
+
+        IList<int> customersOf(Segment segment) => affected.Contains(segment.Id) ? ids : eligibilityChanges[segment.Id];
+
+        var selected = segments.Where(segment => affected.Contains(segment.Id) || eligibilityChanges.ContainsKey(segment.Id)).ToList();
+        if (selected.Count == 0)
             return [];
 
-        var nowUtc = DateTime.UtcNow;
-        var ordered = _segmentRuleAnalyzer.OrderByDependency(segments.Where(segment => affected.Contains(segment.Id)), dependencies);
+        var ordered = _segmentRuleAnalyzer.OrderByDependency(selected, dependencies);
 
         if (changed.HasFlag(RuleDataSources.Orders) && ordered.Any(ReadsOrderStatistics))
             await _orderStatisticsService.RefreshCustomersAsync(ids, nowUtc);
 
-        var unchanged = await FindUnchangedAsync(ordered, dependencies, ids, nowUtc);
-
-        return await RunEachAsync(ordered, async segment =>
+        try
         {
-            if (unchanged.Contains(segment.Id))
-                return new SegmentRebuildResult(segment.Id, 0, 0);
+            var unchanged = await FindUnchangedAsync(ordered, dependencies, ids, nowUtc);
 
-            var rule = await GetValidRuleAsync(segment);
-            return await ApplyAsync(segment, rule, ids, nowUtc);
-        });
+            return await RunEachAsync(ordered, async segment =>
+            {
+                if (unchanged.Contains(segment.Id))
+                    return new SegmentRebuildResult(segment.Id, 0, 0);
+
+                var rule = await GetValidRuleAsync(segment);
+                return await ApplyAsync(segment, rule, customersOf(segment), nowUtc);
+            });
+        }
+        finally
+        {
+            _prebuilt.Clear();
+        }
     }
 
     #endregion

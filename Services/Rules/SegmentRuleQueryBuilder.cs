@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using System.Security;
 using LinqToDB;
 using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Common;
@@ -268,12 +267,18 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     #region Value tests
 
     /// <summary>
-    /// A test of a text: equality and patterns without regard to capitals; null and "" are empty
+    /// A test of a text: equality, a list of values and patterns without regard to capitals; null and "" are empty
     /// </summary>
     protected virtual Expression<Func<string, bool>> Text(string op, List<System.Text.Json.JsonElement> values)
     {
         if (op == IsNotEmpty)
             return s => s != null && s != "";
+
+        if (op == In)
+        {
+            var choices = RuleValues.Strings(values).Select(choice => choice.ToLowerInvariant()).Distinct().ToList();
+            return s => s != null && choices.Contains(s.ToLower());
+        }
 
         var value = values[0].GetString().ToLowerInvariant();
         return op switch
@@ -465,26 +470,52 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
     #region Demographic and geographic
 
+    /// <summary>
+    /// nopCommerce keeps customer attributes as XML without whitespace: per attribute one
+    /// <c>&lt;CustomerAttribute ID="k"&gt;</c> element holding its values (option ids, or one text), each
+    /// <c>&lt;CustomerAttributeValue&gt;&lt;Value&gt;v&lt;/Value&gt;&lt;/CustomerAttributeValue&gt;</c>. Option v of
+    /// attribute k is chosen when it is the attribute's only value, or one of several values: an element v that
+    /// is the only value of its attribute is then another attribute's (a text equal to "v"), and is taken out first.
+    /// </summary>
     protected virtual Expression<Func<Customer, bool>> CustomerAttributeValues(string key, string op, List<System.Text.Json.JsonElement> values)
     {
         var attribute = AttributeElement(key);
         return Set(ids => Any(ids.Select(id =>
         {
-            var value = $"<CustomerAttributeValue><Value>{id}</Value></CustomerAttributeValue>";
+            var value = $"{AttributeValueStart}{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}{AttributeValueEnd}";
+            var onlyValue = $"{attribute}{value}{AttributeEnd}";
+            var onlyValueOfAny = $"\">{value}{AttributeEnd}";
+            var emptied = $"\">{AttributeEnd}";
             return (Expression<Func<Customer, bool>>)(c => c.CustomCustomerAttributesXML != null
-                && c.CustomCustomerAttributesXML.Contains(attribute) && c.CustomCustomerAttributesXML.Contains(value));
+                && (c.CustomCustomerAttributesXML.Contains(onlyValue)
+                    || (c.CustomCustomerAttributesXML.Contains(attribute)
+                        && c.CustomCustomerAttributesXML.Replace(onlyValueOfAny, emptied).Contains(value))));
         })), op, values);
     }
 
+    /// <summary>
+    /// A text attribute has one value: the attribute's element with exactly that text (escaped as nopCommerce's
+    /// XML writer does), without regard to capitals
+    /// </summary>
     protected virtual Expression<Func<Customer, bool>> CustomerAttributeText(string key, string op, List<System.Text.Json.JsonElement> values)
     {
         var attribute = AttributeElement(key);
         if (op == IsNotEmpty)
             return c => c.CustomCustomerAttributesXML != null && c.CustomCustomerAttributesXML.Contains(attribute);
 
-        var element = $"{attribute}<CustomerAttributeValue><Value>{SecurityElement.Escape(values[0].GetString())}</Value></CustomerAttributeValue></CustomerAttribute>"
-            .ToLowerInvariant();
+        var element = $"{attribute}{AttributeValueStart}{EscapeXmlText(values[0].GetString())}{AttributeValueEnd}{AttributeEnd}".ToLowerInvariant();
         return c => c.CustomCustomerAttributesXML != null && c.CustomCustomerAttributesXML.ToLower().Contains(element);
+    }
+
+    private const string AttributeValueStart = "<CustomerAttributeValue><Value>";
+    private const string AttributeValueEnd = "</Value></CustomerAttributeValue>";
+    private const string AttributeEnd = "</CustomerAttribute>";
+
+    private static string EscapeXmlText(string text)
+    {
+        var element = new System.Xml.XmlDocument().CreateElement("Value");
+        element.InnerText = text ?? string.Empty;
+        return element.InnerXml;
     }
 
     private static string AttributeElement(string key) => $"<CustomerAttribute ID=\"{int.Parse(key, System.Globalization.CultureInfo.InvariantCulture)}\">";

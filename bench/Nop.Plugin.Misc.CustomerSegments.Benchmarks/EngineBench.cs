@@ -42,7 +42,8 @@ public class EngineBench
         Validator = validator;
         Rebuild = new SegmentRebuildService(new Mock<ILogger>().Object, Shop.DataProvider, Shop.Repository<Segment>(),
             Shop.Repository<SegmentMembership>(), CacheInvalidator, QueryBuilder, Serializer, validator,
-            new SegmentRuleAnalyzer(catalog), Statistics);
+            new SegmentRuleAnalyzer(catalog), Statistics,
+            new SegmentMembershipTransaction(Shop.Repository<Segment>()));
     }
 
     public TestShop Shop { get; }

@@ -18,9 +18,17 @@ public class TestShop : IAsyncDisposable
     private readonly bool _ownsDatabase;
 
     public TestShop(TestDatabase database, bool ownsDatabase = false)
+        : this(database, new TestDataProvider(database), ownsDatabase)
+    {
+    }
+
+    /// <summary>
+    /// A shop over the given data provider (e.g. one with an interceptor)
+    /// </summary>
+    public TestShop(TestDatabase database, TestDataProvider dataProvider, bool ownsDatabase = false)
     {
         Database = database ?? throw new ArgumentNullException(nameof(database));
-        DataProvider = new TestDataProvider(database);
+        DataProvider = dataProvider ?? throw new ArgumentNullException(nameof(dataProvider));
         _ownsDatabase = ownsDatabase;
     }
 

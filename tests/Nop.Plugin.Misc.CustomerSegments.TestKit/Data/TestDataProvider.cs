@@ -17,11 +17,18 @@ namespace Nop.Plugin.Misc.CustomerSegments.TestKit.Data;
 public class TestDataProvider : INopDataProvider
 {
     private readonly TestDatabase _database;
+    private readonly LinqToDB.Interceptors.IInterceptor _interceptor;
 
-    public TestDataProvider(TestDatabase database)
+    /// <param name="database">The test database</param>
+    /// <param name="interceptor">A linq2db interceptor on every connection of this provider (e.g. to inject faults), or null</param>
+    public TestDataProvider(TestDatabase database, LinqToDB.Interceptors.IInterceptor interceptor = null)
     {
         _database = database ?? throw new ArgumentNullException(nameof(database));
+        _interceptor = interceptor;
     }
+
+    protected virtual DataOptions CreateDataOptions() =>
+        _interceptor == null ? _database.CreateDataOptions() : _database.CreateDataOptions().UseInterceptor(_interceptor);
 
     public TestDatabase Database => _database;
 
@@ -31,7 +38,7 @@ public class TestDataProvider : INopDataProvider
 
     public bool BackupSupported => false;
 
-    protected virtual DataConnection CreateDataConnection() => _database.CreateDataConnection();
+    protected virtual DataConnection CreateDataConnection() => new(CreateDataOptions()) { CommandTimeout = 300 };
 
     protected virtual bool HasIdentity<TEntity>() where TEntity : BaseEntity =>
         NopEntityMap.Default.Get<TEntity>()?.Identity != null;
@@ -97,7 +104,7 @@ public class TestDataProvider : INopDataProvider
     #region Entities
 
     public virtual IQueryable<TEntity> GetTable<TEntity>() where TEntity : BaseEntity =>
-        new DataContext(_database.CreateDataOptions()) { CommandTimeout = 300 }.GetTable<TEntity>();
+        new DataContext(CreateDataOptions()) { CommandTimeout = 300 }.GetTable<TEntity>();
 
     /// <summary>
     /// Inserts the entity and sets its Id; an entity of a mapping table keyed by its columns has no Id to set

@@ -424,7 +424,8 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
         var validator = new SegmentRuleValidator(catalog, serializer, segments.Object, localization.Object);
         return new SegmentRebuildService(new Mock<ILogger>().Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(),
-            new Mock<ISegmentCacheInvalidator>().Object, Builder(settings), serializer, validator, new SegmentRuleAnalyzer(catalog), statistics);
+            new Mock<ISegmentCacheInvalidator>().Object, Builder(settings), serializer, validator, new SegmentRuleAnalyzer(catalog), statistics,
+            new SegmentMembershipTransaction(Repository<Segment>()));
     }
 
     private async Task<Segment> SegmentAsync(SegmentRule rule)
