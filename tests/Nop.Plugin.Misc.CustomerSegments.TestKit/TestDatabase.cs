@@ -128,7 +128,7 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
                 {
                     await connection.OpenAsync(cancellationToken);
                     await ExecuteAsync(connection,
-                        $"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", cancellationToken);
+                        $"CREATE DATABASE `{name}` CHARACTER SET {Migrations.NopMySqlTypeMap.CharacterSet} COLLATE {Migrations.NopMySqlTypeMap.Collation}", cancellationToken);
                 }
 
                 return new TestDatabase(engine, name, ServerConnectionString(engine, server, name), server, null);

@@ -162,7 +162,7 @@ public class RebuildFaultTests : MembershipTestBase
 
                 Assert.That(faults.Injected, Is.EqualTo(1), point);
                 points++;
-                //a transaction the database rolled back as transient (e.g. a killed session on PostgreSQL) is run again and completes
+                //a transaction that failed in the database (e.g. its session was killed) runs again and completes
                 var recovered = ErrorsLogged() == errorsBefore;
                 if (recovered)
                     Interlocked.Increment(ref _recovered);
