@@ -13,6 +13,8 @@ public static class CustomerSegmentsDefaults
 
     public static string LeaseTableName => "CustomerSegmentLease";
 
+    public static string OrderStatisticsTableName => "CustomerSegmentOrderStatistics";
+
     /// <summary>
     /// Name of the lease the scheduled rebuild holds while it runs
     /// </summary>

@@ -35,6 +35,12 @@ public class CustomerSegmentsSettings : ISettings
     public int RfmWindowDays { get; set; } = 365;
 
     /// <summary>
+    /// The settings the order statistics were last filled with (see CustomerOrderStatisticsService.SettingsKey);
+    /// null until the first full refresh. Kept by the plugin, not edited by the admin.
+    /// </summary>
+    public string OrderStatisticsKey { get; set; }
+
+    /// <summary>
     /// Whether shoppers see the messages of the discounts their segments unlock
     /// </summary>
     public bool WidgetEnabled { get; set; }

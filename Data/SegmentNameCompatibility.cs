@@ -12,7 +12,8 @@ public class SegmentNameCompatibility : INameCompatibility
     {
         [typeof(Segment)] = CustomerSegmentsDefaults.SegmentTableName,
         [typeof(SegmentMembership)] = CustomerSegmentsDefaults.MembershipTableName,
-        [typeof(SegmentLease)] = CustomerSegmentsDefaults.LeaseTableName
+        [typeof(SegmentLease)] = CustomerSegmentsDefaults.LeaseTableName,
+        [typeof(CustomerOrderStatistics)] = CustomerSegmentsDefaults.OrderStatisticsTableName
     };
 
     public Dictionary<(Type, string), string> ColumnName => new();

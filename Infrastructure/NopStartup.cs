@@ -36,6 +36,7 @@ public class NopStartup : INopStartup
         services.AddScoped<ISegmentMembershipService, SegmentMembershipService>();
         services.AddScoped<ISegmentMembershipTransaction, SegmentMembershipTransaction>();
         services.AddScoped<ISegmentRebuildService, SegmentRebuildService>();
+        services.AddScoped<ICustomerOrderStatisticsService, CustomerOrderStatisticsService>();
         services.AddScoped<IStaticSegmentService, StaticSegmentService>();
         services.AddScoped<ISegmentLeaseService, SegmentLeaseService>();
         services.AddScoped<SegmentRuleAnalyzer>();

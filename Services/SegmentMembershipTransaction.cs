@@ -74,10 +74,23 @@ public class SegmentMembershipTransaction : ISegmentMembershipTransaction
     /// Runs the writes; a transaction that failed in the database (e.g. a deadlock victim on MySQL) runs again:
     /// the writes compare the rule with the rows as they are, so running them again is safe
     /// </summary>
-    public virtual async Task<TResult> RunAsync<TResult>(int segmentId, IEnumerable<int> referencedSegmentIds, Func<Task<TResult>> writeAsync)
+    public virtual Task<TResult> RunAsync<TResult>(int segmentId, IEnumerable<int> referencedSegmentIds, Func<Task<TResult>> writeAsync) =>
+        RunWithRetriesAsync((referencedSegmentIds ?? []).Append(segmentId).Distinct().Order().ToList(), writeAsync);
+
+    public virtual Task RunAsync(Func<Task> writeAsync)
     {
         ArgumentNullException.ThrowIfNull(writeAsync);
-        var lockedSegmentIds = (referencedSegmentIds ?? []).Append(segmentId).Distinct().Order().ToList();
+
+        return RunWithRetriesAsync([], async () =>
+        {
+            await writeAsync();
+            return true;
+        });
+    }
+
+    protected virtual async Task<TResult> RunWithRetriesAsync<TResult>(IList<int> lockedSegmentIds, Func<Task<TResult>> writeAsync)
+    {
+        ArgumentNullException.ThrowIfNull(writeAsync);
 
         for (var attempt = 1; ; attempt++)
         {

@@ -20,10 +20,28 @@ public class SegmentRebuildService : ISegmentRebuildService
     public const int CustomerBatchSize = 500;
 
     /// <summary>
-    /// Data whose change can take a customer in or out of every segment: the eligibility every rule query
-    /// applies (deleted, active, system account, guest) reads the customer and their roles
+    /// Data whose change can take a customer in or out of any segment: the eligibility every rule query applies
+    /// (deleted, system account, guest) reads the customer and their roles (see <see cref="GetEligibilityChangesAsync"/>)
     /// </summary>
     public const RuleDataSources EligibilitySources = RuleDataSources.Customer | RuleDataSources.CustomerRoles;
+
+    /// <summary>
+    /// Fields whose conditions read the plugin's order statistics instead of the orders
+    /// </summary>
+    public static readonly IReadOnlySet<string> OrderStatisticsFields = new HashSet<string>(StringComparer.Ordinal)
+    {
+        RuleFields.OrderCount, RuleFields.TotalSpent, RuleFields.AverageOrderValue, RuleFields.FirstOrderDate,
+        RuleFields.LastOrderDate, RuleFields.DaysSinceLastOrder, RuleFields.RefundedOrderCount, RuleFields.CancelledOrderCount,
+        RuleFields.RfmRecency, RuleFields.RfmFrequency, RuleFields.RfmMonetary, RuleFields.RfmGroup
+    };
+
+    /// <summary>
+    /// The RFM fields: their scores are relative to all buying customers
+    /// </summary>
+    public static readonly IReadOnlySet<string> RfmFields = new HashSet<string>(StringComparer.Ordinal)
+    {
+        RuleFields.RfmRecency, RuleFields.RfmFrequency, RuleFields.RfmMonetary, RuleFields.RfmGroup
+    };
 
     protected readonly ILogger _logger;
     protected readonly INopDataProvider _dataProvider;
@@ -34,6 +52,7 @@ public class SegmentRebuildService : ISegmentRebuildService
     protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentRuleValidator _segmentRuleValidator;
     protected readonly SegmentRuleAnalyzer _segmentRuleAnalyzer;
+    protected readonly ICustomerOrderStatisticsService _orderStatisticsService;
     protected readonly ISegmentMembershipTransaction _segmentMembershipTransaction;
 
     public SegmentRebuildService(ILogger logger,
@@ -45,6 +64,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentRuleValidator segmentRuleValidator,
         SegmentRuleAnalyzer segmentRuleAnalyzer,
+        ICustomerOrderStatisticsService orderStatisticsService,
         ISegmentMembershipTransaction segmentMembershipTransaction)
     {
         _logger = logger;
@@ -56,6 +76,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         _segmentRuleSerializer = segmentRuleSerializer;
         _segmentRuleValidator = segmentRuleValidator;
         _segmentRuleAnalyzer = segmentRuleAnalyzer;
+        _orderStatisticsService = orderStatisticsService;
         _segmentMembershipTransaction = segmentMembershipTransaction;
     }
 
@@ -102,6 +123,115 @@ public class SegmentRebuildService : ISegmentRebuildService
 
         return (segments, dependencies);
     }
+
+    /// <summary>
+    /// Whether the segment's rule reads the order statistics (a rule that does not parse is reported when rebuilt)
+    /// </summary>
+    protected virtual bool ReadsOrderStatistics(Segment segment)
+    {
+        var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
+        return parsed.Success && Conditions(parsed.Rule.Root).Any(condition => OrderStatisticsFields.Contains(condition.Field ?? string.Empty));
+    }
+
+    protected virtual bool ReadsRfm(Segment segment)
+    {
+        var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
+        return parsed.Success && Conditions(parsed.Rule.Root).Any(condition => RfmFields.Contains(condition.Field ?? string.Empty));
+    }
+
+    /// <summary>
+    /// The data sources of the segment's rule without its RFM conditions: RFM scores are ranked among all buyers by
+    /// the full refresh of the order statistics, so one customer's order changes no RFM test until then
+    /// </summary>
+    protected virtual RuleDataSources SourcesBesidesRfm(Segment segment)
+    {
+        var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
+        if (!parsed.Success)
+            return (RuleDataSources)~0;
+
+        var pruned = new SegmentRule { Root = WithoutRfm(parsed.Rule.Root) };
+        return _segmentRuleAnalyzer.GetDependencies(pruned).Sources;
+    }
+
+    private static RuleGroup WithoutRfm(RuleGroup group) => group == null ? null : new RuleGroup
+    {
+        Match = group.Match,
+        Negate = group.Negate,
+        Children = (group.Children ?? [])
+            .Where(child => child is not RuleCondition condition || !RfmFields.Contains(condition.Field ?? string.Empty))
+            .Select(child => child is RuleGroup inner ? WithoutRfm(inner) : child)
+            .ToList()
+    };
+
+    private static IEnumerable<RuleCondition> Conditions(RuleNode node) => node switch
+    {
+        RuleCondition condition => [condition],
+        RuleGroup group => (group.Children ?? []).SelectMany(Conditions),
+        _ => []
+    };
+
+    /// <summary>
+    /// Refreshes the order statistics when one of the segments reads them, and always or only when they are not
+    /// current (never filled, or filled with other settings)
+    /// </summary>
+    /// <returns>Whether the statistics were refreshed</returns>
+    protected virtual async Task<bool> RefreshOrderStatisticsAsync(IEnumerable<Segment> segments, bool always, DateTime nowUtc)
+    {
+        if (!segments.Any(ReadsOrderStatistics))
+            return false;
+        if (!always && _orderStatisticsService.AreCurrent())
+            return false;
+
+        await _orderStatisticsService.RefreshAllAsync(nowUtc);
+        return true;
+    }
+
+    /// <summary>
+    /// The segments to re-evaluate, beyond those that read the changed data, when a customer's eligibility may have
+    /// changed (every rule applies it: not deleted, not a system account, not a guest). The event does not say what
+    /// the customer was before, the memberships do: a customer who is in a segment was eligible. So a customer who
+    /// is not eligible now leaves the segments he is in; an eligible customer in no segment may have just become
+    /// eligible and is evaluated in every segment; an eligible member stays eligible and needs nothing more.
+    /// </summary>
+    /// <returns>The customers to re-evaluate, by segment id</returns>
+    protected virtual async Task<Dictionary<int, List<int>>> GetEligibilityChangesAsync(IList<int> customerIds, IList<Segment> segments, DateTime nowUtc)
+    {
+        var changes = new Dictionary<int, List<int>>();
+        if (segments.Count == 0)
+            return changes;
+
+        var segmentIds = segments.Select(segment => segment.Id).ToList();
+        var eligibleCustomers = await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc);
+        foreach (var batch in customerIds.Chunk(CustomerBatchSize))
+        {
+            var eligible = (await eligibleCustomers.Where(customerId => batch.Contains(customerId)).ToListAsync()).ToHashSet();
+            var memberships = await Current(batch, segmentIds)
+                .Select(membership => new { membership.SegmentId, membership.CustomerId })
+                .ToListAsync();
+            var segmentsOfCustomer = memberships.ToLookup(membership => membership.CustomerId, membership => membership.SegmentId);
+
+            foreach (var customerId in batch)
+            {
+                var memberOf = segmentsOfCustomer[customerId].ToList();
+                var concerned = !eligible.Contains(customerId) ? memberOf : memberOf.Count == 0 ? segmentIds : [];
+                foreach (var segmentId in concerned)
+                {
+                    if (!changes.TryGetValue(segmentId, out var customers))
+                        changes[segmentId] = customers = [];
+                    customers.Add(customerId);
+                }
+            }
+        }
+
+        return changes;
+    }
+
+    /// <summary>
+    /// Current memberships of the customers in the segments
+    /// </summary>
+    protected virtual IQueryable<SegmentMembership> Current(IList<int> customerIds, IList<int> segmentIds) =>
+        _membershipRepository.Table.Where(membership => membership.LeftOnUtc == null
+            && customerIds.Contains(membership.CustomerId) && segmentIds.Contains(membership.SegmentId));
 
     /// <summary>
     /// Brings the segment's current members in line with its rule, for all customers or only the given ones.
@@ -231,15 +361,16 @@ public class SegmentRebuildService : ISegmentRebuildService
             throw new InvalidOperationException("Only dynamic segments are rebuilt from a rule");
 
         var nowUtc = DateTime.UtcNow;
-        var result = await RebuildOneAsync(segment, nowUtc);
-
         var (segments, dependencies) = await LoadActiveDynamicSegmentsAsync();
         var dependentIds = _segmentRuleAnalyzer.GetDependents([segment.Id], dependencies);
-        if (dependentIds.Count > 0)
-        {
-            var dependents = _segmentRuleAnalyzer.OrderByDependency(segments.Where(item => dependentIds.Contains(item.Id)), dependencies);
+        var dependents = _segmentRuleAnalyzer.OrderByDependency(segments.Where(item => dependentIds.Contains(item.Id)), dependencies);
+
+        //the statistics are kept current from order events: refreshed here only when not filled for these settings
+        await RefreshOrderStatisticsAsync(dependents.Prepend(segment), false, nowUtc);
+        var result = await RebuildOneAsync(segment, nowUtc);
+
+        if (dependents.Count > 0)
             await RunEachAsync(dependents, dependent => RebuildOneAsync(dependent, nowUtc));
-        }
 
         return result;
     }
@@ -248,6 +379,7 @@ public class SegmentRebuildService : ISegmentRebuildService
     {
         var nowUtc = DateTime.UtcNow;
         var (segments, dependencies) = await LoadActiveDynamicSegmentsAsync();
+        await RefreshOrderStatisticsAsync(segments, true, nowUtc);
 
         return await RunEachAsync(_segmentRuleAnalyzer.OrderByDependency(segments, dependencies),
             segment => RebuildOneAsync(segment, nowUtc));
@@ -262,6 +394,17 @@ public class SegmentRebuildService : ISegmentRebuildService
             .Where(pair => pair.Value.Sources.HasFlag(RuleDataSources.Clock))
             .Select(pair => pair.Key)
             .ToHashSet();
+        //RFM scores move with time (the window slides, ranks change): re-ranked with the time-based segments that read
+        //them; statistics that were not current (install, settings change) are refreshed for every segment that reads
+        //them, and those segments are rebuilt too
+        if (!_orderStatisticsService.AreCurrent())
+        {
+            if (await RefreshOrderStatisticsAsync(segments, true, nowUtc))
+                timeDependent.UnionWith(segments.Where(ReadsOrderStatistics).Select(segment => segment.Id));
+        }
+        else if (segments.Any(segment => timeDependent.Contains(segment.Id) && ReadsRfm(segment)))
+            await _orderStatisticsService.RefreshAllAsync(nowUtc);
+
         timeDependent.UnionWith(_segmentRuleAnalyzer.GetDependents(timeDependent, dependencies));
 
         var selected = segments.Where(segment => timeDependent.Contains(segment.Id));
@@ -277,26 +420,38 @@ public class SegmentRebuildService : ISegmentRebuildService
             return [];
 
         var (segments, dependencies) = await LoadActiveDynamicSegmentsAsync();
-        var everySegment = (changed & EligibilitySources) != 0;
+        var nowUtc = DateTime.UtcNow;
 
+        //an order changes the customer's statistics, but not RFM scores (ranked among all buyers by the scheduled rebuild)
         var affected = segments
-            .Where(segment => everySegment
-                || !dependencies.TryGetValue(segment.Id, out var dependency)
-                || (dependency.Sources & changed) != 0)
+            .Where(segment => !dependencies.TryGetValue(segment.Id, out var dependency)
+                || (dependency.Sources & changed & ~RuleDataSources.Orders) != 0
+                || (dependency.Sources & changed & RuleDataSources.Orders) != 0 && (SourcesBesidesRfm(segment) & RuleDataSources.Orders) != 0)
             .Select(segment => segment.Id)
             .ToHashSet();
-        affected.UnionWith(_segmentRuleAnalyzer.GetDependents(affected, dependencies));
 
-        if (affected.Count == 0)
+        //segments that do not read the changed data, for the customers whose eligibility may have changed
+        var eligibilityChanges = (changed & EligibilitySources) != 0
+            ? await GetEligibilityChangesAsync(ids, segments, nowUtc)
+            : new Dictionary<int, List<int>>();
+        var dependents = _segmentRuleAnalyzer.GetDependents(affected.Concat(eligibilityChanges.Keys).ToHashSet(), dependencies);
+        affected.UnionWith(dependents);
+
+        IList<int> customersOf(Segment segment) => affected.Contains(segment.Id) ? ids : eligibilityChanges[segment.Id];
+
+        var selected = segments.Where(segment => affected.Contains(segment.Id) || eligibilityChanges.ContainsKey(segment.Id)).ToList();
+        if (selected.Count == 0)
             return [];
 
-        var nowUtc = DateTime.UtcNow;
-        var ordered = _segmentRuleAnalyzer.OrderByDependency(segments.Where(segment => affected.Contains(segment.Id)), dependencies);
+        var ordered = _segmentRuleAnalyzer.OrderByDependency(selected, dependencies);
+
+        if (changed.HasFlag(RuleDataSources.Orders) && ordered.Any(ReadsOrderStatistics))
+            await _orderStatisticsService.RefreshCustomersAsync(ids, nowUtc);
 
         return await RunEachAsync(ordered, async segment =>
         {
             var rule = await GetValidRuleAsync(segment);
-            return await ApplyAsync(segment, rule, ids, nowUtc);
+            return await ApplyAsync(segment, rule, customersOf(segment), nowUtc);
         });
     }
 

@@ -11,7 +11,10 @@
 #                           synthetic shop and measure; prints a markdown table and writes bench/results.md.
 #                           --quick: 50,000 customers (a few minutes); default 1,000,000. Other options are passed
 #                           on (--customers N, --sqlite-customers N, --no-sqlite, --memory-sizes N,N, --regenerate)
-#   build/build.sh demo     (not available yet)
+#   build/build.sh demo     build the demo and run it: a sample shop (3,000 customers and their orders) in an
+#                           embedded SQLite database, typical segments saved, rebuilt and read through the plugin's
+#                           own services; prints each segment with its rule, size and first members. Options are
+#                           passed on (--customers N, --seed N, --engine sqlite|postgresql|mariadb, --keep DIR)
 #
 # Works from any directory. CONFIGURATION (Release) selects the build configuration.
 set -euo pipefail
@@ -193,10 +196,18 @@ cmd_bench() {
         --sqlite-dir "${CS_BENCH_SQLITE_DIR:-$ROOT/.db/bench}" --out "$ROOT/bench/results.md" "$@"
 }
 
-# ---------------------------------------------------------------------------------------------- later
-cmd_demo() { echo "build.sh demo: not available yet" >&2; exit 2; }
+# ---------------------------------------------------------------------------------------------- demo
+cmd_demo() {
+    local project="$ROOT/tests/Nop.Plugin.Misc.CustomerSegments.Demo/Nop.Plugin.Misc.CustomerSegments.Demo.csproj"
+    [ -f "$project" ] || die "no demo project at ${project#$ROOT/}"
+    log "building the demo ($CONFIGURATION)"
+    dotnet build "$project" -c "$CONFIGURATION" --nologo -v quiet -clp:NoSummary -p:TreatWarningsAsErrors=false \
+        -o "$ARTIFACTS/demo/"
+    case " $* " in *" --engine postgresql "* | *" --engine postgres "* | *" --engine mariadb "* | *" --engine mysql "*) start_db_servers ;; esac
+    dotnet "$ARTIFACTS/demo/Nop.Plugin.Misc.CustomerSegments.Demo.dll" "$@"
+}
 
-usage() { sed -n '2,14p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,17p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
 
 command="${1:-build}"
 [ $# -gt 0 ] && shift

@@ -7,8 +7,9 @@ using Nop.Services.Logging;
 namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 
 /// <summary>
-/// Changes to a customer's own record and roles; these also decide whether the customer is eligible at all,
-/// so they re-evaluate every dynamic segment for that customer
+/// Changes to a customer's own record and roles: the segments that read them, and, since these also decide
+/// whether the customer is eligible at all, the segments an eligibility change concerns (see
+/// <see cref="SegmentRebuildService.EligibilitySources"/>)
 /// </summary>
 public class CustomerEventConsumer : SegmentEventConsumerBase,
     IConsumer<EntityInsertedEvent<Customer>>,

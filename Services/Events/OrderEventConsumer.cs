@@ -7,9 +7,13 @@ using Nop.Services.Logging;
 namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 
 /// <summary>
-/// Orders placed, paid, changed, refunded, voided or deleted move their customer in or out of order-based segments
+/// Orders placed, paid, changed, refunded, voided or deleted move their customer in or out of order-based segments.
+/// The entity events catch what the order events do not announce: orders written by imports or other plugins,
+/// and the admin's edits of an order (its totals, for instance).
 /// </summary>
 public class OrderEventConsumer : SegmentEventConsumerBase,
+    IConsumer<EntityInsertedEvent<Order>>,
+    IConsumer<EntityUpdatedEvent<Order>>,
     IConsumer<OrderPlacedEvent>,
     IConsumer<OrderPaidEvent>,
     IConsumer<OrderStatusChangedEvent>,
@@ -24,6 +28,12 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
 
     protected virtual Task ReevaluateOrderAsync(Order order, string eventName) =>
         order == null ? Task.CompletedTask : ReevaluateAsync([order.CustomerId], RuleDataSources.Orders, eventName);
+
+    public virtual Task HandleEventAsync(EntityInsertedEvent<Order> eventMessage) =>
+        ReevaluateOrderAsync(eventMessage?.Entity, "order inserted");
+
+    public virtual Task HandleEventAsync(EntityUpdatedEvent<Order> eventMessage) =>
+        ReevaluateOrderAsync(eventMessage?.Entity, "order updated");
 
     public virtual Task HandleEventAsync(OrderPlacedEvent eventMessage) =>
         ReevaluateOrderAsync(eventMessage?.Order, nameof(OrderPlacedEvent));

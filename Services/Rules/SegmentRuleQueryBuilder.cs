@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using System.Security;
 using LinqToDB;
 using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Common;
@@ -16,7 +15,8 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
 /// <summary>
 /// Compiles a rule into one query over nopCommerce's tables: groups become AND/OR/NOT, conditions EXISTS,
-/// comparisons and aggregate subqueries. Every condition is two-valued (true or false, never NULL), so that
+/// comparisons and grouped subqueries. Order counts, totals, dates and RFM scores are read from the plugin's order
+/// statistics (<see cref="CustomerOrderStatistics"/>), which must be refreshed before the query runs. Every condition is two-valued (true or false, never NULL), so that
 /// negated groups mean "not" for customers without the data too. Dates relative to now are computed here and
 /// compared with columns as parameters; text compares without regard to capitals (LOWER on both sides).
 /// </summary>
@@ -43,6 +43,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     protected readonly IRepository<ProductManufacturer> _productManufacturerRepository;
     protected readonly IRepository<SegmentMembership> _segmentMembershipRepository;
     protected readonly IRepository<ShoppingCartItem> _shoppingCartItemRepository;
+    protected readonly IRepository<CustomerOrderStatistics> _orderStatisticsRepository;
 
     public SegmentRuleQueryBuilder(CustomerSegmentsSettings settings,
         IRepository<Address> addressRepository,
@@ -56,7 +57,8 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         IRepository<ProductCategory> productCategoryRepository,
         IRepository<ProductManufacturer> productManufacturerRepository,
         IRepository<SegmentMembership> segmentMembershipRepository,
-        IRepository<ShoppingCartItem> shoppingCartItemRepository)
+        IRepository<ShoppingCartItem> shoppingCartItemRepository,
+        IRepository<CustomerOrderStatistics> orderStatisticsRepository)
     {
         _settings = settings;
         _addressRepository = addressRepository;
@@ -71,6 +73,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         _productManufacturerRepository = productManufacturerRepository;
         _segmentMembershipRepository = segmentMembershipRepository;
         _shoppingCartItemRepository = shoppingCartItemRepository;
+        _orderStatisticsRepository = orderStatisticsRepository;
     }
 
     public virtual Task<IQueryable<int>> BuildMatchingCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc)
@@ -90,38 +93,15 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// Customers a segment can have: not deleted, not system accounts (search engine, background task), and
     /// guests (in the Guests role, not Registered) only when the settings include them
     /// </summary>
-    public virtual IQueryable<Customer> GetEligibleCustomers()
-    {
-        var customers = _customerRepository.Table.Where(c => !c.Deleted && !c.IsSystemAccount);
-        if (_settings.IncludeGuests)
-            return customers;
-
-        var guestsRoleName = NopCustomerDefaults.GuestsRoleName;
-        var registeredRoleName = NopCustomerDefaults.RegisteredRoleName;
-        var guestRoleIds = _customerRoleRepository.Table.Where(r => r.SystemName == guestsRoleName).Select(r => r.Id);
-        var registeredRoleIds = _customerRoleRepository.Table.Where(r => r.SystemName == registeredRoleName).Select(r => r.Id);
-        var mappings = _customerRoleMappingRepository.Table;
-
-        return customers.Where(c =>
-            !mappings.Any(m => m.CustomerId == c.Id && guestRoleIds.Contains(m.CustomerRoleId))
-            || mappings.Any(m => m.CustomerId == c.Id && registeredRoleIds.Contains(m.CustomerRoleId)));
-    }
+    public virtual IQueryable<Customer> GetEligibleCustomers() =>
+        SegmentQueries.EligibleCustomers(_customerRepository.Table, _customerRoleRepository.Table, _customerRoleMappingRepository.Table, _settings);
 
     /// <summary>
     /// Orders that count as purchases: not deleted, a purchase payment status, not an excluded order status,
     /// in the segment's store
     /// </summary>
-    public virtual IQueryable<Order> GetPurchases(int storeId, DateTime? fromUtc = null)
-    {
-        var paymentStatusIds = (_settings.PurchasePaymentStatusIds ?? []).Distinct().ToList();
-        var excludedStatusIds = (_settings.ExcludedOrderStatusIds ?? []).Distinct().ToList();
-
-        var orders = _orderRepository.Table.Where(o => !o.Deleted && paymentStatusIds.Contains(o.PaymentStatusId));
-        if (excludedStatusIds.Count > 0)
-            orders = orders.Where(o => !excludedStatusIds.Contains(o.OrderStatusId));
-
-        return FilterOrders(orders, storeId, fromUtc);
-    }
+    public virtual IQueryable<Order> GetPurchases(int storeId, DateTime? fromUtc = null) =>
+        FilterOrders(SegmentQueries.Purchases(_orderRepository.Table, _settings), storeId, fromUtc);
 
     protected virtual IQueryable<Order> GetOrders(int storeId, DateTime? fromUtc = null) =>
         FilterOrders(_orderRepository.Table.Where(o => !o.Deleted), storeId, fromUtc);
@@ -193,17 +173,17 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
             //geographic
             case RuleFields.BillingCountry:
-                return BillingAddress(IntChoice<Address>(a => a.CountryId ?? 0, op, values));
+                return BillingAddress(NullableIntChoice<Address>(a => a.CountryId, op, values));
             case RuleFields.BillingStateProvince:
-                return BillingAddress(IntChoice<Address>(a => a.StateProvinceId ?? 0, op, values));
+                return BillingAddress(NullableIntChoice<Address>(a => a.StateProvinceId, op, values));
             case RuleFields.BillingCity:
                 return BillingAddress(Apply<Address, string>(a => a.City, Text(op, values)));
             case RuleFields.BillingZipPostalCode:
                 return BillingAddress(Apply<Address, string>(a => a.ZipPostalCode, Text(op, values)));
             case RuleFields.ShippingCountry:
-                return ShippingAddress(IntChoice<Address>(a => a.CountryId ?? 0, op, values));
+                return ShippingAddress(NullableIntChoice<Address>(a => a.CountryId, op, values));
             case RuleFields.ShippingStateProvince:
-                return ShippingAddress(IntChoice<Address>(a => a.StateProvinceId ?? 0, op, values));
+                return ShippingAddress(NullableIntChoice<Address>(a => a.StateProvinceId, op, values));
             case RuleFields.ShippingCity:
                 return ShippingAddress(Apply<Address, string>(a => a.City, Text(op, values)));
             case RuleFields.ShippingZipPostalCode:
@@ -211,27 +191,21 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
             //behaviour
             case RuleFields.OrderCount:
-                return OrderCount(GetPurchases(storeId), op, values);
+                return Statistics(storeId, Number<CustomerOrderStatistics>(s => s.OrderCount, op, values));
             case RuleFields.OrderCountInPeriod:
-                return OrderCount(GetPurchases(storeId, PeriodStart(condition, now)), op, values);
+                return PeriodAggregate(GetPurchases(storeId, PeriodStart(condition, now)), Number<PeriodAggregateRow>(a => a.OrderCount, op, values));
             case RuleFields.TotalSpent:
-                return Spent(GetPurchases(storeId), op, values);
+                return Statistics(storeId, Number<CustomerOrderStatistics>(s => s.TotalSpent, op, values));
             case RuleFields.SpentInPeriod:
-                return Spent(GetPurchases(storeId, PeriodStart(condition, now)), op, values);
+                return PeriodAggregate(GetPurchases(storeId, PeriodStart(condition, now)), Number<PeriodAggregateRow>(a => a.TotalSpent, op, values));
             case RuleFields.AverageOrderValue:
-                return AverageOrderValue(GetPurchases(storeId), op, values);
+                return Statistics(storeId, AverageOrderValue(op, values));
             case RuleFields.FirstOrderDate:
-            {
-                var purchases = GetPurchases(storeId);
-                return Date(c => purchases.Where(o => o.CustomerId == c.Id).Min(o => (DateTime?)o.CreatedOnUtc), op, values, now);
-            }
+                return Statistics(storeId, Date<CustomerOrderStatistics>(s => s.FirstOrderOnUtc, op, values, now));
             case RuleFields.LastOrderDate:
-            {
-                var purchases = GetPurchases(storeId);
-                return Date(c => purchases.Where(o => o.CustomerId == c.Id).Max(o => (DateTime?)o.CreatedOnUtc), op, values, now);
-            }
+                return Statistics(storeId, Date<CustomerOrderStatistics>(s => s.LastOrderOnUtc, op, values, now));
             case RuleFields.DaysSinceLastOrder:
-                return DaysSinceLastOrder(GetPurchases(storeId), op, values, now);
+                return Statistics(storeId, DaysSinceLastOrder(op, values, now));
             case RuleFields.BoughtProducts:
                 return Set(ids => BoughtProducts(ids, GetPurchases(storeId, PeriodStart(condition, now))), op, values);
             case RuleFields.BoughtCategories:
@@ -239,16 +213,9 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
             case RuleFields.BoughtManufacturers:
                 return Set(ids => BoughtManufacturers(ids, GetPurchases(storeId, PeriodStart(condition, now))), op, values);
             case RuleFields.RefundedOrderCount:
-            {
-                var refunded = (int)PaymentStatus.Refunded;
-                var partiallyRefunded = (int)PaymentStatus.PartiallyRefunded;
-                return OrderCount(GetOrders(storeId).Where(o => o.PaymentStatusId == refunded || o.PaymentStatusId == partiallyRefunded), op, values);
-            }
+                return Statistics(storeId, Number<CustomerOrderStatistics>(s => s.RefundedOrderCount, op, values));
             case RuleFields.CancelledOrderCount:
-            {
-                var cancelled = (int)OrderStatus.Cancelled;
-                return OrderCount(GetOrders(storeId).Where(o => o.OrderStatusId == cancelled), op, values);
-            }
+                return Statistics(storeId, Number<CustomerOrderStatistics>(s => s.CancelledOrderCount, op, values));
             case RuleFields.AbandonedCart:
                 return Boolean(AbandonedCart(storeId, PeriodStart(condition, now) ?? now), values);
             case RuleFields.WishlistNotEmpty:
@@ -256,21 +223,21 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
             //RFM
             case RuleFields.RfmRecency:
-                return Rfm(Score(r => r.RecencyBelow, op, values), storeId, now);
+                return Rfm(Number<CustomerOrderStatistics>(s => s.RecencyScore, op, values), storeId);
             case RuleFields.RfmFrequency:
-                return Rfm(Score(r => r.FrequencyBelow, op, values), storeId, now);
+                return Rfm(Number<CustomerOrderStatistics>(s => s.FrequencyScore, op, values), storeId);
             case RuleFields.RfmMonetary:
-                return Rfm(Score(r => r.MonetaryBelow, op, values), storeId, now);
+                return Rfm(Number<CustomerOrderStatistics>(s => s.MonetaryScore, op, values), storeId);
             case RuleFields.RfmGroup:
-                return Rfm(Any(RuleValues.Strings(values).Select(RfmGroup)), storeId, now);
+                return Rfm(Any(RuleValues.Strings(values).Select(RfmGroup)), storeId);
 
             //engagement
             case RuleFields.RegisteredDate:
-                return Date(c => (DateTime?)c.CreatedOnUtc, op, values, now);
+                return Date<Customer>(c => (DateTime?)c.CreatedOnUtc, op, values, now);
             case RuleFields.LastLoginDate:
-                return Date(c => c.LastLoginDateUtc, op, values, now);
+                return Date<Customer>(c => c.LastLoginDateUtc, op, values, now);
             case RuleFields.LastActivityDate:
-                return Date(c => (DateTime?)c.LastActivityDateUtc, op, values, now);
+                return Date<Customer>(c => (DateTime?)c.LastActivityDateUtc, op, values, now);
             case RuleFields.Active:
                 return Boolean(c => c.Active, values);
             case RuleFields.TaxExempt:
@@ -332,6 +299,27 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
             case In:
                 var ids = RuleValues.Ints(values);
                 return Apply(selector, id => ids.Contains(id));
+            default:
+                throw new ArgumentException($"Operator '{op}' does not apply to a choice", nameof(op));
+        }
+    }
+
+    /// <summary>
+    /// A choice of an optional id (null and 0 being none), compared with the column itself so that its index serves
+    /// </summary>
+    protected virtual Expression<Func<T, bool>> NullableIntChoice<T>(Expression<Func<T, int?>> selector, string op, List<System.Text.Json.JsonElement> values)
+    {
+        var hasValue = Apply(selector, id => id != null);
+        var value = Expression.Lambda<Func<T, int>>(Expression.Property(selector.Body, nameof(Nullable<int>.Value)), selector.Parameters);
+        switch (op)
+        {
+            case IsNotEmpty:
+                return And(hasValue, Compare(value, ExpressionType.GreaterThan, 0));
+            case Equal:
+                return And(hasValue, Compare(value, ExpressionType.Equal, RuleValues.Int(values[0])));
+            case In:
+                var ids = RuleValues.Ints(values);
+                return And(hasValue, Apply(value, id => ids.Contains(id)));
             default:
                 throw new ArgumentException($"Operator '{op}' does not apply to a choice", nameof(op));
         }
@@ -417,15 +405,15 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// <summary>
     /// A date test; days are UTC days, "after" a day means from the next day on
     /// </summary>
-    protected virtual Expression<Func<Customer, bool>> Date(Expression<Func<Customer, DateTime?>> selector, string op,
+    protected virtual Expression<Func<T, bool>> Date<T>(Expression<Func<T, DateTime?>> selector, string op,
         List<System.Text.Json.JsonElement> values, DateTime nowUtc)
     {
         var hasValue = Apply(selector, d => d != null);
         if (op == IsNotEmpty)
             return hasValue;
 
-        Expression<Func<Customer, bool>> from(DateTime date) => And(hasValue, Compare(selector, ExpressionType.GreaterThanOrEqual, (DateTime?)date));
-        Expression<Func<Customer, bool>> before(DateTime date) => And(hasValue, Compare(selector, ExpressionType.LessThan, (DateTime?)date));
+        Expression<Func<T, bool>> from(DateTime date) => And(hasValue, Compare(selector, ExpressionType.GreaterThanOrEqual, (DateTime?)date));
+        Expression<Func<T, bool>> before(DateTime date) => And(hasValue, Compare(selector, ExpressionType.LessThan, (DateTime?)date));
 
         switch (op)
         {
@@ -476,26 +464,52 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
     #region Demographic and geographic
 
+    /// <summary>
+    /// nopCommerce keeps customer attributes as XML without whitespace: per attribute one
+    /// <c>&lt;CustomerAttribute ID="k"&gt;</c> element holding its values (option ids, or one text), each
+    /// <c>&lt;CustomerAttributeValue&gt;&lt;Value&gt;v&lt;/Value&gt;&lt;/CustomerAttributeValue&gt;</c>. Option v of
+    /// attribute k is chosen when it is the attribute's only value, or one of several values: an element v that
+    /// is the only value of its attribute is then another attribute's (a text equal to "v"), and is taken out first.
+    /// </summary>
     protected virtual Expression<Func<Customer, bool>> CustomerAttributeValues(string key, string op, List<System.Text.Json.JsonElement> values)
     {
         var attribute = AttributeElement(key);
         return Set(ids => Any(ids.Select(id =>
         {
-            var value = $"<CustomerAttributeValue><Value>{id}</Value></CustomerAttributeValue>";
+            var value = $"{AttributeValueStart}{id.ToString(System.Globalization.CultureInfo.InvariantCulture)}{AttributeValueEnd}";
+            var onlyValue = $"{attribute}{value}{AttributeEnd}";
+            var onlyValueOfAny = $"\">{value}{AttributeEnd}";
+            var emptied = $"\">{AttributeEnd}";
             return (Expression<Func<Customer, bool>>)(c => c.CustomCustomerAttributesXML != null
-                && c.CustomCustomerAttributesXML.Contains(attribute) && c.CustomCustomerAttributesXML.Contains(value));
+                && (c.CustomCustomerAttributesXML.Contains(onlyValue)
+                    || (c.CustomCustomerAttributesXML.Contains(attribute)
+                        && c.CustomCustomerAttributesXML.Replace(onlyValueOfAny, emptied).Contains(value))));
         })), op, values);
     }
 
+    /// <summary>
+    /// A text attribute has one value: the attribute's element with exactly that text (escaped as nopCommerce's
+    /// XML writer does), without regard to capitals
+    /// </summary>
     protected virtual Expression<Func<Customer, bool>> CustomerAttributeText(string key, string op, List<System.Text.Json.JsonElement> values)
     {
         var attribute = AttributeElement(key);
         if (op == IsNotEmpty)
             return c => c.CustomCustomerAttributesXML != null && c.CustomCustomerAttributesXML.Contains(attribute);
 
-        var element = $"{attribute}<CustomerAttributeValue><Value>{SecurityElement.Escape(values[0].GetString())}</Value></CustomerAttributeValue></CustomerAttribute>"
-            .ToLowerInvariant();
+        var element = $"{attribute}{AttributeValueStart}{EscapeXmlText(values[0].GetString())}{AttributeValueEnd}{AttributeEnd}".ToLowerInvariant();
         return c => c.CustomCustomerAttributesXML != null && c.CustomCustomerAttributesXML.ToLower().Contains(element);
+    }
+
+    private const string AttributeValueStart = "<CustomerAttributeValue><Value>";
+    private const string AttributeValueEnd = "</Value></CustomerAttributeValue>";
+    private const string AttributeEnd = "</CustomerAttribute>";
+
+    private static string EscapeXmlText(string text)
+    {
+        var element = new System.Xml.XmlDocument().CreateElement("Value");
+        element.InnerText = text ?? string.Empty;
+        return element.InnerXml;
     }
 
     private static string AttributeElement(string key) => $"<CustomerAttribute ID=\"{int.Parse(key, System.Globalization.CultureInfo.InvariantCulture)}\">";
@@ -528,25 +542,56 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
     #region Behaviour
 
-    protected virtual Expression<Func<Customer, bool>> OrderCount(IQueryable<Order> orders, string op, List<System.Text.Json.JsonElement> values) =>
-        Number<Customer>(c => orders.Count(o => o.CustomerId == c.Id), op, values);
+    /// <summary>
+    /// A test of the customer's order statistics in the store: one semi-join (EXISTS) over the statistics rows that
+    /// pass, or, when a customer without a row (no orders) passes too, an anti-join over the rows that fail
+    /// </summary>
+    protected virtual Expression<Func<Customer, bool>> Statistics(int storeId, Expression<Func<CustomerOrderStatistics, bool>> test)
+    {
+        var rows = _orderStatisticsRepository.Table.Where(s => s.StoreId == storeId);
+        if (test.Compile(preferInterpretation: true)(new CustomerOrderStatistics()))
+        {
+            var failing = rows.Where(Not(test));
+            return c => !failing.Any(s => s.CustomerId == c.Id);
+        }
 
-    protected virtual Expression<Func<Customer, bool>> Spent(IQueryable<Order> orders, string op, List<System.Text.Json.JsonElement> values) =>
-        Number<Customer>(c => orders.Where(o => o.CustomerId == c.Id).Sum(o => (decimal?)o.OrderTotal) ?? 0m, op, values);
+        var passing = rows.Where(test);
+        return c => passing.Any(s => s.CustomerId == c.Id);
+    }
+
+    /// <summary>
+    /// A test of the purchases of a period per customer: one grouped subquery (GROUP BY customer), the customers
+    /// whose sums pass, or, when a customer without purchases in the period passes too, all but those whose sums fail
+    /// </summary>
+    protected virtual Expression<Func<Customer, bool>> PeriodAggregate(IQueryable<Order> purchases, Expression<Func<PeriodAggregateRow, bool>> test)
+    {
+        var sums = purchases
+            .GroupBy(o => o.CustomerId)
+            .Select(g => new PeriodAggregateRow { CustomerId = g.Key, OrderCount = g.Count(), TotalSpent = g.Sum(o => o.OrderTotal) });
+
+        if (test.Compile(preferInterpretation: true)(new PeriodAggregateRow()))
+        {
+            var failing = sums.Where(Not(test)).Select(a => a.CustomerId);
+            return c => !failing.Contains(c.Id);
+        }
+
+        var passing = sums.Where(test).Select(a => a.CustomerId);
+        return c => passing.Contains(c.Id);
+    }
 
     /// <summary>
     /// average ⋚ x is compared as sum ⋚ x·count (for customers with purchases), exact on every engine
     /// </summary>
-    protected virtual Expression<Func<Customer, bool>> AverageOrderValue(IQueryable<Order> orders, string op, List<System.Text.Json.JsonElement> values)
+    protected virtual Expression<Func<CustomerOrderStatistics, bool>> AverageOrderValue(string op, List<System.Text.Json.JsonElement> values)
     {
-        Expression<Func<Customer, bool>> hasPurchases = c => orders.Any(o => o.CustomerId == c.Id);
+        Expression<Func<CustomerOrderStatistics, bool>> hasPurchases = s => s.OrderCount > 0;
         if (op == IsNotEmpty)
             return hasPurchases;
 
-        Expression<Func<Customer, decimal>> sum = c => orders.Where(o => o.CustomerId == c.Id).Sum(o => (decimal?)o.OrderTotal) ?? 0m;
-        Expression<Func<Customer, bool>> compare(ExpressionType comparison, decimal average)
+        Expression<Func<CustomerOrderStatistics, decimal>> sum = s => s.TotalSpent;
+        Expression<Func<CustomerOrderStatistics, bool>> compare(ExpressionType comparison, decimal average)
         {
-            Expression<Func<Customer, decimal>> scaledCount = c => average * orders.Count(o => o.CustomerId == c.Id);
+            Expression<Func<CustomerOrderStatistics, decimal>> scaledCount = s => average * s.OrderCount;
             return And(hasPurchases, Compare(sum, comparison, scaledCount));
         }
 
@@ -563,13 +608,13 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         };
     }
 
-    protected virtual Expression<Func<Customer, bool>> DaysSinceLastOrder(IQueryable<Order> purchases, string op, List<System.Text.Json.JsonElement> values, DateTime nowUtc)
+    protected virtual Expression<Func<CustomerOrderStatistics, bool>> DaysSinceLastOrder(string op, List<System.Text.Json.JsonElement> values, DateTime nowUtc)
     {
-        //at least n whole days since the last purchase: no purchase after now - n days
-        return AtLeastMeasure<Customer>(c => purchases.Any(o => o.CustomerId == c.Id), days =>
+        //at least n whole days since the last purchase: the last purchase on or before now - n days
+        return AtLeastMeasure<CustomerOrderStatistics>(s => s.LastOrderOnUtc != null, days =>
         {
             var boundary = nowUtc.AddDays(-days);
-            return c => purchases.Any(o => o.CustomerId == c.Id) && !purchases.Any(o => o.CustomerId == c.Id && o.CreatedOnUtc > boundary);
+            return s => s.LastOrderOnUtc != null && s.LastOrderOnUtc <= boundary;
         }, op, values);
     }
 
@@ -624,66 +669,20 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     #region RFM
 
     /// <summary>
-    /// Each buying customer of the RFM window with, per measure, how many buying customers have a strictly
-    /// smaller value (window RANK - 1) and how many buying customers there are; score = 1 + ⌊5·below / count⌋,
-    /// so ties share a score and every engine agrees
+    /// RFM scores as the last full refresh of the order statistics ranked them (relative to all buying customers of
+    /// the store in the RFM window, see CustomerOrderStatisticsService); customers without scores match no RFM test
     /// </summary>
-    public virtual IQueryable<RfmRow> GetRfmRows(int storeId, DateTime nowUtc)
+    protected virtual Expression<Func<Customer, bool>> Rfm(Expression<Func<CustomerOrderStatistics, bool>> predicate, int storeId)
     {
-        var eligibleIds = GetEligibleCustomers().Select(c => c.Id);
-        var windowStart = nowUtc.AddDays(-Math.Max(1, _settings.RfmWindowDays));
-        var stats =
-            from o in GetPurchases(storeId, windowStart)
-            where eligibleIds.Contains(o.CustomerId)
-            group o by o.CustomerId into g
-            select new
-            {
-                CustomerId = g.Key,
-                Last = g.Max(o => o.CreatedOnUtc),
-                Count = g.Count(),
-                Total = g.Sum(o => o.OrderTotal)
-            };
-
-        return (from s in stats
-            select new RfmRow
-            {
-                CustomerId = s.CustomerId,
-                RecencyBelow = Sql.Ext.Rank().Over().OrderBy(s.Last).ToValue() - 1,
-                FrequencyBelow = Sql.Ext.Rank().Over().OrderBy(s.Count).ToValue() - 1,
-                MonetaryBelow = Sql.Ext.Rank().Over().OrderBy(s.Total).ToValue() - 1,
-                Buyers = Sql.Ext.Count().Over().ToValue()
-            }).AsSubQuery();
+        var scored = _orderStatisticsRepository.Table.Where(s => s.StoreId == storeId && s.RecencyScore > 0).Where(predicate);
+        return c => scored.Any(s => s.CustomerId == c.Id);
     }
 
-    protected virtual Expression<Func<Customer, bool>> Rfm(Expression<Func<RfmRow, bool>> predicate, int storeId, DateTime nowUtc)
+    protected virtual Expression<Func<CustomerOrderStatistics, bool>> RfmGroup(string group)
     {
-        var customerIds = GetRfmRows(storeId, nowUtc).Where(predicate).Select(r => r.CustomerId);
-        return c => customerIds.Contains(c.Id);
-    }
-
-    /// <summary>
-    /// score ≥ k ⇔ 5·below ≥ (k - 1)·buyers
-    /// </summary>
-    protected static Expression<Func<RfmRow, bool>> ScoreAtLeast(Expression<Func<RfmRow, long>> below, int score)
-    {
-        return ReplaceScore(below, score - 1);
-    }
-
-    private static Expression<Func<RfmRow, bool>> ReplaceScore(Expression<Func<RfmRow, long>> below, long threshold)
-    {
-        Expression<Func<RfmRow, long, bool>> template = (r, b) => 5 * b >= threshold * r.Buyers;
-        var body = new ScoreBinder(template.Parameters[0], below.Parameters[0], template.Parameters[1], below.Body).Visit(template.Body);
-        return Expression.Lambda<Func<RfmRow, bool>>(body, below.Parameters);
-    }
-
-    protected virtual Expression<Func<RfmRow, bool>> Score(Expression<Func<RfmRow, long>> below, string op, List<System.Text.Json.JsonElement> values) =>
-        AtLeastMeasure<RfmRow>(_ => true, score => ScoreAtLeast(below, score), op, values);
-
-    protected virtual Expression<Func<RfmRow, bool>> RfmGroup(string group)
-    {
-        Expression<Func<RfmRow, bool>> r(int k) => ScoreAtLeast(x => x.RecencyBelow, k);
-        Expression<Func<RfmRow, bool>> f(int k) => ScoreAtLeast(x => x.FrequencyBelow, k);
-        Expression<Func<RfmRow, bool>> m(int k) => ScoreAtLeast(x => x.MonetaryBelow, k);
+        Expression<Func<CustomerOrderStatistics, bool>> r(int k) => s => s.RecencyScore >= k;
+        Expression<Func<CustomerOrderStatistics, bool>> f(int k) => s => s.FrequencyScore >= k;
+        Expression<Func<CustomerOrderStatistics, bool>> m(int k) => s => s.MonetaryScore >= k;
 
         var champions = And(And(r(4), f(4)), m(4));
         return group switch
@@ -698,23 +697,20 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         };
     }
 
-    private sealed class ScoreBinder(ParameterExpression templateRow, ParameterExpression row, ParameterExpression templateBelow, Expression below) : ExpressionVisitor
-    {
-        protected override Expression VisitParameter(ParameterExpression node) =>
-            node == templateRow ? row : node == templateBelow ? below : node;
-    }
-
     #endregion
 
     #region Engagement and segments
 
     protected virtual Expression<Func<Customer, bool>> NewsletterSubscribed(int storeId)
     {
-        var subscriptions = _newsLetterSubscriptionRepository.Table.Where(s => s.Active);
+        var subscriptions = _newsLetterSubscriptionRepository.Table.Where(s => s.Active && s.Email != null);
         if (storeId > 0)
             subscriptions = subscriptions.Where(s => s.StoreId == storeId);
 
-        return c => c.Email != null && c.Email != "" && subscriptions.Any(s => s.Email.ToLower() == c.Email.ToLower());
+        //as nopCommerce does: the columns compared as they are, the database's collation decides about capitals
+        //(citext on PostgreSQL, case-insensitive collations on SQL Server and MySQL), so that the e-mail index serves;
+        //both sides are known not to be null, so no null-equality branch is added
+        return c => c.Email != null && c.Email != "" && subscriptions.Any(s => Sql.AsNotNull(s.Email) == Sql.AsNotNull(c.Email));
     }
 
     protected virtual Expression<Func<Customer, bool>> CustomerRoles(List<int> roleIds)
@@ -738,17 +734,13 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 public record RuleQueryContext(int StoreId, DateTime NowUtc);
 
 /// <summary>
-/// A buying customer of the RFM window and his ranks among the others
+/// A customer's purchases of a period summed up
 /// </summary>
-public class RfmRow
+public class PeriodAggregateRow
 {
     public int CustomerId { get; set; }
 
-    public long RecencyBelow { get; set; }
+    public int OrderCount { get; set; }
 
-    public long FrequencyBelow { get; set; }
-
-    public long MonetaryBelow { get; set; }
-
-    public long Buyers { get; set; }
+    public decimal TotalSpent { get; set; }
 }

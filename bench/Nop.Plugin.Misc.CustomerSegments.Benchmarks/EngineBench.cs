@@ -8,6 +8,7 @@ using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Plugin.Misc.CustomerSegments.TestKit.Migrations;
 using Nop.Services.Localization;
 using Nop.Services.Logging;
 
@@ -21,20 +22,48 @@ public class EngineBench
 {
     public EngineBench(TestDatabase database)
     {
+        UpdatePluginSchema(database);
         Shop = new TestShop(database);
         var catalog = new RuleFieldCatalog();
         Serializer = new SegmentRuleSerializer();
-        var segmentsForValidator = new SegmentService(Shop.Repository<Segment>(), Shop.Repository<SegmentMembership>(), Serializer, null);
+        var segmentsForValidator = new SegmentService(Shop.Repository<Segment>(), Shop.Repository<SegmentMembership>(),
+            new Mock<ISegmentCacheInvalidator>().Object, Serializer, null);
         var validator = new SegmentRuleValidator(catalog, Serializer, segmentsForValidator, new Mock<ILocalizationService>().Object);
-        QueryBuilder = new SegmentRuleQueryBuilder(new CustomerSegmentsSettings(),
+        var settings = new CustomerSegmentsSettings();
+        Statistics = new CustomerOrderStatisticsService(settings, Shop.DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
+            Shop.Repository<Customer>(), Shop.Repository<CustomerCustomerRoleMapping>(), Shop.Repository<CustomerRole>(), Shop.Repository<Order>(),
+            Shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(Shop.Repository<Segment>()));
+        QueryBuilder = new SegmentRuleQueryBuilder(settings,
             Shop.Repository<Address>(), Shop.Repository<Customer>(), Shop.Repository<CustomerCustomerRoleMapping>(),
             Shop.Repository<CustomerRole>(), Shop.Repository<GenericAttribute>(), Shop.Repository<NewsLetterSubscription>(),
             Shop.Repository<Order>(), Shop.Repository<OrderItem>(), Shop.Repository<ProductCategory>(),
-            Shop.Repository<ProductManufacturer>(), Shop.Repository<SegmentMembership>(), Shop.Repository<ShoppingCartItem>());
+            Shop.Repository<ProductManufacturer>(), Shop.Repository<SegmentMembership>(), Shop.Repository<ShoppingCartItem>(),
+            Shop.Repository<CustomerOrderStatistics>());
         Validator = validator;
         Rebuild = new SegmentRebuildService(new Mock<ILogger>().Object, Shop.DataProvider, Shop.Repository<Segment>(),
-            Shop.Repository<SegmentMembership>(), QueryBuilder, Serializer, validator, new SegmentRuleAnalyzer(catalog),
-            new SegmentMembershipTransaction(Shop.Repository<Segment>()));
+            Shop.Repository<SegmentMembership>(), new Mock<ISegmentCacheInvalidator>().Object, QueryBuilder, Serializer, validator,
+            new SegmentRuleAnalyzer(catalog), Statistics, new SegmentMembershipTransaction(Shop.Repository<Segment>()));
+    }
+
+    /// <summary>
+    /// A cached shop may hold the plugin's tables of an older build: recreate them (the bench empties them anyway)
+    /// </summary>
+    private static void UpdatePluginSchema(TestDatabase database)
+    {
+        var runner = new PluginMigrationRunner(database);
+        foreach (var migration in runner.Migrations.Reverse())
+        {
+            try
+            {
+                FluentMigratorHost.Down(database, (FluentMigrator.IMigration)Activator.CreateInstance(migration.Type));
+            }
+            catch (Exception)
+            {
+                //not applied in this database
+            }
+        }
+
+        runner.Up();
     }
 
     public TestShop Shop { get; }
@@ -42,6 +71,17 @@ public class EngineBench
     public ISegmentRuleValidator Validator { get; }
     public SegmentRuleQueryBuilder QueryBuilder { get; }
     public SegmentRebuildService Rebuild { get; }
+    public CustomerOrderStatisticsService Statistics { get; }
+
+    /// <summary>
+    /// Fills the plugin's order statistics (what the scheduled rebuild does), which the engine's queries read
+    /// </summary>
+    public async Task<double> RefreshStatisticsAsync(DateTime nowUtc)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        await Statistics.RefreshAllAsync(nowUtc);
+        return watch.Elapsed.TotalMilliseconds;
+    }
 
     public async Task<HashSet<int>> SelectAsync(DemoSegment segment, DateTime nowUtc)
     {

@@ -79,6 +79,10 @@ public class NopTablesMigration : Migration
         {
             "int" => column.AsInt32(),
             "long" => column.AsInt64(),
+            //e-mail addresses compare without regard to capitals as in nopCommerce's databases (citext on PostgreSQL,
+            //a case-insensitive collation on MySQL): SQLite's NOCASE stands in
+            "string" when definition.Name == "Email" && _engine == DatabaseEngine.PostgreSql => column.AsCustom("citext"),
+            "string" when definition.Name == "Email" && _engine == DatabaseEngine.Sqlite => column.AsCustom("TEXT COLLATE NOCASE"),
             "string" => column.AsString(int.MaxValue),
             "bool" => column.AsBoolean(),
             "decimal" => column.AsDecimal(18, 4),

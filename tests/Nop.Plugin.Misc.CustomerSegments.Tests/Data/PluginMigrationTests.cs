@@ -106,6 +106,46 @@ public class PluginMigrationTests : DatabaseTestBase
         Assert.That(await _catalog.TableExistsAsync(CustomerSegmentsDefaults.SegmentTableName), Is.True);
     }
 
+    [Test]
+    public async Task TheOrderStatisticsMigrationCreatesItsTableAndIndexesAndDropsThem()
+    {
+        Shop.PluginMigrations().Up();
+
+        var columns = await _catalog.GetColumnsAsync(CustomerSegmentsDefaults.OrderStatisticsTableName);
+        Assert.That(columns.Select(c => c.Name), Is.EquivalentTo(new[]
+        {
+            nameof(CustomerOrderStatistics.Id), nameof(CustomerOrderStatistics.CustomerId), nameof(CustomerOrderStatistics.StoreId),
+            nameof(CustomerOrderStatistics.OrderCount), nameof(CustomerOrderStatistics.TotalSpent), nameof(CustomerOrderStatistics.FirstOrderOnUtc),
+            nameof(CustomerOrderStatistics.LastOrderOnUtc), nameof(CustomerOrderStatistics.RefundedOrderCount),
+            nameof(CustomerOrderStatistics.CancelledOrderCount), nameof(CustomerOrderStatistics.RfmOrderCount),
+            nameof(CustomerOrderStatistics.RfmTotalSpent), nameof(CustomerOrderStatistics.RecencyScore),
+            nameof(CustomerOrderStatistics.FrequencyScore), nameof(CustomerOrderStatistics.MonetaryScore)
+        }));
+        Assert.That(columns.Where(c => c.IsNullable).Select(c => c.Name),
+            Is.EquivalentTo(new[] { nameof(CustomerOrderStatistics.FirstOrderOnUtc), nameof(CustomerOrderStatistics.LastOrderOnUtc) }));
+
+        var indexes = await _catalog.GetIndexesAsync(CustomerSegmentsDefaults.OrderStatisticsTableName);
+        Assert.That(indexes.Single(i => i.Name == "IX_CustomerSegmentOrderStatistics_Customer_Store").Columns,
+            Is.EqualTo(new[] { nameof(CustomerOrderStatistics.CustomerId), nameof(CustomerOrderStatistics.StoreId) }));
+        Assert.That(indexes.Single(i => i.Name == "IX_CustomerSegmentOrderStatistics_Store").Columns,
+            Is.EqualTo(new[] { nameof(CustomerOrderStatistics.StoreId), nameof(CustomerOrderStatistics.CustomerId) }));
+
+        //the migration comes after the ones installed before it, and its own down removes only its table
+        var migrations = Shop.PluginMigrations().Migrations;
+        var version = migrations.Single(m => m.Type == typeof(OrderStatisticsMigration)).Version;
+        Assert.That(migrations.Where(m => m.Type == typeof(SchemaMigration) || m.Type == typeof(LeaseMigration) || m.Type == typeof(ShopperMessageMigration))
+            .Select(m => m.Version), Has.All.LessThan(version));
+        FluentMigratorHost.Down(Database, new OrderStatisticsMigration());
+        var tables = await _catalog.GetTablesAsync();
+        Assert.That(tables, Does.Not.Contain(CustomerSegmentsDefaults.OrderStatisticsTableName));
+        Assert.That(tables, Does.Contain(CustomerSegmentsDefaults.SegmentTableName));
+        FluentMigratorHost.Up(Database, new OrderStatisticsMigration());
+        Assert.That(await _catalog.TableExistsAsync(CustomerSegmentsDefaults.OrderStatisticsTableName), Is.True);
+
+        Shop.PluginMigrations().Down();
+        Assert.That(await _catalog.TableExistsAsync(CustomerSegmentsDefaults.OrderStatisticsTableName), Is.False);
+    }
+
     private void TryDown()
     {
         var tables = _catalog.GetTablesAsync().GetAwaiter().GetResult();

@@ -1,6 +1,7 @@
 using Moq;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
+using Nop.Core.Domain.Payments;
 using Nop.Core.Events;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
@@ -10,7 +11,7 @@ using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Services.Configuration;
 using Nop.Services.Customers;
 using Nop.Services.Discounts;
-using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.TestRuleEngine;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
 
@@ -40,7 +41,7 @@ public class DiscountFlowTests : MembershipTestBase
         var store = new SegmentRequirementStore(settingService.Object);
         var consumer = new OrderEventConsumer(Logger.Object, RebuildService);
 
-        var repeatBuyers = await SegmentAsync("Repeat buyers", Json((OrderCount, 2)));
+        var repeatBuyers = await SegmentAsync("Repeat buyers", Json(OrdersAtLeast(2)));
         const int requirementId = 31;
         await store.SaveAsync(requirementId, new SegmentRequirement { IncludeSegmentIds = [repeatBuyers.Id] });
         var customer = await CustomerAsync("flow@shop.test");
@@ -76,10 +77,11 @@ public class DiscountFlowTests : MembershipTestBase
         Assert.That(await RequestPassesAsync(), Is.True);
         Assert.That(membershipReads, Is.EqualTo(2), "read again only after the membership changed");
 
-        //the order is taken back (TestRuleEngine counts orders that are not deleted; the real engine also drops refunded ones)
-        second.Deleted = true;
+        //the order is refunded: it no longer counts as a purchase
+        second.PaymentStatusId = (int)PaymentStatus.Refunded;
+        second.RefundedAmount = second.OrderTotal;
         await Repository<Order>().UpdateAsync(second);
-        await consumer.HandleEventAsync(new EntityDeletedEvent<Order>(second));
+        await consumer.HandleEventAsync(new OrderRefundedEvent(second, second.OrderTotal));
         Assert.That(await CurrentMemberIdsAsync(repeatBuyers.Id), Is.Empty);
         Assert.That(await RequestPassesAsync(), Is.False, "left the segment: the discount is gone in the next request");
         Assert.That(membershipReads, Is.EqualTo(3));

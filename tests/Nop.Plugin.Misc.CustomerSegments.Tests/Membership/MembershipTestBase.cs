@@ -1,19 +1,23 @@
 using Moq;
+using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Common;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Messages;
 using Nop.Core.Domain.Orders;
+using Nop.Core.Domain.Payments;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Localization;
 using Nop.Services.Logging;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 
 /// <summary>
-/// The membership services over a real database, with the test rule engine; tables emptied before each test
+/// The membership services over a real database, with the real rule engine (field catalog, serializer,
+/// validator, query builder); tables emptied before each test
 /// </summary>
 public abstract class MembershipTestBase : DatabaseTestBase
 {
@@ -21,14 +25,23 @@ public abstract class MembershipTestBase : DatabaseTestBase
     [
         typeof(SegmentMembership), typeof(Segment), typeof(SegmentLease), typeof(Customer), typeof(Order), typeof(Address),
         typeof(CustomerAddressMapping), typeof(NewsLetterSubscription), typeof(ShoppingCartItem), typeof(GenericAttribute),
-        typeof(CustomerCustomerRoleMapping)
+        typeof(CustomerCustomerRoleMapping), typeof(CustomerRole), typeof(OrderItem), typeof(ProductCategory), typeof(CustomerOrderStatistics)
     ];
 
     protected MembershipTestBase(DatabaseEngine engine) : base(engine)
     {
     }
 
-    protected TestRuleEngine Rules { get; private set; }
+    protected RuleFieldCatalog Catalog { get; } = new();
+
+    protected SegmentRuleSerializer Serializer { get; } = new();
+
+    /// <summary>
+    /// The rule query builder the rebuild service uses, counting its builds
+    /// </summary>
+    protected ObservedRuleQueryBuilder Queries { get; private set; }
+
+    protected SegmentRuleValidator Validator { get; private set; }
 
     protected Mock<ILogger> Logger { get; private set; }
 
@@ -58,20 +71,42 @@ public abstract class MembershipTestBase : DatabaseTestBase
             await (Task)method.MakeGenericMethod(table).Invoke(this, null)!;
         }
 
-        Rules = new TestRuleEngine(Shop);
         Logger = new Mock<ILogger>();
-        Analyzer = new SegmentRuleAnalyzer(Rules);
+        Analyzer = new SegmentRuleAnalyzer(Catalog);
         StaticCache = new Discounts.InMemoryStaticCacheManager();
         CacheInvalidator = new SegmentCacheInvalidator(StaticCache);
-        SegmentService = new SegmentService(Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, Rules, new Lazy<ISegmentRuleValidator>(Rules));
+        SegmentService = new SegmentService(Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, Serializer,
+            new Lazy<ISegmentRuleValidator>(() => Validator));
+        var localization = new Mock<ILocalizationService>();
+        localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
+        Validator = new SegmentRuleValidator(Catalog, Serializer, SegmentService, localization.Object);
         MembershipService = new SegmentMembershipService(Repository<Segment>(), Repository<SegmentMembership>());
-        RebuildService = NewRebuildService(Rules);
+        Queries = NewQueryBuilder();
+        RebuildService = NewRebuildService(Queries);
         StaticService = new StaticSegmentService(new EmailCsvParser(), DataProvider, Repository<Customer>(), Repository<SegmentMembership>(), CacheInvalidator, RebuildService);
     }
 
-    protected SegmentRebuildService NewRebuildService(TestRuleEngine rules) =>
-        new(Logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, rules, rules, rules, new SegmentRuleAnalyzer(rules),
+    /// <summary>
+    /// The real query builder over the test database, with the plugin's default settings
+    /// </summary>
+    protected ObservedRuleQueryBuilder NewQueryBuilder(CustomerSegmentsSettings settings = null) => new(new SegmentRuleQueryBuilder(settings ?? new CustomerSegmentsSettings(),
+        Repository<Address>(), Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(),
+        Repository<GenericAttribute>(), Repository<NewsLetterSubscription>(), Repository<Order>(), Repository<OrderItem>(),
+        Repository<ProductCategory>(), Repository<ProductManufacturer>(), Repository<SegmentMembership>(), Repository<ShoppingCartItem>(),
+        Repository<CustomerOrderStatistics>()));
+
+    protected SegmentRebuildService NewRebuildService(ISegmentRuleQueryBuilder queries, ILogger logger = null) =>
+        new(logger ?? Logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, queries,
+            Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(),
             new SegmentMembershipTransaction(Repository<Segment>()));
+
+    /// <summary>
+    /// The order statistics service over the test database (nopCommerce's setting service is a stand-in)
+    /// </summary>
+    protected CustomerOrderStatisticsService NewStatisticsService(CustomerSegmentsSettings settings = null) =>
+        new(settings ?? new CustomerSegmentsSettings(), DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
+            Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(),
+            Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(Repository<Segment>()));
 
     private Task TruncateAsync<T>() where T : Nop.Core.BaseEntity => Repository<T>().DeleteAsync(_ => true);
 
@@ -91,15 +126,18 @@ public abstract class MembershipTestBase : DatabaseTestBase
         return customer;
     }
 
-    protected async Task<Order> OrderAsync(int customerId)
+    /// <summary>
+    /// A complete order (paid by default: a purchase)
+    /// </summary>
+    protected async Task<Order> OrderAsync(int customerId, PaymentStatus paymentStatus = PaymentStatus.Paid, decimal total = 10, bool publishEvent = true)
     {
         var order = new Order
         {
             OrderGuid = Guid.NewGuid(),
             CustomerId = customerId,
             StoreId = 1,
-            OrderTotal = 10,
-            PaymentStatusId = 30,
+            OrderTotal = total,
+            PaymentStatusId = (int)paymentStatus,
             OrderStatusId = 30,
             ShippingStatusId = 10,
             CreatedOnUtc = DateTime.UtcNow,
@@ -107,7 +145,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
             CustomerCurrencyCode = "USD",
             CurrencyRate = 1
         };
-        await Repository<Order>().InsertAsync(order);
+        await Repository<Order>().InsertAsync(order, publishEvent);
         return order;
     }
 

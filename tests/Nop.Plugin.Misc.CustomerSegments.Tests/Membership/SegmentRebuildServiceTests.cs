@@ -6,7 +6,7 @@ using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
-using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.TestRuleEngine;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 
@@ -28,7 +28,7 @@ public class SegmentRebuildServiceTests : MembershipTestBase
         var ann = await CustomerAsync("ann@example.com", "Acme");
         var bob = await CustomerAsync("bob@example.com", "Acme");
         var cid = await CustomerAsync("cid@example.com", "Other");
-        var segment = await SegmentAsync("Acme", Json((Company, "Acme")));
+        var segment = await SegmentAsync("Acme", Json(Company("Acme")));
 
         var first = await RebuildService.RebuildSegmentAsync(segment);
         Assert.That(first, Is.EqualTo(new SegmentRebuildResult(segment.Id, 2, 0)));
@@ -60,7 +60,7 @@ public class SegmentRebuildServiceTests : MembershipTestBase
     {
         var ann = await CustomerAsync("ann@example.com", "Acme");
         var bob = await CustomerAsync("bob@example.com", "Acme");
-        var segment = await SegmentAsync("Acme", Json((Company, "Acme")));
+        var segment = await SegmentAsync("Acme", Json(Company("Acme")));
         await RebuildService.RebuildSegmentAsync(segment);
         var before = await RowsAsync(segment.Id);
 
@@ -83,8 +83,8 @@ public class SegmentRebuildServiceTests : MembershipTestBase
     public async Task RebuildSetsLastRebuiltOnUtcAndKeepsOtherSegmentsAsTheyAre()
     {
         await CustomerAsync("ann@example.com", "Acme");
-        var acme = await SegmentAsync("Acme", Json((Company, "Acme")));
-        var other = await SegmentAsync("Other", Json((Company, "Acme")));
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        var other = await SegmentAsync("Other", Json(Company("Acme")));
 
         await RebuildService.RebuildSegmentAsync(acme);
 
@@ -99,11 +99,11 @@ public class SegmentRebuildServiceTests : MembershipTestBase
     public async Task AnInvalidStoredRuleIsRefusedAndChangesNothing()
     {
         await CustomerAsync("ann@example.com", "Acme");
-        var segment = await SegmentAsync("Acme", Json((Company, "Acme")));
+        var segment = await SegmentAsync("Acme", Json(Company("Acme")));
         await RebuildService.RebuildSegmentAsync(segment);
 
         //stored behind the service's back (e.g. an older version of the plugin)
-        segment.RuleJson = Json(("no.such.field", 1));
+        segment.RuleJson = Json(Condition("no.such.field", Nop.Plugin.Misc.CustomerSegments.Services.Rules.RuleOperators.Equal, 1));
         await Repository<Segment>().UpdateAsync(segment);
 
         var exception = Assert.ThrowsAsync<SegmentRuleValidationException>(() => RebuildService.RebuildSegmentAsync(segment));
@@ -111,7 +111,7 @@ public class SegmentRebuildServiceTests : MembershipTestBase
         Assert.That(await CurrentMemberIdsAsync(segment.Id), Has.Length.EqualTo(1));
 
         //and a full rebuild logs it and goes on with the other segments
-        var other = await SegmentAsync("Other", Json((Company, "Acme")));
+        var other = await SegmentAsync("Other", Json(Company("Acme")));
         var results = await RebuildService.RebuildAllSegmentsAsync();
         Assert.That(results.Select(result => result.SegmentId), Is.EqualTo(new[] { other.Id }));
         Logger.Verify(logger => logger.WarningAsync(It.Is<string>(message => message.Contains("Acme")), It.IsAny<Exception>(), null), Times.Once);
@@ -122,7 +122,7 @@ public class SegmentRebuildServiceTests : MembershipTestBase
     {
         var ann = await CustomerAsync("ann@example.com", "Acme");
         var bob = await CustomerAsync("bob@example.com", "Acme");
-        var segment = await SegmentAsync("Acme", Json((Company, "Acme")));
+        var segment = await SegmentAsync("Acme", Json(Company("Acme")));
         await RebuildService.RebuildSegmentAsync(segment);
 
         await SetCompanyAsync(ann, null);
@@ -140,18 +140,18 @@ public class SegmentRebuildServiceTests : MembershipTestBase
     public async Task ReevaluatingCustomersSkipsSegmentsThatDoNotReadTheChangedData()
     {
         var ann = await CustomerAsync("ann@example.com");
-        var orders = await SegmentAsync("Buyers", Json((OrderCount, 1)));
-        var subscribers = await SegmentAsync("Subscribers", Json((Newsletter, true)));
+        var orders = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+        var subscribers = await SegmentAsync("Subscribers", Json(Subscribed()));
         await OrderAsync(ann.Id);
         await Repository<NewsLetterSubscription>().InsertAsync(new NewsLetterSubscription
         {
             Email = ann.Email, Active = true, NewsLetterSubscriptionGuid = Guid.NewGuid(), CreatedOnUtc = DateTime.UtcNow
         });
 
-        Rules.BuildCount = 0;
+        Queries.BuildCount = 0;
         var results = await RebuildService.ReevaluateCustomersAsync([ann.Id], RuleDataSources.Newsletter);
 
-        Assert.That(Rules.BuildCount, Is.EqualTo(1));
+        Assert.That(Queries.BuildCount, Is.EqualTo(1));
         Assert.That(results.Select(result => result.SegmentId), Is.EqualTo(new[] { subscribers.Id }));
         Assert.That(await CurrentMemberIdsAsync(subscribers.Id), Is.EqualTo(new[] { ann.Id }));
         Assert.That(await CurrentMemberIdsAsync(orders.Id), Is.Empty);
@@ -162,9 +162,9 @@ public class SegmentRebuildServiceTests : MembershipTestBase
     {
         var ann = await CustomerAsync("ann@example.com", "Acme");
         //created first, so that id order would evaluate it before the segment it references
-        var dependent = await SegmentAsync("In Acme", Json((Company, "placeholder")));
-        var acme = await SegmentAsync("Acme", Json((Company, "Acme")));
-        dependent.RuleJson = Json((InSegment, acme.Id));
+        var dependent = await SegmentAsync("In Acme", Json(Company("placeholder")));
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        dependent.RuleJson = Json(MemberOf(acme.Id));
         await SegmentService.UpdateSegmentAsync(dependent);
 
         var results = await RebuildService.RebuildAllSegmentsAsync();
@@ -188,10 +188,10 @@ public class SegmentRebuildServiceTests : MembershipTestBase
     {
         var old = await CustomerAsync("old@example.com", "Acme", DateTime.UtcNow.AddDays(-100));
         await CustomerAsync("new@example.com", "Acme", DateTime.UtcNow.AddDays(-5));
-        var loyal = await SegmentAsync("Loyal", Json((RegisteredDaysAgo, 30)));
-        var loyalDependent = await SegmentAsync("In loyal", Json((InSegment, loyal.Id)));
-        var acme = await SegmentAsync("Acme", Json((Company, "Acme")));
-        var inactive = await SegmentAsync("Inactive loyal", Json((RegisteredDaysAgo, 30)), active: false);
+        var loyal = await SegmentAsync("Loyal", Json(RegisteredMoreThanDaysAgo(30)));
+        var loyalDependent = await SegmentAsync("In loyal", Json(MemberOf(loyal.Id)));
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        var inactive = await SegmentAsync("Inactive loyal", Json(RegisteredMoreThanDaysAgo(30)), active: false);
 
         var results = await RebuildService.RebuildTimeDependentSegmentsAsync();
 
@@ -207,7 +207,7 @@ public class SegmentRebuildServiceTests : MembershipTestBase
     {
         var ann = await CustomerAsync("ann@example.com", "Acme");
         var bob = await CustomerAsync("bob@example.com", "Acme");
-        var segment = await SegmentAsync("Acme", Json((Company, "Acme")));
+        var segment = await SegmentAsync("Acme", Json(Company("Acme")));
         await RebuildService.RebuildSegmentAsync(segment);
         await SetCompanyAsync(ann, null);
         var cid = await CustomerAsync("cid@example.com", "Acme");

@@ -3,7 +3,7 @@ using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Services.Logging;
-using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.TestRuleEngine;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 
@@ -19,22 +19,20 @@ public class SegmentRebuildTaskTests : MembershipTestBase
     /// <summary>
     /// One nopCommerce instance: its own services over the shared database
     /// </summary>
-    private (SegmentRebuildTask Task, TestRuleEngine Rules, Mock<ILogger> Logger) NewInstance()
+    private (SegmentRebuildTask Task, ObservedRuleQueryBuilder Queries, Mock<ILogger> Logger) NewInstance()
     {
-        var rules = new TestRuleEngine(Shop);
+        var queries = NewQueryBuilder();
         var logger = new Mock<ILogger>();
-        var rebuild = new SegmentRebuildService(logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(),
-            CacheInvalidator, rules, rules, rules, new Nop.Plugin.Misc.CustomerSegments.Services.Rules.SegmentRuleAnalyzer(rules),
-            new SegmentMembershipTransaction(Repository<Segment>()));
+        var rebuild = NewRebuildService(queries, logger.Object);
         var task = new SegmentRebuildTask(logger.Object, new SegmentLeaseService(Repository<SegmentLease>()), rebuild);
-        return (task, rules, logger);
+        return (task, queries, logger);
     }
 
     private async Task<Segment> TimeBasedSegmentAsync()
     {
         for (var i = 0; i < 20; i++)
             await CustomerAsync($"c{i}@example.com", createdOnUtc: DateTime.UtcNow.AddDays(-100 + i).AddHours(12));
-        return await SegmentAsync("Loyal", Json((RegisteredDaysAgo, 90)));
+        return await SegmentAsync("Loyal", Json(RegisteredMoreThanDaysAgo(90)));
     }
 
     [Test]
@@ -63,7 +61,7 @@ public class SegmentRebuildTaskTests : MembershipTestBase
         var second = NewInstance();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var finish = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        first.Rules.OnBuild = async () =>
+        first.Queries.OnBuild = async () =>
         {
             started.TrySetResult();
             await finish.Task;
@@ -73,7 +71,7 @@ public class SegmentRebuildTaskTests : MembershipTestBase
         await started.Task;
 
         await second.Task.ExecuteAsync();
-        Assert.That(second.Rules.BuildCount, Is.Zero, "the second instance did not rebuild");
+        Assert.That(second.Queries.BuildCount, Is.Zero, "the second instance did not rebuild");
         second.Logger.Verify(log => log.InformationAsync(It.Is<string>(message => message.Contains("another instance")), null, null), Times.Once);
 
         finish.SetResult();
@@ -96,7 +94,7 @@ public class SegmentRebuildTaskTests : MembershipTestBase
             var overlapped = false;
             foreach (var instance in instances)
             {
-                instance.Rules.OnBuild = async () =>
+                instance.Queries.OnBuild = async () =>
                 {
                     if (Interlocked.Increment(ref inside) > 1)
                         overlapped = true;

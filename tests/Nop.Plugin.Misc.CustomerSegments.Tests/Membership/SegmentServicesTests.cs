@@ -1,7 +1,7 @@
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
-using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.TestRuleEngine;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 
@@ -14,18 +14,18 @@ public class SegmentServicesTests : MembershipTestBase
     [Test]
     public async Task ADynamicSegmentWithAnInvalidRuleIsNeverStored()
     {
-        var unknownField = new Segment { Name = "Bad", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = Json(("no.such.field", 1)), Active = true };
+        var unknownField = new Segment { Name = "Bad", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = Json(Condition("no.such.field", Nop.Plugin.Misc.CustomerSegments.Services.Rules.RuleOperators.Equal, 1)), Active = true };
         var exception = Assert.ThrowsAsync<SegmentRuleValidationException>(() => SegmentService.InsertSegmentAsync(unknownField));
-        Assert.That(exception!.Errors.Single().ResourceKey, Is.EqualTo("Rule.UnknownField"));
+        Assert.That(exception!.Errors.Single().ResourceKey, Is.EqualTo(Nop.Plugin.Misc.CustomerSegments.Services.Rules.RuleErrorKeys.UnknownField));
 
         var malformed = new Segment { Name = "Bad", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{ not json", Active = true };
         Assert.ThrowsAsync<SegmentRuleValidationException>(() => SegmentService.InsertSegmentAsync(malformed));
         Assert.That(await SegmentService.GetAllSegmentsAsync(), Is.Empty);
 
-        var good = await SegmentAsync("Good", Json((Company, "Acme")));
+        var good = await SegmentAsync("Good", Json(Company("Acme")));
         good.RuleJson = "{ not json";
         Assert.ThrowsAsync<SegmentRuleValidationException>(() => SegmentService.UpdateSegmentAsync(good));
-        Assert.That((await SegmentService.GetSegmentByIdAsync(good.Id)).RuleJson, Is.EqualTo(Json((Company, "Acme"))));
+        Assert.That((await SegmentService.GetSegmentByIdAsync(good.Id)).RuleJson, Is.EqualTo(Json(Company("Acme"))));
 
         //a static segment has no rule to check
         var manual = await SegmentAsync("Manual", null, SegmentType.Static);
@@ -36,8 +36,8 @@ public class SegmentServicesTests : MembershipTestBase
     public async Task DeletingASegmentDeletesItsMembershipsOnly()
     {
         var ann = await CustomerAsync("ann@example.com", "Acme");
-        var first = await SegmentAsync("First", Json((Company, "Acme")));
-        var second = await SegmentAsync("Second", Json((Company, "Acme")));
+        var first = await SegmentAsync("First", Json(Company("Acme")));
+        var second = await SegmentAsync("Second", Json(Company("Acme")));
         await RebuildService.RebuildAllSegmentsAsync();
 
         await SegmentService.DeleteSegmentAsync(first);
@@ -50,10 +50,10 @@ public class SegmentServicesTests : MembershipTestBase
     [Test]
     public async Task SearchFindsByNameAndStore()
     {
-        await SegmentAsync("VIP customers", Json((Company, "Acme")));
+        await SegmentAsync("VIP customers", Json(Company("Acme")));
         var storeOnly = new Segment { Name = "VIP of store 2", SegmentTypeId = (int)SegmentType.Static, StoreId = 2, Active = true };
         await SegmentService.InsertSegmentAsync(storeOnly);
-        await SegmentAsync("Lapsed", Json((Company, "Acme")));
+        await SegmentAsync("Lapsed", Json(Company("Acme")));
 
         var vip = await SegmentService.SearchSegmentsAsync("VIP");
         Assert.That(vip.Select(segment => segment.Name), Is.EqualTo(new[] { "VIP customers", "VIP of store 2" }));
@@ -70,8 +70,8 @@ public class SegmentServicesTests : MembershipTestBase
     {
         var ann = await CustomerAsync("ann@example.com", "Acme");
         var bob = await CustomerAsync("bob@example.com", "Acme");
-        var active = await SegmentAsync("Active", Json((Company, "Acme")));
-        var inactive = await SegmentAsync("Inactive", Json((Company, "Acme")), active: false);
+        var active = await SegmentAsync("Active", Json(Company("Acme")));
+        var inactive = await SegmentAsync("Inactive", Json(Company("Acme")), active: false);
         await RebuildService.RebuildSegmentAsync(active);
         await RebuildService.RebuildSegmentAsync(inactive);
         await StaticService.AddCustomersAsync(await SegmentAsync("Manual", null, SegmentType.Static), [bob.Id]);

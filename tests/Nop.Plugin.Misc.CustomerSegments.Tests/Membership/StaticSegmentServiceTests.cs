@@ -1,7 +1,7 @@
 using System.Text;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
-using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.TestRuleEngine;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 
@@ -38,7 +38,7 @@ public class StaticSegmentServiceTests : MembershipTestBase
     public async Task DynamicSegmentsAreNotEditedByHand()
     {
         var ann = await CustomerAsync("ann@example.com");
-        var segment = await SegmentAsync("Dynamic", Json((Company, "Acme")));
+        var segment = await SegmentAsync("Dynamic", Json(Company("Acme")));
         Assert.ThrowsAsync<InvalidOperationException>(() => StaticService.AddCustomersAsync(segment, [ann.Id]));
         Assert.That(await RowsAsync(segment.Id), Is.Empty);
     }
@@ -48,7 +48,7 @@ public class StaticSegmentServiceTests : MembershipTestBase
     {
         var ann = await CustomerAsync("ann@example.com");
         var manual = await SegmentAsync("Manual", null, SegmentType.Static);
-        var dependent = await SegmentAsync("In manual", Json((InSegment, manual.Id)));
+        var dependent = await SegmentAsync("In manual", Json(MemberOf(manual.Id)));
 
         await StaticService.AddCustomersAsync(manual, [ann.Id]);
         Assert.That(await CurrentMemberIdsAsync(dependent.Id), Is.EqualTo(new[] { ann.Id }));

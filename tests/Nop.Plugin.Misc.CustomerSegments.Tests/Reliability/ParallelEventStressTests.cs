@@ -10,7 +10,7 @@ using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Services.Logging;
-using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.TestRuleEngine;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Reliability;
 
@@ -41,12 +41,9 @@ public class ParallelEventStressTests : MembershipTestBase
     /// <summary>
     /// The services of one request
     /// </summary>
-    protected virtual SegmentRebuildService NewRequestRebuildService(ILogger logger)
-    {
-        var rules = new TestRuleEngine(Shop);
-        return new SegmentRebuildService(logger, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator,
-            rules, rules, rules, new SegmentRuleAnalyzer(rules), new CountingMembershipTransaction(Repository<Segment>()));
-    }
+    protected virtual SegmentRebuildService NewRequestRebuildService(ILogger logger) =>
+        new(logger, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, NewQueryBuilder(),
+            Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(), new CountingMembershipTransaction(Repository<Segment>()));
 
     /// <summary>
     /// The plugin's transaction, counting the transactions that failed in the database and ran again
@@ -150,9 +147,9 @@ public class ParallelEventStressTests : MembershipTestBase
             LastActivityDateUtc = DateTime.UtcNow
         }).ToList());
 
-        var acme = await SegmentAsync("Acme", Json((Company, "Acme")));
-        var buyers = await SegmentAsync("Buyers", Json((OrderCount, 2)));
-        var acmeBuyers = await SegmentAsync("Acme buyers", Json((InSegment, acme.Id), (OrderCount, 1)));
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(2)));
+        var acmeBuyers = await SegmentAsync("Acme buyers", Json(MemberOf(acme.Id), OrdersAtLeast(1)));
         await RebuildService.RebuildAllSegmentsAsync();
 
         var logger = new Mock<ILogger>();

@@ -1,6 +1,9 @@
 using LinqToDB;
 using Moq;
+using Nop.Core.Domain.Catalog;
+using Nop.Core.Domain.Common;
 using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Messages;
 using Nop.Core.Domain.Orders;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
@@ -10,7 +13,7 @@ using Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Plugin.Misc.CustomerSegments.TestKit.Data;
 using Nop.Services.Logging;
-using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.TestRuleEngine;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Reliability;
 
@@ -51,8 +54,8 @@ public class RebuildFaultTests : MembershipTestBase
         var dan = await CustomerAsync("dan@example.com", "Other");
         await OrderAsync(ann.Id);
         var cidOrder = await OrderAsync(cid.Id);
-        var acme = await SegmentAsync("Acme", Json((Company, "Acme")));
-        var buyers = await SegmentAsync("Buyers", Json((OrderCount, 1)));
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
         await RebuildService.RebuildAllSegmentsAsync();
 
         //bob leaves Acme, dan enters it; cid leaves the buyers, bob enters them
@@ -107,9 +110,15 @@ public class RebuildFaultTests : MembershipTestBase
     {
         var faults = new WriteFaultInterceptor(Database);
         var shop = new TestShop(Database, new TestDataProvider(Database, faults));
-        var rules = new TestRuleEngine(shop);
+        var queries = new SegmentRuleQueryBuilder(new CustomerSegmentsSettings(),
+            shop.Repository<Address>(), shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(),
+            shop.Repository<GenericAttribute>(), shop.Repository<NewsLetterSubscription>(), shop.Repository<Order>(), shop.Repository<OrderItem>(),
+            shop.Repository<ProductCategory>(), shop.Repository<ProductManufacturer>(), shop.Repository<SegmentMembership>(), shop.Repository<ShoppingCartItem>(),
+            shop.Repository<CustomerOrderStatistics>());
+        //the faults are injected into the membership writes; the order statistics (refreshed first) stay on the plain connection
         var rebuild = new SegmentRebuildService(Logger.Object, shop.DataProvider, shop.Repository<Segment>(), shop.Repository<SegmentMembership>(),
-            CacheInvalidator, rules, rules, rules, new SegmentRuleAnalyzer(rules), new SegmentMembershipTransaction(shop.Repository<Segment>()));
+            CacheInvalidator, queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(),
+            new SegmentMembershipTransaction(shop.Repository<Segment>()));
 
         return (rebuild, faults);
     }

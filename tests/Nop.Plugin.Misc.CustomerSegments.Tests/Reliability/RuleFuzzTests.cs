@@ -48,7 +48,7 @@ public class RuleFuzzTests : DatabaseTestBase
         Repository<Address>(), Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(),
         Repository<GenericAttribute>(), Repository<Nop.Core.Domain.Messages.NewsLetterSubscription>(), Repository<Order>(),
         Repository<OrderItem>(), Repository<Nop.Core.Domain.Catalog.ProductCategory>(), Repository<Nop.Core.Domain.Catalog.ProductManufacturer>(),
-        Repository<SegmentMembership>(), Repository<ShoppingCartItem>());
+        Repository<SegmentMembership>(), Repository<ShoppingCartItem>(), Repository<CustomerOrderStatistics>());
 
     private static SegmentRuleValidator Validator(ISegmentRuleSerializer serializer)
     {

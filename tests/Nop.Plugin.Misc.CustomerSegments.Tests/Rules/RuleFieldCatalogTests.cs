@@ -31,6 +31,29 @@ public class RuleFieldCatalogTests
         Assert.That(_catalog.GetField(null), Is.Null);
     }
 
+    /// <summary>
+    /// Field coverage on real rows: <see cref="SegmentRuleAgreementTests"/> runs every operator of every field of
+    /// the catalog against a reference evaluation on a random shop, on each engine, and requires each field to
+    /// select some customers and not others
+    /// </summary>
+    [Test]
+    public void EveryFieldIsInTheCatalogAndTestedOnRealRowsOnEveryEngine()
+    {
+        var constants = typeof(RuleFields).GetFields().Where(f => f.IsLiteral).Select(f => (string)f.GetValue(null)).ToList();
+        var catalog = _catalog.GetFields().Select(f => f.Name).ToList();
+        Assert.That(catalog, Is.EquivalentTo(constants));
+
+        var source = typeof(SegmentRuleAgreementTests).GetMethod("FieldNames", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Static);
+        Assert.That(source, Is.Not.Null);
+        var testedFields = ((IEnumerable<string>)source!.Invoke(null, null)).ToList();
+        Assert.That(testedFields, Is.EquivalentTo(catalog));
+
+        var perField = typeof(SegmentRuleAgreementTests).GetMethod(nameof(SegmentRuleAgreementTests.EachOperatorOfTheFieldAgreesWithTheReference));
+        Assert.That(perField!.GetCustomAttributes(typeof(TestCaseSourceAttribute), false).Cast<TestCaseSourceAttribute>().Single().SourceName, Is.EqualTo("FieldNames"));
+        Assert.That(typeof(Infrastructure.DatabaseTestBase).IsAssignableFrom(typeof(SegmentRuleAgreementTests)), Is.True);
+        Assert.That(Infrastructure.DatabaseTestBase.Engines, Is.EquivalentTo(Enum.GetValues<TestKit.DatabaseEngine>()));
+    }
+
     [Test]
     public void DateFieldsTakeRelativeAndAbsoluteDates()
     {

@@ -31,6 +31,8 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
     {
         _data = await RandomShop.CreateAsync(Shop, Seed, 300);
         _builder = CreateBuilder(_settings);
+        //the rule queries read the order statistics: filled as the rebuild fills them, "now" being the shop's
+        await CreateStatistics(_settings).RefreshAllAsync(RandomShop.Now);
 
         var segments = new Mock<ISegmentService>();
         segments.Setup(s => s.GetSegmentByIdAsync(It.IsAny<int>())).ReturnsAsync((int id) => new Segment { Id = id, Name = $"S{id}" });
@@ -43,7 +45,16 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
         Repository<Nop.Core.Domain.Common.Address>(), Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(),
         Repository<CustomerRole>(), Repository<Nop.Core.Domain.Common.GenericAttribute>(), Repository<Nop.Core.Domain.Messages.NewsLetterSubscription>(),
         Repository<Nop.Core.Domain.Orders.Order>(), Repository<Nop.Core.Domain.Orders.OrderItem>(), Repository<Nop.Core.Domain.Catalog.ProductCategory>(),
-        Repository<Nop.Core.Domain.Catalog.ProductManufacturer>(), Repository<SegmentMembership>(), Repository<Nop.Core.Domain.Orders.ShoppingCartItem>());
+        Repository<Nop.Core.Domain.Catalog.ProductManufacturer>(), Repository<SegmentMembership>(), Repository<Nop.Core.Domain.Orders.ShoppingCartItem>(),
+        Repository<CustomerOrderStatistics>());
+
+    /// <summary>
+    /// The plugin's order statistics service over the shop (nopCommerce's setting service is a stand-in)
+    /// </summary>
+    private CustomerOrderStatisticsService CreateStatistics(CustomerSegmentsSettings settings) => new(settings, DataProvider,
+        new Mock<Nop.Services.Configuration.ISettingService>().Object, Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(),
+        Repository<CustomerRole>(), Repository<Nop.Core.Domain.Orders.Order>(), Repository<CustomerOrderStatistics>(),
+        new SegmentMembershipTransaction(Repository<Segment>()));
 
     private async Task<ISet<int>> RunAsync(SegmentRule rule, int storeId, IList<int> batch = null)
     {

@@ -1,0 +1,338 @@
+using System.Globalization;
+using LinqToDB;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Orders;
+using Nop.Core.Domain.Payments;
+using Nop.Data;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Services.Configuration;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// Fills the order statistics with a few INSERT ... SELECT statements: one row per customer and store from the
+/// orders grouped by customer and store, then one row per customer for all stores (store 0) grouped from those.
+/// RFM scores are then ranked by one UPDATE (window functions per store over the eligible buyers of the RFM window):
+/// score = 1 + ⌊5·below / buyers⌋, where below is how many buyers of the store have a smaller value.
+/// </summary>
+public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
+{
+    /// <summary>
+    /// Customer ids per statement when refreshing a list of customers
+    /// </summary>
+    public const int CustomerBatchSize = 500;
+
+    protected readonly CustomerSegmentsSettings _settings;
+    protected readonly INopDataProvider _dataProvider;
+    protected readonly ISettingService _settingService;
+    protected readonly IRepository<Customer> _customerRepository;
+    protected readonly IRepository<CustomerCustomerRoleMapping> _customerRoleMappingRepository;
+    protected readonly IRepository<CustomerRole> _customerRoleRepository;
+    protected readonly IRepository<Order> _orderRepository;
+    protected readonly IRepository<CustomerOrderStatistics> _statisticsRepository;
+    protected readonly ISegmentMembershipTransaction _segmentMembershipTransaction;
+
+    public CustomerOrderStatisticsService(CustomerSegmentsSettings settings,
+        INopDataProvider dataProvider,
+        ISettingService settingService,
+        IRepository<Customer> customerRepository,
+        IRepository<CustomerCustomerRoleMapping> customerRoleMappingRepository,
+        IRepository<CustomerRole> customerRoleRepository,
+        IRepository<Order> orderRepository,
+        IRepository<CustomerOrderStatistics> statisticsRepository,
+        ISegmentMembershipTransaction segmentMembershipTransaction)
+    {
+        _settings = settings;
+        _dataProvider = dataProvider;
+        _settingService = settingService;
+        _customerRepository = customerRepository;
+        _customerRoleMappingRepository = customerRoleMappingRepository;
+        _customerRoleRepository = customerRoleRepository;
+        _orderRepository = orderRepository;
+        _statisticsRepository = statisticsRepository;
+        _segmentMembershipTransaction = segmentMembershipTransaction;
+    }
+
+    #region Utilities
+
+    /// <summary>
+    /// The settings the statistics depend on, as one text: the statistics are current when it equals the one saved
+    /// at their last full refresh
+    /// </summary>
+    public static string SettingsKey(CustomerSegmentsSettings settings) => string.Join("|",
+        "1",
+        string.Join(",", SegmentQueries.PurchasePaymentStatusIds(settings)),
+        string.Join(",", SegmentQueries.ExcludedOrderStatusIds(settings)),
+        settings.IncludeGuests ? "guests" : "registered",
+        Math.Max(1, settings.RfmWindowDays).ToString(CultureInfo.InvariantCulture));
+
+    protected virtual DateTime RfmWindowStart(DateTime nowUtc) => nowUtc.AddDays(-Math.Max(1, _settings.RfmWindowDays));
+
+    protected virtual ITable<CustomerOrderStatistics> StatisticsTable =>
+        (ITable<CustomerOrderStatistics>)_dataProvider.GetTable<CustomerOrderStatistics>();
+
+    protected virtual async Task SaveSettingsKeyAsync(string key)
+    {
+        _settings.OrderStatisticsKey = key;
+        await _settingService.SaveSettingAsync(_settings, settings => settings.OrderStatisticsKey);
+    }
+
+    /// <summary>
+    /// Orders (not deleted, of a store) summed up per customer and store; purchases as the settings define them
+    /// </summary>
+    protected virtual IQueryable<OrderAggregate> AggregateOrders(IQueryable<Order> orders, DateTime nowUtc)
+    {
+        var paymentStatusIds = SegmentQueries.PurchasePaymentStatusIds(_settings);
+        var excludedStatusIds = SegmentQueries.ExcludedOrderStatusIds(_settings);
+        var refunded = (int)PaymentStatus.Refunded;
+        var partiallyRefunded = (int)PaymentStatus.PartiallyRefunded;
+        var cancelled = (int)OrderStatus.Cancelled;
+        var windowStart = RfmWindowStart(nowUtc);
+
+        var flagged = orders
+            .Where(o => !o.Deleted && o.StoreId > 0)
+            .Select(o => new
+            {
+                o.CustomerId,
+                o.StoreId,
+                o.OrderTotal,
+                o.CreatedOnUtc,
+                Purchase = paymentStatusIds.Contains(o.PaymentStatusId) && !excludedStatusIds.Contains(o.OrderStatusId) ? 1 : 0,
+                Refunded = o.PaymentStatusId == refunded || o.PaymentStatusId == partiallyRefunded ? 1 : 0,
+                Cancelled = o.OrderStatusId == cancelled ? 1 : 0,
+                InWindow = o.CreatedOnUtc >= windowStart ? 1 : 0
+            });
+
+        return from o in flagged
+            group o by new { o.CustomerId, o.StoreId } into g
+            select new OrderAggregate
+            {
+                CustomerId = g.Key.CustomerId,
+                StoreId = g.Key.StoreId,
+                OrderCount = g.Sum(o => o.Purchase),
+                TotalSpent = g.Sum(o => o.OrderTotal * o.Purchase),
+                FirstOrderOnUtc = g.Min(o => o.Purchase == 1 ? (DateTime?)o.CreatedOnUtc : null),
+                LastOrderOnUtc = g.Max(o => o.Purchase == 1 ? (DateTime?)o.CreatedOnUtc : null),
+                RefundedOrderCount = g.Sum(o => o.Refunded),
+                CancelledOrderCount = g.Sum(o => o.Cancelled),
+                RfmOrderCount = g.Sum(o => o.Purchase * o.InWindow),
+                RfmTotalSpent = g.Sum(o => o.OrderTotal * (o.Purchase * o.InWindow))
+            };
+    }
+
+    /// <summary>
+    /// The per-store rows summed up per customer, as the rows for all stores (store 0)
+    /// </summary>
+    protected virtual IQueryable<OrderAggregate> AggregateStores(IQueryable<CustomerOrderStatistics> storeRows)
+    {
+        return from s in storeRows.Where(s => s.StoreId > 0)
+            group s by s.CustomerId into g
+            select new OrderAggregate
+            {
+                CustomerId = g.Key,
+                StoreId = 0,
+                OrderCount = g.Sum(s => s.OrderCount),
+                TotalSpent = g.Sum(s => s.TotalSpent),
+                FirstOrderOnUtc = g.Min(s => s.FirstOrderOnUtc),
+                LastOrderOnUtc = g.Max(s => s.LastOrderOnUtc),
+                RefundedOrderCount = g.Sum(s => s.RefundedOrderCount),
+                CancelledOrderCount = g.Sum(s => s.CancelledOrderCount),
+                RfmOrderCount = g.Sum(s => s.RfmOrderCount),
+                RfmTotalSpent = g.Sum(s => s.RfmTotalSpent)
+            };
+    }
+
+    /// <summary>
+    /// Scores the rows: per store, among the eligible customers who bought in the RFM window, by rank of their
+    /// last purchase, their purchases and their spending in the window
+    /// </summary>
+    protected virtual Task<int> RankAsync()
+    {
+        var eligibleIds = SegmentQueries.EligibleCustomers(_customerRepository.Table, _customerRoleRepository.Table,
+            _customerRoleMappingRepository.Table, _settings).Select(c => c.Id);
+
+        var ranked = _statisticsRepository.Table
+            .Where(s => s.RfmOrderCount > 0 && eligibleIds.Contains(s.CustomerId))
+            .Select(s => new RfmRank
+            {
+                Id = s.Id,
+                RecencyBelow = Sql.Ext.Rank().Over().PartitionBy(s.StoreId).OrderBy(s.LastOrderOnUtc).ToValue() - 1,
+                FrequencyBelow = Sql.Ext.Rank().Over().PartitionBy(s.StoreId).OrderBy(s.RfmOrderCount).ToValue() - 1,
+                MonetaryBelow = Sql.Ext.Rank().Over().PartitionBy(s.StoreId).OrderBy(s.RfmTotalSpent).ToValue() - 1,
+                Buyers = Sql.Ext.Count().Over().PartitionBy(s.StoreId).ToValue()
+            })
+            .AsSubQuery();
+
+        //score ≥ k + 1 ⇔ 5·below ≥ k·buyers, summed for k = 1..4: exact integer arithmetic on every engine
+        var rows = from s in _statisticsRepository.Table
+            join r in ranked on s.Id equals r.Id
+            select new { Row = s, Rank = r };
+
+        return rows.UpdateAsync(x => x.Row, x => new CustomerOrderStatistics
+        {
+            RecencyScore = 1 + (5 * x.Rank.RecencyBelow >= x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.RecencyBelow >= 2 * x.Rank.Buyers ? 1 : 0)
+                + (5 * x.Rank.RecencyBelow >= 3 * x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.RecencyBelow >= 4 * x.Rank.Buyers ? 1 : 0),
+            FrequencyScore = 1 + (5 * x.Rank.FrequencyBelow >= x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.FrequencyBelow >= 2 * x.Rank.Buyers ? 1 : 0)
+                + (5 * x.Rank.FrequencyBelow >= 3 * x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.FrequencyBelow >= 4 * x.Rank.Buyers ? 1 : 0),
+            MonetaryScore = 1 + (5 * x.Rank.MonetaryBelow >= x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.MonetaryBelow >= 2 * x.Rank.Buyers ? 1 : 0)
+                + (5 * x.Rank.MonetaryBelow >= 3 * x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.MonetaryBelow >= 4 * x.Rank.Buyers ? 1 : 0)
+        });
+    }
+
+    /// <summary>
+    /// Inserts rows without RFM scores (a customer's first orders between two full refreshes)
+    /// </summary>
+    protected virtual Task<int> InsertUnrankedAsync(IQueryable<OrderAggregate> aggregates)
+    {
+        return aggregates.InsertAsync(StatisticsTable, a => new CustomerOrderStatistics
+        {
+            CustomerId = a.CustomerId,
+            StoreId = a.StoreId,
+            OrderCount = a.OrderCount,
+            TotalSpent = a.TotalSpent,
+            FirstOrderOnUtc = a.FirstOrderOnUtc,
+            LastOrderOnUtc = a.LastOrderOnUtc,
+            RefundedOrderCount = a.RefundedOrderCount,
+            CancelledOrderCount = a.CancelledOrderCount,
+            RfmOrderCount = a.RfmOrderCount,
+            RfmTotalSpent = a.RfmTotalSpent,
+            RecencyScore = 0,
+            FrequencyScore = 0,
+            MonetaryScore = 0
+        });
+    }
+
+    /// <summary>
+    /// Recomputes the counts, totals and dates of existing rows of these customers from their orders (RFM scores kept)
+    /// </summary>
+    protected virtual Task<int> UpdateExistingAsync(int[] customerIds, DateTime nowUtc)
+    {
+        var purchases = SegmentQueries.Purchases(_orderRepository.Table, _settings).Where(o => o.StoreId > 0);
+        var orders = _orderRepository.Table.Where(o => !o.Deleted && o.StoreId > 0);
+        var refunded = (int)PaymentStatus.Refunded;
+        var partiallyRefunded = (int)PaymentStatus.PartiallyRefunded;
+        var cancelled = (int)OrderStatus.Cancelled;
+        var windowStart = RfmWindowStart(nowUtc);
+
+        return _statisticsRepository.Table
+            .Where(s => customerIds.Contains(s.CustomerId))
+            .Set(s => s.OrderCount, s => purchases.Count(o => o.CustomerId == s.CustomerId && (s.StoreId == 0 || o.StoreId == s.StoreId)))
+            .Set(s => s.TotalSpent, s => purchases
+                .Where(o => o.CustomerId == s.CustomerId && (s.StoreId == 0 || o.StoreId == s.StoreId))
+                .Sum(o => (decimal?)o.OrderTotal) ?? 0m)
+            .Set(s => s.FirstOrderOnUtc, s => purchases
+                .Where(o => o.CustomerId == s.CustomerId && (s.StoreId == 0 || o.StoreId == s.StoreId))
+                .Min(o => (DateTime?)o.CreatedOnUtc))
+            .Set(s => s.LastOrderOnUtc, s => purchases
+                .Where(o => o.CustomerId == s.CustomerId && (s.StoreId == 0 || o.StoreId == s.StoreId))
+                .Max(o => (DateTime?)o.CreatedOnUtc))
+            .Set(s => s.RefundedOrderCount, s => orders.Count(o => o.CustomerId == s.CustomerId && (s.StoreId == 0 || o.StoreId == s.StoreId)
+                && (o.PaymentStatusId == refunded || o.PaymentStatusId == partiallyRefunded)))
+            .Set(s => s.CancelledOrderCount, s => orders.Count(o => o.CustomerId == s.CustomerId && (s.StoreId == 0 || o.StoreId == s.StoreId)
+                && o.OrderStatusId == cancelled))
+            .Set(s => s.RfmOrderCount, s => purchases.Count(o => o.CustomerId == s.CustomerId && (s.StoreId == 0 || o.StoreId == s.StoreId)
+                && o.CreatedOnUtc >= windowStart))
+            .Set(s => s.RfmTotalSpent, s => purchases
+                .Where(o => o.CustomerId == s.CustomerId && (s.StoreId == 0 || o.StoreId == s.StoreId) && o.CreatedOnUtc >= windowStart)
+                .Sum(o => (decimal?)o.OrderTotal) ?? 0m)
+            .UpdateAsync();
+    }
+
+    #endregion
+
+    #region Methods
+
+    public virtual bool AreCurrent() => _settings.OrderStatisticsKey == SettingsKey(_settings);
+
+    public virtual async Task RefreshAllAsync(DateTime nowUtc)
+    {
+        nowUtc = DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc);
+        var key = SettingsKey(_settings);
+
+        //should a statement fail, the statistics stay marked as not current and the next rebuild refreshes them
+        if (_settings.OrderStatisticsKey != null)
+            await SaveSettingsKeyAsync(null);
+
+        //one transaction: readers (rules) see the old figures until the new ones are complete, and a refresh of
+        //some customers running at the same time does not add rows between the DELETE and the INSERT
+        await _segmentMembershipTransaction.RunAsync(async () =>
+        {
+            await _statisticsRepository.Table.DeleteAsync();
+            await InsertUnrankedAsync(AggregateOrders(_orderRepository.Table, nowUtc));
+            await InsertUnrankedAsync(AggregateStores(_statisticsRepository.Table));
+            await RankAsync();
+        });
+
+        await SaveSettingsKeyAsync(key);
+    }
+
+    public virtual async Task RefreshCustomersAsync(IList<int> customerIds, DateTime nowUtc)
+    {
+        nowUtc = DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc);
+        var statistics = _statisticsRepository.Table;
+
+        foreach (var batch in (customerIds ?? []).Where(id => id > 0).Distinct().Chunk(CustomerBatchSize))
+        {
+            //a customer's row inserted by a full refresh committed meanwhile fails the INSERT (unique index): run again
+            await _segmentMembershipTransaction.RunAsync(async () =>
+            {
+                await UpdateExistingAsync(batch, nowUtc);
+
+                var storeRows = AggregateOrders(_orderRepository.Table.Where(o => batch.Contains(o.CustomerId)), nowUtc)
+                    .AsSubQuery()
+                    .Where(a => !statistics.Any(s => s.CustomerId == a.CustomerId && s.StoreId == a.StoreId));
+                await InsertUnrankedAsync(storeRows);
+
+                var allStoresRows = AggregateStores(statistics.Where(s => batch.Contains(s.CustomerId)))
+                    .AsSubQuery()
+                    .Where(a => !statistics.Any(s => s.CustomerId == a.CustomerId && s.StoreId == 0));
+                await InsertUnrankedAsync(allStoresRows);
+            });
+        }
+    }
+
+    #endregion
+}
+
+/// <summary>
+/// A customer's orders in one store (or all stores) summed up
+/// </summary>
+public class OrderAggregate
+{
+    public int CustomerId { get; set; }
+
+    public int StoreId { get; set; }
+
+    public int OrderCount { get; set; }
+
+    public decimal TotalSpent { get; set; }
+
+    public DateTime? FirstOrderOnUtc { get; set; }
+
+    public DateTime? LastOrderOnUtc { get; set; }
+
+    public int RefundedOrderCount { get; set; }
+
+    public int CancelledOrderCount { get; set; }
+
+    public int RfmOrderCount { get; set; }
+
+    public decimal RfmTotalSpent { get; set; }
+}
+
+/// <summary>
+/// A statistics row's ranks among the buyers of its store: how many have a smaller value
+/// </summary>
+public class RfmRank
+{
+    public int Id { get; set; }
+
+    public long RecencyBelow { get; set; }
+
+    public long FrequencyBelow { get; set; }
+
+    public long MonetaryBelow { get; set; }
+
+    public long Buyers { get; set; }
+}

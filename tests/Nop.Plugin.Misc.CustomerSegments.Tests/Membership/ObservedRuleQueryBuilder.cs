@@ -1,0 +1,37 @@
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
+
+/// <summary>
+/// The real rule query builder, counting its builds and able to hold one open (concurrency tests)
+/// </summary>
+public class ObservedRuleQueryBuilder : ISegmentRuleQueryBuilder
+{
+    private readonly ISegmentRuleQueryBuilder _builder;
+    private int _buildCount;
+
+    public ObservedRuleQueryBuilder(ISegmentRuleQueryBuilder builder)
+    {
+        _builder = builder;
+    }
+
+    /// <summary>
+    /// Called at the start of each build
+    /// </summary>
+    public Func<Task> OnBuild { get; set; }
+
+    public int BuildCount
+    {
+        get => Volatile.Read(ref _buildCount);
+        set => Volatile.Write(ref _buildCount, value);
+    }
+
+    public async Task<IQueryable<int>> BuildMatchingCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc)
+    {
+        Interlocked.Increment(ref _buildCount);
+        if (OnBuild != null)
+            await OnBuild();
+
+        return await _builder.BuildMatchingCustomerIdsQueryAsync(rule, storeId, nowUtc);
+    }
+}

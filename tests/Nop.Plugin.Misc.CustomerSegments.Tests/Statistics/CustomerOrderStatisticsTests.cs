@@ -1,0 +1,413 @@
+using System.Text.Json;
+using LinqToDB;
+using Moq;
+using Nop.Core.Domain.Common;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Messages;
+using Nop.Core.Domain.Orders;
+using Nop.Core.Domain.Payments;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Configuration;
+using Nop.Services.Localization;
+using Nop.Services.Logging;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Statistics;
+
+/// <summary>
+/// The plugin's per-customer order statistics on real databases: what a full refresh and a per-customer refresh
+/// store, RFM scores, and how the rebuild keeps them current
+/// </summary>
+public class CustomerOrderStatisticsTests : DatabaseTestBase
+{
+    private static readonly DateTime Now = new(2026, 6, 15, 12, 0, 0, DateTimeKind.Utc);
+    private int _guestsRoleId;
+    private int _registeredRoleId;
+
+    public CustomerOrderStatisticsTests(DatabaseEngine engine) : base(engine)
+    {
+    }
+
+    [SetUp]
+    public async Task ResetAsync()
+    {
+        foreach (var clear in new Func<Task>[]
+                 {
+                     () => Repository<CustomerOrderStatistics>().DeleteAsync(_ => true), () => Repository<Order>().DeleteAsync(_ => true),
+                     () => Repository<CustomerCustomerRoleMapping>().DeleteAsync(_ => true), () => Repository<CustomerRole>().DeleteAsync(_ => true),
+                     () => Repository<SegmentMembership>().DeleteAsync(_ => true), () => Repository<Segment>().DeleteAsync(_ => true),
+                     () => Repository<Customer>().DeleteAsync(_ => true)
+                 })
+            await clear();
+
+        var guests = new CustomerRole { Name = "Guests", SystemName = NopCustomerDefaults.GuestsRoleName, Active = true };
+        var registered = new CustomerRole { Name = "Registered", SystemName = NopCustomerDefaults.RegisteredRoleName, Active = true };
+        await Repository<CustomerRole>().InsertAsync(guests);
+        await Repository<CustomerRole>().InsertAsync(registered);
+        _guestsRoleId = guests.Id;
+        _registeredRoleId = registered.Id;
+    }
+
+    #region Data
+
+    private async Task<Customer> CustomerAsync(bool guest = false)
+    {
+        var customer = new Customer
+        {
+            CustomerGuid = Guid.NewGuid(), Email = $"{Guid.NewGuid():N}@example.com", Active = true,
+            CreatedOnUtc = Now.AddYears(-2), LastActivityDateUtc = Now
+        };
+        await Repository<Customer>().InsertAsync(customer);
+        await Repository<CustomerCustomerRoleMapping>().InsertAsync(new CustomerCustomerRoleMapping
+        {
+            CustomerId = customer.Id, CustomerRoleId = guest ? _guestsRoleId : _registeredRoleId
+        });
+        return customer;
+    }
+
+    private async Task<Order> OrderAsync(Customer customer, decimal total, DateTime createdOnUtc, int storeId = 1,
+        PaymentStatus payment = PaymentStatus.Paid, OrderStatus status = OrderStatus.Complete, bool deleted = false)
+    {
+        var order = new Order
+        {
+            OrderGuid = Guid.NewGuid(), CustomerId = customer.Id, StoreId = storeId, OrderTotal = total,
+            PaymentStatusId = (int)payment, OrderStatusId = (int)status, ShippingStatusId = 10, CreatedOnUtc = createdOnUtc,
+            CustomOrderNumber = Guid.NewGuid().ToString("N")[..10], CustomerCurrencyCode = "USD", CurrencyRate = 1, Deleted = deleted
+        };
+        await Repository<Order>().InsertAsync(order);
+        return order;
+    }
+
+    private CustomerOrderStatisticsService Statistics(CustomerSegmentsSettings settings, ISettingService settingService = null) =>
+        new(settings, DataProvider, settingService ?? new Mock<ISettingService>().Object, Repository<Customer>(),
+            Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
+            new SegmentMembershipTransaction(Repository<Segment>()));
+
+    private async Task<Dictionary<(int CustomerId, int StoreId), CustomerOrderStatistics>> RowsAsync() =>
+        (await Repository<CustomerOrderStatistics>().Table.ToListAsync()).ToDictionary(s => (s.CustomerId, s.StoreId));
+
+    private static void AssertFigures(CustomerOrderStatistics row, int count, decimal total, DateTime? first, DateTime? last, int refunded, int cancelled)
+    {
+        Assert.That(row, Is.Not.Null);
+        Assert.Multiple(() =>
+        {
+            Assert.That(row.OrderCount, Is.EqualTo(count), "order count");
+            Assert.That(row.TotalSpent, Is.EqualTo(total), "total");
+            Assert.That(row.FirstOrderOnUtc, Is.EqualTo(first).Within(TimeSpan.FromMilliseconds(1)), "first");
+            Assert.That(row.LastOrderOnUtc, Is.EqualTo(last).Within(TimeSpan.FromMilliseconds(1)), "last");
+            Assert.That(row.RefundedOrderCount, Is.EqualTo(refunded), "refunded");
+            Assert.That(row.CancelledOrderCount, Is.EqualTo(cancelled), "cancelled");
+        });
+    }
+
+    #endregion
+
+    [Test]
+    public async Task AFullRefreshSumsPurchasesPerStoreAndForAllStores()
+    {
+        var customer = await CustomerAsync();
+        var other = await CustomerAsync();
+        await OrderAsync(customer, 100, Now.AddDays(-30));
+        await OrderAsync(customer, 50, Now.AddDays(-10));
+        await OrderAsync(customer, 70, Now.AddDays(-5), storeId: 2);
+        await OrderAsync(customer, 999, Now.AddDays(-3), payment: PaymentStatus.Pending);
+        await OrderAsync(customer, 888, Now.AddDays(-2), status: OrderStatus.Cancelled);
+        await OrderAsync(customer, 777, Now.AddDays(-1), payment: PaymentStatus.Refunded, storeId: 2);
+        await OrderAsync(customer, 666, Now.AddDays(-1), payment: PaymentStatus.PartiallyRefunded);
+        await OrderAsync(customer, 555, Now.AddDays(-1), deleted: true);
+        await OrderAsync(other, 5, Now.AddDays(-400), storeId: 2);
+
+        await Statistics(new CustomerSegmentsSettings()).RefreshAllAsync(Now);
+        var rows = await RowsAsync();
+
+        Assert.That(rows.Keys, Is.EquivalentTo(new[] { (customer.Id, 1), (customer.Id, 2), (customer.Id, 0), (other.Id, 2), (other.Id, 0) }));
+        AssertFigures(rows[(customer.Id, 1)], 2, 150, Now.AddDays(-30), Now.AddDays(-10), 1, 1);
+        AssertFigures(rows[(customer.Id, 2)], 1, 70, Now.AddDays(-5), Now.AddDays(-5), 1, 0);
+        AssertFigures(rows[(customer.Id, 0)], 3, 220, Now.AddDays(-30), Now.AddDays(-5), 2, 1);
+        AssertFigures(rows[(other.Id, 0)], 1, 5, Now.AddDays(-400), Now.AddDays(-400), 0, 0);
+        Assert.That(rows[(customer.Id, 0)].RfmOrderCount, Is.EqualTo(3));
+        Assert.That(rows[(customer.Id, 0)].RfmTotalSpent, Is.EqualTo(220));
+        //the other customer's only purchase is older than the RFM window: no scores
+        Assert.That(rows[(other.Id, 0)].RfmOrderCount, Is.Zero);
+        Assert.That(new[] { rows[(other.Id, 0)].RecencyScore, rows[(other.Id, 0)].FrequencyScore, rows[(other.Id, 0)].MonetaryScore }, Is.All.Zero);
+    }
+
+    [Test]
+    public async Task ThePurchaseStatusesOfTheSettingsDecideWhichOrdersCount()
+    {
+        var customer = await CustomerAsync();
+        await OrderAsync(customer, 100, Now.AddDays(-30));
+        await OrderAsync(customer, 40, Now.AddDays(-20), payment: PaymentStatus.Pending);
+        await OrderAsync(customer, 60, Now.AddDays(-10), status: OrderStatus.Cancelled);
+
+        var settings = new CustomerSegmentsSettings
+        {
+            PurchasePaymentStatusIds = [(int)PaymentStatus.Paid, (int)PaymentStatus.Pending],
+            ExcludedOrderStatusIds = []
+        };
+        await Statistics(settings).RefreshAllAsync(Now);
+
+        AssertFigures((await RowsAsync())[(customer.Id, 0)], 3, 200, Now.AddDays(-30), Now.AddDays(-10), 0, 1);
+    }
+
+    [Test]
+    public async Task ThePerCustomerRefreshAgreesWithAFullRefreshAndKeepsTheRfmScores()
+    {
+        var settings = new CustomerSegmentsSettings();
+        var customers = new List<Customer>();
+        for (var i = 0; i < 12; i++)
+        {
+            var customer = await CustomerAsync();
+            customers.Add(customer);
+            for (var k = 0; k <= i % 4; k++)
+                await OrderAsync(customer, 10 * (i + 1), Now.AddDays(-5 * (i + k + 1)), storeId: 1 + k % 2);
+        }
+
+        var service = Statistics(settings);
+        await service.RefreshAllAsync(Now);
+        var before = await RowsAsync();
+
+        //new orders: in a new store, a refund, a cancellation; a first order; a deleted order
+        var changed = customers[0];
+        await OrderAsync(changed, 500, Now.AddDays(-1), storeId: 3);
+        await OrderAsync(changed, 80, Now.AddDays(-1), payment: PaymentStatus.Refunded);
+        await OrderAsync(changed, 90, Now.AddDays(-1), status: OrderStatus.Cancelled);
+        var newcomer = await CustomerAsync();
+        await OrderAsync(newcomer, 30, Now.AddDays(-2), storeId: 2);
+        var deleting = customers[5];
+        var deletedOrders = await Repository<Order>().Table.Where(o => o.CustomerId == deleting.Id).ToListAsync();
+        foreach (var order in deletedOrders)
+        {
+            order.Deleted = true;
+            await Repository<Order>().UpdateAsync(order);
+        }
+
+        await service.RefreshCustomersAsync([changed.Id, newcomer.Id, deleting.Id], Now);
+        var afterEvent = await RowsAsync();
+
+        //untouched customers keep their rows as they were
+        foreach (var customer in customers.Where(c => c != changed && c != deleting))
+            foreach (var key in before.Keys.Where(k => k.CustomerId == customer.Id))
+                Assert.That(JsonSerializer.Serialize(afterEvent[key]), Is.EqualTo(JsonSerializer.Serialize(before[key])));
+
+        //the refreshed customers' figures equal those of a full refresh; their RFM scores are those of the last full refresh
+        await service.RefreshAllAsync(Now);
+        var full = await RowsAsync();
+        foreach (var customer in new[] { changed, newcomer })
+        {
+            foreach (var key in full.Keys.Where(k => k.CustomerId == customer.Id))
+            {
+                var row = afterEvent[key];
+                var expected = full[key];
+                AssertFigures(row, expected.OrderCount, expected.TotalSpent, expected.FirstOrderOnUtc, expected.LastOrderOnUtc,
+                    expected.RefundedOrderCount, expected.CancelledOrderCount);
+                Assert.That(row.RfmOrderCount, Is.EqualTo(expected.RfmOrderCount));
+                Assert.That(row.RfmTotalSpent, Is.EqualTo(expected.RfmTotalSpent));
+                var scores = before.TryGetValue(key, out var old) ? (old.RecencyScore, old.FrequencyScore, old.MonetaryScore) : (0, 0, 0);
+                Assert.That((row.RecencyScore, row.FrequencyScore, row.MonetaryScore), Is.EqualTo(scores), $"scores of {key}");
+            }
+        }
+
+        Assert.That(afterEvent.ContainsKey((changed.Id, 3)), Is.True);
+        Assert.That(afterEvent[(newcomer.Id, 0)].OrderCount, Is.EqualTo(1));
+        //a customer whose orders were all deleted keeps rows that read as "no orders"
+        foreach (var key in afterEvent.Keys.Where(k => k.CustomerId == deleting.Id))
+            AssertFigures(afterEvent[key], 0, 0, null, null, 0, 0);
+    }
+
+    [Test]
+    public async Task RfmScoresAreRankedAmongTheEligibleBuyersOfTheWindowPerStore()
+    {
+        //ten registered buyers with 1..10 purchases in the window (store 1), a guest with many, one buyer outside the window
+        var buyers = new List<Customer>();
+        for (var i = 1; i <= 10; i++)
+        {
+            var customer = await CustomerAsync();
+            buyers.Add(customer);
+            for (var k = 0; k < i; k++)
+                await OrderAsync(customer, 10, Now.AddDays(-100 + i));
+        }
+
+        var guest = await CustomerAsync(guest: true);
+        for (var k = 0; k < 20; k++)
+            await OrderAsync(guest, 1000, Now.AddDays(-1));
+        var old = await CustomerAsync();
+        await OrderAsync(old, 10, Now.AddDays(-500));
+
+        await Statistics(new CustomerSegmentsSettings()).RefreshAllAsync(Now);
+        var rows = await RowsAsync();
+
+        //score = 1 + ⌊5·below / 10⌋: two buyers per score, ranks shared by nobody
+        for (var i = 1; i <= 10; i++)
+        {
+            var expected = 1 + 5 * (i - 1) / 10;
+            foreach (var storeId in new[] { 0, 1 })
+            {
+                var row = rows[(buyers[i - 1].Id, storeId)];
+                Assert.That((row.RecencyScore, row.FrequencyScore, row.MonetaryScore), Is.EqualTo((expected, expected, expected)), $"buyer {i}, store {storeId}");
+            }
+        }
+
+        Assert.That(rows[(guest.Id, 0)].RecencyScore, Is.Zero, "guests are not scored unless the settings include them");
+        Assert.That(rows[(old.Id, 0)].RecencyScore, Is.Zero, "no purchase in the window");
+
+        //with guests, the guest is the top buyer of every measure
+        await Statistics(new CustomerSegmentsSettings { IncludeGuests = true }).RefreshAllAsync(Now);
+        var withGuests = (await RowsAsync())[(guest.Id, 0)];
+        Assert.That((withGuests.RecencyScore, withGuests.FrequencyScore, withGuests.MonetaryScore), Is.EqualTo((5, 5, 5)));
+    }
+
+    [Test]
+    public async Task RfmConditionsReadTheStoredScores()
+    {
+        var customers = new List<Customer>();
+        for (var i = 1; i <= 5; i++)
+        {
+            var customer = await CustomerAsync();
+            customers.Add(customer);
+            for (var k = 0; k < i; k++)
+                await OrderAsync(customer, 10 * i, Now.AddDays(-50 + i));
+        }
+
+        var settings = new CustomerSegmentsSettings();
+        await Statistics(settings).RefreshAllAsync(Now);
+        var builder = Builder(settings);
+        var rule = Rule(RuleFields.RfmFrequency, RuleOperators.GreaterThanOrEqual, 4);
+
+        Assert.That(await RunAsync(builder, rule), Is.EquivalentTo(new[] { customers[3].Id, customers[4].Id }));
+
+        //the query reads the stored score, not the orders: a score changed in the table changes the result
+        await Repository<CustomerOrderStatistics>().Table
+            .Where(s => s.CustomerId == customers[0].Id && s.StoreId == 0)
+            .Set(s => s.FrequencyScore, 5)
+            .UpdateAsync();
+        Assert.That(await RunAsync(builder, rule), Is.EquivalentTo(new[] { customers[0].Id, customers[3].Id, customers[4].Id }));
+
+        var champions = Rule(RuleFields.RfmGroup, RuleOperators.In, RfmGroups.Champions);
+        Assert.That(await RunAsync(builder, champions), Is.EquivalentTo(new[] { customers[3].Id, customers[4].Id }));
+    }
+
+    [Test]
+    public async Task ASettingsChangeMakesTheStatisticsStaleAndTheNextRebuildRefreshesThem()
+    {
+        var customer = await CustomerAsync();
+        await OrderAsync(customer, 100, DateTime.UtcNow.AddDays(-3), payment: PaymentStatus.Pending);
+
+        var settings = new CustomerSegmentsSettings();
+        var settingService = new Mock<ISettingService>();
+        var statistics = Statistics(settings, settingService.Object);
+        Assert.That(statistics.AreCurrent(), Is.False, "never filled");
+
+        var rebuild = Rebuild(settings, statistics);
+        var segment = await SegmentAsync(Rule(RuleFields.OrderCount, RuleOperators.GreaterThanOrEqual, 1));
+
+        await rebuild.RebuildSegmentAsync(segment);
+        Assert.That(statistics.AreCurrent(), Is.True);
+        Assert.That(settings.OrderStatisticsKey, Is.EqualTo(CustomerOrderStatisticsService.SettingsKey(settings)));
+        settingService.Verify(s => s.SaveSettingAsync(settings, It.IsAny<System.Linq.Expressions.Expression<Func<CustomerSegmentsSettings, string>>>(), 0, true),
+            Times.AtLeastOnce);
+        Assert.That(await CurrentMembersAsync(segment.Id), Is.Empty, "a pending order is no purchase");
+
+        //pending orders now count: the statistics are no longer current, and the next rebuild refreshes them
+        settings.PurchasePaymentStatusIds = [(int)PaymentStatus.Paid, (int)PaymentStatus.Pending];
+        Assert.That(statistics.AreCurrent(), Is.False);
+        await rebuild.RebuildSegmentAsync(segment);
+        Assert.That(statistics.AreCurrent(), Is.True);
+        Assert.That(await CurrentMembersAsync(segment.Id), Is.EqualTo(new[] { customer.Id }));
+
+        //current statistics are not refreshed again by a segment's rebuild (orders keep them current)
+        await Repository<CustomerOrderStatistics>().Table.Where(s => s.CustomerId == customer.Id).Set(s => s.OrderCount, 0).UpdateAsync();
+        await rebuild.RebuildSegmentAsync(segment);
+        Assert.That(await CurrentMembersAsync(segment.Id), Is.Empty);
+        //the full rebuild always refreshes them
+        await rebuild.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMembersAsync(segment.Id), Is.EqualTo(new[] { customer.Id }));
+    }
+
+    [Test]
+    public async Task AnOrderEventRefreshesTheCustomersStatisticsAndMembershipButNotRfmSegments()
+    {
+        var settings = new CustomerSegmentsSettings();
+        var statistics = Statistics(settings);
+        var rebuild = Rebuild(settings, statistics);
+        var customers = new List<Customer>();
+        for (var i = 0; i < 5; i++)
+        {
+            var customer = await CustomerAsync();
+            customers.Add(customer);
+            await OrderAsync(customer, 10 * (i + 1), DateTime.UtcNow.AddDays(-20 + i));
+        }
+
+        var twoOrders = await SegmentAsync(Rule(RuleFields.OrderCount, RuleOperators.GreaterThanOrEqual, 2));
+        var topFrequency = await SegmentAsync(Rule(RuleFields.RfmFrequency, RuleOperators.Equal, 5));
+        await rebuild.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMembersAsync(twoOrders.Id), Is.Empty);
+        var rfmMembers = await CurrentMembersAsync(topFrequency.Id);
+
+        var buyer = customers[0];
+        for (var k = 0; k < 3; k++)
+            await OrderAsync(buyer, 10, DateTime.UtcNow.AddHours(-1));
+        var results = await rebuild.ReevaluateCustomersAsync([buyer.Id], RuleDataSources.Orders);
+
+        Assert.That(await CurrentMembersAsync(twoOrders.Id), Is.EqualTo(new[] { buyer.Id }));
+        Assert.That((await RowsAsync())[(buyer.Id, 0)].OrderCount, Is.EqualTo(4));
+        //RFM scores are re-ranked by the scheduled rebuild, not per order: the RFM segment was not re-evaluated
+        Assert.That(results.Select(r => r.SegmentId), Is.EqualTo(new[] { twoOrders.Id }));
+        Assert.That(await CurrentMembersAsync(topFrequency.Id), Is.EqualTo(rfmMembers));
+
+        await rebuild.RebuildTimeDependentSegmentsAsync();
+        Assert.That(await CurrentMembersAsync(topFrequency.Id), Does.Contain(buyer.Id));
+    }
+
+    #region Services
+
+    private SegmentRuleQueryBuilder Builder(CustomerSegmentsSettings settings) => new(settings,
+        Repository<Address>(), Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(),
+        Repository<GenericAttribute>(), Repository<NewsLetterSubscription>(), Repository<Order>(), Repository<OrderItem>(),
+        Repository<Nop.Core.Domain.Catalog.ProductCategory>(), Repository<Nop.Core.Domain.Catalog.ProductManufacturer>(),
+        Repository<SegmentMembership>(), Repository<ShoppingCartItem>(), Repository<CustomerOrderStatistics>());
+
+    private SegmentRebuildService Rebuild(CustomerSegmentsSettings settings, ICustomerOrderStatisticsService statistics)
+    {
+        var catalog = new RuleFieldCatalog();
+        var serializer = new SegmentRuleSerializer();
+        var segments = new Mock<ISegmentService>();
+        var localization = new Mock<ILocalizationService>();
+        localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
+        var validator = new SegmentRuleValidator(catalog, serializer, segments.Object, localization.Object);
+        return new SegmentRebuildService(new Mock<ILogger>().Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(),
+            new Mock<ISegmentCacheInvalidator>().Object, Builder(settings), serializer, validator, new SegmentRuleAnalyzer(catalog), statistics,
+            new SegmentMembershipTransaction(Repository<Segment>()));
+    }
+
+    private async Task<Segment> SegmentAsync(SegmentRule rule)
+    {
+        var segment = new Segment
+        {
+            Name = "S", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = new SegmentRuleSerializer().Serialize(rule),
+            RuleSchemaVersion = SegmentRule.CurrentSchemaVersion, Active = true, CreatedOnUtc = Now, UpdatedOnUtc = Now
+        };
+        await Repository<Segment>().InsertAsync(segment);
+        return segment;
+    }
+
+    private async Task<int[]> CurrentMembersAsync(int segmentId) =>
+        (await Repository<SegmentMembership>().Table.Where(m => m.SegmentId == segmentId && m.LeftOnUtc == null).Select(m => m.CustomerId).ToListAsync())
+        .Order().ToArray();
+
+    private static SegmentRule Rule(string field, string op, object value) => new()
+    {
+        Root = new RuleGroup
+        {
+            Children = [new RuleCondition { Field = field, Operator = op, Values = [JsonSerializer.SerializeToElement(value)] }]
+        }
+    };
+
+    private static async Task<int[]> RunAsync(SegmentRuleQueryBuilder builder, SegmentRule rule) =>
+        (await (await builder.BuildMatchingCustomerIdsQueryAsync(rule, 0, Now)).ToListAsync()).Order().ToArray();
+
+    #endregion
+}
