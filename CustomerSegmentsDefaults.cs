@@ -13,6 +13,8 @@ public static class CustomerSegmentsDefaults
 
     public static string LeaseTableName => "CustomerSegmentLease";
 
+    public static string RebuildRunTableName => "CustomerSegmentRebuildRun";
+
     public static string OrderStatisticsTableName => "CustomerSegmentOrderStatistics";
 
     /// <summary>
@@ -55,4 +57,25 @@ public static class CustomerSegmentsDefaults
     public static string DiscountRequirementHtmlFieldPrefix => "CustomerSegmentsRequirement{0}";
 
     public static int DefaultRebuildIntervalSeconds => 60 * 60;
+
+    /// <summary>
+    /// Public widget zones the admin can choose for the shopper offers: the tops of the pages where a shopper
+    /// decides to buy (home, catalog, product, cart, checkout, account)
+    /// </summary>
+    public static IReadOnlyList<string> ShopperWidgetZones =>
+    [
+        Nop.Web.Framework.Infrastructure.PublicWidgetZones.HomepageTop,
+        Nop.Web.Framework.Infrastructure.PublicWidgetZones.HomepageBottom,
+        Nop.Web.Framework.Infrastructure.PublicWidgetZones.ContentBefore,
+        Nop.Web.Framework.Infrastructure.PublicWidgetZones.MainColumnBefore,
+        Nop.Web.Framework.Infrastructure.PublicWidgetZones.CategoryDetailsTop,
+        Nop.Web.Framework.Infrastructure.PublicWidgetZones.ManufacturerDetailsTop,
+        Nop.Web.Framework.Infrastructure.PublicWidgetZones.ProductDetailsTop,
+        Nop.Web.Framework.Infrastructure.PublicWidgetZones.ProductDetailsOverviewTop,
+        Nop.Web.Framework.Infrastructure.PublicWidgetZones.OrderSummaryContentBefore,
+        Nop.Web.Framework.Infrastructure.PublicWidgetZones.CheckoutConfirmTop,
+        Nop.Web.Framework.Infrastructure.PublicWidgetZones.OpcContentBefore,
+        Nop.Web.Framework.Infrastructure.PublicWidgetZones.CustomerInfoTop,
+        Nop.Web.Framework.Infrastructure.PublicWidgetZones.AccountNavigationAfter
+    ];
 }

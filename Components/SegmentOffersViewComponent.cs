@@ -13,18 +13,21 @@ public class SegmentOffersViewComponent : NopViewComponent
     public const string ViewPath = "~/Plugins/Misc.CustomerSegments/Views/Components/SegmentOffers.cshtml";
 
     protected readonly ISegmentOffersModelFactory _segmentOffersModelFactory;
+    protected readonly IStoreContext _storeContext;
     protected readonly IWorkContext _workContext;
 
-    public SegmentOffersViewComponent(ISegmentOffersModelFactory segmentOffersModelFactory, IWorkContext workContext)
+    public SegmentOffersViewComponent(ISegmentOffersModelFactory segmentOffersModelFactory, IStoreContext storeContext, IWorkContext workContext)
     {
         _segmentOffersModelFactory = segmentOffersModelFactory;
+        _storeContext = storeContext;
         _workContext = workContext;
     }
 
     public async Task<IViewComponentResult> InvokeAsync(string widgetZone, object additionalData)
     {
         var customer = await _workContext.GetCurrentCustomerAsync();
-        var model = await _segmentOffersModelFactory.PrepareSegmentOffersModelAsync(customer);
+        var store = await _storeContext.GetCurrentStoreAsync();
+        var model = await _segmentOffersModelFactory.PrepareSegmentOffersModelAsync(customer, store);
         if (model.Messages.Count == 0)
             return Content(string.Empty);
 

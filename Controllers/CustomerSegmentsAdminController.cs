@@ -37,6 +37,11 @@ public class CustomerSegmentsAdminController : BasePluginController
 
     public const int AnalyticsHistoryDays = 90;
 
+    /// <summary>
+    /// The length of the ShopperMessage column
+    /// </summary>
+    public const int ShopperMessageMaxLength = 1000;
+
     protected const string VIEW_PATH = "~/Plugins/Misc.CustomerSegments/Views/Admin/";
 
     #endregion
@@ -46,6 +51,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected readonly CustomerSegmentsSettings _settings;
     protected readonly ICustomerService _customerService;
     protected readonly ILocalizationService _localizationService;
+    protected readonly ILocalizedEntityService _localizedEntityService;
     protected readonly INotificationService _notificationService;
     protected readonly IScheduleTaskService _scheduleTaskService;
     protected readonly ISegmentAnalyticsService _segmentAnalyticsService;
@@ -53,6 +59,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected readonly ISegmentModelFactory _segmentModelFactory;
     protected readonly ISegmentPreviewService _segmentPreviewService;
     protected readonly ISegmentRebuildService _segmentRebuildService;
+    protected readonly ISegmentRebuildRunService _segmentRebuildRunService;
     protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentRuleValidator _segmentRuleValidator;
     protected readonly ISegmentService _segmentService;
@@ -67,6 +74,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     public CustomerSegmentsAdminController(CustomerSegmentsSettings settings,
         ICustomerService customerService,
         ILocalizationService localizationService,
+        ILocalizedEntityService localizedEntityService,
         INotificationService notificationService,
         IScheduleTaskService scheduleTaskService,
         ISegmentAnalyticsService segmentAnalyticsService,
@@ -74,6 +82,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         ISegmentModelFactory segmentModelFactory,
         ISegmentPreviewService segmentPreviewService,
         ISegmentRebuildService segmentRebuildService,
+        ISegmentRebuildRunService segmentRebuildRunService,
         ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentRuleValidator segmentRuleValidator,
         ISegmentService segmentService,
@@ -84,6 +93,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         _settings = settings;
         _customerService = customerService;
         _localizationService = localizationService;
+        _localizedEntityService = localizedEntityService;
         _notificationService = notificationService;
         _scheduleTaskService = scheduleTaskService;
         _segmentAnalyticsService = segmentAnalyticsService;
@@ -91,6 +101,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         _segmentModelFactory = segmentModelFactory;
         _segmentPreviewService = segmentPreviewService;
         _segmentRebuildService = segmentRebuildService;
+        _segmentRebuildRunService = segmentRebuildRunService;
         _segmentRuleSerializer = segmentRuleSerializer;
         _segmentRuleValidator = segmentRuleValidator;
         _segmentService = segmentService;
@@ -125,6 +136,14 @@ public class CustomerSegmentsAdminController : BasePluginController
         if (model.StoreId < 0)
             ModelState.AddModelError(nameof(SegmentModel.StoreId), await GetResourceAsync("Fields.Store.Invalid"));
 
+        if (model.ShopperMessage?.Trim().Length > ShopperMessageMaxLength)
+            ModelState.AddModelError(nameof(SegmentModel.ShopperMessage), await GetResourceAsync("Fields.ShopperMessage.TooLong"));
+        for (var i = 0; i < model.Locales.Count; i++)
+        {
+            if (model.Locales[i]?.ShopperMessage?.Trim().Length > ShopperMessageMaxLength)
+                ModelState.AddModelError($"{nameof(SegmentModel.Locales)}[{i}].{nameof(SegmentLocalizedModel.ShopperMessage)}", await GetResourceAsync("Fields.ShopperMessage.TooLong"));
+        }
+
         if (model.SegmentTypeId != (int)SegmentType.Dynamic)
             return ([], null);
 
@@ -137,6 +156,20 @@ public class CustomerSegmentsAdminController : BasePluginController
             return (errors, null);
 
         return ([], _segmentRuleSerializer.Serialize(parsed.Rule));
+    }
+
+    /// <summary>
+    /// Saves the shopper message in the other languages (an empty one falls back to the standard message)
+    /// </summary>
+    protected virtual async Task UpdateLocalesAsync(Segment segment, SegmentModel model)
+    {
+        foreach (var localized in model.Locales.Where(locale => locale is { LanguageId: > 0 }))
+        {
+            await _localizedEntityService.SaveLocalizedValueAsync(segment,
+                entity => entity.ShopperMessage,
+                localized.ShopperMessage?.Trim(),
+                localized.LanguageId);
+        }
     }
 
     protected virtual async Task<IActionResult> SegmentFormAsync(string viewName, SegmentModel model, Segment segment,
@@ -204,6 +237,11 @@ public class CustomerSegmentsAdminController : BasePluginController
             ModelState.AddModelError(nameof(ConfigurationModel.RebuildIntervalMinutes), await GetResourceAsync("Configuration.RebuildIntervalMinutes.Range"));
         if (model.RfmWindowDays is < 1 or > 3650)
             ModelState.AddModelError(nameof(ConfigurationModel.RfmWindowDays), await GetResourceAsync("Configuration.RfmWindowDays.Range"));
+        var widgetZones = (model.WidgetZones ?? []).Where(zone => !string.IsNullOrWhiteSpace(zone)).Select(zone => zone.Trim()).ToList();
+        if (widgetZones.Any(zone => !CustomerSegmentsDefaults.ShopperWidgetZones.Contains(zone, StringComparer.OrdinalIgnoreCase)))
+            ModelState.AddModelError(nameof(ConfigurationModel.WidgetZones), await GetResourceAsync("Configuration.WidgetZones.Invalid"));
+        else if (model.WidgetEnabled && widgetZones.Count == 0)
+            ModelState.AddModelError(nameof(ConfigurationModel.WidgetZones), await GetResourceAsync("Configuration.WidgetZones.Required"));
 
         if (!ModelState.IsValid)
             return View($"{VIEW_PATH}Configure.cshtml", await _segmentModelFactory.PrepareConfigurationModelAsync(model, _settings));
@@ -213,6 +251,9 @@ public class CustomerSegmentsAdminController : BasePluginController
         _settings.IncludeGuests = model.IncludeGuests;
         _settings.RebuildIntervalSeconds = model.RebuildIntervalMinutes * 60;
         _settings.RfmWindowDays = model.RfmWindowDays;
+        _settings.WidgetEnabled = model.WidgetEnabled;
+        _settings.WidgetZones = CustomerSegmentsDefaults.ShopperWidgetZones
+            .Where(zone => widgetZones.Contains(zone, StringComparer.OrdinalIgnoreCase)).ToList();
         await _settingService.SaveSettingAsync(_settings);
 
         //the scheduled rebuild follows the new interval
@@ -284,6 +325,7 @@ public class CustomerSegmentsAdminController : BasePluginController
             UpdatedOnUtc = now
         };
         await _segmentService.InsertSegmentAsync(segment);
+        await UpdateLocalesAsync(segment, model);
 
         _notificationService.SuccessNotification(await GetResourceAsync("Segments.Added"));
         if (segment.Active && segment.SegmentTypeId == (int)SegmentType.Dynamic)
@@ -328,6 +370,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         segment.RuleSchemaVersion = ruleJson is null ? 0 : SegmentRule.CurrentSchemaVersion;
         segment.UpdatedOnUtc = DateTime.UtcNow;
         await _segmentService.UpdateSegmentAsync(segment);
+        await UpdateLocalesAsync(segment, model);
 
         _notificationService.SuccessNotification(await GetResourceAsync("Segments.Updated"));
         if (segment.Active && segment.SegmentTypeId == (int)SegmentType.Dynamic)
@@ -484,9 +527,46 @@ public class CustomerSegmentsAdminController : BasePluginController
             return RedirectToAction(nameof(Edit), new { id });
         }
 
-        await RebuildAsync(segment);
+        //runs in the background; the segment page shows its progress
+        await _segmentRebuildRunService.StartAsync(segment);
 
         return RedirectToAction(nameof(Edit), new { id });
+    }
+
+    /// <summary>
+    /// Where the segment's latest "rebuild now" is, for the progress bar of the segment page
+    /// </summary>
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> RebuildProgress(int id)
+    {
+        var run = await _segmentRebuildRunService.GetLatestRunAsync(id);
+        if (run is null)
+            return Json(new { state = "none", finished = true });
+
+        var state = (SegmentRebuildRunState)run.StateId;
+        var total = Math.Max(1, run.StepsTotal);
+        var stepsDone = Math.Clamp(run.StepsDone, 0, total);
+        var message = state switch
+        {
+            SegmentRebuildRunState.Queued => await GetResourceAsync("Segments.Rebuild.Queued"),
+            SegmentRebuildRunState.Running => string.Format(await GetResourceAsync(stepsDone == 0 ? "Segments.Rebuild.Step.Check" : "Segments.Rebuild.Step.Members"),
+                stepsDone + 1, total),
+            SegmentRebuildRunState.Completed => string.Format(await GetResourceAsync("Segments.Rebuild.Done"), run.Entered, run.Left),
+            _ => await GetResourceAsync(string.IsNullOrEmpty(run.ErrorResource) ? "Segments.Rebuild.Failed" : run.ErrorResource)
+        };
+
+        return Json(new
+        {
+            state = state.ToString().ToLowerInvariant(),
+            finished = state is SegmentRebuildRunState.Completed or SegmentRebuildRunState.Failed,
+            stepsDone,
+            stepsTotal = total,
+            percent = stepsDone * 100 / total,
+            message,
+            entered = run.Entered,
+            left = run.Left,
+            finishedSecondsAgo = run.FinishedOnUtc is DateTime finishedOnUtc ? (int)Math.Max(0, (DateTime.UtcNow - finishedOnUtc).TotalSeconds) : (int?)null
+        });
     }
 
     [HttpPost]
@@ -578,13 +658,19 @@ public class CustomerSegmentsAdminController : BasePluginController
     #region Analytics
 
     [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS, CheckPermissionAttribute.CheckPermissionResultType.Json)]
-    public virtual async Task<IActionResult> Analytics(int id, string histogram = null)
+    public virtual async Task<IActionResult> Analytics(int id, string histogram = null, int? buckets = null)
     {
         var segment = await _segmentService.GetSegmentByIdAsync(id);
         if (segment is null)
         {
             Response.StatusCode = StatusCodes.Status404NotFound;
             return Json(new { error = await GetResourceAsync("Segments.NotFound") });
+        }
+
+        if (buckets is < HistogramBucketLimits.Min or > HistogramBucketLimits.Max)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Json(new { error = string.Format(await GetResourceAsync("Analytics.Histogram.Buckets.Range"), HistogramBucketLimits.Min, HistogramBucketLimits.Max) });
         }
 
         if (!Enum.TryParse<SegmentHistogramField>(histogram, true, out var histogramField) || !Enum.IsDefined(histogramField))
@@ -594,7 +680,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         var size = await _segmentAnalyticsService.GetSizeOverTimeAsync(segment.Id, now.Date.AddDays(-AnalyticsHistoryDays), now);
         var revenue = await _segmentAnalyticsService.GetRevenueShareAsync(segment.Id, segment.StoreId, null, null);
         var rfm = await _segmentAnalyticsService.GetRfmGridAsync(segment.Id, segment.StoreId, now);
-        var buckets = await _segmentAnalyticsService.GetHistogramAsync(segment.Id, segment.StoreId, histogramField, now);
+        var histogramBuckets = await _segmentAnalyticsService.GetHistogramAsync(segment.Id, segment.StoreId, histogramField, now, buckets);
         var overlap = await _segmentAnalyticsService.GetOverlapAsync(segment.Id);
 
         var others = (await _segmentService.GetSegmentsByIdsAsync(overlap.Select(item => item.SegmentId).ToList()))
@@ -626,7 +712,8 @@ public class CustomerSegmentsAdminController : BasePluginController
             histogram = new
             {
                 field = histogramField.ToString(),
-                buckets = buckets.Select(bucket => new { from = bucket.From, to = bucket.To, members = bucket.Members })
+                bucketCount = buckets,
+                buckets = histogramBuckets.Select(bucket => new { from = bucket.From, to = bucket.To, members = bucket.Members })
             },
             overlap = overlap
                 .Where(item => others.ContainsKey(item.SegmentId))

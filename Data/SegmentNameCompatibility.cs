@@ -13,6 +13,7 @@ public class SegmentNameCompatibility : INameCompatibility
         [typeof(Segment)] = CustomerSegmentsDefaults.SegmentTableName,
         [typeof(SegmentMembership)] = CustomerSegmentsDefaults.MembershipTableName,
         [typeof(SegmentLease)] = CustomerSegmentsDefaults.LeaseTableName,
+        [typeof(SegmentRebuildRun)] = CustomerSegmentsDefaults.RebuildRunTableName,
         [typeof(CustomerOrderStatistics)] = CustomerSegmentsDefaults.OrderStatisticsTableName
     };
 

@@ -1,4 +1,5 @@
 using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Stores;
 using Nop.Plugin.Misc.CustomerSegments.Models;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Factories;
@@ -8,5 +9,5 @@ namespace Nop.Plugin.Misc.CustomerSegments.Factories;
 /// </summary>
 public interface ISegmentOffersModelFactory
 {
-    Task<SegmentOffersModel> PrepareSegmentOffersModelAsync(Customer customer);
+    Task<SegmentOffersModel> PrepareSegmentOffersModelAsync(Customer customer, Store store);
 }

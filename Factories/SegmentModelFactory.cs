@@ -11,6 +11,7 @@ using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Services.Helpers;
 using Nop.Services.Localization;
 using Nop.Services.Stores;
+using Nop.Web.Framework.Factories;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Factories;
 
@@ -24,6 +25,7 @@ public class SegmentModelFactory : ISegmentModelFactory
     protected readonly AdminAreaSettings _adminAreaSettings;
     protected readonly IDateTimeHelper _dateTimeHelper;
     protected readonly ILocalizationService _localizationService;
+    protected readonly ILocalizedModelFactory _localizedModelFactory;
     protected readonly IRuleFieldCatalog _ruleFieldCatalog;
     protected readonly ISegmentDiscountUsageService _segmentDiscountUsageService;
     protected readonly ISegmentMemberSearchService _segmentMemberSearchService;
@@ -38,6 +40,7 @@ public class SegmentModelFactory : ISegmentModelFactory
     public SegmentModelFactory(AdminAreaSettings adminAreaSettings,
         IDateTimeHelper dateTimeHelper,
         ILocalizationService localizationService,
+        ILocalizedModelFactory localizedModelFactory,
         IRuleFieldCatalog ruleFieldCatalog,
         ISegmentDiscountUsageService segmentDiscountUsageService,
         ISegmentMemberSearchService segmentMemberSearchService,
@@ -48,6 +51,7 @@ public class SegmentModelFactory : ISegmentModelFactory
         _adminAreaSettings = adminAreaSettings;
         _dateTimeHelper = dateTimeHelper;
         _localizationService = localizationService;
+        _localizedModelFactory = localizedModelFactory;
         _ruleFieldCatalog = ruleFieldCatalog;
         _segmentDiscountUsageService = segmentDiscountUsageService;
         _segmentMemberSearchService = segmentMemberSearchService;
@@ -186,8 +190,13 @@ public class SegmentModelFactory : ISegmentModelFactory
     public virtual async Task<SegmentModel> PrepareSegmentModelAsync(SegmentModel model, Segment segment,
         bool excludeProperties = false, IReadOnlyList<RuleValidationError> ruleErrors = null)
     {
+        Func<SegmentLocalizedModel, int, Task> localizedModelConfiguration = null;
+
         if (segment is not null)
         {
+            localizedModelConfiguration = async (locale, languageId) =>
+                locale.ShopperMessage = await _localizationService.GetLocalizedAsync(segment, entity => entity.ShopperMessage, languageId, false, false);
+
             if (model is null || !excludeProperties)
             {
                 model = new SegmentModel
@@ -231,6 +240,10 @@ public class SegmentModelFactory : ISegmentModelFactory
             model.AvailableSegmentTypes.Add(new SelectListItem(await GetSegmentTypeNameAsync((int)type),
                 ((int)type).ToString(), (int)type == model.SegmentTypeId));
         }
+
+        //the posted translations stay as they were typed when the page is shown again
+        if (!excludeProperties)
+            model.Locales = await _localizedModelFactory.PrepareLocalizedModelsAsync(localizedModelConfiguration);
 
         model.AvailableStores = await PrepareStoresAsync(model.StoreId);
         model.HideStoresList = model.AvailableStores.Count <= 2;
@@ -341,8 +354,19 @@ public class SegmentModelFactory : ISegmentModelFactory
             ExcludedOrderStatusIds = settings.ExcludedOrderStatusIds.ToList(),
             IncludeGuests = settings.IncludeGuests,
             RebuildIntervalMinutes = Math.Max(1, settings.RebuildIntervalSeconds / 60),
-            RfmWindowDays = settings.RfmWindowDays
+            RfmWindowDays = settings.RfmWindowDays,
+            WidgetEnabled = settings.WidgetEnabled,
+            WidgetZones = (settings.WidgetZones ?? []).ToList()
         };
+
+        model.WidgetZones ??= [];
+        model.AvailableWidgetZones = [];
+        foreach (var zone in CustomerSegmentsDefaults.ShopperWidgetZones)
+        {
+            model.AvailableWidgetZones.Add(new SelectListItem(
+                $"{await _localizationService.GetResourceAsync(Resource($"Configuration.WidgetZones.{zone}"))} ({zone})",
+                zone, model.WidgetZones.Contains(zone, StringComparer.OrdinalIgnoreCase)));
+        }
 
         model.AvailablePaymentStatuses = [];
         foreach (var status in Enum.GetValues<PaymentStatus>())

@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Html;
 using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Stores;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Models;
 using Nop.Plugin.Misc.CustomerSegments.Services;
@@ -44,7 +45,7 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
     /// <summary>
     /// Segments of the shopper that unlock a current discount
     /// </summary>
-    protected virtual async Task<IList<int>> GetUnlockingSegmentIdsAsync(Customer customer, IReadOnlySet<int> memberOf)
+    protected virtual async Task<IList<int>> GetUnlockingSegmentIdsAsync(Customer customer, Store store, IReadOnlySet<int> memberOf)
     {
         var currentDiscountIds = (await _discountService.GetAllDiscountsAsync()).Select(discount => discount.Id).ToHashSet();
         var requirements = (await _discountService.GetAllDiscountRequirementsAsync())
@@ -57,7 +58,8 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
             var result = await _segmentRequirementChecker.CheckAsync(new DiscountRequirementValidationRequest
             {
                 DiscountRequirementId = requirement.Id,
-                Customer = customer
+                Customer = customer,
+                Store = store
             });
             if (!result.IsValid)
                 continue;
@@ -69,7 +71,7 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
         return unlocking.Distinct().ToList();
     }
 
-    public virtual async Task<SegmentOffersModel> PrepareSegmentOffersModelAsync(Customer customer)
+    public virtual async Task<SegmentOffersModel> PrepareSegmentOffersModelAsync(Customer customer, Store store)
     {
         var model = new SegmentOffersModel();
         if (!_settings.WidgetEnabled || customer is null || customer.Id <= 0)
@@ -79,12 +81,12 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
         if (memberOf.Count == 0)
             return model;
 
-        var segmentIds = await GetUnlockingSegmentIdsAsync(customer, memberOf);
+        var segmentIds = await GetUnlockingSegmentIdsAsync(customer, store, memberOf);
         if (segmentIds.Count == 0)
             return model;
 
         var segments = (await _segmentService.GetSegmentsByIdsAsync(segmentIds))
-            .Where(segment => segment is { Active: true })
+            .Where(segment => segment is { Active: true } && SegmentRequirementChecker.AppliesInStore(segment, store?.Id ?? 0))
             .OrderBy(segment => segment.Name);
 
         var seen = new HashSet<string>(StringComparer.Ordinal);

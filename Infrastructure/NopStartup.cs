@@ -39,6 +39,8 @@ public class NopStartup : INopStartup
         services.AddScoped<ICustomerOrderStatisticsService, CustomerOrderStatisticsService>();
         services.AddScoped<IStaticSegmentService, StaticSegmentService>();
         services.AddScoped<ISegmentLeaseService, SegmentLeaseService>();
+        services.AddScoped<ISegmentRebuildRunService, SegmentRebuildRunService>();
+        services.AddScoped<ISegmentRebuildRunner, SegmentRebuildRunner>();
         services.AddScoped<SegmentRuleAnalyzer>();
         services.AddScoped<EmailCsvParser>();
         //nopCommerce finds the event consumers and the scheduled task by itself

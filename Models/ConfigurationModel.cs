@@ -27,4 +27,12 @@ public record ConfigurationModel : BaseNopModel
 
     [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Configuration.RfmWindowDays")]
     public int RfmWindowDays { get; set; }
+
+    [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Configuration.WidgetEnabled")]
+    public bool WidgetEnabled { get; set; }
+
+    [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Configuration.WidgetZones")]
+    public IList<string> WidgetZones { get; set; } = [];
+
+    public IList<SelectListItem> AvailableWidgetZones { get; set; } = [];
 }

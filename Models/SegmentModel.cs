@@ -7,7 +7,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Models;
 /// <summary>
 /// A segment on the list, the create/edit page and the segment page
 /// </summary>
-public record SegmentModel : BaseNopEntityModel
+public record SegmentModel : BaseNopEntityModel, ILocalizedModel<SegmentLocalizedModel>
 {
     [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Fields.Name")]
     public string Name { get; set; }
@@ -72,4 +72,20 @@ public record SegmentModel : BaseNopEntityModel
     public SegmentMemberSearchModel MemberSearchModel { get; set; } = new();
 
     public bool HideStoresList { get; set; }
+
+    /// <summary>
+    /// The shopper message in the other languages
+    /// </summary>
+    public IList<SegmentLocalizedModel> Locales { get; set; } = [];
+}
+
+/// <summary>
+/// The localized properties of a segment in one language
+/// </summary>
+public record SegmentLocalizedModel : ILocalizedLocaleModel
+{
+    public int LanguageId { get; set; }
+
+    [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Fields.ShopperMessage")]
+    public string ShopperMessage { get; set; }
 }

@@ -23,7 +23,12 @@ public interface ISegmentAnalyticsService
     /// <summary>
     /// How the members spread over a numeric measure
     /// </summary>
-    Task<IList<HistogramBucket>> GetHistogramAsync(int segmentId, int storeId, SegmentHistogramField field, DateTime nowUtc);
+    /// <param name="bucketCount">
+    /// Null for the default buckets (ages and order counts in familiar steps, total spent in ten); otherwise that many
+    /// buckets of one round width from 0 (the last one open), between <see cref="HistogramBucketLimits.Min"/> and
+    /// <see cref="HistogramBucketLimits.Max"/>
+    /// </param>
+    Task<IList<HistogramBucket>> GetHistogramAsync(int segmentId, int storeId, SegmentHistogramField field, DateTime nowUtc, int? bucketCount);
 
     /// <summary>
     /// How many members of the segment are also members of each other segment (only those sharing any)
@@ -73,3 +78,13 @@ public enum SegmentHistogramField
 public record HistogramBucket(decimal? From, decimal? To, int Members);
 
 public record SegmentOverlap(int SegmentId, int SharedMembers);
+
+/// <summary>
+/// How many buckets the admin can ask the histogram for
+/// </summary>
+public static class HistogramBucketLimits
+{
+    public const int Min = 2;
+
+    public const int Max = 30;
+}

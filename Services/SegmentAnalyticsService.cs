@@ -288,8 +288,11 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
         return new RfmGrid(counts, members - cells.Sum(cell => cell.Count), windowDays);
     }
 
-    public virtual async Task<IList<HistogramBucket>> GetHistogramAsync(int segmentId, int storeId, SegmentHistogramField field, DateTime nowUtc)
+    public virtual async Task<IList<HistogramBucket>> GetHistogramAsync(int segmentId, int storeId, SegmentHistogramField field, DateTime nowUtc, int? bucketCount)
     {
+        if (bucketCount is < HistogramBucketLimits.Min or > HistogramBucketLimits.Max)
+            throw new ArgumentOutOfRangeException(nameof(bucketCount), bucketCount, $"From {HistogramBucketLimits.Min} to {HistogramBucketLimits.Max} buckets");
+
         var memberIds = CurrentMemberIds(segmentId);
 
         switch (field)
@@ -298,20 +301,28 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
             {
                 var members = _customerRepository.Table.Where(customer => memberIds.Contains(customer.Id));
                 var unknown = await members.CountAsync(customer => customer.DateOfBirth == null);
+                var known = members.Where(customer => customer.DateOfBirth != null);
+
+                var ageEdges = AgeEdges;
+                if (bucketCount is int ageBuckets)
+                {
+                    var oldest = await known.MinAsync(customer => customer.DateOfBirth);
+                    var maxAge = oldest is DateTime born ? AgeOn(born, nowUtc) : 0;
+                    ageEdges = EqualWidthEdges(IntegerStep(maxAge, ageBuckets), ageBuckets);
+                }
 
                 //born on or before (now - N years) means at least N years old: the edges run backwards in time
-                var bornBefore = AgeEdges.Select(years => nowUtc.Date.AddYears(-years).AddDays(1)).ToArray();
+                var bornBefore = ageEdges.Select(years => nowUtc.Date.AddYears(-years).AddDays(1)).ToArray();
                 var bornEdges = bornBefore.Reverse().ToList();
-                var known = members.Where(customer => customer.DateOfBirth != null);
                 var counts = await CountByAsync(known, BucketIndex<Customer, DateTime>(customer => customer.DateOfBirth.Value,
                     new[] { DateTime.MinValue }.Concat(bornEdges.Take(bornEdges.Count - 1)).ToList()));
 
                 var buckets = new List<HistogramBucket>();
-                for (var i = 0; i < AgeEdges.Length; i++)
+                for (var i = 0; i < ageEdges.Length; i++)
                 {
                     //bucket index counted from the oldest: reverse it to the age edge
-                    var index = AgeEdges.Length - 1 - i;
-                    buckets.Add(new HistogramBucket(AgeEdges[i], i + 1 < AgeEdges.Length ? AgeEdges[i + 1] : null,
+                    var index = ageEdges.Length - 1 - i;
+                    buckets.Add(new HistogramBucket(ageEdges[i], i + 1 < ageEdges.Length ? ageEdges[i + 1] : null,
                         counts.Where(count => count.Key == index).Sum(count => count.Count)));
                 }
 
@@ -323,10 +334,18 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
             {
                 var purchases = Purchases(storeId);
                 var perMember = memberIds.Select(customerId => purchases.Count(order => order.CustomerId == customerId));
-                var counts = await CountByAsync(perMember, BucketIndex<int, int>(orders => orders, OrderCountEdges));
 
-                return OrderCountEdges
-                    .Select((edge, i) => new HistogramBucket(edge, i + 1 < OrderCountEdges.Length ? OrderCountEdges[i + 1] : null,
+                var orderEdges = OrderCountEdges;
+                if (bucketCount is int orderBuckets)
+                {
+                    var most = await perMember.MaxAsync(orders => (int?)orders) ?? 0;
+                    orderEdges = EqualWidthEdges(IntegerStep(most, orderBuckets), orderBuckets);
+                }
+
+                var counts = await CountByAsync(perMember, BucketIndex<int, int>(orders => orders, orderEdges));
+
+                return orderEdges
+                    .Select((edge, i) => new HistogramBucket(edge, i + 1 < orderEdges.Length ? orderEdges[i + 1] : null,
                         counts.Where(count => count.Key == i).Sum(count => count.Count)))
                     .ToList();
             }
@@ -337,9 +356,10 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
                 var perMember = memberIds.Select(customerId =>
                     purchases.Where(order => order.CustomerId == customerId).Sum(order => (decimal?)order.OrderTotal) ?? 0m);
 
+                var spentBuckets = bucketCount ?? SpentBuckets;
                 var max = await perMember.MaxAsync(spent => (decimal?)spent) ?? 0m;
-                var step = NiceStep(max, SpentBuckets);
-                var edges = Enumerable.Range(0, SpentBuckets).Select(i => i * step).ToList();
+                var step = NiceStep(max, spentBuckets);
+                var edges = Enumerable.Range(0, spentBuckets).Select(i => i * step).ToList();
                 var counts = await CountByAsync(perMember, BucketIndex<decimal, decimal>(spent => spent, edges));
 
                 return edges
@@ -349,6 +369,28 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
             }
         }
     }
+
+    /// <summary>
+    /// Whole years from the date of birth to the day
+    /// </summary>
+    protected static int AgeOn(DateTime dateOfBirth, DateTime nowUtc)
+    {
+        var age = nowUtc.Year - dateOfBirth.Year;
+        if (dateOfBirth.Date > nowUtc.Date.AddYears(-age))
+            age--;
+
+        return Math.Max(0, age);
+    }
+
+    /// <summary>
+    /// A round whole width so that <paramref name="buckets"/> buckets from 0 reach past <paramref name="max"/>
+    /// (the last bucket is open)
+    /// </summary>
+    public static int IntegerStep(int max, int buckets) =>
+        Math.Max(1, (int)Math.Ceiling(NiceStep(max + 1, buckets)));
+
+    protected static int[] EqualWidthEdges(int step, int buckets) =>
+        Enumerable.Range(0, buckets).Select(i => i * step).ToArray();
 
     public virtual async Task<IList<SegmentOverlap>> GetOverlapAsync(int segmentId)
     {

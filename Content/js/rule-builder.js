@@ -761,8 +761,14 @@
             var condition = this.nodeAt(path);
             var kind = $input.closest('.rb-values').attr('data-kind');
             var value = this.parseScalar(kind, String($input.val()).trim());
-            if (value === null || this.hasValue(condition, value))
+            //texts compare without regard to capitals on the server: "Berlin" and "berlin" are one value
+            var duplicate = kind === 'text' && value !== null
+                ? condition.values.some(function (existing) { return String(existing).toLowerCase() === value.toLowerCase(); })
+                : this.hasValue(condition, value);
+            if (value === null || duplicate) {
+                $input.val('');
                 return;
+            }
             condition.values.push(value);
             this.redrawCondition(path).find('.rb-free-value').trigger('focus');
             this.sync();

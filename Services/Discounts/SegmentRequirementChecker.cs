@@ -9,7 +9,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 /// <summary>
 /// The customer must be in any (or all) of the included segments and in none of the excluded ones.
 /// Anything unclear fails: no configuration, a segment deleted or switched off, an unknown customer,
-/// a guest while guests are not segmented
+/// a guest while guests are not segmented. A segment limited to a store counts only in that store
 /// </summary>
 public class SegmentRequirementChecker : ISegmentRequirementChecker
 {
@@ -36,19 +36,26 @@ public class SegmentRequirementChecker : ISegmentRequirementChecker
     }
 
     /// <summary>
-    /// Whether every segment the requirement names still exists and is active
+    /// The segments the requirement names, or null when one of them was deleted or switched off
     /// </summary>
-    protected virtual async Task<bool> SegmentsUsableAsync(int discountRequirementId, SegmentRequirement requirement)
+    protected virtual async Task<IList<Segment>> GetUsableSegmentsAsync(int discountRequirementId, SegmentRequirement requirement)
     {
         var ids = requirement.AllSegmentIds.ToList();
         var segments = await _shortTermCacheManager.GetAsync(
             async () => (await _segmentService.GetSegmentsByIdsAsync(ids)).Where(segment => segment is not null).ToList(),
             CustomerSegmentsCacheDefaults.RequirementSegmentsCacheKey, discountRequirementId);
 
-        var usable = segments.Where(segment => segment.Active).Select(segment => segment.Id).ToHashSet();
+        var usable = segments.Where(segment => segment.Active).ToList();
 
-        return ids.All(usable.Contains);
+        return ids.All(id => usable.Any(segment => segment.Id == id)) ? usable : null;
     }
+
+    /// <summary>
+    /// Whether a segment counts in the store of the request: a segment for all stores counts everywhere, a segment
+    /// limited to a store only there (its rule looked at that store's orders only); no store known, only segments for all stores
+    /// </summary>
+    public static bool AppliesInStore(Segment segment, int storeId) =>
+        segment.StoreId == 0 || (storeId > 0 && segment.StoreId == storeId);
 
     public virtual async Task<DiscountRequirementValidationResult> CheckAsync(DiscountRequirementValidationRequest request)
     {
@@ -67,10 +74,14 @@ public class SegmentRequirementChecker : ISegmentRequirementChecker
         if (!_settings.IncludeGuests && !await _customerService.IsRegisteredAsync(customer))
             return result;
 
-        if (!await SegmentsUsableAsync(request.DiscountRequirementId, requirement))
+        var segments = await GetUsableSegmentsAsync(request.DiscountRequirementId, requirement);
+        if (segments is null)
             return result;
 
-        var memberOf = await _customerSegmentIdsReader.GetSegmentIdsAsync(customer.Id);
+        //membership of a segment limited to another store does not count here, for the include and the exclude list alike
+        var storeId = request.Store?.Id ?? 0;
+        var countingHere = segments.Where(segment => AppliesInStore(segment, storeId)).Select(segment => segment.Id).ToHashSet();
+        var memberOf = (await _customerSegmentIdsReader.GetSegmentIdsAsync(customer.Id)).Where(countingHere.Contains).ToHashSet();
 
         var included = requirement.RequireAll
             ? requirement.IncludeSegmentIds.All(memberOf.Contains)

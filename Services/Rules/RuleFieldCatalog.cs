@@ -7,7 +7,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 /// </summary>
 public class RuleFieldCatalog : IRuleFieldCatalog
 {
-    private static readonly string[] _textOperators = [Equal, NotEqual, Contains, StartsWith, EndsWith, IsEmpty, IsNotEmpty];
+    private static readonly string[] _textOperators = [Equal, NotEqual, In, NotIn, Contains, StartsWith, EndsWith, IsEmpty, IsNotEmpty];
     private static readonly string[] _numberOperators = [Equal, NotEqual, GreaterThan, GreaterThanOrEqual, LessThan, LessThanOrEqual, Between];
     private static readonly string[] _optionalNumberOperators = [.. _numberOperators, IsEmpty, IsNotEmpty];
     private static readonly string[] _dateOperators = [Equal, Before, After, BetweenDates, InLastDays, MoreThanDaysAgo];

@@ -267,12 +267,18 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     #region Value tests
 
     /// <summary>
-    /// A test of a text: equality and patterns without regard to capitals; null and "" are empty
+    /// A test of a text: equality, a list of values and patterns without regard to capitals; null and "" are empty
     /// </summary>
     protected virtual Expression<Func<string, bool>> Text(string op, List<System.Text.Json.JsonElement> values)
     {
         if (op == IsNotEmpty)
             return s => s != null && s != "";
+
+        if (op == In)
+        {
+            var choices = RuleValues.Strings(values).Select(choice => choice.ToLowerInvariant()).Distinct().ToList();
+            return s => s != null && choices.Contains(s.ToLower());
+        }
 
         var value = values[0].GetString().ToLowerInvariant();
         return op switch

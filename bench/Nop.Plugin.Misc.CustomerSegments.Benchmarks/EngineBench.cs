@@ -42,7 +42,8 @@ public class EngineBench
         Validator = validator;
         Rebuild = new SegmentRebuildService(new Mock<ILogger>().Object, Shop.DataProvider, Shop.Repository<Segment>(),
             Shop.Repository<SegmentMembership>(), new Mock<ISegmentCacheInvalidator>().Object, QueryBuilder, Serializer, validator,
-            new SegmentRuleAnalyzer(catalog), Statistics, new SegmentMembershipTransaction(Shop.Repository<Segment>()));
+            new SegmentRuleAnalyzer(catalog), Statistics,
+            new SegmentMembershipTransaction(Shop.Repository<Segment>()));
     }
 
     /// <summary>

@@ -230,6 +230,46 @@ describe('rule builder', () => {
         assert.deepEqual((await posted()).root.children[0], condition('customer.age', 'neq', []), 'an operator the new field allows is kept');
     });
 
+    it('edits a text list (is one of / is not one of) with typed chips', async () => {
+        await open();
+        await click('', 'add-condition');
+        await setCondition('0', 'billingAddress.city');
+        assert.ok((await operatorsOf('0')).includes('in') && (await operatorsOf('0')).includes('notIn'), 'text fields offer in and notIn');
+        await page.fill(`${row('0')} .rb-value`, 'Berlin');
+        await page.selectOption(`${row('0')} .rb-operator`, 'in');
+        assert.deepEqual((await posted()).root.children[0].values, ['Berlin'], 'the typed value becomes the first chip');
+
+        const free = `${row('0')} .rb-free-value`;
+        await page.fill(free, '  Paris ');
+        await page.press(free, 'Enter');
+        await page.fill(free, 'BERLIN');
+        await page.press(free, 'Enter'); // the same city in other capitals: kept once
+        await page.fill(free, '   ');
+        await page.press(free, 'Enter'); // nothing typed: no chip
+        await page.fill(free, '<b>Köln</b>');
+        await page.locator(free).blur(); // leaving the box adds it too
+        assert.deepEqual(await page.$$eval(`${row('0')} .rb-chip-name`, c => c.map(x => x.textContent)), ['Berlin', 'Paris', '<b>Köln</b>']);
+        assert.equal(await page.locator(`${row('0')} .rb-chip b`).count(), 0, 'typed text is shown as text');
+        assert.equal(await page.inputValue(free), '');
+        assert.deepEqual((await posted()).root.children[0], condition('billingAddress.city', 'in', ['Berlin', 'Paris', '<b>Köln</b>']));
+
+        await page.click(`${row('0')} .rb-chip[data-index="0"] [data-action="remove-value"]`);
+        await page.selectOption(`${row('0')} .rb-operator`, 'notIn');
+        assert.deepEqual((await posted()).root.children[0], condition('billingAddress.city', 'notIn', ['Paris', '<b>Köln</b>']), 'the list stays when the operator flips');
+
+        await page.selectOption(`${row('0')} .rb-operator`, 'eq');
+        assert.deepEqual((await posted()).root.children[0], condition('billingAddress.city', 'eq', ['Paris']));
+    });
+
+    it('shows a saved text list as chips and posts it back unchanged', async () => {
+        const rule = { version: 1, root: group('All', false, [condition('customer.company', 'notIn', ['Acme', 'Globex'])]) };
+        await open({ rule });
+        assert.deepEqual(await page.$$eval(`${row('0')} .rb-chip-name`, c => c.map(x => x.textContent)), ['Acme', 'Globex']);
+        assert.equal(await page.locator(`${row('0')} .rb-free-value`).count(), 1);
+        assert.deepEqual(await posted(), rule);
+        assert.deepEqual(server.state.lookupRequests, [], 'typed values need no name lookup');
+    });
+
     it('loads a saved rule and posts it back unchanged', async () => {
         const rule = {
             version: 1,

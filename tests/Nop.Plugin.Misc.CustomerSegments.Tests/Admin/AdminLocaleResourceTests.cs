@@ -64,13 +64,30 @@ public class AdminLocaleResourceTests
         Assert.That(labels, Is.Empty);
     }
 
+    /// <summary>
+    /// The resources a background rebuild stores as its error, read from the runner's and run service's source
+    /// </summary>
+    private static IEnumerable<string> RebuildRunErrorResources()
+    {
+        var names = new[] { "SegmentRebuildRunner.cs", "SegmentRebuildRunService.cs" }
+            .SelectMany(file => Regex.Matches(File.ReadAllText(Path.Combine(PluginRoot(), "Services", file)), "\"(Segments\\.Rebuild\\.[A-Za-z]+)\"")
+                .Select(match => match.Groups[1].Value))
+            .Distinct()
+            .ToList();
+        Assert.That(names, Has.Count.GreaterThanOrEqualTo(5));
+
+        return names;
+    }
+
     [Test]
     public void ResourcesNamedAtRunTimeAreInstalled()
     {
         var keys = Enum.GetNames<SegmentType>().Select(name => $"{Prefix}SegmentType.{name}")
             .Concat(Enum.GetNames<RuleFieldCategory>().Select(name => $"{Prefix}Rules.Category.{name}"))
             .Concat(typeof(RuleOperators).GetFields().Select(field => $"{Prefix}Rules.Operator.{field.GetRawConstantValue()}"))
-            .Concat(LocaleResources.RuleBuilderTextKeys.Select(key => $"{Prefix}RuleBuilder.{key}"));
+            .Concat(LocaleResources.RuleBuilderTextKeys.Select(key => $"{Prefix}RuleBuilder.{key}"))
+            .Concat(RebuildRunErrorResources().Select(name => Prefix + name))
+            .Concat(CustomerSegmentsDefaults.ShopperWidgetZones.Select(zone => $"{Prefix}Configuration.WidgetZones.{zone}"));
 
         Assert.That(keys.Where(key => !LocaleResources.EnglishResources.ContainsKey(key)), Is.Empty);
     }

@@ -27,11 +27,13 @@ public class CustomerSegmentsAdminControllerTests
     private CustomerSegmentsSettings _settings;
     private Mock<ICustomerService> _customerService;
     private Mock<ILocalizationService> _localizationService;
+    private Mock<ILocalizedEntityService> _localizedEntityService;
     private Mock<INotificationService> _notificationService;
     private Mock<IScheduleTaskService> _scheduleTaskService;
     private Mock<ISegmentAnalyticsService> _analyticsService;
     private Mock<ISegmentMemberCsvService> _csvService;
     private Mock<ISegmentRebuildService> _rebuildService;
+    private Mock<ISegmentRebuildRunService> _rebuildRunService;
     private Mock<IStaticSegmentService> _staticService;
     private Mock<ISegmentModelFactory> _modelFactory;
     private Mock<ISegmentPreviewService> _previewService;
@@ -49,12 +51,15 @@ public class CustomerSegmentsAdminControllerTests
         _customerService = new Mock<ICustomerService>();
         _localizationService = new Mock<ILocalizationService>();
         _localizationService.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => $"[{key}]");
+        _localizedEntityService = new Mock<ILocalizedEntityService>();
         _notificationService = new Mock<INotificationService>();
         _scheduleTaskService = new Mock<IScheduleTaskService>();
         _analyticsService = new Mock<ISegmentAnalyticsService>();
         _csvService = new Mock<ISegmentMemberCsvService>();
         _rebuildService = new Mock<ISegmentRebuildService>();
         _rebuildService.Setup(r => r.RebuildSegmentAsync(It.IsAny<Segment>())).ReturnsAsync((Segment segment) => new SegmentRebuildResult(segment.Id, 0, 0));
+        _rebuildRunService = new Mock<ISegmentRebuildRunService>();
+        _rebuildRunService.Setup(r => r.StartAsync(It.IsAny<Segment>())).ReturnsAsync((Segment segment) => new SegmentRebuildRun { Id = 1, SegmentId = segment.Id });
         _staticService = new Mock<IStaticSegmentService>();
         _modelFactory = new Mock<ISegmentModelFactory>();
         _modelFactory.Setup(f => f.PrepareSegmentModelAsync(It.IsAny<SegmentModel>(), It.IsAny<Segment>(), It.IsAny<bool>(), It.IsAny<IReadOnlyList<RuleValidationError>>()))
@@ -69,8 +74,8 @@ public class CustomerSegmentsAdminControllerTests
         _settingService = new Mock<ISettingService>();
 
         _controller = new CustomerSegmentsAdminController(_settings, _customerService.Object, _localizationService.Object,
-            _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _csvService.Object,
-            _modelFactory.Object, _previewService.Object, _rebuildService.Object, _serializer.Object, _validator.Object,
+            _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _csvService.Object,
+            _modelFactory.Object, _previewService.Object, _rebuildService.Object, _rebuildRunService.Object, _serializer.Object, _validator.Object,
             _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object)
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
@@ -244,6 +249,62 @@ public class CustomerSegmentsAdminControllerTests
     }
 
     [Test]
+    public async Task EditSavesTheShopperMessageInEveryLanguage()
+    {
+        var segment = new Segment { Id = 5, Name = "Old", SegmentTypeId = (int)SegmentType.Static };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+
+        await _controller.Edit(new SegmentModel
+        {
+            Id = 5, Name = "Loyal", SegmentTypeId = (int)SegmentType.Static, ShopperMessage = " 10% off ",
+            Locales = [new SegmentLocalizedModel { LanguageId = 2, ShopperMessage = " 10 % de remise " }, new SegmentLocalizedModel { LanguageId = 3 }]
+        }, false);
+
+        Assert.That(segment.ShopperMessage, Is.EqualTo("10% off"));
+        _localizedEntityService.Verify(l => l.SaveLocalizedValueAsync(segment,
+            It.Is<System.Linq.Expressions.Expression<Func<Segment, string>>>(e => ((System.Linq.Expressions.MemberExpression)e.Body).Member.Name == nameof(Segment.ShopperMessage)),
+            "10 % de remise", 2));
+        //an empty translation is saved empty: nopCommerce then removes it and the standard message is shown
+        _localizedEntityService.Verify(l => l.SaveLocalizedValueAsync(segment, It.IsAny<System.Linq.Expressions.Expression<Func<Segment, string>>>(), null, 3));
+        _localizedEntityService.VerifyNoOtherCalls();
+    }
+
+    [Test]
+    public async Task CreateSavesTheTranslationsOfTheNewSegment()
+    {
+        _segmentService.Setup(s => s.InsertSegmentAsync(It.IsAny<Segment>())).Callback<Segment>(s => s.Id = 42);
+
+        await _controller.Create(new SegmentModel
+        {
+            Name = "Loyal", SegmentTypeId = (int)SegmentType.Static, Locales = [new SegmentLocalizedModel { LanguageId = 2, ShopperMessage = "Danke" }]
+        }, false);
+
+        _localizedEntityService.Verify(l => l.SaveLocalizedValueAsync(It.Is<Segment>(s => s.Id == 42),
+            It.IsAny<System.Linq.Expressions.Expression<Func<Segment, string>>>(), "Danke", 2));
+    }
+
+    [Test]
+    public async Task ATooLongShopperMessageInAnyLanguageSavesNothing()
+    {
+        var segment = new Segment { Id = 5, Name = "Old", SegmentTypeId = (int)SegmentType.Static };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+
+        var result = await _controller.Edit(new SegmentModel
+        {
+            Id = 5, Name = "Loyal", SegmentTypeId = (int)SegmentType.Static, ShopperMessage = "ok",
+            Locales = [new SegmentLocalizedModel { LanguageId = 2, ShopperMessage = "ok" }, new SegmentLocalizedModel { LanguageId = 3, ShopperMessage = new string('x', 1001) }]
+        }, false);
+
+        Assert.That(result, Is.InstanceOf<ViewResult>());
+        Assert.That(_controller.ModelState["Locales[1].ShopperMessage"]!.Errors.Single().ErrorMessage,
+            Is.EqualTo("[Plugins.Misc.CustomerSegments.Fields.ShopperMessage.TooLong]"));
+        Assert.That(_controller.ModelState.ContainsKey("Locales[0].ShopperMessage"), Is.False);
+        Assert.That(segment.Name, Is.EqualTo("Old"));
+        _segmentService.Verify(s => s.UpdateSegmentAsync(It.IsAny<Segment>()), Times.Never);
+        _localizedEntityService.VerifyNoOtherCalls();
+    }
+
+    [Test]
     public async Task EditOfAMissingSegmentGoesBackToTheList()
     {
         var get = await _controller.Edit(404);
@@ -364,35 +425,76 @@ public class CustomerSegmentsAdminControllerTests
     #region Members
 
     [Test]
-    public async Task RebuildRunsOnlyForDynamicSegments()
+    public async Task RebuildNowStartsABackgroundRunOfDynamicSegmentsOnly()
     {
         var dynamicSegment = new Segment { Id = 1, SegmentTypeId = (int)SegmentType.Dynamic };
         var staticSegment = new Segment { Id = 2, SegmentTypeId = (int)SegmentType.Static };
         _segmentService.Setup(s => s.GetSegmentByIdAsync(1)).ReturnsAsync(dynamicSegment);
         _segmentService.Setup(s => s.GetSegmentByIdAsync(2)).ReturnsAsync(staticSegment);
-        _rebuildService.Setup(r => r.RebuildSegmentAsync(dynamicSegment)).ReturnsAsync(new SegmentRebuildResult(1, 77, 3));
-        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Segments.Rebuild.Done")).ReturnsAsync("{0} in, {1} out");
 
-        await _controller.Rebuild(1);
-        await _controller.Rebuild(2);
+        var started = await _controller.Rebuild(1);
+        var refused = await _controller.Rebuild(2);
 
-        _rebuildService.Verify(r => r.RebuildSegmentAsync(dynamicSegment), Times.Once);
-        _rebuildService.Verify(r => r.RebuildSegmentAsync(staticSegment), Times.Never);
-        _notificationService.Verify(n => n.SuccessNotification("77 in, 3 out", true, 0));
+        _rebuildRunService.Verify(r => r.StartAsync(dynamicSegment), Times.Once);
+        _rebuildRunService.Verify(r => r.StartAsync(staticSegment), Times.Never);
+        _rebuildService.Verify(r => r.RebuildSegmentAsync(It.IsAny<Segment>()), Times.Never, "nothing is rebuilt inside the request");
+        Assert.That(((RedirectToActionResult)started).ActionName, Is.EqualTo("Edit"));
+        Assert.That(((RedirectToActionResult)refused).ActionName, Is.EqualTo("Edit"));
         _notificationService.Verify(n => n.WarningNotification("[Plugins.Misc.CustomerSegments.Segments.Rebuild.OnlyDynamic]", true, 0));
     }
 
     [Test]
-    public async Task ARebuildWithAnInvalidStoredRuleSaysSo()
+    public async Task RebuildProgressSaysThereIsNoRunYet()
     {
-        var segment = new Segment { Id = 1, SegmentTypeId = (int)SegmentType.Dynamic };
-        _segmentService.Setup(s => s.GetSegmentByIdAsync(1)).ReturnsAsync(segment);
-        _rebuildService.Setup(r => r.RebuildSegmentAsync(segment)).ThrowsAsync(new SegmentRuleValidationException([new RuleValidationError("0", "k", "bad")]));
+        var progress = JsonOf(await _controller.RebuildProgress(5));
 
-        var result = await _controller.Rebuild(1);
+        Assert.That(progress.GetProperty("state").GetString(), Is.EqualTo("none"));
+        Assert.That(progress.GetProperty("finished").GetBoolean(), Is.True);
+    }
 
-        _notificationService.Verify(n => n.ErrorNotification("[Plugins.Misc.CustomerSegments.Segments.Rebuild.InvalidRule]", true, 0));
-        Assert.That(((RedirectToActionResult)result).ActionName, Is.EqualTo("Edit"));
+    [Test]
+    public async Task RebuildProgressReportsTheStepOfARunningRebuild()
+    {
+        _rebuildRunService.Setup(r => r.GetLatestRunAsync(5)).ReturnsAsync(new SegmentRebuildRun
+        {
+            SegmentId = 5, StateId = (int)SegmentRebuildRunState.Running, StepsDone = 1, StepsTotal = 2
+        });
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Segments.Rebuild.Step.Members")).ReturnsAsync("Members ({0}/{1})");
+
+        var progress = JsonOf(await _controller.RebuildProgress(5));
+
+        Assert.That(progress.GetProperty("state").GetString(), Is.EqualTo("running"));
+        Assert.That(progress.GetProperty("finished").GetBoolean(), Is.False);
+        Assert.That(progress.GetProperty("percent").GetInt32(), Is.EqualTo(50));
+        Assert.That(progress.GetProperty("message").GetString(), Is.EqualTo("Members (2/2)"));
+        Assert.That(progress.GetProperty("finishedSecondsAgo").ValueKind, Is.EqualTo(JsonValueKind.Null));
+    }
+
+    [Test]
+    public async Task RebuildProgressReportsTheResultOrTheLocalizedError()
+    {
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Segments.Rebuild.Done")).ReturnsAsync("{0} in, {1} out");
+        _rebuildRunService.Setup(r => r.GetLatestRunAsync(5)).ReturnsAsync(new SegmentRebuildRun
+        {
+            SegmentId = 5, StateId = (int)SegmentRebuildRunState.Completed, StepsDone = 2, StepsTotal = 2, Entered = 77, Left = 3,
+            FinishedOnUtc = DateTime.UtcNow.AddSeconds(-10)
+        });
+        _rebuildRunService.Setup(r => r.GetLatestRunAsync(6)).ReturnsAsync(new SegmentRebuildRun
+        {
+            SegmentId = 6, StateId = (int)SegmentRebuildRunState.Failed, StepsTotal = 2, ErrorResource = "Segments.Rebuild.InvalidRule",
+            FinishedOnUtc = DateTime.UtcNow
+        });
+
+        var completed = JsonOf(await _controller.RebuildProgress(5));
+        var failed = JsonOf(await _controller.RebuildProgress(6));
+
+        Assert.That(completed.GetProperty("state").GetString(), Is.EqualTo("completed"));
+        Assert.That(completed.GetProperty("percent").GetInt32(), Is.EqualTo(100));
+        Assert.That(completed.GetProperty("message").GetString(), Is.EqualTo("77 in, 3 out"));
+        Assert.That(completed.GetProperty("finishedSecondsAgo").GetInt32(), Is.InRange(9, 70));
+        Assert.That(failed.GetProperty("state").GetString(), Is.EqualTo("failed"));
+        Assert.That(failed.GetProperty("finished").GetBoolean(), Is.True);
+        Assert.That(failed.GetProperty("message").GetString(), Is.EqualTo("[Plugins.Misc.CustomerSegments.Segments.Rebuild.InvalidRule]"));
     }
 
     [Test]
@@ -478,6 +580,54 @@ public class CustomerSegmentsAdminControllerTests
 
     #region Settings and analytics
 
+    private static ConfigurationModel ValidConfiguration(bool widgetEnabled, params string[] zones) => new()
+    {
+        PurchasePaymentStatusIds = [(int)PaymentStatus.Paid],
+        RebuildIntervalMinutes = 60,
+        RfmWindowDays = 365,
+        WidgetEnabled = widgetEnabled,
+        WidgetZones = zones.ToList()
+    };
+
+    [Test]
+    public async Task ConfigureSavesTheShopperWidgetAndItsZonesInTheListsOrder()
+    {
+        var result = await _controller.Configure(ValidConfiguration(true, "productdetails_top", " HOME_PAGE_TOP ", "productdetails_top", ""));
+
+        Assert.That(result, Is.InstanceOf<RedirectToActionResult>());
+        Assert.That(_settings.WidgetEnabled, Is.True);
+        Assert.That(_settings.WidgetZones, Is.EqualTo(new[] { "home_page_top", "productdetails_top" }));
+        _settingService.Verify(s => s.SaveSettingAsync(_settings, 0));
+    }
+
+    [Test]
+    public async Task ConfigureSwitchesTheWidgetOffAndKeepsTheChosenZones()
+    {
+        _settings.WidgetEnabled = true;
+
+        await _controller.Configure(ValidConfiguration(false, "home_page_top"));
+
+        Assert.That(_settings.WidgetEnabled, Is.False);
+        Assert.That(_settings.WidgetZones, Is.EqualTo(new[] { "home_page_top" }));
+    }
+
+    [TestCase(true, "admin_customer_details_block")]
+    [TestCase(false, "home_page_top", "<script>")]
+    [TestCase(true)]
+    public async Task ConfigureRefusesZonesNotInTheListOrAnEnabledWidgetWithoutZones(bool enabled, params string[] zones)
+    {
+        _settings.WidgetZones = ["footer"];
+
+        var result = await _controller.Configure(ValidConfiguration(enabled, zones));
+
+        Assert.That(result, Is.InstanceOf<ViewResult>());
+        Assert.That(_controller.ModelState[nameof(ConfigurationModel.WidgetZones)]!.Errors.Single().ErrorMessage,
+            Is.EqualTo(zones.Length == 0 ? "[Plugins.Misc.CustomerSegments.Configuration.WidgetZones.Required]" : "[Plugins.Misc.CustomerSegments.Configuration.WidgetZones.Invalid]"));
+        Assert.That(_settings.WidgetEnabled, Is.False);
+        Assert.That(_settings.WidgetZones, Is.EqualTo(new[] { "footer" }));
+        _settingService.Verify(s => s.SaveSettingAsync(It.IsAny<CustomerSegmentsSettings>(), It.IsAny<int>()), Times.Never);
+    }
+
     [Test]
     public async Task ConfigureSavesValidSettingsAndMovesTheScheduledRebuild()
     {
@@ -533,7 +683,7 @@ public class CustomerSegmentsAdminControllerTests
         var counts = new int[5, 5];
         counts[4, 0] = 3;
         _analyticsService.Setup(a => a.GetRfmGridAsync(4, 2, It.IsAny<DateTime>())).ReturnsAsync(new RfmGrid(counts, 7, 365));
-        _analyticsService.Setup(a => a.GetHistogramAsync(4, 2, SegmentHistogramField.Age, It.IsAny<DateTime>()))
+        _analyticsService.Setup(a => a.GetHistogramAsync(4, 2, SegmentHistogramField.Age, It.IsAny<DateTime>(), null))
             .ReturnsAsync([new HistogramBucket(0, 18, 2), new HistogramBucket(null, null, 1)]);
         _analyticsService.Setup(a => a.GetOverlapAsync(4)).ReturnsAsync([new SegmentOverlap(8, 6), new SegmentOverlap(99, 1)]);
 
@@ -549,6 +699,38 @@ public class CustomerSegmentsAdminControllerTests
         var overlap = json.GetProperty("overlap").EnumerateArray().Single();
         Assert.That(overlap.GetProperty("name").GetString(), Is.EqualTo("Other"), "a segment deleted meanwhile is left out");
         Assert.That(overlap.GetProperty("shared").GetInt32(), Is.EqualTo(6));
+    }
+
+    [Test]
+    public async Task AnalyticsPassesTheChosenNumberOfHistogramBuckets()
+    {
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(4)).ReturnsAsync(new Segment { Id = 4 });
+        _segmentService.Setup(s => s.GetSegmentsByIdsAsync(It.IsAny<IList<int>>())).ReturnsAsync([]);
+        _analyticsService.Setup(a => a.GetSizeOverTimeAsync(4, It.IsAny<DateTime>(), It.IsAny<DateTime>())).ReturnsAsync([]);
+        _analyticsService.Setup(a => a.GetOverlapAsync(4)).ReturnsAsync([]);
+        _analyticsService.Setup(a => a.GetRfmGridAsync(4, 0, It.IsAny<DateTime>())).ReturnsAsync(new RfmGrid(new int[5, 5], 0, 365));
+        _analyticsService.Setup(a => a.GetRevenueShareAsync(4, 0, null, null)).ReturnsAsync(new SegmentRevenueShare(0, 0, 0, 0, 0, 0));
+        _analyticsService.Setup(a => a.GetHistogramAsync(4, 0, SegmentHistogramField.OrderCount, It.IsAny<DateTime>(), 6)).ReturnsAsync([new HistogramBucket(0, 1, 9)]);
+
+        var json = JsonOf(await _controller.Analytics(4, "OrderCount", 6));
+
+        Assert.That(json.GetProperty("histogram").GetProperty("bucketCount").GetInt32(), Is.EqualTo(6));
+        Assert.That(json.GetProperty("histogram").GetProperty("buckets")[0].GetProperty("members").GetInt32(), Is.EqualTo(9));
+    }
+
+    [TestCase(1)]
+    [TestCase(0)]
+    [TestCase(HistogramBucketLimits.Max + 1)]
+    public async Task AnalyticsRefusesANumberOfBucketsOutOfRange(int buckets)
+    {
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(4)).ReturnsAsync(new Segment { Id = 4 });
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Analytics.Histogram.Buckets.Range")).ReturnsAsync("From {0} to {1}");
+
+        var json = JsonOf(await _controller.Analytics(4, "Age", buckets));
+
+        Assert.That(_controller.Response.StatusCode, Is.EqualTo(StatusCodes.Status400BadRequest));
+        Assert.That(json.GetProperty("error").GetString(), Is.EqualTo($"From {HistogramBucketLimits.Min} to {HistogramBucketLimits.Max}"));
+        _analyticsService.VerifyNoOtherCalls();
     }
 
     #endregion

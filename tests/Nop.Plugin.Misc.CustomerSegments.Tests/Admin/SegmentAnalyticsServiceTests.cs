@@ -164,7 +164,7 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
     [Test]
     public async Task OrderCountHistogramIncludesMembersWithoutOrders()
     {
-        var buckets = await _service.GetHistogramAsync(_vip.Id, 0, SegmentHistogramField.OrderCount, Now);
+        var buckets = await _service.GetHistogramAsync(_vip.Id, 0, SegmentHistogramField.OrderCount, Now, null);
 
         Assert.That(buckets.Select(b => b.From), Is.EqualTo(SegmentAnalyticsService.OrderCountEdges.Select(e => (decimal?)e)));
         //carol and dave: 0; bob: 1; alice: 3
@@ -178,7 +178,7 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
     [Test]
     public async Task TotalSpentHistogramUsesRoundBuckets()
     {
-        var buckets = await _service.GetHistogramAsync(_vip.Id, 0, SegmentHistogramField.TotalSpent, Now);
+        var buckets = await _service.GetHistogramAsync(_vip.Id, 0, SegmentHistogramField.TotalSpent, Now, null);
 
         //the largest total is alice's 180: steps of 20
         Assert.That(buckets, Has.Count.EqualTo(SegmentAnalyticsService.SpentBuckets));
@@ -192,13 +192,65 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
     [Test]
     public async Task AgeHistogramCountsBirthdaysExactlyAndUnknownApart()
     {
-        var buckets = await _service.GetHistogramAsync(_vip.Id, 0, SegmentHistogramField.Age, Now);
+        var buckets = await _service.GetHistogramAsync(_vip.Id, 0, SegmentHistogramField.Age, Now, null);
 
         Assert.That(buckets.Single(b => b.From == 0).Members, Is.EqualTo(1), "carol is 17");
         Assert.That(buckets.Single(b => b.From == 18).Members, Is.EqualTo(1), "bob turns 18 today");
         Assert.That(buckets.Single(b => b.From == 35).Members, Is.EqualTo(1), "alice is 35");
         Assert.That(buckets.Single(b => b.From == null && b.To == null).Members, Is.EqualTo(1), "dave has no birthday");
         Assert.That(buckets.Sum(b => b.Members), Is.EqualTo(4));
+    }
+
+    [Test]
+    public async Task TheAdminPicksHowManyOrderCountBucketsOfOneWidth()
+    {
+        //alice has the most orders, 3: two buckets of 2 orders, four of 1
+        var two = await _service.GetHistogramAsync(_vip.Id, 0, SegmentHistogramField.OrderCount, Now, 2);
+        var four = await _service.GetHistogramAsync(_vip.Id, 0, SegmentHistogramField.OrderCount, Now, 4);
+
+        Assert.That(two.Select(b => (b.From, b.To, b.Members)), Is.EqualTo(new (decimal?, decimal?, int)[] { (0, 2, 3), (2, null, 1) }));
+        Assert.That(four.Select(b => (b.From, b.To, b.Members)), Is.EqualTo(new (decimal?, decimal?, int)[] { (0, 1, 2), (1, 2, 1), (2, 3, 0), (3, null, 1) }));
+    }
+
+    [Test]
+    public async Task TheAdminPicksHowManyTotalSpentBuckets()
+    {
+        //the largest total is 180: three buckets of 100
+        var buckets = await _service.GetHistogramAsync(_vip.Id, 0, SegmentHistogramField.TotalSpent, Now, 3);
+
+        Assert.That(buckets.Select(b => (b.From, b.To, b.Members)), Is.EqualTo(new (decimal?, decimal?, int)[] { (0, 100, 3), (100, 200, 1), (200, null, 0) }));
+    }
+
+    [Test]
+    public async Task TheAdminPicksHowManyAgeBucketsAndUnknownStaysApart()
+    {
+        //the oldest member is 35: four buckets of 10 years
+        var buckets = await _service.GetHistogramAsync(_vip.Id, 0, SegmentHistogramField.Age, Now, 4);
+
+        Assert.That(buckets.Select(b => (b.From, b.To, b.Members)), Is.EqualTo(new (decimal?, decimal?, int)[]
+        {
+            (0, 10, 0), (10, 20, 2), (20, 30, 0), (30, null, 1), (null, null, 1)
+        }), "carol 17 and bob 18 share a bucket, alice 35, dave unknown");
+    }
+
+    [TestCase(1)]
+    [TestCase(0)]
+    [TestCase(-5)]
+    [TestCase(HistogramBucketLimits.Max + 1)]
+    public void ABucketCountOutOfRangeIsRefused(int count)
+    {
+        Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => _service.GetHistogramAsync(_vip.Id, 0, SegmentHistogramField.TotalSpent, Now, count));
+    }
+
+    [Test]
+    public async Task AnEmptySegmentGetsTheBucketsItAskedFor()
+    {
+        var orders = await _service.GetHistogramAsync(_empty.Id, 0, SegmentHistogramField.OrderCount, Now, 5);
+        var ages = await _service.GetHistogramAsync(_empty.Id, 0, SegmentHistogramField.Age, Now, 5);
+
+        Assert.That(orders.Select(b => b.From), Is.EqualTo(new decimal?[] { 0, 1, 2, 3, 4 }));
+        Assert.That(orders.Sum(b => b.Members) + ages.Sum(b => b.Members), Is.Zero);
+        Assert.That(ages, Has.Count.EqualTo(6));
     }
 
     [Test]
@@ -217,7 +269,7 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
     {
         var share = await _service.GetRevenueShareAsync(_empty.Id, 0, null, null);
         var grid = await _service.GetRfmGridAsync(_empty.Id, 0, Now);
-        var spent = await _service.GetHistogramAsync(_empty.Id, 0, SegmentHistogramField.TotalSpent, Now);
+        var spent = await _service.GetHistogramAsync(_empty.Id, 0, SegmentHistogramField.TotalSpent, Now, null);
         var overlap = await _service.GetOverlapAsync(_empty.Id);
 
         Assert.That(share.Members, Is.Zero);

@@ -23,6 +23,7 @@ public class SegmentModelFactoryTests
     private Mock<IDateTimeHelper> _dateTimeHelper;
     private Mock<ILocalizationService> _localizationService;
     private Mock<IRuleFieldCatalog> _catalog;
+    private Mock<Nop.Web.Framework.Factories.ILocalizedModelFactory> _localizedModelFactory;
     private Mock<ISegmentDiscountUsageService> _discountUsage;
     private Mock<ISegmentMemberSearchService> _memberSearch;
     private Mock<ISegmentMembershipService> _membershipService;
@@ -69,7 +70,23 @@ public class SegmentModelFactoryTests
         _storeService = new Mock<IStoreService>();
         _storeService.Setup(s => s.GetAllStoresAsync()).ReturnsAsync([new Store { Id = 1, Name = "Main" }, new Store { Id = 2, Name = "Outlet" }]);
 
-        _factory = new SegmentModelFactory(_adminAreaSettings, _dateTimeHelper.Object, _localizationService.Object, _catalog.Object,
+        //nopCommerce's localized model factory: one locale per language (2 and 3 besides the standard), filled by the configuration
+        _localizedModelFactory = new Mock<Nop.Web.Framework.Factories.ILocalizedModelFactory>();
+        _localizedModelFactory.Setup(f => f.PrepareLocalizedModelsAsync(It.IsAny<Func<SegmentLocalizedModel, int, Task>>()))
+            .Returns(async (Func<SegmentLocalizedModel, int, Task> configure) =>
+            {
+                var locales = new List<SegmentLocalizedModel>();
+                foreach (var languageId in new[] { 2, 3 })
+                {
+                    var locale = new SegmentLocalizedModel { LanguageId = languageId };
+                    if (configure != null)
+                        await configure(locale, languageId);
+                    locales.Add(locale);
+                }
+                return (IList<SegmentLocalizedModel>)locales;
+            });
+
+        _factory = new SegmentModelFactory(_adminAreaSettings, _dateTimeHelper.Object, _localizationService.Object, _localizedModelFactory.Object, _catalog.Object,
             _discountUsage.Object, _memberSearch.Object, _membershipService.Object, _segmentService.Object, _storeService.Object);
     }
 
@@ -166,6 +183,35 @@ public class SegmentModelFactoryTests
     }
 
     [Test]
+    public async Task TheShopperMessageIsOfferedInEveryLanguageWithItsSavedTranslation()
+    {
+        var segment = new Segment { Id = 5, Name = "Loyal", SegmentTypeId = (int)SegmentType.Static, ShopperMessage = "10% off" };
+        _localizationService.Setup(l => l.GetLocalizedAsync(segment, It.IsAny<System.Linq.Expressions.Expression<Func<Segment, string>>>(), 2, false, false))
+            .ReturnsAsync("10 % de remise");
+        _localizationService.Setup(l => l.GetLocalizedAsync(segment, It.IsAny<System.Linq.Expressions.Expression<Func<Segment, string>>>(), 3, false, false))
+            .ReturnsAsync((string)null);
+
+        var model = await _factory.PrepareSegmentModelAsync(null, segment);
+        var created = await _factory.PrepareSegmentModelAsync(null, null);
+
+        Assert.That(model.ShopperMessage, Is.EqualTo("10% off"));
+        Assert.That(model.Locales.Select(l => (l.LanguageId, l.ShopperMessage)), Is.EqualTo(new[] { (2, "10 % de remise"), (3, (string)null) }));
+        Assert.That(created.Locales.Select(l => (l.LanguageId, l.ShopperMessage)), Is.EqualTo(new[] { (2, (string)null), (3, (string)null) }));
+    }
+
+    [Test]
+    public async Task APostedModelKeepsTheTypedTranslations()
+    {
+        var segment = new Segment { Id = 5, Name = "Loyal", SegmentTypeId = (int)SegmentType.Static };
+        var posted = new SegmentModel { Id = 5, Name = "Loyal", SegmentTypeId = (int)SegmentType.Static, Locales = [new SegmentLocalizedModel { LanguageId = 2, ShopperMessage = "typed" }] };
+
+        var model = await _factory.PrepareSegmentModelAsync(posted, segment, true);
+
+        Assert.That(model.Locales.Single().ShopperMessage, Is.EqualTo("typed"));
+        _localizedModelFactory.Verify(f => f.PrepareLocalizedModelsAsync(It.IsAny<Func<SegmentLocalizedModel, int, Task>>()), Times.Never);
+    }
+
+    [Test]
     public async Task MalformedPostedRuleJsonNeverReachesThePage()
     {
         var model = await _factory.PrepareSegmentModelAsync(new SegmentModel { Name = "X", SegmentTypeId = 10, RuleJson = "{\"root\": </script><script>alert(1)" }, null, true);
@@ -243,6 +289,28 @@ public class SegmentModelFactoryTests
         Assert.That(model.AvailablePaymentStatuses.Where(s => s.Selected).Select(s => s.Value), Is.EqualTo(new[] { ((int)PaymentStatus.Paid).ToString() }));
         Assert.That(model.AvailableOrderStatuses.Where(s => s.Selected).Select(s => s.Value), Is.EqualTo(new[] { ((int)OrderStatus.Cancelled).ToString() }));
         Assert.That(model.AvailablePaymentStatuses.First().Text, Does.StartWith("[Enums.Nop.Core.Domain.Payments.PaymentStatus."));
+    }
+
+    [Test]
+    public async Task SettingsOfferTheShopperWidgetZonesWithLocalizedNames()
+    {
+        var settings = new CustomerSegmentsSettings { WidgetEnabled = true, WidgetZones = ["productdetails_top", "home_page_top"] };
+
+        var model = await _factory.PrepareConfigurationModelAsync(null, settings);
+
+        Assert.That(model.WidgetEnabled, Is.True);
+        Assert.That(model.WidgetZones, Is.EqualTo(new[] { "productdetails_top", "home_page_top" }));
+        Assert.That(model.AvailableWidgetZones.Select(z => z.Value), Is.EqualTo(CustomerSegmentsDefaults.ShopperWidgetZones));
+        Assert.That(model.AvailableWidgetZones.Where(z => z.Selected).Select(z => z.Value), Is.EqualTo(new[] { "home_page_top", "productdetails_top" }));
+        Assert.That(model.AvailableWidgetZones[0].Text, Is.EqualTo("[Plugins.Misc.CustomerSegments.Configuration.WidgetZones.home_page_top] (home_page_top)"));
+    }
+
+    [Test]
+    public async Task APostedSettingsModelKeepsTheChosenZones()
+    {
+        var model = await _factory.PrepareConfigurationModelAsync(new ConfigurationModel { WidgetZones = ["footer_x", "content_before"] }, new CustomerSegmentsSettings());
+
+        Assert.That(model.AvailableWidgetZones.Where(z => z.Selected).Select(z => z.Value), Is.EqualTo(new[] { "content_before" }));
     }
 
     [Test]

@@ -16,9 +16,10 @@ using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
 
 /// <summary>
-/// The whole path on a real database: orders move a customer into an order-count segment through the order
-/// event consumer, the discount requirement then passes in the next request; when an order goes away the
-/// customer leaves the segment, the cached membership is dropped, and the requirement fails in the next request
+/// The whole path on a real database with the real rule engine and the real order event consumer: orders move a
+/// customer into an order-count segment, the discount requirement then passes in the next request; a refund (the
+/// order's payment status saved as Refunded, then nopCommerce's OrderRefundedEvent) takes the order out of the
+/// purchases, the customer leaves the segment, the cached membership is dropped, and the requirement fails in the next request
 /// </summary>
 public class DiscountFlowTests : MembershipTestBase
 {
@@ -27,7 +28,7 @@ public class DiscountFlowTests : MembershipTestBase
     }
 
     [Test]
-    public async Task OrdersTakeTheCustomerIntoTheSegmentThatUnlocksTheDiscountAndLosingOneTakesThemOut()
+    public async Task OrdersTakeTheCustomerIntoTheSegmentThatUnlocksTheDiscountAndARefundTakesThemOut()
     {
         var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         var settingService = new Mock<ISettingService>();
@@ -82,8 +83,13 @@ public class DiscountFlowTests : MembershipTestBase
         second.RefundedAmount = second.OrderTotal;
         await Repository<Order>().UpdateAsync(second);
         await consumer.HandleEventAsync(new OrderRefundedEvent(second, second.OrderTotal));
-        Assert.That(await CurrentMemberIdsAsync(repeatBuyers.Id), Is.Empty);
+        Assert.That(await CurrentMemberIdsAsync(repeatBuyers.Id), Is.Empty, "a refunded order is not a purchase: one left, not a repeat buyer");
+        var rows = await RowsAsync(repeatBuyers.Id);
+        Assert.That(rows, Has.Count.EqualTo(1));
+        Assert.That(rows[0].LeftOnUtc, Is.Not.Null, "the membership is closed, not deleted");
         Assert.That(await RequestPassesAsync(), Is.False, "left the segment: the discount is gone in the next request");
         Assert.That(membershipReads, Is.EqualTo(3));
+        Assert.That(await Repository<Order>().Table.CountAsync(order => order.CustomerId == customer.Id && !order.Deleted), Is.EqualTo(2),
+            "the order is still there: only its payment status took it out");
     }
 }

@@ -76,9 +76,9 @@ public class DiscountRuleHarness
         Invalidator = new SegmentCacheInvalidator(StaticCache);
     }
 
-    public Segment AddSegment(int id, string name, bool active = true, string shopperMessage = null)
+    public Segment AddSegment(int id, string name, bool active = true, string shopperMessage = null, int storeId = 0)
     {
-        var segment = new Segment { Id = id, Name = name, Active = active, ShopperMessage = shopperMessage };
+        var segment = new Segment { Id = id, Name = name, Active = active, ShopperMessage = shopperMessage, StoreId = storeId };
         Segments.Add(segment);
 
         return segment;
@@ -120,7 +120,7 @@ public class DiscountRuleHarness
 
     public record RequestScope(InMemoryShortTermCacheManager ShortTermCache, ICustomerSegmentIdsReader Reader, ISegmentRequirementChecker Checker)
     {
-        public async Task<bool> PassesAsync(int requirementId, Customer customer) =>
-            (await Checker.CheckAsync(new DiscountRequirementValidationRequest { DiscountRequirementId = requirementId, Customer = customer })).IsValid;
+        public async Task<bool> PassesAsync(int requirementId, Customer customer, Nop.Core.Domain.Stores.Store store = null) =>
+            (await Checker.CheckAsync(new DiscountRequirementValidationRequest { DiscountRequirementId = requirementId, Customer = customer, Store = store })).IsValid;
     }
 }

@@ -21,6 +21,7 @@ public class SegmentOffersTests
     private DiscountRuleHarness _h;
     private Mock<IDiscountService> _discountService;
     private Mock<ILocalizationService> _localizationService;
+    private readonly Nop.Core.Domain.Stores.Store _store = new() { Id = 1, Name = "Main store" };
 
     [SetUp]
     public async Task SetUp()
@@ -71,7 +72,7 @@ public class SegmentOffersTests
     {
         var customer = _h.Registered(100, 1, 3, 4, 5);
 
-        var model = await Factory().PrepareSegmentOffersModelAsync(customer);
+        var model = await Factory().PrepareSegmentOffersModelAsync(customer, _store);
 
         Assert.That(Texts(model), Is.EqualTo(new[] { "&lt;b&gt;10% off&lt;/b&gt; for our &quot;loyal&quot; customers &amp; friends" }));
     }
@@ -79,10 +80,10 @@ public class SegmentOffersTests
     [Test]
     public async Task EachShopperSeesTheirOwnSegmentsMessages()
     {
-        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(100, 2))), Is.EqualTo(new[] { "Free shipping" }));
-        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(101, 1, 2))), Has.Length.EqualTo(2));
-        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(102, 5))), Is.EqualTo(new[] { "Should not show" }));
-        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(103))), Is.Empty);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(100, 2), _store)), Is.EqualTo(new[] { "Free shipping" }));
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(101, 1, 2), _store)), Has.Length.EqualTo(2));
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(102, 5), _store)), Is.EqualTo(new[] { "Should not show" }));
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(103), _store)), Is.Empty);
     }
 
     [Test]
@@ -91,17 +92,32 @@ public class SegmentOffersTests
         _localizationService.Setup(l => l.GetLocalizedAsync(It.Is<Segment>(s => s.Id == 2), It.IsAny<Expression<Func<Segment, string>>>(), It.IsAny<int?>(), It.IsAny<bool>(), It.IsAny<bool>()))
             .ReturnsAsync("Livraison <gratuite>");
 
-        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(100, 2))), Is.EqualTo(new[] { "Livraison &lt;gratuite&gt;" }));
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(100, 2), _store)), Is.EqualTo(new[] { "Livraison &lt;gratuite&gt;" }));
     }
 
     [Test]
     public async Task NothingIsShownWhenTheWidgetIsOffOrForGuestsWhenGuestsAreNotSegmented()
     {
-        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Guest(100, 2))), Is.Empty);
-        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(null)), Is.Empty);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Guest(100, 2), _store)), Is.Empty);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(null, _store)), Is.Empty);
 
         _h.Settings.WidgetEnabled = false;
-        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(101, 2))), Is.Empty);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(101, 2), _store)), Is.Empty);
+    }
+
+    [Test]
+    public async Task ASegmentLimitedToAnotherStoreShowsNothingThere()
+    {
+        _h.AddSegment(6, "Outlet regulars", shopperMessage: "Outlet: 20% off", storeId: 2);
+        await _h.RequirementAsync(16, new SegmentRequirement { IncludeSegmentIds = [6] });
+        _discountService.Setup(d => d.GetAllDiscountsAsync(null, null, null, false, null, null, true, 0))
+            .ReturnsAsync([new Discount { Id = 6 }]);
+        _discountService.Setup(d => d.GetAllDiscountRequirementsAsync(0, false)).ReturnsAsync(
+            [new DiscountRequirement { Id = 16, DiscountId = 6, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName }]);
+
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(100, 6), _store)), Is.Empty);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(100, 6), new Nop.Core.Domain.Stores.Store { Id = 2 })),
+            Is.EqualTo(new[] { "Outlet: 20% off" }));
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using Nop.Core.Domain.Stores;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 using Nop.Plugin.Misc.CustomerSegments.Services.Caching;
 
@@ -75,6 +76,55 @@ public class SegmentRequirementCheckerTests
         deleted.Deleted = true;
         Assert.That(await request.PassesAsync(requirement, deleted), Is.False);
         Assert.That(_h.MembershipReads, Is.Zero);
+    }
+
+    [Test]
+    public async Task ASegmentLimitedToAStoreCountsOnlyInThatStore()
+    {
+        _h.AddSegment(7, "Outlet regulars", storeId: 2);
+        var requirement = await _h.RequirementAsync(10, new SegmentRequirement { IncludeSegmentIds = [7] });
+        var member = _h.Registered(100, 7);
+        var request = _h.NewRequest();
+
+        Assert.That(await request.PassesAsync(requirement, member, new Store { Id = 2 }), Is.True);
+        Assert.That(await request.PassesAsync(requirement, member, new Store { Id = 1 }), Is.False, "checking out in another store");
+        Assert.That(await request.PassesAsync(requirement, member, null), Is.False, "no store known: only segments for all stores count");
+    }
+
+    [Test]
+    public async Task ASegmentForAllStoresCountsInEveryStore()
+    {
+        var requirement = await _h.RequirementAsync(10, new SegmentRequirement { IncludeSegmentIds = [1] });
+        var member = _h.Registered(100, 1);
+        var request = _h.NewRequest();
+
+        Assert.That(await request.PassesAsync(requirement, member, new Store { Id = 1 }), Is.True);
+        Assert.That(await request.PassesAsync(requirement, member, new Store { Id = 2 }), Is.True);
+        Assert.That(await request.PassesAsync(requirement, member, null), Is.True);
+    }
+
+    [Test]
+    public async Task AnExcludedSegmentLimitedToAnotherStoreDoesNotExcludeThere()
+    {
+        _h.AddSegment(8, "Outlet returners", storeId: 2);
+        var requirement = await _h.RequirementAsync(10, new SegmentRequirement { IncludeSegmentIds = [1], ExcludeSegmentIds = [8] });
+        var customer = _h.Registered(100, 1, 8);
+        var request = _h.NewRequest();
+
+        Assert.That(await request.PassesAsync(requirement, customer, new Store { Id = 2 }), Is.False, "excluded in the store the segment belongs to");
+        Assert.That(await request.PassesAsync(requirement, customer, new Store { Id = 1 }), Is.True, "the outlet's segment says nothing about the main store");
+    }
+
+    [Test]
+    public async Task RequireAllCountsOnlyTheSegmentsOfTheStore()
+    {
+        _h.AddSegment(7, "Outlet regulars", storeId: 2);
+        var requirement = await _h.RequirementAsync(10, new SegmentRequirement { IncludeSegmentIds = [1, 7], RequireAll = true });
+        var customer = _h.Registered(100, 1, 7);
+        var request = _h.NewRequest();
+
+        Assert.That(await request.PassesAsync(requirement, customer, new Store { Id = 2 }), Is.True);
+        Assert.That(await request.PassesAsync(requirement, customer, new Store { Id = 1 }), Is.False, "one of the required segments does not count in this store");
     }
 
     [Test]

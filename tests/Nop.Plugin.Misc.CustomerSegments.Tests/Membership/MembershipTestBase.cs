@@ -87,26 +87,40 @@ public abstract class MembershipTestBase : DatabaseTestBase
     }
 
     /// <summary>
-    /// The real query builder over the test database, with the plugin's default settings
+    /// The real query builder over the test database (or another connection to it), with the plugin's default settings
     /// </summary>
-    protected ObservedRuleQueryBuilder NewQueryBuilder(CustomerSegmentsSettings settings = null) => new(new SegmentRuleQueryBuilder(settings ?? new CustomerSegmentsSettings(),
-        Repository<Address>(), Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(),
-        Repository<GenericAttribute>(), Repository<NewsLetterSubscription>(), Repository<Order>(), Repository<OrderItem>(),
-        Repository<ProductCategory>(), Repository<ProductManufacturer>(), Repository<SegmentMembership>(), Repository<ShoppingCartItem>(),
-        Repository<CustomerOrderStatistics>()));
+    protected ObservedRuleQueryBuilder NewQueryBuilder(CustomerSegmentsSettings settings = null, TestShop shop = null)
+    {
+        shop ??= Shop;
+        return new(new SegmentRuleQueryBuilder(settings ?? new CustomerSegmentsSettings(),
+            shop.Repository<Address>(), shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(),
+            shop.Repository<GenericAttribute>(), shop.Repository<NewsLetterSubscription>(), shop.Repository<Order>(), shop.Repository<OrderItem>(),
+            shop.Repository<ProductCategory>(), shop.Repository<ProductManufacturer>(), shop.Repository<SegmentMembership>(), shop.Repository<ShoppingCartItem>(),
+            shop.Repository<CustomerOrderStatistics>()));
+    }
 
-    protected SegmentRebuildService NewRebuildService(ISegmentRuleQueryBuilder queries, ILogger logger = null) =>
-        new(logger ?? Logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, queries,
-            Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(),
-            new SegmentMembershipTransaction(Repository<Segment>()));
+    /// <summary>
+    /// The rebuild service with the real rule engine; by default over the test's shop, with the plugin's transaction
+    /// </summary>
+    protected SegmentRebuildService NewRebuildService(ISegmentRuleQueryBuilder queries, ILogger logger = null, TestShop shop = null,
+        ISegmentMembershipTransaction transaction = null)
+    {
+        shop ??= Shop;
+        return new(logger ?? Logger.Object, shop.DataProvider, shop.Repository<Segment>(), shop.Repository<SegmentMembership>(), CacheInvalidator,
+            queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(shop: shop),
+            transaction ?? new SegmentMembershipTransaction(shop.Repository<Segment>()));
+    }
 
     /// <summary>
     /// The order statistics service over the test database (nopCommerce's setting service is a stand-in)
     /// </summary>
-    protected CustomerOrderStatisticsService NewStatisticsService(CustomerSegmentsSettings settings = null) =>
-        new(settings ?? new CustomerSegmentsSettings(), DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
-            Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(),
-            Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(Repository<Segment>()));
+    protected CustomerOrderStatisticsService NewStatisticsService(CustomerSegmentsSettings settings = null, TestShop shop = null)
+    {
+        shop ??= Shop;
+        return new(settings ?? new CustomerSegmentsSettings(), shop.DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
+            shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(), shop.Repository<Order>(),
+            shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(shop.Repository<Segment>()));
+    }
 
     private Task TruncateAsync<T>() where T : Nop.Core.BaseEntity => Repository<T>().DeleteAsync(_ => true);
 

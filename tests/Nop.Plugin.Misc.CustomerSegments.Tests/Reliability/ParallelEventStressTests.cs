@@ -41,9 +41,10 @@ public class ParallelEventStressTests : MembershipTestBase
     /// <summary>
     /// The services of one request
     /// </summary>
-    protected virtual SegmentRebuildService NewRequestRebuildService(ILogger logger) =>
-        new(logger, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, NewQueryBuilder(),
-            Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(), new CountingMembershipTransaction(Repository<Segment>()));
+    protected virtual SegmentRebuildService NewRequestRebuildService(ILogger logger)
+    {
+        return NewRebuildService(NewQueryBuilder(), logger, transaction: new CountingMembershipTransaction(Repository<Segment>()));
+    }
 
     /// <summary>
     /// The plugin's transaction, counting the transactions that failed in the database and ran again

@@ -110,14 +110,9 @@ public class RebuildFaultTests : MembershipTestBase
     {
         var faults = new WriteFaultInterceptor(Database);
         var shop = new TestShop(Database, new TestDataProvider(Database, faults));
-        var queries = new SegmentRuleQueryBuilder(new CustomerSegmentsSettings(),
-            shop.Repository<Address>(), shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(),
-            shop.Repository<GenericAttribute>(), shop.Repository<NewsLetterSubscription>(), shop.Repository<Order>(), shop.Repository<OrderItem>(),
-            shop.Repository<ProductCategory>(), shop.Repository<ProductManufacturer>(), shop.Repository<SegmentMembership>(), shop.Repository<ShoppingCartItem>(),
-            shop.Repository<CustomerOrderStatistics>());
-        //the faults are injected into the membership writes; the order statistics (refreshed first) stay on the plain connection
+        //the faults go into the membership writes; the order statistics (refreshed before them) stay on the plain connection
         var rebuild = new SegmentRebuildService(Logger.Object, shop.DataProvider, shop.Repository<Segment>(), shop.Repository<SegmentMembership>(),
-            CacheInvalidator, queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(),
+            CacheInvalidator, NewQueryBuilder(shop: shop), Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(),
             new SegmentMembershipTransaction(shop.Repository<Segment>()));
 
         return (rebuild, faults);

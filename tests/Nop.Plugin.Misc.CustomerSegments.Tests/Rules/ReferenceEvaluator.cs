@@ -175,6 +175,7 @@ public class ReferenceEvaluator
     private static string Positive(string op) => op switch
     {
         RuleOperators.NotEqual => RuleOperators.Equal,
+        RuleOperators.NotIn => RuleOperators.In,
         RuleOperators.IsEmpty => RuleOperators.IsNotEmpty,
         _ => op
     };
@@ -242,6 +243,8 @@ public class ReferenceEvaluator
             RuleOperators.IsNotEmpty => !empty,
             RuleOperators.Equal => !empty && string.Equals(value, operand, StringComparison.OrdinalIgnoreCase),
             RuleOperators.NotEqual => empty || !string.Equals(value, operand, StringComparison.OrdinalIgnoreCase),
+            RuleOperators.In => !empty && v.Any(x => string.Equals(value, x.GetString(), StringComparison.OrdinalIgnoreCase)),
+            RuleOperators.NotIn => empty || !v.Any(x => string.Equals(value, x.GetString(), StringComparison.OrdinalIgnoreCase)),
             RuleOperators.Contains => value != null && value.Contains(operand, StringComparison.OrdinalIgnoreCase),
             RuleOperators.StartsWith => value != null && value.StartsWith(operand, StringComparison.OrdinalIgnoreCase),
             RuleOperators.EndsWith => value != null && value.EndsWith(operand, StringComparison.OrdinalIgnoreCase),

@@ -65,6 +65,42 @@ public class SegmentRuleValidatorTests
     }
 
     [Test]
+    public async Task TextFieldsTakeListsOfTexts()
+    {
+        var rule = Rule(
+            C(RuleFields.BillingCity, RuleOperators.In, "Berlin", "Paris"),
+            C(RuleFields.Company, RuleOperators.NotIn, "Acme"),
+            new RuleCondition { Field = RuleFields.GenericAttribute, Operator = RuleOperators.In, Key = "Source", Values = [JsonSerializer.SerializeToElement("ads")] });
+
+        Assert.That(await _validator.ValidateAsync(rule, 0), Is.Empty);
+    }
+
+    [TestCase(new object[0], "EmptyList")]
+    [TestCase(new object[] { "Berlin", "" }, "TextExpected")]
+    [TestCase(new object[] { "Berlin", 12 }, "TextExpected")]
+    [TestCase(new object[] { "Ber\u0000lin" }, "TextInvalid")]
+    public async Task AWrongTextListIsRefused(object[] values, string expectedKey)
+    {
+        values = values.Select(v => v is string text ? System.Text.RegularExpressions.Regex.Unescape(text) : v).ToArray();
+
+        var error = await SingleErrorAsync(Rule(C(RuleFields.ShippingCity, RuleOperators.NotIn, values)));
+
+        Assert.That(error.Path, Is.EqualTo("0"));
+        Assert.That(error.ResourceKey, Does.EndWith("." + expectedKey));
+    }
+
+    [Test]
+    public async Task ATooLongTextInAListIsRefusedAndSoIsATooLongList()
+    {
+        var tooLong = await SingleErrorAsync(Rule(C(RuleFields.BillingZipPostalCode, RuleOperators.In, "10115", new string('9', RuleValueLimits.MaxTextLength + 1))));
+        var tooMany = await SingleErrorAsync(Rule(C(RuleFields.BillingZipPostalCode, RuleOperators.In,
+            Enumerable.Range(0, RuleValueLimits.MaxValues + 1).Select(i => (object)i.ToString()).ToArray())));
+
+        Assert.That(tooLong.ResourceKey, Is.EqualTo(RuleErrorKeys.TextTooLong));
+        Assert.That(tooMany.ResourceKey, Is.EqualTo(RuleErrorKeys.TooManyValues));
+    }
+
+    [Test]
     public async Task AnEmptyRootMatchesEveryoneButAnEmptyInnerGroupIsAnError()
     {
         Assert.That(await _validator.ValidateAsync(new SegmentRule(), 0), Is.Empty);

@@ -2,4 +2,5 @@ namespace Nop.Web.Framework.Models;
 
 public interface ILocalizedLocaleModel
 {
+    int LanguageId { get; set; }
 }

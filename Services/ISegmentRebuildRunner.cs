@@ -1,0 +1,23 @@
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// Executes a queued "rebuild now" under the rebuild lease, recording each step
+/// </summary>
+public interface ISegmentRebuildRunner
+{
+    /// <summary>
+    /// The steps of a run: check the segment and its rule, then rebuild its members (and the segments that use it)
+    /// </summary>
+    public const int StepCount = 2;
+
+    /// <summary>
+    /// Runs the run if it is still queued
+    /// </summary>
+    /// <returns>False when another rebuild holds the lease: the run stays queued, to be tried again</returns>
+    Task<bool> RunAsync(int runId);
+
+    /// <summary>
+    /// Fails a run that is still queued because the lease never came free
+    /// </summary>
+    Task GiveUpAsync(int runId);
+}

@@ -1,0 +1,143 @@
+using Microsoft.Extensions.DependencyInjection;
+using Nop.Data;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Services.Logging;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// Starts "rebuild now" runs on a background task with a service scope of its own (the request that started it
+/// returns at once), retrying while another rebuild holds the lease; the page polls the run row
+/// </summary>
+public class SegmentRebuildRunService : ISegmentRebuildRunService
+{
+    /// <summary>
+    /// A queued run its launcher has not touched for this long was abandoned (the application stopped)
+    /// </summary>
+    public static readonly TimeSpan QueuedRunAbandonedAfter = TimeSpan.FromMinutes(2);
+
+    protected readonly IRepository<SegmentRebuildRun> _runRepository;
+    protected readonly IServiceScopeFactory _serviceScopeFactory;
+
+    public SegmentRebuildRunService(IRepository<SegmentRebuildRun> runRepository, IServiceScopeFactory serviceScopeFactory)
+    {
+        _runRepository = runRepository;
+        _serviceScopeFactory = serviceScopeFactory;
+    }
+
+    /// <summary>
+    /// How long the launcher waits before it asks for the lease again
+    /// </summary>
+    public virtual TimeSpan RetryDelay { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// How long the launcher keeps waiting for the lease before it gives up
+    /// </summary>
+    public virtual TimeSpan GiveUpAfter { get; set; } = CustomerSegmentsDefaults.RebuildLeaseDuration;
+
+    protected static bool IsUnfinished(SegmentRebuildRun run) =>
+        run.StateId is (int)SegmentRebuildRunState.Queued or (int)SegmentRebuildRunState.Running;
+
+    protected static bool IsAbandoned(SegmentRebuildRun run, DateTime nowUtc) => run.StateId switch
+    {
+        (int)SegmentRebuildRunState.Queued => run.UpdatedOnUtc < nowUtc - QueuedRunAbandonedAfter,
+        //a running run is updated after each step; the lease it holds expires after this long without renewal
+        (int)SegmentRebuildRunState.Running => run.UpdatedOnUtc < nowUtc - CustomerSegmentsDefaults.RebuildLeaseDuration,
+        _ => false
+    };
+
+    /// <summary>
+    /// Runs the run on the thread pool, in scopes of its own, until it ran or the lease never came free
+    /// </summary>
+    protected virtual Task LaunchAsync(int runId)
+    {
+        var scopeFactory = _serviceScopeFactory;
+        var retryDelay = RetryDelay;
+        var giveUpAt = DateTime.UtcNow + GiveUpAfter;
+
+        return Task.Run(async () =>
+        {
+            try
+            {
+                while (true)
+                {
+                    await using (var scope = scopeFactory.CreateAsyncScope())
+                    {
+                        var runner = scope.ServiceProvider.GetRequiredService<ISegmentRebuildRunner>();
+                        if (await runner.RunAsync(runId))
+                            return;
+
+                        if (DateTime.UtcNow >= giveUpAt)
+                        {
+                            await runner.GiveUpAsync(runId);
+                            return;
+                        }
+                    }
+
+                    await Task.Delay(retryDelay);
+                }
+            }
+            catch (Exception exception)
+            {
+                //nothing awaits this task: log, the run is then reported abandoned
+                try
+                {
+                    await using var scope = scopeFactory.CreateAsyncScope();
+                    await scope.ServiceProvider.GetRequiredService<ILogger>()
+                        .ErrorAsync($"Customer segments: the background rebuild run #{runId} stopped", exception);
+                }
+                catch
+                {
+                    //the application is stopping
+                }
+            }
+        });
+    }
+
+    public virtual async Task<SegmentRebuildRun> StartAsync(Segment segment)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+        if (segment.SegmentTypeId != (int)SegmentType.Dynamic)
+            throw new InvalidOperationException("Only dynamic segments are rebuilt from a rule");
+
+        var latest = await GetLatestRunAsync(segment.Id);
+        if (latest is not null && IsUnfinished(latest))
+            return latest;
+
+        var nowUtc = DateTime.UtcNow;
+        var run = new SegmentRebuildRun
+        {
+            SegmentId = segment.Id,
+            StateId = (int)SegmentRebuildRunState.Queued,
+            StepsTotal = ISegmentRebuildRunner.StepCount,
+            CreatedOnUtc = nowUtc,
+            UpdatedOnUtc = nowUtc
+        };
+        await _runRepository.InsertAsync(run, false);
+
+        //not awaited: the request returns while the rebuild runs
+        _ = LaunchAsync(run.Id);
+
+        return run;
+    }
+
+    public virtual async Task<SegmentRebuildRun> GetLatestRunAsync(int segmentId)
+    {
+        var run = await _runRepository.Table
+            .Where(item => item.SegmentId == segmentId)
+            .OrderByDescending(item => item.Id)
+            .FirstOrDefaultAsync();
+
+        var nowUtc = DateTime.UtcNow;
+        if (run is not null && IsAbandoned(run, nowUtc))
+        {
+            run.StateId = (int)SegmentRebuildRunState.Failed;
+            run.ErrorResource = "Segments.Rebuild.Interrupted";
+            run.UpdatedOnUtc = nowUtc;
+            run.FinishedOnUtc = nowUtc;
+            await _runRepository.UpdateAsync(run, false);
+        }
+
+        return run;
+    }
+}

@@ -1,0 +1,243 @@
+using Microsoft.Extensions.DependencyInjection;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
+
+/// <summary>
+/// "Rebuild now" on a real database: the run is queued, runs in the background in a scope of its own under the
+/// rebuild lease, and records its steps where the segment page polls them
+/// </summary>
+public class SegmentRebuildRunTests : MembershipTestBase
+{
+    private const string OtherHolder = "another-instance/rebuild";
+
+    public SegmentRebuildRunTests(DatabaseEngine engine) : base(engine)
+    {
+    }
+
+    [SetUp]
+    public Task EmptyRunsAsync() => Repository<SegmentRebuildRun>().DeleteAsync(_ => true);
+
+    private SegmentRebuildRunner NewRunner() => new(Logger.Object, Repository<SegmentRebuildRun>(),
+        new SegmentLeaseService(Repository<SegmentLease>()), RebuildService, Serializer, Validator, SegmentService);
+
+    /// <summary>
+    /// What nopCommerce's container gives the background task: a new scope with its own runner
+    /// </summary>
+    private SegmentRebuildRunService NewRunService(int[] scopes = null)
+    {
+        var services = new ServiceCollection();
+        services.AddScoped<ISegmentRebuildRunner>(_ =>
+        {
+            if (scopes != null)
+                Interlocked.Increment(ref scopes[0]);
+            return NewRunner();
+        });
+
+        return new SegmentRebuildRunService(Repository<SegmentRebuildRun>(), services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>())
+        {
+            RetryDelay = TimeSpan.FromMilliseconds(50)
+        };
+    }
+
+    private async Task<SegmentRebuildRun> QueuedRunAsync(int segmentId, DateTime? updatedOnUtc = null)
+    {
+        var run = new SegmentRebuildRun
+        {
+            SegmentId = segmentId,
+            StateId = (int)SegmentRebuildRunState.Queued,
+            StepsTotal = ISegmentRebuildRunner.StepCount,
+            CreatedOnUtc = DateTime.UtcNow,
+            UpdatedOnUtc = updatedOnUtc ?? DateTime.UtcNow
+        };
+        await Repository<SegmentRebuildRun>().InsertAsync(run, false);
+        return run;
+    }
+
+    private Task<SegmentRebuildRun> ReloadAsync(SegmentRebuildRun run) => Repository<SegmentRebuildRun>().GetByIdAsync(run.Id);
+
+    /// <summary>
+    /// Waits (polling like the page) until the background run finished; the limit only keeps a broken run from hanging the suite
+    /// </summary>
+    private async Task<SegmentRebuildRun> WaitUntilFinishedAsync(int runId)
+    {
+        var until = DateTime.UtcNow.AddMinutes(1);
+        while (true)
+        {
+            var run = await Repository<SegmentRebuildRun>().GetByIdAsync(runId);
+            if (run.StateId is (int)SegmentRebuildRunState.Completed or (int)SegmentRebuildRunState.Failed || DateTime.UtcNow > until)
+                return run;
+            await Task.Delay(50);
+        }
+    }
+
+    private async Task<Segment> AcmeSegmentAsync(int members)
+    {
+        for (var i = 0; i < members; i++)
+            await CustomerAsync($"acme{i}@shop.test", "Acme");
+        await CustomerAsync("other@shop.test", "Other");
+        return await SegmentAsync("Acme", Json(Company("Acme")));
+    }
+
+    [Test]
+    public async Task TheRunnerRecordsBothStepsAndTheResultAndFreesTheLease()
+    {
+        var segment = await AcmeSegmentAsync(3);
+        var run = await QueuedRunAsync(segment.Id);
+
+        Assert.That(await NewRunner().RunAsync(run.Id), Is.True);
+
+        run = await ReloadAsync(run);
+        Assert.That(run.StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
+        Assert.That((run.StepsDone, run.StepsTotal), Is.EqualTo((2, 2)));
+        Assert.That((run.Entered, run.Left), Is.EqualTo((3, 0)));
+        Assert.That(run.FinishedOnUtc, Is.Not.Null);
+        Assert.That(run.ErrorResource, Is.Null);
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Has.Length.EqualTo(3));
+        Assert.That((await Repository<SegmentLease>().GetAllAsync(query => query)).Single().Holder, Is.Null);
+    }
+
+    [Test]
+    public async Task WhileAnotherRebuildHoldsTheLeaseTheRunWaitsQueued()
+    {
+        var segment = await AcmeSegmentAsync(2);
+        var run = await QueuedRunAsync(segment.Id, DateTime.UtcNow.AddMinutes(-1));
+        var leases = new SegmentLeaseService(Repository<SegmentLease>());
+        Assert.That(await leases.TryAcquireAsync(CustomerSegmentsDefaults.RebuildLeaseName, OtherHolder, TimeSpan.FromMinutes(5)), Is.True);
+
+        Assert.That(await NewRunner().RunAsync(run.Id), Is.False);
+        var waiting = await ReloadAsync(run);
+        Assert.That(waiting.StateId, Is.EqualTo((int)SegmentRebuildRunState.Queued));
+        Assert.That(waiting.UpdatedOnUtc, Is.GreaterThan(run.UpdatedOnUtc), "touched, so that it does not look abandoned");
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.Empty);
+
+        await leases.ReleaseAsync(CustomerSegmentsDefaults.RebuildLeaseName, OtherHolder);
+        Assert.That(await NewRunner().RunAsync(run.Id), Is.True);
+        Assert.That((await ReloadAsync(run)).StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
+    }
+
+    [Test]
+    public async Task AnInvalidStoredRuleFailsTheRunAndChangesNoMembers()
+    {
+        var segment = await AcmeSegmentAsync(2);
+        await RebuildService.RebuildSegmentAsync(segment);
+        segment.RuleJson = Json(Condition("customer.noSuchField", "eq", 1));
+        await Repository<Segment>().UpdateAsync(segment);
+        var run = await QueuedRunAsync(segment.Id);
+
+        await NewRunner().RunAsync(run.Id);
+
+        run = await ReloadAsync(run);
+        Assert.That(run.StateId, Is.EqualTo((int)SegmentRebuildRunState.Failed));
+        Assert.That(run.ErrorResource, Is.EqualTo("Segments.Rebuild.InvalidRule"));
+        Assert.That(run.StepsDone, Is.Zero);
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Has.Length.EqualTo(2));
+        Assert.That((await Repository<SegmentLease>().GetAllAsync(query => query)).Single().Holder, Is.Null);
+    }
+
+    [Test]
+    public async Task AStaticOrDeletedSegmentFailsTheRun()
+    {
+        var list = await SegmentAsync("VIP list", null, SegmentType.Static);
+        var staticRun = await QueuedRunAsync(list.Id);
+        var missingRun = await QueuedRunAsync(9999);
+
+        await NewRunner().RunAsync(staticRun.Id);
+        await NewRunner().RunAsync(missingRun.Id);
+
+        Assert.That((await ReloadAsync(staticRun)).ErrorResource, Is.EqualTo("Segments.Rebuild.OnlyDynamic"));
+        Assert.That((await ReloadAsync(missingRun)).ErrorResource, Is.EqualTo("Segments.Rebuild.SegmentMissing"));
+    }
+
+    [Test]
+    public async Task AFinishedRunIsNotRunAgain()
+    {
+        var segment = await AcmeSegmentAsync(1);
+        var run = await QueuedRunAsync(segment.Id);
+        await NewRunner().RunAsync(run.Id);
+        await CustomerAsync("late@shop.test", "Acme");
+
+        Assert.That(await NewRunner().RunAsync(run.Id), Is.True);
+
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Has.Length.EqualTo(1));
+        Assert.That((await ReloadAsync(run)).Entered, Is.EqualTo(1));
+    }
+
+    [Test]
+    public async Task StartReturnsAtOnceAndTheRunCompletesInTheBackgroundInAScopeOfItsOwn()
+    {
+        var segment = await AcmeSegmentAsync(4);
+        var scopes = new int[1];
+
+        var started = await NewRunService(scopes).StartAsync(segment);
+
+        Assert.That(started.Id, Is.GreaterThan(0));
+        Assert.That(started.StepsTotal, Is.EqualTo(2));
+        var run = await WaitUntilFinishedAsync(started.Id);
+        Assert.That(run.StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
+        Assert.That(run.Entered, Is.EqualTo(4));
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Has.Length.EqualTo(4));
+        Assert.That(scopes[0], Is.EqualTo(1));
+        Assert.That((await NewRunService().GetLatestRunAsync(segment.Id)).Id, Is.EqualTo(started.Id));
+    }
+
+    [Test]
+    public async Task StartWhileARunIsUnfinishedReturnsThatRun()
+    {
+        var segment = await AcmeSegmentAsync(1);
+        var leases = new SegmentLeaseService(Repository<SegmentLease>());
+        await leases.TryAcquireAsync(CustomerSegmentsDefaults.RebuildLeaseName, OtherHolder, TimeSpan.FromMinutes(5));
+        var service = NewRunService();
+
+        var first = await service.StartAsync(segment);
+        var second = await service.StartAsync(segment);
+
+        Assert.That(second.Id, Is.EqualTo(first.Id));
+        Assert.That(await Repository<SegmentRebuildRun>().Table.CountAsync(), Is.EqualTo(1));
+        Assert.That((await service.GetLatestRunAsync(segment.Id)).StateId, Is.EqualTo((int)SegmentRebuildRunState.Queued));
+
+        //the other rebuild ends: the waiting run goes on by itself
+        await leases.ReleaseAsync(CustomerSegmentsDefaults.RebuildLeaseName, OtherHolder);
+        Assert.That((await WaitUntilFinishedAsync(first.Id)).StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
+    }
+
+    [Test]
+    public async Task ARunThatNeverGetsTheLeaseGivesUp()
+    {
+        var segment = await AcmeSegmentAsync(1);
+        await new SegmentLeaseService(Repository<SegmentLease>()).TryAcquireAsync(CustomerSegmentsDefaults.RebuildLeaseName, OtherHolder, TimeSpan.FromMinutes(5));
+        var service = NewRunService();
+        service.GiveUpAfter = TimeSpan.Zero;
+
+        var run = await WaitUntilFinishedAsync((await service.StartAsync(segment)).Id);
+
+        Assert.That(run.StateId, Is.EqualTo((int)SegmentRebuildRunState.Failed));
+        Assert.That(run.ErrorResource, Is.EqualTo("Segments.Rebuild.Busy"));
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.Empty);
+    }
+
+    [Test]
+    public async Task AnAbandonedRunIsReportedInterruptedAndANewOneCanStart()
+    {
+        var segment = await AcmeSegmentAsync(1);
+        var abandoned = await QueuedRunAsync(segment.Id, DateTime.UtcNow - SegmentRebuildRunService.QueuedRunAbandonedAfter - TimeSpan.FromMinutes(1));
+        var service = NewRunService();
+
+        var latest = await service.GetLatestRunAsync(segment.Id);
+        Assert.That(latest.StateId, Is.EqualTo((int)SegmentRebuildRunState.Failed));
+        Assert.That(latest.ErrorResource, Is.EqualTo("Segments.Rebuild.Interrupted"));
+
+        var next = await service.StartAsync(segment);
+        Assert.That(next.Id, Is.Not.EqualTo(abandoned.Id));
+        Assert.That((await WaitUntilFinishedAsync(next.Id)).StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
+    }
+
+    [Test]
+    public void OnlyDynamicSegmentsStart()
+    {
+        Assert.ThrowsAsync<InvalidOperationException>(() => NewRunService().StartAsync(new Segment { Id = 1, SegmentTypeId = (int)SegmentType.Static }));
+    }
+}
