@@ -143,6 +143,34 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
         await base.InstallAsync();
     }
 
+    /// <summary>
+    /// nopCommerce calls this when plugin.json's version changed (after the new migrations ran): settings keep
+    /// their values and gain the new ones' defaults, new text is added, the rebuild task is there; segments and
+    /// memberships are left as they are
+    /// </summary>
+    public override async Task UpdateAsync(string currentVersion, string targetVersion)
+    {
+        //the loaded settings hold the stored values, and the defaults of settings this version added
+        await _settingService.SaveSettingAsync(_customerSegmentsSettings);
+
+        if (await _scheduleTaskService.GetTaskByTypeAsync(CustomerSegmentsDefaults.RebuildTaskType) is null)
+        {
+            await _scheduleTaskService.InsertTaskAsync(new ScheduleTask
+            {
+                Name = CustomerSegmentsDefaults.RebuildTaskName,
+                Type = CustomerSegmentsDefaults.RebuildTaskType,
+                Seconds = _customerSegmentsSettings.RebuildIntervalSeconds,
+                Enabled = true,
+                StopOnError = false,
+                LastEnabledUtc = DateTime.UtcNow
+            });
+        }
+
+        await _localizationService.AddOrUpdateLocaleResourceAsync(LocaleResources.English);
+
+        await base.UpdateAsync(currentVersion, targetVersion);
+    }
+
     public override async Task UninstallAsync()
     {
         //this rule's requirements (and their settings) go with the plugin; other rules' stay

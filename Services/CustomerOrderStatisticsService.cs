@@ -31,6 +31,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     protected readonly IRepository<CustomerRole> _customerRoleRepository;
     protected readonly IRepository<Order> _orderRepository;
     protected readonly IRepository<CustomerOrderStatistics> _statisticsRepository;
+    protected readonly ISegmentMembershipTransaction _segmentMembershipTransaction;
 
     public CustomerOrderStatisticsService(CustomerSegmentsSettings settings,
         INopDataProvider dataProvider,
@@ -39,7 +40,8 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         IRepository<CustomerCustomerRoleMapping> customerRoleMappingRepository,
         IRepository<CustomerRole> customerRoleRepository,
         IRepository<Order> orderRepository,
-        IRepository<CustomerOrderStatistics> statisticsRepository)
+        IRepository<CustomerOrderStatistics> statisticsRepository,
+        ISegmentMembershipTransaction segmentMembershipTransaction)
     {
         _settings = settings;
         _dataProvider = dataProvider;
@@ -49,6 +51,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         _customerRoleRepository = customerRoleRepository;
         _orderRepository = orderRepository;
         _statisticsRepository = statisticsRepository;
+        _segmentMembershipTransaction = segmentMembershipTransaction;
     }
 
     #region Utilities
@@ -251,10 +254,15 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         if (_settings.OrderStatisticsKey != null)
             await SaveSettingsKeyAsync(null);
 
-        await _statisticsRepository.Table.DeleteAsync();
-        await InsertUnrankedAsync(AggregateOrders(_orderRepository.Table, nowUtc));
-        await InsertUnrankedAsync(AggregateStores(_statisticsRepository.Table));
-        await RankAsync();
+        //one transaction: readers (rules) see the old figures until the new ones are complete, and a refresh of
+        //some customers running at the same time does not add rows between the DELETE and the INSERT
+        await _segmentMembershipTransaction.RunAsync(async () =>
+        {
+            await _statisticsRepository.Table.DeleteAsync();
+            await InsertUnrankedAsync(AggregateOrders(_orderRepository.Table, nowUtc));
+            await InsertUnrankedAsync(AggregateStores(_statisticsRepository.Table));
+            await RankAsync();
+        });
 
         await SaveSettingsKeyAsync(key);
     }
@@ -266,17 +274,21 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 
         foreach (var batch in (customerIds ?? []).Where(id => id > 0).Distinct().Chunk(CustomerBatchSize))
         {
-            await UpdateExistingAsync(batch, nowUtc);
+            //a customer's row inserted by a full refresh committed meanwhile fails the INSERT (unique index): run again
+            await _segmentMembershipTransaction.RunAsync(async () =>
+            {
+                await UpdateExistingAsync(batch, nowUtc);
 
-            var storeRows = AggregateOrders(_orderRepository.Table.Where(o => batch.Contains(o.CustomerId)), nowUtc)
-                .AsSubQuery()
-                .Where(a => !statistics.Any(s => s.CustomerId == a.CustomerId && s.StoreId == a.StoreId));
-            await InsertUnrankedAsync(storeRows);
+                var storeRows = AggregateOrders(_orderRepository.Table.Where(o => batch.Contains(o.CustomerId)), nowUtc)
+                    .AsSubQuery()
+                    .Where(a => !statistics.Any(s => s.CustomerId == a.CustomerId && s.StoreId == a.StoreId));
+                await InsertUnrankedAsync(storeRows);
 
-            var allStoresRows = AggregateStores(statistics.Where(s => batch.Contains(s.CustomerId)))
-                .AsSubQuery()
-                .Where(a => !statistics.Any(s => s.CustomerId == a.CustomerId && s.StoreId == 0));
-            await InsertUnrankedAsync(allStoresRows);
+                var allStoresRows = AggregateStores(statistics.Where(s => batch.Contains(s.CustomerId)))
+                    .AsSubQuery()
+                    .Where(a => !statistics.Any(s => s.CustomerId == a.CustomerId && s.StoreId == 0));
+                await InsertUnrankedAsync(allStoresRows);
+            });
         }
     }
 

@@ -14,4 +14,11 @@ public interface ISegmentMembershipTransaction
     /// <param name="referencedSegmentIds">The segments whose members its rule reads</param>
     /// <param name="writeAsync">The writes; their changes are committed only when it completes</param>
     Task<TResult> RunAsync<TResult>(int segmentId, IEnumerable<int> referencedSegmentIds, Func<Task<TResult>> writeAsync);
+
+    /// <summary>
+    /// Runs writes that belong to no one segment (e.g. the order statistics) the same way: in one transaction,
+    /// run again when they fail in the database
+    /// </summary>
+    /// <param name="writeAsync">The writes; their changes are committed only when it completes</param>
+    Task RunAsync(Func<Task> writeAsync);
 }

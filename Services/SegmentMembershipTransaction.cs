@@ -20,9 +20,9 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 public class SegmentMembershipTransaction : ISegmentMembershipTransaction
 {
     /// <summary>
-    /// How many times the writes run when the database rolls them back as transient
+    /// How many times the writes run when they fail in the database
     /// </summary>
-    public const int MaxAttempts = 3;
+    public const int MaxAttempts = 4;
 
     protected readonly IRepository<Segment> _segmentRepository;
 
@@ -43,14 +43,16 @@ public class SegmentMembershipTransaction : ISegmentMembershipTransaction
             .UpdateAsync();
 
     /// <summary>
-    /// Whether the database gave up the transaction for a reason that running it again can fix (it was chosen
-    /// as a deadlock victim, it waited too long for a lock, or it could not be serialized)
+    /// Whether the transaction failed in the database, so that running it again may succeed: a deadlock victim
+    /// (which MariaDB reports as a deadlock, or as "failed to read auto-increment value" when the victim waited
+    /// for the table's AUTO_INCREMENT lock), a lock wait timeout, a lost connection. Providers do not flag all
+    /// of these as transient, so any database error counts; the attempts are few.
     /// </summary>
     protected virtual bool IsTransient(Exception exception)
     {
         for (var inner = exception; inner != null; inner = inner.InnerException)
         {
-            if (inner is DbException { IsTransient: true })
+            if (inner is DbException)
                 return true;
         }
 
@@ -69,13 +71,26 @@ public class SegmentMembershipTransaction : ISegmentMembershipTransaction
     }
 
     /// <summary>
-    /// Runs the writes; a transaction the database rolled back as transient (e.g. a deadlock victim on MySQL)
-    /// runs again: the writes compare the rule with the rows as they are, so running them again is safe
+    /// Runs the writes; a transaction that failed in the database (e.g. a deadlock victim on MySQL) runs again:
+    /// the writes compare the rule with the rows as they are, so running them again is safe
     /// </summary>
-    public virtual async Task<TResult> RunAsync<TResult>(int segmentId, IEnumerable<int> referencedSegmentIds, Func<Task<TResult>> writeAsync)
+    public virtual Task<TResult> RunAsync<TResult>(int segmentId, IEnumerable<int> referencedSegmentIds, Func<Task<TResult>> writeAsync) =>
+        RunWithRetriesAsync((referencedSegmentIds ?? []).Append(segmentId).Distinct().Order().ToList(), writeAsync);
+
+    public virtual Task RunAsync(Func<Task> writeAsync)
     {
         ArgumentNullException.ThrowIfNull(writeAsync);
-        var lockedSegmentIds = (referencedSegmentIds ?? []).Append(segmentId).Distinct().Order().ToList();
+
+        return RunWithRetriesAsync([], async () =>
+        {
+            await writeAsync();
+            return true;
+        });
+    }
+
+    protected virtual async Task<TResult> RunWithRetriesAsync<TResult>(IList<int> lockedSegmentIds, Func<Task<TResult>> writeAsync)
+    {
+        ArgumentNullException.ThrowIfNull(writeAsync);
 
         for (var attempt = 1; ; attempt++)
         {

@@ -32,7 +32,7 @@ public class EngineBench
         var settings = new CustomerSegmentsSettings();
         Statistics = new CustomerOrderStatisticsService(settings, Shop.DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
             Shop.Repository<Customer>(), Shop.Repository<CustomerCustomerRoleMapping>(), Shop.Repository<CustomerRole>(), Shop.Repository<Order>(),
-            Shop.Repository<CustomerOrderStatistics>());
+            Shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(Shop.Repository<Segment>()));
         QueryBuilder = new SegmentRuleQueryBuilder(settings,
             Shop.Repository<Address>(), Shop.Repository<Customer>(), Shop.Repository<CustomerCustomerRoleMapping>(),
             Shop.Repository<CustomerRole>(), Shop.Repository<GenericAttribute>(), Shop.Repository<NewsLetterSubscription>(),

@@ -128,7 +128,7 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
                 {
                     await connection.OpenAsync(cancellationToken);
                     await ExecuteAsync(connection,
-                        $"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci", cancellationToken);
+                        $"CREATE DATABASE `{name}` CHARACTER SET {Migrations.NopMySqlTypeMap.CharacterSet} COLLATE {Migrations.NopMySqlTypeMap.Collation}", cancellationToken);
                 }
 
                 return new TestDatabase(engine, name, ServerConnectionString(engine, server, name), server, null);
@@ -293,7 +293,7 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
                 await using (var connection = new NpgsqlConnection(ServerConnectionString(Engine, Server, "postgres")))
                 {
                     await connection.OpenAsync();
-                    await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", default);
+                    await DropPostgresDatabaseAsync(connection, Name, default);
                 }
 
                 break;
@@ -360,7 +360,7 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
                 await connection.OpenAsync(cancellationToken);
                 foreach (var name in (await QueryNamesAsync(connection, "SELECT datname FROM pg_database WHERE datname LIKE 'cs\\_%'", cancellationToken)).Where(IsStale))
                 {
-                    await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", cancellationToken);
+                    await DropPostgresDatabaseAsync(connection, name, cancellationToken);
                     dropped.Add(name);
                 }
 
@@ -383,6 +383,35 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
         }
 
         return dropped;
+    }
+
+    /// <summary>
+    /// Drops a PostgreSQL database: ends the test login's own sessions on it, then DROP DATABASE, which stops an
+    /// autovacuum worker there by itself. (DROP ... WITH (FORCE) refuses a non-superuser when autovacuum is on
+    /// the database: "must be a member of the role whose process is being terminated or member of pg_signal_backend".)
+    /// </summary>
+    private static async Task DropPostgresDatabaseAsync(NpgsqlConnection connection, string name, CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await using (var terminate = new NpgsqlCommand(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = @name AND usename = current_user AND pid <> pg_backend_pid()", connection))
+            {
+                terminate.Parameters.AddWithValue("name", name);
+                await terminate.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            try
+            {
+                await ExecuteAsync(connection, $"DROP DATABASE IF EXISTS \"{name}\"", cancellationToken);
+                return;
+            }
+            catch (PostgresException exception) when (exception.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 5)
+            {
+                //a session was still closing
+                await Task.Delay(200 * attempt, cancellationToken);
+            }
+        }
     }
 
     private static async Task<List<string>> QueryNamesAsync(DbConnection connection, string sql, CancellationToken cancellationToken)

@@ -38,6 +38,7 @@ public static class FluentMigratorHost
                 builder.WithGlobalConnectionString(database.ConnectionString)
                     .WithGlobalCommandTimeout(TimeSpan.FromMinutes(10));
             })
+            .AddScoped<FluentMigrator.Runner.Generators.MySql.IMySqlTypeMap>(_ => new NopMySqlTypeMap())
             .BuildServiceProvider(false);
 
         using var scope = services.CreateScope();

@@ -64,6 +64,19 @@ public class NopSchemaTests : DatabaseTestBase
     }
 
     [Test]
+    public async Task TextColumnsKeepFourByteCharactersAndCompareWithThem()
+    {
+        //MySQL/MariaDB: utf8mb4 text columns, as nopCommerce's type map makes them (FluentMigrator's own are utf8mb3)
+        const string company = "Caf\u00e9 \U0001F600 \U00020BB7";
+        var customer = new Customer { Email = "emoji@example.com", Company = company, CustomerGuid = Guid.NewGuid(), Active = true, CreatedOnUtc = DateTime.UtcNow, LastActivityDateUtc = DateTime.UtcNow };
+        await Repository<Customer>().InsertAsync(customer);
+
+        Assert.That((await Repository<Customer>().GetByIdAsync(customer.Id)).Company, Is.EqualTo(company));
+        Assert.That(await Repository<Customer>().Table.CountAsync(c => c.Company == company), Is.EqualTo(1));
+        Assert.That(await Repository<Customer>().Table.CountAsync(c => c.Company == "\U0001F4A9"), Is.Zero);
+    }
+
+    [Test]
     public async Task CustomersAndOrdersJoinThroughRepositories()
     {
         var customers = Repository<Customer>();

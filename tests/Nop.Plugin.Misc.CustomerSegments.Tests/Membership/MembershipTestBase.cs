@@ -119,7 +119,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
         shop ??= Shop;
         return new(settings ?? new CustomerSegmentsSettings(), shop.DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
             shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(), shop.Repository<Order>(),
-            shop.Repository<CustomerOrderStatistics>());
+            shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(shop.Repository<Segment>()));
     }
 
     private Task TruncateAsync<T>() where T : Nop.Core.BaseEntity => Repository<T>().DeleteAsync(_ => true);

@@ -47,7 +47,7 @@ public class ParallelEventStressTests : MembershipTestBase
     }
 
     /// <summary>
-    /// The plugin's transaction, counting the transactions the database rolled back and that ran again
+    /// The plugin's transaction, counting the transactions that failed in the database and ran again
     /// </summary>
     private sealed class CountingMembershipTransaction : SegmentMembershipTransaction
     {
@@ -173,7 +173,7 @@ public class ParallelEventStressTests : MembershipTestBase
 
         var events = Workers * EventsPerWorker;
         TestContext.Progress.WriteLine($"{Engine}: {events} events from {Workers} parallel tasks over {HotCustomers} customers (and {ColdCustomers} untouched), " +
-            $"{rebuilds} concurrent full rebuilds, {CountingMembershipTransaction.Retries - retriesBefore} segment transactions rolled back by the database (deadlock) and run again");
+            $"{rebuilds} concurrent full rebuilds, {CountingMembershipTransaction.Retries - retriesBefore} segment transactions failed in the database (deadlock) and ran again");
         Assert.That(rebuilds, Is.GreaterThan(0));
         Assert.That(logger.Invocations.Where(invocation => invocation.Method.Name is nameof(ILogger.ErrorAsync) or nameof(ILogger.WarningAsync))
                 .Select(invocation => string.Join(" | ", invocation.Arguments)),

@@ -53,7 +53,8 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
     /// </summary>
     private CustomerOrderStatisticsService CreateStatistics(CustomerSegmentsSettings settings) => new(settings, DataProvider,
         new Mock<Nop.Services.Configuration.ISettingService>().Object, Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(),
-        Repository<CustomerRole>(), Repository<Nop.Core.Domain.Orders.Order>(), Repository<CustomerOrderStatistics>());
+        Repository<CustomerRole>(), Repository<Nop.Core.Domain.Orders.Order>(), Repository<CustomerOrderStatistics>(),
+        new SegmentMembershipTransaction(Repository<Segment>()));
 
     private async Task<ISet<int>> RunAsync(SegmentRule rule, int storeId, IList<int> batch = null)
     {
