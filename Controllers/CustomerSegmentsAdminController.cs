@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Nop.Core;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Models;
@@ -66,6 +68,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected readonly ISegmentValueLookupService _segmentValueLookupService;
     protected readonly ISettingService _settingService;
     protected readonly IStaticSegmentService _staticSegmentService;
+    protected readonly IWorkContext _workContext;
 
     #endregion
 
@@ -88,7 +91,8 @@ public class CustomerSegmentsAdminController : BasePluginController
         ISegmentService segmentService,
         ISegmentValueLookupService segmentValueLookupService,
         ISettingService settingService,
-        IStaticSegmentService staticSegmentService)
+        IStaticSegmentService staticSegmentService,
+        IWorkContext workContext)
     {
         _settings = settings;
         _customerService = customerService;
@@ -108,11 +112,27 @@ public class CustomerSegmentsAdminController : BasePluginController
         _segmentValueLookupService = segmentValueLookupService;
         _settingService = settingService;
         _staticSegmentService = staticSegmentService;
+        _workContext = workContext;
     }
 
     #endregion
 
     #region Utilities
+
+    /// <summary>
+    /// Refuses vendors before any action runs: a vendor is the one kind of admin nopCommerce limits, and every page
+    /// here shows or changes the shop's customers (previews, members, exports), which a vendor may not see
+    /// </summary>
+    public override async Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
+    {
+        if (await _workContext.GetCurrentVendorAsync() != null)
+        {
+            context.Result = AccessDeniedView();
+            return;
+        }
+
+        await next();
+    }
 
     protected static string Resource(string name) => $"{CustomerSegmentsDefaults.LocaleResourcePrefix}.{name}";
 

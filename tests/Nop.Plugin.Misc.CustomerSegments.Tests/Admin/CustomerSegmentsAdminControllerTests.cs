@@ -2,11 +2,16 @@ using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Routing;
 using Moq;
+using Nop.Core;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Core.Domain.ScheduleTasks;
+using Nop.Core.Domain.Vendors;
 using Nop.Plugin.Misc.CustomerSegments.Controllers;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
@@ -35,6 +40,7 @@ public class CustomerSegmentsAdminControllerTests
     private Mock<ISegmentRebuildService> _rebuildService;
     private Mock<ISegmentRebuildRunService> _rebuildRunService;
     private Mock<IStaticSegmentService> _staticService;
+    private Mock<IWorkContext> _workContext;
     private Mock<ISegmentModelFactory> _modelFactory;
     private Mock<ISegmentPreviewService> _previewService;
     private Mock<ISegmentRuleSerializer> _serializer;
@@ -61,6 +67,7 @@ public class CustomerSegmentsAdminControllerTests
         _rebuildRunService = new Mock<ISegmentRebuildRunService>();
         _rebuildRunService.Setup(r => r.StartAsync(It.IsAny<Segment>())).ReturnsAsync((Segment segment) => new SegmentRebuildRun { Id = 1, SegmentId = segment.Id });
         _staticService = new Mock<IStaticSegmentService>();
+        _workContext = new Mock<IWorkContext>();
         _modelFactory = new Mock<ISegmentModelFactory>();
         _modelFactory.Setup(f => f.PrepareSegmentModelAsync(It.IsAny<SegmentModel>(), It.IsAny<Segment>(), It.IsAny<bool>(), It.IsAny<IReadOnlyList<RuleValidationError>>()))
             .ReturnsAsync((SegmentModel model, Segment _, bool _, IReadOnlyList<RuleValidationError> _) => model ?? new SegmentModel());
@@ -73,10 +80,10 @@ public class CustomerSegmentsAdminControllerTests
         _lookupService = new Mock<ISegmentValueLookupService>();
         _settingService = new Mock<ISettingService>();
 
-        _controller = new CustomerSegmentsAdminController(_settings, _customerService.Object, _localizationService.Object,
+        _controller = new AccessDeniedAwareController(_settings, _customerService.Object, _localizationService.Object,
             _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _csvService.Object,
             _modelFactory.Object, _previewService.Object, _rebuildService.Object, _rebuildRunService.Object, _serializer.Object, _validator.Object,
-            _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object)
+            _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object, _workContext.Object)
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
         };
@@ -120,6 +127,61 @@ public class CustomerSegmentsAdminControllerTests
         Assert.That(attributes, Does.Contain(typeof(AuthorizeAdminAttribute)));
         Assert.That(attributes, Does.Contain(typeof(AutoValidateAntiforgeryTokenAttribute)));
         Assert.That(typeof(CustomerSegmentsAdminController).GetCustomAttribute<AreaAttribute>()!.RouteValue, Is.EqualTo("Admin"));
+    }
+
+    /// <summary>
+    /// The controller with nopCommerce's access-denied page (a redirect in nopCommerce; the SDK's stand-in throws)
+    /// </summary>
+    private sealed class AccessDeniedAwareController : CustomerSegmentsAdminController
+    {
+        public static readonly IActionResult Denied = new ForbidResult();
+
+        public AccessDeniedAwareController(CustomerSegmentsSettings settings, ICustomerService customerService, ILocalizationService localizationService,
+            ILocalizedEntityService localizedEntityService, INotificationService notificationService, IScheduleTaskService scheduleTaskService,
+            ISegmentAnalyticsService segmentAnalyticsService, ISegmentMemberCsvService segmentMemberCsvService, ISegmentModelFactory segmentModelFactory,
+            ISegmentPreviewService segmentPreviewService, ISegmentRebuildService segmentRebuildService, ISegmentRebuildRunService segmentRebuildRunService,
+            ISegmentRuleSerializer segmentRuleSerializer, ISegmentRuleValidator segmentRuleValidator, ISegmentService segmentService,
+            ISegmentValueLookupService segmentValueLookupService, ISettingService settingService, IStaticSegmentService staticSegmentService,
+            IWorkContext workContext)
+            : base(settings, customerService, localizationService, localizedEntityService, notificationService, scheduleTaskService, segmentAnalyticsService,
+                segmentMemberCsvService, segmentModelFactory, segmentPreviewService, segmentRebuildService, segmentRebuildRunService, segmentRuleSerializer,
+                segmentRuleValidator, segmentService, segmentValueLookupService, settingService, staticSegmentService, workContext)
+        {
+        }
+
+        protected override IActionResult AccessDeniedView() => Denied;
+    }
+
+    private async Task<(IActionResult Result, bool Ran)> ExecuteFiltersAsync(MethodInfo action)
+    {
+        var descriptor = new ActionDescriptor { DisplayName = action.Name };
+        var context = new ActionExecutingContext(new ActionContext(_controller.HttpContext, new RouteData(), descriptor),
+            new List<IFilterMetadata>(), new Dictionary<string, object>(), _controller);
+        var ran = false;
+        await _controller.OnActionExecutionAsync(context, () =>
+        {
+            ran = true;
+            return Task.FromResult(new ActionExecutedContext(context, new List<IFilterMetadata>(), _controller));
+        });
+
+        return (context.Result, ran);
+    }
+
+    [Test]
+    public async Task EveryActionRefusesAVendorAndRunsForAShopAdmin()
+    {
+        foreach (var action in Actions())
+        {
+            _workContext.Setup(w => w.GetCurrentVendorAsync()).ReturnsAsync(new Vendor { Id = 5, Name = "Tea supplier" });
+            var (result, ran) = await ExecuteFiltersAsync(action);
+            Assert.That(ran, Is.False, $"{action.Name} ran for a vendor");
+            Assert.That(result, Is.SameAs(AccessDeniedAwareController.Denied), $"{action.Name} must show the access-denied page to a vendor");
+
+            _workContext.Setup(w => w.GetCurrentVendorAsync()).ReturnsAsync((Vendor)null);
+            (result, ran) = await ExecuteFiltersAsync(action);
+            Assert.That(ran, Is.True, $"{action.Name} did not run for a shop admin");
+            Assert.That(result, Is.Null);
+        }
     }
 
     [TestCase(nameof(CustomerSegmentsAdminController.Delete))]
