@@ -23,6 +23,12 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// </summary>
     public const int CustomerBatchSize = 500;
 
+    /// <summary>
+    /// Refreshes of this instance one at a time: a full refresh deletes and inserts every row, a customer's refresh
+    /// inserts the rows he lacks, and two at once would insert the same customer and store twice
+    /// </summary>
+    private static readonly SemaphoreSlim _writeLock = new(1, 1);
+
     protected readonly CustomerSegmentsSettings _settings;
     protected readonly INopDataProvider _dataProvider;
     protected readonly ISettingService _settingService;
@@ -247,16 +253,24 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         nowUtc = DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc);
         var key = SettingsKey(_settings);
 
-        //should a statement fail, the statistics stay marked as not current and the next rebuild refreshes them
-        if (_settings.OrderStatisticsKey != null)
-            await SaveSettingsKeyAsync(null);
+        await _writeLock.WaitAsync();
+        try
+        {
+            //should a statement fail, the statistics stay marked as not current and the next rebuild refreshes them
+            if (_settings.OrderStatisticsKey != null)
+                await SaveSettingsKeyAsync(null);
 
-        await _statisticsRepository.Table.DeleteAsync();
-        await InsertUnrankedAsync(AggregateOrders(_orderRepository.Table, nowUtc));
-        await InsertUnrankedAsync(AggregateStores(_statisticsRepository.Table));
-        await RankAsync();
+            await _statisticsRepository.Table.DeleteAsync();
+            await InsertUnrankedAsync(AggregateOrders(_orderRepository.Table, nowUtc));
+            await InsertUnrankedAsync(AggregateStores(_statisticsRepository.Table));
+            await RankAsync();
 
-        await SaveSettingsKeyAsync(key);
+            await SaveSettingsKeyAsync(key);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
     }
 
     public virtual async Task RefreshCustomersAsync(IList<int> customerIds, DateTime nowUtc)
@@ -264,6 +278,19 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         nowUtc = DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc);
         var statistics = _statisticsRepository.Table;
 
+        await _writeLock.WaitAsync();
+        try
+        {
+            await RefreshBatchesAsync(customerIds, nowUtc, statistics);
+        }
+        finally
+        {
+            _writeLock.Release();
+        }
+    }
+
+    protected virtual async Task RefreshBatchesAsync(IList<int> customerIds, DateTime nowUtc, IQueryable<CustomerOrderStatistics> statistics)
+    {
         foreach (var batch in (customerIds ?? []).Where(id => id > 0).Distinct().Chunk(CustomerBatchSize))
         {
             await UpdateExistingAsync(batch, nowUtc);
