@@ -123,6 +123,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     /// Refuses vendors before any action runs: a vendor is the one kind of admin nopCommerce limits, and every page
     /// here shows or changes the shop's customers (previews, members, exports), which a vendor may not see
     /// </summary>
+    [NonAction]
     public override async Task OnActionExecutionAsync(ActionExecutingContext context, ActionExecutionDelegate next)
     {
         if (await _workContext.GetCurrentVendorAsync() != null)

@@ -17,6 +17,15 @@ public class SegmentLeaseService : ISegmentLeaseService
         _leaseRepository = leaseRepository;
     }
 
+    /// <summary>
+    /// A holder name unique to one run on one machine, within the column's 100 characters
+    /// </summary>
+    public static string NewHolder()
+    {
+        var holder = $"{Environment.MachineName}/{Guid.NewGuid():N}";
+        return holder.Length > 100 ? holder[^100..] : holder;
+    }
+
     public virtual async Task<bool> TryAcquireAsync(string name, string holder, TimeSpan duration)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);

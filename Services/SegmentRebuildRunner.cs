@@ -90,9 +90,7 @@ public class SegmentRebuildRunner : ISegmentRebuildRunner
 
         var name = CustomerSegmentsDefaults.RebuildLeaseName;
         var duration = CustomerSegmentsDefaults.RebuildLeaseDuration;
-        var holder = $"{Environment.MachineName}/{Guid.NewGuid():N}";
-        if (holder.Length > 100)
-            holder = holder[^100..];
+        var holder = SegmentLeaseService.NewHolder();
 
         if (!await _segmentLeaseService.TryAcquireAsync(name, holder, duration))
         {

@@ -30,9 +30,7 @@ public class SegmentRebuildTask : IScheduleTask
     {
         var name = CustomerSegmentsDefaults.RebuildLeaseName;
         var duration = CustomerSegmentsDefaults.RebuildLeaseDuration;
-        var holder = $"{Environment.MachineName}/{Guid.NewGuid():N}";
-        if (holder.Length > 100)
-            holder = holder[^100..];
+        var holder = SegmentLeaseService.NewHolder();
 
         if (!await _segmentLeaseService.TryAcquireAsync(name, holder, duration))
             return null;
