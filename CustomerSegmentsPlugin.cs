@@ -1,3 +1,6 @@
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Data;
+using Nop.Core.Domain.Localization;
 using Nop.Core;
 using Nop.Core.Domain.Cms;
 using Nop.Core.Domain.ScheduleTasks;
@@ -28,6 +31,7 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
     protected readonly ILocalizationService _localizationService;
     protected readonly INopUrlHelper _nopUrlHelper;
     protected readonly IPermissionService _permissionService;
+    protected readonly IRepository<LocalizedProperty> _localizedPropertyRepository;
     protected readonly IScheduleTaskService _scheduleTaskService;
     protected readonly ISegmentDiscountRequirementCleaner _segmentDiscountRequirementCleaner;
     protected readonly ISegmentRequirementChecker _segmentRequirementChecker;
@@ -43,6 +47,7 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
         ILocalizationService localizationService,
         INopUrlHelper nopUrlHelper,
         IPermissionService permissionService,
+        IRepository<LocalizedProperty> localizedPropertyRepository,
         IScheduleTaskService scheduleTaskService,
         ISegmentDiscountRequirementCleaner segmentDiscountRequirementCleaner,
         ISegmentRequirementChecker segmentRequirementChecker,
@@ -54,6 +59,7 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
         _localizationService = localizationService;
         _nopUrlHelper = nopUrlHelper;
         _permissionService = permissionService;
+        _localizedPropertyRepository = localizedPropertyRepository;
         _scheduleTaskService = scheduleTaskService;
         _segmentDiscountRequirementCleaner = segmentDiscountRequirementCleaner;
         _segmentRequirementChecker = segmentRequirementChecker;
@@ -185,6 +191,9 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
         if (_widgetSettings.ActiveWidgetSystemNames.Remove(CustomerSegmentsDefaults.SystemName))
             await _settingService.SaveSettingAsync(_widgetSettings);
         await _localizationService.DeleteLocaleResourcesAsync(CustomerSegmentsDefaults.LocaleResourcePrefix);
+
+        //the segments' translations (shopper messages): a reinstalled plugin numbers its segments from 1 again
+        await _localizedPropertyRepository.DeleteAsync(property => property.LocaleKeyGroup == nameof(Segment));
 
         await base.UninstallAsync();
     }

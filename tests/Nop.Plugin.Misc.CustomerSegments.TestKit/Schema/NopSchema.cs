@@ -20,7 +20,7 @@ public static class NopSchema
         "Order", "OrderItem", "ShoppingCartItem",
         "Product", "Product_Category_Mapping", "Product_Manufacturer_Mapping", "Category", "Manufacturer",
         "Store", "Country", "StateProvince",
-        "Discount", "DiscountRequirement", "Setting", "ScheduleTask"
+        "Discount", "DiscountRequirement", "Setting", "ScheduleTask", "LocalizedProperty"
     ];
 
     /// <summary>

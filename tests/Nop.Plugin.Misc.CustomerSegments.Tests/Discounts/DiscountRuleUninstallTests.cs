@@ -30,7 +30,7 @@ public class DiscountRuleUninstallTests
         discountService.Setup(d => d.GetAllDiscountRequirementsAsync(0, false)).ReturnsAsync([ours1, roles, group, ours2]);
 
         var plugin = new CustomerSegmentsPlugin(h.Settings, Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
-            Mock.Of<IPermissionService>(), Mock.Of<IScheduleTaskService>(), new SegmentDiscountRequirementCleaner(discountService.Object, h.Store),
+            Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), new SegmentDiscountRequirementCleaner(discountService.Object, h.Store),
             Mock.Of<ISegmentRequirementChecker>(), h.SettingService.Object, Mock.Of<IWebHelper>(), new WidgetSettings());
 
         await plugin.UninstallAsync();
@@ -66,7 +66,7 @@ public class DiscountRuleUninstallTests
         var webHelper = new Mock<IWebHelper>();
         webHelper.Setup(w => w.GetCurrentRequestProtocol()).Returns("https");
         var plugin = new CustomerSegmentsPlugin(new CustomerSegmentsSettings(), Mock.Of<ILocalizationService>(), urlHelper.Object,
-            Mock.Of<IPermissionService>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentDiscountRequirementCleaner>(),
+            Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentDiscountRequirementCleaner>(),
             Mock.Of<ISegmentRequirementChecker>(), Mock.Of<Nop.Services.Configuration.ISettingService>(), webHelper.Object, new WidgetSettings());
 
         Assert.That(plugin.GetConfigurationUrl(5, 9), Is.EqualTo("/Admin/CustomerSegmentsDiscount/Configure?{\"discountId\":5,\"discountRequirementId\":9}"));

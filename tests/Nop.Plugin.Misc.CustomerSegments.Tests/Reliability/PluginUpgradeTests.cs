@@ -2,6 +2,7 @@ using FluentMigrator;
 using LinqToDB;
 using Moq;
 using Nop.Core.Domain.Cms;
+using Nop.Core.Domain.Localization;
 using Nop.Core.Domain.ScheduleTasks;
 using Nop.Data.Migrations;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
@@ -100,18 +101,56 @@ public class PluginUpgradeTests : DatabaseTestBase
         Assert.That(migration.Version, Is.GreaterThan(PluginMigrationRunner.FindMigrations(typeof(CustomerSegmentsPlugin).Assembly).Max(m => m.Version)));
     }
 
-    private static (CustomerSegmentsPlugin Plugin, Mock<ISettingService> Settings, Mock<IScheduleTaskService> Tasks, Mock<ILocalizationService> Localization)
+    private (CustomerSegmentsPlugin Plugin, Mock<ISettingService> Settings, Mock<IScheduleTaskService> Tasks, Mock<ILocalizationService> Localization)
         Plugin(CustomerSegmentsSettings stored, ScheduleTask existingTask)
     {
         var settings = new Mock<ISettingService>();
         var tasks = new Mock<IScheduleTaskService>();
         tasks.Setup(t => t.GetTaskByTypeAsync(CustomerSegmentsDefaults.RebuildTaskType)).ReturnsAsync(existingTask);
         var localization = new Mock<ILocalizationService>();
-        var plugin = new CustomerSegmentsPlugin(stored, localization.Object, Mock.Of<INopUrlHelper>(), Mock.Of<IPermissionService>(), tasks.Object,
+        var plugin = new CustomerSegmentsPlugin(stored, localization.Object, Mock.Of<INopUrlHelper>(), Mock.Of<IPermissionService>(), Repository<LocalizedProperty>(), tasks.Object,
             Mock.Of<ISegmentDiscountRequirementCleaner>(), Mock.Of<ISegmentRequirementChecker>(), settings.Object, Mock.Of<Nop.Core.IWebHelper>(),
             new WidgetSettings { ActiveWidgetSystemNames = [CustomerSegmentsDefaults.SystemName] });
 
         return (plugin, settings, tasks, localization);
+    }
+
+    [Test]
+    public async Task UninstallThenReinstallLeavesNothingOfTheOldSegmentsBehind()
+    {
+        var segment = new Segment
+        {
+            Name = "Tea lovers", SegmentTypeId = (int)SegmentType.Static, Active = true, CreatedOnUtc = DateTime.UtcNow,
+            UpdatedOnUtc = DateTime.UtcNow, ShopperMessage = "Tea for you"
+        };
+        await Repository<Segment>().InsertAsync(segment);
+        await Repository<SegmentMembership>().InsertAsync(new SegmentMembership { SegmentId = segment.Id, CustomerId = 7, EnteredOnUtc = DateTime.UtcNow });
+        await Repository<CustomerOrderStatistics>().InsertAsync(new CustomerOrderStatistics { CustomerId = 7, StoreId = 0, OrderCount = 2, TotalSpent = 10m });
+        await Repository<LocalizedProperty>().InsertAsync(new List<LocalizedProperty>
+        {
+            new() { EntityId = segment.Id, LanguageId = 2, LocaleKeyGroup = nameof(Segment), LocaleKey = nameof(Segment.ShopperMessage), LocaleValue = "Thé pour vous" },
+            new() { EntityId = segment.Id, LanguageId = 2, LocaleKeyGroup = "Category", LocaleKey = "Name", LocaleValue = "Thé" }
+        });
+        var (plugin, settings, tasks, localization) = Plugin(new CustomerSegmentsSettings(), new ScheduleTask { Type = CustomerSegmentsDefaults.RebuildTaskType });
+
+        //nopCommerce: the plugin's uninstall, then its migrations down; on reinstall the migrations up
+        await plugin.UninstallAsync();
+        Shop.PluginMigrations().Down();
+        Shop.PluginMigrations().Up();
+
+        Assert.That(await Repository<Segment>().Table.CountAsync(), Is.Zero);
+        Assert.That(await Repository<SegmentMembership>().Table.CountAsync(), Is.Zero);
+        Assert.That(await Repository<CustomerOrderStatistics>().Table.CountAsync(), Is.Zero);
+        var translations = await Repository<LocalizedProperty>().Table.ToListAsync();
+        Assert.That(translations.Select(t => t.LocaleKeyGroup), Is.EqualTo(new[] { "Category" }), "the segments' translations go, the shop's own stay");
+        settings.Verify(s => s.DeleteSettingAsync<CustomerSegmentsSettings>(), Times.Once);
+        tasks.Verify(t => t.DeleteTaskAsync(It.Is<ScheduleTask>(task => task.Type == CustomerSegmentsDefaults.RebuildTaskType)), Times.Once);
+        localization.Verify(l => l.DeleteLocaleResourcesAsync(CustomerSegmentsDefaults.LocaleResourcePrefix, null), Times.Once);
+
+        //a new segment of the reinstalled plugin may get the old one's id: it must not inherit its translation
+        var fresh = new Segment { Name = "New", SegmentTypeId = (int)SegmentType.Static, Active = true, CreatedOnUtc = DateTime.UtcNow, UpdatedOnUtc = DateTime.UtcNow };
+        await Repository<Segment>().InsertAsync(fresh);
+        Assert.That(await Repository<LocalizedProperty>().Table.AnyAsync(t => t.LocaleKeyGroup == nameof(Segment) && t.EntityId == fresh.Id), Is.False);
     }
 
     [Test]
