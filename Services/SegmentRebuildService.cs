@@ -140,19 +140,17 @@ public class SegmentRebuildService : ISegmentRebuildService
     }
 
     /// <summary>
-    /// Whether the segment's rule reads the order statistics (a rule that does not parse is reported when rebuilt)
+    /// Whether a condition of the segment's rule tests one of the fields (a rule that does not parse is reported when rebuilt)
     /// </summary>
-    protected virtual bool ReadsOrderStatistics(Segment segment)
+    protected virtual bool ReadsAnyOf(Segment segment, IReadOnlySet<string> fields)
     {
         var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
-        return parsed.Success && Conditions(parsed.Rule.Root).Any(condition => OrderStatisticsFields.Contains(condition.Field ?? string.Empty));
+        return parsed.Success && Conditions(parsed.Rule.Root).Any(condition => fields.Contains(condition.Field ?? string.Empty));
     }
 
-    protected virtual bool ReadsRfm(Segment segment)
-    {
-        var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
-        return parsed.Success && Conditions(parsed.Rule.Root).Any(condition => RfmFields.Contains(condition.Field ?? string.Empty));
-    }
+    protected virtual bool ReadsOrderStatistics(Segment segment) => ReadsAnyOf(segment, OrderStatisticsFields);
+
+    protected virtual bool ReadsRfm(Segment segment) => ReadsAnyOf(segment, RfmFields);
 
     /// <summary>
     /// The data sources of the segment's rule without its RFM conditions: RFM scores are ranked among all buyers by
