@@ -119,23 +119,31 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
     /// </summary>
     public bool HideInWidgetList => true;
 
+    /// <summary>
+    /// Adds the scheduled rebuild task unless it is there
+    /// </summary>
+    protected virtual async Task EnsureRebuildTaskAsync(int intervalSeconds)
+    {
+        if (await _scheduleTaskService.GetTaskByTypeAsync(CustomerSegmentsDefaults.RebuildTaskType) is not null)
+            return;
+
+        await _scheduleTaskService.InsertTaskAsync(new ScheduleTask
+        {
+            Name = CustomerSegmentsDefaults.RebuildTaskName,
+            Type = CustomerSegmentsDefaults.RebuildTaskType,
+            Seconds = intervalSeconds,
+            Enabled = true,
+            StopOnError = false,
+            LastEnabledUtc = DateTime.UtcNow
+        });
+    }
+
     public override async Task InstallAsync()
     {
         var settings = new CustomerSegmentsSettings();
         await _settingService.SaveSettingAsync(settings);
 
-        if (await _scheduleTaskService.GetTaskByTypeAsync(CustomerSegmentsDefaults.RebuildTaskType) is null)
-        {
-            await _scheduleTaskService.InsertTaskAsync(new ScheduleTask
-            {
-                Name = CustomerSegmentsDefaults.RebuildTaskName,
-                Type = CustomerSegmentsDefaults.RebuildTaskType,
-                Seconds = settings.RebuildIntervalSeconds,
-                Enabled = true,
-                StopOnError = false,
-                LastEnabledUtc = DateTime.UtcNow
-            });
-        }
+        await EnsureRebuildTaskAsync(settings.RebuildIntervalSeconds);
 
         await _localizationService.AddOrUpdateLocaleResourceAsync(LocaleResources.English);
 
@@ -159,18 +167,7 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
         //the loaded settings hold the stored values, and the defaults of settings this version added
         await _settingService.SaveSettingAsync(_customerSegmentsSettings);
 
-        if (await _scheduleTaskService.GetTaskByTypeAsync(CustomerSegmentsDefaults.RebuildTaskType) is null)
-        {
-            await _scheduleTaskService.InsertTaskAsync(new ScheduleTask
-            {
-                Name = CustomerSegmentsDefaults.RebuildTaskName,
-                Type = CustomerSegmentsDefaults.RebuildTaskType,
-                Seconds = _customerSegmentsSettings.RebuildIntervalSeconds,
-                Enabled = true,
-                StopOnError = false,
-                LastEnabledUtc = DateTime.UtcNow
-            });
-        }
+        await EnsureRebuildTaskAsync(_customerSegmentsSettings.RebuildIntervalSeconds);
 
         await _localizationService.AddOrUpdateLocaleResourceAsync(LocaleResources.English);
 
