@@ -107,7 +107,9 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
     public static BenchOptions Parse(string[] args)
     {
         var quick = args.Contains("--quick");
-        string Value(string name) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault();
+        //the last occurrence wins: build.sh passes its own --out and --sqlite-dir before the caller's options
+        string Value(string name) => args.Select((a, i) => (a, i)).Where(x => x.a == name && x.i + 1 < args.Length)
+            .Select(x => args[x.i + 1]).LastOrDefault();
         var customers = int.TryParse(Value("--customers"), out var c) ? c : quick ? 50_000 : 1_000_000;
         var sqlite = args.Contains("--no-sqlite") ? 0 : int.TryParse(Value("--sqlite-customers"), out var s) ? s : Math.Min(customers, quick ? 10_000 : 50_000);
         var memorySizes = Value("--memory-sizes") is { } list
