@@ -33,6 +33,25 @@ public static class SegmentQueries
     }
 
     /// <summary>
+    /// The same customers as <see cref="EligibleCustomers"/>, with the guest test made per customer (not a guest,
+    /// or registered: two correlated EXISTS over the role mappings, the roles given by their ids). For a query whose
+    /// candidates come from another table (a grouped subquery over orders): PostgreSQL then starts from those
+    /// candidates and looks each customer up by key, where the anti-join leads it to scan every customer to probe them.
+    /// </summary>
+    public static IQueryable<Customer> EligibleCustomersTestedOneByOne(IQueryable<Customer> customers, IQueryable<CustomerCustomerRoleMapping> mappings,
+        IReadOnlyCollection<int> guestRoleIds, IReadOnlyCollection<int> registeredRoleIds, CustomerSegmentsSettings settings)
+    {
+        customers = customers.Where(c => !c.Deleted && !c.IsSystemAccount);
+        if (settings.IncludeGuests)
+            return customers;
+
+        var guests = guestRoleIds.Distinct().OrderBy(id => id).ToList();
+        var registered = registeredRoleIds.Distinct().OrderBy(id => id).ToList();
+        return customers.Where(c => !mappings.Any(m => m.CustomerId == c.Id && guests.Contains(m.CustomerRoleId))
+            || mappings.Any(m => m.CustomerId == c.Id && registered.Contains(m.CustomerRoleId)));
+    }
+
+    /// <summary>
     /// Orders that count as purchases: not deleted, a purchase payment status, not an excluded order status
     /// </summary>
     public static IQueryable<Order> Purchases(IQueryable<Order> orders, CustomerSegmentsSettings settings)

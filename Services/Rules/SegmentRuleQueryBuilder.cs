@@ -76,15 +76,16 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         _orderStatisticsRepository = orderStatisticsRepository;
     }
 
-    public virtual Task<IQueryable<int>> BuildMatchingCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc)
+    public virtual async Task<IQueryable<int>> BuildMatchingCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(rule.Root);
 
         var context = new RuleQueryContext(storeId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc));
         var predicate = BuildGroup(rule.Root, context);
+        var customers = SelectsFromGroupedOrders(rule.Root) ? await GetEligibleCustomersTestedOneByOneAsync() : GetEligibleCustomers();
 
-        return Task.FromResult(GetEligibleCustomers().Where(predicate).Select(customer => customer.Id));
+        return customers.Where(predicate).Select(customer => customer.Id);
     }
 
     #region Customers and orders
@@ -95,6 +96,43 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// </summary>
     public virtual IQueryable<Customer> GetEligibleCustomers() =>
         SegmentQueries.EligibleCustomers(_customerRepository.Table, _customerRoleRepository.Table, _customerRoleMappingRepository.Table, _settings);
+
+    /// <summary>
+    /// The eligible customers with the guest test made per customer (see SegmentQueries.EligibleCustomersTestedOneByOne),
+    /// for rules whose candidates come from a grouped subquery over orders
+    /// </summary>
+    public virtual async Task<IQueryable<Customer>> GetEligibleCustomersTestedOneByOneAsync()
+    {
+        List<(int Id, bool Guests)> roles = [];
+        if (!_settings.IncludeGuests)
+        {
+            var guestsRoleName = NopCustomerDefaults.GuestsRoleName;
+            var registeredRoleName = NopCustomerDefaults.RegisteredRoleName;
+            //the names compared by the database, as SegmentQueries.EligibleCustomers compares them
+            var rows = await _customerRoleRepository.Table
+                .Where(r => r.SystemName == guestsRoleName || r.SystemName == registeredRoleName)
+                .Select(r => new { r.Id, Guests = r.SystemName == guestsRoleName })
+                .ToListAsync();
+            roles = rows.Select(r => (r.Id, r.Guests)).ToList();
+        }
+
+        return SegmentQueries.EligibleCustomersTestedOneByOne(_customerRepository.Table, _customerRoleMappingRepository.Table,
+            roles.Where(r => r.Guests).Select(r => r.Id).ToList(), roles.Where(r => !r.Guests).Select(r => r.Id).ToList(), _settings);
+    }
+
+    /// <summary>
+    /// Whether every customer the rule selects passes a test of the purchases of a period (a grouped subquery whose
+    /// customers are then the candidates): a condition of the rule's AND, not negated, that customers without
+    /// purchases in the period fail
+    /// </summary>
+    protected virtual bool SelectsFromGroupedOrders(RuleGroup group) =>
+        group.Match == GroupMatch.All && !group.Negate && (group.Children ?? []).Any(child => child switch
+        {
+            RuleGroup inner => SelectsFromGroupedOrders(inner),
+            RuleCondition { Field: RuleFields.OrderCountInPeriod or RuleFields.SpentInPeriod } condition =>
+                !_negatedOperators.ContainsKey(condition.Operator) && !PassesWithoutPurchases(PeriodTest(condition.Field, condition.Operator, condition.Values ?? [])),
+            _ => false
+        });
 
     /// <summary>
     /// Orders that count as purchases: not deleted, a purchase payment status, not an excluded order status,
@@ -193,11 +231,11 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
             case RuleFields.OrderCount:
                 return Statistics(storeId, Number<CustomerOrderStatistics>(s => s.OrderCount, op, values));
             case RuleFields.OrderCountInPeriod:
-                return PeriodAggregate(GetPurchases(storeId, PeriodStart(condition, now)), Number<PeriodAggregateRow>(a => a.OrderCount, op, values));
+                return PeriodAggregate(GetPurchases(storeId, PeriodStart(condition, now)), PeriodTest(condition.Field, op, values));
             case RuleFields.TotalSpent:
                 return Statistics(storeId, Number<CustomerOrderStatistics>(s => s.TotalSpent, op, values));
             case RuleFields.SpentInPeriod:
-                return PeriodAggregate(GetPurchases(storeId, PeriodStart(condition, now)), Number<PeriodAggregateRow>(a => a.TotalSpent, op, values));
+                return PeriodAggregate(GetPurchases(storeId, PeriodStart(condition, now)), PeriodTest(condition.Field, op, values));
             case RuleFields.AverageOrderValue:
                 return Statistics(storeId, AverageOrderValue(op, values));
             case RuleFields.FirstOrderDate:
@@ -534,14 +572,16 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
     protected virtual Expression<Func<Customer, bool>> BillingAddress(Expression<Func<Address, bool>> test)
     {
+        //no "BillingAddressId != null" beside the EXISTS (which implies it): PostgreSQL estimates the two as
+        //independent, and the lower estimate leads it to scan every customer with an address instead of the matching addresses' customers
         var addresses = _addressRepository.Table.Where(test);
-        return c => c.BillingAddressId != null && addresses.Any(a => a.Id == c.BillingAddressId);
+        return c => addresses.Any(a => a.Id == c.BillingAddressId);
     }
 
     protected virtual Expression<Func<Customer, bool>> ShippingAddress(Expression<Func<Address, bool>> test)
     {
         var addresses = _addressRepository.Table.Where(test);
-        return c => c.ShippingAddressId != null && addresses.Any(a => a.Id == c.ShippingAddressId);
+        return c => addresses.Any(a => a.Id == c.ShippingAddressId);
     }
 
     #endregion
@@ -575,7 +615,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
             .GroupBy(o => o.CustomerId)
             .Select(g => new PeriodAggregateRow { CustomerId = g.Key, OrderCount = g.Count(), TotalSpent = g.Sum(o => o.OrderTotal) });
 
-        if (test.Compile(preferInterpretation: true)(new PeriodAggregateRow()))
+        if (PassesWithoutPurchases(test))
         {
             var failing = sums.Where(Not(test)).Select(a => a.CustomerId);
             return c => !failing.Contains(c.Id);
@@ -584,6 +624,14 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         var passing = sums.Where(test).Select(a => a.CustomerId);
         return c => passing.Contains(c.Id);
     }
+
+    protected virtual Expression<Func<PeriodAggregateRow, bool>> PeriodTest(string field, string op, List<System.Text.Json.JsonElement> values) =>
+        field == RuleFields.OrderCountInPeriod
+            ? Number<PeriodAggregateRow>(a => a.OrderCount, op, values)
+            : Number<PeriodAggregateRow>(a => a.TotalSpent, op, values);
+
+    private static bool PassesWithoutPurchases(Expression<Func<PeriodAggregateRow, bool>> test) =>
+        test.Compile(preferInterpretation: true)(new PeriodAggregateRow());
 
     /// <summary>
     /// average ⋚ x is compared as sum ⋚ x·count (for customers with purchases), exact on every engine
