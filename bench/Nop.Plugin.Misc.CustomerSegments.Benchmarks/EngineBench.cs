@@ -74,7 +74,9 @@ public class EngineBench
     public async Task<string> SqlAsync(DemoSegment segment, DateTime nowUtc)
     {
         var query = await QueryBuilder.BuildMatchingCustomerIdsQueryAsync(segment.Rule, 0, nowUtc);
-        return query.ToString();
+        //linq2db 6's query.ToString() names the type only: the SQL, its parameters (name, type, value) as comments first
+        var sql = LinqToDB.LinqExtensions.ToSqlQuery(query);
+        return string.Concat(sql.Parameters.Select(p => $"-- {p.Name} {p.DataType} = {p.Value}\n")) + sql.Sql;
     }
 
     /// <summary>
