@@ -360,11 +360,10 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         var crossedTo = lastStart < start ? start : lastStart;
         var placedSince = lastUtc < nowUtc ? lastUtc : nowUtc;
 
-        var orders = _orderRepository.Table;
-        var customerIds = orders
-            .Where(o => o.CreatedOnUtc >= crossedFrom && o.CreatedOnUtc < crossedTo)
-            .Select(o => o.CustomerId)
-            .Concat(orders.Where(o => o.CreatedOnUtc >= placedSince).Select(o => o.CustomerId));
+        //one table and two ranges of one index (no UNION: MySQL/MariaDB do not turn an IN over a UNION into a semi-join)
+        var customerIds = _orderRepository.Table
+            .Where(o => o.CreatedOnUtc >= crossedFrom && o.CreatedOnUtc < crossedTo || o.CreatedOnUtc >= placedSince)
+            .Select(o => o.CustomerId);
 
         return _segmentMembershipTransaction.RunAsync(async () =>
         {
