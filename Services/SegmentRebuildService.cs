@@ -345,7 +345,7 @@ public class SegmentRebuildService : ISegmentRebuildService
                 var segmentId = segment.Id;
                 var matching = await _segmentRuleQueryBuilder.BuildConditionsCustomerIdsQueryAsync(rule, segment.StoreId, nowUtc);
                 checkable.Add((segment, OfCustomers(matching, ids)
-                    .Select(customerId => new SegmentCustomer { SegmentId = segmentId, CustomerId = customerId })));
+                    .Select(customerId => new SegmentCustomer { SegmentId = segmentId, CustomerId = customerId, Member = false })));
             }
             catch (SegmentRuleValidationException)
             {
@@ -357,22 +357,24 @@ public class SegmentRebuildService : ISegmentRebuildService
             return unchanged;
 
         var eligible = OfCustomers(await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc), ids)
-            .Select(customerId => new SegmentCustomer { SegmentId = 0, CustomerId = customerId });
-        var rows = await checkable.Select(item => item.Matches).Prepend(eligible).Aggregate(Queryable.Concat).ToListAsync();
-        var eligibleIds = rows.Where(row => row.SegmentId == 0).Select(row => row.CustomerId).ToHashSet();
-        var matches = rows
-            .Where(row => row.SegmentId != 0 && eligibleIds.Contains(row.CustomerId))
-            .Select(match => (match.SegmentId, match.CustomerId))
-            .ToHashSet();
-        var segmentIds = checkable.Select(item => item.Segment.Id).ToHashSet();
+            .Select(customerId => new SegmentCustomer { SegmentId = 0, CustomerId = customerId, Member = false });
         var currentMemberships = _membershipRepository.Table.Where(membership => membership.LeftOnUtc == null);
         currentMemberships = ids is [var single]
             ? currentMemberships.Where(membership => membership.CustomerId == single)
             : currentMemberships.Where(membership => ids.Contains(membership.CustomerId));
-        var members = (await currentMemberships
-                .Select(membership => new SegmentCustomer { SegmentId = membership.SegmentId, CustomerId = membership.CustomerId })
-                .ToListAsync())
-            .Where(member => segmentIds.Contains(member.SegmentId))
+        var memberships = currentMemberships
+            .Select(membership => new SegmentCustomer { SegmentId = membership.SegmentId, CustomerId = membership.CustomerId, Member = true });
+
+        //one statement: the eligible customers (segment 0), the customers each rule's conditions match, the current members
+        var rows = await checkable.Select(item => item.Matches).Prepend(eligible).Append(memberships).Aggregate(Queryable.Concat).ToListAsync();
+        var eligibleIds = rows.Where(row => row.SegmentId == 0 && !row.Member).Select(row => row.CustomerId).ToHashSet();
+        var segmentIds = checkable.Select(item => item.Segment.Id).ToHashSet();
+        var matches = rows
+            .Where(row => !row.Member && row.SegmentId != 0 && eligibleIds.Contains(row.CustomerId))
+            .Select(match => (match.SegmentId, match.CustomerId))
+            .ToHashSet();
+        var members = rows
+            .Where(row => row.Member && segmentIds.Contains(row.SegmentId))
             .Select(member => (member.SegmentId, member.CustomerId))
             .ToHashSet();
 
@@ -563,4 +565,9 @@ public class SegmentCustomer
     public int SegmentId { get; set; }
 
     public int CustomerId { get; set; }
+
+    /// <summary>
+    /// Whether the row is a current membership rather than a match
+    /// </summary>
+    public bool Member { get; set; }
 }
