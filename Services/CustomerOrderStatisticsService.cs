@@ -344,9 +344,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             var groups = await AggregateCustomerOrdersAsync(customerId, nowUtc);
             var rows = await _statisticsRepository.Table.Where(s => s.CustomerId == customerId).ToListAsync();
 
-            var storeIds = rows.Select(row => row.StoreId).Where(storeId => storeId > 0)
-                .Union(groups.Select(group => group.StoreId))
-                .ToList();
+            var storeIds = rows.Select(row => row.StoreId).Union(groups.Select(group => group.StoreId)).ToHashSet();
             if (storeIds.Count > 0)
                 storeIds.Add(0);
 
