@@ -244,7 +244,8 @@ public class SegmentRebuildService : ISegmentRebuildService
     /// All statements of the segment run in one transaction (see <see cref="ISegmentMembershipTransaction"/>):
     /// a failure leaves the segment as it was, and the next run completes it. Where the engine has no
     /// transaction (SQLite here) the UPDATE running first still leaves a subset of the true members.
-    /// Customer ids come in batches, each batch the same two statements.
+    /// Customer ids come in batches, each batch the same two statements; one customer alone is tested by the rule's
+    /// query once, then written by a small statement (<see cref="ApplyToCustomerAsync"/>).
     /// </summary>
     protected virtual async Task<SegmentRebuildResult> ApplyAsync(Segment segment, SegmentRule rule, IList<int> customerIds, DateTime nowUtc)
     {
@@ -265,14 +266,17 @@ public class SegmentRebuildService : ISegmentRebuildService
                 entered = left = 0;
                 foreach (var batch in batches)
                 {
-                    var leaving = Current(segmentId);
-                    var candidates = matching;
                     if (batch is [var single])
                     {
-                        leaving = leaving.Where(membership => membership.CustomerId == single);
-                        candidates = candidates.Where(customerId => customerId == single);
+                        var (enteredOne, leftOne) = await ApplyToCustomerAsync(segmentId, matching, single, nowUtc);
+                        entered += enteredOne;
+                        left += leftOne;
+                        continue;
                     }
-                    else if (batch != null)
+
+                    var leaving = Current(segmentId);
+                    var candidates = matching;
+                    if (batch != null)
                     {
                         leaving = leaving.Where(membership => batch.Contains(membership.CustomerId));
                         candidates = candidates.Where(customerId => batch.Contains(customerId));
@@ -311,6 +315,32 @@ public class SegmentRebuildService : ISegmentRebuildService
         }
 
         return new SegmentRebuildResult(segmentId, entered, left);
+    }
+
+    /// <summary>
+    /// The statements of <see cref="ApplyAsync"/> for one customer (what an event changes): the rule's query runs
+    /// once, as a test of the customer, then a small statement closes his stay or opens one. Within the segment's
+    /// transaction, as the statements for a batch.
+    /// </summary>
+    /// <returns>How many stays were opened and closed</returns>
+    protected virtual async Task<(int Entered, int Left)> ApplyToCustomerAsync(int segmentId, IQueryable<int> matching, int customerId, DateTime nowUtc)
+    {
+        var current = Current(segmentId).Where(membership => membership.CustomerId == customerId);
+        if (!await matching.AnyAsync(id => id == customerId))
+            return (0, await current.Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc).UpdateAsync());
+
+        //one statement that opens the stay only when none is open: where the engine has no transaction (SQLite here)
+        //a writer running meanwhile cannot open a second one
+        var entered = await _segmentRepository.Table
+            .Where(item => item.Id == segmentId && !current.Any())
+            .InsertAsync((ITable<SegmentMembership>)_dataProvider.GetTable<SegmentMembership>(), item => new SegmentMembership
+            {
+                SegmentId = segmentId,
+                CustomerId = customerId,
+                EnteredOnUtc = nowUtc
+            });
+
+        return (entered, 0);
     }
 
     /// <summary>
