@@ -41,6 +41,13 @@ public class CustomerSegmentsSettings : ISettings
     public string OrderStatisticsKey { get; set; }
 
     /// <summary>
+    /// The moment (end of the RFM window) the order statistics were last refreshed for all customers; null until
+    /// the first full refresh. The next refresh recomputes only the customers whose orders crossed the window's
+    /// start, or were placed, since then. Kept by the plugin, not edited by the admin.
+    /// </summary>
+    public DateTime? OrderStatisticsRefreshedOnUtc { get; set; }
+
+    /// <summary>
     /// Whether shoppers see the messages of the discounts their segments unlock
     /// </summary>
     public bool WidgetEnabled { get; set; }

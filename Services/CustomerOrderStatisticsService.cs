@@ -15,6 +15,8 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 /// orders grouped by customer and store, then one row per customer for all stores (store 0) grouped from those.
 /// RFM scores are then ranked by one UPDATE (window functions per store over the eligible buyers of the RFM window):
 /// score = 1 + ⌊5·below / buyers⌋, where below is how many buyers of the store have a smaller value.
+/// Once filled, a refresh of all customers works in place: the same aggregates for the few customers whose figures
+/// moved with time, joined to their rows to write only what differs, then the ranking, writing only changed scores.
 /// </summary>
 public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 {
@@ -76,6 +78,12 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     {
         _settings.OrderStatisticsKey = key;
         await _settingService.SaveSettingAsync(_settings, settings => settings.OrderStatisticsKey);
+    }
+
+    protected virtual async Task SaveRefreshedOnAsync(DateTime nowUtc)
+    {
+        _settings.OrderStatisticsRefreshedOnUtc = nowUtc;
+        await _settingService.SaveSettingAsync(_settings, settings => settings.OrderStatisticsRefreshedOnUtc);
     }
 
     /// <summary>
@@ -144,13 +152,21 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     }
 
     /// <summary>
-    /// Scores the rows: per store, among the eligible customers who bought in the RFM window, by rank of their
-    /// last purchase, their purchases and their spending in the window
+    /// The eligible customers (the segments' eligibility), the only ones scored
     /// </summary>
-    protected virtual Task<int> RankAsync()
-    {
-        var eligibleIds = SegmentQueries.EligibleCustomers(_customerRepository.Table, _customerRoleRepository.Table,
+    protected virtual IQueryable<int> EligibleCustomerIds() =>
+        SegmentQueries.EligibleCustomers(_customerRepository.Table, _customerRoleRepository.Table,
             _customerRoleMappingRepository.Table, _settings).Select(c => c.Id);
+
+    /// <summary>
+    /// Scores the rows: per store, among the eligible customers who bought in the RFM window, by rank of their
+    /// last purchase, their purchases and their spending in the window. Writes only the rows whose scores change:
+    /// one UPDATE for the scored rows, one that sets 0 on rows that are no longer scored (no purchase in the window
+    /// any more, or no longer eligible).
+    /// </summary>
+    protected virtual async Task<int> RankAsync()
+    {
+        var eligibleIds = EligibleCustomerIds();
 
         var ranked = _statisticsRepository.Table
             .Where(s => s.RfmOrderCount > 0 && eligibleIds.Contains(s.CustomerId))
@@ -165,19 +181,40 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             .AsSubQuery();
 
         //score ≥ k + 1 ⇔ 5·below ≥ k·buyers, summed for k = 1..4: exact integer arithmetic on every engine
-        var rows = from s in _statisticsRepository.Table
-            join r in ranked on s.Id equals r.Id
-            select new { Row = s, Rank = r };
+        var scored = ranked
+            .Select(r => new RfmScores
+            {
+                Id = r.Id,
+                Recency = 1 + (5 * r.RecencyBelow >= r.Buyers ? 1 : 0) + (5 * r.RecencyBelow >= 2 * r.Buyers ? 1 : 0)
+                    + (5 * r.RecencyBelow >= 3 * r.Buyers ? 1 : 0) + (5 * r.RecencyBelow >= 4 * r.Buyers ? 1 : 0),
+                Frequency = 1 + (5 * r.FrequencyBelow >= r.Buyers ? 1 : 0) + (5 * r.FrequencyBelow >= 2 * r.Buyers ? 1 : 0)
+                    + (5 * r.FrequencyBelow >= 3 * r.Buyers ? 1 : 0) + (5 * r.FrequencyBelow >= 4 * r.Buyers ? 1 : 0),
+                Monetary = 1 + (5 * r.MonetaryBelow >= r.Buyers ? 1 : 0) + (5 * r.MonetaryBelow >= 2 * r.Buyers ? 1 : 0)
+                    + (5 * r.MonetaryBelow >= 3 * r.Buyers ? 1 : 0) + (5 * r.MonetaryBelow >= 4 * r.Buyers ? 1 : 0)
+            })
+            .AsSubQuery();
 
-        return rows.UpdateAsync(x => x.Row, x => new CustomerOrderStatistics
+        var changed = from s in _statisticsRepository.Table
+            join r in scored on s.Id equals r.Id
+            where s.RecencyScore != r.Recency || s.FrequencyScore != r.Frequency || s.MonetaryScore != r.Monetary
+            select new { Row = s, Scores = r };
+
+        var rescored = await changed.UpdateAsync(x => x.Row, x => new CustomerOrderStatistics
         {
-            RecencyScore = 1 + (5 * x.Rank.RecencyBelow >= x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.RecencyBelow >= 2 * x.Rank.Buyers ? 1 : 0)
-                + (5 * x.Rank.RecencyBelow >= 3 * x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.RecencyBelow >= 4 * x.Rank.Buyers ? 1 : 0),
-            FrequencyScore = 1 + (5 * x.Rank.FrequencyBelow >= x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.FrequencyBelow >= 2 * x.Rank.Buyers ? 1 : 0)
-                + (5 * x.Rank.FrequencyBelow >= 3 * x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.FrequencyBelow >= 4 * x.Rank.Buyers ? 1 : 0),
-            MonetaryScore = 1 + (5 * x.Rank.MonetaryBelow >= x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.MonetaryBelow >= 2 * x.Rank.Buyers ? 1 : 0)
-                + (5 * x.Rank.MonetaryBelow >= 3 * x.Rank.Buyers ? 1 : 0) + (5 * x.Rank.MonetaryBelow >= 4 * x.Rank.Buyers ? 1 : 0)
+            RecencyScore = x.Scores.Recency,
+            FrequencyScore = x.Scores.Frequency,
+            MonetaryScore = x.Scores.Monetary
         });
+
+        var unscored = await _statisticsRepository.Table
+            .Where(s => (s.RecencyScore != 0 || s.FrequencyScore != 0 || s.MonetaryScore != 0)
+                && (s.RfmOrderCount <= 0 || !eligibleIds.Contains(s.CustomerId)))
+            .Set(s => s.RecencyScore, 0)
+            .Set(s => s.FrequencyScore, 0)
+            .Set(s => s.MonetaryScore, 0)
+            .UpdateAsync();
+
+        return rescored + unscored;
     }
 
     /// <summary>
@@ -367,6 +404,103 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         });
     }
 
+    /// <summary>
+    /// Writes the figures of the aggregates (counts, totals, dates, window figures) into the rows of the same
+    /// customer and store, only where they differ; RFM scores are kept
+    /// </summary>
+    protected virtual Task<int> UpdateDifferingAsync(IQueryable<OrderAggregate> aggregates)
+    {
+        var rows = from s in _statisticsRepository.Table
+            join a in aggregates on new { s.CustomerId, s.StoreId } equals new { a.CustomerId, a.StoreId }
+            where s.OrderCount != a.OrderCount || s.TotalSpent != a.TotalSpent
+                || s.FirstOrderOnUtc != a.FirstOrderOnUtc || s.LastOrderOnUtc != a.LastOrderOnUtc
+                || s.RefundedOrderCount != a.RefundedOrderCount || s.CancelledOrderCount != a.CancelledOrderCount
+                || s.RfmOrderCount != a.RfmOrderCount || s.RfmTotalSpent != a.RfmTotalSpent
+            select new { Row = s, Figures = a };
+
+        return rows.UpdateAsync(x => x.Row, x => new CustomerOrderStatistics
+        {
+            OrderCount = x.Figures.OrderCount,
+            TotalSpent = x.Figures.TotalSpent,
+            FirstOrderOnUtc = x.Figures.FirstOrderOnUtc,
+            LastOrderOnUtc = x.Figures.LastOrderOnUtc,
+            RefundedOrderCount = x.Figures.RefundedOrderCount,
+            CancelledOrderCount = x.Figures.CancelledOrderCount,
+            RfmOrderCount = x.Figures.RfmOrderCount,
+            RfmTotalSpent = x.Figures.RfmTotalSpent
+        });
+    }
+
+    /// <summary>
+    /// Brings the rows of these customers in line with their orders, as a full recompute would leave them (RFM scores
+    /// apart): rows whose figures differ are updated, missing rows added (without scores), rows of stores where the
+    /// customer has no orders any more removed; then the same for the rows for all stores
+    /// </summary>
+    protected virtual async Task ReconcileCustomersAsync(IQueryable<int> customerIds, DateTime nowUtc)
+    {
+        var statistics = _statisticsRepository.Table;
+        var orders = _orderRepository.Table.Where(o => !o.Deleted && o.StoreId > 0);
+
+        var storeRows = AggregateOrders(_orderRepository.Table.Where(o => customerIds.Contains(o.CustomerId)), nowUtc).AsSubQuery();
+        await UpdateDifferingAsync(storeRows);
+        await InsertUnrankedAsync(storeRows.Where(a => !statistics.Any(s => s.CustomerId == a.CustomerId && s.StoreId == a.StoreId)));
+        await statistics
+            .Where(s => s.StoreId > 0 && customerIds.Contains(s.CustomerId)
+                && !orders.Any(o => o.CustomerId == s.CustomerId && o.StoreId == s.StoreId))
+            .DeleteAsync();
+
+        var allStoresRows = AggregateStores(statistics.Where(s => customerIds.Contains(s.CustomerId))).AsSubQuery();
+        await UpdateDifferingAsync(allStoresRows);
+        await InsertUnrankedAsync(allStoresRows.Where(a => !statistics.Any(s => s.CustomerId == a.CustomerId && s.StoreId == 0)));
+        await statistics
+            .Where(s => s.StoreId == 0 && customerIds.Contains(s.CustomerId) && !orders.Any(o => o.CustomerId == s.CustomerId))
+            .DeleteAsync();
+    }
+
+    /// <summary>
+    /// Removes the rows that read as "no orders" (all figures 0, as a per-customer refresh leaves a customer whose
+    /// orders were deleted) when the customer has no orders (not deleted) in that store any more: a full recompute
+    /// has no row for them
+    /// </summary>
+    protected virtual Task<int> DeleteRowsWithoutOrdersAsync()
+    {
+        var orders = _orderRepository.Table.Where(o => !o.Deleted && o.StoreId > 0);
+
+        return _statisticsRepository.Table
+            .Where(s => s.OrderCount == 0 && s.RefundedOrderCount == 0 && s.CancelledOrderCount == 0
+                && !orders.Any(o => o.CustomerId == s.CustomerId && (s.StoreId == 0 || o.StoreId == s.StoreId)))
+            .DeleteAsync();
+    }
+
+    /// <summary>
+    /// Brings the statistics, current for the settings and last refreshed at <paramref name="lastUtc"/>, to
+    /// <paramref name="nowUtc"/> in place: only the customers with orders that crossed the start of the RFM window
+    /// between the two moments, or that were placed since <paramref name="lastUtc"/> (should an order event have
+    /// been missed), are recomputed; then the scores are re-ranked, writing only the rows whose scores change.
+    /// Orders changed without an event (e.g. a refund) long after they were placed are not looked at: the order
+    /// events keep those customers current.
+    /// </summary>
+    protected virtual Task RefreshInPlaceAsync(DateTime lastUtc, DateTime nowUtc)
+    {
+        var lastStart = RfmWindowStart(lastUtc);
+        var start = RfmWindowStart(nowUtc);
+        var crossedFrom = lastStart < start ? lastStart : start;
+        var crossedTo = lastStart < start ? start : lastStart;
+        var placedSince = lastUtc < nowUtc ? lastUtc : nowUtc;
+
+        //one table and two ranges of one index (no UNION: MySQL/MariaDB do not turn an IN over a UNION into a semi-join)
+        var customerIds = _orderRepository.Table
+            .Where(o => o.CreatedOnUtc >= crossedFrom && o.CreatedOnUtc < crossedTo || o.CreatedOnUtc >= placedSince)
+            .Select(o => o.CustomerId);
+
+        return _segmentMembershipTransaction.RunAsync(async () =>
+        {
+            await ReconcileCustomersAsync(customerIds, nowUtc);
+            await DeleteRowsWithoutOrdersAsync();
+            await RankAsync();
+        });
+    }
+
     #endregion
 
     #region Methods
@@ -374,6 +508,20 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     public virtual bool AreCurrent() => _settings.OrderStatisticsKey == SettingsKey(_settings);
 
     public virtual async Task RefreshAllAsync(DateTime nowUtc)
+    {
+        nowUtc = DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc);
+        if (!AreCurrent() || _settings.OrderStatisticsRefreshedOnUtc is not { } lastUtc)
+        {
+            await RecomputeAllAsync(nowUtc);
+            return;
+        }
+
+        //a failure leaves the moment of the last refresh as it was: the next refresh recomputes the same customers
+        await RefreshInPlaceAsync(DateTime.SpecifyKind(lastUtc, DateTimeKind.Utc), nowUtc);
+        await SaveRefreshedOnAsync(nowUtc);
+    }
+
+    public virtual async Task RecomputeAllAsync(DateTime nowUtc)
     {
         nowUtc = DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc);
         var key = SettingsKey(_settings);
@@ -392,6 +540,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             await RankAsync();
         });
 
+        await SaveRefreshedOnAsync(nowUtc);
         await SaveSettingsKeyAsync(key);
     }
 
@@ -454,6 +603,20 @@ public class OrderAggregate
     public int RfmOrderCount { get; set; }
 
     public decimal RfmTotalSpent { get; set; }
+}
+
+/// <summary>
+/// A statistics row's RFM scores
+/// </summary>
+public class RfmScores
+{
+    public int Id { get; set; }
+
+    public int Recency { get; set; }
+
+    public int Frequency { get; set; }
+
+    public int Monetary { get; set; }
 }
 
 /// <summary>

@@ -13,10 +13,19 @@ public interface ICustomerOrderStatisticsService
     bool AreCurrent();
 
     /// <summary>
-    /// Recomputes the statistics of every customer, RFM scores included
+    /// Brings the statistics of every customer to <paramref name="nowUtc"/>, RFM scores included. When they are
+    /// current, in place: only the customers whose orders crossed the start of the RFM window since the last
+    /// refresh (or were placed since then) are recomputed, and the scores are re-ranked; only rows that change
+    /// are written. Otherwise (never filled, other settings) as <see cref="RecomputeAllAsync"/>.
     /// </summary>
     /// <param name="nowUtc">The moment the RFM window ends</param>
     Task RefreshAllAsync(DateTime nowUtc);
+
+    /// <summary>
+    /// Recomputes the statistics of every customer from all orders, RFM scores included (the rows are replaced)
+    /// </summary>
+    /// <param name="nowUtc">The moment the RFM window ends</param>
+    Task RecomputeAllAsync(DateTime nowUtc);
 
     /// <summary>
     /// Recomputes the counts, totals and dates of these customers only; their RFM scores stay as the last full

@@ -177,18 +177,17 @@ public class SegmentRebuildService : ISegmentRebuildService
     };
 
     /// <summary>
-    /// Refreshes the order statistics when one of the segments reads them, and always or only when they are not
-    /// current (never filled, or filled with other settings)
+    /// Recomputes the order statistics from all orders when one of the segments reads them and they are not
+    /// current (never filled, or filled with other settings). Current statistics are kept so by the order events,
+    /// and moved with time (RFM window, scores) by the scheduled rebuild.
     /// </summary>
-    /// <returns>Whether the statistics were refreshed</returns>
-    protected virtual async Task<bool> RefreshOrderStatisticsAsync(IEnumerable<Segment> segments, bool always, DateTime nowUtc)
+    /// <returns>Whether the statistics were recomputed</returns>
+    protected virtual async Task<bool> RefreshOrderStatisticsAsync(IEnumerable<Segment> segments, DateTime nowUtc)
     {
-        if (!segments.Any(ReadsOrderStatistics))
-            return false;
-        if (!always && _orderStatisticsService.AreCurrent())
+        if (_orderStatisticsService.AreCurrent() || !segments.Any(ReadsOrderStatistics))
             return false;
 
-        await _orderStatisticsService.RefreshAllAsync(nowUtc);
+        await _orderStatisticsService.RecomputeAllAsync(nowUtc);
         return true;
     }
 
@@ -489,8 +488,9 @@ public class SegmentRebuildService : ISegmentRebuildService
         var dependentIds = _segmentRuleAnalyzer.GetDependents([segment.Id], dependencies);
         var dependents = _segmentRuleAnalyzer.OrderByDependency(segments.Where(item => dependentIds.Contains(item.Id)), dependencies);
 
-        //the statistics are kept current from order events: refreshed here only when not filled for these settings
-        await RefreshOrderStatisticsAsync(dependents.Prepend(segment), false, nowUtc);
+        //the statistics are kept current from order events: recomputed here only when not filled for these settings;
+        //RFM scores are those of the last scheduled rebuild, as for every other segment
+        await RefreshOrderStatisticsAsync(dependents.Prepend(segment), nowUtc);
         var result = await RebuildOneAsync(segment, nowUtc);
 
         if (dependents.Count > 0)
@@ -503,7 +503,8 @@ public class SegmentRebuildService : ISegmentRebuildService
     {
         var nowUtc = DateTime.UtcNow;
         var (segments, dependencies) = await LoadActiveDynamicSegmentsAsync();
-        await RefreshOrderStatisticsAsync(segments, true, nowUtc);
+        //as for one segment: current statistics are not refreshed (the scheduled rebuild moves them with time)
+        await RefreshOrderStatisticsAsync(segments, nowUtc);
 
         return await RunEachAsync(_segmentRuleAnalyzer.OrderByDependency(segments, dependencies),
             segment => RebuildOneAsync(segment, nowUtc));
@@ -518,14 +519,11 @@ public class SegmentRebuildService : ISegmentRebuildService
             .Where(pair => pair.Value.Sources.HasFlag(RuleDataSources.Clock))
             .Select(pair => pair.Key)
             .ToHashSet();
-        //RFM scores move with time (the window slides, ranks change): re-ranked with the time-based segments that read
-        //them; statistics that were not current (install, settings change) are refreshed for every segment that reads
-        //them, and those segments are rebuilt too
-        if (!_orderStatisticsService.AreCurrent())
-        {
-            if (await RefreshOrderStatisticsAsync(segments, true, nowUtc))
-                timeDependent.UnionWith(segments.Where(ReadsOrderStatistics).Select(segment => segment.Id));
-        }
+        //RFM scores move with time (the window slides, order events add buyers): refreshed in place and re-ranked once
+        //per run when a segment reads them (RFM conditions are time-based); statistics that were not current (install,
+        //settings change) are recomputed for every segment that reads them, and those segments are rebuilt too
+        if (await RefreshOrderStatisticsAsync(segments, nowUtc))
+            timeDependent.UnionWith(segments.Where(ReadsOrderStatistics).Select(segment => segment.Id));
         else if (segments.Any(segment => timeDependent.Contains(segment.Id) && ReadsRfm(segment)))
             await _orderStatisticsService.RefreshAllAsync(nowUtc);
 

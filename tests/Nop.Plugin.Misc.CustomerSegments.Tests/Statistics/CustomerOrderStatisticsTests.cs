@@ -103,6 +103,13 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         });
     }
 
+    private static string Figures(CustomerOrderStatistics row) => JsonSerializer.Serialize(new
+    {
+        row.OrderCount, TotalSpent = row.TotalSpent.ToString("0.0000"), First = row.FirstOrderOnUtc?.ToString("O"), Last = row.LastOrderOnUtc?.ToString("O"),
+        row.RefundedOrderCount, row.CancelledOrderCount, row.RfmOrderCount, RfmTotalSpent = row.RfmTotalSpent.ToString("0.0000"),
+        row.RecencyScore, row.FrequencyScore, row.MonetaryScore
+    });
+
     #endregion
 
     [Test]
@@ -329,13 +336,169 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         Assert.That(statistics.AreCurrent(), Is.True);
         Assert.That(await CurrentMembersAsync(segment.Id), Is.EqualTo(new[] { customer.Id }));
 
-        //current statistics are not refreshed again by a segment's rebuild (orders keep them current)
+        //current statistics are not refreshed again by a segment's rebuild nor by the full rebuild (orders keep them current)
         await Repository<CustomerOrderStatistics>().Table.Where(s => s.CustomerId == customer.Id).Set(s => s.OrderCount, 0).UpdateAsync();
         await rebuild.RebuildSegmentAsync(segment);
         Assert.That(await CurrentMembersAsync(segment.Id), Is.Empty);
-        //the full rebuild always refreshes them
         await rebuild.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMembersAsync(segment.Id), Is.Empty, "the full rebuild reads the current statistics as they are");
+        Assert.That((await RowsAsync())[(customer.Id, 0)].OrderCount, Is.Zero);
+
+        //a settings change makes them stale again: the full rebuild recomputes them
+        settings.PurchasePaymentStatusIds = [(int)PaymentStatus.Pending];
+        await rebuild.RebuildAllSegmentsAsync();
+        Assert.That(statistics.AreCurrent(), Is.True);
+        Assert.That((await RowsAsync())[(customer.Id, 0)].OrderCount, Is.EqualTo(1));
         Assert.That(await CurrentMembersAsync(segment.Id), Is.EqualTo(new[] { customer.Id }));
+    }
+
+    [Test]
+    public async Task ARefreshInPlaceAgreesWithAFullRecompute()
+    {
+        var settings = new CustomerSegmentsSettings();
+        var service = Statistics(settings);
+        var earlier = Now.AddDays(-3);
+        var windowEdge = Now.AddDays(-settings.RfmWindowDays);
+
+        //buyers spread over stores, amounts and dates, many of them near the start of the RFM window
+        var customers = new List<Customer>();
+        for (var i = 0; i < 24; i++)
+        {
+            var customer = await CustomerAsync(guest: i % 7 == 6);
+            customers.Add(customer);
+            for (var k = 0; k <= i % 5; k++)
+                await OrderAsync(customer, 10 * (i + 1) + k, windowEdge.AddDays(-6 + (i + 3 * k) % 14).AddHours(i), storeId: 1 + (i + k) % 2,
+                    payment: k == 3 ? PaymentStatus.Pending : PaymentStatus.Paid);
+        }
+
+        //only purchases that leave the window between the two refreshes
+        var leaving = await CustomerAsync();
+        await OrderAsync(leaving, 300, windowEdge.AddDays(-1));
+        await OrderAsync(leaving, 200, windowEdge.AddDays(-2), storeId: 2);
+        //a customer whose orders (far from the window's start) will all be deleted
+        var deleting = await CustomerAsync();
+        await OrderAsync(deleting, 60, Now.AddDays(-100));
+        await OrderAsync(deleting, 70, Now.AddDays(-90), storeId: 2, payment: PaymentStatus.Refunded);
+        //a customer with only a pending order: a row with zeros in both
+        var pendingOnly = await CustomerAsync();
+        await OrderAsync(pendingOnly, 50, Now.AddDays(-100), payment: PaymentStatus.Pending);
+
+        await service.RefreshAllAsync(earlier);
+        Assert.That(settings.OrderStatisticsRefreshedOnUtc, Is.EqualTo(earlier));
+        var before = await RowsAsync();
+        Assert.That(before[(leaving.Id, 0)].RfmOrderCount, Is.EqualTo(2));
+        Assert.That(before[(leaving.Id, 0)].RecencyScore, Is.GreaterThan(0));
+
+        //what order events did meanwhile: a refund, all orders of a customer deleted, a new store, a first order
+        var refunded = (await Repository<Order>().Table.Where(o => o.CustomerId == customers[4].Id && o.PaymentStatusId == (int)PaymentStatus.Paid).ToListAsync()).First();
+        refunded.PaymentStatusId = (int)PaymentStatus.Refunded;
+        await Repository<Order>().UpdateAsync(refunded);
+        await Repository<Order>().Table.Where(o => o.CustomerId == deleting.Id).Set(o => o.Deleted, true).UpdateAsync();
+        await OrderAsync(customers[12], 999, Now.AddDays(-2), storeId: 3);
+        var newcomer = await CustomerAsync();
+        await OrderAsync(newcomer, 40, Now.AddDays(-2));
+        await service.RefreshCustomersAsync([customers[4].Id, deleting.Id, customers[12].Id, newcomer.Id], Now.AddDays(-2));
+        //and what no event told: an order placed since the last refresh, a customer deleted (no longer scored)
+        var missed = await CustomerAsync();
+        await OrderAsync(missed, 75, Now.AddDays(-1), storeId: 2);
+        var deletedCustomer = customers[1];
+        deletedCustomer.Deleted = true;
+        await Repository<Customer>().UpdateAsync(deletedCustomer);
+
+        await service.RefreshAllAsync(Now);
+        Assert.That(settings.OrderStatisticsRefreshedOnUtc, Is.EqualTo(Now));
+        var inPlace = await RowsAsync();
+
+        //in place: rows that stay keep their ids
+        var kept = before.Keys.Where(inPlace.ContainsKey).ToList();
+        Assert.That(kept, Is.Not.Empty);
+        Assert.That(kept.Select(key => inPlace[key].Id), Is.EqualTo(kept.Select(key => before[key].Id)));
+
+        Assert.That(inPlace.Keys.Where(k => k.CustomerId == deleting.Id), Is.Empty, "a customer without orders has no rows");
+        Assert.That(inPlace.ContainsKey((missed.Id, 2)) && inPlace.ContainsKey((missed.Id, 0)), Is.True, "an order no event told of");
+        var left = inPlace[(leaving.Id, 0)];
+        Assert.That((left.RfmOrderCount, left.RfmTotalSpent, left.RecencyScore, left.FrequencyScore, left.MonetaryScore), Is.EqualTo((0, 0m, 0, 0, 0)));
+        Assert.That(inPlace[(deletedCustomer.Id, 0)].RecencyScore, Is.Zero, "a deleted customer is not scored");
+        Assert.That(inPlace[(pendingOnly.Id, 0)].OrderCount, Is.Zero);
+
+        await service.RecomputeAllAsync(Now);
+        var full = await RowsAsync();
+
+        Assert.That(inPlace.Keys, Is.EquivalentTo(full.Keys));
+        foreach (var (key, expected) in full)
+        {
+            var row = inPlace[key];
+            row.Id = expected.Id;
+            Assert.That(Figures(row), Is.EqualTo(Figures(expected)), $"row {key}");
+        }
+    }
+
+    [Test]
+    public async Task ARefreshRecomputesEverythingWhenTheStatisticsAreNotCurrentAndOnlyCustomersThatMovedOtherwise()
+    {
+        var settings = new CustomerSegmentsSettings();
+        var service = Statistics(settings);
+        var quiet = await CustomerAsync();
+        await OrderAsync(quiet, 100, Now.AddDays(-30));
+        var moving = await CustomerAsync();
+        await OrderAsync(moving, 100, Now.AddDays(-settings.RfmWindowDays).AddHours(-1));
+
+        await service.RefreshAllAsync(Now.AddDays(-1));
+        Assert.That(service.AreCurrent(), Is.True);
+
+        //a figure no order explains: in place, only the customers whose orders crossed the window are recomputed
+        await Repository<CustomerOrderStatistics>().Table.Where(s => s.CustomerId == quiet.Id).Set(s => s.TotalSpent, 1m).UpdateAsync();
+        await service.RefreshAllAsync(Now);
+        var rows = await RowsAsync();
+        Assert.That(rows[(quiet.Id, 0)].TotalSpent, Is.EqualTo(1m));
+        Assert.That(rows[(moving.Id, 0)].RfmOrderCount, Is.Zero);
+
+        //without the moment of the last refresh (statistics of an earlier version) everything is recomputed
+        settings.OrderStatisticsRefreshedOnUtc = null;
+        await service.RefreshAllAsync(Now);
+        Assert.That((await RowsAsync())[(quiet.Id, 0)].TotalSpent, Is.EqualTo(100m));
+        Assert.That(settings.OrderStatisticsRefreshedOnUtc, Is.EqualTo(Now));
+
+        //and after a change of the settings they depend on
+        await Repository<CustomerOrderStatistics>().Table.Where(s => s.CustomerId == quiet.Id).Set(s => s.TotalSpent, 1m).UpdateAsync();
+        settings.RfmWindowDays = 20;
+        Assert.That(service.AreCurrent(), Is.False);
+        await service.RefreshAllAsync(Now);
+        Assert.That(service.AreCurrent(), Is.True);
+        rows = await RowsAsync();
+        Assert.That(rows[(quiet.Id, 0)].TotalSpent, Is.EqualTo(100m));
+        Assert.That(rows[(quiet.Id, 0)].RfmOrderCount, Is.Zero, "20 days back");
+    }
+
+    [Test]
+    public async Task TheScheduledRebuildMovesTheRfmWindowInPlace()
+    {
+        var settings = new CustomerSegmentsSettings();
+        var statistics = Statistics(settings);
+        var rebuild = Rebuild(settings, statistics);
+        var nowUtc = DateTime.UtcNow;
+        var leaving = await CustomerAsync();
+        await OrderAsync(leaving, 500, nowUtc.AddDays(-settings.RfmWindowDays - 5));
+        var staying = await CustomerAsync();
+        await OrderAsync(staying, 10, nowUtc.AddDays(-20));
+
+        var scored = await SegmentAsync(Rule(RuleFields.RfmMonetary, RuleOperators.GreaterThanOrEqual, 1));
+        var buyers = await SegmentAsync(Rule(RuleFields.OrderCount, RuleOperators.GreaterThanOrEqual, 1));
+        //ten days ago both bought in the window
+        await statistics.RecomputeAllAsync(nowUtc.AddDays(-10));
+        await rebuild.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMembersAsync(scored.Id), Is.EquivalentTo(new[] { leaving.Id, staying.Id }));
+        var idsBefore = (await RowsAsync()).ToDictionary(pair => pair.Key, pair => pair.Value.Id);
+
+        await rebuild.RebuildTimeDependentSegmentsAsync();
+
+        var rows = await RowsAsync();
+        Assert.That(rows.ToDictionary(pair => pair.Key, pair => pair.Value.Id), Is.EqualTo(idsBefore), "refreshed in place");
+        Assert.That(rows[(leaving.Id, 0)].RfmOrderCount, Is.Zero);
+        Assert.That(rows[(leaving.Id, 0)].MonetaryScore, Is.Zero);
+        Assert.That(settings.OrderStatisticsRefreshedOnUtc, Is.GreaterThanOrEqualTo(nowUtc));
+        Assert.That(await CurrentMembersAsync(scored.Id), Is.EqualTo(new[] { staying.Id }));
+        Assert.That(await CurrentMembersAsync(buyers.Id), Is.EquivalentTo(new[] { leaving.Id, staying.Id }));
     }
 
     [Test]
