@@ -277,6 +277,134 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     }
 
     /// <summary>
+    /// The customer's orders (not deleted, of a store) summed up per store, payment status and order status, with the
+    /// part placed in the RFM window: a few rows, classified into purchases, refunds and cancellations by
+    /// <see cref="Summarize"/>. The statement holds no list of statuses, so linq2db reuses its SQL from event to event.
+    /// </summary>
+    protected virtual Task<List<OrderStatusAggregate>> AggregateCustomerOrdersAsync(int customerId, DateTime nowUtc)
+    {
+        var windowStart = RfmWindowStart(nowUtc);
+
+        return _orderRepository.Table
+            .Where(o => o.CustomerId == customerId && !o.Deleted && o.StoreId > 0)
+            .Select(o => new
+            {
+                o.StoreId,
+                o.PaymentStatusId,
+                o.OrderStatusId,
+                o.OrderTotal,
+                o.CreatedOnUtc,
+                InWindow = o.CreatedOnUtc >= windowStart ? 1 : 0
+            })
+            .GroupBy(o => new { o.StoreId, o.PaymentStatusId, o.OrderStatusId })
+            .Select(g => new OrderStatusAggregate
+            {
+                StoreId = g.Key.StoreId,
+                PaymentStatusId = g.Key.PaymentStatusId,
+                OrderStatusId = g.Key.OrderStatusId,
+                Count = g.Count(),
+                Total = g.Sum(o => o.OrderTotal),
+                FirstOnUtc = g.Min(o => o.CreatedOnUtc),
+                LastOnUtc = g.Max(o => o.CreatedOnUtc),
+                WindowCount = g.Sum(o => o.InWindow),
+                WindowTotal = g.Sum(o => o.OrderTotal * o.InWindow)
+            })
+            .ToListAsync();
+    }
+
+    /// <summary>
+    /// The statistics of one customer and store (0: all stores) from the customer's order groups, as
+    /// <see cref="AggregateOrders"/> and <see cref="AggregateStores"/> compute them in the database
+    /// </summary>
+    protected virtual OrderAggregate Summarize(int customerId, int storeId, IEnumerable<OrderStatusAggregate> groups)
+    {
+        var paymentStatusIds = SegmentQueries.PurchasePaymentStatusIds(_settings);
+        var excludedStatusIds = SegmentQueries.ExcludedOrderStatusIds(_settings);
+        var aggregate = new OrderAggregate { CustomerId = customerId, StoreId = storeId };
+        foreach (var group in groups.Where(group => storeId == 0 || group.StoreId == storeId))
+        {
+            if (group.PaymentStatusId is (int)PaymentStatus.Refunded or (int)PaymentStatus.PartiallyRefunded)
+                aggregate.RefundedOrderCount += group.Count;
+            if (group.OrderStatusId == (int)OrderStatus.Cancelled)
+                aggregate.CancelledOrderCount += group.Count;
+            if (!paymentStatusIds.Contains(group.PaymentStatusId) || excludedStatusIds.Contains(group.OrderStatusId))
+                continue;
+
+            aggregate.OrderCount += group.Count;
+            aggregate.TotalSpent += group.Total;
+            aggregate.RfmOrderCount += group.WindowCount;
+            aggregate.RfmTotalSpent += group.WindowTotal;
+            if (aggregate.FirstOrderOnUtc == null || group.FirstOnUtc < aggregate.FirstOrderOnUtc)
+                aggregate.FirstOrderOnUtc = group.FirstOnUtc;
+            if (aggregate.LastOrderOnUtc == null || group.LastOnUtc > aggregate.LastOrderOnUtc)
+                aggregate.LastOrderOnUtc = group.LastOnUtc;
+        }
+
+        return aggregate;
+    }
+
+    private static bool SameFigures(CustomerOrderStatistics row, OrderAggregate aggregate) =>
+        row.OrderCount == aggregate.OrderCount && row.TotalSpent == aggregate.TotalSpent
+        && row.FirstOrderOnUtc == aggregate.FirstOrderOnUtc && row.LastOrderOnUtc == aggregate.LastOrderOnUtc
+        && row.RefundedOrderCount == aggregate.RefundedOrderCount && row.CancelledOrderCount == aggregate.CancelledOrderCount
+        && row.RfmOrderCount == aggregate.RfmOrderCount && row.RfmTotalSpent == aggregate.RfmTotalSpent;
+
+    private static void CopyFigures(OrderAggregate aggregate, CustomerOrderStatistics row)
+    {
+        row.OrderCount = aggregate.OrderCount;
+        row.TotalSpent = aggregate.TotalSpent;
+        row.FirstOrderOnUtc = aggregate.FirstOrderOnUtc;
+        row.LastOrderOnUtc = aggregate.LastOrderOnUtc;
+        row.RefundedOrderCount = aggregate.RefundedOrderCount;
+        row.CancelledOrderCount = aggregate.CancelledOrderCount;
+        row.RfmOrderCount = aggregate.RfmOrderCount;
+        row.RfmTotalSpent = aggregate.RfmTotalSpent;
+    }
+
+    /// <summary>
+    /// Refreshes one customer (what an order event needs) with small statements whose SQL linq2db reuses: the
+    /// customer's rows locked, the orders read summed up per store and status, then only the rows whose figures
+    /// differ written (RFM scores kept), rows for new stores inserted. The same rows as the set-based refresh:
+    /// one per store with orders (kept, emptied, once the orders are gone) and one for all stores.
+    /// </summary>
+    protected virtual Task RefreshCustomerAsync(int customerId, DateTime nowUtc)
+    {
+        //a row inserted by a refresh committed meanwhile fails the INSERT (unique index): the transaction runs again
+        return _segmentMembershipTransaction.RunAsync(async () =>
+        {
+            //refreshes of one customer run one after the other, each reading the orders as the previous one left them
+            await _statisticsRepository.Table
+                .Where(s => s.CustomerId == customerId)
+                .Set(s => s.OrderCount, s => s.OrderCount)
+                .UpdateAsync();
+
+            var groups = await AggregateCustomerOrdersAsync(customerId, nowUtc);
+            var rows = await _statisticsRepository.Table.Where(s => s.CustomerId == customerId).ToListAsync();
+
+            var storeIds = rows.Select(row => row.StoreId).Union(groups.Select(group => group.StoreId)).ToHashSet();
+            if (storeIds.Count > 0)
+                storeIds.Add(0);
+
+            foreach (var storeId in storeIds)
+            {
+                var aggregate = Summarize(customerId, storeId, groups);
+                var row = rows.FirstOrDefault(item => item.StoreId == storeId);
+                if (row == null)
+                {
+                    row = new CustomerOrderStatistics { CustomerId = customerId, StoreId = storeId };
+                    CopyFigures(aggregate, row);
+                    await _statisticsRepository.InsertAsync(row, false);
+                }
+                else if (!SameFigures(row, aggregate))
+                {
+                    CopyFigures(aggregate, row);
+                    await _statisticsRepository.UpdateAsync(row, false);
+                }
+            }
+        });
+    }
+
+    /// <summary>
     /// Writes the figures of the aggregates (counts, totals, dates, window figures) into the rows of the same
     /// customer and store, only where they differ; RFM scores are kept
     /// </summary>
@@ -421,7 +549,14 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         nowUtc = DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc);
         var statistics = _statisticsRepository.Table;
 
-        foreach (var batch in (customerIds ?? []).Where(id => id > 0).Distinct().Chunk(CustomerBatchSize))
+        var ids = (customerIds ?? []).Where(id => id > 0).Distinct().ToList();
+        if (ids.Count == 1)
+        {
+            await RefreshCustomerAsync(ids[0], nowUtc);
+            return;
+        }
+
+        foreach (var batch in ids.Chunk(CustomerBatchSize))
         {
             //a customer's row inserted by a full refresh committed meanwhile fails the INSERT (unique index): run again
             await _segmentMembershipTransaction.RunAsync(async () =>
@@ -498,4 +633,29 @@ public class RfmRank
     public long MonetaryBelow { get; set; }
 
     public long Buyers { get; set; }
+}
+
+/// <summary>
+/// A customer's orders in one store with one payment status and one order status summed up, with the part placed
+/// in the RFM window
+/// </summary>
+public class OrderStatusAggregate
+{
+    public int StoreId { get; set; }
+
+    public int PaymentStatusId { get; set; }
+
+    public int OrderStatusId { get; set; }
+
+    public int Count { get; set; }
+
+    public decimal Total { get; set; }
+
+    public DateTime FirstOnUtc { get; set; }
+
+    public DateTime LastOnUtc { get; set; }
+
+    public int WindowCount { get; set; }
+
+    public decimal WindowTotal { get; set; }
 }

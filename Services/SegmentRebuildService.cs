@@ -87,15 +87,8 @@ public class SegmentRebuildService : ISegmentRebuildService
 
     #region Utilities
 
-    /// <summary>
-    /// Rule queries built by the change check of a re-evaluation, reused by its statements
-    /// </summary>
-    private readonly Dictionary<(int SegmentId, DateTime NowUtc), IQueryable<int>> _prebuilt = new();
-
-    protected virtual async Task<IQueryable<int>> BuildMatchingAsync(Segment segment, SegmentRule rule, DateTime nowUtc) =>
-        _prebuilt.TryGetValue((segment.Id, nowUtc), out var matching)
-            ? matching
-            : await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(rule, segment.StoreId, nowUtc);
+    protected virtual Task<IQueryable<int>> BuildMatchingAsync(Segment segment, SegmentRule rule, DateTime nowUtc) =>
+        _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(rule, segment.StoreId, nowUtc);
 
     protected virtual IQueryable<SegmentMembership> Current(int segmentId) =>
         _membershipRepository.Table.Where(membership => membership.SegmentId == segmentId && membership.LeftOnUtc == null);
@@ -250,7 +243,8 @@ public class SegmentRebuildService : ISegmentRebuildService
     /// All statements of the segment run in one transaction (see <see cref="ISegmentMembershipTransaction"/>):
     /// a failure leaves the segment as it was, and the next run completes it. Where the engine has no
     /// transaction (SQLite here) the UPDATE running first still leaves a subset of the true members.
-    /// Customer ids come in batches, each batch the same two statements.
+    /// Customer ids come in batches, each batch the same two statements; one customer alone is tested by the rule's
+    /// query once, then written by a small statement (<see cref="ApplyToCustomerAsync"/>).
     /// </summary>
     protected virtual async Task<SegmentRebuildResult> ApplyAsync(Segment segment, SegmentRule rule, IList<int> customerIds, DateTime nowUtc)
     {
@@ -271,6 +265,14 @@ public class SegmentRebuildService : ISegmentRebuildService
                 entered = left = 0;
                 foreach (var batch in batches)
                 {
+                    if (batch is [var single])
+                    {
+                        var (enteredOne, leftOne) = await ApplyToCustomerAsync(segmentId, matching, single, nowUtc);
+                        entered += enteredOne;
+                        left += leftOne;
+                        continue;
+                    }
+
                     var leaving = Current(segmentId);
                     var candidates = matching;
                     if (batch != null)
@@ -315,10 +317,38 @@ public class SegmentRebuildService : ISegmentRebuildService
     }
 
     /// <summary>
+    /// The statements of <see cref="ApplyAsync"/> for one customer (what an event changes): the rule's query runs
+    /// once, as a test of the customer, then a small statement closes his stay or opens one. Within the segment's
+    /// transaction, as the statements for a batch.
+    /// </summary>
+    /// <returns>How many stays were opened and closed</returns>
+    protected virtual async Task<(int Entered, int Left)> ApplyToCustomerAsync(int segmentId, IQueryable<int> matching, int customerId, DateTime nowUtc)
+    {
+        var current = Current(segmentId).Where(membership => membership.CustomerId == customerId);
+        if (!await matching.AnyAsync(id => id == customerId))
+            return (0, await current.Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc).UpdateAsync());
+
+        //one statement that opens the stay only when none is open: where the engine has no transaction (SQLite here)
+        //a writer running meanwhile cannot open a second one
+        var entered = await _segmentRepository.Table
+            .Where(item => item.Id == segmentId && !current.Any())
+            .InsertAsync((ITable<SegmentMembership>)_dataProvider.GetTable<SegmentMembership>(), item => new SegmentMembership
+            {
+                SegmentId = segmentId,
+                CustomerId = customerId,
+                EnteredOnUtc = nowUtc
+            });
+
+        return (entered, 0);
+    }
+
+    /// <summary>
     /// For a few customers and several segments, one query tells which segments each customer matches; segments
     /// whose current members among the customers are exactly those are left out of the two statements per segment.
     /// Segments that reference other segments (whose membership may change in this run) are always applied, as are
-    /// segments whose rules do not validate (so that they are reported).
+    /// segments whose rules do not validate (so that they are reported). The query tests each rule's conditions and,
+    /// once for all rules, the eligibility every rule applies (as an empty rule, with segment id 0): a fraction of
+    /// the work of the rules' full queries, for linq2db as for the database's planner.
     /// </summary>
     /// <returns>The ids of the segments whose membership of these customers is already right</returns>
     protected virtual async Task<ISet<int>> FindUnchangedAsync(IList<Segment> segments, IDictionary<int, SegmentRuleDependencies> dependencies,
@@ -342,11 +372,9 @@ public class SegmentRebuildService : ISegmentRebuildService
             {
                 var rule = await GetValidRuleAsync(segment);
                 var segmentId = segment.Id;
-                var matching = await BuildMatchingAsync(segment, rule, nowUtc);
-                _prebuilt[(segment.Id, nowUtc)] = matching;
-                checkable.Add((segment, matching
-                    .Where(customerId => ids.Contains(customerId))
-                    .Select(customerId => new SegmentCustomer { SegmentId = segmentId, CustomerId = customerId })));
+                var matching = await _segmentRuleQueryBuilder.BuildConditionsCustomerIdsQueryAsync(rule, segment.StoreId, nowUtc);
+                checkable.Add((segment, OfCustomers(matching, ids)
+                    .Select(customerId => new SegmentCustomer { SegmentId = segmentId, CustomerId = customerId, Member = false })));
             }
             catch (SegmentRuleValidationException)
             {
@@ -357,14 +385,25 @@ public class SegmentRebuildService : ISegmentRebuildService
         if (checkable.Count < 2)
             return unchanged;
 
-        var matches = (await checkable.Select(item => item.Matches).Aggregate(Queryable.Concat).ToListAsync())
+        var eligible = OfCustomers(await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc), ids)
+            .Select(customerId => new SegmentCustomer { SegmentId = 0, CustomerId = customerId, Member = false });
+        var currentMemberships = _membershipRepository.Table.Where(membership => membership.LeftOnUtc == null);
+        currentMemberships = ids is [var single]
+            ? currentMemberships.Where(membership => membership.CustomerId == single)
+            : currentMemberships.Where(membership => ids.Contains(membership.CustomerId));
+        var memberships = currentMemberships
+            .Select(membership => new SegmentCustomer { SegmentId = membership.SegmentId, CustomerId = membership.CustomerId, Member = true });
+
+        //one statement: the eligible customers (segment 0), the customers each rule's conditions match, the current members
+        var rows = await checkable.Select(item => item.Matches).Prepend(eligible).Append(memberships).Aggregate(Queryable.Concat).ToListAsync();
+        var eligibleIds = rows.Where(row => row.SegmentId == 0 && !row.Member).Select(row => row.CustomerId).ToHashSet();
+        var segmentIds = checkable.Select(item => item.Segment.Id).ToHashSet();
+        var matches = rows
+            .Where(row => !row.Member && row.SegmentId != 0 && eligibleIds.Contains(row.CustomerId))
             .Select(match => (match.SegmentId, match.CustomerId))
             .ToHashSet();
-        var segmentIds = checkable.Select(item => item.Segment.Id).ToArray();
-        var members = (await _membershipRepository.Table
-                .Where(membership => membership.LeftOnUtc == null && segmentIds.Contains(membership.SegmentId) && ids.Contains(membership.CustomerId))
-                .Select(membership => new SegmentCustomer { SegmentId = membership.SegmentId, CustomerId = membership.CustomerId })
-                .ToListAsync())
+        var members = rows
+            .Where(row => row.Member && segmentIds.Contains(row.SegmentId))
             .Select(member => (member.SegmentId, member.CustomerId))
             .ToHashSet();
 
@@ -376,6 +415,15 @@ public class SegmentRebuildService : ISegmentRebuildService
 
         return unchanged;
     }
+
+    /// <summary>
+    /// The customers among the ids; one id is compared as a parameter, so that linq2db reuses the statement's SQL
+    /// (a list is written into the SQL, which is then built again for every execution)
+    /// </summary>
+    protected static IQueryable<int> OfCustomers(IQueryable<int> customerIds, int[] ids) =>
+        ids is [var single]
+            ? customerIds.Where(customerId => customerId == single)
+            : customerIds.Where(customerId => ids.Contains(customerId));
 
     /// <summary>
     /// A full rebuild of one segment: membership, then the time of the rebuild (only set once both statements ran)
@@ -522,23 +570,16 @@ public class SegmentRebuildService : ISegmentRebuildService
         if (changed.HasFlag(RuleDataSources.Orders) && ordered.Any(ReadsOrderStatistics))
             await _orderStatisticsService.RefreshCustomersAsync(ids, nowUtc);
 
-        try
-        {
-            var unchanged = await FindUnchangedAsync(ordered, dependencies, ids, nowUtc);
+        var unchanged = await FindUnchangedAsync(ordered, dependencies, ids, nowUtc);
 
-            return await RunEachAsync(ordered, async segment =>
-            {
-                if (unchanged.Contains(segment.Id))
-                    return new SegmentRebuildResult(segment.Id, 0, 0);
-
-                var rule = await GetValidRuleAsync(segment);
-                return await ApplyAsync(segment, rule, customersOf(segment), nowUtc);
-            });
-        }
-        finally
+        return await RunEachAsync(ordered, async segment =>
         {
-            _prebuilt.Clear();
-        }
+            if (unchanged.Contains(segment.Id))
+                return new SegmentRebuildResult(segment.Id, 0, 0);
+
+            var rule = await GetValidRuleAsync(segment);
+            return await ApplyAsync(segment, rule, customersOf(segment), nowUtc);
+        });
     }
 
     #endregion
@@ -552,4 +593,9 @@ public class SegmentCustomer
     public int SegmentId { get; set; }
 
     public int CustomerId { get; set; }
+
+    /// <summary>
+    /// Whether the row is a current membership rather than a match
+    /// </summary>
+    public bool Member { get; set; }
 }

@@ -14,4 +14,14 @@ public interface ISegmentRuleQueryBuilder
     /// <param name="storeId">The segment's store (0 for all)</param>
     /// <param name="nowUtc">The moment relative dates are measured from</param>
     Task<IQueryable<int>> BuildMatchingCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc);
+
+    /// <summary>
+    /// Identifiers of the customers who match the rule's conditions, without the eligibility that
+    /// <see cref="BuildMatchingCustomerIdsQueryAsync"/> applies: to test a few customers against several rules in one
+    /// statement, with the eligibility (the same for every rule) tested once, as the query of an empty rule
+    /// </summary>
+    /// <param name="rule">A rule that passed validation</param>
+    /// <param name="storeId">The segment's store (0 for all)</param>
+    /// <param name="nowUtc">The moment relative dates are measured from</param>
+    Task<IQueryable<int>> BuildConditionsCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc);
 }

@@ -88,6 +88,17 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         return customers.Where(predicate).Select(customer => customer.Id);
     }
 
+    public virtual Task<IQueryable<int>> BuildConditionsCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(rule.Root);
+
+        var context = new RuleQueryContext(storeId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc));
+        var predicate = BuildGroup(rule.Root, context);
+
+        return Task.FromResult(_customerRepository.Table.Where(predicate).Select(customer => customer.Id));
+    }
+
     #region Customers and orders
 
     /// <summary>

@@ -5,6 +5,7 @@ using Nop.Core.Domain.Messages;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Core.Events;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Events;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
@@ -119,6 +120,63 @@ public class EventConsumerTests : MembershipTestBase
         Assert.That(await CurrentMemberIdsAsync(bigSpenders.Id), Is.Empty, "total edited to 99");
 
         Assert.That(await RowsAsync(buyers.Id), Has.Count.EqualTo(4), "one stay per time the customer came back");
+    }
+
+    [Test]
+    public async Task OrderEventsPickUpARuleEditedBetweenThemAndLogAndSkipAnInvalidRule()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var bob = await CustomerAsync("bob@example.com");
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+        var regulars = await SegmentAsync("Regulars", Json(OrdersAtLeast(3)));
+        var spenders = await SegmentAsync("Spenders", Json(Condition(RuleFields.TotalSpent, RuleOperators.GreaterThanOrEqual, 25)));
+        var broken = await SegmentAsync("Broken", Json(OrdersAtLeast(1)));
+        //stored behind the service's back (e.g. an older version of the plugin)
+        broken.RuleJson = Json(Condition("no.such.field", RuleOperators.Equal, 1));
+        await Repository<Segment>().UpdateAsync(broken);
+
+        var first = await OrderAsync(ann.Id, total: 20, publishEvent: false);
+        await PublishAsync<OrderPlacedEvent>(Orders, new OrderPlacedEvent(first));
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }));
+        Assert.That(await CurrentMemberIdsAsync(regulars.Id), Is.Empty);
+        Assert.That(await CurrentMemberIdsAsync(spenders.Id), Is.Empty);
+        Assert.That(await CurrentMemberIdsAsync(broken.Id), Is.Empty);
+        Logger.Verify(logger => logger.WarningAsync(It.Is<string>(message => message.Contains("Broken")), It.IsAny<Exception>(), null), Times.Once);
+
+        //the rule edited between two events: the next event reads the new rule
+        regulars.RuleJson = Json(OrdersAtLeast(2));
+        await SegmentService.UpdateSegmentAsync(regulars);
+        var second = await OrderAsync(ann.Id, total: 10, publishEvent: false);
+        await PublishAsync<OrderPlacedEvent>(Orders, new OrderPlacedEvent(second));
+        Assert.That(await CurrentMemberIdsAsync(regulars.Id), Is.EqualTo(new[] { ann.Id }));
+        Assert.That(await CurrentMemberIdsAsync(spenders.Id), Is.EqualTo(new[] { ann.Id }));
+        Logger.Verify(logger => logger.WarningAsync(It.Is<string>(message => message.Contains("Broken")), It.IsAny<Exception>(), null), Times.Exactly(2));
+
+        //a refund and a cancellation: no longer purchases, the statistics count them apart
+        second.PaymentStatusId = (int)PaymentStatus.Refunded;
+        await Repository<Order>().UpdateAsync(second, false);
+        await PublishAsync<OrderRefundedEvent>(Orders, new OrderRefundedEvent(second, 10));
+        Assert.That(await CurrentMemberIdsAsync(regulars.Id), Is.Empty);
+        Assert.That(await CurrentMemberIdsAsync(spenders.Id), Is.Empty);
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }));
+
+        first.OrderStatusId = (int)OrderStatus.Cancelled;
+        await Repository<Order>().UpdateAsync(first, false);
+        await PublishAsync<OrderStatusChangedEvent>(Orders, new OrderStatusChangedEvent(first, OrderStatus.Complete));
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.Empty);
+
+        var statistics = await Repository<CustomerOrderStatistics>().Table
+            .Where(row => row.CustomerId == ann.Id)
+            .ToListAsync();
+        Assert.That(statistics.Select(row => row.StoreId).Order(), Is.EqualTo(new[] { 0, 1 }));
+        foreach (var row in statistics)
+        {
+            Assert.That((row.OrderCount, row.TotalSpent, row.RefundedOrderCount, row.CancelledOrderCount), Is.EqualTo((0, 0m, 1, 1)), $"store {row.StoreId}");
+            Assert.That(row.FirstOrderOnUtc, Is.Null);
+        }
+
+        //the other customer was never looked at
+        Assert.That(await Repository<CustomerOrderStatistics>().Table.Where(row => row.CustomerId == bob.Id).CountAsync(), Is.Zero);
     }
 
     [Test]

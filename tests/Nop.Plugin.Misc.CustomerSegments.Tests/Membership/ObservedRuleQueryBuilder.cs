@@ -3,12 +3,13 @@ using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 
 /// <summary>
-/// The real rule query builder, counting its builds and able to hold one open (concurrency tests)
+/// The real rule query builder, counting its builds of full rule queries (and apart, of conditions-only queries) and able to hold one open (concurrency tests)
 /// </summary>
 public class ObservedRuleQueryBuilder : ISegmentRuleQueryBuilder
 {
     private readonly ISegmentRuleQueryBuilder _builder;
     private int _buildCount;
+    private int _conditionsBuildCount;
 
     public ObservedRuleQueryBuilder(ISegmentRuleQueryBuilder builder)
     {
@@ -33,5 +34,23 @@ public class ObservedRuleQueryBuilder : ISegmentRuleQueryBuilder
             await OnBuild();
 
         return await _builder.BuildMatchingCustomerIdsQueryAsync(rule, storeId, nowUtc);
+    }
+
+    /// <summary>
+    /// Builds of the conditions-only queries (the change check of a re-evaluation), not counted in <see cref="BuildCount"/>
+    /// </summary>
+    public int ConditionsBuildCount
+    {
+        get => Volatile.Read(ref _conditionsBuildCount);
+        set => Volatile.Write(ref _conditionsBuildCount, value);
+    }
+
+    public async Task<IQueryable<int>> BuildConditionsCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc)
+    {
+        Interlocked.Increment(ref _conditionsBuildCount);
+        if (OnBuild != null)
+            await OnBuild();
+
+        return await _builder.BuildConditionsCustomerIdsQueryAsync(rule, storeId, nowUtc);
     }
 }

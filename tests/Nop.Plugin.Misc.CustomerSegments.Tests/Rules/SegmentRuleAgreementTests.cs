@@ -115,6 +115,30 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
     }
 
     [Test]
+    public async Task TheConditionsQueryWithTheEligibilityTestedApartAgreesWithTheReference()
+    {
+        //what the re-evaluation of a few customers runs: each rule's conditions, and the eligibility once (an empty rule)
+        var rules = new RandomRules(Seed + 1, _catalog, _data.Roles.Select(r => r.Id).ToList());
+        var random = new Random(Seed + 1);
+        var eligible = await RunAsync(new SegmentRule(), 0);
+        for (var i = 0; i < 60; i++)
+        {
+            var rule = rules.Rule();
+            Assert.That(await _validator.ValidateAsync(rule, 0), Is.Empty, Describe(rule));
+            var storeId = random.Next(3) == 0 ? 1 : 0;
+            var expected = new ReferenceEvaluator(_data, _settings, storeId, RandomShop.Now).Evaluate(rule);
+            var conditions = await _builder.BuildConditionsCustomerIdsQueryAsync(rule, storeId, RandomShop.Now);
+
+            var all = (await conditions.ToListAsync()).ToHashSet();
+            Assert.That(all.Intersect(eligible), Is.EquivalentTo(expected), $"case {i}, store {storeId}: {Describe(rule)}");
+
+            var one = _data.Customers[random.Next(_data.Customers.Count)].Id;
+            var single = await conditions.Where(id => id == one).ToListAsync();
+            Assert.That(single.Where(eligible.Contains), Is.EquivalentTo(expected.Where(id => id == one)), $"case {i}, customer {one}: {Describe(rule)}");
+        }
+    }
+
+    [Test]
     public async Task GuestsAreIncludedOnlyWhenTheSettingsSaySo()
     {
         var rule = new SegmentRule();

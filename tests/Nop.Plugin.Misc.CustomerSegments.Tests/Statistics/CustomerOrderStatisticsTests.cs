@@ -160,8 +160,9 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         AssertFigures((await RowsAsync())[(customer.Id, 0)], 3, 200, Now.AddDays(-30), Now.AddDays(-10), 0, 1);
     }
 
-    [Test]
-    public async Task ThePerCustomerRefreshAgreesWithAFullRefreshAndKeepsTheRfmScores()
+    [TestCase(false, TestName = "{m}(customers together)")]
+    [TestCase(true, TestName = "{m}(one customer at a time, as order events do)")]
+    public async Task ThePerCustomerRefreshAgreesWithAFullRefreshAndKeepsTheRfmScores(bool oneAtATime)
     {
         var settings = new CustomerSegmentsSettings();
         var customers = new List<Customer>();
@@ -177,11 +178,15 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         await service.RefreshAllAsync(Now);
         var before = await RowsAsync();
 
-        //new orders: in a new store, a refund, a cancellation; a first order; a deleted order
+        //new orders: in a new store, a refund, a partial refund, a cancellation, a purchase before the RFM window,
+        //one not paid; a first order; a deleted order
         var changed = customers[0];
         await OrderAsync(changed, 500, Now.AddDays(-1), storeId: 3);
         await OrderAsync(changed, 80, Now.AddDays(-1), payment: PaymentStatus.Refunded);
+        await OrderAsync(changed, 70.25m, Now.AddDays(-2), payment: PaymentStatus.PartiallyRefunded);
         await OrderAsync(changed, 90, Now.AddDays(-1), status: OrderStatus.Cancelled);
+        await OrderAsync(changed, 45.5m, Now.AddDays(-800), storeId: 2);
+        await OrderAsync(changed, 60, Now.AddDays(-3), payment: PaymentStatus.Pending, status: OrderStatus.Pending);
         var newcomer = await CustomerAsync();
         await OrderAsync(newcomer, 30, Now.AddDays(-2), storeId: 2);
         var deleting = customers[5];
@@ -192,7 +197,13 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
             await Repository<Order>().UpdateAsync(order);
         }
 
-        await service.RefreshCustomersAsync([changed.Id, newcomer.Id, deleting.Id], Now);
+        if (oneAtATime)
+        {
+            foreach (var customer in new[] { changed, newcomer, deleting })
+                await service.RefreshCustomersAsync([customer.Id], Now);
+        }
+        else
+            await service.RefreshCustomersAsync([changed.Id, newcomer.Id, deleting.Id], Now);
         var afterEvent = await RowsAsync();
 
         //untouched customers keep their rows as they were
