@@ -208,7 +208,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 
         var unscored = await _statisticsRepository.Table
             .Where(s => (s.RecencyScore != 0 || s.FrequencyScore != 0 || s.MonetaryScore != 0)
-                && (s.RfmOrderCount <= 0 || !eligibleIds.Contains(s.CustomerId)))
+                && (s.RfmOrderCount <= 0 || !eligibleIds.Any(id => id == s.CustomerId)))
             .Set(s => s.RecencyScore, 0)
             .Set(s => s.FrequencyScore, 0)
             .Set(s => s.MonetaryScore, 0)

@@ -282,7 +282,7 @@ public class SegmentRebuildService : ISegmentRebuildService
                     }
 
                     left += await leaving
-                        .Where(membership => !candidates.Contains(membership.CustomerId))
+                        .Where(membership => !candidates.Any(customerId => customerId == membership.CustomerId))
                         .Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc)
                         .UpdateAsync();
 

@@ -629,7 +629,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         if (PassesWithoutPurchases(test))
         {
             var failing = sums.Where(Not(test)).Select(a => a.CustomerId);
-            return c => !failing.Contains(c.Id);
+            return c => !failing.Any(id => id == c.Id);
         }
 
         var passing = sums.Where(test).Select(a => a.CustomerId);
