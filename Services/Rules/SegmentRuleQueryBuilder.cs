@@ -83,7 +83,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
         var context = new RuleQueryContext(storeId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc));
         var predicate = BuildGroup(rule.Root, context);
-        var customers = SelectsFromGroupedOrders(rule.Root) ? await GetEligibleCustomersTestedOneByOneAsync() : GetEligibleCustomers();
+        var customers = SelectsFewCandidates(rule.Root) ? await GetEligibleCustomersTestedOneByOneAsync() : GetEligibleCustomers();
 
         return customers.Where(predicate).Select(customer => customer.Id);
     }
@@ -110,7 +110,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
     /// <summary>
     /// The eligible customers with the guest test made per customer (see SegmentQueries.EligibleCustomersTestedOneByOne),
-    /// for rules whose candidates come from a grouped subquery over orders
+    /// for rules that name few candidates (see <see cref="SelectsFewCandidates"/>)
     /// </summary>
     public virtual async Task<IQueryable<Customer>> GetEligibleCustomersTestedOneByOneAsync()
     {
@@ -132,14 +132,16 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     }
 
     /// <summary>
-    /// Whether every customer the rule selects passes a test of the purchases of a period (a grouped subquery whose
-    /// customers are then the candidates): a condition of the rule's AND, not negated, that customers without
-    /// purchases in the period fail
+    /// Whether a selective condition of the rule's AND (not negated) names the candidates, so that the guest test is
+    /// better made per candidate than as an anti-join over all customers: a test of the purchases of a period that
+    /// customers without purchases fail (a grouped subquery), or a registration in the last days (a range of
+    /// Customer.CreatedOnUtc)
     /// </summary>
-    protected virtual bool SelectsFromGroupedOrders(RuleGroup group) =>
+    protected virtual bool SelectsFewCandidates(RuleGroup group) =>
         group.Match == GroupMatch.All && !group.Negate && (group.Children ?? []).Any(child => child switch
         {
-            RuleGroup inner => SelectsFromGroupedOrders(inner),
+            RuleGroup inner => SelectsFewCandidates(inner),
+            RuleCondition { Field: RuleFields.RegisteredDate, Operator: InLastDays } => true,
             RuleCondition { Field: RuleFields.OrderCountInPeriod or RuleFields.SpentInPeriod } condition =>
                 !_negatedOperators.ContainsKey(condition.Operator) && !PassesWithoutPurchases(PeriodTest(condition.Field, condition.Operator, condition.Values ?? [])),
             _ => false

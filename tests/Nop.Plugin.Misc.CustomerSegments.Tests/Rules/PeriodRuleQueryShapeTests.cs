@@ -13,7 +13,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.Rules;
 
 /// <summary>
 /// The query shapes chosen for speed select the same customers as the plain ones: a rule selecting from the purchases
-/// of a period tests the guest rule per customer (role ids read first), any other an anti-join; address conditions
+/// of a period or from recent registrations tests the guest rule per customer (role ids read first), any other an anti-join; address conditions
 /// without a separate "has an address" test
 /// </summary>
 public class PeriodRuleQueryShapeTests : DatabaseTestBase
@@ -187,6 +187,24 @@ public class PeriodRuleQueryShapeTests : DatabaseTestBase
             Is.EqualTo(new[] { "long ago", "never bought" }));
         Assert.That(await SelectAsync(Rule(GroupMatch.All, false, Condition(RuleFields.OrderCountInPeriod, Equal, 30, 0))),
             Is.EqualTo(new[] { "long ago", "never bought" }));
+    }
+
+    [Test]
+    public async Task ARecentRegistrationTestsTheRolesPerCustomerAndSelectsTheEligibleCustomers()
+    {
+        var registeredWithin = Rule(GroupMatch.All, false, Condition(RuleFields.RegisteredDate, InLastDays, null, 500));
+        var eligible = _ids.Keys.Except(["guest", "deleted", "system"]).OrderBy(name => name).ToArray();
+
+        Assert.That(await SelectAsync(registeredWithin), Is.EqualTo(eligible));
+        Assert.That(await SqlAsync(registeredWithin), Does.Not.Contain("SystemName"));
+        Assert.That(await SelectAsync(Rule(GroupMatch.All, false, Condition(RuleFields.RegisteredDate, InLastDays, null, 300))), Is.Empty);
+        Assert.That(await SelectAsync(registeredWithin, settings: new CustomerSegmentsSettings { IncludeGuests = true }),
+            Is.EqualTo(eligible.Append("guest").OrderBy(name => name).ToArray()));
+
+        //negated, the registration no longer names the candidates: the anti-join, the same meaning
+        var negated = Rule(GroupMatch.All, true, Condition(RuleFields.RegisteredDate, InLastDays, null, 300));
+        Assert.That(await SelectAsync(negated), Is.EqualTo(eligible));
+        Assert.That(await SqlAsync(negated), Does.Contain("SystemName"));
     }
 
     [Test]
