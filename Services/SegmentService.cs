@@ -96,6 +96,7 @@ public class SegmentService : ISegmentService
         segment.UpdatedOnUtc = now;
 
         await _segmentRepository.InsertAsync(segment);
+        await _segmentCacheInvalidator.SegmentsChangedAsync();
     }
 
     public virtual async Task UpdateSegmentAsync(Segment segment)
@@ -105,6 +106,7 @@ public class SegmentService : ISegmentService
 
         segment.UpdatedOnUtc = DateTime.UtcNow;
         await _segmentRepository.UpdateAsync(segment);
+        await _segmentCacheInvalidator.SegmentsChangedAsync();
 
         //the cached segments of customers list active segments only: switching a segment on or off changes them
         await _segmentCacheInvalidator.AllMembershipsChangedAsync();
@@ -118,6 +120,7 @@ public class SegmentService : ISegmentService
         var segmentId = segment.Id;
         await _membershipRepository.Table.Where(membership => membership.SegmentId == segmentId).DeleteAsync();
         await _segmentRepository.DeleteAsync(segment);
+        await _segmentCacheInvalidator.SegmentsChangedAsync();
         await _segmentCacheInvalidator.AllMembershipsChangedAsync();
     }
 }
