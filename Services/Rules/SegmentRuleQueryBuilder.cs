@@ -622,7 +622,10 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
     /// <summary>
     /// A test of the purchases of a period per customer: one grouped subquery (GROUP BY customer), the customers
-    /// whose sums pass, or, when a customer without purchases in the period passes too, all but those whose sums fail
+    /// whose sums pass, or, when a customer without purchases in the period passes too, all but those whose sums fail.
+    /// The orders are not narrowed first to the customers whose order statistics could pass (last order in the
+    /// period, total at least the amount): measured at 1,000,000 customers, those customers own 3.5 of the 5 million
+    /// orders, PostgreSQL keeps its scan of the orders and adds a probe per order, and the query is no faster.
     /// </summary>
     protected virtual Expression<Func<Customer, bool>> PeriodAggregate(IQueryable<Order> purchases, Expression<Func<PeriodAggregateRow, bool>> test)
     {
