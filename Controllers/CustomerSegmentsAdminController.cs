@@ -410,7 +410,16 @@ public class CustomerSegmentsAdminController : BasePluginController
         if (segment is null)
             return RedirectToAction(nameof(List));
 
-        await _segmentService.DeleteSegmentAsync(segment);
+        try
+        {
+            await _segmentService.DeleteSegmentAsync(segment);
+        }
+        catch (SegmentInUseException exception)
+        {
+            var names = string.Join(", ", exception.ReferencingSegments.Select(referencing => referencing.Name));
+            _notificationService.ErrorNotification(string.Format(await GetResourceAsync("Segments.Delete.Refused"), names));
+            return RedirectToAction(nameof(Edit), new { id });
+        }
 
         _notificationService.SuccessNotification(await GetResourceAsync("Segments.Deleted"));
 

@@ -389,6 +389,23 @@ public class CustomerSegmentsAdminControllerTests
         Assert.That(((RedirectToActionResult)result).ActionName, Is.EqualTo("List"));
     }
 
+    [Test]
+    public async Task DeletingASegmentOtherRulesNameShowsWhyAndStaysOnIt()
+    {
+        var segment = new Segment { Id = 5 };
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Segments.Delete.Refused")).ReturnsAsync("named by: {0}");
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+        _segmentService.Setup(s => s.DeleteSegmentAsync(segment))
+            .ThrowsAsync(new SegmentInUseException(5, [new Segment { Id = 8, Name = "Lapsed VIPs" }, new Segment { Id = 9, Name = "Win-back" }]));
+
+        var result = (RedirectToActionResult)await _controller.Delete(5);
+
+        Assert.That(result.ActionName, Is.EqualTo("Edit"));
+        Assert.That(result.RouteValues!["id"], Is.EqualTo(5));
+        _notificationService.Verify(n => n.ErrorNotification("named by: Lapsed VIPs, Win-back", true, 0));
+        _notificationService.Verify(n => n.SuccessNotification(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<int>()), Times.Never);
+    }
+
     #endregion
 
     #region Rule builder
