@@ -254,10 +254,4 @@ public class BoughtRuleQueryShapeTests : DatabaseTestBase
         foreach (var storeId in new[] { 0, 1, 2 })
             Assert.That(await SelectAsync(rule, storeId), Is.EqualTo(Reference(rule, storeId)), $"store {storeId}");
     }
-
-    [Test, Explicit("prints the generated SQL")]
-    public async Task PrintSql()
-    {
-        await TestContext.Out.WriteLineAsync(await SqlAsync(Rule(GroupMatch.All, false, Condition(RuleFields.BoughtCategories, AnyOf, null, 7))));
-    }
 }
