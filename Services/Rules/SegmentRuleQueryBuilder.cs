@@ -134,14 +134,16 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// <summary>
     /// Whether a selective condition of the rule's AND (not negated) names the candidates, so that the guest test is
     /// better made per candidate than as an anti-join over all customers: a test of the purchases of a period that
-    /// customers without purchases fail (a grouped subquery), or a registration in the last days (a range of
-    /// Customer.CreatedOnUtc)
+    /// customers without purchases fail (a grouped subquery), a purchase of products, categories or manufacturers
+    /// (the buyers from a join), or a registration in the last days (a range of Customer.CreatedOnUtc)
     /// </summary>
     protected virtual bool SelectsFewCandidates(RuleGroup group) =>
         group.Match == GroupMatch.All && !group.Negate && (group.Children ?? []).Any(child => child switch
         {
             RuleGroup inner => SelectsFewCandidates(inner),
             RuleCondition { Field: RuleFields.RegisteredDate, Operator: InLastDays } => true,
+            RuleCondition { Field: RuleFields.BoughtProducts or RuleFields.BoughtCategories or RuleFields.BoughtManufacturers } condition =>
+                !_negatedOperators.ContainsKey(condition.Operator),
             RuleCondition { Field: RuleFields.OrderCountInPeriod or RuleFields.SpentInPeriod } condition =>
                 !_negatedOperators.ContainsKey(condition.Operator) && !PassesWithoutPurchases(PeriodTest(condition.Field, condition.Operator, condition.Values ?? [])),
             _ => false
@@ -620,7 +622,10 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
     /// <summary>
     /// A test of the purchases of a period per customer: one grouped subquery (GROUP BY customer), the customers
-    /// whose sums pass, or, when a customer without purchases in the period passes too, all but those whose sums fail
+    /// whose sums pass, or, when a customer without purchases in the period passes too, all but those whose sums fail.
+    /// The orders are not narrowed first to the customers whose order statistics could pass (last order in the
+    /// period, total at least the amount): measured at 1,000,000 customers, those customers own 3.5 of the 5 million
+    /// orders, PostgreSQL keeps its scan of the orders and adds a probe per order, and the query is no faster.
     /// </summary>
     protected virtual Expression<Func<Customer, bool>> PeriodAggregate(IQueryable<Order> purchases, Expression<Func<PeriodAggregateRow, bool>> test)
     {
@@ -685,24 +690,42 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         }, op, values);
     }
 
+    /// <summary>
+    /// Customers who bought one of the products: the buyers' ids from one join (order items of the products, their
+    /// orders that count), so that the database reads the items of the products once and looks their orders up by
+    /// key, where a correlated EXISTS per customer (order, then item) leads PostgreSQL to walk every customer's orders
+    /// </summary>
     protected virtual Expression<Func<Customer, bool>> BoughtProducts(List<int> productIds, IQueryable<Order> purchases)
     {
         var items = _orderItemRepository.Table.Where(oi => productIds.Contains(oi.ProductId));
-        return c => purchases.Any(o => o.CustomerId == c.Id && items.Any(oi => oi.OrderId == o.Id));
+        return Buyers(items, purchases);
     }
 
     protected virtual Expression<Func<Customer, bool>> BoughtCategories(List<int> categoryIds, IQueryable<Order> purchases)
     {
-        var mappings = _productCategoryRepository.Table.Where(pc => categoryIds.Contains(pc.CategoryId));
-        var items = _orderItemRepository.Table.Where(oi => mappings.Any(pc => pc.ProductId == oi.ProductId));
-        return c => purchases.Any(o => o.CustomerId == c.Id && items.Any(oi => oi.OrderId == o.Id));
+        var items = from pc in _productCategoryRepository.Table.Where(pc => categoryIds.Contains(pc.CategoryId))
+            join oi in _orderItemRepository.Table on pc.ProductId equals oi.ProductId
+            select oi;
+        return Buyers(items, purchases);
     }
 
     protected virtual Expression<Func<Customer, bool>> BoughtManufacturers(List<int> manufacturerIds, IQueryable<Order> purchases)
     {
-        var mappings = _productManufacturerRepository.Table.Where(pm => manufacturerIds.Contains(pm.ManufacturerId));
-        var items = _orderItemRepository.Table.Where(oi => mappings.Any(pm => pm.ProductId == oi.ProductId));
-        return c => purchases.Any(o => o.CustomerId == c.Id && items.Any(oi => oi.OrderId == o.Id));
+        var items = from pm in _productManufacturerRepository.Table.Where(pm => manufacturerIds.Contains(pm.ManufacturerId))
+            join oi in _orderItemRepository.Table on pm.ProductId equals oi.ProductId
+            select oi;
+        return Buyers(items, purchases);
+    }
+
+    /// <summary>
+    /// Customers with a purchase holding one of the items (the same customer may appear once per item: IN removes duplicates)
+    /// </summary>
+    protected virtual Expression<Func<Customer, bool>> Buyers(IQueryable<OrderItem> items, IQueryable<Order> purchases)
+    {
+        var buyers = from oi in items
+            join o in purchases on oi.OrderId equals o.Id
+            select o.CustomerId;
+        return c => buyers.Contains(c.Id);
     }
 
     protected virtual Expression<Func<Customer, bool>> CartNotEmpty(ShoppingCartType type, int storeId)
