@@ -47,6 +47,7 @@ public class NopStartup : INopStartup
 
         //discount requirement and shopper offers
         services.AddScoped<ISegmentCacheInvalidator, SegmentCacheInvalidator>();
+        services.AddScoped<IActiveSegmentReader, ActiveSegmentReader>();
         services.AddScoped<ICustomerSegmentIdsReader, CustomerSegmentIdsReader>();
         services.AddScoped<ISegmentRequirementStore, SegmentRequirementStore>();
         services.AddScoped<ISegmentRequirementValidator, SegmentRequirementValidator>();

@@ -350,9 +350,16 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         return aggregate;
     }
 
+    /// <summary>
+    /// The same moment to the second: a column may keep whole seconds only (MySQL/MariaDB DATETIME) while the orders
+    /// keep fractions, and a stored date that differs by less than a second would be written on every refresh
+    /// </summary>
+    private static bool SameMoment(DateTime? stored, DateTime? computed) =>
+        stored == computed || stored.HasValue && computed.HasValue && Math.Abs((stored.Value - computed.Value).Ticks) < TimeSpan.TicksPerSecond;
+
     private static bool SameFigures(CustomerOrderStatistics row, OrderAggregate aggregate) =>
         row.OrderCount == aggregate.OrderCount && row.TotalSpent == aggregate.TotalSpent
-        && row.FirstOrderOnUtc == aggregate.FirstOrderOnUtc && row.LastOrderOnUtc == aggregate.LastOrderOnUtc
+        && SameMoment(row.FirstOrderOnUtc, aggregate.FirstOrderOnUtc) && SameMoment(row.LastOrderOnUtc, aggregate.LastOrderOnUtc)
         && row.RefundedOrderCount == aggregate.RefundedOrderCount && row.CancelledOrderCount == aggregate.CancelledOrderCount
         && row.RfmOrderCount == aggregate.RfmOrderCount && row.RfmTotalSpent == aggregate.RfmTotalSpent;
 
@@ -374,11 +381,14 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// differ written (RFM scores kept), rows for new stores inserted. The same rows as the set-based refresh:
     /// one per store with orders (kept, emptied, once the orders are gone) and one for all stores.
     /// </summary>
-    protected virtual Task RefreshCustomerAsync(int customerId, DateTime nowUtc)
+    /// <returns>Whether a row was written (the customer's figures changed)</returns>
+    protected virtual async Task<bool> RefreshCustomerAsync(int customerId, DateTime nowUtc)
     {
+        var written = false;
         //a row inserted by a refresh committed meanwhile fails the INSERT (unique index): the transaction runs again
-        return _segmentMembershipTransaction.RunAsync(async () =>
+        await _segmentMembershipTransaction.RunAsync(async () =>
         {
+            written = false;
             //refreshes of one customer run one after the other, each reading the orders as the previous one left them
             await _statisticsRepository.Table
                 .Where(s => s.CustomerId == customerId)
@@ -401,14 +411,18 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
                     row = new CustomerOrderStatistics { CustomerId = customerId, StoreId = storeId };
                     CopyFigures(aggregate, row);
                     await _statisticsRepository.InsertAsync(row, false);
+                    written = true;
                 }
                 else if (!SameFigures(row, aggregate))
                 {
                     CopyFigures(aggregate, row);
                     await _statisticsRepository.UpdateAsync(row, false);
+                    written = true;
                 }
             }
         });
+
+        return written;
     }
 
     /// <summary>
@@ -551,17 +565,14 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         await SaveSettingsKeyAsync(key);
     }
 
-    public virtual async Task RefreshCustomersAsync(IList<int> customerIds, DateTime nowUtc)
+    public virtual async Task<bool> RefreshCustomersAsync(IList<int> customerIds, DateTime nowUtc)
     {
         nowUtc = DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc);
         var statistics = _statisticsRepository.Table;
 
         var ids = (customerIds ?? []).Where(id => id > 0).Distinct().ToList();
         if (ids.Count == 1)
-        {
-            await RefreshCustomerAsync(ids[0], nowUtc);
-            return;
-        }
+            return await RefreshCustomerAsync(ids[0], nowUtc);
 
         foreach (var batch in ids.Chunk(CustomerBatchSize))
         {
@@ -581,6 +592,9 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
                 await InsertUnrankedAsync(allStoresRows);
             });
         }
+
+        //the statements of a batch do not tell rows written from rows matched alike on every engine
+        return ids.Count > 0;
     }
 
     #endregion

@@ -31,5 +31,6 @@ public interface ICustomerOrderStatisticsService
     /// Recomputes the counts, totals and dates of these customers only; their RFM scores stay as the last full
     /// refresh ranked them (RFM is relative to all buying customers)
     /// </summary>
-    Task RefreshCustomersAsync(IList<int> customerIds, DateTime nowUtc);
+    /// <returns>Whether their figures may have changed: false only when a refresh of one customer wrote nothing</returns>
+    Task<bool> RefreshCustomersAsync(IList<int> customerIds, DateTime nowUtc);
 }

@@ -19,4 +19,9 @@ public interface ISegmentCacheInvalidator
     /// After a change that may touch any customer: a full rebuild, a segment deleted, activated or deactivated
     /// </summary>
     Task AllMembershipsChangedAsync();
+
+    /// <summary>
+    /// After a segment was inserted, updated (rule, type, store, active) or deleted: drops the cached active segments
+    /// </summary>
+    Task SegmentsChangedAsync();
 }

@@ -40,4 +40,7 @@ public class SegmentCacheInvalidator : ISegmentCacheInvalidator
 
     public virtual Task AllMembershipsChangedAsync() =>
         _staticCacheManager.RemoveByPrefixAsync(CustomerSegmentsCacheDefaults.CustomerSegmentIdsPrefix);
+
+    public virtual Task SegmentsChangedAsync() =>
+        _staticCacheManager.RemoveAsync(CustomerSegmentsCacheDefaults.ActiveDynamicSegmentsCacheKey);
 }

@@ -59,6 +59,7 @@ public class SegmentRebuildService : ISegmentRebuildService
     protected readonly SegmentRuleAnalyzer _segmentRuleAnalyzer;
     protected readonly ICustomerOrderStatisticsService _orderStatisticsService;
     protected readonly ISegmentMembershipTransaction _segmentMembershipTransaction;
+    protected readonly IActiveSegmentReader _activeSegmentReader;
 
     public SegmentRebuildService(ILogger logger,
         INopDataProvider dataProvider,
@@ -70,7 +71,8 @@ public class SegmentRebuildService : ISegmentRebuildService
         ISegmentRuleValidator segmentRuleValidator,
         SegmentRuleAnalyzer segmentRuleAnalyzer,
         ICustomerOrderStatisticsService orderStatisticsService,
-        ISegmentMembershipTransaction segmentMembershipTransaction)
+        ISegmentMembershipTransaction segmentMembershipTransaction,
+        IActiveSegmentReader activeSegmentReader)
     {
         _logger = logger;
         _dataProvider = dataProvider;
@@ -83,6 +85,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         _segmentRuleAnalyzer = segmentRuleAnalyzer;
         _orderStatisticsService = orderStatisticsService;
         _segmentMembershipTransaction = segmentMembershipTransaction;
+        _activeSegmentReader = activeSegmentReader;
     }
 
     #region Utilities
@@ -145,29 +148,50 @@ public class SegmentRebuildService : ISegmentRebuildService
 
     protected virtual bool ReadsRfm(Segment segment) => ReadsAnyOf(segment, RfmFields);
 
-    /// <summary>
-    /// The data sources of the segment's rule without its RFM conditions: RFM scores are ranked among all buyers by
-    /// the full refresh of the order statistics, so one customer's order changes no RFM test until then
-    /// </summary>
-    protected virtual RuleDataSources SourcesBesidesRfm(Segment segment)
-    {
-        var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
-        if (!parsed.Success)
-            return (RuleDataSources)~0;
-
-        var pruned = new SegmentRule { Root = WithoutRfm(parsed.Rule.Root) };
-        return _segmentRuleAnalyzer.GetDependencies(pruned).Sources;
-    }
-
-    private static RuleGroup WithoutRfm(RuleGroup group) => group == null ? null : new RuleGroup
+    private static RuleGroup Without(RuleGroup group, IReadOnlySet<string> fields) => group == null ? null : new RuleGroup
     {
         Match = group.Match,
         Negate = group.Negate,
         Children = (group.Children ?? [])
-            .Where(child => child is not RuleCondition condition || !RfmFields.Contains(condition.Field ?? string.Empty))
-            .Select(child => child is RuleGroup inner ? WithoutRfm(inner) : child)
+            .Where(child => child is not RuleCondition condition || !fields.Contains(condition.Field ?? string.Empty))
+            .Select(child => child is RuleGroup inner ? Without(inner, fields) : child)
             .ToList()
     };
+
+    /// <summary>
+    /// The active dynamic segments from nopCommerce's static cache (see <see cref="IActiveSegmentReader"/>), with
+    /// their parsed rules and the dependencies of the rules that parse (the others are reported when applied)
+    /// </summary>
+    protected virtual async Task<(IList<Segment> Segments, IDictionary<int, SegmentRule> Rules, IDictionary<int, SegmentRuleDependencies> Dependencies)> LoadCachedActiveDynamicSegmentsAsync()
+    {
+        var segments = (await _activeSegmentReader.GetActiveDynamicSegmentsAsync()).ToList();
+        var rules = new Dictionary<int, SegmentRule>();
+        var dependencies = new Dictionary<int, SegmentRuleDependencies>();
+        foreach (var segment in segments)
+        {
+            var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
+            if (!parsed.Success)
+                continue;
+
+            rules[segment.Id] = parsed.Rule;
+            dependencies[segment.Id] = _segmentRuleAnalyzer.GetDependencies(parsed.Rule);
+        }
+
+        return (segments, rules, dependencies);
+    }
+
+    /// <summary>
+    /// Whether the rule reads the orders other than through the order statistics: bought products, purchases in a
+    /// period, abandoned carts (RFM scores aside: ranked among all buyers by the scheduled rebuild)
+    /// </summary>
+    protected virtual bool ReadsOrdersBesidesStatistics(SegmentRule rule) =>
+        (_segmentRuleAnalyzer.GetDependencies(new SegmentRule { Root = Without(rule.Root, OrderStatisticsFields) }).Sources & RuleDataSources.Orders) != 0;
+
+    /// <summary>
+    /// Whether a condition of the rule reads the order statistics that a customer's refresh writes (RFM scores aside)
+    /// </summary>
+    protected virtual bool ReadsOrderStatisticsBesidesRfm(SegmentRule rule) =>
+        Conditions(rule.Root).Any(condition => OrderStatisticsFields.Contains(condition.Field ?? string.Empty) && !RfmFields.Contains(condition.Field ?? string.Empty));
 
     private static IEnumerable<RuleCondition> Conditions(RuleNode node) => node switch
     {
@@ -541,14 +565,21 @@ public class SegmentRebuildService : ISegmentRebuildService
         if (ids.Count == 0 || changed == RuleDataSources.None)
             return [];
 
-        var (segments, dependencies) = await LoadActiveDynamicSegmentsAsync();
+        var (segments, rules, dependencies) = await LoadCachedActiveDynamicSegmentsAsync();
         var nowUtc = DateTime.UtcNow;
 
-        //an order changes the customer's statistics, but not RFM scores (ranked among all buyers by the scheduled rebuild)
+        //an order changes the customer's statistics, but not RFM scores (ranked among all buyers by the scheduled rebuild);
+        //the refresh tells whether it wrote anything: when not, segments that read the orders only through them stay as they are
+        var ordersChanged = changed.HasFlag(RuleDataSources.Orders);
+        bool readsStatistics(Segment segment) => rules.TryGetValue(segment.Id, out var rule) && ReadsOrderStatisticsBesidesRfm(rule);
+        var statisticsChanged = false;
+        if (ordersChanged && segments.Any(readsStatistics))
+            statisticsChanged = await _orderStatisticsService.RefreshCustomersAsync(ids, nowUtc);
+
         var affected = segments
             .Where(segment => !dependencies.TryGetValue(segment.Id, out var dependency)
                 || (dependency.Sources & changed & ~RuleDataSources.Orders) != 0
-                || (dependency.Sources & changed & RuleDataSources.Orders) != 0 && (SourcesBesidesRfm(segment) & RuleDataSources.Orders) != 0)
+                || ordersChanged && (ReadsOrdersBesidesStatistics(rules[segment.Id]) || statisticsChanged && readsStatistics(segment)))
             .Select(segment => segment.Id)
             .ToHashSet();
 
@@ -566,9 +597,6 @@ public class SegmentRebuildService : ISegmentRebuildService
             return [];
 
         var ordered = _segmentRuleAnalyzer.OrderByDependency(selected, dependencies);
-
-        if (changed.HasFlag(RuleDataSources.Orders) && ordered.Any(ReadsOrderStatistics))
-            await _orderStatisticsService.RefreshCustomersAsync(ids, nowUtc);
 
         var unchanged = await FindUnchangedAsync(ordered, dependencies, ids, nowUtc);
 

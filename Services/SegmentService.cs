@@ -103,6 +103,7 @@ public class SegmentService : ISegmentService
         segment.UpdatedOnUtc = now;
 
         await _segmentRepository.InsertAsync(segment);
+        await _segmentCacheInvalidator.SegmentsChangedAsync();
     }
 
     public virtual async Task UpdateSegmentAsync(Segment segment)
@@ -112,6 +113,7 @@ public class SegmentService : ISegmentService
 
         segment.UpdatedOnUtc = DateTime.UtcNow;
         await _segmentRepository.UpdateAsync(segment);
+        await _segmentCacheInvalidator.SegmentsChangedAsync();
 
         //the cached segments of customers list active segments only: switching a segment on or off changes them
         await _segmentCacheInvalidator.AllMembershipsChangedAsync();
@@ -147,6 +149,7 @@ public class SegmentService : ISegmentService
         await _membershipRepository.Table.Where(membership => membership.SegmentId == segmentId).DeleteAsync();
         await _localizedPropertyRepository.DeleteAsync(property => property.EntityId == segmentId && property.LocaleKeyGroup == localeKeyGroup);
         await _segmentRepository.DeleteAsync(segment);
+        await _segmentCacheInvalidator.SegmentsChangedAsync();
         await _segmentCacheInvalidator.AllMembershipsChangedAsync();
     }
 }

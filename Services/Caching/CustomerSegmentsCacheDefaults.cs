@@ -18,6 +18,11 @@ public static class CustomerSegmentsCacheDefaults
     public static CacheKey CustomerSegmentIdsCacheKey => new("Nop.plugins.misc.customersegments.customer.segmentids.{0}");
 
     /// <summary>
+    /// The active dynamic segments (with their rules), read by the re-evaluation after each event
+    /// </summary>
+    public static CacheKey ActiveDynamicSegmentsCacheKey => new("Nop.plugins.misc.customersegments.segments.activedynamic");
+
+    /// <summary>
     /// The segments a discount requirement names, read once per request; {0} is the requirement id
     /// </summary>
     public static CacheKey RequirementSegmentsCacheKey => new("Nop.plugins.misc.customersegments.requirement.segments.{0}");

@@ -45,7 +45,7 @@ public class EngineBench
         Rebuild = new SegmentRebuildService(new Mock<ILogger>().Object, Shop.DataProvider, Shop.Repository<Segment>(),
             Shop.Repository<SegmentMembership>(), CacheInvalidator, QueryBuilder, Serializer, validator,
             new SegmentRuleAnalyzer(catalog), Statistics,
-            new SegmentMembershipTransaction(Shop.Repository<Segment>()));
+            new SegmentMembershipTransaction(Shop.Repository<Segment>()), new ActiveSegmentReader(Shop.Repository<Segment>(), StaticCache));
     }
 
     public TestShop Shop { get; }
@@ -124,6 +124,9 @@ public class EngineBench
             await Shop.Repository<Segment>().InsertAsync(segment, false);
             segments.Add(segment);
         }
+
+        //written behind SegmentService's back: the cached active segments are dropped as the service drops them
+        await CacheInvalidator.SegmentsChangedAsync();
 
         return segments;
     }

@@ -3,7 +3,7 @@ using System.Text;
 using Nop.Plugin.Misc.CustomerSegments.Benchmarks;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 
-//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate] [--generate-only] [--events N] [--engine-events N] [--event-seconds N] [--warm-checks N] [--cold-checks N] [--runs N]
+//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate] [--generate-only] [--events N] [--engine-events N] [--event-seconds N] [--warm-checks N] [--cold-checks N] [--runs N] [--events-only]
 var options = BenchOptions.Parse(args);
 var report = new StringBuilder();
 void Log(string line) => Console.WriteLine(line);
@@ -102,6 +102,9 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
     /// <summary>Timed runs of each segment query after one warm-up run (the median is reported)</summary>
     public int Runs { get; init; } = 3;
 
+    /// <summary>Only section (3), the per-customer update after order events (statistics and memberships made current first, not timed)</summary>
+    public bool EventsOnly { get; init; }
+
     /// <summary>Only generate the PostgreSQL shops (full size and memory sizes) into the cache, measure nothing</summary>
     public bool GenerateOnly { get; init; }
 
@@ -121,6 +124,7 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
             Value("--sqlite-dir") ?? Path.Combine(Path.GetTempPath(), "customersegments-bench"))
         {
             GenerateOnly = args.Contains("--generate-only"),
+            EventsOnly = args.Contains("--events-only"),
             Runs = int.TryParse(Value("--runs"), out var r) && r > 0 ? r : 3,
             EngineEventSeconds = int.TryParse(Value("--event-seconds"), out var es) ? es : quick ? 60 : 600,
             WarmChecks = int.TryParse(Value("--warm-checks"), out var wc) ? wc : 100_000,

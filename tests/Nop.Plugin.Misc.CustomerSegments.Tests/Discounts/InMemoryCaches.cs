@@ -3,7 +3,8 @@ using Nop.Core.Caching;
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
 
 /// <summary>
-/// nopCommerce's static cache, reduced to a dictionary: keys are formatted with their parameters as nopCommerce does
+/// nopCommerce's static cache, reduced to a dictionary: keys are formatted with their parameters as nopCommerce does;
+/// safe for the parallel requests of a test, as nopCommerce's is
 /// </summary>
 public class InMemoryStaticCacheManager : IStaticCacheManager
 {
@@ -16,32 +17,45 @@ public class InMemoryStaticCacheManager : IStaticCacheManager
 
     public async Task<T> GetAsync<T>(CacheKey key, Func<Task<T>> acquire)
     {
-        if (Entries.TryGetValue(key.Key, out var value))
-            return (T)value;
+        lock (Entries)
+        {
+            if (Entries.TryGetValue(key.Key, out var value))
+                return (T)value;
+        }
 
         var data = await acquire();
-        Entries[key.Key] = data;
+        lock (Entries)
+            Entries[key.Key] = data;
 
         return data;
     }
 
     public Task<T> GetAsync<T>(CacheKey key, Func<T> acquire) => GetAsync(key, () => Task.FromResult(acquire()));
 
-    public Task<T> GetAsync<T>(CacheKey key, T defaultValue = default) =>
-        Task.FromResult(Entries.TryGetValue(key.Key, out var value) ? (T)value : defaultValue);
+    public Task<T> GetAsync<T>(CacheKey key, T defaultValue = default)
+    {
+        lock (Entries)
+            return Task.FromResult(Entries.TryGetValue(key.Key, out var value) ? (T)value : defaultValue);
+    }
 
-    public Task<object> GetAsync(CacheKey key) => Task.FromResult(Entries.GetValueOrDefault(key.Key));
+    public Task<object> GetAsync(CacheKey key)
+    {
+        lock (Entries)
+            return Task.FromResult(Entries.GetValueOrDefault(key.Key));
+    }
 
     public Task RemoveAsync(CacheKey cacheKey, params object[] cacheKeyParameters)
     {
-        Entries.Remove(PrepareKey(cacheKey, cacheKeyParameters).Key);
+        lock (Entries)
+            Entries.Remove(PrepareKey(cacheKey, cacheKeyParameters).Key);
 
         return Task.CompletedTask;
     }
 
     public Task SetAsync<T>(CacheKey key, T data)
     {
-        Entries[key.Key] = data;
+        lock (Entries)
+            Entries[key.Key] = data;
 
         return Task.CompletedTask;
     }
@@ -49,15 +63,19 @@ public class InMemoryStaticCacheManager : IStaticCacheManager
     public Task RemoveByPrefixAsync(string prefix, params object[] prefixParameters)
     {
         var formatted = string.Format(prefix, prefixParameters);
-        foreach (var key in Entries.Keys.Where(key => key.StartsWith(formatted, StringComparison.OrdinalIgnoreCase)).ToList())
-            Entries.Remove(key);
+        lock (Entries)
+        {
+            foreach (var key in Entries.Keys.Where(key => key.StartsWith(formatted, StringComparison.OrdinalIgnoreCase)).ToList())
+                Entries.Remove(key);
+        }
 
         return Task.CompletedTask;
     }
 
     public Task ClearAsync()
     {
-        Entries.Clear();
+        lock (Entries)
+            Entries.Clear();
 
         return Task.CompletedTask;
     }

@@ -110,7 +110,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
         shop ??= Shop;
         return new(logger ?? Logger.Object, shop.DataProvider, shop.Repository<Segment>(), shop.Repository<SegmentMembership>(), CacheInvalidator,
             queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(shop: shop),
-            transaction ?? new SegmentMembershipTransaction(shop.Repository<Segment>()));
+            transaction ?? new SegmentMembershipTransaction(shop.Repository<Segment>()), new ActiveSegmentReader(shop.Repository<Segment>(), StaticCache));
     }
 
     /// <summary>

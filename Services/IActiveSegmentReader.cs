@@ -1,0 +1,16 @@
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// The active dynamic segments, as the per-customer re-evaluation after events reads them on every event
+/// </summary>
+public interface IActiveSegmentReader
+{
+    /// <summary>
+    /// The active dynamic segments in id order, from nopCommerce's static cache (dropped by
+    /// <see cref="ISegmentCacheInvalidator.SegmentsChangedAsync"/> whenever a segment is saved or deleted).
+    /// The list and its segments are shared: callers must not change them.
+    /// </summary>
+    Task<IReadOnlyList<Segment>> GetActiveDynamicSegmentsAsync();
+}

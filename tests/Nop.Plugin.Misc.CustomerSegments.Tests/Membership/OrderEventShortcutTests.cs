@@ -1,0 +1,175 @@
+using Moq;
+using Nop.Core.Domain.Orders;
+using Nop.Core.Domain.Payments;
+using Nop.Core.Events;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services.Caching;
+using Nop.Plugin.Misc.CustomerSegments.Services.Events;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Events;
+using Nop.Services.Logging;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
+
+/// <summary>
+/// The shortcuts of the per-customer update after order events: the active segments come from the static cache
+/// (dropped whenever a segment is saved or deleted), and segments that read the orders only through the order
+/// statistics are left alone when the customer's statistics did not change
+/// </summary>
+public class OrderEventShortcutTests : MembershipTestBase
+{
+    public OrderEventShortcutTests(DatabaseEngine engine) : base(engine)
+    {
+    }
+
+    private OrderEventConsumer Orders => new(Logger.Object, RebuildService);
+
+    private static Task PublishAsync<T>(IConsumer<T> consumer, T eventMessage) => consumer.HandleEventAsync(eventMessage);
+
+    private bool SegmentsCached => StaticCache.Entries.ContainsKey(CustomerSegmentsCacheDefaults.ActiveDynamicSegmentsCacheKey.Key);
+
+    /// <summary>
+    /// Every segment's current members against the customers its rule matches now (what a full rebuild writes)
+    /// </summary>
+    private async Task AssertMembersAsFullRebuildAsync(string step, params Segment[] segments)
+    {
+        var queries = NewQueryBuilder();
+        foreach (var segment in segments)
+        {
+            var rule = Serializer.Parse(segment.RuleJson).Rule;
+            var matching = (await (await queries.BuildMatchingCustomerIdsQueryAsync(rule, segment.StoreId, DateTime.UtcNow)).ToListAsync()).Order().ToArray();
+            Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.EqualTo(matching), $"{step}: {segment.Name}");
+        }
+    }
+
+    private void AssertNoFailure() =>
+        Logger.Verify(logger => logger.ErrorAsync(It.IsAny<string>(), It.IsAny<Exception>(), null), Times.Never);
+
+    [Test]
+    public async Task TheNextOrderEventSeesSegmentsAddedEditedDeactivatedAndDeletedDespiteTheCache()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+        var doomed = await SegmentAsync("Doomed", Json(OrdersAtLeast(1)));
+
+        var first = await OrderAsync(ann.Id, publishEvent: false);
+        await PublishAsync<OrderPlacedEvent>(Orders, new OrderPlacedEvent(first));
+        Assert.That(SegmentsCached, Is.True, "the event filled the cache");
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }));
+        Assert.That(await CurrentMemberIdsAsync(doomed.Id), Is.EqualTo(new[] { ann.Id }));
+
+        //added after the cache was filled
+        var regulars = await SegmentAsync("Regulars", Json(OrdersAtLeast(2)));
+        Assert.That(SegmentsCached, Is.False, "inserting a segment drops the cache");
+        var second = await OrderAsync(ann.Id, publishEvent: false);
+        await PublishAsync<OrderPlacedEvent>(Orders, new OrderPlacedEvent(second));
+        Assert.That(await CurrentMemberIdsAsync(regulars.Id), Is.EqualTo(new[] { ann.Id }), "a new segment is evaluated by the next event");
+
+        //edited: with the cached rule (>= 2 orders) she would stay
+        regulars.RuleJson = Json(OrdersAtLeast(5));
+        await SegmentService.UpdateSegmentAsync(regulars);
+        var third = await OrderAsync(ann.Id, publishEvent: false);
+        await PublishAsync<OrderPlacedEvent>(Orders, new OrderPlacedEvent(third));
+        Assert.That(await CurrentMemberIdsAsync(regulars.Id), Is.Empty, "the edited rule is read by the next event");
+
+        //deleted: the next event does not report it any more
+        await SegmentService.DeleteSegmentAsync(doomed);
+        var fourth = await OrderAsync(ann.Id, publishEvent: false);
+        var results = await RebuildService.ReevaluateCustomersAsync([ann.Id], RuleDataSources.Orders);
+        Assert.That(results.Select(result => result.SegmentId), Does.Not.Contain(doomed.Id), "a deleted segment is not evaluated");
+        Assert.That(await RowsAsync(doomed.Id), Is.Empty);
+
+        //deactivated: its members are no longer updated, even when the customer no longer matches
+        buyers.Active = false;
+        await SegmentService.UpdateSegmentAsync(buyers);
+        foreach (var order in new[] { first, second, third, fourth })
+        {
+            order.Deleted = true;
+            await Repository<Order>().UpdateAsync(order, false);
+            await PublishAsync<EntityDeletedEvent<Order>>(Orders, new EntityDeletedEvent<Order>(order));
+        }
+
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }), "an inactive segment is left as it was");
+        Assert.That(await CurrentMemberIdsAsync(regulars.Id), Is.Empty);
+
+        //active again: the next event that changes her statistics (a cancelled order: counted apart, no purchase) evaluates it
+        buyers.Active = true;
+        await SegmentService.UpdateSegmentAsync(buyers);
+        var cancelled = await OrderAsync(ann.Id, publishEvent: false);
+        cancelled.OrderStatusId = (int)OrderStatus.Cancelled;
+        await Repository<Order>().UpdateAsync(cancelled, false);
+        await PublishAsync<OrderStatusChangedEvent>(Orders, new OrderStatusChangedEvent(cancelled, OrderStatus.Complete));
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.Empty, "reactivated, the segment is evaluated again");
+        AssertNoFailure();
+    }
+
+    [Test]
+    public async Task AnEventThatChangesNoStatisticsLeavesTheirSegmentsAloneAndMembershipsStayAsAFullRebuildMakesThem()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        var bob = await CustomerAsync("bob@example.com");
+        var regulars = await SegmentAsync("Regulars", Json(OrdersAtLeast(2)));
+        var spenders = await SegmentAsync("Spenders", Json(Condition(RuleFields.TotalSpent, RuleOperators.GreaterThanOrEqual, 25)));
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        var fans = await SegmentAsync("Fans", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, 501)));
+        var all = new[] { regulars, spenders, acme, fans };
+        await RebuildService.RebuildAllSegmentsAsync();
+        await AssertMembersAsFullRebuildAsync("start", all);
+
+        var first = await OrderAsync(ann.Id, total: 20, publishEvent: false);
+        await PublishAsync<OrderPlacedEvent>(Orders, new OrderPlacedEvent(first));
+        await AssertMembersAsFullRebuildAsync("first order", all);
+
+        //the same order announced again (paid, entity updated): the statistics do not change, so only the segment
+        //that reads the orders themselves (bought products) is evaluated; the company segment reads no order
+        Queries.BuildCount = 0;
+        Queries.ConditionsBuildCount = 0;
+        await PublishAsync<OrderPaidEvent>(Orders, new OrderPaidEvent(first));
+        await PublishAsync<EntityUpdatedEvent<Order>>(Orders, new EntityUpdatedEvent<Order>(first));
+        Assert.That(Queries.ConditionsBuildCount, Is.Zero, "no change check: one segment left");
+        Assert.That(Queries.BuildCount, Is.EqualTo(2), "the bought-products segment once per event, nothing else");
+        await AssertMembersAsFullRebuildAsync("announced again", all);
+
+        //an item added to the order, its total unchanged: the statistics stay, the bought products change
+        await Repository<OrderItem>().InsertAsync(new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = first.Id, ProductId = 501, Quantity = 1 }, false);
+        await PublishAsync<EntityUpdatedEvent<Order>>(Orders, new EntityUpdatedEvent<Order>(first));
+        Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.EqualTo(new[] { ann.Id }), "the item's product is read");
+        await AssertMembersAsFullRebuildAsync("item added", all);
+
+        //a second order: the statistics change, every order segment is evaluated
+        var second = await OrderAsync(ann.Id, total: 10, publishEvent: false);
+        await PublishAsync<OrderPlacedEvent>(Orders, new OrderPlacedEvent(second));
+        Assert.That(await CurrentMemberIdsAsync(regulars.Id), Is.EqualTo(new[] { ann.Id }));
+        Assert.That(await CurrentMemberIdsAsync(spenders.Id), Is.EqualTo(new[] { ann.Id }));
+        await AssertMembersAsFullRebuildAsync("second order", all);
+
+        //announced again: nothing moves
+        await PublishAsync<OrderPaidEvent>(Orders, new OrderPaidEvent(second));
+        await AssertMembersAsFullRebuildAsync("second announced again", all);
+
+        //refunded, then a pending order of bob's (no purchase: his statistics row counts nothing)
+        second.PaymentStatusId = (int)PaymentStatus.Refunded;
+        await Repository<Order>().UpdateAsync(second, false);
+        await PublishAsync<OrderRefundedEvent>(Orders, new OrderRefundedEvent(second, 10));
+        Assert.That(await CurrentMemberIdsAsync(regulars.Id), Is.Empty);
+        Assert.That(await CurrentMemberIdsAsync(spenders.Id), Is.Empty);
+        var pending = await OrderAsync(bob.Id, PaymentStatus.Pending, 100, publishEvent: false);
+        await PublishAsync<OrderPlacedEvent>(Orders, new OrderPlacedEvent(pending));
+        await PublishAsync<OrderStatusChangedEvent>(Orders, new OrderStatusChangedEvent(pending, OrderStatus.Pending));
+        await AssertMembersAsFullRebuildAsync("refund and pending order", all);
+
+        //bob pays: his statistics change
+        pending.PaymentStatusId = (int)PaymentStatus.Paid;
+        await Repository<Order>().UpdateAsync(pending, false);
+        await PublishAsync<OrderPaidEvent>(Orders, new OrderPaidEvent(pending));
+        Assert.That(await CurrentMemberIdsAsync(spenders.Id), Is.EqualTo(new[] { bob.Id }));
+        await AssertMembersAsFullRebuildAsync("paid", all);
+
+        //and a full rebuild finds nothing to change
+        var rebuilt = await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(rebuilt.Sum(result => result.Entered + result.Left), Is.Zero);
+        AssertNoFailure();
+    }
+}
