@@ -108,7 +108,16 @@ public abstract class MembershipTestBase : DatabaseTestBase
         shop ??= Shop;
         return new(logger ?? Logger.Object, shop.DataProvider, shop.Repository<Segment>(), shop.Repository<SegmentMembership>(), CacheInvalidator,
             queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(shop: shop),
-            transaction ?? new SegmentMembershipTransaction(shop.Repository<Segment>()));
+            transaction ?? new SegmentMembershipTransaction(shop.Repository<Segment>()), NewSynchronizer(shop));
+    }
+
+    /// <summary>
+    /// The full rebuild's in-memory comparison and writes over the shop (by default the test's)
+    /// </summary>
+    protected SegmentMembershipSynchronizer NewSynchronizer(TestShop shop = null)
+    {
+        shop ??= Shop;
+        return new(shop.DataProvider, shop.Repository<Customer>(), shop.Repository<SegmentMembership>());
     }
 
     /// <summary>

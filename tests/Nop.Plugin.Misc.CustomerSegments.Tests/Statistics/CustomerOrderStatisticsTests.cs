@@ -600,7 +600,8 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         var validator = new SegmentRuleValidator(catalog, serializer, segments.Object, localization.Object);
         return new SegmentRebuildService(new Mock<ILogger>().Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(),
             new Mock<ISegmentCacheInvalidator>().Object, Builder(settings), serializer, validator, new SegmentRuleAnalyzer(catalog), statistics,
-            new SegmentMembershipTransaction(Repository<Segment>()));
+            new SegmentMembershipTransaction(Repository<Segment>()),
+            new SegmentMembershipSynchronizer(DataProvider, Repository<Customer>(), Repository<SegmentMembership>()));
     }
 
     private async Task<Segment> SegmentAsync(SegmentRule rule)
