@@ -22,10 +22,11 @@ public class SegmentMembershipSynchronizer : ISegmentMembershipSynchronizer
     public const int WriteBatchSize = 2000;
 
     /// <summary>
-    /// Above this many joiners, the stays are bulk copied: the segment's transaction keeps other writers of the
-    /// segment out, so no test for an open stay is needed where the engine has transactions
+    /// Above this many joiners (more than one statement's worth), the stays are bulk copied: the segment's
+    /// transaction keeps other writers of the segment out, so no test for an open stay is needed where the engine
+    /// has transactions
     /// </summary>
-    public const int DefaultBulkCopyThreshold = 10_000;
+    public const int DefaultBulkCopyThreshold = WriteBatchSize;
 
     protected readonly INopDataProvider _dataProvider;
     protected readonly IRepository<Customer> _customerRepository;
