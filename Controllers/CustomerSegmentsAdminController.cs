@@ -60,7 +60,6 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected readonly ISegmentMemberCsvService _segmentMemberCsvService;
     protected readonly ISegmentModelFactory _segmentModelFactory;
     protected readonly ISegmentPreviewService _segmentPreviewService;
-    protected readonly ISegmentRebuildService _segmentRebuildService;
     protected readonly ISegmentRebuildRunService _segmentRebuildRunService;
     protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentRuleValidator _segmentRuleValidator;
@@ -84,7 +83,6 @@ public class CustomerSegmentsAdminController : BasePluginController
         ISegmentMemberCsvService segmentMemberCsvService,
         ISegmentModelFactory segmentModelFactory,
         ISegmentPreviewService segmentPreviewService,
-        ISegmentRebuildService segmentRebuildService,
         ISegmentRebuildRunService segmentRebuildRunService,
         ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentRuleValidator segmentRuleValidator,
@@ -104,7 +102,6 @@ public class CustomerSegmentsAdminController : BasePluginController
         _segmentMemberCsvService = segmentMemberCsvService;
         _segmentModelFactory = segmentModelFactory;
         _segmentPreviewService = segmentPreviewService;
-        _segmentRebuildService = segmentRebuildService;
         _segmentRebuildRunService = segmentRebuildRunService;
         _segmentRuleSerializer = segmentRuleSerializer;
         _segmentRuleValidator = segmentRuleValidator;
@@ -207,19 +204,14 @@ public class CustomerSegmentsAdminController : BasePluginController
     /// <summary>
     /// Brings a dynamic segment's members up to date and tells the admin what changed
     /// </summary>
-    protected virtual async Task RebuildAsync(Segment segment)
+    /// <summary>
+    /// Brings a saved segment's members up to date in the background (as "Rebuild now"): at a large shop a rule can take
+    /// seconds, more than a request should wait; the segment page shows the run's progress
+    /// </summary>
+    protected virtual async Task StartRebuildAsync(Segment segment)
     {
-        try
-        {
-            var result = await _segmentRebuildService.RebuildSegmentAsync(segment);
-            _notificationService.SuccessNotification(string.Format(await GetResourceAsync("Segments.Rebuild.Done"),
-                result.Entered, result.Left));
-        }
-        catch (SegmentRuleValidationException)
-        {
-            //a stored rule the current catalog no longer accepts: the membership is left as it was
-            _notificationService.ErrorNotification(await GetResourceAsync("Segments.Rebuild.InvalidRule"));
-        }
+        if (segment.Active && segment.SegmentTypeId == (int)SegmentType.Dynamic)
+            await _segmentRebuildRunService.StartAsync(segment);
     }
 
     protected virtual async Task<Segment> GetStaticSegmentAsync(int segmentId)
@@ -349,8 +341,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         await UpdateLocalesAsync(segment, model);
 
         _notificationService.SuccessNotification(await GetResourceAsync("Segments.Added"));
-        if (segment.Active && segment.SegmentTypeId == (int)SegmentType.Dynamic)
-            await RebuildAsync(segment);
+        await StartRebuildAsync(segment);
 
         return continueEditing
             ? RedirectToAction(nameof(Edit), new { id = segment.Id })
@@ -394,8 +385,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         await UpdateLocalesAsync(segment, model);
 
         _notificationService.SuccessNotification(await GetResourceAsync("Segments.Updated"));
-        if (segment.Active && segment.SegmentTypeId == (int)SegmentType.Dynamic)
-            await RebuildAsync(segment);
+        await StartRebuildAsync(segment);
 
         return continueEditing
             ? RedirectToAction(nameof(Edit), new { id = segment.Id })
@@ -410,7 +400,16 @@ public class CustomerSegmentsAdminController : BasePluginController
         if (segment is null)
             return RedirectToAction(nameof(List));
 
-        await _segmentService.DeleteSegmentAsync(segment);
+        try
+        {
+            await _segmentService.DeleteSegmentAsync(segment);
+        }
+        catch (SegmentInUseException exception)
+        {
+            var names = string.Join(", ", exception.ReferencingSegments.Select(referencing => referencing.Name));
+            _notificationService.ErrorNotification(string.Format(await GetResourceAsync("Segments.Delete.Refused"), names));
+            return RedirectToAction(nameof(Edit), new { id });
+        }
 
         _notificationService.SuccessNotification(await GetResourceAsync("Segments.Deleted"));
 

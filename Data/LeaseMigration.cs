@@ -7,7 +7,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Data;
 /// <summary>
 /// Adds the lease table that keeps the scheduled rebuild to one instance at a time in a web farm
 /// </summary>
-[NopMigration("2026/11/23 09:10:00:0000000", "Misc.CustomerSegments rebuild lease", MigrationProcessType.Installation)]
+[NopMigration("2026/11/23 09:10:00:0000000", "Misc.CustomerSegments rebuild lease", MigrationProcessType.NoMatter)]
 public class LeaseMigration : Migration
 {
     public override void Up()

@@ -7,7 +7,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Data;
 /// <summary>
 /// Adds the table where background rebuilds record their progress
 /// </summary>
-[NopMigration("2026/11/23 11:10:00:0000000", "Misc.CustomerSegments rebuild runs", MigrationProcessType.Installation)]
+[NopMigration("2026/11/23 11:10:00:0000000", "Misc.CustomerSegments rebuild runs", MigrationProcessType.NoMatter)]
 public class RebuildRunMigration : Migration
 {
     public override void Up()

@@ -218,6 +218,9 @@ public class SegmentModelFactory : ISegmentModelFactory
             model.CreatedOn = await ToUserTimeAsync(segment.CreatedOnUtc);
             model.UpdatedOn = await ToUserTimeAsync(segment.UpdatedOnUtc);
             model.DiscountUsages = await _segmentDiscountUsageService.GetUsagesAsync(segment.Id);
+            model.ReferencingSegments = (await _segmentService.GetReferencingSegmentsAsync(segment.Id))
+                .Select(referencing => new SegmentReferenceModel(referencing.Id, referencing.Name))
+                .ToList();
 
             model.MemberSearchModel = new SegmentMemberSearchModel { SegmentId = segment.Id };
             SetGridPageSize(model.MemberSearchModel);

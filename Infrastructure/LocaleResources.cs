@@ -89,6 +89,8 @@ public static class LocaleResources
         [P("Segments.Rebuild.Interrupted")] = "The rebuild was interrupted (the application stopped); start it again.",
         [P("Segments.Delete.UsedByDiscounts")] = "These discounts have a requirement naming this segment. After the segment is deleted, their requirement is never met (the discount no longer applies) until you change it:",
         [P("Segments.Delete.NotUsed")] = "No discount requirement names this segment.",
+        [P("Segments.Delete.UsedBySegments")] = "The rules of these segments name this segment. Change their rules before deleting it:",
+        [P("Segments.Delete.Refused")] = "The segment was not deleted: the rules of other segments name it ({0}). Change their rules first.",
 
         //members
         [P("Members.SearchEmail")] = "Email",

@@ -69,6 +69,11 @@ public record SegmentModel : BaseNopEntityModel, ILocalizedModel<SegmentLocalize
     /// </summary>
     public IList<SegmentDiscountUsageModel> DiscountUsages { get; set; } = [];
 
+    /// <summary>
+    /// Segments whose rules name this segment (it cannot be deleted while there are any)
+    /// </summary>
+    public IList<SegmentReferenceModel> ReferencingSegments { get; set; } = [];
+
     public SegmentMemberSearchModel MemberSearchModel { get; set; } = new();
 
     public bool HideStoresList { get; set; }

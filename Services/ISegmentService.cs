@@ -20,5 +20,14 @@ public interface ISegmentService
 
     Task UpdateSegmentAsync(Segment segment);
 
+    /// <summary>
+    /// The segments whose rules name the segment (a segment.member condition): while there are any, the segment is not deleted
+    /// </summary>
+    Task<IList<Segment>> GetReferencingSegmentsAsync(int segmentId);
+
+    /// <summary>
+    /// Deletes the segment with its memberships and translations
+    /// </summary>
+    /// <exception cref="SegmentInUseException">Another segment's rule names the segment</exception>
     Task DeleteSegmentAsync(Segment segment);
 }

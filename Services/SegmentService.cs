@@ -1,5 +1,6 @@
 using LinqToDB;
 using Nop.Core;
+using Nop.Core.Domain.Localization;
 using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
@@ -13,21 +14,27 @@ public class SegmentService : ISegmentService
 {
     protected readonly IRepository<Segment> _segmentRepository;
     protected readonly IRepository<SegmentMembership> _membershipRepository;
+    protected readonly IRepository<LocalizedProperty> _localizedPropertyRepository;
     protected readonly ISegmentCacheInvalidator _segmentCacheInvalidator;
     protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
+    protected readonly SegmentRuleAnalyzer _segmentRuleAnalyzer;
     //lazy: the validator reads segments through this service (reference cycles), so each needs the other
     protected readonly Lazy<ISegmentRuleValidator> _segmentRuleValidator;
 
     public SegmentService(IRepository<Segment> segmentRepository,
         IRepository<SegmentMembership> membershipRepository,
+        IRepository<LocalizedProperty> localizedPropertyRepository,
         ISegmentCacheInvalidator segmentCacheInvalidator,
         ISegmentRuleSerializer segmentRuleSerializer,
+        SegmentRuleAnalyzer segmentRuleAnalyzer,
         Lazy<ISegmentRuleValidator> segmentRuleValidator)
     {
         _segmentRepository = segmentRepository;
         _membershipRepository = membershipRepository;
+        _localizedPropertyRepository = localizedPropertyRepository;
         _segmentCacheInvalidator = segmentCacheInvalidator;
         _segmentRuleSerializer = segmentRuleSerializer;
+        _segmentRuleAnalyzer = segmentRuleAnalyzer;
         _segmentRuleValidator = segmentRuleValidator;
     }
 
@@ -110,13 +117,35 @@ public class SegmentService : ISegmentService
         await _segmentCacheInvalidator.AllMembershipsChangedAsync();
     }
 
+    public virtual async Task<IList<Segment>> GetReferencingSegmentsAsync(int segmentId)
+    {
+        //rules are JSON: every stored rule is read (a shop has tens of segments, not thousands)
+        var withRules = await _segmentRepository.Table
+            .Where(segment => segment.Id != segmentId && segment.SegmentTypeId == (int)SegmentType.Dynamic)
+            .OrderBy(segment => segment.Name).ThenBy(segment => segment.Id)
+            .ToListAsync();
+
+        return withRules.Where(segment =>
+        {
+            var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
+            return parsed.Success && _segmentRuleAnalyzer.GetDependencies(parsed.Rule).ReferencedSegmentIds.Contains(segmentId);
+        }).ToList();
+    }
+
     public virtual async Task DeleteSegmentAsync(Segment segment)
     {
         ArgumentNullException.ThrowIfNull(segment);
 
+        //a rule naming a missing segment no longer validates: its segment would stop being rebuilt
+        var referencing = await GetReferencingSegmentsAsync(segment.Id);
+        if (referencing.Count > 0)
+            throw new SegmentInUseException(segment.Id, referencing);
+
         //memberships first: a failure in between leaves a segment without history, never history without a segment
         var segmentId = segment.Id;
+        var localeKeyGroup = nameof(Segment);
         await _membershipRepository.Table.Where(membership => membership.SegmentId == segmentId).DeleteAsync();
+        await _localizedPropertyRepository.DeleteAsync(property => property.EntityId == segmentId && property.LocaleKeyGroup == localeKeyGroup);
         await _segmentRepository.DeleteAsync(segment);
         await _segmentCacheInvalidator.AllMembershipsChangedAsync();
     }

@@ -2,6 +2,7 @@ using Moq;
 using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Common;
 using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Localization;
 using Nop.Core.Domain.Messages;
 using Nop.Core.Domain.Orders;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
@@ -27,7 +28,8 @@ public class EngineBench
         Serializer = new SegmentRuleSerializer();
         StaticCache = new InMemoryStaticCacheManager();
         CacheInvalidator = new SegmentCacheInvalidator(StaticCache);
-        var segmentsForValidator = new SegmentService(Shop.Repository<Segment>(), Shop.Repository<SegmentMembership>(), CacheInvalidator, Serializer, null);
+        var segmentsForValidator = new SegmentService(Shop.Repository<Segment>(), Shop.Repository<SegmentMembership>(), Shop.Repository<LocalizedProperty>(),
+            CacheInvalidator, Serializer, new SegmentRuleAnalyzer(catalog), null);
         var validator = new SegmentRuleValidator(catalog, Serializer, segmentsForValidator, new Mock<ILocalizationService>().Object);
         var settings = new CustomerSegmentsSettings();
         Statistics = new CustomerOrderStatisticsService(settings, Shop.DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,

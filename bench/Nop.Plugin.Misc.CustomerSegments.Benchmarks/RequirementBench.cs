@@ -5,6 +5,7 @@ using Nop.Core.Caching;
 using Nop.Core.Configuration;
 using Nop.Core.Domain.Configuration;
 using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Localization;
 using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
@@ -40,7 +41,8 @@ public class RequirementBench
         _engine = engine;
         _membershipService = new SegmentMembershipService(engine.Shop.Repository<Segment>(), engine.Shop.Repository<SegmentMembership>());
         _segmentService = new SegmentService(engine.Shop.Repository<Segment>(), engine.Shop.Repository<SegmentMembership>(),
-            engine.CacheInvalidator, engine.Serializer, new Lazy<ISegmentRuleValidator>(() => engine.Validator));
+            engine.Shop.Repository<LocalizedProperty>(), engine.CacheInvalidator, engine.Serializer, new SegmentRuleAnalyzer(new RuleFieldCatalog()),
+            new Lazy<ISegmentRuleValidator>(() => engine.Validator));
         _store = new SegmentRequirementStore(_settings);
     }
 

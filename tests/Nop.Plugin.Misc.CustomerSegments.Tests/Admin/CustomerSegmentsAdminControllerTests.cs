@@ -37,7 +37,6 @@ public class CustomerSegmentsAdminControllerTests
     private Mock<IScheduleTaskService> _scheduleTaskService;
     private Mock<ISegmentAnalyticsService> _analyticsService;
     private Mock<ISegmentMemberCsvService> _csvService;
-    private Mock<ISegmentRebuildService> _rebuildService;
     private Mock<ISegmentRebuildRunService> _rebuildRunService;
     private Mock<IStaticSegmentService> _staticService;
     private Mock<IWorkContext> _workContext;
@@ -62,8 +61,6 @@ public class CustomerSegmentsAdminControllerTests
         _scheduleTaskService = new Mock<IScheduleTaskService>();
         _analyticsService = new Mock<ISegmentAnalyticsService>();
         _csvService = new Mock<ISegmentMemberCsvService>();
-        _rebuildService = new Mock<ISegmentRebuildService>();
-        _rebuildService.Setup(r => r.RebuildSegmentAsync(It.IsAny<Segment>())).ReturnsAsync((Segment segment) => new SegmentRebuildResult(segment.Id, 0, 0));
         _rebuildRunService = new Mock<ISegmentRebuildRunService>();
         _rebuildRunService.Setup(r => r.StartAsync(It.IsAny<Segment>())).ReturnsAsync((Segment segment) => new SegmentRebuildRun { Id = 1, SegmentId = segment.Id });
         _staticService = new Mock<IStaticSegmentService>();
@@ -82,7 +79,7 @@ public class CustomerSegmentsAdminControllerTests
 
         _controller = new AccessDeniedAwareController(_settings, _customerService.Object, _localizationService.Object,
             _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _csvService.Object,
-            _modelFactory.Object, _previewService.Object, _rebuildService.Object, _rebuildRunService.Object, _serializer.Object, _validator.Object,
+            _modelFactory.Object, _previewService.Object, _rebuildRunService.Object, _serializer.Object, _validator.Object,
             _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object, _workContext.Object)
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
@@ -139,12 +136,12 @@ public class CustomerSegmentsAdminControllerTests
         public AccessDeniedAwareController(CustomerSegmentsSettings settings, ICustomerService customerService, ILocalizationService localizationService,
             ILocalizedEntityService localizedEntityService, INotificationService notificationService, IScheduleTaskService scheduleTaskService,
             ISegmentAnalyticsService segmentAnalyticsService, ISegmentMemberCsvService segmentMemberCsvService, ISegmentModelFactory segmentModelFactory,
-            ISegmentPreviewService segmentPreviewService, ISegmentRebuildService segmentRebuildService, ISegmentRebuildRunService segmentRebuildRunService,
+            ISegmentPreviewService segmentPreviewService, ISegmentRebuildRunService segmentRebuildRunService,
             ISegmentRuleSerializer segmentRuleSerializer, ISegmentRuleValidator segmentRuleValidator, ISegmentService segmentService,
             ISegmentValueLookupService segmentValueLookupService, ISettingService settingService, IStaticSegmentService staticSegmentService,
             IWorkContext workContext)
             : base(settings, customerService, localizationService, localizedEntityService, notificationService, scheduleTaskService, segmentAnalyticsService,
-                segmentMemberCsvService, segmentModelFactory, segmentPreviewService, segmentRebuildService, segmentRebuildRunService, segmentRuleSerializer,
+                segmentMemberCsvService, segmentModelFactory, segmentPreviewService, segmentRebuildRunService, segmentRuleSerializer,
                 segmentRuleValidator, segmentService, segmentValueLookupService, settingService, staticSegmentService, workContext)
         {
         }
@@ -389,6 +386,23 @@ public class CustomerSegmentsAdminControllerTests
         Assert.That(((RedirectToActionResult)result).ActionName, Is.EqualTo("List"));
     }
 
+    [Test]
+    public async Task DeletingASegmentOtherRulesNameShowsWhyAndStaysOnIt()
+    {
+        var segment = new Segment { Id = 5 };
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Segments.Delete.Refused")).ReturnsAsync("named by: {0}");
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+        _segmentService.Setup(s => s.DeleteSegmentAsync(segment))
+            .ThrowsAsync(new SegmentInUseException(5, [new Segment { Id = 8, Name = "Lapsed VIPs" }, new Segment { Id = 9, Name = "Win-back" }]));
+
+        var result = (RedirectToActionResult)await _controller.Delete(5);
+
+        Assert.That(result.ActionName, Is.EqualTo("Edit"));
+        Assert.That(result.RouteValues!["id"], Is.EqualTo(5));
+        _notificationService.Verify(n => n.ErrorNotification("named by: Lapsed VIPs, Win-back", true, 0));
+        _notificationService.Verify(n => n.SuccessNotification(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<int>()), Times.Never);
+    }
+
     #endregion
 
     #region Rule builder
@@ -499,7 +513,6 @@ public class CustomerSegmentsAdminControllerTests
 
         _rebuildRunService.Verify(r => r.StartAsync(dynamicSegment), Times.Once);
         _rebuildRunService.Verify(r => r.StartAsync(staticSegment), Times.Never);
-        _rebuildService.Verify(r => r.RebuildSegmentAsync(It.IsAny<Segment>()), Times.Never, "nothing is rebuilt inside the request");
         Assert.That(((RedirectToActionResult)started).ActionName, Is.EqualTo("Edit"));
         Assert.That(((RedirectToActionResult)refused).ActionName, Is.EqualTo("Edit"));
         _notificationService.Verify(n => n.WarningNotification("[Plugins.Misc.CustomerSegments.Segments.Rebuild.OnlyDynamic]", true, 0));
@@ -560,7 +573,7 @@ public class CustomerSegmentsAdminControllerTests
     }
 
     [Test]
-    public async Task SavingAnActiveDynamicSegmentBringsItsMembersUpToDate()
+    public async Task SavingAnActiveDynamicSegmentStartsABackgroundRebuild()
     {
         ValidRule("{rule}");
         var segment = new Segment { Id = 5, Name = "Old", SegmentTypeId = (int)SegmentType.Dynamic };
@@ -568,8 +581,12 @@ public class CustomerSegmentsAdminControllerTests
 
         await _controller.Edit(new SegmentModel { Id = 5, Name = "New", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{rule}", Active = true }, false);
         await _controller.Edit(new SegmentModel { Id = 5, Name = "New", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{rule}", Active = false }, false);
+        await _controller.Create(new SegmentModel { Name = "Added", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{rule}", Active = true }, false);
+        await _controller.Create(new SegmentModel { Name = "Manual", SegmentTypeId = (int)SegmentType.Static, Active = true }, false);
 
-        _rebuildService.Verify(r => r.RebuildSegmentAsync(segment), Times.Once);
+        _rebuildRunService.Verify(r => r.StartAsync(segment), Times.Once);
+        _rebuildRunService.Verify(r => r.StartAsync(It.Is<Segment>(added => added.Name == "Added")), Times.Once);
+        _rebuildRunService.Verify(r => r.StartAsync(It.IsAny<Segment>()), Times.Exactly(2));
     }
 
     [Test]

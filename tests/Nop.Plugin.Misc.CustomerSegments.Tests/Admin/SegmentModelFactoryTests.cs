@@ -67,6 +67,7 @@ public class SegmentModelFactoryTests
         _memberSearch = new Mock<ISegmentMemberSearchService>();
         _membershipService = new Mock<ISegmentMembershipService>();
         _segmentService = new Mock<ISegmentService>();
+        _segmentService.Setup(s => s.GetReferencingSegmentsAsync(It.IsAny<int>())).ReturnsAsync([]);
         _storeService = new Mock<IStoreService>();
         _storeService.Setup(s => s.GetAllStoresAsync()).ReturnsAsync([new Store { Id = 1, Name = "Main" }, new Store { Id = 2, Name = "Outlet" }]);
 
@@ -153,6 +154,7 @@ public class SegmentModelFactoryTests
         };
         _membershipService.Setup(m => m.CountMembersAsync(5)).ReturnsAsync(321);
         _discountUsage.Setup(d => d.GetUsagesAsync(5)).ReturnsAsync([new SegmentDiscountUsageModel(3, "Win back 10%", 11)]);
+        _segmentService.Setup(s => s.GetReferencingSegmentsAsync(5)).ReturnsAsync([new Segment { Id = 8, Name = "Lapsed VIPs" }]);
 
         var model = await _factory.PrepareSegmentModelAsync(null, segment);
 
@@ -160,6 +162,7 @@ public class SegmentModelFactoryTests
         Assert.That(model.MemberCount, Is.EqualTo(321));
         Assert.That(model.UpdatedOn, Is.EqualTo(new DateTime(2025, 6, 1, 2, 0, 0)));
         Assert.That(model.DiscountUsages.Single().DiscountName, Is.EqualTo("Win back 10%"));
+        Assert.That(model.ReferencingSegments, Is.EqualTo(new[] { new SegmentReferenceModel(8, "Lapsed VIPs") }));
         Assert.That(model.MemberSearchModel.SegmentId, Is.EqualTo(5));
         Assert.That(model.MemberSearchModel.Length, Is.EqualTo(25));
         Assert.That(model.AvailableStores.Single(s => s.Selected).Value, Is.EqualTo("2"));

@@ -146,6 +146,24 @@ public class PluginMigrationTests : DatabaseTestBase
         Assert.That(await _catalog.TableExistsAsync(CustomerSegmentsDefaults.OrderStatisticsTableName), Is.False);
     }
 
+    [Test]
+    public async Task AShopOnTheFirstVersionGetsEveryLaterTableWhenThePluginIsUpdated()
+    {
+        //nopCommerce runs the Installation and NoMatter migrations on install, the Update and NoMatter ones on update
+        FluentMigratorHost.Up(Database, new SchemaMigration());
+
+        var applied = Shop.PluginMigrations().Up(Nop.Data.Migrations.MigrationProcessType.Update);
+
+        Assert.That(applied.Select(m => m.Type), Does.Not.Contain(typeof(SchemaMigration)));
+        var tables = await _catalog.GetTablesAsync();
+        Assert.That(tables, Is.SupersetOf(new[]
+        {
+            CustomerSegmentsDefaults.LeaseTableName, CustomerSegmentsDefaults.RebuildRunTableName, CustomerSegmentsDefaults.OrderStatisticsTableName
+        }));
+        var segmentColumns = (await _catalog.GetColumnsAsync(CustomerSegmentsDefaults.SegmentTableName)).Select(c => c.Name);
+        Assert.That(segmentColumns, Does.Contain(nameof(Segment.ShopperMessage)));
+    }
+
     private void TryDown()
     {
         var tables = _catalog.GetTablesAsync().GetAwaiter().GetResult();

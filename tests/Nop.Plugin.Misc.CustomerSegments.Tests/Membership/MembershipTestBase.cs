@@ -2,14 +2,15 @@ using Moq;
 using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Common;
 using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Localization;
 using Nop.Core.Domain.Messages;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
-using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 using Nop.Services.Localization;
 using Nop.Services.Logging;
 
@@ -25,7 +26,8 @@ public abstract class MembershipTestBase : DatabaseTestBase
     [
         typeof(SegmentMembership), typeof(Segment), typeof(SegmentLease), typeof(Customer), typeof(Order), typeof(Address),
         typeof(CustomerAddressMapping), typeof(NewsLetterSubscription), typeof(ShoppingCartItem), typeof(GenericAttribute),
-        typeof(CustomerCustomerRoleMapping), typeof(CustomerRole), typeof(OrderItem), typeof(ProductCategory), typeof(CustomerOrderStatistics)
+        typeof(CustomerCustomerRoleMapping), typeof(CustomerRole), typeof(OrderItem), typeof(ProductCategory), typeof(CustomerOrderStatistics),
+        typeof(LocalizedProperty)
     ];
 
     protected MembershipTestBase(DatabaseEngine engine) : base(engine)
@@ -75,8 +77,8 @@ public abstract class MembershipTestBase : DatabaseTestBase
         Analyzer = new SegmentRuleAnalyzer(Catalog);
         StaticCache = new Discounts.InMemoryStaticCacheManager();
         CacheInvalidator = new SegmentCacheInvalidator(StaticCache);
-        SegmentService = new SegmentService(Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator, Serializer,
-            new Lazy<ISegmentRuleValidator>(() => Validator));
+        SegmentService = new SegmentService(Repository<Segment>(), Repository<SegmentMembership>(), Repository<LocalizedProperty>(),
+            CacheInvalidator, Serializer, Analyzer, new Lazy<ISegmentRuleValidator>(() => Validator));
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
         Validator = new SegmentRuleValidator(Catalog, Serializer, SegmentService, localization.Object);

@@ -1,3 +1,4 @@
+using Nop.Core.Domain.Localization;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
@@ -45,6 +46,51 @@ public class SegmentServicesTests : MembershipTestBase
         Assert.That(await SegmentService.GetSegmentByIdAsync(first.Id), Is.Null);
         Assert.That(await RowsAsync(first.Id), Is.Empty);
         Assert.That(await CurrentMemberIdsAsync(second.Id), Is.EqualTo(new[] { ann.Id }));
+    }
+
+    [Test]
+    public async Task DeletingASegmentDeletesItsTranslationsOnly()
+    {
+        var first = await SegmentAsync("First", Json(Company("Acme")));
+        var second = await SegmentAsync("Second", Json(Company("Acme")));
+        LocalizedProperty message(int entityId, string group, int languageId) => new()
+        {
+            EntityId = entityId, LocaleKeyGroup = group, LocaleKey = nameof(Segment.ShopperMessage), LanguageId = languageId, LocaleValue = "Hallo"
+        };
+        await Repository<LocalizedProperty>().InsertAsync(new List<LocalizedProperty>
+        {
+            message(first.Id, nameof(Segment), 1), message(first.Id, nameof(Segment), 2),
+            message(second.Id, nameof(Segment), 1), message(first.Id, "Category", 1)
+        });
+
+        await SegmentService.DeleteSegmentAsync(first);
+
+        var left = await Repository<LocalizedProperty>().Table.OrderBy(property => property.Id).ToListAsync();
+        Assert.That(left.Select(property => (property.EntityId, property.LocaleKeyGroup)),
+            Is.EqualTo(new[] { (second.Id, nameof(Segment)), (first.Id, "Category") }));
+    }
+
+    [Test]
+    public async Task ASegmentNamedByAnotherSegmentsRuleIsNotDeleted()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        var named = await SegmentAsync("Named", Json(Company("Acme")));
+        var naming = await SegmentAsync("Naming", Json(MemberOf(named.Id)));
+        var unrelated = await SegmentAsync("Unrelated", Json(Company("Acme")));
+        await RebuildService.RebuildAllSegmentsAsync();
+
+        Assert.That((await SegmentService.GetReferencingSegmentsAsync(named.Id)).Select(segment => segment.Id), Is.EqualTo(new[] { naming.Id }));
+        Assert.That(await SegmentService.GetReferencingSegmentsAsync(unrelated.Id), Is.Empty);
+
+        var exception = Assert.ThrowsAsync<SegmentInUseException>(() => SegmentService.DeleteSegmentAsync(named));
+        Assert.That(exception!.ReferencingSegments.Select(segment => segment.Name), Is.EqualTo(new[] { "Naming" }));
+        Assert.That(await SegmentService.GetSegmentByIdAsync(named.Id), Is.Not.Null);
+        Assert.That(await CurrentMemberIdsAsync(named.Id), Is.EqualTo(new[] { ann.Id }));
+
+        //once no rule names it, it goes
+        await SegmentService.DeleteSegmentAsync(naming);
+        await SegmentService.DeleteSegmentAsync(named);
+        Assert.That(await SegmentService.GetSegmentByIdAsync(named.Id), Is.Null);
     }
 
     [Test]

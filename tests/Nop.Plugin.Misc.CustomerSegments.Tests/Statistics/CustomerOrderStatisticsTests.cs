@@ -279,6 +279,32 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
     }
 
     [Test]
+    public async Task BuyersWithEqualFiguresGetEqualRfmScores()
+    {
+        //ten buyers in three groups of equals: six bought once (30 days ago, 50), two twice (last 20 days ago, 100),
+        //two three times (last 10 days ago, 150); a group's score counts the buyers below it: 0, 6 and 8 of 10
+        var orders = new[] { 1, 1, 1, 1, 1, 1, 2, 2, 3, 3 };
+        var buyers = new List<Customer>();
+        foreach (var count in orders)
+        {
+            var customer = await CustomerAsync();
+            buyers.Add(customer);
+            for (var k = 0; k < count; k++)
+                await OrderAsync(customer, 50, Now.AddDays(-40 + 10 * count).AddHours(-k));
+        }
+
+        await Statistics(new CustomerSegmentsSettings()).RefreshAllAsync(Now);
+        var rows = await RowsAsync();
+
+        var expected = new[] { 1, 1, 1, 1, 1, 1, 4, 4, 5, 5 };
+        foreach (var storeId in new[] { 0, 1 })
+        {
+            var scores = buyers.Select(buyer => rows[(buyer.Id, storeId)]).Select(row => (row.RecencyScore, row.FrequencyScore, row.MonetaryScore));
+            Assert.That(scores, Is.EqualTo(expected.Select(score => (score, score, score))), $"store {storeId}");
+        }
+    }
+
+    [Test]
     public async Task RfmConditionsReadTheStoredScores()
     {
         var customers = new List<Customer>();
