@@ -35,6 +35,7 @@ public class NopStartup : INopStartup
         services.AddScoped<ISegmentService, SegmentService>();
         services.AddScoped<ISegmentMembershipService, SegmentMembershipService>();
         services.AddScoped<ISegmentMembershipTransaction, SegmentMembershipTransaction>();
+        services.AddScoped<ISegmentMembershipSynchronizer, SegmentMembershipSynchronizer>();
         services.AddScoped<ISegmentRebuildService, SegmentRebuildService>();
         services.AddScoped<ICustomerOrderStatisticsService, CustomerOrderStatisticsService>();
         services.AddScoped<IStaticSegmentService, StaticSegmentService>();

@@ -7,10 +7,13 @@ using Nop.Services.Logging;
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
 /// <summary>
-/// Rebuilds dynamic segments with two statements per segment: an UPDATE that closes the stays of customers who
-/// no longer match, then an INSERT ... SELECT that opens stays for customers who match and are not members.
-/// Both compare the rule's query with the current rows, so each changes only what differs, and running them
-/// again after a failure in between completes the rebuild (see <see cref="ApplyAsync"/>).
+/// Rebuilds dynamic segments. A full rebuild reads the eligible customers (not deleted, not system accounts, guests
+/// only when the settings include them) once per run into memory, then per segment the customers its rule's
+/// conditions match, keeps the eligible ones, compares them with the current members and writes only the
+/// differences (see <see cref="RebuildOneAsync"/>). Customers re-evaluated after events get, per segment, an UPDATE
+/// that closes the stays of those who no longer match and an INSERT ... SELECT that opens stays for those who match
+/// and are not members (see <see cref="ApplyAsync"/>). Either way only what differs changes, and running again after
+/// a failure completes the rebuild.
 /// </summary>
 public class SegmentRebuildService : ISegmentRebuildService
 {
@@ -60,6 +63,7 @@ public class SegmentRebuildService : ISegmentRebuildService
     protected readonly ICustomerOrderStatisticsService _orderStatisticsService;
     protected readonly ISegmentMembershipTransaction _segmentMembershipTransaction;
     protected readonly IActiveSegmentReader _activeSegmentReader;
+    protected readonly ISegmentMembershipSynchronizer _segmentMembershipSynchronizer;
 
     public SegmentRebuildService(ILogger logger,
         INopDataProvider dataProvider,
@@ -72,7 +76,8 @@ public class SegmentRebuildService : ISegmentRebuildService
         SegmentRuleAnalyzer segmentRuleAnalyzer,
         ICustomerOrderStatisticsService orderStatisticsService,
         ISegmentMembershipTransaction segmentMembershipTransaction,
-        IActiveSegmentReader activeSegmentReader)
+        IActiveSegmentReader activeSegmentReader,
+        ISegmentMembershipSynchronizer segmentMembershipSynchronizer)
     {
         _logger = logger;
         _dataProvider = dataProvider;
@@ -86,6 +91,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         _orderStatisticsService = orderStatisticsService;
         _segmentMembershipTransaction = segmentMembershipTransaction;
         _activeSegmentReader = activeSegmentReader;
+        _segmentMembershipSynchronizer = segmentMembershipSynchronizer;
     }
 
     #region Utilities
@@ -450,12 +456,65 @@ public class SegmentRebuildService : ISegmentRebuildService
             : customerIds.Where(customerId => ids.Contains(customerId));
 
     /// <summary>
-    /// A full rebuild of one segment: membership, then the time of the rebuild (only set once both statements ran)
+    /// The eligible customers (the query of an empty rule), read once per run of full rebuilds: the first call
+    /// reads them, later calls return the same set
     /// </summary>
-    protected virtual async Task<SegmentRebuildResult> RebuildOneAsync(Segment segment, DateTime nowUtc)
+    protected virtual Func<Task<CustomerIdSet>> EligibleCustomersOnce(DateTime nowUtc)
+    {
+        Task<CustomerIdSet> eligible = null;
+        return () => eligible ??= ReadEligibleCustomersAsync(nowUtc);
+    }
+
+    protected virtual async Task<CustomerIdSet> ReadEligibleCustomersAsync(DateTime nowUtc) =>
+        await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(
+            await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc));
+
+    /// <summary>
+    /// Brings all of the segment's members in line with its rule. Within the segment's transaction (see
+    /// <see cref="ISegmentMembershipTransaction"/>), so that writers of the same segment wait and a failure leaves
+    /// the segment as it was: the customers the rule's conditions match are read (they see the memberships of the
+    /// segments written before this one in the run), those eligible are the members, compared in memory with the
+    /// current members; only the differences are written.
+    /// </summary>
+    protected virtual async Task<SegmentRebuildResult> ApplyAllAsync(Segment segment, SegmentRule rule, Func<Task<CustomerIdSet>> eligibleAsync, DateTime nowUtc)
+    {
+        var segmentId = segment.Id;
+        var conditions = await _segmentRuleQueryBuilder.BuildConditionsCustomerIdsQueryAsync(rule, segment.StoreId, nowUtc);
+        var eligible = await eligibleAsync();
+
+        var entered = 0;
+        var left = 0;
+        try
+        {
+            await _segmentMembershipTransaction.RunAsync(segmentId, _segmentRuleAnalyzer.GetDependencies(rule).ReferencedSegmentIds, async () =>
+            {
+                entered = left = 0;
+                var members = await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(conditions, eligible);
+                (entered, left) = await _segmentMembershipSynchronizer.SynchronizeAsync(segmentId, members, nowUtc);
+
+                return entered + left;
+            });
+        }
+        finally
+        {
+            //also after a failure (rolled back, or on an engine without transactions, half done): dropping the cache is always safe
+            if (entered + left > 0)
+                await _segmentCacheInvalidator.AllMembershipsChangedAsync();
+        }
+
+        return new SegmentRebuildResult(segmentId, entered, left);
+    }
+
+    /// <summary>
+    /// A full rebuild of one segment: membership, then the time of the rebuild (only set once the membership is written)
+    /// </summary>
+    /// <param name="segment">The segment</param>
+    /// <param name="eligibleAsync">The eligible customers of the run (see <see cref="EligibleCustomersOnce"/>)</param>
+    /// <param name="nowUtc">The moment of the run</param>
+    protected virtual async Task<SegmentRebuildResult> RebuildOneAsync(Segment segment, Func<Task<CustomerIdSet>> eligibleAsync, DateTime nowUtc)
     {
         var rule = await GetValidRuleAsync(segment);
-        var result = await ApplyAsync(segment, rule, null, nowUtc);
+        var result = await ApplyAllAsync(segment, rule, eligibleAsync, nowUtc);
 
         var segmentId = segment.Id;
         await _segmentRepository.Table
@@ -515,10 +574,11 @@ public class SegmentRebuildService : ISegmentRebuildService
         //the statistics are kept current from order events: recomputed here only when not filled for these settings;
         //RFM scores are those of the last scheduled rebuild, as for every other segment
         await RefreshOrderStatisticsAsync(dependents.Prepend(segment), nowUtc);
-        var result = await RebuildOneAsync(segment, nowUtc);
+        var eligible = EligibleCustomersOnce(nowUtc);
+        var result = await RebuildOneAsync(segment, eligible, nowUtc);
 
         if (dependents.Count > 0)
-            await RunEachAsync(dependents, dependent => RebuildOneAsync(dependent, nowUtc));
+            await RunEachAsync(dependents, dependent => RebuildOneAsync(dependent, eligible, nowUtc));
 
         return result;
     }
@@ -529,9 +589,10 @@ public class SegmentRebuildService : ISegmentRebuildService
         var (segments, dependencies) = await LoadActiveDynamicSegmentsAsync();
         //as for one segment: current statistics are not refreshed (the scheduled rebuild moves them with time)
         await RefreshOrderStatisticsAsync(segments, nowUtc);
+        var eligible = EligibleCustomersOnce(nowUtc);
 
         return await RunEachAsync(_segmentRuleAnalyzer.OrderByDependency(segments, dependencies),
-            segment => RebuildOneAsync(segment, nowUtc));
+            segment => RebuildOneAsync(segment, eligible, nowUtc));
     }
 
     public virtual async Task<IList<SegmentRebuildResult>> RebuildTimeDependentSegmentsAsync(Func<Task<bool>> continueAsync = null)
@@ -554,9 +615,10 @@ public class SegmentRebuildService : ISegmentRebuildService
         timeDependent.UnionWith(_segmentRuleAnalyzer.GetDependents(timeDependent, dependencies));
 
         var selected = segments.Where(segment => timeDependent.Contains(segment.Id));
+        var eligible = EligibleCustomersOnce(nowUtc);
 
         return await RunEachAsync(_segmentRuleAnalyzer.OrderByDependency(selected, dependencies),
-            segment => RebuildOneAsync(segment, nowUtc), continueAsync);
+            segment => RebuildOneAsync(segment, eligible, nowUtc), continueAsync);
     }
 
     public virtual async Task<IList<SegmentRebuildResult>> ReevaluateCustomersAsync(IList<int> customerIds, RuleDataSources changed)

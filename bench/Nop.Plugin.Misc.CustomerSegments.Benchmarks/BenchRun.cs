@@ -184,8 +184,9 @@ public class BenchRun
 
         Report.AppendLine("### (1) Full rebuild of the 10 segments through the plugin").AppendLine();
         Report.AppendLine(statistics).AppendLine();
-        Report.AppendLine("**Segments.** SegmentRebuildService.RebuildAllSegmentsAsync (all active dynamic segments, set-based: per segment an UPDATE for leavers " +
-                          "and an INSERT ... SELECT for newcomers) with the order statistics current, as the order events and the scheduled refresh keep them: " +
+        Report.AppendLine("**Segments.** SegmentRebuildService.RebuildAllSegmentsAsync (all active dynamic segments: the eligible customers read once per run, " +
+                          "then per segment the ids the rule's conditions match and the current members read and compared in memory, only the differences " +
+                          "written: UPDATEs closing leavers' stays and INSERTs of newcomers per list of ids, a bulk copy when many join) with the order statistics current, as the order events and the scheduled refresh keep them: " +
                           "the rebuild reads them and does not refresh them (its time includes no statistics work).").AppendLine();
         Report.AppendLine($"- first build, from empty memberships: **{Measure.Ms(fullRebuild)}** (the process's first rebuild, including linq2db's first translation " +
                           "of the rebuild's statements; section (5) samples its memory)" +

@@ -45,7 +45,8 @@ public class EngineBench
         Rebuild = new SegmentRebuildService(new Mock<ILogger>().Object, Shop.DataProvider, Shop.Repository<Segment>(),
             Shop.Repository<SegmentMembership>(), CacheInvalidator, QueryBuilder, Serializer, validator,
             new SegmentRuleAnalyzer(catalog), Statistics,
-            new SegmentMembershipTransaction(Shop.Repository<Segment>()), new ActiveSegmentReader(Shop.Repository<Segment>(), StaticCache));
+            new SegmentMembershipTransaction(Shop.Repository<Segment>()), new ActiveSegmentReader(Shop.Repository<Segment>(), StaticCache),
+            new SegmentMembershipSynchronizer(Shop.DataProvider, Shop.Repository<Customer>(), Shop.Repository<SegmentMembership>()));
     }
 
     public TestShop Shop { get; }

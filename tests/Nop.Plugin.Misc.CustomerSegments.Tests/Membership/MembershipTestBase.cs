@@ -110,7 +110,17 @@ public abstract class MembershipTestBase : DatabaseTestBase
         shop ??= Shop;
         return new(logger ?? Logger.Object, shop.DataProvider, shop.Repository<Segment>(), shop.Repository<SegmentMembership>(), CacheInvalidator,
             queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(shop: shop),
-            transaction ?? new SegmentMembershipTransaction(shop.Repository<Segment>()), new ActiveSegmentReader(shop.Repository<Segment>(), StaticCache));
+            transaction ?? new SegmentMembershipTransaction(shop.Repository<Segment>()), new ActiveSegmentReader(shop.Repository<Segment>(), StaticCache),
+            NewSynchronizer(shop));
+    }
+
+    /// <summary>
+    /// The full rebuild's in-memory comparison and writes over the shop (by default the test's)
+    /// </summary>
+    protected SegmentMembershipSynchronizer NewSynchronizer(TestShop shop = null)
+    {
+        shop ??= Shop;
+        return new(shop.DataProvider, shop.Repository<Customer>(), shop.Repository<SegmentMembership>());
     }
 
     /// <summary>

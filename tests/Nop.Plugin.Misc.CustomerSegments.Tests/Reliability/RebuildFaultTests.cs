@@ -113,7 +113,8 @@ public class RebuildFaultTests : MembershipTestBase
         //the faults go into the membership writes; the order statistics (refreshed before them) stay on the plain connection
         var rebuild = new SegmentRebuildService(Logger.Object, shop.DataProvider, shop.Repository<Segment>(), shop.Repository<SegmentMembership>(),
             CacheInvalidator, NewQueryBuilder(shop: shop), Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(),
-            new SegmentMembershipTransaction(shop.Repository<Segment>()), new ActiveSegmentReader(shop.Repository<Segment>(), StaticCache));
+            new SegmentMembershipTransaction(shop.Repository<Segment>()), new ActiveSegmentReader(shop.Repository<Segment>(), StaticCache),
+            NewSynchronizer(shop));
 
         return (rebuild, faults);
     }

@@ -627,7 +627,8 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         return new SegmentRebuildService(new Mock<ILogger>().Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(),
             new Mock<ISegmentCacheInvalidator>().Object, Builder(settings), serializer, validator, new SegmentRuleAnalyzer(catalog), statistics,
             new SegmentMembershipTransaction(Repository<Segment>()),
-            new ActiveSegmentReader(Repository<Segment>(), new Discounts.InMemoryStaticCacheManager()));
+            new ActiveSegmentReader(Repository<Segment>(), new Discounts.InMemoryStaticCacheManager()),
+            new SegmentMembershipSynchronizer(DataProvider, Repository<Customer>(), Repository<SegmentMembership>()));
     }
 
     private async Task<Segment> SegmentAsync(SegmentRule rule)
