@@ -634,8 +634,9 @@ public class SegmentRebuildService : ISegmentRebuildService
         //the refresh tells whether it wrote anything: when not, segments that read the orders only through them stay as they are
         var ordersChanged = changed.HasFlag(RuleDataSources.Orders);
         bool readsStatistics(Segment segment) => rules.TryGetValue(segment.Id, out var rule) && ReadsOrderStatisticsBesidesRfm(rule);
+        //current statistics are kept so whichever segments exist now: a segment added later reads them without a recompute
         var statisticsChanged = false;
-        if (ordersChanged && segments.Any(readsStatistics))
+        if (ordersChanged && (_orderStatisticsService.AreCurrent() || segments.Any(readsStatistics)))
             statisticsChanged = await _orderStatisticsService.RefreshCustomersAsync(ids, nowUtc);
 
         var affected = segments

@@ -563,6 +563,29 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
     }
 
     [Test]
+    public async Task OrderEventsKeepCurrentStatisticsUpToDateWhileOnlyRfmSegmentsReadThem()
+    {
+        var settings = new CustomerSegmentsSettings();
+        var statistics = Statistics(settings);
+        var rebuild = Rebuild(settings, statistics);
+        var buyer = await CustomerAsync();
+        await OrderAsync(buyer, 10, DateTime.UtcNow.AddDays(-20));
+        await SegmentAsync(Rule(RuleFields.RfmFrequency, RuleOperators.Equal, 5));
+        await rebuild.RebuildAllSegmentsAsync();
+        Assert.That(statistics.AreCurrent(), Is.True);
+
+        for (var k = 0; k < 3; k++)
+            await OrderAsync(buyer, 10, DateTime.UtcNow.AddHours(-1));
+        await rebuild.ReevaluateCustomersAsync([buyer.Id], RuleDataSources.Orders);
+
+        Assert.That((await RowsAsync())[(buyer.Id, 0)].OrderCount, Is.EqualTo(4));
+        //a segment added later reads the statistics as they are (current ones are not recomputed)
+        var twoOrders = await SegmentAsync(Rule(RuleFields.OrderCount, RuleOperators.GreaterThanOrEqual, 2));
+        await rebuild.RebuildSegmentAsync(twoOrders);
+        Assert.That(await CurrentMembersAsync(twoOrders.Id), Is.EqualTo(new[] { buyer.Id }));
+    }
+
+    [Test]
     public async Task ReevaluatingAFewCustomersInSeveralSegmentsAgreesWithTheRules()
     {
         var settings = new CustomerSegmentsSettings();
