@@ -94,6 +94,11 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         ArgumentNullException.ThrowIfNull(rule.Root);
 
         var context = new RuleQueryContext(storeId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc));
+        //without the eligibility no Customer row is needed when the statistics alone decide
+        var fromStatistics = StatisticsRowsCustomerIds(rule.Root, context);
+        if (fromStatistics != null)
+            return Task.FromResult(fromStatistics);
+
         var predicate = BuildGroup(rule.Root, context);
 
         return Task.FromResult(_customerRepository.Table.Where(predicate).Select(customer => customer.Id));
@@ -244,31 +249,24 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
             //behaviour
             case RuleFields.OrderCount:
-                return Statistics(storeId, Number<CustomerOrderStatistics>(s => s.OrderCount, op, values));
+            case RuleFields.TotalSpent:
+            case RuleFields.AverageOrderValue:
+            case RuleFields.FirstOrderDate:
+            case RuleFields.LastOrderDate:
+            case RuleFields.DaysSinceLastOrder:
+            case RuleFields.RefundedOrderCount:
+            case RuleFields.CancelledOrderCount:
+                return Statistics(storeId, StatisticsTest(condition, op, now));
             case RuleFields.OrderCountInPeriod:
                 return PeriodAggregate(GetPurchases(storeId, PeriodStart(condition, now)), PeriodTest(condition.Field, op, values));
-            case RuleFields.TotalSpent:
-                return Statistics(storeId, Number<CustomerOrderStatistics>(s => s.TotalSpent, op, values));
             case RuleFields.SpentInPeriod:
                 return PeriodAggregate(GetPurchases(storeId, PeriodStart(condition, now)), PeriodTest(condition.Field, op, values));
-            case RuleFields.AverageOrderValue:
-                return Statistics(storeId, AverageOrderValue(op, values));
-            case RuleFields.FirstOrderDate:
-                return Statistics(storeId, Date<CustomerOrderStatistics>(s => s.FirstOrderOnUtc, op, values, now));
-            case RuleFields.LastOrderDate:
-                return Statistics(storeId, Date<CustomerOrderStatistics>(s => s.LastOrderOnUtc, op, values, now));
-            case RuleFields.DaysSinceLastOrder:
-                return Statistics(storeId, DaysSinceLastOrder(op, values, now));
             case RuleFields.BoughtProducts:
                 return Set(ids => BoughtProducts(ids, GetPurchases(storeId, PeriodStart(condition, now))), op, values);
             case RuleFields.BoughtCategories:
                 return Set(ids => BoughtCategories(ids, GetPurchases(storeId, PeriodStart(condition, now))), op, values);
             case RuleFields.BoughtManufacturers:
                 return Set(ids => BoughtManufacturers(ids, GetPurchases(storeId, PeriodStart(condition, now))), op, values);
-            case RuleFields.RefundedOrderCount:
-                return Statistics(storeId, Number<CustomerOrderStatistics>(s => s.RefundedOrderCount, op, values));
-            case RuleFields.CancelledOrderCount:
-                return Statistics(storeId, Number<CustomerOrderStatistics>(s => s.CancelledOrderCount, op, values));
             case RuleFields.AbandonedCart:
                 return Boolean(AbandonedCart(storeId, PeriodStart(condition, now) ?? now), values);
             case RuleFields.WishlistNotEmpty:
@@ -276,13 +274,10 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
             //RFM
             case RuleFields.RfmRecency:
-                return Rfm(Number<CustomerOrderStatistics>(s => s.RecencyScore, op, values), storeId);
             case RuleFields.RfmFrequency:
-                return Rfm(Number<CustomerOrderStatistics>(s => s.FrequencyScore, op, values), storeId);
             case RuleFields.RfmMonetary:
-                return Rfm(Number<CustomerOrderStatistics>(s => s.MonetaryScore, op, values), storeId);
             case RuleFields.RfmGroup:
-                return Rfm(Any(RuleValues.Strings(values).Select(RfmGroup)), storeId);
+                return Rfm(RfmTest(condition, op), storeId);
 
             //engagement
             case RuleFields.RegisteredDate:
@@ -602,6 +597,83 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     #endregion
 
     #region Behaviour
+
+    /// <summary>
+    /// The test of a statistics row a condition on an order statistics field makes (null for other fields)
+    /// </summary>
+    protected virtual Expression<Func<CustomerOrderStatistics, bool>> StatisticsTest(RuleCondition condition, string op, DateTime now)
+    {
+        var values = condition.Values ?? [];
+        return condition.Field switch
+        {
+            RuleFields.OrderCount => Number<CustomerOrderStatistics>(s => s.OrderCount, op, values),
+            RuleFields.TotalSpent => Number<CustomerOrderStatistics>(s => s.TotalSpent, op, values),
+            RuleFields.AverageOrderValue => AverageOrderValue(op, values),
+            RuleFields.FirstOrderDate => Date<CustomerOrderStatistics>(s => s.FirstOrderOnUtc, op, values, now),
+            RuleFields.LastOrderDate => Date<CustomerOrderStatistics>(s => s.LastOrderOnUtc, op, values, now),
+            RuleFields.DaysSinceLastOrder => DaysSinceLastOrder(op, values, now),
+            RuleFields.RefundedOrderCount => Number<CustomerOrderStatistics>(s => s.RefundedOrderCount, op, values),
+            RuleFields.CancelledOrderCount => Number<CustomerOrderStatistics>(s => s.CancelledOrderCount, op, values),
+            _ => null
+        };
+    }
+
+    /// <summary>
+    /// The test of the RFM scores a condition on an RFM field makes (null for other fields)
+    /// </summary>
+    protected virtual Expression<Func<CustomerOrderStatistics, bool>> RfmTest(RuleCondition condition, string op)
+    {
+        var values = condition.Values ?? [];
+        return condition.Field switch
+        {
+            RuleFields.RfmRecency => Number<CustomerOrderStatistics>(s => s.RecencyScore, op, values),
+            RuleFields.RfmFrequency => Number<CustomerOrderStatistics>(s => s.FrequencyScore, op, values),
+            RuleFields.RfmMonetary => Number<CustomerOrderStatistics>(s => s.MonetaryScore, op, values),
+            RuleFields.RfmGroup => Any(RuleValues.Strings(values).Select(RfmGroup)),
+            _ => null
+        };
+    }
+
+    /// <summary>
+    /// For a rule that is an AND of order statistics and RFM conditions which customers without statistics fail:
+    /// the customers whose statistics row in the store passes every test, read from the statistics alone (one row per
+    /// customer and store). Null for any other rule.
+    /// </summary>
+    protected virtual IQueryable<int> StatisticsRowsCustomerIds(RuleGroup root, RuleQueryContext context)
+    {
+        if (root.Match != GroupMatch.All || root.Negate || root.Children is not { Count: > 0 } children)
+            return null;
+
+        var tests = new List<Expression<Func<CustomerOrderStatistics, bool>>>();
+        var failsWithoutStatistics = false;
+        foreach (var child in children)
+        {
+            if (child is not RuleCondition condition || _negatedOperators.ContainsKey(condition.Operator ?? string.Empty))
+                return null;
+
+            var rfm = RfmTest(condition, condition.Operator);
+            if (rfm != null)
+            {
+                Expression<Func<CustomerOrderStatistics, bool>> scored = s => s.RecencyScore > 0;
+                tests.Add(And(scored, rfm));
+                failsWithoutStatistics = true;
+                continue;
+            }
+
+            var test = StatisticsTest(condition, condition.Operator, context.NowUtc);
+            if (test == null)
+                return null;
+
+            tests.Add(test);
+            failsWithoutStatistics |= !test.Compile(preferInterpretation: true)(new CustomerOrderStatistics());
+        }
+
+        if (!failsWithoutStatistics)
+            return null;
+
+        var storeId = context.StoreId;
+        return _orderStatisticsRepository.Table.Where(s => s.StoreId == storeId).Where(All(tests)).Select(s => s.CustomerId);
+    }
 
     /// <summary>
     /// A test of the customer's order statistics in the store: one semi-join (EXISTS) over the statistics rows that

@@ -139,6 +139,46 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
     }
 
     [Test]
+    public async Task RulesOfOrderStatisticsAloneReadFromTheStatisticsAgreeWithTheReference()
+    {
+        //an AND of statistics and RFM conditions is read from the statistics rows alone; other shapes as usual
+        var statisticsFields = SegmentRebuildService.OrderStatisticsFields;
+        var rules = new RandomRules(Seed + 2, new FieldSubset(_catalog, statisticsFields), []);
+        var random = new Random(Seed + 2);
+        var eligible = await RunAsync(new SegmentRule(), 0);
+        var readFromStatistics = 0;
+        for (var i = 0; i < 60; i++)
+        {
+            var rule = rules.Rule(maxDepth: random.Next(3) == 0 ? 2 : 1);
+            Assert.That(await _validator.ValidateAsync(rule, 0), Is.Empty, Describe(rule));
+            var storeId = random.Next(3) == 0 ? 1 : 0;
+            var expected = new ReferenceEvaluator(_data, _settings, storeId, RandomShop.Now).Evaluate(rule);
+            var conditions = await _builder.BuildConditionsCustomerIdsQueryAsync(rule, storeId, RandomShop.Now);
+            if (!System.Text.RegularExpressions.Regex.IsMatch(conditions.ToString()!, "[\"`\\[]Customer[\"`\\]]"))
+                readFromStatistics++;
+
+            var all = (await conditions.ToListAsync()).ToHashSet();
+            Assert.That(all.Intersect(eligible), Is.EquivalentTo(expected), $"case {i}, store {storeId}: {Describe(rule)}");
+
+            var one = _data.Customers[random.Next(_data.Customers.Count)].Id;
+            var single = await conditions.Where(id => id == one).ToListAsync();
+            Assert.That(single.Where(eligible.Contains), Is.EquivalentTo(expected.Where(id => id == one)), $"case {i}, customer {one}: {Describe(rule)}");
+        }
+
+        Assert.That(readFromStatistics, Is.GreaterThan(10), "the statistics alone answered a good part of the rules");
+    }
+
+    /// <summary>
+    /// The catalog's fields among the given names
+    /// </summary>
+    private sealed class FieldSubset(IRuleFieldCatalog catalog, IReadOnlySet<string> names) : IRuleFieldCatalog
+    {
+        public IReadOnlyList<RuleFieldDescriptor> GetFields() => catalog.GetFields().Where(field => names.Contains(field.Name)).ToList();
+
+        public RuleFieldDescriptor GetField(string name) => names.Contains(name) ? catalog.GetField(name) : null;
+    }
+
+    [Test]
     public async Task GuestsAreIncludedOnlyWhenTheSettingsSaySo()
     {
         var rule = new SegmentRule();
