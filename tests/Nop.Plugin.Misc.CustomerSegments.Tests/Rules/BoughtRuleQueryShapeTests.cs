@@ -18,16 +18,14 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.Rules;
 /// with orders in other stores, unpaid, cancelled and deleted orders, products in several categories, the same product
 /// bought twice, period boundaries, negated conditions and groups
 /// </summary>
-public class BoughtRuleQueryShapeTests : DatabaseTestBase
+public class BoughtRuleQueryShapeTests : RuleQueryShapeTestBase
 {
-    private static readonly DateTime Now = new(2026, 6, 15, 12, 0, 0, DateTimeKind.Utc);
     private const int PeriodDays = 30;
 
     //products 1..5; categories: 1 -> 10 and 11, 2 -> 11, 3 -> 12, 4 -> none, 5 -> 10; manufacturers: 1 -> 20, 3 -> 20 and 21, 5 -> 21
     private static readonly (int Product, int Category)[] Categories = [(1, 10), (1, 11), (2, 11), (3, 12), (5, 10)];
     private static readonly (int Product, int Manufacturer)[] Manufacturers = [(1, 20), (3, 20), (3, 21), (5, 21)];
 
-    private readonly Dictionary<string, int> _ids = [];
     private readonly List<Customer> _customers = [];
     private readonly List<int> _guestsOnly = [];
     private readonly List<(Order Order, int[] Products)> _orders = [];
@@ -81,7 +79,7 @@ public class BoughtRuleQueryShapeTests : DatabaseTestBase
                 LastActivityDateUtc = Now
             };
             await Repository<Customer>().InsertAsync(customer, false);
-            _ids[name] = customer.Id;
+            Ids[name] = customer.Id;
             _customers.Add(customer);
             if (roles.Contains(guests) && !roles.Contains(registered))
                 _guestsOnly.Add(customer.Id);
@@ -111,37 +109,6 @@ public class BoughtRuleQueryShapeTests : DatabaseTestBase
             .SelectMany(o => o.Products.Select(product => new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = o.Order.Id, ProductId = product, Quantity = 1 }))
             .ToList(), false);
     }
-
-    private SegmentRuleQueryBuilder CreateBuilder() => new(new CustomerSegmentsSettings(),
-        Repository<Address>(), Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(),
-        Repository<CustomerRole>(), Repository<GenericAttribute>(), Repository<Nop.Core.Domain.Messages.NewsLetterSubscription>(),
-        Repository<Order>(), Repository<OrderItem>(), Repository<ProductCategory>(),
-        Repository<ProductManufacturer>(), Repository<SegmentMembership>(), Repository<ShoppingCartItem>(),
-        Repository<CustomerOrderStatistics>());
-
-    private static RuleCondition Condition(string field, string op, int? periodDays, params int[] ids) => new()
-    {
-        Field = field,
-        Operator = op,
-        PeriodDays = periodDays,
-        Values = ids.Select(id => JsonSerializer.SerializeToElement(id)).ToList()
-    };
-
-    private static SegmentRule Rule(GroupMatch match, bool negate, params RuleNode[] children) =>
-        new() { Root = new RuleGroup { Match = match, Negate = negate, Children = [.. children] } };
-
-    private async Task<string[]> SelectAsync(SegmentRule rule, int storeId = 0)
-    {
-        var ids = await (await CreateBuilder().BuildMatchingCustomerIdsQueryAsync(rule, storeId, Now)).ToListAsync();
-        Assert.That(ids, Is.Unique, "each customer once");
-        return Names(ids);
-    }
-
-    private string[] Names(IEnumerable<int> ids) =>
-        _ids.Where(pair => ids.Contains(pair.Value)).Select(pair => pair.Key).OrderBy(name => name, StringComparer.Ordinal).ToArray();
-
-    private async Task<string> SqlAsync(SegmentRule rule) =>
-        LinqToDB.LinqExtensions.ToSqlQuery(await CreateBuilder().BuildMatchingCustomerIdsQueryAsync(rule, 0, Now)).Sql;
 
     #region Reference
 
@@ -234,16 +201,16 @@ public class BoughtRuleQueryShapeTests : DatabaseTestBase
             foreach (var op in new[] { AnyOf, AllOf, NoneOf })
             foreach (var period in new int?[] { null, PeriodDays })
             {
-                yield return new TestCaseData(Rule(GroupMatch.All, false, Condition(field, op, period, set)))
+                yield return new TestCaseData(Rule(GroupMatch.All, false, Condition(field, op, period, Values(set))))
                     .SetArgDisplayNames($"{field} {op} {string.Join('+', set)} {period}");
             }
 
             //negated groups, and the condition beside another in an ANY group
-            yield return new TestCaseData(Rule(GroupMatch.All, true, Condition(field, AnyOf, null, ids[0])))
+            yield return new TestCaseData(Rule(GroupMatch.All, true, Condition(field, AnyOf, null, Values(ids[0]))))
                 .SetArgDisplayNames($"not({field} any {ids[0][0]})");
-            yield return new TestCaseData(Rule(GroupMatch.Any, false, Condition(field, AnyOf, PeriodDays, ids[1]), Condition(field, AllOf, null, ids[2])))
+            yield return new TestCaseData(Rule(GroupMatch.Any, false, Condition(field, AnyOf, PeriodDays, Values(ids[1])), Condition(field, AllOf, null, Values(ids[2]))))
                 .SetArgDisplayNames($"{field} any-group");
-            yield return new TestCaseData(Rule(GroupMatch.All, false, Condition(field, AnyOf, null, ids[2]), Condition(field, NoneOf, PeriodDays, ids[0])))
+            yield return new TestCaseData(Rule(GroupMatch.All, false, Condition(field, AnyOf, null, Values(ids[2])), Condition(field, NoneOf, PeriodDays, Values(ids[0]))))
                 .SetArgDisplayNames($"{field} and none-of");
         }
     }
