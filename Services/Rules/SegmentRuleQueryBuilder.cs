@@ -654,8 +654,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
             var rfm = RfmTest(condition, condition.Operator);
             if (rfm != null)
             {
-                Expression<Func<CustomerOrderStatistics, bool>> scored = s => s.RecencyScore > 0;
-                tests.Add(And(scored, rfm));
+                tests.Add(And(Scored(), rfm));
                 failsWithoutStatistics = true;
                 continue;
             }
@@ -836,9 +835,14 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// </summary>
     protected virtual Expression<Func<Customer, bool>> Rfm(Expression<Func<CustomerOrderStatistics, bool>> predicate, int storeId)
     {
-        var scored = _orderStatisticsRepository.Table.Where(s => s.StoreId == storeId && s.RecencyScore > 0).Where(predicate);
+        var scored = _orderStatisticsRepository.Table.Where(s => s.StoreId == storeId).Where(And(Scored(), predicate));
         return c => scored.Any(s => s.CustomerId == c.Id);
     }
+
+    /// <summary>
+    /// Rows the last ranking scored (scores start at 1; 0 is not scored)
+    /// </summary>
+    protected static Expression<Func<CustomerOrderStatistics, bool>> Scored() => s => s.RecencyScore > 0;
 
     protected virtual Expression<Func<CustomerOrderStatistics, bool>> RfmGroup(string group)
     {
