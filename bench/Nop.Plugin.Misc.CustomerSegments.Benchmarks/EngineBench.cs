@@ -35,12 +35,7 @@ public class EngineBench
         Statistics = new CustomerOrderStatisticsService(settings, Shop.DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
             Shop.Repository<Customer>(), Shop.Repository<CustomerCustomerRoleMapping>(), Shop.Repository<CustomerRole>(), Shop.Repository<Order>(),
             Shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(Shop.Repository<Segment>()));
-        QueryBuilder = new SegmentRuleQueryBuilder(settings,
-            Shop.Repository<Address>(), Shop.Repository<Customer>(), Shop.Repository<CustomerCustomerRoleMapping>(),
-            Shop.Repository<CustomerRole>(), Shop.Repository<GenericAttribute>(), Shop.Repository<NewsLetterSubscription>(),
-            Shop.Repository<Order>(), Shop.Repository<OrderItem>(), Shop.Repository<ProductCategory>(),
-            Shop.Repository<ProductManufacturer>(), Shop.Repository<SegmentMembership>(), Shop.Repository<ShoppingCartItem>(),
-            Shop.Repository<CustomerOrderStatistics>());
+        QueryBuilder = Shop.NewRuleQueryBuilder(settings);
         Validator = validator;
         Rebuild = new SegmentRebuildService(new Mock<ILogger>().Object, Shop.DataProvider, Shop.Repository<Segment>(),
             Shop.Repository<SegmentMembership>(), CacheInvalidator, QueryBuilder, Serializer, validator,

@@ -91,15 +91,8 @@ public abstract class MembershipTestBase : DatabaseTestBase
     /// <summary>
     /// The real query builder over the test database (or another connection to it), with the plugin's default settings
     /// </summary>
-    protected ObservedRuleQueryBuilder NewQueryBuilder(CustomerSegmentsSettings settings = null, TestShop shop = null)
-    {
-        shop ??= Shop;
-        return new(new SegmentRuleQueryBuilder(settings ?? new CustomerSegmentsSettings(),
-            shop.Repository<Address>(), shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(),
-            shop.Repository<GenericAttribute>(), shop.Repository<NewsLetterSubscription>(), shop.Repository<Order>(), shop.Repository<OrderItem>(),
-            shop.Repository<ProductCategory>(), shop.Repository<ProductManufacturer>(), shop.Repository<SegmentMembership>(), shop.Repository<ShoppingCartItem>(),
-            shop.Repository<CustomerOrderStatistics>()));
-    }
+    protected ObservedRuleQueryBuilder NewQueryBuilder(CustomerSegmentsSettings settings = null, TestShop shop = null) =>
+        new((shop ?? Shop).NewRuleQueryBuilder(settings));
 
     /// <summary>
     /// The rebuild service with the real rule engine; by default over the test's shop, with the plugin's transaction

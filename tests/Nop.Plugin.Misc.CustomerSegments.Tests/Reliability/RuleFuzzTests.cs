@@ -44,11 +44,7 @@ public class RuleFuzzTests : DatabaseTestBase
             await data.SegmentAsync($"S{s}");
     }
 
-    private SegmentRuleQueryBuilder QueryBuilder() => new(new CustomerSegmentsSettings(),
-        Repository<Address>(), Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(),
-        Repository<GenericAttribute>(), Repository<Nop.Core.Domain.Messages.NewsLetterSubscription>(), Repository<Order>(),
-        Repository<OrderItem>(), Repository<Nop.Core.Domain.Catalog.ProductCategory>(), Repository<Nop.Core.Domain.Catalog.ProductManufacturer>(),
-        Repository<SegmentMembership>(), Repository<ShoppingCartItem>(), Repository<CustomerOrderStatistics>());
+    private SegmentRuleQueryBuilder QueryBuilder() => Shop.NewRuleQueryBuilder();
 
     private static SegmentRuleValidator Validator(ISegmentRuleSerializer serializer)
     {

@@ -90,11 +90,7 @@ public class CustomerAttributeRuleTests : DatabaseTestBase
             _customers[name] = customer.Id;
         }
 
-        _builder = new SegmentRuleQueryBuilder(new CustomerSegmentsSettings(), Repository<Address>(), Repository<Customer>(),
-            Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<GenericAttribute>(),
-            Repository<NewsLetterSubscription>(), Repository<Order>(), Repository<OrderItem>(), Repository<ProductCategory>(),
-            Repository<ProductManufacturer>(), Repository<SegmentMembership>(), Repository<ShoppingCartItem>(),
-            Repository<CustomerOrderStatistics>());
+        _builder = Shop.NewRuleQueryBuilder();
     }
 
     private async Task<string[]> MatchingAsync(string field, int attributeId, string op, params object[] values)

@@ -1,10 +1,4 @@
 using System.Text.Json;
-using Nop.Core.Domain.Catalog;
-using Nop.Core.Domain.Common;
-using Nop.Core.Domain.Customers;
-using Nop.Core.Domain.Messages;
-using Nop.Core.Domain.Orders;
-using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
@@ -28,12 +22,7 @@ public abstract class RuleQueryShapeTestBase : DatabaseTestBase
     /// </summary>
     protected Dictionary<string, int> Ids { get; } = [];
 
-    protected SegmentRuleQueryBuilder CreateBuilder(CustomerSegmentsSettings settings = null) => new(settings ?? new CustomerSegmentsSettings(),
-        Repository<Address>(), Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(),
-        Repository<CustomerRole>(), Repository<GenericAttribute>(), Repository<NewsLetterSubscription>(),
-        Repository<Order>(), Repository<OrderItem>(), Repository<ProductCategory>(),
-        Repository<ProductManufacturer>(), Repository<SegmentMembership>(), Repository<ShoppingCartItem>(),
-        Repository<CustomerOrderStatistics>());
+    protected SegmentRuleQueryBuilder CreateBuilder(CustomerSegmentsSettings settings = null) => Shop.NewRuleQueryBuilder(settings);
 
     protected static RuleCondition Condition(string field, string op, int? periodDays, params object[] values) => new()
     {

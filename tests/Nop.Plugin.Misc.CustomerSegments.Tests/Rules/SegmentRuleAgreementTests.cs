@@ -41,12 +41,7 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
         _validator = new SegmentRuleValidator(_catalog, new SegmentRuleSerializer(), segments.Object, localization.Object);
     }
 
-    private SegmentRuleQueryBuilder CreateBuilder(CustomerSegmentsSettings settings) => new(settings,
-        Repository<Nop.Core.Domain.Common.Address>(), Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(),
-        Repository<CustomerRole>(), Repository<Nop.Core.Domain.Common.GenericAttribute>(), Repository<Nop.Core.Domain.Messages.NewsLetterSubscription>(),
-        Repository<Nop.Core.Domain.Orders.Order>(), Repository<Nop.Core.Domain.Orders.OrderItem>(), Repository<Nop.Core.Domain.Catalog.ProductCategory>(),
-        Repository<Nop.Core.Domain.Catalog.ProductManufacturer>(), Repository<SegmentMembership>(), Repository<Nop.Core.Domain.Orders.ShoppingCartItem>(),
-        Repository<CustomerOrderStatistics>());
+    private SegmentRuleQueryBuilder CreateBuilder(CustomerSegmentsSettings settings) => Shop.NewRuleQueryBuilder(settings);
 
     /// <summary>
     /// The plugin's order statistics service over the shop (nopCommerce's setting service is a stand-in)

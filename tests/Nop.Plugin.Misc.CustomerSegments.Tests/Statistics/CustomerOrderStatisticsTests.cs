@@ -633,11 +633,7 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
 
     #region Services
 
-    private SegmentRuleQueryBuilder Builder(CustomerSegmentsSettings settings) => new(settings,
-        Repository<Address>(), Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(),
-        Repository<GenericAttribute>(), Repository<NewsLetterSubscription>(), Repository<Order>(), Repository<OrderItem>(),
-        Repository<Nop.Core.Domain.Catalog.ProductCategory>(), Repository<Nop.Core.Domain.Catalog.ProductManufacturer>(),
-        Repository<SegmentMembership>(), Repository<ShoppingCartItem>(), Repository<CustomerOrderStatistics>());
+    private SegmentRuleQueryBuilder Builder(CustomerSegmentsSettings settings) => Shop.NewRuleQueryBuilder(settings);
 
     private SegmentRebuildService Rebuild(CustomerSegmentsSettings settings, ICustomerOrderStatisticsService statistics)
     {

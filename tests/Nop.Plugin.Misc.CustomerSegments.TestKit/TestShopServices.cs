@@ -1,0 +1,25 @@
+using Nop.Core.Domain.Catalog;
+using Nop.Core.Domain.Common;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Messages;
+using Nop.Core.Domain.Orders;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+
+namespace Nop.Plugin.Misc.CustomerSegments.TestKit;
+
+/// <summary>
+/// The plugin's services wired over a test shop's repositories, as nopCommerce's container would wire them
+/// </summary>
+public static class TestShopServices
+{
+    /// <summary>
+    /// The real rule query builder over the shop (the plugin's default settings unless given)
+    /// </summary>
+    public static SegmentRuleQueryBuilder NewRuleQueryBuilder(this TestShop shop, CustomerSegmentsSettings settings = null) =>
+        new(settings ?? new CustomerSegmentsSettings(),
+            shop.Repository<Address>(), shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(),
+            shop.Repository<GenericAttribute>(), shop.Repository<NewsLetterSubscription>(), shop.Repository<Order>(), shop.Repository<OrderItem>(),
+            shop.Repository<ProductCategory>(), shop.Repository<ProductManufacturer>(), shop.Repository<SegmentMembership>(),
+            shop.Repository<ShoppingCartItem>(), shop.Repository<CustomerOrderStatistics>());
+}
