@@ -120,6 +120,26 @@ public class SegmentRebuildService : ISegmentRebuildService
     }
 
     /// <summary>
+    /// The rules of the segments that parse, and their dependencies, by segment id
+    /// </summary>
+    protected virtual (IDictionary<int, SegmentRule> Rules, IDictionary<int, SegmentRuleDependencies> Dependencies) ParseRules(IEnumerable<Segment> segments)
+    {
+        var rules = new Dictionary<int, SegmentRule>();
+        var dependencies = new Dictionary<int, SegmentRuleDependencies>();
+        foreach (var segment in segments)
+        {
+            var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
+            if (!parsed.Success)
+                continue;
+
+            rules[segment.Id] = parsed.Rule;
+            dependencies[segment.Id] = _segmentRuleAnalyzer.GetDependencies(parsed.Rule);
+        }
+
+        return (rules, dependencies);
+    }
+
+    /// <summary>
     /// The active dynamic segments and the dependencies of their rules (segments whose rules do not parse are
     /// left out of the dependencies: they are reported when rebuilt)
     /// </summary>
@@ -130,15 +150,7 @@ public class SegmentRebuildService : ISegmentRebuildService
             .OrderBy(segment => segment.Id)
             .ToListAsync();
 
-        var dependencies = new Dictionary<int, SegmentRuleDependencies>();
-        foreach (var segment in segments)
-        {
-            var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
-            if (parsed.Success)
-                dependencies[segment.Id] = _segmentRuleAnalyzer.GetDependencies(parsed.Rule);
-        }
-
-        return (segments, dependencies);
+        return (segments, ParseRules(segments).Dependencies);
     }
 
     /// <summary>
@@ -171,17 +183,7 @@ public class SegmentRebuildService : ISegmentRebuildService
     protected virtual async Task<(IList<Segment> Segments, IDictionary<int, SegmentRule> Rules, IDictionary<int, SegmentRuleDependencies> Dependencies)> LoadCachedActiveDynamicSegmentsAsync()
     {
         var segments = (await _activeSegmentReader.GetActiveDynamicSegmentsAsync()).ToList();
-        var rules = new Dictionary<int, SegmentRule>();
-        var dependencies = new Dictionary<int, SegmentRuleDependencies>();
-        foreach (var segment in segments)
-        {
-            var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
-            if (!parsed.Success)
-                continue;
-
-            rules[segment.Id] = parsed.Rule;
-            dependencies[segment.Id] = _segmentRuleAnalyzer.GetDependencies(parsed.Rule);
-        }
+        var (rules, dependencies) = ParseRules(segments);
 
         return (segments, rules, dependencies);
     }
@@ -269,12 +271,12 @@ public class SegmentRebuildService : ISegmentRebuildService
             && customerIds.Contains(membership.CustomerId) && segmentIds.Contains(membership.SegmentId));
 
     /// <summary>
-    /// Brings the segment's current members in line with its rule, for all customers or only the given ones.
-    /// All statements of the segment run in one transaction (see <see cref="ISegmentMembershipTransaction"/>):
-    /// a failure leaves the segment as it was, and the next run completes it. Where the engine has no
-    /// transaction (SQLite here) the UPDATE running first still leaves a subset of the true members.
-    /// Customer ids come in batches, each batch the same two statements; one customer alone is tested by the rule's
-    /// query once, then written by a small statement (<see cref="ApplyToCustomerAsync"/>).
+    /// Brings the segment's membership of the given customers in line with its rule (a full rebuild is
+    /// <see cref="ApplyAllAsync"/>). All statements of the segment run in one transaction (see
+    /// <see cref="ISegmentMembershipTransaction"/>): a failure leaves the segment as it was, and the next run completes
+    /// it. Where the engine has no transaction (SQLite here) the UPDATE running first still leaves a subset of the true
+    /// members. Customer ids come in batches, each batch the same two statements; one customer alone is tested by the
+    /// rule's query once, then written by a small statement (<see cref="ApplyToCustomerAsync"/>).
     /// </summary>
     protected virtual async Task<SegmentRebuildResult> ApplyAsync(Segment segment, SegmentRule rule, IList<int> customerIds, DateTime nowUtc)
     {
@@ -282,9 +284,8 @@ public class SegmentRebuildService : ISegmentRebuildService
         var matching = await BuildMatchingAsync(segment, rule, nowUtc);
         var memberships = (ITable<SegmentMembership>)_dataProvider.GetTable<SegmentMembership>();
 
-        var batches = customerIds == null
-            ? [null]
-            : customerIds.Where(id => id > 0).Distinct().Chunk(CustomerBatchSize).ToList();
+        var ids = customerIds.Where(id => id > 0).Distinct().ToList();
+        var batches = ids.Chunk(CustomerBatchSize).ToList();
 
         var entered = 0;
         var left = 0;
@@ -303,13 +304,8 @@ public class SegmentRebuildService : ISegmentRebuildService
                         continue;
                     }
 
-                    var leaving = Current(segmentId);
-                    var candidates = matching;
-                    if (batch != null)
-                    {
-                        leaving = leaving.Where(membership => batch.Contains(membership.CustomerId));
-                        candidates = candidates.Where(customerId => batch.Contains(customerId));
-                    }
+                    var leaving = Current(segmentId).Where(membership => batch.Contains(membership.CustomerId));
+                    var candidates = matching.Where(customerId => batch.Contains(customerId));
 
                     left += await leaving
                         .Where(membership => !candidates.Any(customerId => customerId == membership.CustomerId))
@@ -335,12 +331,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         {
             //also after a failure (rolled back, or on an engine without transactions, half done): dropping the cache is always safe
             if (entered + left > 0)
-            {
-                if (customerIds == null)
-                    await _segmentCacheInvalidator.AllMembershipsChangedAsync();
-                else
-                    await _segmentCacheInvalidator.CustomersMembershipChangedAsync(customerIds.Where(id => id > 0));
-            }
+                await _segmentCacheInvalidator.CustomersMembershipChangedAsync(ids);
         }
 
         return new SegmentRebuildResult(segmentId, entered, left);
