@@ -381,10 +381,10 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// differ written (RFM scores kept), rows for new stores inserted. The same rows as the set-based refresh:
     /// one per store with orders (kept, emptied, once the orders are gone) and one for all stores.
     /// </summary>
-    /// <returns>Whether a row was written (the customer's figures changed)</returns>
-    protected virtual async Task<bool> RefreshCustomerAsync(int customerId, DateTime nowUtc)
+    protected virtual async Task<CustomerStatisticsRefresh> RefreshOneCustomerAsync(int customerId, DateTime nowUtc)
     {
         var written = false;
+        List<CustomerOrderStatistics> refreshed = [];
         //a row inserted by a refresh committed meanwhile fails the INSERT (unique index): the transaction runs again
         await _segmentMembershipTransaction.RunAsync(async () =>
         {
@@ -397,6 +397,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 
             var groups = await AggregateCustomerOrdersAsync(customerId, nowUtc);
             var rows = await _statisticsRepository.Table.Where(s => s.CustomerId == customerId).ToListAsync();
+            refreshed = rows;
 
             var storeIds = rows.Select(row => row.StoreId).Union(groups.Select(group => group.StoreId)).ToHashSet();
             if (storeIds.Count > 0)
@@ -411,6 +412,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
                     row = new CustomerOrderStatistics { CustomerId = customerId, StoreId = storeId };
                     CopyFigures(aggregate, row);
                     await _statisticsRepository.InsertAsync(row, false);
+                    rows.Add(row);
                     written = true;
                 }
                 else if (!SameFigures(row, aggregate))
@@ -422,7 +424,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             }
         });
 
-        return written;
+        return new CustomerStatisticsRefresh(written, refreshed);
     }
 
     /// <summary>
@@ -572,7 +574,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 
         var ids = (customerIds ?? []).Where(id => id > 0).Distinct().ToList();
         if (ids.Count == 1)
-            return await RefreshCustomerAsync(ids[0], nowUtc);
+            return (await RefreshOneCustomerAsync(ids[0], nowUtc)).Written;
 
         foreach (var batch in ids.Chunk(CustomerBatchSize))
         {
@@ -597,8 +599,25 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         return ids.Count > 0;
     }
 
+    public virtual Task<CustomerStatisticsRefresh> RefreshCustomerAsync(int customerId, DateTime nowUtc)
+    {
+        if (customerId <= 0)
+            return Task.FromResult(new CustomerStatisticsRefresh(false, []));
+
+        return RefreshOneCustomerAsync(customerId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc));
+    }
+
+    public virtual async Task<IReadOnlyList<CustomerOrderStatistics>> GetCustomerStatisticsAsync(int customerId) =>
+        await _statisticsRepository.Table.Where(s => s.CustomerId == customerId).ToListAsync();
+
     #endregion
 }
+
+/// <summary>
+/// What the refresh of one customer's statistics did: whether a row was written, and the customer's rows as they
+/// were left (one per store with orders and one for all stores, store 0; none without orders)
+/// </summary>
+public record CustomerStatisticsRefresh(bool Written, IReadOnlyList<CustomerOrderStatistics> Rows);
 
 /// <summary>
 /// A customer's orders in one store (or all stores) summed up
