@@ -376,6 +376,35 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     }
 
     /// <summary>
+    /// Writes the counts, totals and dates of the rows (RFM scores untouched): the two rows one order changes (its
+    /// store's and the all-stores row) in one statement, any other number of rows one by one
+    /// </summary>
+    protected virtual async Task UpdateFiguresAsync(IList<CustomerOrderStatistics> rows)
+    {
+        if (rows.Count != 2)
+        {
+            foreach (var row in rows)
+                await _statisticsRepository.UpdateAsync(row, false);
+            return;
+        }
+
+        var (a, b) = (rows[0], rows[1]);
+        var aId = a.Id;
+        var bId = b.Id;
+        await _statisticsRepository.Table
+            .Where(s => s.Id == aId || s.Id == bId)
+            .Set(s => s.OrderCount, s => s.Id == aId ? a.OrderCount : b.OrderCount)
+            .Set(s => s.TotalSpent, s => s.Id == aId ? a.TotalSpent : b.TotalSpent)
+            .Set(s => s.FirstOrderOnUtc, s => s.Id == aId ? a.FirstOrderOnUtc : b.FirstOrderOnUtc)
+            .Set(s => s.LastOrderOnUtc, s => s.Id == aId ? a.LastOrderOnUtc : b.LastOrderOnUtc)
+            .Set(s => s.RefundedOrderCount, s => s.Id == aId ? a.RefundedOrderCount : b.RefundedOrderCount)
+            .Set(s => s.CancelledOrderCount, s => s.Id == aId ? a.CancelledOrderCount : b.CancelledOrderCount)
+            .Set(s => s.RfmOrderCount, s => s.Id == aId ? a.RfmOrderCount : b.RfmOrderCount)
+            .Set(s => s.RfmTotalSpent, s => s.Id == aId ? a.RfmTotalSpent : b.RfmTotalSpent)
+            .UpdateAsync();
+    }
+
+    /// <summary>
     /// Refreshes one customer (what an order event needs) with small statements whose SQL linq2db reuses: the
     /// customer's rows locked, the orders read summed up per store and status, then only the rows whose figures
     /// differ written (RFM scores kept), rows for new stores inserted. The same rows as the set-based refresh:
@@ -395,6 +424,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
                 .Set(s => s.OrderCount, s => s.OrderCount)
                 .UpdateAsync();
 
+            var changed = new List<CustomerOrderStatistics>();
             var groups = await AggregateCustomerOrdersAsync(customerId, nowUtc);
             var rows = await _statisticsRepository.Table.Where(s => s.CustomerId == customerId).ToListAsync();
             refreshed = rows;
@@ -418,10 +448,12 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
                 else if (!SameFigures(row, aggregate))
                 {
                     CopyFigures(aggregate, row);
-                    await _statisticsRepository.UpdateAsync(row, false);
-                    written = true;
+                    changed.Add(row);
                 }
             }
+
+            await UpdateFiguresAsync(changed);
+            written |= changed.Count > 0;
         });
 
         return new CustomerStatisticsRefresh(written, refreshed);
