@@ -447,44 +447,67 @@ public class SegmentRebuildService : ISegmentRebuildService
                 decided[segmentId] = isEligible && matches;
         }
 
+        //the segments decided reference no other segment: their changes are written first, in one transaction
+        var changes = segments
+            .Where(segment => decided.TryGetValue(segment.Id, out var member) && member != members.Contains(segment.Id))
+            .ToDictionary(segment => segment.Id, segment => decided[segment.Id]);
+        IDictionary<int, SegmentRebuildResult> written = new Dictionary<int, SegmentRebuildResult>();
+        try
+        {
+            if (changes.Count > 0)
+                written = await WriteDecisionsAsync(changes, customerId, nowUtc);
+        }
+        catch (Exception exception)
+        {
+            //nothing written (one transaction): reported once, the next rebuild completes the segments; the others go on
+            var names = string.Join(", ", segments.Where(segment => changes.ContainsKey(segment.Id)).Select(segment => $"'{segment.Name}' (id {segment.Id})"));
+            await _logger.ErrorAsync($"Customer segments: writing the membership of customer {customerId} in segments {names} failed; the next rebuild completes them", exception);
+        }
+
         return await RunEachAsync(segments, async segment =>
         {
-            if (!decided.TryGetValue(segment.Id, out var member))
+            if (!decided.ContainsKey(segment.Id))
                 return await ApplyAsync(segment, await GetValidRuleAsync(segment), ids, nowUtc);
 
-            if (member == members.Contains(segment.Id))
-                return new SegmentRebuildResult(segment.Id, 0, 0);
-
-            return await WriteDecisionAsync(segment.Id, customerId, member, nowUtc);
+            return written.TryGetValue(segment.Id, out var result) ? result : new SegmentRebuildResult(segment.Id, 0, 0);
         });
     }
 
     /// <summary>
-    /// Writes what the customer should be in the segment (decided before, see <see cref="ReevaluateCustomerAsync"/>)
-    /// within the segment's transaction (see <see cref="ISegmentMembershipTransaction"/>): the guarded statements of
-    /// <see cref="WriteMembershipAsync"/>, so that a writer of the segment running meanwhile cannot open a second stay,
-    /// and a failure leaves the segment as it was
+    /// Writes what the customer should be in the segments (decided before, see <see cref="ReevaluateCustomerAsync"/>)
+    /// in one transaction that locks the segments' rows in id order (see <see cref="ISegmentMembershipTransaction"/>):
+    /// per segment the guarded statement of <see cref="WriteMembershipAsync"/>, so that a writer of a segment running
+    /// meanwhile cannot open a second stay, and a failure leaves every segment as it was
     /// </summary>
-    protected virtual async Task<SegmentRebuildResult> WriteDecisionAsync(int segmentId, int customerId, bool member, DateTime nowUtc)
+    /// <param name="changes">Per segment id, whether the customer is to be a member</param>
+    /// <param name="customerId">The customer</param>
+    /// <param name="nowUtc">The moment of the run</param>
+    protected virtual async Task<IDictionary<int, SegmentRebuildResult>> WriteDecisionsAsync(IDictionary<int, bool> changes, int customerId, DateTime nowUtc)
     {
-        var entered = 0;
-        var left = 0;
+        var segmentIds = changes.Keys.Order().ToList();
+        var results = new Dictionary<int, SegmentRebuildResult>();
         try
         {
-            await _segmentMembershipTransaction.RunAsync(segmentId, [], async () =>
+            await _segmentMembershipTransaction.RunAsync(segmentIds[0], segmentIds.Skip(1), async () =>
             {
-                (entered, left) = await WriteMembershipAsync(segmentId, customerId, member, nowUtc);
-                return entered + left;
+                results.Clear();
+                foreach (var segmentId in segmentIds)
+                {
+                    var (entered, left) = await WriteMembershipAsync(segmentId, customerId, changes[segmentId], nowUtc);
+                    results[segmentId] = new SegmentRebuildResult(segmentId, entered, left);
+                }
+
+                return results.Count;
             });
         }
         finally
         {
             //also after a failure (rolled back, or on an engine without transactions, half done): dropping the cache is always safe
-            if (entered + left > 0)
+            if (results.Values.Any(result => result.Entered + result.Left > 0))
                 await _segmentCacheInvalidator.CustomersMembershipChangedAsync([customerId]);
         }
 
-        return new SegmentRebuildResult(segmentId, entered, left);
+        return results;
     }
 
     /// <summary>
