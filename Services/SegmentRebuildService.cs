@@ -12,8 +12,9 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 /// conditions match, keeps the eligible ones, compares them with the current members and writes only the
 /// differences (see <see cref="RebuildOneAsync"/>). Customers re-evaluated after events get, per segment, an UPDATE
 /// that closes the stays of those who no longer match and an INSERT ... SELECT that opens stays for those who match
-/// and are not members (see <see cref="ApplyAsync"/>). Either way only what differs changes, and running again after
-/// a failure completes the rebuild.
+/// and are not members (see <see cref="ApplyAsync"/>); one customer (an event) is decided first, mostly in memory
+/// from his order statistics, and only the changes are written (see <see cref="ReevaluateCustomerAsync"/>). Either
+/// way only what differs changes, and running again after a failure completes the rebuild.
 /// </summary>
 public class SegmentRebuildService : ISegmentRebuildService
 {
@@ -376,8 +377,8 @@ public class SegmentRebuildService : ISegmentRebuildService
     /// decided first, without a rule's full query: a rule whose order statistics or RFM conditions decide (see
     /// <see cref="ISegmentRuleQueryBuilder.BuildStatisticsDecision"/>) is evaluated in memory from the customer's
     /// statistics rows (as the refresh left them); the other rules' conditions, the customer's eligibility and current
-    /// memberships are read in one statement. A segment where the customer is as decided is left alone; where not,
-    /// the segment's transaction writes the decision (see <see cref="WriteDecisionAsync"/>). Segments that reference
+    /// memberships are read in one statement. A segment where the customer is as decided is left alone; the others
+    /// get the decision written, all in one transaction (see <see cref="WriteDecisionsAsync"/>). Segments that reference
     /// other segments (written in this run) are applied with their full query after those (see <see cref="ApplyAsync"/>),
     /// as are segments whose rules do not validate (so that they are reported).
     /// </summary>
@@ -459,7 +460,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         }
         catch (Exception exception)
         {
-            //nothing written (one transaction): reported once, the next rebuild completes the segments; the others go on
+            //rolled back (one transaction): reported once, the next rebuild completes the segments; the others go on
             var names = string.Join(", ", segments.Where(segment => changes.ContainsKey(segment.Id)).Select(segment => $"'{segment.Name}' (id {segment.Id})"));
             await _logger.ErrorAsync($"Customer segments: writing the membership of customer {customerId} in segments {names} failed; the next rebuild completes them", exception);
         }
