@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Linq.Expressions;
 using LinqToDB;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
@@ -376,15 +377,122 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     }
 
     /// <summary>
-    /// Refreshes one customer (what an order event needs) with small statements whose SQL linq2db reuses: the
-    /// customer's rows locked, the orders read summed up per store and status, then only the rows whose figures
-    /// differ written (RFM scores kept), rows for new stores inserted. The same rows as the set-based refresh:
-    /// one per store with orders (kept, emptied, once the orders are gone) and one for all stores.
+    /// The stores of the customer's statistics rows: those of his rows and of his orders, and all stores (0) when any
     /// </summary>
-    /// <returns>Whether a row was written (the customer's figures changed)</returns>
-    protected virtual async Task<bool> RefreshCustomerAsync(int customerId, DateTime nowUtc)
+    private static HashSet<int> StoreIdsOf(IEnumerable<CustomerOrderStatistics> rows, IEnumerable<OrderStatusAggregate> groups)
+    {
+        var storeIds = rows.Select(row => row.StoreId).Union(groups.Select(group => group.StoreId)).ToHashSet();
+        if (storeIds.Count > 0)
+            storeIds.Add(0);
+
+        return storeIds;
+    }
+
+    /// <summary>
+    /// The row still has the figures it was read with (money compared by difference: SQLite receives decimal
+    /// parameters as text)
+    /// </summary>
+    protected virtual Expression<Func<CustomerOrderStatistics, bool>> Unchanged(CustomerOrderStatistics row)
+    {
+        var id = row.Id;
+        var orderCount = row.OrderCount;
+        var totalSpent = row.TotalSpent;
+        var refunded = row.RefundedOrderCount;
+        var cancelled = row.CancelledOrderCount;
+        var rfmOrderCount = row.RfmOrderCount;
+        var rfmTotalSpent = row.RfmTotalSpent;
+        Expression<Func<CustomerOrderStatistics, bool>> same = s => s.Id == id && s.OrderCount == orderCount
+            && s.RefundedOrderCount == refunded && s.CancelledOrderCount == cancelled && s.RfmOrderCount == rfmOrderCount
+            && s.TotalSpent - totalSpent == 0m && s.RfmTotalSpent - rfmTotalSpent == 0m;
+
+        if (row.FirstOrderOnUtc is { } first)
+            same = RuleExpressions.And(same, s => s.FirstOrderOnUtc == first);
+        else
+            same = RuleExpressions.And(same, s => s.FirstOrderOnUtc == null);
+
+        if (row.LastOrderOnUtc is { } last)
+            same = RuleExpressions.And(same, s => s.LastOrderOnUtc == last);
+        else
+            same = RuleExpressions.And(same, s => s.LastOrderOnUtc == null);
+
+        return same;
+    }
+
+    /// <summary>
+    /// Writes the new figures of one or two rows (the two one order changes: its store's and all stores') in one
+    /// statement, only where each row still has the figures it was read with; RFM scores untouched. The statement
+    /// alone is atomic: it needs no transaction, and a refresh that read before another one wrote changes nothing.
+    /// </summary>
+    /// <returns>How many rows were written; the rows' objects take the figures only when all were</returns>
+    protected virtual async Task<int> UpdateIfUnchangedAsync(IList<(CustomerOrderStatistics Row, OrderAggregate Figures)> changes)
+    {
+        if (changes.Count is < 1 or > 2)
+            throw new ArgumentException("One or two rows", nameof(changes));
+
+        var (a, aFigures) = changes[0];
+        var (_, bFigures) = changes[^1];
+        var aId = a.Id;
+        var unchanged = changes.Select(change => Unchanged(change.Row)).Aggregate(RuleExpressions.Or);
+
+        var written = await _statisticsRepository.Table
+            .Where(unchanged)
+            .Set(s => s.OrderCount, s => s.Id == aId ? aFigures.OrderCount : bFigures.OrderCount)
+            .Set(s => s.TotalSpent, s => s.Id == aId ? aFigures.TotalSpent : bFigures.TotalSpent)
+            .Set(s => s.FirstOrderOnUtc, s => s.Id == aId ? aFigures.FirstOrderOnUtc : bFigures.FirstOrderOnUtc)
+            .Set(s => s.LastOrderOnUtc, s => s.Id == aId ? aFigures.LastOrderOnUtc : bFigures.LastOrderOnUtc)
+            .Set(s => s.RefundedOrderCount, s => s.Id == aId ? aFigures.RefundedOrderCount : bFigures.RefundedOrderCount)
+            .Set(s => s.CancelledOrderCount, s => s.Id == aId ? aFigures.CancelledOrderCount : bFigures.CancelledOrderCount)
+            .Set(s => s.RfmOrderCount, s => s.Id == aId ? aFigures.RfmOrderCount : bFigures.RfmOrderCount)
+            .Set(s => s.RfmTotalSpent, s => s.Id == aId ? aFigures.RfmTotalSpent : bFigures.RfmTotalSpent)
+            .UpdateAsync();
+
+        if (written == changes.Count)
+        {
+            foreach (var (row, figures) in changes)
+                CopyFigures(figures, row);
+        }
+
+        return written;
+    }
+
+    /// <summary>
+    /// Refreshes one customer (what an order event needs) with small statements whose SQL linq2db reuses: the orders
+    /// read summed up per store and status and the customer's rows read, without a transaction; when the rows exist
+    /// and at most two differ (one order changes its store's and all stores'), one statement writes them, only where
+    /// they are still as read. Otherwise (new rows, more rows, or another refresh wrote meanwhile) the refresh runs
+    /// again under the rows' lock (see <see cref="RefreshLockedAsync"/>).
+    /// </summary>
+    protected virtual async Task<CustomerStatisticsRefresh> RefreshOneCustomerAsync(int customerId, DateTime nowUtc)
+    {
+        var groups = await AggregateCustomerOrdersAsync(customerId, nowUtc);
+        var rows = await _statisticsRepository.Table.Where(s => s.CustomerId == customerId).ToListAsync();
+        var storeIds = StoreIdsOf(rows, groups);
+        if (storeIds.All(storeId => rows.Any(row => row.StoreId == storeId)))
+        {
+            var changes = storeIds
+                .Select(storeId => (Row: rows.First(row => row.StoreId == storeId), Figures: Summarize(customerId, storeId, groups)))
+                .Where(change => !SameFigures(change.Row, change.Figures))
+                .ToList();
+            if (changes.Count == 0)
+                return new CustomerStatisticsRefresh(false, rows);
+
+            if (changes.Count <= 2 && await UpdateIfUnchangedAsync(changes) == changes.Count)
+                return new CustomerStatisticsRefresh(true, rows);
+        }
+
+        return await RefreshLockedAsync(customerId, nowUtc);
+    }
+
+    /// <summary>
+    /// Refreshes one customer in a transaction: the customer's rows locked, the orders read summed up per store and
+    /// status, then only the rows whose figures differ written (RFM scores kept), rows for new stores inserted. The
+    /// same rows as the set-based refresh: one per store with orders (kept, emptied, once the orders are gone) and
+    /// one for all stores.
+    /// </summary>
+    protected virtual async Task<CustomerStatisticsRefresh> RefreshLockedAsync(int customerId, DateTime nowUtc)
     {
         var written = false;
+        List<CustomerOrderStatistics> refreshed = [];
         //a row inserted by a refresh committed meanwhile fails the INSERT (unique index): the transaction runs again
         await _segmentMembershipTransaction.RunAsync(async () =>
         {
@@ -397,12 +505,9 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 
             var groups = await AggregateCustomerOrdersAsync(customerId, nowUtc);
             var rows = await _statisticsRepository.Table.Where(s => s.CustomerId == customerId).ToListAsync();
+            refreshed = rows;
 
-            var storeIds = rows.Select(row => row.StoreId).Union(groups.Select(group => group.StoreId)).ToHashSet();
-            if (storeIds.Count > 0)
-                storeIds.Add(0);
-
-            foreach (var storeId in storeIds)
+            foreach (var storeId in StoreIdsOf(rows, groups))
             {
                 var aggregate = Summarize(customerId, storeId, groups);
                 var row = rows.FirstOrDefault(item => item.StoreId == storeId);
@@ -411,6 +516,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
                     row = new CustomerOrderStatistics { CustomerId = customerId, StoreId = storeId };
                     CopyFigures(aggregate, row);
                     await _statisticsRepository.InsertAsync(row, false);
+                    rows.Add(row);
                     written = true;
                 }
                 else if (!SameFigures(row, aggregate))
@@ -422,7 +528,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             }
         });
 
-        return written;
+        return new CustomerStatisticsRefresh(written, refreshed);
     }
 
     /// <summary>
@@ -572,7 +678,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 
         var ids = (customerIds ?? []).Where(id => id > 0).Distinct().ToList();
         if (ids.Count == 1)
-            return await RefreshCustomerAsync(ids[0], nowUtc);
+            return (await RefreshOneCustomerAsync(ids[0], nowUtc)).Written;
 
         foreach (var batch in ids.Chunk(CustomerBatchSize))
         {
@@ -597,8 +703,25 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         return ids.Count > 0;
     }
 
+    public virtual Task<CustomerStatisticsRefresh> RefreshCustomerAsync(int customerId, DateTime nowUtc)
+    {
+        if (customerId <= 0)
+            return Task.FromResult(new CustomerStatisticsRefresh(false, []));
+
+        return RefreshOneCustomerAsync(customerId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc));
+    }
+
+    public virtual async Task<IReadOnlyList<CustomerOrderStatistics>> GetCustomerStatisticsAsync(int customerId) =>
+        await _statisticsRepository.Table.Where(s => s.CustomerId == customerId).ToListAsync();
+
     #endregion
 }
+
+/// <summary>
+/// What the refresh of one customer's statistics did: whether a row was written, and the customer's rows as they
+/// were left (one per store with orders and one for all stores, store 0; none without orders)
+/// </summary>
+public record CustomerStatisticsRefresh(bool Written, IReadOnlyList<CustomerOrderStatistics> Rows);
 
 /// <summary>
 /// A customer's orders in one store (or all stores) summed up

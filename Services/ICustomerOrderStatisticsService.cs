@@ -33,4 +33,15 @@ public interface ICustomerOrderStatisticsService
     /// </summary>
     /// <returns>Whether their figures may have changed: false only when a refresh of one customer wrote nothing</returns>
     Task<bool> RefreshCustomersAsync(IList<int> customerIds, DateTime nowUtc);
+
+    /// <summary>
+    /// Recomputes the counts, totals and dates of one customer (what an order event needs); the RFM scores stay
+    /// </summary>
+    /// <returns>Whether a row was written, and the customer's rows as the refresh left them</returns>
+    Task<CustomerStatisticsRefresh> RefreshCustomerAsync(int customerId, DateTime nowUtc);
+
+    /// <summary>
+    /// The customer's statistics rows as they are (one per store with orders, and one for all stores: store 0)
+    /// </summary>
+    Task<IReadOnlyList<Domain.CustomerOrderStatistics>> GetCustomerStatisticsAsync(int customerId);
 }

@@ -12,8 +12,9 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 /// conditions match, keeps the eligible ones, compares them with the current members and writes only the
 /// differences (see <see cref="RebuildOneAsync"/>). Customers re-evaluated after events get, per segment, an UPDATE
 /// that closes the stays of those who no longer match and an INSERT ... SELECT that opens stays for those who match
-/// and are not members (see <see cref="ApplyAsync"/>). Either way only what differs changes, and running again after
-/// a failure completes the rebuild.
+/// and are not members (see <see cref="ApplyAsync"/>); one customer (an event) is decided first, mostly in memory
+/// from his order statistics, and only the changes are written (see <see cref="ReevaluateCustomerAsync"/>). Either
+/// way only what differs changes, and running again after a failure completes the rebuild.
 /// </summary>
 public class SegmentRebuildService : ISegmentRebuildService
 {
@@ -343,10 +344,18 @@ public class SegmentRebuildService : ISegmentRebuildService
     /// transaction, as the statements for a batch.
     /// </summary>
     /// <returns>How many stays were opened and closed</returns>
-    protected virtual async Task<(int Entered, int Left)> ApplyToCustomerAsync(int segmentId, IQueryable<int> matching, int customerId, DateTime nowUtc)
+    protected virtual async Task<(int Entered, int Left)> ApplyToCustomerAsync(int segmentId, IQueryable<int> matching, int customerId, DateTime nowUtc) =>
+        await WriteMembershipAsync(segmentId, customerId, await matching.AnyAsync(id => id == customerId), nowUtc);
+
+    /// <summary>
+    /// Closes the customer's open stay in the segment, or opens one when none is open: one guarded statement each,
+    /// so that running it again, or after another writer, changes nothing more
+    /// </summary>
+    /// <returns>How many stays were opened and closed</returns>
+    protected virtual async Task<(int Entered, int Left)> WriteMembershipAsync(int segmentId, int customerId, bool member, DateTime nowUtc)
     {
         var current = Current(segmentId).Where(membership => membership.CustomerId == customerId);
-        if (!await matching.AnyAsync(id => id == customerId))
+        if (!member)
             return (0, await current.Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc).UpdateAsync());
 
         //one statement that opens the stay only when none is open: where the engine has no transaction (SQLite here)
@@ -361,6 +370,145 @@ public class SegmentRebuildService : ISegmentRebuildService
             });
 
         return (entered, 0);
+    }
+
+    /// <summary>
+    /// Re-evaluates one customer (an event) in the segments, in dependency order. What the customer should be is
+    /// decided first, without a rule's full query: a rule whose order statistics or RFM conditions decide (see
+    /// <see cref="ISegmentRuleQueryBuilder.BuildStatisticsDecision"/>) is evaluated in memory from the customer's
+    /// statistics rows (as the refresh left them); the other rules' conditions, the customer's eligibility and current
+    /// memberships are read in one statement. A segment where the customer is as decided is left alone; the others
+    /// get the decision written, all in one transaction (see <see cref="WriteDecisionsAsync"/>). Segments that reference
+    /// other segments (written in this run) are applied with their full query after those (see <see cref="ApplyAsync"/>),
+    /// as are segments whose rules do not validate (so that they are reported).
+    /// </summary>
+    /// <param name="segments">The segments to re-evaluate, ordered by dependency</param>
+    /// <param name="dependencies">The dependencies of the segments' rules</param>
+    /// <param name="customerId">The customer</param>
+    /// <param name="statistics">The customer's statistics rows when the refresh of this run read them; read here when needed otherwise</param>
+    /// <param name="nowUtc">The moment of the run</param>
+    protected virtual async Task<IList<SegmentRebuildResult>> ReevaluateCustomerAsync(IList<Segment> segments,
+        IDictionary<int, SegmentRuleDependencies> dependencies, int customerId, IReadOnlyList<CustomerOrderStatistics> statistics, DateTime nowUtc)
+    {
+        int[] ids = [customerId];
+        var inMemory = new Dictionary<int, bool>();
+        var checks = new List<IQueryable<SegmentCustomer>>();
+        var checkedIds = new HashSet<int>();
+        foreach (var segment in segments)
+        {
+            if (!dependencies.TryGetValue(segment.Id, out var dependency) || dependency.ReferencedSegmentIds.Count > 0)
+                continue;
+
+            SegmentRule rule;
+            try
+            {
+                rule = await GetValidRuleAsync(segment);
+            }
+            catch (SegmentRuleValidationException)
+            {
+                //applied (and reported) as usual
+                continue;
+            }
+
+            var segmentId = segment.Id;
+            var decide = _segmentRuleQueryBuilder.BuildStatisticsDecision(rule, segment.StoreId, nowUtc);
+            if (decide != null)
+            {
+                statistics ??= await _orderStatisticsService.GetCustomerStatisticsAsync(customerId);
+                if (decide(statistics) is { } matches)
+                {
+                    inMemory[segmentId] = matches;
+                    continue;
+                }
+            }
+
+            var conditions = await _segmentRuleQueryBuilder.BuildConditionsCustomerIdsQueryAsync(rule, segment.StoreId, nowUtc);
+            checks.Add(OfCustomers(conditions, ids).Select(id => new SegmentCustomer { SegmentId = segmentId, CustomerId = id, Member = false }));
+            checkedIds.Add(segmentId);
+        }
+
+        var decided = new Dictionary<int, bool>();
+        var members = new HashSet<int>();
+        if (inMemory.Count + checks.Count > 0)
+        {
+            //one statement: the customer if eligible (segment 0), the segments whose conditions he matches, his current memberships
+            var eligible = OfCustomers(await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc), ids)
+                .Select(id => new SegmentCustomer { SegmentId = 0, CustomerId = id, Member = false });
+            var memberships = _membershipRepository.Table
+                .Where(membership => membership.LeftOnUtc == null && membership.CustomerId == customerId)
+                .Select(membership => new SegmentCustomer { SegmentId = membership.SegmentId, CustomerId = membership.CustomerId, Member = true });
+            var rows = await checks.Prepend(eligible).Append(memberships).Aggregate(Queryable.Concat).ToListAsync();
+
+            var isEligible = rows.Any(row => !row.Member && row.SegmentId == 0);
+            members.UnionWith(rows.Where(row => row.Member).Select(row => row.SegmentId));
+            var matched = rows.Where(row => !row.Member && row.SegmentId != 0).Select(row => row.SegmentId).ToHashSet();
+            foreach (var segmentId in checkedIds)
+                decided[segmentId] = isEligible && matched.Contains(segmentId);
+            foreach (var (segmentId, matches) in inMemory)
+                decided[segmentId] = isEligible && matches;
+        }
+
+        //the segments decided reference no other segment: their changes are written first, in one transaction
+        var changes = segments
+            .Where(segment => decided.TryGetValue(segment.Id, out var member) && member != members.Contains(segment.Id))
+            .ToDictionary(segment => segment.Id, segment => decided[segment.Id]);
+        IDictionary<int, SegmentRebuildResult> written = new Dictionary<int, SegmentRebuildResult>();
+        try
+        {
+            if (changes.Count > 0)
+                written = await WriteDecisionsAsync(changes, customerId, nowUtc);
+        }
+        catch (Exception exception)
+        {
+            //rolled back (one transaction): reported once, the next rebuild completes the segments; the others go on
+            var names = string.Join(", ", segments.Where(segment => changes.ContainsKey(segment.Id)).Select(segment => $"'{segment.Name}' (id {segment.Id})"));
+            await _logger.ErrorAsync($"Customer segments: writing the membership of customer {customerId} in segments {names} failed; the next rebuild completes them", exception);
+        }
+
+        return await RunEachAsync(segments, async segment =>
+        {
+            if (!decided.ContainsKey(segment.Id))
+                return await ApplyAsync(segment, await GetValidRuleAsync(segment), ids, nowUtc);
+
+            return written.TryGetValue(segment.Id, out var result) ? result : new SegmentRebuildResult(segment.Id, 0, 0);
+        });
+    }
+
+    /// <summary>
+    /// Writes what the customer should be in the segments (decided before, see <see cref="ReevaluateCustomerAsync"/>)
+    /// in one transaction that locks the segments' rows in id order (see <see cref="ISegmentMembershipTransaction"/>):
+    /// per segment the guarded statement of <see cref="WriteMembershipAsync"/>, so that a writer of a segment running
+    /// meanwhile cannot open a second stay, and a failure leaves every segment as it was
+    /// </summary>
+    /// <param name="changes">Per segment id, whether the customer is to be a member</param>
+    /// <param name="customerId">The customer</param>
+    /// <param name="nowUtc">The moment of the run</param>
+    protected virtual async Task<IDictionary<int, SegmentRebuildResult>> WriteDecisionsAsync(IDictionary<int, bool> changes, int customerId, DateTime nowUtc)
+    {
+        var segmentIds = changes.Keys.Order().ToList();
+        var results = new Dictionary<int, SegmentRebuildResult>();
+        try
+        {
+            await _segmentMembershipTransaction.RunAsync(segmentIds[0], segmentIds.Skip(1), async () =>
+            {
+                results.Clear();
+                foreach (var segmentId in segmentIds)
+                {
+                    var (entered, left) = await WriteMembershipAsync(segmentId, customerId, changes[segmentId], nowUtc);
+                    results[segmentId] = new SegmentRebuildResult(segmentId, entered, left);
+                }
+
+                return results.Count;
+            });
+        }
+        finally
+        {
+            //also after a failure (rolled back, or on an engine without transactions, half done): dropping the cache is always safe
+            if (results.Values.Any(result => result.Entered + result.Left > 0))
+                await _segmentCacheInvalidator.CustomersMembershipChangedAsync([customerId]);
+        }
+
+        return results;
     }
 
     /// <summary>
@@ -637,8 +785,14 @@ public class SegmentRebuildService : ISegmentRebuildService
         bool readsStatistics(Segment segment) => rules.TryGetValue(segment.Id, out var rule) && ReadsOrderStatisticsBesidesRfm(rule);
         //current statistics are kept so whichever segments exist now: a segment added later reads them without a recompute
         var statisticsChanged = false;
+        IReadOnlyList<CustomerOrderStatistics> statistics = null;
         if (ordersChanged && (_orderStatisticsService.AreCurrent() || segments.Any(readsStatistics)))
-            statisticsChanged = await _orderStatisticsService.RefreshCustomersAsync(ids, nowUtc);
+        {
+            if (ids is [var single])
+                (statisticsChanged, statistics) = await _orderStatisticsService.RefreshCustomerAsync(single, nowUtc);
+            else
+                statisticsChanged = await _orderStatisticsService.RefreshCustomersAsync(ids, nowUtc);
+        }
 
         var affected = segments
             .Where(segment => !dependencies.TryGetValue(segment.Id, out var dependency)
@@ -661,6 +815,8 @@ public class SegmentRebuildService : ISegmentRebuildService
             return [];
 
         var ordered = _segmentRuleAnalyzer.OrderByDependency(selected, dependencies);
+        if (ids is [var customerId])
+            return await ReevaluateCustomerAsync(ordered, dependencies, customerId, statistics, nowUtc);
 
         var unchanged = await FindUnchangedAsync(ordered, dependencies, ids, nowUtc);
 

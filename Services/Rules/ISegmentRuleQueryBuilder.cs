@@ -1,3 +1,5 @@
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+
 namespace Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
 /// <summary>
@@ -24,4 +26,16 @@ public interface ISegmentRuleQueryBuilder
     /// <param name="storeId">The segment's store (0 for all)</param>
     /// <param name="nowUtc">The moment relative dates are measured from</param>
     Task<IQueryable<int>> BuildConditionsCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc);
+
+    /// <summary>
+    /// What the rule's order statistics and RFM conditions decide for one customer, computed in memory from the
+    /// customer's statistics rows with the same tests the rule's query makes: false when one of them fails (the rule
+    /// is an AND), true when they pass and are all the rule has, null when other conditions decide. Only for the
+    /// rule's conditions: the eligibility is not tested. Null (no decision at all) for a rule that is not an AND
+    /// holding such conditions.
+    /// </summary>
+    /// <param name="rule">A rule that passed validation</param>
+    /// <param name="storeId">The segment's store (0 for all): the row of that store is tested</param>
+    /// <param name="nowUtc">The moment relative dates are measured from</param>
+    Func<IReadOnlyCollection<CustomerOrderStatistics>, bool?> BuildStatisticsDecision(SegmentRule rule, int storeId, DateTime nowUtc);
 }

@@ -104,6 +104,41 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         return Task.FromResult(_customerRepository.Table.Where(predicate).Select(customer => customer.Id));
     }
 
+    public virtual Func<IReadOnlyCollection<CustomerOrderStatistics>, bool?> BuildStatisticsDecision(SegmentRule rule, int storeId, DateTime nowUtc)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(rule.Root);
+
+        var root = rule.Root;
+        if (root.Match != GroupMatch.All || root.Negate || root.Children is not { Count: > 0 } children)
+            return null;
+
+        var now = DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc);
+        var tests = new List<Func<CustomerOrderStatistics, bool>>();
+        var othersDecide = false;
+        foreach (var child in children)
+        {
+            var test = child is RuleCondition condition ? StatisticsRowTest(condition, now) : null;
+            if (test == null)
+                othersDecide = true;
+            else
+                tests.Add(test);
+        }
+
+        if (tests.Count == 0)
+            return null;
+
+        return rows =>
+        {
+            //no row in the store: the customer has no orders there, tested as the SQL does (see Statistics and Rfm)
+            var row = rows?.FirstOrDefault(item => item.StoreId == storeId) ?? new CustomerOrderStatistics { StoreId = storeId };
+            if (!tests.All(test => test(row)))
+                return false;
+
+            return othersDecide ? null : true;
+        };
+    }
+
     #region Customers and orders
 
     /// <summary>
@@ -632,6 +667,28 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
             RuleFields.RfmGroup => Any(RuleValues.Strings(values).Select(RfmGroup)),
             _ => null
         };
+    }
+
+    /// <summary>
+    /// The test a condition on an order statistics or RFM field makes of the customer's statistics row in the store,
+    /// compiled: what <see cref="Statistics"/> and <see cref="Rfm"/> (and their negations) ask the database, applied to
+    /// the row, or to an empty row when the customer has none (every test is two-valued: nulls fail it explicitly).
+    /// Null for conditions on other fields.
+    /// </summary>
+    protected virtual Func<CustomerOrderStatistics, bool> StatisticsRowTest(RuleCondition condition, DateTime now)
+    {
+        var op = condition.Operator ?? string.Empty;
+        var negated = _negatedOperators.TryGetValue(op, out var positive);
+        if (!negated)
+            positive = op;
+
+        var rfm = RfmTest(condition, positive);
+        var test = rfm != null ? And(Scored(), rfm) : StatisticsTest(condition, positive, now);
+        if (test == null)
+            return null;
+
+        var compiled = test.Compile(preferInterpretation: true);
+        return negated ? row => !compiled(row) : compiled;
     }
 
     /// <summary>

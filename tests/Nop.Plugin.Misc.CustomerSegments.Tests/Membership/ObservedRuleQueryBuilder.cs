@@ -1,3 +1,4 @@
+using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
@@ -27,9 +28,27 @@ public class ObservedRuleQueryBuilder : ISegmentRuleQueryBuilder
         set => Volatile.Write(ref _buildCount, value);
     }
 
+    /// <summary>
+    /// Builds of queries of segments' rules (full or conditions only), not counting the eligibility (an empty rule)
+    /// </summary>
+    public int SegmentQueryBuildCount
+    {
+        get => Volatile.Read(ref _segmentQueryBuildCount);
+        set => Volatile.Write(ref _segmentQueryBuildCount, value);
+    }
+
+    private int _segmentQueryBuildCount;
+
+    private void CountSegmentQuery(SegmentRule rule)
+    {
+        if (rule.Root is { Children.Count: > 0 })
+            Interlocked.Increment(ref _segmentQueryBuildCount);
+    }
+
     public async Task<IQueryable<int>> BuildMatchingCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc)
     {
         Interlocked.Increment(ref _buildCount);
+        CountSegmentQuery(rule);
         if (OnBuild != null)
             await OnBuild();
 
@@ -48,9 +67,13 @@ public class ObservedRuleQueryBuilder : ISegmentRuleQueryBuilder
     public async Task<IQueryable<int>> BuildConditionsCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc)
     {
         Interlocked.Increment(ref _conditionsBuildCount);
+        CountSegmentQuery(rule);
         if (OnBuild != null)
             await OnBuild();
 
         return await _builder.BuildConditionsCustomerIdsQueryAsync(rule, storeId, nowUtc);
     }
+
+    public Func<IReadOnlyCollection<CustomerOrderStatistics>, bool?> BuildStatisticsDecision(SegmentRule rule, int storeId, DateTime nowUtc) =>
+        _builder.BuildStatisticsDecision(rule, storeId, nowUtc);
 }

@@ -1,4 +1,5 @@
 using Moq;
+using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Core.Events;
@@ -124,12 +125,10 @@ public class OrderEventShortcutTests : MembershipTestBase
 
         //the same order announced again (paid, entity updated): the statistics do not change, so only the segment
         //that reads the orders themselves (bought products) is evaluated; the company segment reads no order
-        Queries.BuildCount = 0;
-        Queries.ConditionsBuildCount = 0;
+        Queries.SegmentQueryBuildCount = 0;
         await PublishAsync<OrderPaidEvent>(Orders, new OrderPaidEvent(first));
         await PublishAsync<EntityUpdatedEvent<Order>>(Orders, new EntityUpdatedEvent<Order>(first));
-        Assert.That(Queries.ConditionsBuildCount, Is.Zero, "no change check: one segment left");
-        Assert.That(Queries.BuildCount, Is.EqualTo(2), "the bought-products segment once per event, nothing else");
+        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(2), "the bought-products segment once per event, nothing else");
         await AssertMembersAsFullRebuildAsync("announced again", all);
 
         //an item added to the order, its total unchanged: the statistics stay, the bought products change
@@ -168,6 +167,105 @@ public class OrderEventShortcutTests : MembershipTestBase
         await AssertMembersAsFullRebuildAsync("paid", all);
 
         //and a full rebuild finds nothing to change
+        var rebuilt = await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(rebuilt.Sum(result => result.Entered + result.Left), Is.Zero);
+        AssertNoFailure();
+    }
+
+    private async Task<Segment> SegmentInStoreAsync(string name, int storeId, string ruleJson)
+    {
+        var segment = new Segment { Name = name, SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = ruleJson, RuleSchemaVersion = 1, Active = true, StoreId = storeId };
+        await SegmentService.InsertSegmentAsync(segment);
+        return segment;
+    }
+
+    private async Task PlaceAsync(Order order)
+    {
+        Queries.SegmentQueryBuildCount = 0;
+        await PublishAsync<OrderPlacedEvent>(Orders, new OrderPlacedEvent(order));
+    }
+
+    [Test]
+    public async Task SegmentsDecidedFromTheStatisticsAreWrittenWithoutTheirQueriesAndAgreeWithAFullRebuild()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        var bob = await CustomerAsync("bob@example.com");
+        var carl = await CustomerAsync("carl@example.com", "Acme");
+        var dave = await CustomerAsync("dave@example.com");
+        //decided from the statistics rows alone: at least 2 purchases, none yet (passes without a row), not exactly two
+        //(a negated operator), a purchase in store 2 (the store's row), spent and scored by the last RFM ranking
+        var regulars = await SegmentAsync("Regulars", Json(OrdersAtLeast(2)));
+        var newcomers = await SegmentAsync("No purchase yet", Json(Condition(RuleFields.OrderCount, RuleOperators.Equal, 0)));
+        var notTwo = await SegmentAsync("Not two", Json(Condition(RuleFields.OrderCount, RuleOperators.NotEqual, 2)));
+        var storeTwo = await SegmentInStoreAsync("Store 2 buyers", 2, Json(OrdersAtLeast(1)));
+        var scored = await SegmentAsync("Scored spenders", Json(Condition(RuleFields.TotalSpent, RuleOperators.GreaterThanOrEqual, 5),
+            Condition(RuleFields.RfmRecency, RuleOperators.GreaterThanOrEqual, 1)));
+        //the statistics decide only when they fail; the company decides otherwise (a query of its conditions)
+        var acmeBuyers = await SegmentAsync("Acme buyers", Json(Company("Acme"), OrdersAtLeast(1)));
+        //references another segment: its full query, after the segment it reads is written
+        var loyal = await SegmentAsync("Loyal", Json(MemberOf(regulars.Id), Condition(RuleFields.TotalSpent, RuleOperators.GreaterThanOrEqual, 15)));
+        var all = new[] { regulars, newcomers, notTwo, storeTwo, scored, acmeBuyers, loyal };
+        await RebuildService.RebuildAllSegmentsAsync();
+        await AssertMembersAsFullRebuildAsync("start", all);
+        Assert.That(await CurrentMemberIdsAsync(newcomers.Id), Is.EqualTo(new[] { ann.Id, bob.Id, carl.Id, dave.Id }.Order()));
+
+        const string queried = "only the conditions of Acme buyers (her statistics pass) and Loyal's query";
+        await PlaceAsync(await OrderAsync(ann.Id, total: 20, publishEvent: false));
+        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(2), queried);
+        Assert.That(await CurrentMemberIdsAsync(acmeBuyers.Id), Is.EqualTo(new[] { ann.Id }));
+        Assert.That(await CurrentMemberIdsAsync(newcomers.Id), Does.Not.Contain(ann.Id));
+        await AssertMembersAsFullRebuildAsync("ann's first order", all);
+
+        var second = await OrderAsync(ann.Id, total: 10, publishEvent: false);
+        await PlaceAsync(second);
+        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(2), queried);
+        Assert.That(await CurrentMemberIdsAsync(regulars.Id), Is.EqualTo(new[] { ann.Id }));
+        Assert.That(await CurrentMemberIdsAsync(loyal.Id), Is.EqualTo(new[] { ann.Id }), "Loyal reads Regulars as just written");
+        Assert.That(await CurrentMemberIdsAsync(notTwo.Id), Does.Not.Contain(ann.Id));
+        await AssertMembersAsFullRebuildAsync("ann's second order", all);
+
+        //bob buys in store 2: the segment of store 2 reads his row of store 2
+        var inStoreTwo = await OrderAsync(bob.Id, total: 30, publishEvent: false);
+        inStoreTwo.StoreId = 2;
+        await Repository<Order>().UpdateAsync(inStoreTwo, false);
+        await PlaceAsync(inStoreTwo);
+        Assert.That(await CurrentMemberIdsAsync(storeTwo.Id), Is.EqualTo(new[] { bob.Id }));
+        await AssertMembersAsFullRebuildAsync("bob's order in store 2", all);
+
+        //carl is deleted (no customer event): his order takes him out of the segment he was in, and into none
+        carl.Deleted = true;
+        await Repository<Customer>().UpdateAsync(carl, false);
+        await PlaceAsync(await OrderAsync(carl.Id, total: 50, publishEvent: false));
+        Assert.That(await CurrentMemberIdsAsync(newcomers.Id), Is.EqualTo(new[] { dave.Id }));
+        Assert.That(await CurrentMemberIdsAsync(acmeBuyers.Id), Is.EqualTo(new[] { ann.Id }));
+        await AssertMembersAsFullRebuildAsync("carl deleted", all);
+
+        //RFM scores move only with the scheduled rebuild: ranked now, ann and bob are scored; dave's first order is not
+        await RebuildService.RebuildTimeDependentSegmentsAsync();
+        Assert.That(await CurrentMemberIdsAsync(scored.Id), Is.EqualTo(new[] { ann.Id, bob.Id }.Order()));
+        await PlaceAsync(await OrderAsync(dave.Id, total: 40, publishEvent: false));
+        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(2), "his statistics pass Acme buyers' (the company decides), and Loyal's query");
+        Assert.That(await CurrentMemberIdsAsync(scored.Id), Is.EqualTo(new[] { ann.Id, bob.Id }.Order()));
+        await AssertMembersAsFullRebuildAsync("dave's first order", all);
+
+        //ann's second order refunded: out of Regulars, and so out of Loyal; "not two" again
+        second.PaymentStatusId = (int)PaymentStatus.Refunded;
+        await Repository<Order>().UpdateAsync(second, false);
+        Queries.SegmentQueryBuildCount = 0;
+        await PublishAsync<OrderRefundedEvent>(Orders, new OrderRefundedEvent(second, 10));
+        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(2), queried);
+        Assert.That(await CurrentMemberIdsAsync(regulars.Id), Is.Empty);
+        Assert.That(await CurrentMemberIdsAsync(loyal.Id), Is.Empty);
+        Assert.That(await CurrentMemberIdsAsync(notTwo.Id), Does.Contain(ann.Id));
+        await AssertMembersAsFullRebuildAsync("refund", all);
+
+        //each change is one stay closed or opened, and a full rebuild finds nothing to change
+        foreach (var segment in all)
+        {
+            var rows = await RowsAsync(segment.Id);
+            Assert.That(rows.GroupBy(row => row.CustomerId).Select(group => group.Count(row => row.LeftOnUtc == null)), Has.All.LessThanOrEqualTo(1), segment.Name);
+        }
+
         var rebuilt = await RebuildService.RebuildAllSegmentsAsync();
         Assert.That(rebuilt.Sum(result => result.Entered + result.Left), Is.Zero);
         AssertNoFailure();

@@ -236,6 +236,25 @@ public class RebuildFaultTests : MembershipTestBase
     }
 
     [Test]
+    public async Task AnEventOfOneCustomerChangingTwoSegmentsThatFailsAtAnyStatementLeavesEachSegmentAsItWasOrDoneAndTheNextOneCompletesIt()
+    {
+        //bob leaves Acme (decided by its conditions' query) and enters the buyers (decided from his statistics):
+        //both written in one transaction
+        var scenario = await ScenarioAsync();
+        var bob = scenario.CustomerIds[1];
+
+        var points = await InjectEverywhereAsync(scenario, async rebuild =>
+        {
+            //his statistics as before the order, so that every run finds them changed
+            await Repository<CustomerOrderStatistics>().DeleteAsync(row => row.CustomerId == bob);
+            await rebuild.ReevaluateCustomersAsync([bob], RuleDataSources.Customer | RuleDataSources.Orders);
+        });
+
+        TestContext.Progress.WriteLine($"{Engine}: one customer's event, {points} fault points");
+        Assert.That(points, Is.GreaterThanOrEqualTo(4 * Faults().Count()), "two segments locked and two writes");
+    }
+
+    [Test]
     public async Task AnOrderEventWhoseSegmentWriteIsKilledIsLoggedTheShopGoesOnAndTheNextRebuildPicksTheCustomerUp()
     {
         var scenario = await ScenarioAsync();

@@ -163,6 +163,65 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
         Assert.That(readFromStatistics, Is.GreaterThan(10), "the statistics alone answered a good part of the rules");
     }
 
+    [Test]
+    public async Task TheInMemoryDecisionFromACustomersStatisticsRowsAgreesWithTheConditionsQuery()
+    {
+        //what the re-evaluation of one customer decides without SQL: the rule's order statistics and RFM conditions
+        //applied to his statistics rows; random rules of statistics fields alone and of any fields, most of them ANDs
+        var statisticsRules = new RandomRules(Seed + 3, new FieldSubset(_catalog, SegmentRebuildService.OrderStatisticsFields), []);
+        var anyRules = new RandomRules(Seed + 4, _catalog, _data.Roles.Select(r => r.Id).ToList());
+        var random = new Random(Seed + 3);
+        var rows = (await Repository<CustomerOrderStatistics>().Table.ToListAsync()).ToLookup(row => row.CustomerId);
+        Assert.That(rows.SelectMany(row => row).Any(row => row.RecencyScore > 0 && row.StoreId == 1), Is.True, "scored rows in a store");
+        var (matched, failed, undecided, rulesWithoutDecision) = (0, 0, 0, 0);
+        for (var i = 0; i < 80; i++)
+        {
+            var rule = i % 2 == 0 ? statisticsRules.Rule(maxDepth: random.Next(3) == 0 ? 2 : 1) : anyRules.Rule(maxDepth: 1);
+            if (random.Next(4) != 0)
+            {
+                rule.Root.Match = GroupMatch.All;
+                rule.Root.Negate = false;
+            }
+
+            Assert.That(await _validator.ValidateAsync(rule, 0), Is.Empty, Describe(rule));
+            var storeId = random.Next(3) == 0 ? 1 : 0;
+            var decide = _builder.BuildStatisticsDecision(rule, storeId, RandomShop.Now);
+            var statisticsCondition = rule.Root.Children.OfType<RuleCondition>().Any(c => SegmentRebuildService.OrderStatisticsFields.Contains(c.Field));
+            Assert.That(decide != null, Is.EqualTo(rule.Root is { Match: GroupMatch.All, Negate: false } && statisticsCondition), $"case {i}: {Describe(rule)}");
+            if (decide == null)
+            {
+                rulesWithoutDecision++;
+                continue;
+            }
+
+            var conditions = (await (await _builder.BuildConditionsCustomerIdsQueryAsync(rule, storeId, RandomShop.Now)).ToListAsync()).ToHashSet();
+            foreach (var customer in _data.Customers)
+            {
+                var decision = decide(rows[customer.Id].ToList());
+                if (decision == null)
+                {
+                    undecided++;
+                    continue;
+                }
+
+                Assert.That(decision.Value, Is.EqualTo(conditions.Contains(customer.Id)), $"case {i}, store {storeId}, customer {customer.Id}: {Describe(rule)}");
+                if (decision.Value)
+                    matched++;
+                else
+                    failed++;
+            }
+        }
+
+        //every outcome happened often: customers decided in and out, left to the other conditions, rules not decided at all
+        Assert.Multiple(() =>
+        {
+            Assert.That(matched, Is.GreaterThan(200), "decided: matches");
+            Assert.That(failed, Is.GreaterThan(200), "decided: does not match");
+            Assert.That(undecided, Is.GreaterThan(200), "other conditions decide");
+            Assert.That(rulesWithoutDecision, Is.GreaterThan(2), "rules without a decision");
+        });
+    }
+
     /// <summary>
     /// The catalog's fields among the given names
     /// </summary>

@@ -6,6 +6,7 @@ using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Messages;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
+using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
@@ -234,6 +235,89 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         //a customer whose orders were all deleted keeps rows that read as "no orders"
         foreach (var key in afterEvent.Keys.Where(k => k.CustomerId == deleting.Id))
             AssertFigures(afterEvent[key], 0, 0, null, null, 0, 0);
+    }
+
+    /// <summary>
+    /// The statistics service, counting refreshes of one customer that took the rows' lock, and able to let another
+    /// writer change the rows between the unlocked read and the write
+    /// </summary>
+    private sealed class ObservedStatisticsService(CustomerSegmentsSettings settings, INopDataProvider dataProvider, ISettingService settingService,
+        IRepository<Customer> customers, IRepository<CustomerCustomerRoleMapping> mappings, IRepository<CustomerRole> roles,
+        IRepository<Order> orders, IRepository<CustomerOrderStatistics> statistics, ISegmentMembershipTransaction transaction)
+        : CustomerOrderStatisticsService(settings, dataProvider, settingService, customers, mappings, roles, orders, statistics, transaction)
+    {
+        public int Locked { get; private set; }
+
+        public Func<Task> BeforeWrite { get; set; }
+
+        protected override async Task<int> UpdateIfUnchangedAsync(IList<(CustomerOrderStatistics Row, OrderAggregate Figures)> changes)
+        {
+            if (BeforeWrite != null)
+                await BeforeWrite();
+            return await base.UpdateIfUnchangedAsync(changes);
+        }
+
+        protected override Task<CustomerStatisticsRefresh> RefreshLockedAsync(int customerId, DateTime nowUtc)
+        {
+            Locked++;
+            return base.RefreshLockedAsync(customerId, nowUtc);
+        }
+    }
+
+    [Test]
+    public async Task AnOrderOfAKnownCustomerIsWrittenWithoutTheLockAndAWriteMeanwhileSendsTheRefreshUnderTheLock()
+    {
+        var settings = new CustomerSegmentsSettings();
+        var ann = await CustomerAsync();
+        var bob = await CustomerAsync();
+        await OrderAsync(ann, 20, Now.AddDays(-30));
+        await OrderAsync(bob, 15.5m, Now.AddDays(-40), storeId: 2);
+        var service = new ObservedStatisticsService(settings, DataProvider, new Mock<ISettingService>().Object, Repository<Customer>(),
+            Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
+            new SegmentMembershipTransaction(Repository<Segment>()));
+        await service.RefreshAllAsync(Now);
+
+        async Task assertAsFullRefreshAsync(string step, CustomerStatisticsRefresh refresh, Customer customer)
+        {
+            var rows = (await RowsAsync()).Values.Where(row => row.CustomerId == customer.Id).OrderBy(row => row.StoreId).ToList();
+            Assert.That(refresh.Rows.OrderBy(row => row.StoreId).Select(Figures), Is.EqualTo(rows.Select(Figures)), $"{step}: the rows returned are those stored");
+            await Statistics(settings).RecomputeAllAsync(Now);
+            var full = (await RowsAsync()).Values.Where(row => row.CustomerId == customer.Id).OrderBy(row => row.StoreId).ToList();
+            Assert.That(rows.Select(row => (row.StoreId, row.OrderCount, row.TotalSpent, row.RfmOrderCount, row.RfmTotalSpent, row.RefundedOrderCount)),
+                Is.EqualTo(full.Select(row => (row.StoreId, row.OrderCount, row.TotalSpent, row.RfmOrderCount, row.RfmTotalSpent, row.RefundedOrderCount))), step);
+            for (var i = 0; i < rows.Count; i++)
+            {
+                Assert.That(rows[i].FirstOrderOnUtc, Is.EqualTo(full[i].FirstOrderOnUtc).Within(TimeSpan.FromSeconds(1)), step);
+                Assert.That(rows[i].LastOrderOnUtc, Is.EqualTo(full[i].LastOrderOnUtc).Within(TimeSpan.FromSeconds(1)), step);
+            }
+        }
+
+        //a new order in the store she bought in: her two rows (store 1 and all stores) in one statement, no lock
+        await OrderAsync(ann, 30.25m, Now.AddDays(-2));
+        var refresh = await service.RefreshCustomerAsync(ann.Id, Now);
+        Assert.That((refresh.Written, service.Locked), Is.EqualTo((true, 0)));
+        await assertAsFullRefreshAsync("new order", refresh, ann);
+
+        //announced again: nothing to write, no lock
+        refresh = await service.RefreshCustomerAsync(ann.Id, Now);
+        Assert.That((refresh.Written, service.Locked), Is.EqualTo((false, 0)));
+
+        //a refund (one changed figure set per row) while another refresh writes her rows in between: written under the lock
+        var refunded = await OrderAsync(ann, 12, Now.AddDays(-1));
+        await service.RefreshCustomerAsync(ann.Id, Now);
+        refunded.PaymentStatusId = (int)PaymentStatus.Refunded;
+        await Repository<Order>().UpdateAsync(refunded);
+        service.BeforeWrite = () => Statistics(settings).RefreshCustomersAsync([ann.Id, bob.Id], Now);
+        refresh = await service.RefreshCustomerAsync(ann.Id, Now);
+        Assert.That(service.Locked, Is.EqualTo(1), "the rows had changed since they were read");
+        await assertAsFullRefreshAsync("refund with a write meanwhile", refresh, ann);
+
+        //bob's first order in another store: new rows, under the lock
+        service.BeforeWrite = null;
+        await OrderAsync(bob, 40, Now.AddDays(-1), storeId: 1);
+        refresh = await service.RefreshCustomerAsync(bob.Id, Now);
+        Assert.That((refresh.Written, service.Locked), Is.EqualTo((true, 2)));
+        await assertAsFullRefreshAsync("first order in a store", refresh, bob);
     }
 
     [Test]
