@@ -24,4 +24,10 @@ public interface ISegmentRuleQueryBuilder
     /// <param name="storeId">The segment's store (0 for all)</param>
     /// <param name="nowUtc">The moment relative dates are measured from</param>
     Task<IQueryable<int>> BuildConditionsCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc);
+
+    /// <summary>
+    /// The eligibility of <see cref="BuildMatchingCustomerIdsQueryAsync"/> (an empty rule's customers) as id queries
+    /// without a join, to read all eligible customers into memory and compose them there
+    /// </summary>
+    EligibilityQueries BuildEligibilityQueries();
 }

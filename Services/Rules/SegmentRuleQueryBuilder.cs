@@ -113,6 +113,9 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     public virtual IQueryable<Customer> GetEligibleCustomers() =>
         SegmentQueries.EligibleCustomers(_customerRepository.Table, _customerRoleRepository.Table, _customerRoleMappingRepository.Table, _settings);
 
+    public virtual EligibilityQueries BuildEligibilityQueries() =>
+        SegmentQueries.EligibilityParts(_customerRepository.Table, _customerRoleRepository.Table, _customerRoleMappingRepository.Table, _settings);
+
     /// <summary>
     /// The eligible customers with the guest test made per customer (see SegmentQueries.EligibleCustomersTestedOneByOne),
     /// for rules that name few candidates (see <see cref="SelectsFewCandidates"/>)

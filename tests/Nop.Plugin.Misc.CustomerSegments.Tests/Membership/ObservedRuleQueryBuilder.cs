@@ -53,4 +53,6 @@ public class ObservedRuleQueryBuilder : ISegmentRuleQueryBuilder
 
         return await _builder.BuildConditionsCustomerIdsQueryAsync(rule, storeId, nowUtc);
     }
+
+    public EligibilityQueries BuildEligibilityQueries() => _builder.BuildEligibilityQueries();
 }
