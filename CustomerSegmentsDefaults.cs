@@ -59,6 +59,16 @@ public static class CustomerSegmentsDefaults
     public static int DefaultRebuildIntervalSeconds => 60 * 60;
 
     /// <summary>
+    /// Default interval of the scheduled rebuild of every segment, in hours
+    /// </summary>
+    public static int DefaultFullRebuildIntervalHours => 24;
+
+    /// <summary>
+    /// Longest interval of the scheduled rebuild of every segment, in hours (30 days)
+    /// </summary>
+    public static int MaxFullRebuildIntervalHours => 30 * 24;
+
+    /// <summary>
     /// Public widget zones the admin can choose for the shopper offers: the tops of the pages where a shopper
     /// decides to buy (home, catalog, product, cart, checkout, account)
     /// </summary>

@@ -6,6 +6,7 @@ using Nop.Core.Domain.Cms;
 using Nop.Core.Domain.ScheduleTasks;
 using Nop.Plugin.Misc.CustomerSegments.Components;
 using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 using Nop.Services.Cms;
 using Nop.Services.Common;
@@ -33,6 +34,7 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
     protected readonly IPermissionService _permissionService;
     protected readonly IRepository<LocalizedProperty> _localizedPropertyRepository;
     protected readonly IScheduleTaskService _scheduleTaskService;
+    protected readonly ISegmentCacheInvalidator _segmentCacheInvalidator;
     protected readonly ISegmentDiscountRequirementCleaner _segmentDiscountRequirementCleaner;
     protected readonly ISegmentRequirementChecker _segmentRequirementChecker;
     protected readonly ISettingService _settingService;
@@ -49,6 +51,7 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
         IPermissionService permissionService,
         IRepository<LocalizedProperty> localizedPropertyRepository,
         IScheduleTaskService scheduleTaskService,
+        ISegmentCacheInvalidator segmentCacheInvalidator,
         ISegmentDiscountRequirementCleaner segmentDiscountRequirementCleaner,
         ISegmentRequirementChecker segmentRequirementChecker,
         ISettingService settingService,
@@ -61,6 +64,7 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
         _permissionService = permissionService;
         _localizedPropertyRepository = localizedPropertyRepository;
         _scheduleTaskService = scheduleTaskService;
+        _segmentCacheInvalidator = segmentCacheInvalidator;
         _segmentDiscountRequirementCleaner = segmentDiscountRequirementCleaner;
         _segmentRequirementChecker = segmentRequirementChecker;
         _settingService = settingService;
@@ -154,6 +158,8 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
             await _settingService.SaveSettingAsync(_widgetSettings);
         }
 
+        await _segmentCacheInvalidator.PluginDataChangedAsync();
+
         await base.InstallAsync();
     }
 
@@ -191,6 +197,8 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
 
         //the segments' translations (shopper messages): a reinstalled plugin numbers its segments from 1 again
         await _localizedPropertyRepository.DeleteAsync(property => property.LocaleKeyGroup == nameof(Segment));
+
+        await _segmentCacheInvalidator.PluginDataChangedAsync();
 
         await base.UninstallAsync();
     }

@@ -30,6 +30,17 @@ public class CustomerSegmentsSettings : ISettings
     public int RebuildIntervalSeconds { get; set; } = CustomerSegmentsDefaults.DefaultRebuildIntervalSeconds;
 
     /// <summary>
+    /// Every how many hours the scheduled task rebuilds every segment, not only the time-based ones (0: never);
+    /// it corrects memberships an event could not update (a failed event, data changed outside nopCommerce's events)
+    /// </summary>
+    public int FullRebuildIntervalHours { get; set; } = CustomerSegmentsDefaults.DefaultFullRebuildIntervalHours;
+
+    /// <summary>
+    /// When the scheduled task last rebuilt every segment; null until it first does. Kept by the plugin, not edited by the admin.
+    /// </summary>
+    public DateTime? LastFullRebuildOnUtc { get; set; }
+
+    /// <summary>
     /// How many days back the RFM scores look
     /// </summary>
     public int RfmWindowDays { get; set; } = 365;

@@ -248,6 +248,8 @@ public class CustomerSegmentsAdminController : BasePluginController
             ModelState.AddModelError(nameof(ConfigurationModel.ExcludedOrderStatusIds), await GetResourceAsync("Configuration.Statuses.Invalid"));
         if (model.RebuildIntervalMinutes is < 1 or > 7 * 24 * 60)
             ModelState.AddModelError(nameof(ConfigurationModel.RebuildIntervalMinutes), await GetResourceAsync("Configuration.RebuildIntervalMinutes.Range"));
+        if (model.FullRebuildIntervalHours < 0 || model.FullRebuildIntervalHours > CustomerSegmentsDefaults.MaxFullRebuildIntervalHours)
+            ModelState.AddModelError(nameof(ConfigurationModel.FullRebuildIntervalHours), await GetResourceAsync("Configuration.FullRebuildIntervalHours.Range"));
         if (model.RfmWindowDays is < 1 or > 3650)
             ModelState.AddModelError(nameof(ConfigurationModel.RfmWindowDays), await GetResourceAsync("Configuration.RfmWindowDays.Range"));
         var widgetZones = (model.WidgetZones ?? []).Where(zone => !string.IsNullOrWhiteSpace(zone)).Select(zone => zone.Trim()).ToList();
@@ -263,6 +265,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         _settings.ExcludedOrderStatusIds = model.ExcludedOrderStatusIds.Distinct().ToList();
         _settings.IncludeGuests = model.IncludeGuests;
         _settings.RebuildIntervalSeconds = model.RebuildIntervalMinutes * 60;
+        _settings.FullRebuildIntervalHours = model.FullRebuildIntervalHours;
         _settings.RfmWindowDays = model.RfmWindowDays;
         _settings.WidgetEnabled = model.WidgetEnabled;
         _settings.WidgetZones = CustomerSegmentsDefaults.ShopperWidgetZones

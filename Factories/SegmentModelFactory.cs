@@ -357,6 +357,7 @@ public class SegmentModelFactory : ISegmentModelFactory
             ExcludedOrderStatusIds = settings.ExcludedOrderStatusIds.ToList(),
             IncludeGuests = settings.IncludeGuests,
             RebuildIntervalMinutes = Math.Max(1, settings.RebuildIntervalSeconds / 60),
+            FullRebuildIntervalHours = settings.FullRebuildIntervalHours,
             RfmWindowDays = settings.RfmWindowDays,
             WidgetEnabled = settings.WidgetEnabled,
             WidgetZones = (settings.WidgetZones ?? []).ToList()

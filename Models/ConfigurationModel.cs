@@ -25,6 +25,9 @@ public record ConfigurationModel : BaseNopModel
     [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Configuration.RebuildIntervalMinutes")]
     public int RebuildIntervalMinutes { get; set; }
 
+    [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Configuration.FullRebuildIntervalHours")]
+    public int FullRebuildIntervalHours { get; set; }
+
     [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Configuration.RfmWindowDays")]
     public int RfmWindowDays { get; set; }
 

@@ -24,4 +24,10 @@ public interface ISegmentCacheInvalidator
     /// After a segment was inserted, updated (rule, type, store, active) or deleted: drops the cached active segments
     /// </summary>
     Task SegmentsChangedAsync();
+
+    /// <summary>
+    /// When the plugin is installed or uninstalled: drops every key of the plugin (a distributed cache outlives the
+    /// application, and a reinstalled plugin numbers its segments from 1 again)
+    /// </summary>
+    Task PluginDataChangedAsync();
 }

@@ -27,6 +27,13 @@ public interface ISegmentRebuildService
     Task<IList<SegmentRebuildResult>> RebuildTimeDependentSegmentsAsync(Func<Task<bool>> continueAsync = null);
 
     /// <summary>
+    /// Rebuilds every active dynamic segment as the scheduled task does for time-based ones: the order statistics
+    /// are moved with time first when a segment reads RFM scores
+    /// </summary>
+    /// <param name="continueAsync">Asked before each segment; false stops the run (e.g. the lease was lost)</param>
+    Task<IList<SegmentRebuildResult>> RebuildAllSegmentsOnScheduleAsync(Func<Task<bool>> continueAsync = null);
+
+    /// <summary>
     /// Re-evaluates only these customers, in only the active dynamic segments that read the changed data (and
     /// the segments that reference those), by the same statements as a full rebuild filtered by the ids
     /// </summary>

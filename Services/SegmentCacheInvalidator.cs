@@ -43,4 +43,7 @@ public class SegmentCacheInvalidator : ISegmentCacheInvalidator
 
     public virtual Task SegmentsChangedAsync() =>
         _staticCacheManager.RemoveAsync(CustomerSegmentsCacheDefaults.ActiveDynamicSegmentsCacheKey);
+
+    public virtual Task PluginDataChangedAsync() =>
+        _staticCacheManager.RemoveByPrefixAsync(CustomerSegmentsCacheDefaults.Prefix);
 }

@@ -582,6 +582,36 @@ public class SegmentRebuildService : ISegmentRebuildService
         return results;
     }
 
+    /// <summary>
+    /// The scheduled rebuild: the segments whose rules depend on the current time (or all of them) and the segments
+    /// that reference those
+    /// </summary>
+    protected virtual async Task<IList<SegmentRebuildResult>> RebuildOnScheduleAsync(bool allSegments, Func<Task<bool>> continueAsync)
+    {
+        var nowUtc = DateTime.UtcNow;
+        var (segments, dependencies) = await LoadActiveDynamicSegmentsAsync();
+
+        var selectedIds = dependencies
+            .Where(pair => allSegments || pair.Value.Sources.HasFlag(RuleDataSources.Clock))
+            .Select(pair => pair.Key)
+            .ToHashSet();
+        //RFM scores move with time (the window slides, order events add buyers): refreshed in place and re-ranked once
+        //per run when a segment reads them (RFM conditions are time-based); statistics that were not current (install,
+        //settings change) are recomputed for every segment that reads them, and those segments are rebuilt too
+        if (await RefreshOrderStatisticsAsync(segments, nowUtc))
+            selectedIds.UnionWith(segments.Where(ReadsOrderStatistics).Select(segment => segment.Id));
+        else if (segments.Any(segment => selectedIds.Contains(segment.Id) && ReadsRfm(segment)))
+            await _orderStatisticsService.RefreshAllAsync(nowUtc);
+
+        selectedIds.UnionWith(_segmentRuleAnalyzer.GetDependents(selectedIds, dependencies));
+
+        var selected = segments.Where(segment => allSegments || selectedIds.Contains(segment.Id)).ToList();
+        var eligible = StartReadingEligibleCustomers(nowUtc, selected.Count > 0);
+
+        return await RunEachAsync(_segmentRuleAnalyzer.OrderByDependency(selected, dependencies),
+            segment => RebuildOneAsync(segment, eligible, nowUtc), continueAsync);
+    }
+
     #endregion
 
     #region Methods
@@ -621,31 +651,11 @@ public class SegmentRebuildService : ISegmentRebuildService
             segment => RebuildOneAsync(segment, eligible, nowUtc));
     }
 
-    public virtual async Task<IList<SegmentRebuildResult>> RebuildTimeDependentSegmentsAsync(Func<Task<bool>> continueAsync = null)
-    {
-        var nowUtc = DateTime.UtcNow;
-        var (segments, dependencies) = await LoadActiveDynamicSegmentsAsync();
+    public virtual Task<IList<SegmentRebuildResult>> RebuildTimeDependentSegmentsAsync(Func<Task<bool>> continueAsync = null) =>
+        RebuildOnScheduleAsync(false, continueAsync);
 
-        var timeDependent = dependencies
-            .Where(pair => pair.Value.Sources.HasFlag(RuleDataSources.Clock))
-            .Select(pair => pair.Key)
-            .ToHashSet();
-        //RFM scores move with time (the window slides, order events add buyers): refreshed in place and re-ranked once
-        //per run when a segment reads them (RFM conditions are time-based); statistics that were not current (install,
-        //settings change) are recomputed for every segment that reads them, and those segments are rebuilt too
-        if (await RefreshOrderStatisticsAsync(segments, nowUtc))
-            timeDependent.UnionWith(segments.Where(ReadsOrderStatistics).Select(segment => segment.Id));
-        else if (segments.Any(segment => timeDependent.Contains(segment.Id) && ReadsRfm(segment)))
-            await _orderStatisticsService.RefreshAllAsync(nowUtc);
-
-        timeDependent.UnionWith(_segmentRuleAnalyzer.GetDependents(timeDependent, dependencies));
-
-        var selected = segments.Where(segment => timeDependent.Contains(segment.Id)).ToList();
-        var eligible = StartReadingEligibleCustomers(nowUtc, selected.Count > 0);
-
-        return await RunEachAsync(_segmentRuleAnalyzer.OrderByDependency(selected, dependencies),
-            segment => RebuildOneAsync(segment, eligible, nowUtc), continueAsync);
-    }
+    public virtual Task<IList<SegmentRebuildResult>> RebuildAllSegmentsOnScheduleAsync(Func<Task<bool>> continueAsync = null) =>
+        RebuildOnScheduleAsync(true, continueAsync);
 
     public virtual async Task<IList<SegmentRebuildResult>> ReevaluateCustomersAsync(IList<int> customerIds, RuleDataSources changed)
     {

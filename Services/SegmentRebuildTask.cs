@@ -1,26 +1,41 @@
+using Nop.Services.Configuration;
 using Nop.Services.Logging;
 using Nop.Services.ScheduleTasks;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
 /// <summary>
-/// Scheduled task: rebuilds the segments whose rules depend on the current time ("no order in 90 days").
+/// Scheduled task: rebuilds the segments whose rules depend on the current time ("no order in 90 days"), and every
+/// segment once per full rebuild interval (see <see cref="CustomerSegmentsSettings.FullRebuildIntervalHours"/>).
 /// Holds a database lease while it runs, so that in a web farm only one instance rebuilds at a time.
 /// </summary>
 public class SegmentRebuildTask : IScheduleTask
 {
+    protected readonly CustomerSegmentsSettings _settings;
     protected readonly ILogger _logger;
     protected readonly ISegmentLeaseService _segmentLeaseService;
     protected readonly ISegmentRebuildService _segmentRebuildService;
+    protected readonly ISettingService _settingService;
 
-    public SegmentRebuildTask(ILogger logger,
+    public SegmentRebuildTask(CustomerSegmentsSettings settings,
+        ILogger logger,
         ISegmentLeaseService segmentLeaseService,
-        ISegmentRebuildService segmentRebuildService)
+        ISegmentRebuildService segmentRebuildService,
+        ISettingService settingService)
     {
+        _settings = settings;
         _logger = logger;
         _segmentLeaseService = segmentLeaseService;
         _segmentRebuildService = segmentRebuildService;
+        _settingService = settingService;
     }
+
+    /// <summary>
+    /// Whether this run rebuilds every segment
+    /// </summary>
+    protected virtual bool IsFullRebuildDue(DateTime nowUtc) =>
+        _settings.FullRebuildIntervalHours > 0
+        && (_settings.LastFullRebuildOnUtc is not { } last || nowUtc - last >= TimeSpan.FromHours(_settings.FullRebuildIntervalHours));
 
     /// <summary>
     /// Rebuilds unless another instance is rebuilding
@@ -38,8 +53,25 @@ public class SegmentRebuildTask : IScheduleTask
         try
         {
             //renewed before each segment; a run that lost its lease stops rather than write beside another
-            return await _segmentRebuildService.RebuildTimeDependentSegmentsAsync(
-                () => _segmentLeaseService.RenewAsync(name, holder, duration));
+            var leaseLost = false;
+            async Task<bool> renewAsync()
+            {
+                leaseLost |= !await _segmentLeaseService.RenewAsync(name, holder, duration);
+                return !leaseLost;
+            }
+
+            var startedUtc = DateTime.UtcNow;
+            if (!IsFullRebuildDue(startedUtc))
+                return await _segmentRebuildService.RebuildTimeDependentSegmentsAsync(renewAsync);
+
+            var results = await _segmentRebuildService.RebuildAllSegmentsOnScheduleAsync(renewAsync);
+            if (!leaseLost)
+            {
+                _settings.LastFullRebuildOnUtc = startedUtc;
+                await _settingService.SaveSettingAsync(_settings, settings => settings.LastFullRebuildOnUtc);
+            }
+
+            return results;
         }
         finally
         {

@@ -8,6 +8,11 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Caching;
 public static class CustomerSegmentsCacheDefaults
 {
     /// <summary>
+    /// Prefix of every key of the plugin
+    /// </summary>
+    public static string Prefix => "Nop.plugins.misc.customersegments.";
+
+    /// <summary>
     /// Prefix of every per-customer key: removing it drops the cached segments of all customers
     /// </summary>
     public static string CustomerSegmentIdsPrefix => "Nop.plugins.misc.customersegments.customer.segmentids.";

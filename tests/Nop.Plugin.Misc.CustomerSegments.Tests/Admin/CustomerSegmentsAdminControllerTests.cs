@@ -719,6 +719,7 @@ public class CustomerSegmentsAdminControllerTests
             ExcludedOrderStatusIds = [(int)OrderStatus.Cancelled],
             IncludeGuests = true,
             RebuildIntervalMinutes = 15,
+            FullRebuildIntervalHours = 6,
             RfmWindowDays = 180
         });
 
@@ -727,20 +728,24 @@ public class CustomerSegmentsAdminControllerTests
         Assert.That(_settings.IncludeGuests, Is.True);
         Assert.That(_settings.RebuildIntervalSeconds, Is.EqualTo(900));
         Assert.That(_settings.RfmWindowDays, Is.EqualTo(180));
+        Assert.That(_settings.FullRebuildIntervalHours, Is.EqualTo(6));
         _settingService.Verify(s => s.SaveSettingAsync(_settings, 0));
         _scheduleTaskService.Verify(s => s.UpdateTaskAsync(It.Is<ScheduleTask>(t => t.Seconds == 900)));
     }
 
-    [TestCase(0, 365, new[] { 30 })]
-    [TestCase(60, 0, new[] { 30 })]
-    [TestCase(60, 365, new int[0])]
-    [TestCase(60, 365, new[] { 12345 })]
-    public async Task ConfigureRefusesInvalidSettings(int minutes, int rfmDays, int[] paymentStatuses)
+    [TestCase(0, 365, new[] { 30 }, 24)]
+    [TestCase(60, 0, new[] { 30 }, 24)]
+    [TestCase(60, 365, new int[0], 24)]
+    [TestCase(60, 365, new[] { 12345 }, 24)]
+    [TestCase(60, 365, new[] { 30 }, -1)]
+    [TestCase(60, 365, new[] { 30 }, 721)]
+    public async Task ConfigureRefusesInvalidSettings(int minutes, int rfmDays, int[] paymentStatuses, int fullRebuildHours)
     {
         var result = await _controller.Configure(new ConfigurationModel
         {
             PurchasePaymentStatusIds = paymentStatuses.ToList(),
             RebuildIntervalMinutes = minutes,
+            FullRebuildIntervalHours = fullRebuildHours,
             RfmWindowDays = rfmDays
         });
 

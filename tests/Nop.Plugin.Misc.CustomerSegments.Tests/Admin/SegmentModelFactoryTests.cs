@@ -283,11 +283,12 @@ public class SegmentModelFactoryTests
     [Test]
     public async Task ConfigurationModelSelectsTheConfiguredStatuses()
     {
-        var settings = new CustomerSegmentsSettings { RebuildIntervalSeconds = 1800, RfmWindowDays = 90 };
+        var settings = new CustomerSegmentsSettings { RebuildIntervalSeconds = 1800, FullRebuildIntervalHours = 12, RfmWindowDays = 90 };
 
         var model = await _factory.PrepareConfigurationModelAsync(null, settings);
 
         Assert.That(model.RebuildIntervalMinutes, Is.EqualTo(30));
+        Assert.That(model.FullRebuildIntervalHours, Is.EqualTo(12));
         Assert.That(model.RfmWindowDays, Is.EqualTo(90));
         Assert.That(model.AvailablePaymentStatuses.Where(s => s.Selected).Select(s => s.Value), Is.EqualTo(new[] { ((int)PaymentStatus.Paid).ToString() }));
         Assert.That(model.AvailableOrderStatuses.Where(s => s.Selected).Select(s => s.Value), Is.EqualTo(new[] { ((int)OrderStatus.Cancelled).ToString() }));

@@ -37,6 +37,23 @@ public class SegmentRepositoryTests : DatabaseTestBase
     };
 
     [Test]
+    public async Task NamesAndTextsKeepFourByteCharacters()
+    {
+        //MySQL/MariaDB store them only in utf8mb4 columns
+        var segment = NewSegment("VIP \U0001F451 \U00020BB7");
+        segment.Description = "Emoji \U0001F600 and a rare ideograph \U00020BB7";
+        segment.ShopperMessage = "\U0001F381 A gift for you";
+
+        await Repository<Segment>().InsertAsync(segment);
+
+        var loaded = await Repository<Segment>().GetByIdAsync(segment.Id);
+        Assert.That(loaded.Name, Is.EqualTo(segment.Name));
+        Assert.That(loaded.Description, Is.EqualTo(segment.Description));
+        Assert.That(loaded.ShopperMessage, Is.EqualTo(segment.ShopperMessage));
+        Assert.That(await Repository<Segment>().Table.CountAsync(item => item.Name == segment.Name), Is.EqualTo(1));
+    }
+
+    [Test]
     public async Task InsertSetsIdAndTheRowReadsBackUnchanged()
     {
         var repository = Repository<Segment>();

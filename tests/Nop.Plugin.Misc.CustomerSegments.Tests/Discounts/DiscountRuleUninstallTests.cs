@@ -2,6 +2,9 @@ using Moq;
 using Nop.Core;
 using Nop.Core.Domain.Cms;
 using Nop.Core.Domain.Discounts;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Caching;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 using Nop.Services.Discounts;
 using Nop.Services.Localization;
@@ -30,11 +33,17 @@ public class DiscountRuleUninstallTests
         discountService.Setup(d => d.GetAllDiscountRequirementsAsync(0, false)).ReturnsAsync([ours1, roles, group, ours2]);
 
         var plugin = new CustomerSegmentsPlugin(h.Settings, Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
-            Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), new SegmentDiscountRequirementCleaner(discountService.Object, h.Store),
+            Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), h.Invalidator, new SegmentDiscountRequirementCleaner(discountService.Object, h.Store),
             Mock.Of<ISegmentRequirementChecker>(), h.SettingService.Object, Mock.Of<IWebHelper>(), new WidgetSettings());
+
+        //a distributed cache outlives the application: the plugin's keys must not serve a reinstalled plugin
+        await h.StaticCache.SetAsync(new Nop.Core.Caching.CacheKey(string.Format(CustomerSegmentsCacheDefaults.CustomerSegmentIdsCacheKey.Key, 7)), new List<int> { 1 });
+        await h.StaticCache.SetAsync(CustomerSegmentsCacheDefaults.ActiveDynamicSegmentsCacheKey, new List<Segment>());
+        await h.StaticCache.SetAsync(new Nop.Core.Caching.CacheKey("Nop.customer.byid.7"), "another key");
 
         await plugin.UninstallAsync();
 
+        Assert.That(h.StaticCache.Entries.Keys, Is.EquivalentTo(new[] { "Nop.customer.byid.7" }));
         discountService.Verify(d => d.DeleteDiscountRequirementAsync(ours1, false), Times.Once);
         discountService.Verify(d => d.DeleteDiscountRequirementAsync(ours2, false), Times.Once);
         discountService.Verify(d => d.DeleteDiscountRequirementAsync(It.Is<DiscountRequirement>(r => r.Id == 2 || r.Id == 3), It.IsAny<bool>()), Times.Never);
@@ -66,7 +75,7 @@ public class DiscountRuleUninstallTests
         var webHelper = new Mock<IWebHelper>();
         webHelper.Setup(w => w.GetCurrentRequestProtocol()).Returns("https");
         var plugin = new CustomerSegmentsPlugin(new CustomerSegmentsSettings(), Mock.Of<ILocalizationService>(), urlHelper.Object,
-            Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentDiscountRequirementCleaner>(),
+            Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentCacheInvalidator>(), Mock.Of<ISegmentDiscountRequirementCleaner>(),
             Mock.Of<ISegmentRequirementChecker>(), Mock.Of<Nop.Services.Configuration.ISettingService>(), webHelper.Object, new WidgetSettings());
 
         Assert.That(plugin.GetConfigurationUrl(5, 9), Is.EqualTo("/Admin/CustomerSegmentsDiscount/Configure?{\"discountId\":5,\"discountRequirementId\":9}"));

@@ -6,6 +6,7 @@ using Nop.Core.Domain.Discounts;
 using Nop.Plugin.Misc.CustomerSegments.Components;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
+using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 using Nop.Services.Discounts;
 using Nop.Services.Localization;
@@ -125,7 +126,7 @@ public class SegmentOffersTests
     {
         var settings = new CustomerSegmentsSettings { WidgetZones = ["home_page_top", " productdetails_top ", ""] };
         var plugin = new CustomerSegmentsPlugin(settings, Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
-            Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentDiscountRequirementCleaner>(),
+            Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentCacheInvalidator>(), Mock.Of<ISegmentDiscountRequirementCleaner>(),
             Mock.Of<ISegmentRequirementChecker>(), Mock.Of<Nop.Services.Configuration.ISettingService>(), Mock.Of<IWebHelper>(), new WidgetSettings());
 
         Assert.That(await plugin.GetWidgetZonesAsync(), Is.EqualTo(new[] { AdminWidgetZones.CustomerDetailsBlock }));

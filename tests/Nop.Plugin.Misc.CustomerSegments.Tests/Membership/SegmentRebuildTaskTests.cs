@@ -1,7 +1,9 @@
+using LinqToDB;
 using Moq;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Configuration;
 using Nop.Services.Logging;
 using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
@@ -19,12 +21,14 @@ public class SegmentRebuildTaskTests : MembershipTestBase
     /// <summary>
     /// One nopCommerce instance: its own services over the shared database
     /// </summary>
-    private (SegmentRebuildTask Task, ObservedRuleQueryBuilder Queries, Mock<ILogger> Logger) NewInstance()
+    private (SegmentRebuildTask Task, ObservedRuleQueryBuilder Queries, Mock<ILogger> Logger) NewInstance(CustomerSegmentsSettings settings = null,
+        ISettingService settingService = null)
     {
         var queries = NewQueryBuilder();
         var logger = new Mock<ILogger>();
         var rebuild = NewRebuildService(queries, logger.Object);
-        var task = new SegmentRebuildTask(logger.Object, new SegmentLeaseService(Repository<SegmentLease>()), rebuild);
+        var task = new SegmentRebuildTask(settings ?? new CustomerSegmentsSettings(), logger.Object, new SegmentLeaseService(Repository<SegmentLease>()),
+            rebuild, settingService ?? Mock.Of<ISettingService>());
         return (task, queries, logger);
     }
 
@@ -51,6 +55,57 @@ public class SegmentRebuildTaskTests : MembershipTestBase
 
         //the next run takes the freed lease
         Assert.That(await NewInstance().Task.RunAsync(), Is.Not.Null);
+    }
+
+    [Test]
+    public async Task OncePerFullRebuildIntervalTheTaskRebuildsEverySegment()
+    {
+        //memberships an event did not record: customers written without the plugin seeing them
+        for (var i = 0; i < 3; i++)
+            await CustomerAsync($"acme{i}@example.com", company: "Acme");
+        await CustomerAsync("other@example.com", company: "Other");
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        var timeBased = await TimeBasedSegmentAsync();
+        var settings = new CustomerSegmentsSettings { FullRebuildIntervalHours = 24, LastFullRebuildOnUtc = DateTime.UtcNow.AddHours(-23) };
+        var settingService = new Mock<ISettingService>();
+
+        await NewInstance(settings, settingService.Object).Task.ExecuteAsync();
+        Assert.That(await CurrentMemberIdsAsync(timeBased.Id), Has.Length.EqualTo(10));
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.Empty, "not due: only the time-based segment");
+
+        var before = DateTime.UtcNow;
+        settings.LastFullRebuildOnUtc = before.AddHours(-25);
+        await NewInstance(settings, settingService.Object).Task.ExecuteAsync();
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Has.Length.EqualTo(3));
+        Assert.That(settings.LastFullRebuildOnUtc, Is.GreaterThanOrEqualTo(before));
+        settingService.Verify(service => service.SaveSettingAsync(settings, It.IsAny<System.Linq.Expressions.Expression<Func<CustomerSegmentsSettings, DateTime?>>>(), 0, true), Times.Once);
+
+        //0: only on demand
+        settings.FullRebuildIntervalHours = 0;
+        settings.LastFullRebuildOnUtc = null;
+        await CustomerAsync("acme3@example.com", company: "Acme");
+        await NewInstance(settings, settingService.Object).Task.ExecuteAsync();
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Has.Length.EqualTo(3));
+    }
+
+    [Test]
+    public async Task AFullRebuildStoppedByALostLeaseIsNotRecordedAsDone()
+    {
+        await CustomerAsync("acme@example.com", company: "Acme");
+        await SegmentAsync("Acme", Json(Company("Acme")));
+        await SegmentAsync("Active", Json(Active(true)));
+        var settings = new CustomerSegmentsSettings { FullRebuildIntervalHours = 24 };
+        var (task, queries, _) = NewInstance(settings);
+        //another instance takes the lease over while the first segment is rebuilt
+        queries.OnBuild = () => Repository<SegmentLease>().Table
+            .Where(lease => lease.Name == CustomerSegmentsDefaults.RebuildLeaseName)
+            .Set(lease => lease.Holder, "another instance")
+            .UpdateAsync();
+
+        var results = await task.RunAsync();
+
+        Assert.That(results, Has.Count.EqualTo(1), "the run stopped before the second segment");
+        Assert.That(settings.LastFullRebuildOnUtc, Is.Null, "the next run rebuilds every segment again");
     }
 
     [Test]

@@ -7,6 +7,7 @@ using Nop.Core.Domain.ScheduleTasks;
 using Nop.Data.Migrations;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
@@ -108,7 +109,7 @@ public class PluginUpgradeTests : DatabaseTestBase
         var tasks = new Mock<IScheduleTaskService>();
         tasks.Setup(t => t.GetTaskByTypeAsync(CustomerSegmentsDefaults.RebuildTaskType)).ReturnsAsync(existingTask);
         var localization = new Mock<ILocalizationService>();
-        var plugin = new CustomerSegmentsPlugin(stored, localization.Object, Mock.Of<INopUrlHelper>(), Mock.Of<IPermissionService>(), Repository<LocalizedProperty>(), tasks.Object,
+        var plugin = new CustomerSegmentsPlugin(stored, localization.Object, Mock.Of<INopUrlHelper>(), Mock.Of<IPermissionService>(), Repository<LocalizedProperty>(), tasks.Object, Mock.Of<ISegmentCacheInvalidator>(),
             Mock.Of<ISegmentDiscountRequirementCleaner>(), Mock.Of<ISegmentRequirementChecker>(), settings.Object, Mock.Of<Nop.Core.IWebHelper>(),
             new WidgetSettings { ActiveWidgetSystemNames = [CustomerSegmentsDefaults.SystemName] });
 

@@ -238,7 +238,8 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
 
     [TestCase("x' OR '1'='1")]
     [TestCase("'); DROP TABLE Customer;--")]
-    public async Task SqlInAValueIsMatchedLiterallyAndChangesNothing(string city)
+    [TestCase("Caf\u00e9 \U0001F600")]
+    public async Task TextValuesAreMatchedLiterallyAndChangeNothing(string city)
     {
         var customerCount = await Repository<Customer>().Table.CountAsync();
         foreach (var op in new[] { RuleOperators.Equal, RuleOperators.Contains, RuleOperators.NotEqual })
