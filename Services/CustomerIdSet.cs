@@ -45,6 +45,38 @@ public class CustomerIdSet : IEnumerable<int>
         return id > 0 && word < _words.Length && (_words[word] & (1UL << (id & 63))) != 0;
     }
 
+    /// <summary>
+    /// Removes the ids that are in the other set
+    /// </summary>
+    public void ExceptWith(CustomerIdSet other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+
+        for (var word = 0; word < Math.Min(_words.Length, other._words.Length); word++)
+            _words[word] &= ~other._words[word];
+        Recount();
+    }
+
+    /// <summary>
+    /// Keeps only the ids that are in the other set too
+    /// </summary>
+    public void IntersectWith(CustomerIdSet other)
+    {
+        ArgumentNullException.ThrowIfNull(other);
+
+        for (var word = 0; word < _words.Length; word++)
+            _words[word] &= word < other._words.Length ? other._words[word] : 0;
+        Recount();
+    }
+
+    private void Recount()
+    {
+        var count = 0;
+        foreach (var word in _words)
+            count += BitOperations.PopCount(word);
+        Count = count;
+    }
+
     public IEnumerator<int> GetEnumerator()
     {
         for (var word = 0; word < _words.Length; word++)

@@ -595,8 +595,10 @@ public class SegmentRebuildService : ISegmentRebuildService
             : customerIds.Where(customerId => ids.Contains(customerId));
 
     /// <summary>
-    /// The eligible customers (the query of an empty rule), read once per run of full rebuilds: the first call
-    /// reads them, later calls return the same set
+    /// The eligible customers (those of an empty rule), read once per run of full rebuilds: the read starts at the
+    /// first call, later calls return the same set. A run calls it before its first segment (see
+    /// <see cref="StartReadingEligibleCustomers"/>), so that the read, on its own connection, overlaps the first
+    /// segments' reads of their conditions.
     /// </summary>
     protected virtual Func<Task<CustomerIdSet>> EligibleCustomersOnce(DateTime nowUtc)
     {
@@ -604,9 +606,42 @@ public class SegmentRebuildService : ISegmentRebuildService
         return () => eligible ??= ReadEligibleCustomersAsync(nowUtc);
     }
 
-    protected virtual async Task<CustomerIdSet> ReadEligibleCustomersAsync(DateTime nowUtc) =>
-        await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(
-            await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc));
+    /// <summary>
+    /// Starts reading the eligible customers of a run when there are segments to rebuild. The read is outside the
+    /// segments' transactions, as it was when read first thing in the run: a customer whose eligibility changes
+    /// during the run is set right by the event of that change (which waits for the segment's transaction) or by
+    /// the next run.
+    /// </summary>
+    protected virtual Func<Task<CustomerIdSet>> StartReadingEligibleCustomers(DateTime nowUtc, bool any)
+    {
+        var eligible = EligibleCustomersOnce(nowUtc);
+        if (any)
+        {
+            //observed by the segments that await it; a failure fails (and is logged for) each of them
+            _ = eligible().ContinueWith(task => _ = task.Exception, TaskContinuationOptions.OnlyOnFaulted);
+        }
+
+        return eligible;
+    }
+
+    /// <summary>
+    /// Reads the eligible customers: the candidates (not deleted, not system accounts), minus the customers in the
+    /// Guests role who are not in the Registered role unless the settings include guests, each an id query without
+    /// a join, composed in memory (see <see cref="SegmentQueries.EligibilityParts"/>)
+    /// </summary>
+    protected virtual async Task<CustomerIdSet> ReadEligibleCustomersAsync(DateTime nowUtc)
+    {
+        var queries = _segmentRuleQueryBuilder.BuildEligibilityQueries();
+        var eligible = await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(queries.Candidates);
+        if (queries.GuestIds == null)
+            return eligible;
+
+        var guestsOnly = await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(queries.GuestIds);
+        guestsOnly.ExceptWith(await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(queries.RegisteredIds));
+        eligible.ExceptWith(guestsOnly);
+
+        return eligible;
+    }
 
     /// <summary>
     /// Brings all of the segment's members in line with its rule. Within the segment's transaction (see
@@ -619,7 +654,6 @@ public class SegmentRebuildService : ISegmentRebuildService
     {
         var segmentId = segment.Id;
         var conditions = await _segmentRuleQueryBuilder.BuildConditionsCustomerIdsQueryAsync(rule, segment.StoreId, nowUtc);
-        var eligible = await eligibleAsync();
 
         var entered = 0;
         var left = 0;
@@ -628,7 +662,8 @@ public class SegmentRebuildService : ISegmentRebuildService
             await _segmentMembershipTransaction.RunAsync(segmentId, _segmentRuleAnalyzer.GetDependencies(rule).ReferencedSegmentIds, async () =>
             {
                 entered = left = 0;
-                var members = await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(conditions, eligible);
+                var members = await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(conditions);
+                members.IntersectWith(await eligibleAsync());
                 (entered, left) = await _segmentMembershipSynchronizer.SynchronizeAsync(segmentId, members, nowUtc);
 
                 return entered + left;
@@ -718,8 +753,8 @@ public class SegmentRebuildService : ISegmentRebuildService
 
         selectedIds.UnionWith(_segmentRuleAnalyzer.GetDependents(selectedIds, dependencies));
 
-        var selected = segments.Where(segment => allSegments || selectedIds.Contains(segment.Id));
-        var eligible = EligibleCustomersOnce(nowUtc);
+        var selected = segments.Where(segment => allSegments || selectedIds.Contains(segment.Id)).ToList();
+        var eligible = StartReadingEligibleCustomers(nowUtc, selected.Count > 0);
 
         return await RunEachAsync(_segmentRuleAnalyzer.OrderByDependency(selected, dependencies),
             segment => RebuildOneAsync(segment, eligible, nowUtc), continueAsync);
@@ -743,7 +778,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         //the statistics are kept current from order events: recomputed here only when not filled for these settings;
         //RFM scores are those of the last scheduled rebuild, as for every other segment
         await RefreshOrderStatisticsAsync(dependents.Prepend(segment), nowUtc);
-        var eligible = EligibleCustomersOnce(nowUtc);
+        var eligible = StartReadingEligibleCustomers(nowUtc, true);
         var result = await RebuildOneAsync(segment, eligible, nowUtc);
 
         if (dependents.Count > 0)
@@ -758,7 +793,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         var (segments, dependencies) = await LoadActiveDynamicSegmentsAsync();
         //as for one segment: current statistics are not refreshed (the scheduled rebuild moves them with time)
         await RefreshOrderStatisticsAsync(segments, nowUtc);
-        var eligible = EligibleCustomersOnce(nowUtc);
+        var eligible = StartReadingEligibleCustomers(nowUtc, segments.Count > 0);
 
         return await RunEachAsync(_segmentRuleAnalyzer.OrderByDependency(segments, dependencies),
             segment => RebuildOneAsync(segment, eligible, nowUtc));

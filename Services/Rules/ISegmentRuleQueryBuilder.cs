@@ -38,4 +38,10 @@ public interface ISegmentRuleQueryBuilder
     /// <param name="storeId">The segment's store (0 for all): the row of that store is tested</param>
     /// <param name="nowUtc">The moment relative dates are measured from</param>
     Func<IReadOnlyCollection<CustomerOrderStatistics>, bool?> BuildStatisticsDecision(SegmentRule rule, int storeId, DateTime nowUtc);
+
+    /// <summary>
+    /// The eligibility of <see cref="BuildMatchingCustomerIdsQueryAsync"/> (an empty rule's customers) as id queries
+    /// without a join, to read all eligible customers into memory and compose them there
+    /// </summary>
+    EligibilityQueries BuildEligibilityQueries();
 }

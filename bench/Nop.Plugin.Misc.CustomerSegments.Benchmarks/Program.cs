@@ -3,7 +3,7 @@ using System.Text;
 using Nop.Plugin.Misc.CustomerSegments.Benchmarks;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 
-//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate] [--generate-only] [--events N] [--engine-events N] [--event-seconds N] [--warm-checks N] [--cold-checks N] [--runs N] [--events-only]
+//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate] [--generate-only] [--events N] [--engine-events N] [--event-seconds N] [--warm-checks N] [--cold-checks N] [--runs N] [--events-only] [--rebuild-only]
 var options = BenchOptions.Parse(args);
 var report = new StringBuilder();
 void Log(string line) => Console.WriteLine(line);
@@ -105,6 +105,9 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
     /// <summary>Only section (3), the per-customer update after order events (statistics and memberships made current first, not timed)</summary>
     public bool EventsOnly { get; init; }
 
+    /// <summary>Only the full rebuild through the plugin: from empty memberships once, then <see cref="Runs"/> times over current memberships (logged, no report)</summary>
+    public bool RebuildOnly { get; init; }
+
     /// <summary>Only generate the PostgreSQL shops (full size and memory sizes) into the cache, measure nothing</summary>
     public bool GenerateOnly { get; init; }
 
@@ -125,6 +128,7 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
         {
             GenerateOnly = args.Contains("--generate-only"),
             EventsOnly = args.Contains("--events-only"),
+            RebuildOnly = args.Contains("--rebuild-only"),
             Runs = int.TryParse(Value("--runs"), out var r) && r > 0 ? r : 3,
             EngineEventSeconds = int.TryParse(Value("--event-seconds"), out var es) ? es : quick ? 60 : 600,
             WarmChecks = int.TryParse(Value("--warm-checks"), out var wc) ? wc : 100_000,

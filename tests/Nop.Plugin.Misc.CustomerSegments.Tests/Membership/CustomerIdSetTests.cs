@@ -33,4 +33,41 @@ public class CustomerIdSetTests
         Assert.That(set, Is.Empty);
         Assert.That(set.Count, Is.Zero);
     }
+
+    [Test]
+    public void ExceptWithAndIntersectWithKeepTheRightIdsAndCountThem()
+    {
+        var random = new Random(20261124);
+        var left = Enumerable.Range(0, 3000).Select(_ => random.Next(1, 200_000)).Append(64).Append(199_999).ToHashSet();
+        //the other sets reach further and less far than the first: the bitmaps differ in length
+        var longer = Enumerable.Range(0, 3000).Select(_ => random.Next(1, 900_000)).Append(64).ToHashSet();
+        var shorter = Enumerable.Range(0, 3000).Select(_ => random.Next(1, 5_000)).Append(64).ToHashSet();
+        CustomerIdSet set(IEnumerable<int> ids)
+        {
+            var result = new CustomerIdSet();
+            foreach (var id in ids)
+                result.Add(id);
+            return result;
+        }
+
+        foreach (var other in new[] { longer, shorter, [], left })
+        {
+            var except = set(left);
+            except.ExceptWith(set(other));
+            var intersect = set(left);
+            intersect.IntersectWith(set(other));
+
+            Assert.That(except.ToList(), Is.EqualTo(left.Except(other).Order().ToList()));
+            Assert.That(except.Count, Is.EqualTo(left.Except(other).Count()));
+            Assert.That(intersect.ToList(), Is.EqualTo(left.Intersect(other).Order().ToList()));
+            Assert.That(intersect.Count, Is.EqualTo(left.Intersect(other).Count()));
+            Assert.That(intersect.Add(left.First()), Is.EqualTo(!other.Contains(left.First())), "the set goes on after the operation");
+        }
+
+        var empty = new CustomerIdSet();
+        empty.IntersectWith(set(left));
+        empty.ExceptWith(set(left));
+        Assert.That(empty, Is.Empty);
+        Assert.That(empty.Count, Is.Zero);
+    }
 }

@@ -189,6 +189,58 @@ public class FullRebuildTests : MembershipTestBase
         Assert.That(rows.Single(row => row.CustomerId == dan.Id).EnteredOnUtc, Is.GreaterThan(entered));
     }
 
+    /// <summary>
+    /// The eligible customers a run reads (composed in memory from the candidates and the guests' and registered
+    /// customers' role mappings) are those of the empty rule's query, whatever roles a customer has
+    /// </summary>
+    [TestCase(false)]
+    [TestCase(true)]
+    public async Task TheEligibleCustomersOfARunAreThoseOfTheEmptyRulesQuery(bool includeGuests)
+    {
+        var guests = new CustomerRole { Name = "Guests", SystemName = NopCustomerDefaults.GuestsRoleName, Active = true };
+        var registered = new CustomerRole { Name = "Registered", SystemName = NopCustomerDefaults.RegisteredRoleName, Active = true };
+        var vendors = new CustomerRole { Name = "Vendors", SystemName = "Vendors", Active = true };
+        //a second role with the guests' system name counts as the guests' role, as in the rule queries
+        var moreGuests = new CustomerRole { Name = "More guests", SystemName = NopCustomerDefaults.GuestsRoleName, Active = true };
+        await Repository<CustomerRole>().InsertAsync([guests, registered, vendors, moreGuests], false);
+        var customers = new Dictionary<string, Customer>();
+        async Task customerAsync(string name, bool deleted = false, bool system = false, params CustomerRole[] roles)
+        {
+            var customer = await CustomerAsync($"{name}@example.com", "Acme");
+            customer.Deleted = deleted;
+            customer.IsSystemAccount = system;
+            await Repository<Customer>().UpdateAsync(customer, false);
+            foreach (var role in roles)
+                await Repository<CustomerCustomerRoleMapping>().InsertAsync(new CustomerCustomerRoleMapping { CustomerId = customer.Id, CustomerRoleId = role.Id }, false);
+            customers[name] = customer;
+        }
+
+        await customerAsync("noroles");
+        await customerAsync("registered", roles: registered);
+        await customerAsync("guest", roles: guests);
+        await customerAsync("guestandregistered", roles: [guests, registered]);
+        await customerAsync("guestandvendor", roles: [guests, vendors]);
+        await customerAsync("bothguestroles", roles: [guests, moreGuests]);
+        await customerAsync("otherguestrole", roles: moreGuests);
+        await customerAsync("vendor", roles: vendors);
+        await customerAsync("deletedregistered", deleted: true, roles: registered);
+        await customerAsync("deletedguest", deleted: true, roles: guests);
+        await customerAsync("system", system: true);
+        await customerAsync("systemguest", system: true, roles: guests);
+        //a mapping of a customer who does not exist
+        await Repository<CustomerCustomerRoleMapping>().InsertAsync(new CustomerCustomerRoleMapping { CustomerId = customers.Values.Max(c => c.Id) + 100, CustomerRoleId = registered.Id }, false);
+        var queries = NewQueryBuilder(new CustomerSegmentsSettings { IncludeGuests = includeGuests });
+        var segment = await SegmentAsync("Acme", Json(Company("Acme")));
+
+        await NewRebuildService(queries).RebuildAllSegmentsAsync();
+
+        var expected = new[] { "noroles", "registered", "guestandregistered", "vendor" }
+            .Concat(includeGuests ? ["guest", "guestandvendor", "bothguestroles", "otherguestrole"] : [])
+            .Select(name => customers[name].Id).Order();
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.EqualTo(expected));
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.EquivalentTo(await ExpectedAsync(queries, new Segment { RuleJson = Serializer.Serialize(new SegmentRule()) })));
+    }
+
     [Test]
     public async Task ManyJoinersAreBulkCopiedWithinTheSegmentsTransaction()
     {

@@ -76,4 +76,6 @@ public class ObservedRuleQueryBuilder : ISegmentRuleQueryBuilder
 
     public Func<IReadOnlyCollection<CustomerOrderStatistics>, bool?> BuildStatisticsDecision(SegmentRule rule, int storeId, DateTime nowUtc) =>
         _builder.BuildStatisticsDecision(rule, storeId, nowUtc);
+
+    public EligibilityQueries BuildEligibilityQueries() => _builder.BuildEligibilityQueries();
 }
