@@ -456,16 +456,35 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     }
 
     /// <summary>
-    /// Refreshes one customer (what an order event needs) with small statements whose SQL linq2db reuses: the orders
-    /// read summed up per store and status and the customer's rows read, without a transaction; when the rows exist
+    /// <see cref="UpdateIfUnchangedAsync"/>, where a failure (a deadlock with a concurrent writer among them) leaves the
+    /// refresh to the locked path, which retries what is transient and reports the rest
+    /// </summary>
+    /// <returns>Whether every row was written</returns>
+    protected virtual async Task<bool> TryUpdateIfUnchangedAsync(IList<(CustomerOrderStatistics Row, OrderAggregate Figures)> changes)
+    {
+        try
+        {
+            return await UpdateIfUnchangedAsync(changes) == changes.Count;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Refreshes one customer (what an order event needs) with small statements whose SQL linq2db reuses: the
+    /// customer's rows read, then the orders summed up per store and status, without a transaction; when the rows exist
     /// and at most two differ (one order changes its store's and all stores'), one statement writes them, only where
-    /// they are still as read. Otherwise (new rows, more rows, or another refresh wrote meanwhile) the refresh runs
-    /// again under the rows' lock (see <see cref="RefreshLockedAsync"/>).
+    /// they are still as read. Otherwise (new rows, more rows, another refresh wrote meanwhile, or the statement met a
+    /// lock conflict) the refresh runs again under the rows' lock (see <see cref="RefreshLockedAsync"/>).
     /// </summary>
     protected virtual async Task<CustomerStatisticsRefresh> RefreshOneCustomerAsync(int customerId, DateTime nowUtc)
     {
-        var groups = await AggregateCustomerOrdersAsync(customerId, nowUtc);
+        //rows before orders: a refresh that wrote before the rows were read had read fewer orders than are read here,
+        //and one that writes after they were read makes the guarded statement write nothing
         var rows = await _statisticsRepository.Table.Where(s => s.CustomerId == customerId).ToListAsync();
+        var groups = await AggregateCustomerOrdersAsync(customerId, nowUtc);
         var storeIds = StoreIdsOf(rows, groups);
         if (storeIds.All(storeId => rows.Any(row => row.StoreId == storeId)))
         {
@@ -476,7 +495,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             if (changes.Count == 0)
                 return new CustomerStatisticsRefresh(false, rows);
 
-            if (changes.Count <= 2 && await UpdateIfUnchangedAsync(changes) == changes.Count)
+            if (changes.Count <= 2 && await TryUpdateIfUnchangedAsync(changes))
                 return new CustomerStatisticsRefresh(true, rows);
         }
 

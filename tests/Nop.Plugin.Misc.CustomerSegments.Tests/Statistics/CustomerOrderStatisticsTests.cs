@@ -250,6 +250,23 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
 
         public Func<Task> BeforeWrite { get; set; }
 
+        /// <summary>
+        /// Runs once, right after the customer's orders were read
+        /// </summary>
+        public Func<Task> AfterOrdersRead { get; set; }
+
+        protected override async Task<List<OrderStatusAggregate>> AggregateCustomerOrdersAsync(int customerId, DateTime nowUtc)
+        {
+            var groups = await base.AggregateCustomerOrdersAsync(customerId, nowUtc);
+            if (AfterOrdersRead is { } hook)
+            {
+                AfterOrdersRead = null;
+                await hook();
+            }
+
+            return groups;
+        }
+
         protected override async Task<int> UpdateIfUnchangedAsync(IList<(CustomerOrderStatistics Row, OrderAggregate Figures)> changes)
         {
             if (BeforeWrite != null)
@@ -318,6 +335,19 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         refresh = await service.RefreshCustomerAsync(bob.Id, Now);
         Assert.That((refresh.Written, service.Locked), Is.EqualTo((true, 2)));
         await assertAsFullRefreshAsync("first order in a store", refresh, bob);
+
+        //another order, refreshed by its own event after this refresh read the orders: this one must not write the older figures
+        service.AfterOrdersRead = async () =>
+        {
+            await OrderAsync(ann, 7, Now.AddHours(-1));
+            await Statistics(settings).RefreshCustomersAsync([ann.Id], Now);
+        };
+        await service.RefreshCustomerAsync(ann.Id, Now);
+        var stored = (await RowsAsync()).Values.Where(row => row.CustomerId == ann.Id).OrderBy(row => row.StoreId).ToList();
+        await Statistics(settings).RecomputeAllAsync(Now);
+        var truth = (await RowsAsync()).Values.Where(row => row.CustomerId == ann.Id).OrderBy(row => row.StoreId).ToList();
+        Assert.That(stored.Select(row => (row.StoreId, row.OrderCount, row.TotalSpent)), Is.EqualTo(truth.Select(row => (row.StoreId, row.OrderCount, row.TotalSpent))),
+            "an order refreshed meanwhile");
     }
 
     [Test]
