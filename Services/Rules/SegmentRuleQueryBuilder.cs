@@ -115,7 +115,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         ArgumentNullException.ThrowIfNull(rule.Root);
 
         var root = rule.Root;
-        if (root.Match != GroupMatch.All || root.Negate || root.Children is not { Count: > 0 } children)
+        if (AndedChildren(root) is not { } children)
             return null;
 
         var now = DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc);
@@ -700,13 +700,19 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     }
 
     /// <summary>
+    /// The children of a group that is a plain AND (not negated, not empty); null for any other group
+    /// </summary>
+    protected static IList<RuleNode> AndedChildren(RuleGroup group) =>
+        group.Match == GroupMatch.All && !group.Negate && group.Children is { Count: > 0 } children ? children : null;
+
+    /// <summary>
     /// For a rule that is an AND of order statistics and RFM conditions which customers without statistics fail:
     /// the customers whose statistics row in the store passes every test, read from the statistics alone (one row per
     /// customer and store). Null for any other rule.
     /// </summary>
     protected virtual IQueryable<int> StatisticsRowsCustomerIds(RuleGroup root, RuleQueryContext context)
     {
-        if (root.Match != GroupMatch.All || root.Negate || root.Children is not { Count: > 0 } children)
+        if (AndedChildren(root) is not { } children)
             return null;
 
         var tests = new List<Expression<Func<CustomerOrderStatistics, bool>>>();
@@ -749,7 +755,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// </summary>
     protected virtual IQueryable<int> CandidatesCustomerIds(RuleGroup root, RuleQueryContext context)
     {
-        if (root.Match != GroupMatch.All || root.Negate || root.Children is not { Count: > 0 } children)
+        if (AndedChildren(root) is not { } children)
             return null;
 
         RuleCondition source = null;
