@@ -17,6 +17,8 @@ public static class CustomerSegmentsDefaults
 
     public static string OrderStatisticsTableName => "CustomerSegmentOrderStatistics";
 
+    public static string PurchasedProductsTableName => "CustomerSegmentPurchasedProduct";
+
     /// <summary>
     /// Name of the lease the scheduled rebuild holds while it runs
     /// </summary>
