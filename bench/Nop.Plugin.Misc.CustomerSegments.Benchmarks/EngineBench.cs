@@ -34,7 +34,7 @@ public class EngineBench
         var settings = new CustomerSegmentsSettings();
         Statistics = new CustomerOrderStatisticsService(settings, Shop.DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
             Shop.Repository<Customer>(), Shop.Repository<CustomerCustomerRoleMapping>(), Shop.Repository<CustomerRole>(), Shop.Repository<Order>(),
-            Shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(Shop.Repository<Segment>()));
+            Shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(Shop.Repository<Segment>()), Shop.NewDailyPurchasesService(settings));
         QueryBuilder = Shop.NewRuleQueryBuilder(settings);
         Validator = validator;
         Rebuild = new SegmentRebuildService(new Mock<ILogger>().Object, Shop.DataProvider, Shop.Repository<Segment>(),
