@@ -37,7 +37,8 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
     {
         foreach (var clear in new Func<Task>[]
                  {
-                     () => Repository<CustomerOrderStatistics>().DeleteAsync(_ => true), () => Repository<Order>().DeleteAsync(_ => true),
+                     () => Repository<CustomerOrderStatistics>().DeleteAsync(_ => true), () => Repository<CustomerDailyPurchases>().DeleteAsync(_ => true),
+                     () => Repository<Order>().DeleteAsync(_ => true),
                      () => Repository<CustomerCustomerRoleMapping>().DeleteAsync(_ => true), () => Repository<CustomerRole>().DeleteAsync(_ => true),
                      () => Repository<SegmentMembership>().DeleteAsync(_ => true), () => Repository<Segment>().DeleteAsync(_ => true),
                      () => Repository<Customer>().DeleteAsync(_ => true)
@@ -747,6 +748,24 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
     }
 
     #region Services
+
+    [Test]
+    public async Task ARebuildOfASegmentOnThePurchasesOfAPeriodAloneFillsTheStatisticsAndThePurchasesPerDay()
+    {
+        var customer = await CustomerAsync();
+        await OrderAsync(customer, 100, DateTime.UtcNow.AddDays(-3));
+        var settings = new CustomerSegmentsSettings();
+        var statistics = Statistics(settings);
+        var segment = await SegmentAsync(Rule(RuleFields.SpentInPeriod, RuleOperators.GreaterThanOrEqual, 100m, 30));
+        Assert.That(statistics.AreCurrent(), Is.False, "never filled");
+
+        await Rebuild(settings, statistics).RebuildSegmentAsync(segment);
+
+        Assert.That(statistics.AreCurrent(), Is.True, "filled for the rule on the purchases of a period");
+        Assert.That(await Repository<CustomerDailyPurchases>().Table.Where(d => d.CustomerId == customer.Id).Select(d => d.TotalSpent).ToListAsync(),
+            Is.EqualTo(new[] { 100m }));
+        Assert.That(await CurrentMembersAsync(segment.Id), Is.EqualTo(new[] { customer.Id }));
+    }
 
     private SegmentRuleQueryBuilder Builder(CustomerSegmentsSettings settings) => Shop.NewRuleQueryBuilder(settings);
 
