@@ -1,4 +1,5 @@
 using LinqToDB;
+using LinqToDB.Data;
 using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Customers;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
@@ -284,6 +285,8 @@ public class FullRebuildTests : MembershipTestBase
         var (entered, left) = await transaction.RunAsync(segment.Id, [], () => synchronizer.SynchronizeAsync(segment.Id, members, DateTime.UtcNow));
 
         Assert.That(synchronizer.BulkCopies, Is.GreaterThan(0));
+        //PostgreSQL's binary COPY, rolled back with the transaction above like the statements
+        Assert.That(synchronizer.CopyTypes, Is.All.EqualTo(Engine == DatabaseEngine.PostgreSql ? BulkCopyType.ProviderSpecific : BulkCopyType.Default));
         Assert.That((entered, left), Is.EqualTo((members.Count, 1)));
         Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.EqualTo(members.ToArray()));
         var rows = await RowsAsync(segment.Id);
@@ -331,6 +334,15 @@ public class FullRebuildTests : MembershipTestBase
         : SegmentMembershipSynchronizer(shop.DataProvider, shop.Repository<Customer>(), shop.Repository<SegmentMembership>())
     {
         public int BulkCopies { get; private set; }
+
+        public List<BulkCopyType> CopyTypes { get; } = [];
+
+        protected override BulkCopyOptions BulkCopyOptionsFor(ITable<SegmentMembership> table)
+        {
+            var options = base.BulkCopyOptionsFor(table);
+            CopyTypes.Add(options.BulkCopyType);
+            return options;
+        }
 
         protected override int BulkCopyThreshold => 0;
 
