@@ -32,9 +32,11 @@ public class EngineBench
             CacheInvalidator, Serializer, new SegmentRuleAnalyzer(catalog), null);
         var validator = new SegmentRuleValidator(catalog, Serializer, segmentsForValidator, new Mock<ILocalizationService>().Object);
         var settings = new CustomerSegmentsSettings();
+        DailyPurchases = new TimedDailyPurchasesService(settings, Shop.DataProvider, Shop.Repository<Order>(), Shop.Repository<CustomerDailyPurchases>(),
+            new SegmentMembershipTransaction(Shop.Repository<Segment>()));
         Statistics = new CustomerOrderStatisticsService(settings, Shop.DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
             Shop.Repository<Customer>(), Shop.Repository<CustomerCustomerRoleMapping>(), Shop.Repository<CustomerRole>(), Shop.Repository<Order>(),
-            Shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(Shop.Repository<Segment>()), Shop.NewDailyPurchasesService(settings));
+            Shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(Shop.Repository<Segment>()), DailyPurchases);
         QueryBuilder = Shop.NewRuleQueryBuilder(settings);
         Validator = validator;
         Rebuild = new SegmentRebuildService(new Mock<ILogger>().Object, Shop.DataProvider, Shop.Repository<Segment>(),
@@ -52,6 +54,7 @@ public class EngineBench
     public SegmentRuleQueryBuilder QueryBuilder { get; }
     public SegmentRebuildService Rebuild { get; }
     public CustomerOrderStatisticsService Statistics { get; }
+    public TimedDailyPurchasesService DailyPurchases { get; }
 
     /// <summary>
     /// Recomputes the plugin's order statistics from all orders (what happens when they are not current: install,
