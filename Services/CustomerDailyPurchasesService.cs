@@ -115,6 +115,39 @@ public class CustomerDailyPurchasesService : ICustomerDailyPurchasesService
             .ToListAsync();
 
     /// <summary>
+    /// The customer's rows and orders (summed up as <see cref="AggregateCustomerDaysAsync"/> does) in one statement,
+    /// so one round trip and one snapshot
+    /// </summary>
+    protected virtual async Task<(List<CustomerDailyPurchases> Rows, List<DailyStatusAggregate> Groups)> ReadCustomerAsync(int customerId)
+    {
+        var rows = _dailyPurchasesRepository.Table
+            .Where(r => r.CustomerId == customerId)
+            .Select(r => new DailyPurchasesRead
+            {
+                RowId = r.Id, StoreId = r.StoreId, Day = r.Day, PaymentStatusId = 0, OrderStatusId = 0, Count = r.OrderCount, Total = r.TotalSpent
+            });
+        var groups = _orderRepository.Table
+            .Where(o => o.CustomerId == customerId && !o.Deleted)
+            .GroupBy(o => new { o.StoreId, o.CreatedOnUtc.Date, o.PaymentStatusId, o.OrderStatusId })
+            .Select(g => new DailyPurchasesRead
+            {
+                RowId = 0, StoreId = g.Key.StoreId, Day = g.Key.Date, PaymentStatusId = g.Key.PaymentStatusId, OrderStatusId = g.Key.OrderStatusId,
+                Count = g.Count(), Total = g.Sum(o => o.OrderTotal)
+            });
+
+        var read = await rows.Concat(groups).ToListAsync();
+
+        return (read.Where(r => r.RowId > 0).Select(r => new CustomerDailyPurchases
+            {
+                Id = r.RowId, CustomerId = customerId, StoreId = r.StoreId, Day = r.Day, OrderCount = r.Count, TotalSpent = r.Total
+            }).ToList(),
+            read.Where(r => r.RowId <= 0).Select(r => new DailyStatusAggregate
+            {
+                StoreId = r.StoreId, Day = r.Day, PaymentStatusId = r.PaymentStatusId, OrderStatusId = r.OrderStatusId, Count = r.Count, Total = r.Total
+            }).ToList());
+    }
+
+    /// <summary>
     /// The customer's purchases per store and day from the order groups, as <see cref="AggregateDays"/> computes them
     /// </summary>
     protected virtual Dictionary<(int StoreId, DateTime Day), (int OrderCount, decimal TotalSpent)> SummarizeDays(IEnumerable<DailyStatusAggregate> groups)
@@ -297,10 +330,9 @@ public class CustomerDailyPurchasesService : ICustomerDailyPurchasesService
         if (customerId <= 0)
             return false;
 
-        //rows before orders: a refresh that wrote before the rows were read had read fewer orders than are read here,
-        //and one that writes after they were read makes the guarded writes fail
-        var rows = await _dailyPurchasesRepository.Table.Where(r => r.CustomerId == customerId).ToListAsync();
-        var changes = Compare(customerId, rows, SummarizeDays(await AggregateCustomerDaysAsync(customerId)));
+        //rows and orders from one snapshot: a refresh that writes after it makes the guarded writes fail
+        var (rows, groups) = await ReadCustomerAsync(customerId);
+        var changes = Compare(customerId, rows, SummarizeDays(groups));
         if (changes.Count == 0)
             return false;
 
@@ -344,6 +376,26 @@ public class DailyPurchasesAggregate
     public int OrderCount { get; set; }
 
     public decimal TotalSpent { get; set; }
+}
+
+/// <summary>
+/// One line of the read of a customer's rows (<see cref="RowId"/> set) and order groups (<see cref="RowId"/> 0)
+/// </summary>
+public class DailyPurchasesRead
+{
+    public int RowId { get; set; }
+
+    public int StoreId { get; set; }
+
+    public DateTime Day { get; set; }
+
+    public int PaymentStatusId { get; set; }
+
+    public int OrderStatusId { get; set; }
+
+    public int Count { get; set; }
+
+    public decimal Total { get; set; }
 }
 
 /// <summary>
