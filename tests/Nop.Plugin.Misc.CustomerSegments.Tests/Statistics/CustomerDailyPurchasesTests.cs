@@ -217,6 +217,73 @@ public class CustomerDailyPurchasesTests : DatabaseTestBase
         Assert.That(await service.GetCustomerDaysAsync(customer.Id), Is.Empty);
     }
 
+    /// <summary>
+    /// The service, counting refreshes that took the rows' lock, and able to let another writer act between the
+    /// unlocked read and the writes
+    /// </summary>
+    private sealed class ObservedDailyPurchasesService(CustomerSegmentsSettings settings, TestShop shop)
+        : CustomerDailyPurchasesService(settings, shop.DataProvider, shop.Repository<Order>(), shop.Repository<CustomerDailyPurchases>(),
+            new SegmentMembershipTransaction(shop.Repository<Segment>()))
+    {
+        public int Locked { get; private set; }
+
+        /// <summary>
+        /// Runs once, right after the customer's rows and orders were read
+        /// </summary>
+        public Func<Task> AfterRead { get; set; }
+
+        protected override async Task<(List<CustomerDailyPurchases> Rows, List<DailyStatusAggregate> Groups)> ReadCustomerAsync(int customerId)
+        {
+            var read = await base.ReadCustomerAsync(customerId);
+            var afterRead = AfterRead;
+            AfterRead = null;
+            if (afterRead != null)
+                await afterRead();
+            return read;
+        }
+
+        protected override Task<bool> RefreshLockedAsync(int customerId)
+        {
+            Locked++;
+            return base.RefreshLockedAsync(customerId);
+        }
+    }
+
+    [Test]
+    public async Task ARefreshThatReadBeforeAnotherOneWroteLeavesTheNewerFiguresThroughTheLockedPath()
+    {
+        var customer = (await CustomersAsync(1))[0];
+        var settings = new CustomerSegmentsSettings();
+        var first = RandomOrder(new Random(5), customer.Id);
+        (first.PaymentStatusId, first.OrderStatusId, first.Deleted, first.StoreId, first.CreatedOnUtc) =
+            ((int)PaymentStatus.Paid, (int)OrderStatus.Complete, false, 1, Now.AddDays(-1));
+        await Repository<Order>().InsertAsync(first, false);
+        var service = new ObservedDailyPurchasesService(settings, Shop);
+        await service.RefreshCustomerAsync(customer.Id);
+        Assert.That(service.Locked, Is.Zero, "nothing in the way: the unlocked writes");
+
+        //a second order on the same day: this refresh reads, then another event's refresh (which read the order too,
+        //and a third one placed meanwhile) writes first
+        var second = RandomOrder(new Random(6), customer.Id);
+        (second.PaymentStatusId, second.OrderStatusId, second.Deleted, second.StoreId, second.CreatedOnUtc) =
+            ((int)PaymentStatus.Paid, (int)OrderStatus.Complete, false, 1, Now.AddDays(-1).AddMinutes(5));
+        await Repository<Order>().InsertAsync(second, false);
+        service.AfterRead = async () =>
+        {
+            var third = RandomOrder(new Random(7), customer.Id);
+            (third.PaymentStatusId, third.OrderStatusId, third.Deleted, third.StoreId, third.CreatedOnUtc) =
+                ((int)PaymentStatus.Paid, (int)OrderStatus.Complete, false, 1, Now.AddDays(-1).AddMinutes(10));
+            await Repository<Order>().InsertAsync(third, false);
+            Assert.That(await Shop.NewDailyPurchasesService(settings).RefreshCustomerAsync(customer.Id), Is.True);
+        };
+
+        Assert.That(await service.RefreshCustomerAsync(customer.Id), Is.False, "the other refresh wrote the day already");
+        Assert.That(service.Locked, Is.EqualTo(1), "the guarded write found the row changed");
+        var day = (await service.GetCustomerDaysAsync(customer.Id)).Single();
+        Assert.That(day.OrderCount, Is.EqualTo(3), "the newer figures stay");
+        await AssertRowsAreThePurchasesAsync(settings, "after both refreshes");
+    }
+
     [Test]
     public async Task RefreshingAListOfCustomersAndTheInPlaceRefreshLeaveWhatTheRecomputeWould()
     {
