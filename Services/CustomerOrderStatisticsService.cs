@@ -632,7 +632,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// Orders changed without an event (e.g. a refund) long after they were placed are not looked at: the order
     /// events keep those customers current.
     /// </summary>
-    protected virtual Task RefreshInPlaceAsync(DateTime lastUtc, DateTime nowUtc)
+    protected virtual async Task RefreshInPlaceAsync(DateTime lastUtc, DateTime nowUtc)
     {
         var lastStart = RfmWindowStart(lastUtc);
         var start = RfmWindowStart(nowUtc);
@@ -644,12 +644,13 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         var customerIds = _orderRepository.Table
             .Where(o => o.CreatedOnUtc >= crossedFrom && o.CreatedOnUtc < crossedTo || o.CreatedOnUtc >= placedSince)
             .Select(o => o.CustomerId);
-        //the purchases per day do not move with time: only customers whose orders were placed since (a missed event)
-        var placedSinceIds = _orderRepository.Table.Where(o => o.CreatedOnUtc >= placedSince).Select(o => o.CustomerId);
+        //the purchases per day do not move with time: only the customers whose orders were placed since (a missed
+        //event), read first so that their days are reconciled in batches of ids (indexed reads of their orders and rows)
+        var placedSinceIds = await _orderRepository.Table.Where(o => o.CreatedOnUtc >= placedSince).Select(o => o.CustomerId).Distinct().ToListAsync();
+        await _dailyPurchasesService.RefreshCustomersAsync(placedSinceIds);
 
-        return _segmentMembershipTransaction.RunAsync(async () =>
+        await _segmentMembershipTransaction.RunAsync(async () =>
         {
-            await _dailyPurchasesService.RefreshCustomersAsync(placedSinceIds);
             await ReconcileCustomersAsync(customerIds, nowUtc);
             await DeleteRowsWithoutOrdersAsync();
             await RankAsync();

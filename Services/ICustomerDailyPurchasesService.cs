@@ -18,11 +18,6 @@ public interface ICustomerDailyPurchasesService
     Task RefreshCustomersAsync(IList<int> customerIds);
 
     /// <summary>
-    /// Brings the rows of the customers the query names in line with their orders, writing only what differs (set-based)
-    /// </summary>
-    Task RefreshCustomersAsync(IQueryable<int> customerIds);
-
-    /// <summary>
     /// Brings one customer's rows in line with the customer's orders (what an order event needs): one read of the
     /// rows, one grouped read of the orders, writes only where a day differs
     /// </summary>
