@@ -17,6 +17,8 @@ public static class CustomerSegmentsDefaults
 
     public static string OrderStatisticsTableName => "CustomerSegmentOrderStatistics";
 
+    public static string DailyPurchasesTableName => "CustomerSegmentDailyPurchases";
+
     /// <summary>
     /// Name of the lease the scheduled rebuild holds while it runs
     /// </summary>

@@ -14,7 +14,8 @@ public class SegmentNameCompatibility : INameCompatibility
         [typeof(SegmentMembership)] = CustomerSegmentsDefaults.MembershipTableName,
         [typeof(SegmentLease)] = CustomerSegmentsDefaults.LeaseTableName,
         [typeof(SegmentRebuildRun)] = CustomerSegmentsDefaults.RebuildRunTableName,
-        [typeof(CustomerOrderStatistics)] = CustomerSegmentsDefaults.OrderStatisticsTableName
+        [typeof(CustomerOrderStatistics)] = CustomerSegmentsDefaults.OrderStatisticsTableName,
+        [typeof(CustomerDailyPurchases)] = CustomerSegmentsDefaults.DailyPurchasesTableName
     };
 
     public Dictionary<(Type, string), string> ColumnName => new();

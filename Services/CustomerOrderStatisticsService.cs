@@ -35,6 +35,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     protected readonly IRepository<Order> _orderRepository;
     protected readonly IRepository<CustomerOrderStatistics> _statisticsRepository;
     protected readonly ISegmentMembershipTransaction _segmentMembershipTransaction;
+    protected readonly ICustomerDailyPurchasesService _dailyPurchasesService;
 
     public CustomerOrderStatisticsService(CustomerSegmentsSettings settings,
         INopDataProvider dataProvider,
@@ -44,7 +45,8 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         IRepository<CustomerRole> customerRoleRepository,
         IRepository<Order> orderRepository,
         IRepository<CustomerOrderStatistics> statisticsRepository,
-        ISegmentMembershipTransaction segmentMembershipTransaction)
+        ISegmentMembershipTransaction segmentMembershipTransaction,
+        ICustomerDailyPurchasesService dailyPurchasesService)
     {
         _settings = settings;
         _dataProvider = dataProvider;
@@ -55,16 +57,18 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         _orderRepository = orderRepository;
         _statisticsRepository = statisticsRepository;
         _segmentMembershipTransaction = segmentMembershipTransaction;
+        _dailyPurchasesService = dailyPurchasesService;
     }
 
     #region Utilities
 
     /// <summary>
-    /// The settings the statistics depend on, as one text: the statistics are current when it equals the one saved
-    /// at their last full refresh
+    /// The settings the statistics (and the purchases per day kept with them) depend on, as one text: they are current
+    /// when it equals the one saved at their last full refresh. The first part is the version of the tables: 2 since
+    /// the purchases per day, so that a shop updated from 1 fills them.
     /// </summary>
     public static string SettingsKey(CustomerSegmentsSettings settings) => string.Join("|",
-        "1",
+        "2",
         string.Join(",", SegmentQueries.PurchasePaymentStatusIds(settings)),
         string.Join(",", SegmentQueries.ExcludedOrderStatusIds(settings)),
         settings.IncludeGuests ? "guests" : "registered",
@@ -481,6 +485,8 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// </summary>
     protected virtual async Task<CustomerStatisticsRefresh> RefreshOneCustomerAsync(int customerId, DateTime nowUtc)
     {
+        await _dailyPurchasesService.RefreshCustomerAsync(customerId);
+
         //rows before orders: a refresh that wrote before the rows were read had read fewer orders than are read here,
         //and one that writes after they were read makes the guarded statement write nothing
         var rows = await _statisticsRepository.Table.Where(s => s.CustomerId == customerId).ToListAsync();
@@ -626,7 +632,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// Orders changed without an event (e.g. a refund) long after they were placed are not looked at: the order
     /// events keep those customers current.
     /// </summary>
-    protected virtual Task RefreshInPlaceAsync(DateTime lastUtc, DateTime nowUtc)
+    protected virtual async Task RefreshInPlaceAsync(DateTime lastUtc, DateTime nowUtc)
     {
         var lastStart = RfmWindowStart(lastUtc);
         var start = RfmWindowStart(nowUtc);
@@ -638,8 +644,12 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         var customerIds = _orderRepository.Table
             .Where(o => o.CreatedOnUtc >= crossedFrom && o.CreatedOnUtc < crossedTo || o.CreatedOnUtc >= placedSince)
             .Select(o => o.CustomerId);
+        //the purchases per day do not move with time: only the customers whose orders were placed since (a missed
+        //event), read first so that their days are reconciled in batches of ids (indexed reads of their orders and rows)
+        var placedSinceIds = await _orderRepository.Table.Where(o => o.CreatedOnUtc >= placedSince).Select(o => o.CustomerId).Distinct().ToListAsync();
+        await _dailyPurchasesService.RefreshCustomersAsync(placedSinceIds);
 
-        return _segmentMembershipTransaction.RunAsync(async () =>
+        await _segmentMembershipTransaction.RunAsync(async () =>
         {
             await ReconcileCustomersAsync(customerIds, nowUtc);
             await DeleteRowsWithoutOrdersAsync();
@@ -684,6 +694,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             await InsertUnrankedAsync(AggregateOrders(_orderRepository.Table, nowUtc));
             await InsertUnrankedAsync(AggregateStores(_statisticsRepository.Table));
             await RankAsync();
+            await _dailyPurchasesService.RecomputeAllAsync();
         });
 
         await SaveRefreshedOnAsync(nowUtc);
@@ -717,6 +728,8 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
                 await InsertUnrankedAsync(allStoresRows);
             });
         }
+
+        await _dailyPurchasesService.RefreshCustomersAsync(ids);
 
         //the statements of a batch do not tell rows written from rows matched alike on every engine
         return ids.Count > 0;

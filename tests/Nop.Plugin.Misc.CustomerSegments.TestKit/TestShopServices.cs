@@ -4,6 +4,7 @@ using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Messages;
 using Nop.Core.Domain.Orders;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
 namespace Nop.Plugin.Misc.CustomerSegments.TestKit;
@@ -21,5 +22,12 @@ public static class TestShopServices
             shop.Repository<Address>(), shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(),
             shop.Repository<GenericAttribute>(), shop.Repository<NewsLetterSubscription>(), shop.Repository<Order>(), shop.Repository<OrderItem>(),
             shop.Repository<ProductCategory>(), shop.Repository<ProductManufacturer>(), shop.Repository<SegmentMembership>(),
-            shop.Repository<ShoppingCartItem>(), shop.Repository<CustomerOrderStatistics>());
+            shop.Repository<ShoppingCartItem>(), shop.Repository<CustomerOrderStatistics>(), shop.Repository<CustomerDailyPurchases>());
+
+    /// <summary>
+    /// The real service of the purchases per customer and day over the shop (the plugin's default settings unless given)
+    /// </summary>
+    public static CustomerDailyPurchasesService NewDailyPurchasesService(this TestShop shop, CustomerSegmentsSettings settings = null) =>
+        new(settings ?? new CustomerSegmentsSettings(), shop.DataProvider, shop.Repository<Order>(), shop.Repository<CustomerDailyPurchases>(),
+            new SegmentMembershipTransaction(shop.Repository<Segment>()));
 }

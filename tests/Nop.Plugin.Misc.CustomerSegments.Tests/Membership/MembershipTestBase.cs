@@ -122,9 +122,10 @@ public abstract class MembershipTestBase : DatabaseTestBase
     protected CustomerOrderStatisticsService NewStatisticsService(CustomerSegmentsSettings settings = null, TestShop shop = null)
     {
         shop ??= Shop;
-        return new(settings ?? new CustomerSegmentsSettings(), shop.DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
+        settings ??= new CustomerSegmentsSettings();
+        return new(settings, shop.DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
             shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(), shop.Repository<Order>(),
-            shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(shop.Repository<Segment>()));
+            shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(shop.Repository<Segment>()), shop.NewDailyPurchasesService(settings));
     }
 
     private Task TruncateAsync<T>() where T : Nop.Core.BaseEntity => Repository<T>().DeleteAsync(_ => true);
