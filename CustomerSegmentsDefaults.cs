@@ -18,6 +18,7 @@ public static class CustomerSegmentsDefaults
     public static string OrderStatisticsTableName => "CustomerSegmentOrderStatistics";
 
     public static string DailyPurchasesTableName => "CustomerSegmentDailyPurchases";
+    public static string PurchasedProductsTableName => "CustomerSegmentPurchasedProduct";
 
     /// <summary>
     /// Name of the lease the scheduled rebuild holds while it runs

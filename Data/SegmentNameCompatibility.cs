@@ -15,7 +15,8 @@ public class SegmentNameCompatibility : INameCompatibility
         [typeof(SegmentLease)] = CustomerSegmentsDefaults.LeaseTableName,
         [typeof(SegmentRebuildRun)] = CustomerSegmentsDefaults.RebuildRunTableName,
         [typeof(CustomerOrderStatistics)] = CustomerSegmentsDefaults.OrderStatisticsTableName,
-        [typeof(CustomerDailyPurchases)] = CustomerSegmentsDefaults.DailyPurchasesTableName
+        [typeof(CustomerDailyPurchases)] = CustomerSegmentsDefaults.DailyPurchasesTableName,
+        [typeof(CustomerPurchasedProduct)] = CustomerSegmentsDefaults.PurchasedProductsTableName
     };
 
     public Dictionary<(Type, string), string> ColumnName => new();

@@ -36,6 +36,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     protected readonly IRepository<CustomerOrderStatistics> _statisticsRepository;
     protected readonly ISegmentMembershipTransaction _segmentMembershipTransaction;
     protected readonly ICustomerDailyPurchasesService _dailyPurchasesService;
+    protected readonly ICustomerPurchasedProductService _purchasedProductService;
 
     public CustomerOrderStatisticsService(CustomerSegmentsSettings settings,
         INopDataProvider dataProvider,
@@ -46,7 +47,8 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         IRepository<Order> orderRepository,
         IRepository<CustomerOrderStatistics> statisticsRepository,
         ISegmentMembershipTransaction segmentMembershipTransaction,
-        ICustomerDailyPurchasesService dailyPurchasesService)
+        ICustomerDailyPurchasesService dailyPurchasesService,
+        ICustomerPurchasedProductService purchasedProductService)
     {
         _settings = settings;
         _dataProvider = dataProvider;
@@ -58,14 +60,16 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         _statisticsRepository = statisticsRepository;
         _segmentMembershipTransaction = segmentMembershipTransaction;
         _dailyPurchasesService = dailyPurchasesService;
+        _purchasedProductService = purchasedProductService;
     }
 
     #region Utilities
 
     /// <summary>
-    /// The settings the statistics (and the purchases per day kept with them) depend on, as one text: they are current
-    /// when it equals the one saved at their last full refresh. The first part is the version of the tables: 2 since
-    /// the purchases per day, so that a shop updated from 1 fills them.
+    /// The settings the statistics (and the purchases per day and the products bought kept with them) depend on, as
+    /// one text: they are current when it equals the one saved at their last full refresh. The first part is the
+    /// version of the tables: 2 since the purchases per day and the products bought, so that a shop updated from 1
+    /// fills them.
     /// </summary>
     public static string SettingsKey(CustomerSegmentsSettings settings) => string.Join("|",
         "2",
@@ -486,6 +490,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     protected virtual async Task<CustomerStatisticsRefresh> RefreshOneCustomerAsync(int customerId, DateTime nowUtc)
     {
         await _dailyPurchasesService.RefreshCustomerAsync(customerId);
+        await _purchasedProductService.RefreshCustomerAsync(customerId);
 
         //rows before orders: a refresh that wrote before the rows were read had read fewer orders than are read here,
         //and one that writes after they were read makes the guarded statement write nothing
@@ -644,10 +649,11 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         var customerIds = _orderRepository.Table
             .Where(o => o.CreatedOnUtc >= crossedFrom && o.CreatedOnUtc < crossedTo || o.CreatedOnUtc >= placedSince)
             .Select(o => o.CustomerId);
-        //the purchases per day do not move with time: only the customers whose orders were placed since (a missed
-        //event), read first so that their days are reconciled in batches of ids (indexed reads of their orders and rows)
+        //the purchases per day and the products bought do not move with time: only the customers whose orders were placed
+        //since (a missed event), read first so that their rows are reconciled in batches of ids (indexed reads)
         var placedSinceIds = await _orderRepository.Table.Where(o => o.CreatedOnUtc >= placedSince).Select(o => o.CustomerId).Distinct().ToListAsync();
         await _dailyPurchasesService.RefreshCustomersAsync(placedSinceIds);
+        await _purchasedProductService.RefreshCustomersAsync(placedSinceIds);
 
         await _segmentMembershipTransaction.RunAsync(async () =>
         {
@@ -695,6 +701,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             await InsertUnrankedAsync(AggregateStores(_statisticsRepository.Table));
             await RankAsync();
             await _dailyPurchasesService.RecomputeAllAsync();
+            await _purchasedProductService.RecomputeAllAsync();
         });
 
         await SaveRefreshedOnAsync(nowUtc);
@@ -730,6 +737,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         }
 
         await _dailyPurchasesService.RefreshCustomersAsync(ids);
+        await _purchasedProductService.RefreshCustomersAsync(ids);
 
         //the statements of a batch do not tell rows written from rows matched alike on every engine
         return ids.Count > 0;

@@ -45,6 +45,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     protected readonly IRepository<ShoppingCartItem> _shoppingCartItemRepository;
     protected readonly IRepository<CustomerOrderStatistics> _orderStatisticsRepository;
     protected readonly IRepository<CustomerDailyPurchases> _dailyPurchasesRepository;
+    protected readonly IRepository<CustomerPurchasedProduct> _purchasedProductRepository;
 
     public SegmentRuleQueryBuilder(CustomerSegmentsSettings settings,
         IRepository<Address> addressRepository,
@@ -60,7 +61,8 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         IRepository<SegmentMembership> segmentMembershipRepository,
         IRepository<ShoppingCartItem> shoppingCartItemRepository,
         IRepository<CustomerOrderStatistics> orderStatisticsRepository,
-        IRepository<CustomerDailyPurchases> dailyPurchasesRepository)
+        IRepository<CustomerDailyPurchases> dailyPurchasesRepository,
+        IRepository<CustomerPurchasedProduct> purchasedProductRepository)
     {
         _settings = settings;
         _addressRepository = addressRepository;
@@ -77,6 +79,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         _shoppingCartItemRepository = shoppingCartItemRepository;
         _orderStatisticsRepository = orderStatisticsRepository;
         _dailyPurchasesRepository = dailyPurchasesRepository;
+        _purchasedProductRepository = purchasedProductRepository;
     }
 
     public virtual async Task<IQueryable<int>> BuildMatchingCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc)
@@ -307,11 +310,9 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
             case RuleFields.SpentInPeriod:
                 return PeriodAggregate(PeriodSums(storeId, PeriodStart(condition, now)), PeriodTest(condition.Field, op, values));
             case RuleFields.BoughtProducts:
-                return Set(ids => BoughtProducts(ids, GetPurchases(storeId, PeriodStart(condition, now))), op, values);
             case RuleFields.BoughtCategories:
-                return Set(ids => BoughtCategories(ids, GetPurchases(storeId, PeriodStart(condition, now))), op, values);
             case RuleFields.BoughtManufacturers:
-                return Set(ids => BoughtManufacturers(ids, GetPurchases(storeId, PeriodStart(condition, now))), op, values);
+                return Set(ids => Buyers(condition.Field, ids, storeId, PeriodStart(condition, now)), op, values);
             case RuleFields.AbandonedCart:
                 return Boolean(AbandonedCart(storeId, PeriodStart(condition, now) ?? now), values);
             case RuleFields.WishlistNotEmpty:
@@ -792,7 +793,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         switch (condition.Field)
         {
             case RuleFields.BoughtProducts or RuleFields.BoughtCategories or RuleFields.BoughtManufacturers when condition.Operator == AnyOf:
-                return BuyerIds(ItemsOf(condition.Field, RuleValues.Ints(values)), GetPurchases(context.StoreId, PeriodStart(condition, context.NowUtc))).Distinct();
+                return BuyerIds(condition.Field, RuleValues.Ints(values), context.StoreId, PeriodStart(condition, context.NowUtc)).Distinct();
             case RuleFields.OrderCountInPeriod or RuleFields.SpentInPeriod when !_negatedOperators.ContainsKey(condition.Operator ?? string.Empty):
                 var test = PeriodTest(condition.Field, condition.Operator, values);
                 return PassesWithoutPurchases(test) ? null : PeriodPassingIds(PeriodSums(context.StoreId, PeriodStart(condition, context.NowUtc)), test);
@@ -879,9 +880,10 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         sums.Where(test).Select(a => a.CustomerId);
 
     /// <summary>
-    /// Whether the purchases per customer and day are current (kept with the order statistics, under their settings key)
+    /// Whether the purchases per customer and day and the products bought per customer are current (kept with the order
+    /// statistics, under their settings key)
     /// </summary>
-    protected virtual bool DailyPurchasesAreCurrent() =>
+    protected virtual bool PurchaseFiguresAreCurrent() =>
         _settings.OrderStatisticsKey == CustomerOrderStatisticsService.SettingsKey(_settings);
 
     /// <summary>
@@ -891,7 +893,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// </summary>
     protected virtual IQueryable<PeriodAggregateRow> PeriodSums(int storeId, DateTime? fromUtc)
     {
-        if (!DailyPurchasesAreCurrent())
+        if (!PurchaseFiguresAreCurrent())
         {
             return GetPurchases(storeId, fromUtc)
                 .GroupBy(o => o.CustomerId)
@@ -967,18 +969,48 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     }
 
     /// <summary>
-    /// Customers who bought one of the products: the buyers' ids from one join (order items of the products, their
-    /// orders that count), so that the database reads the items of the products once and looks their orders up by
-    /// key, where a correlated EXISTS per customer (order, then item) leads PostgreSQL to walk every customer's orders
+    /// Customers who bought one of the products, categories or manufacturers (by the field) in the store since a moment
+    /// (null: ever); see <see cref="BuyerIds(string, List{int}, int, DateTime?)"/>
     /// </summary>
-    protected virtual Expression<Func<Customer, bool>> BoughtProducts(List<int> productIds, IQueryable<Order> purchases) =>
-        Buyers(ItemsOf(RuleFields.BoughtProducts, productIds), purchases);
+    protected virtual Expression<Func<Customer, bool>> Buyers(string field, List<int> ids, int storeId, DateTime? fromUtc)
+    {
+        var buyers = BuyerIds(field, ids, storeId, fromUtc);
+        return c => buyers.Contains(c.Id);
+    }
 
-    protected virtual Expression<Func<Customer, bool>> BoughtCategories(List<int> categoryIds, IQueryable<Order> purchases) =>
-        Buyers(ItemsOf(RuleFields.BoughtCategories, categoryIds), purchases);
+    /// <summary>
+    /// The ids of the customers who bought one of the products, categories or manufacturers (by the field) in the store
+    /// since a moment (null: ever), once per product (and store) or more. From the products bought per customer when
+    /// they are current (one range of an index per product); else from one join of the products' order items with
+    /// their orders that count, so that the database reads the items of the products once and looks their orders up by
+    /// key, where a correlated EXISTS per customer (order, then item) leads PostgreSQL to walk every customer's orders.
+    /// Categories and manufacturers name their products from nopCommerce's mappings at query time either way.
+    /// </summary>
+    protected virtual IQueryable<int> BuyerIds(string field, List<int> ids, int storeId, DateTime? fromUtc)
+    {
+        if (!PurchaseFiguresAreCurrent())
+            return BuyerIds(ItemsOf(field, ids), GetPurchases(storeId, fromUtc));
 
-    protected virtual Expression<Func<Customer, bool>> BoughtManufacturers(List<int> manufacturerIds, IQueryable<Order> purchases) =>
-        Buyers(ItemsOf(RuleFields.BoughtManufacturers, manufacturerIds), purchases);
+        var rows = _purchasedProductRepository.Table;
+        if (storeId > 0)
+            rows = rows.Where(r => r.StoreId == storeId);
+        if (fromUtc is { } from)
+            rows = rows.Where(r => r.LastPurchasedOnUtc >= from);
+
+        return field switch
+        {
+            RuleFields.BoughtProducts => rows.Where(r => ids.Contains(r.ProductId)).Select(r => r.CustomerId),
+            RuleFields.BoughtCategories =>
+                from pc in _productCategoryRepository.Table.Where(pc => ids.Contains(pc.CategoryId))
+                join r in rows on pc.ProductId equals r.ProductId
+                select r.CustomerId,
+            RuleFields.BoughtManufacturers =>
+                from pm in _productManufacturerRepository.Table.Where(pm => ids.Contains(pm.ManufacturerId))
+                join r in rows on pm.ProductId equals r.ProductId
+                select r.CustomerId,
+            _ => throw new ArgumentException($"'{field}' is no purchase of products", nameof(field))
+        };
+    }
 
     /// <summary>
     /// The order items of the products, or of the products of the categories or manufacturers, by the field that names them
@@ -996,15 +1028,6 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
             select oi,
         _ => throw new ArgumentException($"'{field}' is no purchase of products", nameof(field))
     };
-
-    /// <summary>
-    /// Customers with a purchase holding one of the items (the same customer may appear once per item: IN removes duplicates)
-    /// </summary>
-    protected virtual Expression<Func<Customer, bool>> Buyers(IQueryable<OrderItem> items, IQueryable<Order> purchases)
-    {
-        var buyers = BuyerIds(items, purchases);
-        return c => buyers.Contains(c.Id);
-    }
 
     /// <summary>
     /// The ids of the customers with a purchase holding one of the items, once per item

@@ -72,7 +72,7 @@ public class DailyPurchasesPeriodRuleTests : DatabaseTestBase
     private CustomerOrderStatisticsService Statistics(CustomerSegmentsSettings settings) => new(settings, DataProvider,
         new Mock<Nop.Services.Configuration.ISettingService>().Object, Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(),
         Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
-        new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings));
+        new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings), Shop.NewPurchasedProductService(settings));
 
     private static RuleCondition Condition(string field, string op, int days, params decimal[] values) => new()
     {

@@ -41,7 +41,7 @@ public class CustomerDailyPurchasesTests : DatabaseTestBase
     private CustomerOrderStatisticsService Statistics(CustomerSegmentsSettings settings) =>
         new(settings, DataProvider, new Mock<ISettingService>().Object, Repository<Customer>(),
             Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
-            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings));
+            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings), Shop.NewPurchasedProductService(settings));
 
     private async Task<List<Customer>> CustomersAsync(int count)
     {

@@ -86,7 +86,7 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
     private CustomerOrderStatisticsService Statistics(CustomerSegmentsSettings settings, ISettingService settingService = null) =>
         new(settings, DataProvider, settingService ?? new Mock<ISettingService>().Object, Repository<Customer>(),
             Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
-            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings));
+            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings), Shop.NewPurchasedProductService(settings));
 
     private async Task<Dictionary<(int CustomerId, int StoreId), CustomerOrderStatistics>> RowsAsync() =>
         (await Repository<CustomerOrderStatistics>().Table.ToListAsync()).ToDictionary(s => (s.CustomerId, s.StoreId));
@@ -245,8 +245,8 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
     private sealed class ObservedStatisticsService(CustomerSegmentsSettings settings, INopDataProvider dataProvider, ISettingService settingService,
         IRepository<Customer> customers, IRepository<CustomerCustomerRoleMapping> mappings, IRepository<CustomerRole> roles,
         IRepository<Order> orders, IRepository<CustomerOrderStatistics> statistics, ISegmentMembershipTransaction transaction,
-        ICustomerDailyPurchasesService dailyPurchases)
-        : CustomerOrderStatisticsService(settings, dataProvider, settingService, customers, mappings, roles, orders, statistics, transaction, dailyPurchases)
+        ICustomerDailyPurchasesService dailyPurchases, ICustomerPurchasedProductService purchasedProducts)
+        : CustomerOrderStatisticsService(settings, dataProvider, settingService, customers, mappings, roles, orders, statistics, transaction, dailyPurchases, purchasedProducts)
     {
         public int Locked { get; private set; }
 
@@ -293,7 +293,7 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         await OrderAsync(bob, 15.5m, Now.AddDays(-40), storeId: 2);
         var service = new ObservedStatisticsService(settings, DataProvider, new Mock<ISettingService>().Object, Repository<Customer>(),
             Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
-            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings));
+            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings), Shop.NewPurchasedProductService(settings));
         await service.RefreshAllAsync(Now);
 
         async Task assertAsFullRefreshAsync(string step, CustomerStatisticsRefresh refresh, Customer customer)

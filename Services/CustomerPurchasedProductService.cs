@@ -1,0 +1,357 @@
+using System.Linq.Expressions;
+using LinqToDB;
+using Nop.Core.Domain.Orders;
+using Nop.Data;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// Fills the products bought per customer and store with one INSERT ... SELECT of the purchases' items grouped by
+/// customer, store and product; keeps a few customers current with set-based statements that write only the rows that
+/// differ, and one customer with two small reads and a write per differing row. Orders of every store id are kept
+/// (a rule for all stores reads them all), as the rules' reading of the raw orders does.
+/// </summary>
+public class CustomerPurchasedProductService : ICustomerPurchasedProductService
+{
+    protected readonly CustomerSegmentsSettings _settings;
+    protected readonly INopDataProvider _dataProvider;
+    protected readonly IRepository<Order> _orderRepository;
+    protected readonly IRepository<OrderItem> _orderItemRepository;
+    protected readonly IRepository<CustomerPurchasedProduct> _purchasedProductRepository;
+    protected readonly ISegmentMembershipTransaction _segmentMembershipTransaction;
+
+    public CustomerPurchasedProductService(CustomerSegmentsSettings settings,
+        INopDataProvider dataProvider,
+        IRepository<Order> orderRepository,
+        IRepository<OrderItem> orderItemRepository,
+        IRepository<CustomerPurchasedProduct> purchasedProductRepository,
+        ISegmentMembershipTransaction segmentMembershipTransaction)
+    {
+        _settings = settings;
+        _dataProvider = dataProvider;
+        _orderRepository = orderRepository;
+        _orderItemRepository = orderItemRepository;
+        _purchasedProductRepository = purchasedProductRepository;
+        _segmentMembershipTransaction = segmentMembershipTransaction;
+    }
+
+    #region Utilities
+
+    protected virtual ITable<CustomerPurchasedProduct> PurchasedProductTable =>
+        (ITable<CustomerPurchasedProduct>)_dataProvider.GetTable<CustomerPurchasedProduct>();
+
+    /// <summary>
+    /// The purchases' items grouped per customer, store and product, with the date of the last purchase
+    /// </summary>
+    protected virtual IQueryable<PurchasedProductAggregate> AggregateProducts(IQueryable<Order> orders) =>
+        from o in SegmentQueries.Purchases(orders, _settings)
+        join oi in _orderItemRepository.Table on o.Id equals oi.OrderId
+        group o by new { o.CustomerId, o.StoreId, oi.ProductId } into g
+        select new PurchasedProductAggregate
+        {
+            CustomerId = g.Key.CustomerId,
+            StoreId = g.Key.StoreId,
+            ProductId = g.Key.ProductId,
+            LastPurchasedOnUtc = g.Max(o => o.CreatedOnUtc)
+        };
+
+    protected virtual Task<int> InsertAsync(IQueryable<PurchasedProductAggregate> aggregates) =>
+        aggregates.InsertAsync(PurchasedProductTable, a => new CustomerPurchasedProduct
+        {
+            CustomerId = a.CustomerId,
+            StoreId = a.StoreId,
+            ProductId = a.ProductId,
+            LastPurchasedOnUtc = a.LastPurchasedOnUtc
+        });
+
+    /// <summary>
+    /// Brings the rows of some customers in line with their purchases: differing dates updated, missing products added,
+    /// products no longer bought removed
+    /// </summary>
+    /// <param name="ordersOfCustomers">The customers' orders</param>
+    /// <param name="rowsOfCustomers">The customers' rows</param>
+    protected virtual async Task ReconcileAsync(Expression<Func<Order, bool>> ordersOfCustomers,
+        Expression<Func<CustomerPurchasedProduct, bool>> rowsOfCustomers)
+    {
+        var rows = _purchasedProductRepository.Table;
+        var products = AggregateProducts(_orderRepository.Table.Where(ordersOfCustomers)).AsSubQuery();
+
+        var differing = from r in rows
+            join a in products on new { r.CustomerId, r.StoreId, r.ProductId } equals new { a.CustomerId, a.StoreId, a.ProductId }
+            where r.LastPurchasedOnUtc != a.LastPurchasedOnUtc
+            select new { Row = r, Figures = a };
+        await differing.UpdateAsync(x => x.Row, x => new CustomerPurchasedProduct
+        {
+            LastPurchasedOnUtc = x.Figures.LastPurchasedOnUtc
+        });
+
+        await InsertAsync(products.Where(a => !rows.Any(r => r.CustomerId == a.CustomerId && r.StoreId == a.StoreId && r.ProductId == a.ProductId)));
+
+        await rows
+            .Where(rowsOfCustomers)
+            .Where(r => !products.Any(a => a.CustomerId == r.CustomerId && a.StoreId == r.StoreId && a.ProductId == r.ProductId))
+            .DeleteAsync();
+    }
+
+    /// <summary>
+    /// The customer's order items (orders not deleted) grouped per store, product, payment status and order status
+    /// with the date of the last order: a few rows, classified into purchases by <see cref="SummarizeProducts"/>. The
+    /// statement holds no list of statuses, so linq2db reuses its SQL from event to event.
+    /// </summary>
+    protected virtual Task<List<PurchasedProductStatusAggregate>> AggregateCustomerProductsAsync(int customerId) =>
+        (from o in _orderRepository.Table.Where(o => o.CustomerId == customerId && !o.Deleted)
+            join oi in _orderItemRepository.Table on o.Id equals oi.OrderId
+            group o by new { o.StoreId, oi.ProductId, o.PaymentStatusId, o.OrderStatusId } into g
+            select new PurchasedProductStatusAggregate
+            {
+                StoreId = g.Key.StoreId,
+                ProductId = g.Key.ProductId,
+                PaymentStatusId = g.Key.PaymentStatusId,
+                OrderStatusId = g.Key.OrderStatusId,
+                LastOnUtc = g.Max(o => o.CreatedOnUtc)
+            })
+        .ToListAsync();
+
+    /// <summary>
+    /// The customer's purchased products per store with the date of the last purchase, from the item groups, as
+    /// <see cref="AggregateProducts"/> computes them
+    /// </summary>
+    protected virtual Dictionary<(int StoreId, int ProductId), DateTime> SummarizeProducts(IEnumerable<PurchasedProductStatusAggregate> groups)
+    {
+        var paymentStatusIds = SegmentQueries.PurchasePaymentStatusIds(_settings);
+        var excludedStatusIds = SegmentQueries.ExcludedOrderStatusIds(_settings);
+        var products = new Dictionary<(int, int), DateTime>();
+        foreach (var group in groups)
+        {
+            if (!paymentStatusIds.Contains(group.PaymentStatusId) || excludedStatusIds.Contains(group.OrderStatusId))
+                continue;
+
+            var key = (group.StoreId, group.ProductId);
+            var last = DateTime.SpecifyKind(group.LastOnUtc, DateTimeKind.Utc);
+            if (!products.TryGetValue(key, out var known) || last > known)
+                products[key] = last;
+        }
+
+        return products;
+    }
+
+    /// <summary>
+    /// The same moment to the second: the column may keep whole seconds only (MySQL/MariaDB DATETIME) while the orders
+    /// keep fractions, and a stored date that differs by less than a second would be written on every refresh
+    /// </summary>
+    private static bool SameMoment(DateTime stored, DateTime computed) =>
+        Math.Abs((stored - computed).Ticks) < TimeSpan.TicksPerSecond;
+
+    /// <summary>
+    /// The writes that bring the rows to the purchased products: rows to update (with their new date), to insert, to delete
+    /// </summary>
+    private static PurchasedProductChanges Compare(int customerId, IEnumerable<CustomerPurchasedProduct> rows,
+        Dictionary<(int StoreId, int ProductId), DateTime> products)
+    {
+        var changes = new PurchasedProductChanges();
+        var seen = new HashSet<(int, int)>();
+        foreach (var row in rows)
+        {
+            var key = (row.StoreId, row.ProductId);
+            if (!seen.Add(key) || !products.TryGetValue(key, out var last))
+                changes.Deleted.Add(row);
+            else if (!SameMoment(row.LastPurchasedOnUtc, last))
+                changes.Updated.Add((row, last));
+        }
+
+        foreach (var ((storeId, productId), last) in products.Where(pair => !seen.Contains(pair.Key)))
+        {
+            changes.Inserted.Add(new CustomerPurchasedProduct
+            {
+                CustomerId = customerId,
+                StoreId = storeId,
+                ProductId = productId,
+                LastPurchasedOnUtc = last
+            });
+        }
+
+        return changes;
+    }
+
+    /// <summary>
+    /// The row still has the date it was read with
+    /// </summary>
+    protected virtual Expression<Func<CustomerPurchasedProduct, bool>> Unchanged(CustomerPurchasedProduct row)
+    {
+        var id = row.Id;
+        var last = row.LastPurchasedOnUtc;
+
+        return r => r.Id == id && r.LastPurchasedOnUtc == last;
+    }
+
+    /// <summary>
+    /// Applies the changes without a transaction, each update and delete only where the row is still as read, each
+    /// insert guarded by the unique index
+    /// </summary>
+    /// <returns>Whether every write applied (else another refresh wrote meanwhile, or a write met a lock conflict)</returns>
+    protected virtual async Task<bool> TryWriteIfUnchangedAsync(PurchasedProductChanges changes)
+    {
+        try
+        {
+            foreach (var (row, last) in changes.Updated)
+            {
+                var written = await _purchasedProductRepository.Table
+                    .Where(Unchanged(row))
+                    .Set(r => r.LastPurchasedOnUtc, last)
+                    .UpdateAsync();
+                if (written != 1)
+                    return false;
+            }
+
+            foreach (var row in changes.Deleted)
+            {
+                if (await _purchasedProductRepository.Table.Where(Unchanged(row)).DeleteAsync() != 1)
+                    return false;
+            }
+
+            foreach (var row in changes.Inserted)
+                await _purchasedProductRepository.InsertAsync(row, false);
+
+            return true;
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Refreshes one customer in a transaction: the customer's rows locked, the purchases read, then only the rows that
+    /// differ written. A row inserted by a refresh committed meanwhile fails the INSERT (unique index): the transaction
+    /// runs again.
+    /// </summary>
+    protected virtual async Task<bool> RefreshLockedAsync(int customerId)
+    {
+        var written = false;
+        await _segmentMembershipTransaction.RunAsync(async () =>
+        {
+            written = false;
+            await _purchasedProductRepository.Table
+                .Where(r => r.CustomerId == customerId)
+                .Set(r => r.ProductId, r => r.ProductId)
+                .UpdateAsync();
+
+            var products = SummarizeProducts(await AggregateCustomerProductsAsync(customerId));
+            var rows = await _purchasedProductRepository.Table.Where(r => r.CustomerId == customerId).ToListAsync();
+            var changes = Compare(customerId, rows, products);
+
+            foreach (var (row, last) in changes.Updated)
+            {
+                row.LastPurchasedOnUtc = last;
+                await _purchasedProductRepository.UpdateAsync(row, false);
+            }
+
+            foreach (var row in changes.Deleted)
+                await _purchasedProductRepository.DeleteAsync(row, false);
+
+            foreach (var row in changes.Inserted)
+                await _purchasedProductRepository.InsertAsync(row, false);
+
+            written = changes.Count > 0;
+        });
+
+        return written;
+    }
+
+    #endregion
+
+    #region Methods
+
+    public virtual async Task RecomputeAllAsync()
+    {
+        await _purchasedProductRepository.Table.DeleteAsync();
+        await InsertAsync(AggregateProducts(_orderRepository.Table));
+    }
+
+    public virtual async Task RefreshCustomersAsync(IList<int> customerIds)
+    {
+        var ids = (customerIds ?? []).Where(id => id > 0).Distinct().ToList();
+        if (ids.Count == 1)
+        {
+            await RefreshCustomerAsync(ids[0]);
+            return;
+        }
+
+        foreach (var batch in ids.Chunk(CustomerOrderStatisticsService.CustomerBatchSize))
+        {
+            //a row inserted by a refresh committed meanwhile fails the INSERT (unique index): run again
+            await _segmentMembershipTransaction.RunAsync(() =>
+                ReconcileAsync(o => batch.Contains(o.CustomerId), r => batch.Contains(r.CustomerId)));
+        }
+    }
+
+    public virtual async Task<bool> RefreshCustomerAsync(int customerId)
+    {
+        if (customerId <= 0)
+            return false;
+
+        //rows before purchases: a refresh that wrote before the rows were read had read fewer purchases than are read
+        //here, and one that writes after they were read makes the guarded writes fail
+        var rows = await _purchasedProductRepository.Table.Where(r => r.CustomerId == customerId).ToListAsync();
+        var changes = Compare(customerId, rows, SummarizeProducts(await AggregateCustomerProductsAsync(customerId)));
+        if (changes.Count == 0)
+            return false;
+
+        if (await TryWriteIfUnchangedAsync(changes))
+            return true;
+
+        return await RefreshLockedAsync(customerId);
+    }
+
+    public virtual async Task<IReadOnlyList<CustomerPurchasedProduct>> GetCustomerProductsAsync(int customerId) =>
+        await _purchasedProductRepository.Table.Where(r => r.CustomerId == customerId).ToListAsync();
+
+    #endregion
+
+    /// <summary>
+    /// The writes of one customer's refresh
+    /// </summary>
+    protected class PurchasedProductChanges
+    {
+        public List<(CustomerPurchasedProduct Row, DateTime LastPurchasedOnUtc)> Updated { get; } = [];
+
+        public List<CustomerPurchasedProduct> Inserted { get; } = [];
+
+        public List<CustomerPurchasedProduct> Deleted { get; } = [];
+
+        public int Count => Updated.Count + Inserted.Count + Deleted.Count;
+    }
+}
+
+/// <summary>
+/// A product a customer bought in one store, with the date of the last purchase
+/// </summary>
+public class PurchasedProductAggregate
+{
+    public int CustomerId { get; set; }
+
+    public int StoreId { get; set; }
+
+    public int ProductId { get; set; }
+
+    public DateTime LastPurchasedOnUtc { get; set; }
+}
+
+/// <summary>
+/// A customer's items of one product in orders of one store with one payment status and one order status, with the
+/// date of the last of those orders
+/// </summary>
+public class PurchasedProductStatusAggregate
+{
+    public int StoreId { get; set; }
+
+    public int ProductId { get; set; }
+
+    public int PaymentStatusId { get; set; }
+
+    public int OrderStatusId { get; set; }
+
+    public DateTime LastOnUtc { get; set; }
+}

@@ -1,0 +1,58 @@
+using Nop.Core.Domain.Orders;
+using Nop.Core.Events;
+using Nop.Data;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Services.Events;
+using Nop.Services.Logging;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
+
+/// <summary>
+/// Order items added, changed or removed (the admin's edits of an order, imports) move the order's customer in or out
+/// of segments on bought products, categories and manufacturers, as an order update does. Only items of orders that
+/// count as purchases can: the items nopCommerce inserts while it places an order that is not paid yet (most
+/// checkouts) change nothing, and the order's own events re-evaluate the customer once it counts.
+/// </summary>
+public class OrderItemEventConsumer : SegmentEventConsumerBase,
+    IConsumer<EntityInsertedEvent<OrderItem>>,
+    IConsumer<EntityUpdatedEvent<OrderItem>>,
+    IConsumer<EntityDeletedEvent<OrderItem>>
+{
+    protected readonly CustomerSegmentsSettings _settings;
+    protected readonly IRepository<Order> _orderRepository;
+
+    public OrderItemEventConsumer(CustomerSegmentsSettings settings, ILogger logger, ISegmentRebuildService segmentRebuildService,
+        IRepository<Order> orderRepository)
+        : base(logger, segmentRebuildService)
+    {
+        _settings = settings;
+        _orderRepository = orderRepository;
+    }
+
+    /// <summary>
+    /// The customer who placed the item's order, when the order counts as a purchase
+    /// </summary>
+    protected virtual async Task<IEnumerable<int>> GetCustomerIdsOfItemAsync(OrderItem item)
+    {
+        var orderId = item.OrderId;
+        if (orderId <= 0)
+            return [];
+
+        return await SegmentQueries.Purchases(_orderRepository.Table, _settings)
+            .Where(order => order.Id == orderId)
+            .Select(order => order.CustomerId)
+            .ToListAsync();
+    }
+
+    protected virtual Task ReevaluateItemAsync(OrderItem item, string eventName) =>
+        item == null ? Task.CompletedTask : ReevaluateAsync(() => GetCustomerIdsOfItemAsync(item), RuleDataSources.Orders, eventName);
+
+    public virtual Task HandleEventAsync(EntityInsertedEvent<OrderItem> eventMessage) =>
+        ReevaluateItemAsync(eventMessage?.Entity, "order item inserted");
+
+    public virtual Task HandleEventAsync(EntityUpdatedEvent<OrderItem> eventMessage) =>
+        ReevaluateItemAsync(eventMessage?.Entity, "order item updated");
+
+    public virtual Task HandleEventAsync(EntityDeletedEvent<OrderItem> eventMessage) =>
+        ReevaluateItemAsync(eventMessage?.Entity, "order item deleted");
+}

@@ -1,0 +1,252 @@
+using Moq;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Orders;
+using Nop.Core.Domain.Payments;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Configuration;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Statistics;
+
+/// <summary>
+/// The products bought per customer and store on real databases: what the full recompute stores, and that the
+/// refreshes of one customer and of a list of customers leave what a recompute would, as orders and their items change
+/// </summary>
+public class CustomerPurchasedProductTests : DatabaseTestBase
+{
+    private static readonly DateTime Now = new(2026, 6, 15, 12, 0, 0, DateTimeKind.Utc);
+    private static readonly PaymentStatus[] PaymentStatuses =
+        [PaymentStatus.Pending, PaymentStatus.Paid, PaymentStatus.Paid, PaymentStatus.Refunded, PaymentStatus.PartiallyRefunded];
+    private static readonly OrderStatus[] OrderStatuses = [OrderStatus.Complete, OrderStatus.Processing, OrderStatus.Cancelled, OrderStatus.Pending];
+
+    public CustomerPurchasedProductTests(DatabaseEngine engine) : base(engine)
+    {
+    }
+
+    [SetUp]
+    public async Task ResetAsync()
+    {
+        foreach (var clear in new Func<Task>[]
+                 {
+                     () => Repository<CustomerPurchasedProduct>().DeleteAsync(_ => true), () => Repository<CustomerOrderStatistics>().DeleteAsync(_ => true),
+                     () => Repository<OrderItem>().DeleteAsync(_ => true), () => Repository<Order>().DeleteAsync(_ => true),
+                     () => Repository<Customer>().DeleteAsync(_ => true)
+                 })
+            await clear();
+    }
+
+    #region Data
+
+    private CustomerOrderStatisticsService Statistics(CustomerSegmentsSettings settings) =>
+        new(settings, DataProvider, new Mock<ISettingService>().Object, Repository<Customer>(),
+            Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
+            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings), Shop.NewPurchasedProductService(settings));
+
+    private async Task<List<Customer>> CustomersAsync(int count)
+    {
+        var customers = Enumerable.Range(0, count).Select(_ => new Customer
+        {
+            CustomerGuid = Guid.NewGuid(), Email = $"{Guid.NewGuid():N}@example.com", Active = true,
+            CreatedOnUtc = Now.AddYears(-2), LastActivityDateUtc = Now
+        }).ToList();
+        foreach (var customer in customers)
+            await Repository<Customer>().InsertAsync(customer, false);
+        return customers;
+    }
+
+    /// <summary>
+    /// A random order of a store among 0-2 with 1-3 items of products 1-6 (a product twice at times), placed at a
+    /// whole second in the last days
+    /// </summary>
+    private async Task<Order> InsertRandomOrderAsync(Random random, int customerId)
+    {
+        var order = new Order
+        {
+            OrderGuid = Guid.NewGuid(), CustomerId = customerId, StoreId = random.Next(3),
+            OrderTotal = random.Next(1, 2000) * 0.25m,
+            PaymentStatusId = (int)PaymentStatuses[random.Next(PaymentStatuses.Length)],
+            OrderStatusId = (int)OrderStatuses[random.Next(OrderStatuses.Length)],
+            ShippingStatusId = 10, CreatedOnUtc = Now.AddSeconds(-random.Next(0, 30 * 86400)),
+            CustomOrderNumber = Guid.NewGuid().ToString("N")[..10], CustomerCurrencyCode = "USD", CurrencyRate = 1, Deleted = random.Next(10) == 0
+        };
+        await Repository<Order>().InsertAsync(order, false);
+        for (var i = random.Next(1, 4); i > 0; i--)
+            await InsertItemAsync(order.Id, random.Next(1, 7));
+        return order;
+    }
+
+    private Task InsertItemAsync(int orderId, int productId) =>
+        Repository<OrderItem>().InsertAsync(new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = orderId, ProductId = productId, Quantity = 1 }, false);
+
+    /// <summary>
+    /// Changes one of the customer's orders or items the way nopCommerce's events report it, or places a new order
+    /// </summary>
+    private async Task ChangeRandomlyAsync(Random random, int customerId)
+    {
+        var orders = await Repository<Order>().Table.Where(o => o.CustomerId == customerId).OrderBy(o => o.Id).ToListAsync();
+        var action = orders.Count == 0 ? 0 : random.Next(9);
+        if (action <= 1)
+        {
+            await InsertRandomOrderAsync(random, customerId);
+            return;
+        }
+
+        var order = orders[random.Next(orders.Count)];
+        var orderId = order.Id;
+        var items = await Repository<OrderItem>().Table.Where(oi => oi.OrderId == orderId).OrderBy(oi => oi.Id).ToListAsync();
+        switch (action)
+        {
+            case 2:
+                order.PaymentStatusId = (int)PaymentStatuses[random.Next(PaymentStatuses.Length)];
+                break;
+            case 3:
+                order.OrderStatusId = (int)OrderStatuses[random.Next(OrderStatuses.Length)];
+                break;
+            case 4:
+                order.Deleted = !order.Deleted;
+                break;
+            case 5:
+                order.CreatedOnUtc = Now.AddSeconds(-random.Next(0, 30 * 86400));
+                break;
+            case 6:
+                await InsertItemAsync(orderId, random.Next(1, 7));
+                return;
+            case 7 when items.Count > 0:
+                var item = items[random.Next(items.Count)];
+                item.ProductId = random.Next(1, 7);
+                await Repository<OrderItem>().UpdateAsync(item, false);
+                return;
+            case 7:
+                return;
+            default:
+                if (items.Count > 0)
+                    await Repository<OrderItem>().DeleteAsync(items[random.Next(items.Count)], false);
+                else
+                    await Repository<Order>().DeleteAsync(order, false);
+                return;
+        }
+
+        await Repository<Order>().UpdateAsync(order, false);
+    }
+
+    /// <summary>
+    /// The products bought per customer and store with the last purchase, computed here from the orders and items
+    /// as they are in the database (to the second: MySQL/MariaDB keep whole seconds)
+    /// </summary>
+    private async Task<Dictionary<(int CustomerId, int StoreId, int ProductId), DateTime>> ExpectedAsync(CustomerSegmentsSettings settings)
+    {
+        var orders = (await Repository<Order>().Table.ToListAsync())
+            .Where(o => !o.Deleted && settings.PurchasePaymentStatusIds.Contains(o.PaymentStatusId) && !settings.ExcludedOrderStatusIds.Contains(o.OrderStatusId))
+            .ToDictionary(o => o.Id);
+        var items = await Repository<OrderItem>().Table.ToListAsync();
+        return items
+            .Where(oi => orders.ContainsKey(oi.OrderId))
+            .GroupBy(oi => (orders[oi.OrderId].CustomerId, orders[oi.OrderId].StoreId, oi.ProductId))
+            .ToDictionary(g => g.Key, g => ToSecond(g.Max(oi => orders[oi.OrderId].CreatedOnUtc)));
+    }
+
+    private static DateTime ToSecond(DateTime moment) => new(moment.Ticks - moment.Ticks % TimeSpan.TicksPerSecond);
+
+    private async Task<Dictionary<(int CustomerId, int StoreId, int ProductId), DateTime>> RowsAsync()
+    {
+        var rows = await Repository<CustomerPurchasedProduct>().Table.ToListAsync();
+        Assert.That(rows.Select(r => (r.CustomerId, r.StoreId, r.ProductId)), Is.Unique, "one row per customer, store and product");
+        return rows.ToDictionary(r => (r.CustomerId, r.StoreId, r.ProductId), r => ToSecond(r.LastPurchasedOnUtc));
+    }
+
+    private async Task AssertRowsAreThePurchasesAsync(CustomerSegmentsSettings settings, string when) =>
+        Assert.That(await RowsAsync(), Is.EquivalentTo(await ExpectedAsync(settings)), when);
+
+    #endregion
+
+    [Test]
+    public async Task TheRecomputeStoresTheProductsEachCustomerBoughtPerStore()
+    {
+        var random = new Random(1);
+        foreach (var customer in await CustomersAsync(40))
+            for (var i = random.Next(1, 8); i > 0; i--)
+                await InsertRandomOrderAsync(random, customer.Id);
+
+        var settings = new CustomerSegmentsSettings();
+        await Statistics(settings).RecomputeAllAsync(Now);
+
+        var expected = await ExpectedAsync(settings);
+        Assert.That(expected.Count, Is.GreaterThan(30), "products to compare");
+        Assert.That(expected.Keys.Select(k => k.StoreId).Distinct().Count(), Is.EqualTo(3), "orders of stores 0-2");
+        await AssertRowsAreThePurchasesAsync(settings, "after the recompute");
+
+        //other settings: the recompute follows their purchase definition
+        var other = new CustomerSegmentsSettings { PurchasePaymentStatusIds = [(int)PaymentStatus.Pending, (int)PaymentStatus.Paid], ExcludedOrderStatusIds = [] };
+        await Statistics(other).RecomputeAllAsync(Now);
+        Assert.That(await ExpectedAsync(other), Is.Not.EquivalentTo(expected));
+        await AssertRowsAreThePurchasesAsync(other, "after the recompute with other settings");
+    }
+
+    [Test]
+    public async Task RefreshingACustomerAfterEachOrderOrItemEventLeavesWhatTheRecomputeWould()
+    {
+        var random = new Random(2);
+        var customers = await CustomersAsync(5);
+        var settings = new CustomerSegmentsSettings();
+        var statistics = Statistics(settings);
+        await statistics.RecomputeAllAsync(Now);
+
+        var rowsSeen = new HashSet<(int, int, int)>();
+        for (var step = 1; step <= 120; step++)
+        {
+            var customer = customers[random.Next(customers.Count)];
+            await ChangeRandomlyAsync(random, customer.Id);
+            await statistics.RefreshCustomerAsync(customer.Id, Now);
+            if (step % 10 == 0)
+            {
+                await AssertRowsAreThePurchasesAsync(settings, $"after step {step}");
+                rowsSeen.UnionWith((await RowsAsync()).Keys);
+            }
+        }
+
+        Assert.That(rowsSeen.Count, Is.GreaterThanOrEqualTo(10), "rows to compare");
+    }
+
+    [Test]
+    public async Task RefreshingAListOfCustomersLeavesWhatTheRecomputeWould()
+    {
+        var random = new Random(3);
+        var customers = await CustomersAsync(8);
+        var settings = new CustomerSegmentsSettings();
+        var statistics = Statistics(settings);
+        await statistics.RecomputeAllAsync(Now);
+
+        for (var step = 0; step < 40; step++)
+            await ChangeRandomlyAsync(random, customers[random.Next(customers.Count)].Id);
+        Assert.That(await RowsAsync(), Is.Not.EquivalentTo(await ExpectedAsync(settings)), "changes to refresh");
+
+        await statistics.RefreshCustomersAsync(customers.Select(customer => customer.Id).ToList(), Now);
+        await AssertRowsAreThePurchasesAsync(settings, "after the list refresh");
+    }
+
+    [Test]
+    public async Task ARefreshWithoutChangesWritesNothingAndOneWithAChangeReportsIt()
+    {
+        var customer = (await CustomersAsync(1))[0];
+        var service = Shop.NewPurchasedProductService(new CustomerSegmentsSettings());
+        var order = new Order
+        {
+            OrderGuid = Guid.NewGuid(), CustomerId = customer.Id, StoreId = 1, OrderTotal = 10, PaymentStatusId = (int)PaymentStatus.Paid,
+            OrderStatusId = (int)OrderStatus.Complete, ShippingStatusId = 10, CreatedOnUtc = Now.AddDays(-1),
+            CustomOrderNumber = "p1", CustomerCurrencyCode = "USD", CurrencyRate = 1
+        };
+        await Repository<Order>().InsertAsync(order, false);
+        await InsertItemAsync(order.Id, 5);
+
+        Assert.That(await service.RefreshCustomerAsync(customer.Id), Is.True, "the new product");
+        Assert.That((await service.GetCustomerProductsAsync(customer.Id)).Select(row => (row.StoreId, row.ProductId)), Is.EqualTo(new[] { (1, 5) }));
+        Assert.That(await service.RefreshCustomerAsync(customer.Id), Is.False, "nothing changed");
+
+        order.OrderStatusId = (int)OrderStatus.Cancelled;
+        await Repository<Order>().UpdateAsync(order, false);
+        Assert.That(await service.RefreshCustomerAsync(customer.Id), Is.True, "no purchase holds the product any more");
+        Assert.That(await service.GetCustomerProductsAsync(customer.Id), Is.Empty);
+    }
+}
