@@ -17,6 +17,7 @@ public static class CustomerSegmentsDefaults
 
     public static string OrderStatisticsTableName => "CustomerSegmentOrderStatistics";
 
+    public static string DailyPurchasesTableName => "CustomerSegmentDailyPurchases";
     public static string PurchasedProductsTableName => "CustomerSegmentPurchasedProduct";
 
     /// <summary>

@@ -15,6 +15,7 @@ public class SegmentNameCompatibility : INameCompatibility
         [typeof(SegmentLease)] = CustomerSegmentsDefaults.LeaseTableName,
         [typeof(SegmentRebuildRun)] = CustomerSegmentsDefaults.RebuildRunTableName,
         [typeof(CustomerOrderStatistics)] = CustomerSegmentsDefaults.OrderStatisticsTableName,
+        [typeof(CustomerDailyPurchases)] = CustomerSegmentsDefaults.DailyPurchasesTableName,
         [typeof(CustomerPurchasedProduct)] = CustomerSegmentsDefaults.PurchasedProductsTableName
     };
 

@@ -38,6 +38,7 @@ public class NopStartup : INopStartup
         services.AddScoped<ISegmentMembershipSynchronizer, SegmentMembershipSynchronizer>();
         services.AddScoped<ISegmentRebuildService, SegmentRebuildService>();
         services.AddScoped<ICustomerOrderStatisticsService, CustomerOrderStatisticsService>();
+        services.AddScoped<ICustomerDailyPurchasesService, CustomerDailyPurchasesService>();
         services.AddScoped<ICustomerPurchasedProductService, CustomerPurchasedProductService>();
         services.AddScoped<IStaticSegmentService, StaticSegmentService>();
         services.AddScoped<ISegmentLeaseService, SegmentLeaseService>();

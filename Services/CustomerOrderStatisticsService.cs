@@ -35,6 +35,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     protected readonly IRepository<Order> _orderRepository;
     protected readonly IRepository<CustomerOrderStatistics> _statisticsRepository;
     protected readonly ISegmentMembershipTransaction _segmentMembershipTransaction;
+    protected readonly ICustomerDailyPurchasesService _dailyPurchasesService;
     protected readonly ICustomerPurchasedProductService _purchasedProductService;
 
     public CustomerOrderStatisticsService(CustomerSegmentsSettings settings,
@@ -46,6 +47,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         IRepository<Order> orderRepository,
         IRepository<CustomerOrderStatistics> statisticsRepository,
         ISegmentMembershipTransaction segmentMembershipTransaction,
+        ICustomerDailyPurchasesService dailyPurchasesService,
         ICustomerPurchasedProductService purchasedProductService)
     {
         _settings = settings;
@@ -57,15 +59,17 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         _orderRepository = orderRepository;
         _statisticsRepository = statisticsRepository;
         _segmentMembershipTransaction = segmentMembershipTransaction;
+        _dailyPurchasesService = dailyPurchasesService;
         _purchasedProductService = purchasedProductService;
     }
 
     #region Utilities
 
     /// <summary>
-    /// The settings the statistics (and the products bought per customer kept with them) depend on, as one text: they
-    /// are current when it equals the one saved at their last full refresh. The first part is the version of the
-    /// tables: 2 since the products bought per customer, so that a shop updated from 1 fills them.
+    /// The settings the statistics (and the purchases per day and the products bought kept with them) depend on, as
+    /// one text: they are current when it equals the one saved at their last full refresh. The first part is the
+    /// version of the tables: 2 since the purchases per day and the products bought, so that a shop updated from 1
+    /// fills them.
     /// </summary>
     public static string SettingsKey(CustomerSegmentsSettings settings) => string.Join("|",
         "2",
@@ -485,6 +489,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// </summary>
     protected virtual async Task<CustomerStatisticsRefresh> RefreshOneCustomerAsync(int customerId, DateTime nowUtc)
     {
+        await _dailyPurchasesService.RefreshCustomerAsync(customerId);
         await _purchasedProductService.RefreshCustomerAsync(customerId);
 
         //rows before orders: a refresh that wrote before the rows were read had read fewer orders than are read here,
@@ -632,7 +637,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// Orders changed without an event (e.g. a refund) long after they were placed are not looked at: the order
     /// events keep those customers current.
     /// </summary>
-    protected virtual Task RefreshInPlaceAsync(DateTime lastUtc, DateTime nowUtc)
+    protected virtual async Task RefreshInPlaceAsync(DateTime lastUtc, DateTime nowUtc)
     {
         var lastStart = RfmWindowStart(lastUtc);
         var start = RfmWindowStart(nowUtc);
@@ -644,10 +649,13 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         var customerIds = _orderRepository.Table
             .Where(o => o.CreatedOnUtc >= crossedFrom && o.CreatedOnUtc < crossedTo || o.CreatedOnUtc >= placedSince)
             .Select(o => o.CustomerId);
-        //the products bought do not move with time: only customers whose orders were placed since (a missed event)
-        var placedSinceIds = _orderRepository.Table.Where(o => o.CreatedOnUtc >= placedSince).Select(o => o.CustomerId);
+        //the purchases per day and the products bought do not move with time: only the customers whose orders were placed
+        //since (a missed event), read first so that their rows are reconciled in batches of ids (indexed reads)
+        var placedSinceIds = await _orderRepository.Table.Where(o => o.CreatedOnUtc >= placedSince).Select(o => o.CustomerId).Distinct().ToListAsync();
+        await _dailyPurchasesService.RefreshCustomersAsync(placedSinceIds);
+        await _purchasedProductService.RefreshCustomersAsync(placedSinceIds);
 
-        return _segmentMembershipTransaction.RunAsync(async () =>
+        await _segmentMembershipTransaction.RunAsync(async () =>
         {
             await _purchasedProductService.RefreshCustomersAsync(placedSinceIds);
             await ReconcileCustomersAsync(customerIds, nowUtc);
@@ -693,6 +701,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             await InsertUnrankedAsync(AggregateOrders(_orderRepository.Table, nowUtc));
             await InsertUnrankedAsync(AggregateStores(_statisticsRepository.Table));
             await RankAsync();
+            await _dailyPurchasesService.RecomputeAllAsync();
             await _purchasedProductService.RecomputeAllAsync();
         });
 
@@ -728,6 +737,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             });
         }
 
+        await _dailyPurchasesService.RefreshCustomersAsync(ids);
         await _purchasedProductService.RefreshCustomersAsync(ids);
 
         //the statements of a batch do not tell rows written from rows matched alike on every engine

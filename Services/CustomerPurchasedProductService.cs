@@ -287,13 +287,6 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
         }
     }
 
-    public virtual Task RefreshCustomersAsync(IQueryable<int> customerIds)
-    {
-        ArgumentNullException.ThrowIfNull(customerIds);
-
-        return ReconcileAsync(o => customerIds.Contains(o.CustomerId), r => customerIds.Contains(r.CustomerId));
-    }
-
     public virtual async Task<bool> RefreshCustomerAsync(int customerId)
     {
         if (customerId <= 0)

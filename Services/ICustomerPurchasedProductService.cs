@@ -19,12 +19,6 @@ public interface ICustomerPurchasedProductService
     Task RefreshCustomersAsync(IList<int> customerIds);
 
     /// <summary>
-    /// Brings the rows of the customers the query names in line with their purchases (set-based statements; for the
-    /// in-place refresh of all statistics, inside its transaction)
-    /// </summary>
-    Task RefreshCustomersAsync(IQueryable<int> customerIds);
-
-    /// <summary>
     /// Brings one customer's rows in line with his purchases: one read of the purchased products grouped, one of the
     /// rows, writes only where they differ
     /// </summary>

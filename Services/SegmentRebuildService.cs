@@ -52,6 +52,14 @@ public class SegmentRebuildService : ISegmentRebuildService
         RuleFields.RfmRecency, RuleFields.RfmFrequency, RuleFields.RfmMonetary, RuleFields.RfmGroup
     };
 
+    /// <summary>
+    /// The fields read from the purchases per customer and day (kept with the order statistics) when those are current
+    /// </summary>
+    public static readonly IReadOnlySet<string> DailyPurchasesFields = new HashSet<string>(StringComparer.Ordinal)
+    {
+        RuleFields.OrderCountInPeriod, RuleFields.SpentInPeriod
+    };
+
     protected readonly ILogger _logger;
     protected readonly INopDataProvider _dataProvider;
     protected readonly IRepository<Segment> _segmentRepository;
@@ -167,6 +175,8 @@ public class SegmentRebuildService : ISegmentRebuildService
 
     protected virtual bool ReadsRfm(Segment segment) => ReadsAnyOf(segment, RfmFields);
 
+    protected virtual bool ReadsDailyPurchases(Segment segment) => ReadsAnyOf(segment, DailyPurchasesFields);
+
     private static RuleGroup Without(RuleGroup group, IReadOnlySet<string> fields) => group == null ? null : new RuleGroup
     {
         Match = group.Match,
@@ -210,14 +220,15 @@ public class SegmentRebuildService : ISegmentRebuildService
     };
 
     /// <summary>
-    /// Recomputes the order statistics from all orders when one of the segments reads them and they are not
-    /// current (never filled, or filled with other settings). Current statistics are kept so by the order events,
-    /// and moved with time (RFM window, scores) by the scheduled rebuild.
+    /// Recomputes the order statistics (and the purchases per day kept with them) from all orders when one of the
+    /// segments reads them and they are not current (never filled, or filled with other settings). Current statistics
+    /// are kept so by the order events, and moved with time (RFM window, scores) by the scheduled rebuild. Rules on
+    /// the purchases of a period read the orders until then, with the same result.
     /// </summary>
     /// <returns>Whether the statistics were recomputed</returns>
     protected virtual async Task<bool> RefreshOrderStatisticsAsync(IEnumerable<Segment> segments, DateTime nowUtc)
     {
-        if (_orderStatisticsService.AreCurrent() || !segments.Any(ReadsOrderStatistics))
+        if (_orderStatisticsService.AreCurrent() || !segments.Any(segment => ReadsOrderStatistics(segment) || ReadsDailyPurchases(segment)))
             return false;
 
         await _orderStatisticsService.RecomputeAllAsync(nowUtc);

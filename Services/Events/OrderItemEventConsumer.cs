@@ -9,23 +9,28 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 
 /// <summary>
 /// Order items added, changed or removed (the admin's edits of an order, imports) move the order's customer in or out
-/// of segments on bought products, categories and manufacturers, as an order update does
+/// of segments on bought products, categories and manufacturers, as an order update does. Only items of orders that
+/// count as purchases can: the items nopCommerce inserts while it places an order that is not paid yet (most
+/// checkouts) change nothing, and the order's own events re-evaluate the customer once it counts.
 /// </summary>
 public class OrderItemEventConsumer : SegmentEventConsumerBase,
     IConsumer<EntityInsertedEvent<OrderItem>>,
     IConsumer<EntityUpdatedEvent<OrderItem>>,
     IConsumer<EntityDeletedEvent<OrderItem>>
 {
+    protected readonly CustomerSegmentsSettings _settings;
     protected readonly IRepository<Order> _orderRepository;
 
-    public OrderItemEventConsumer(ILogger logger, ISegmentRebuildService segmentRebuildService, IRepository<Order> orderRepository)
+    public OrderItemEventConsumer(CustomerSegmentsSettings settings, ILogger logger, ISegmentRebuildService segmentRebuildService,
+        IRepository<Order> orderRepository)
         : base(logger, segmentRebuildService)
     {
+        _settings = settings;
         _orderRepository = orderRepository;
     }
 
     /// <summary>
-    /// The customer who placed the item's order
+    /// The customer who placed the item's order, when the order counts as a purchase
     /// </summary>
     protected virtual async Task<IEnumerable<int>> GetCustomerIdsOfItemAsync(OrderItem item)
     {
@@ -33,7 +38,10 @@ public class OrderItemEventConsumer : SegmentEventConsumerBase,
         if (orderId <= 0)
             return [];
 
-        return await _orderRepository.Table.Where(order => order.Id == orderId).Select(order => order.CustomerId).ToListAsync();
+        return await SegmentQueries.Purchases(_orderRepository.Table, _settings)
+            .Where(order => order.Id == orderId)
+            .Select(order => order.CustomerId)
+            .ToListAsync();
     }
 
     protected virtual Task ReevaluateItemAsync(OrderItem item, string eventName) =>

@@ -1,3 +1,4 @@
+using LinqToDB.Data;
 using Moq;
 using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Common;
@@ -32,10 +33,13 @@ public class EngineBench
             CacheInvalidator, Serializer, new SegmentRuleAnalyzer(catalog), null);
         var validator = new SegmentRuleValidator(catalog, Serializer, segmentsForValidator, new Mock<ILocalizationService>().Object);
         var settings = new CustomerSegmentsSettings();
-        PurchasedProducts = Shop.NewPurchasedProductService(settings);
+        DailyPurchases = new TimedDailyPurchasesService(settings, Shop.DataProvider, Shop.Repository<Order>(), Shop.Repository<CustomerDailyPurchases>(),
+            new SegmentMembershipTransaction(Shop.Repository<Segment>()));
+        PurchasedProducts = new TimedPurchasedProductService(settings, Shop.DataProvider, Shop.Repository<Order>(), Shop.Repository<OrderItem>(),
+            Shop.Repository<CustomerPurchasedProduct>(), new SegmentMembershipTransaction(Shop.Repository<Segment>()));
         Statistics = new CustomerOrderStatisticsService(settings, Shop.DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
             Shop.Repository<Customer>(), Shop.Repository<CustomerCustomerRoleMapping>(), Shop.Repository<CustomerRole>(), Shop.Repository<Order>(),
-            Shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(Shop.Repository<Segment>()), PurchasedProducts);
+            Shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(Shop.Repository<Segment>()), DailyPurchases, PurchasedProducts);
         QueryBuilder = Shop.NewRuleQueryBuilder(settings);
         Validator = validator;
         Rebuild = new SegmentRebuildService(new Mock<ILogger>().Object, Shop.DataProvider, Shop.Repository<Segment>(),
@@ -53,7 +57,8 @@ public class EngineBench
     public SegmentRuleQueryBuilder QueryBuilder { get; }
     public SegmentRebuildService Rebuild { get; }
     public CustomerOrderStatisticsService Statistics { get; }
-    public CustomerPurchasedProductService PurchasedProducts { get; }
+    public TimedDailyPurchasesService DailyPurchases { get; }
+    public TimedPurchasedProductService PurchasedProducts { get; }
 
     /// <summary>
     /// Recomputes the plugin's order statistics from all orders (what happens when they are not current: install,
@@ -63,7 +68,36 @@ public class EngineBench
     {
         var watch = System.Diagnostics.Stopwatch.StartNew();
         await Statistics.RecomputeAllAsync(nowUtc);
-        return watch.Elapsed.TotalMilliseconds;
+        var elapsed = watch.Elapsed.TotalMilliseconds;
+        await VacuumPurchaseTablesAsync();
+        return elapsed;
+    }
+
+    /// <summary>
+    /// The time of the last VACUUM ANALYZE of the purchases per day and the products bought after their recompute
+    /// (PostgreSQL; 0 elsewhere)
+    /// </summary>
+    public double PurchaseTablesVacuumMilliseconds { get; private set; }
+
+    /// <summary>
+    /// On PostgreSQL, VACUUM ANALYZE of the purchases per day and the products bought just recomputed (not timed with
+    /// the recompute): what autovacuum does within a minute of the bulk inserts. Until then a freshly filled table has
+    /// no statistics and no visibility map, and the period rules read it with a sequential scan instead of an
+    /// index-only range scan (at 50,000 customers about 95 ms instead of 22 ms).
+    /// </summary>
+    protected virtual Task VacuumPurchaseTablesAsync()
+    {
+        PurchaseTablesVacuumMilliseconds = 0;
+        if (Shop.Database.Engine != DatabaseEngine.PostgreSql)
+            return Task.CompletedTask;
+
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        using var connection = Shop.Database.CreateDataConnection();
+        connection.CommandTimeout = 0;
+        foreach (var table in new[] { CustomerSegmentsDefaults.DailyPurchasesTableName, CustomerSegmentsDefaults.PurchasedProductsTableName })
+            connection.Execute($"VACUUM ANALYZE \"{table}\"");
+        PurchaseTablesVacuumMilliseconds = watch.Elapsed.TotalMilliseconds;
+        return Task.CompletedTask;
     }
 
     /// <summary>

@@ -22,7 +22,15 @@ public static class TestShopServices
             shop.Repository<Address>(), shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(),
             shop.Repository<GenericAttribute>(), shop.Repository<NewsLetterSubscription>(), shop.Repository<Order>(), shop.Repository<OrderItem>(),
             shop.Repository<ProductCategory>(), shop.Repository<ProductManufacturer>(), shop.Repository<SegmentMembership>(),
-            shop.Repository<ShoppingCartItem>(), shop.Repository<CustomerOrderStatistics>(), shop.Repository<CustomerPurchasedProduct>());
+            shop.Repository<ShoppingCartItem>(), shop.Repository<CustomerOrderStatistics>(), shop.Repository<CustomerDailyPurchases>(),
+            shop.Repository<CustomerPurchasedProduct>());
+
+    /// <summary>
+    /// The real service of the purchases per customer and day over the shop (the plugin's default settings unless given)
+    /// </summary>
+    public static CustomerDailyPurchasesService NewDailyPurchasesService(this TestShop shop, CustomerSegmentsSettings settings = null) =>
+        new(settings ?? new CustomerSegmentsSettings(), shop.DataProvider, shop.Repository<Order>(), shop.Repository<CustomerDailyPurchases>(),
+            new SegmentMembershipTransaction(shop.Repository<Segment>()));
 
     /// <summary>
     /// The real service of the products bought per customer over the shop (the plugin's default settings unless given)

@@ -147,6 +147,78 @@ public class PluginMigrationTests : DatabaseTestBase
     }
 
     [Test]
+    public async Task TheDailyPurchasesMigrationCreatesItsTableAndIndexesAndDropsThem()
+    {
+        Shop.PluginMigrations().Up();
+
+        var columns = await _catalog.GetColumnsAsync(CustomerSegmentsDefaults.DailyPurchasesTableName);
+        Assert.That(columns.Select(c => c.Name), Is.EquivalentTo(new[]
+        {
+            nameof(CustomerDailyPurchases.Id), nameof(CustomerDailyPurchases.CustomerId), nameof(CustomerDailyPurchases.StoreId),
+            nameof(CustomerDailyPurchases.Day), nameof(CustomerDailyPurchases.OrderCount), nameof(CustomerDailyPurchases.TotalSpent)
+        }));
+        Assert.That(columns.Where(c => c.IsNullable), Is.Empty);
+
+        var indexes = await _catalog.GetIndexesAsync(CustomerSegmentsDefaults.DailyPurchasesTableName);
+        Assert.That(indexes.Single(i => i.Name == "IX_CustomerSegmentDailyPurchases_Customer_Store_Day").Columns,
+            Is.EqualTo(new[] { nameof(CustomerDailyPurchases.CustomerId), nameof(CustomerDailyPurchases.StoreId), nameof(CustomerDailyPurchases.Day) }));
+        Assert.That(indexes.Single(i => i.Name == "IX_CustomerSegmentDailyPurchases_Day").Columns,
+            Is.EqualTo(new[]
+            {
+                nameof(CustomerDailyPurchases.Day), nameof(CustomerDailyPurchases.CustomerId), nameof(CustomerDailyPurchases.StoreId),
+                nameof(CustomerDailyPurchases.OrderCount), nameof(CustomerDailyPurchases.TotalSpent)
+            }));
+
+        //after the ones installed before it; its own down removes only its table
+        var migrations = Shop.PluginMigrations().Migrations;
+        var version = migrations.Single(m => m.Type == typeof(DailyPurchasesMigration)).Version;
+        Assert.That(migrations.Where(m => m.Type == typeof(OrderStatisticsMigration) || m.Type == typeof(SegmentTextCharacterSetMigration))
+            .Select(m => m.Version), Has.All.LessThan(version));
+        FluentMigratorHost.Down(Database, new DailyPurchasesMigration());
+        var tables = await _catalog.GetTablesAsync();
+        Assert.That(tables, Does.Not.Contain(CustomerSegmentsDefaults.DailyPurchasesTableName));
+        Assert.That(tables, Does.Contain(CustomerSegmentsDefaults.OrderStatisticsTableName));
+        FluentMigratorHost.Up(Database, new DailyPurchasesMigration());
+
+        Shop.PluginMigrations().Down();
+        Assert.That(await _catalog.TableExistsAsync(CustomerSegmentsDefaults.DailyPurchasesTableName), Is.False);
+    }
+
+    [Test]
+    public async Task ThePurchasedProductsMigrationCreatesItsTableAndIndexesAndDropsThem()
+    {
+        Shop.PluginMigrations().Up();
+
+        var columns = await _catalog.GetColumnsAsync(CustomerSegmentsDefaults.PurchasedProductsTableName);
+        Assert.That(columns.Select(c => c.Name), Is.EquivalentTo(new[]
+        {
+            nameof(CustomerPurchasedProduct.Id), nameof(CustomerPurchasedProduct.CustomerId), nameof(CustomerPurchasedProduct.StoreId),
+            nameof(CustomerPurchasedProduct.ProductId), nameof(CustomerPurchasedProduct.LastPurchasedOnUtc)
+        }));
+        Assert.That(columns.Where(c => c.IsNullable), Is.Empty);
+
+        var indexes = await _catalog.GetIndexesAsync(CustomerSegmentsDefaults.PurchasedProductsTableName);
+        Assert.That(indexes.Single(i => i.Name == "IX_CustomerSegmentPurchasedProduct_Customer_Store_Product").Columns,
+            Is.EqualTo(new[] { nameof(CustomerPurchasedProduct.CustomerId), nameof(CustomerPurchasedProduct.StoreId), nameof(CustomerPurchasedProduct.ProductId) }));
+        Assert.That(indexes.Single(i => i.Name == "IX_CustomerSegmentPurchasedProduct_Product").Columns,
+            Is.EqualTo(new[]
+            {
+                nameof(CustomerPurchasedProduct.ProductId), nameof(CustomerPurchasedProduct.CustomerId), nameof(CustomerPurchasedProduct.StoreId),
+                nameof(CustomerPurchasedProduct.LastPurchasedOnUtc)
+            }));
+
+        //its own down removes only its table
+        FluentMigratorHost.Down(Database, new PurchasedProductsMigration());
+        var tables = await _catalog.GetTablesAsync();
+        Assert.That(tables, Does.Not.Contain(CustomerSegmentsDefaults.PurchasedProductsTableName));
+        Assert.That(tables, Does.Contain(CustomerSegmentsDefaults.DailyPurchasesTableName));
+        FluentMigratorHost.Up(Database, new PurchasedProductsMigration());
+
+        Shop.PluginMigrations().Down();
+        Assert.That(await _catalog.TableExistsAsync(CustomerSegmentsDefaults.PurchasedProductsTableName), Is.False);
+    }
+
+    [Test]
     public async Task AShopOnTheFirstVersionGetsEveryLaterTableWhenThePluginIsUpdated()
     {
         //nopCommerce runs the Installation and NoMatter migrations on install, the Update and NoMatter ones on update
@@ -158,7 +230,8 @@ public class PluginMigrationTests : DatabaseTestBase
         var tables = await _catalog.GetTablesAsync();
         Assert.That(tables, Is.SupersetOf(new[]
         {
-            CustomerSegmentsDefaults.LeaseTableName, CustomerSegmentsDefaults.RebuildRunTableName, CustomerSegmentsDefaults.OrderStatisticsTableName
+            CustomerSegmentsDefaults.LeaseTableName, CustomerSegmentsDefaults.RebuildRunTableName, CustomerSegmentsDefaults.OrderStatisticsTableName,
+            CustomerSegmentsDefaults.DailyPurchasesTableName, CustomerSegmentsDefaults.PurchasedProductsTableName
         }));
         var segmentColumns = (await _catalog.GetColumnsAsync(CustomerSegmentsDefaults.SegmentTableName)).Select(c => c.Name);
         Assert.That(segmentColumns, Does.Contain(nameof(Segment.ShopperMessage)));

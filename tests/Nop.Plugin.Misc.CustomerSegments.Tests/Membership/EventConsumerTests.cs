@@ -33,6 +33,8 @@ public class EventConsumerTests : MembershipTestBase
 
     private EngagementEventConsumer Engagement => new(Logger.Object, RebuildService, Repository<Customer>());
 
+    private OrderItemEventConsumer OrderItems => new(new CustomerSegmentsSettings(), Logger.Object, RebuildService, Repository<Order>());
+
     private static Task PublishAsync<T>(IConsumer<T> consumer, T eventMessage) => consumer.HandleEventAsync(eventMessage);
 
     [Test]
@@ -63,6 +65,44 @@ public class EventConsumerTests : MembershipTestBase
         }
 
         Assert.That(await RowsAsync(segment.Id), Has.Count.EqualTo(events.Length));
+    }
+
+    [Test]
+    public async Task ItemsAddedToOrRemovedFromAPurchaseMoveItsCustomer()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var fans = await SegmentAsync("Fans", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, 501)));
+        var paid = await OrderAsync(ann.Id, publishEvent: false);
+        var pending = await OrderAsync(ann.Id, PaymentStatus.Pending, publishEvent: false);
+        //the products bought per customer current, as the rules read them then
+        await NewStatisticsService().RecomputeAllAsync(DateTime.UtcNow);
+        await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.Empty);
+
+        //an item of an order that is no purchase changes nothing
+        var pendingItem = new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = pending.Id, ProductId = 501, Quantity = 1 };
+        await Repository<OrderItem>().InsertAsync(pendingItem, false);
+        await PublishAsync(OrderItems, new EntityInsertedEvent<OrderItem>(pendingItem));
+        Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.Empty, "item of a pending order");
+
+        //the admin adds the product to the paid order, changes it to another one, then back, then removes it
+        var item = new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = paid.Id, ProductId = 501, Quantity = 1 };
+        await Repository<OrderItem>().InsertAsync(item, false);
+        await PublishAsync(OrderItems, new EntityInsertedEvent<OrderItem>(item));
+        Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.EqualTo(new[] { ann.Id }), "item added");
+
+        item.ProductId = 502;
+        await Repository<OrderItem>().UpdateAsync(item, false);
+        await PublishAsync(OrderItems, new EntityUpdatedEvent<OrderItem>(item));
+        Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.Empty, "item changed to another product");
+
+        item.ProductId = 501;
+        await Repository<OrderItem>().UpdateAsync(item, false);
+        await PublishAsync(OrderItems, new EntityUpdatedEvent<OrderItem>(item));
+        await Repository<OrderItem>().DeleteAsync(item, false);
+        await PublishAsync(OrderItems, new EntityDeletedEvent<OrderItem>(item));
+        Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.Empty, "item removed");
+        Assert.That(await RowsAsync(fans.Id), Has.Count.EqualTo(2), "in twice");
     }
 
     [Test]

@@ -125,7 +125,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
         settings ??= new CustomerSegmentsSettings();
         return new(settings, shop.DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
             shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(), shop.Repository<Order>(),
-            shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(shop.Repository<Segment>()), shop.NewPurchasedProductService(settings));
+            shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(shop.Repository<Segment>()), shop.NewDailyPurchasesService(settings), shop.NewPurchasedProductService(settings));
     }
 
     private Task TruncateAsync<T>() where T : Nop.Core.BaseEntity => Repository<T>().DeleteAsync(_ => true);

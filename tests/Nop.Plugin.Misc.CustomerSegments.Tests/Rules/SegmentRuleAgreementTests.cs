@@ -49,7 +49,7 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
     private CustomerOrderStatisticsService CreateStatistics(CustomerSegmentsSettings settings) => new(settings, DataProvider,
         new Mock<Nop.Services.Configuration.ISettingService>().Object, Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(),
         Repository<CustomerRole>(), Repository<Nop.Core.Domain.Orders.Order>(), Repository<CustomerOrderStatistics>(),
-        new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewPurchasedProductService(settings));
+        new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings), Shop.NewPurchasedProductService(settings));
 
     private async Task<ISet<int>> RunAsync(SegmentRule rule, int storeId, IList<int> batch = null)
     {

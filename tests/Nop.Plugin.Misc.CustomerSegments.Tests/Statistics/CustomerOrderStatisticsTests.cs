@@ -37,7 +37,8 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
     {
         foreach (var clear in new Func<Task>[]
                  {
-                     () => Repository<CustomerOrderStatistics>().DeleteAsync(_ => true), () => Repository<Order>().DeleteAsync(_ => true),
+                     () => Repository<CustomerOrderStatistics>().DeleteAsync(_ => true), () => Repository<CustomerDailyPurchases>().DeleteAsync(_ => true),
+                     () => Repository<Order>().DeleteAsync(_ => true),
                      () => Repository<CustomerCustomerRoleMapping>().DeleteAsync(_ => true), () => Repository<CustomerRole>().DeleteAsync(_ => true),
                      () => Repository<SegmentMembership>().DeleteAsync(_ => true), () => Repository<Segment>().DeleteAsync(_ => true),
                      () => Repository<Customer>().DeleteAsync(_ => true)
@@ -85,7 +86,7 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
     private CustomerOrderStatisticsService Statistics(CustomerSegmentsSettings settings, ISettingService settingService = null) =>
         new(settings, DataProvider, settingService ?? new Mock<ISettingService>().Object, Repository<Customer>(),
             Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
-            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewPurchasedProductService(settings));
+            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings), Shop.NewPurchasedProductService(settings));
 
     private async Task<Dictionary<(int CustomerId, int StoreId), CustomerOrderStatistics>> RowsAsync() =>
         (await Repository<CustomerOrderStatistics>().Table.ToListAsync()).ToDictionary(s => (s.CustomerId, s.StoreId));
@@ -244,8 +245,8 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
     private sealed class ObservedStatisticsService(CustomerSegmentsSettings settings, INopDataProvider dataProvider, ISettingService settingService,
         IRepository<Customer> customers, IRepository<CustomerCustomerRoleMapping> mappings, IRepository<CustomerRole> roles,
         IRepository<Order> orders, IRepository<CustomerOrderStatistics> statistics, ISegmentMembershipTransaction transaction,
-        ICustomerPurchasedProductService purchasedProducts)
-        : CustomerOrderStatisticsService(settings, dataProvider, settingService, customers, mappings, roles, orders, statistics, transaction, purchasedProducts)
+        ICustomerDailyPurchasesService dailyPurchases, ICustomerPurchasedProductService purchasedProducts)
+        : CustomerOrderStatisticsService(settings, dataProvider, settingService, customers, mappings, roles, orders, statistics, transaction, dailyPurchases, purchasedProducts)
     {
         public int Locked { get; private set; }
 
@@ -292,7 +293,7 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         await OrderAsync(bob, 15.5m, Now.AddDays(-40), storeId: 2);
         var service = new ObservedStatisticsService(settings, DataProvider, new Mock<ISettingService>().Object, Repository<Customer>(),
             Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
-            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewPurchasedProductService(settings));
+            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings), Shop.NewPurchasedProductService(settings));
         await service.RefreshAllAsync(Now);
 
         async Task assertAsFullRefreshAsync(string step, CustomerStatisticsRefresh refresh, Customer customer)
@@ -747,6 +748,24 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
     }
 
     #region Services
+
+    [Test]
+    public async Task ARebuildOfASegmentOnThePurchasesOfAPeriodAloneFillsTheStatisticsAndThePurchasesPerDay()
+    {
+        var customer = await CustomerAsync();
+        await OrderAsync(customer, 100, DateTime.UtcNow.AddDays(-3));
+        var settings = new CustomerSegmentsSettings();
+        var statistics = Statistics(settings);
+        var segment = await SegmentAsync(Rule(RuleFields.SpentInPeriod, RuleOperators.GreaterThanOrEqual, 100m, 30));
+        Assert.That(statistics.AreCurrent(), Is.False, "never filled");
+
+        await Rebuild(settings, statistics).RebuildSegmentAsync(segment);
+
+        Assert.That(statistics.AreCurrent(), Is.True, "filled for the rule on the purchases of a period");
+        Assert.That(await Repository<CustomerDailyPurchases>().Table.Where(d => d.CustomerId == customer.Id).Select(d => d.TotalSpent).ToListAsync(),
+            Is.EqualTo(new[] { 100m }));
+        Assert.That(await CurrentMembersAsync(segment.Id), Is.EqualTo(new[] { customer.Id }));
+    }
 
     private SegmentRuleQueryBuilder Builder(CustomerSegmentsSettings settings) => Shop.NewRuleQueryBuilder(settings);
 

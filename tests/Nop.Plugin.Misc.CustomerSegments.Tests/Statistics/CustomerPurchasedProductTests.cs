@@ -1,21 +1,25 @@
-using LinqToDB;
+using Moq;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
-using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Configuration;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Statistics;
 
 /// <summary>
-/// The products bought per customer on real databases: the full recompute holds what the orders say, and after random
-/// order and item changes the refresh of one customer, and of a batch, leaves exactly the rows a recompute would
+/// The products bought per customer and store on real databases: what the full recompute stores, and that the
+/// refreshes of one customer and of a list of customers leave what a recompute would, as orders and their items change
 /// </summary>
 public class CustomerPurchasedProductTests : DatabaseTestBase
 {
     private static readonly DateTime Now = new(2026, 6, 15, 12, 0, 0, DateTimeKind.Utc);
+    private static readonly PaymentStatus[] PaymentStatuses =
+        [PaymentStatus.Pending, PaymentStatus.Paid, PaymentStatus.Paid, PaymentStatus.Refunded, PaymentStatus.PartiallyRefunded];
+    private static readonly OrderStatus[] OrderStatuses = [OrderStatus.Complete, OrderStatus.Processing, OrderStatus.Cancelled, OrderStatus.Pending];
 
     public CustomerPurchasedProductTests(DatabaseEngine engine) : base(engine)
     {
@@ -24,180 +28,225 @@ public class CustomerPurchasedProductTests : DatabaseTestBase
     [SetUp]
     public async Task ResetAsync()
     {
-        await Repository<CustomerPurchasedProduct>().DeleteAsync(_ => true);
-        await Repository<OrderItem>().DeleteAsync(_ => true);
-        await Repository<Order>().DeleteAsync(_ => true);
-        await Repository<Customer>().DeleteAsync(_ => true);
+        foreach (var clear in new Func<Task>[]
+                 {
+                     () => Repository<CustomerPurchasedProduct>().DeleteAsync(_ => true), () => Repository<CustomerOrderStatistics>().DeleteAsync(_ => true),
+                     () => Repository<OrderItem>().DeleteAsync(_ => true), () => Repository<Order>().DeleteAsync(_ => true),
+                     () => Repository<Customer>().DeleteAsync(_ => true)
+                 })
+            await clear();
     }
+
+    #region Data
+
+    private CustomerOrderStatisticsService Statistics(CustomerSegmentsSettings settings) =>
+        new(settings, DataProvider, new Mock<ISettingService>().Object, Repository<Customer>(),
+            Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
+            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings), Shop.NewPurchasedProductService(settings));
 
     private async Task<List<Customer>> CustomersAsync(int count)
     {
         var customers = Enumerable.Range(0, count).Select(_ => new Customer
         {
-            CustomerGuid = Guid.NewGuid(), Email = $"{Guid.NewGuid():N}@example.com", Active = true, CreatedOnUtc = Now.AddYears(-1), LastActivityDateUtc = Now
+            CustomerGuid = Guid.NewGuid(), Email = $"{Guid.NewGuid():N}@example.com", Active = true,
+            CreatedOnUtc = Now.AddYears(-2), LastActivityDateUtc = Now
         }).ToList();
         foreach (var customer in customers)
-            await Repository<Customer>().InsertAsync(customer);
+            await Repository<Customer>().InsertAsync(customer, false);
         return customers;
     }
 
-    private static readonly (PaymentStatus Payment, OrderStatus Status)[] States =
-    [
-        (PaymentStatus.Paid, OrderStatus.Complete), (PaymentStatus.Paid, OrderStatus.Processing), (PaymentStatus.Pending, OrderStatus.Pending),
-        (PaymentStatus.Paid, OrderStatus.Cancelled), (PaymentStatus.Refunded, OrderStatus.Complete), (PaymentStatus.Voided, OrderStatus.Cancelled)
-    ];
-
-    private async Task<Order> OrderAsync(Random random, int customerId)
+    /// <summary>
+    /// A random order of a store among 0-2 with 1-3 items of products 1-6 (a product twice at times), placed at a
+    /// whole second in the last days
+    /// </summary>
+    private async Task<Order> InsertRandomOrderAsync(Random random, int customerId)
     {
-        var (payment, status) = States[random.Next(States.Length)];
         var order = new Order
         {
-            OrderGuid = Guid.NewGuid(), CustomerId = customerId, StoreId = random.Next(3), OrderTotal = 10m,
-            PaymentStatusId = (int)payment, OrderStatusId = (int)status, ShippingStatusId = 10,
-            CreatedOnUtc = Now.AddSeconds(-random.Next(0, 400 * 86400)), CustomOrderNumber = Guid.NewGuid().ToString("N")[..10],
-            CustomerCurrencyCode = "USD", CurrencyRate = 1, Deleted = random.Next(10) == 0
+            OrderGuid = Guid.NewGuid(), CustomerId = customerId, StoreId = random.Next(3),
+            OrderTotal = random.Next(1, 2000) * 0.25m,
+            PaymentStatusId = (int)PaymentStatuses[random.Next(PaymentStatuses.Length)],
+            OrderStatusId = (int)OrderStatuses[random.Next(OrderStatuses.Length)],
+            ShippingStatusId = 10, CreatedOnUtc = Now.AddSeconds(-random.Next(0, 30 * 86400)),
+            CustomOrderNumber = Guid.NewGuid().ToString("N")[..10], CustomerCurrencyCode = "USD", CurrencyRate = 1, Deleted = random.Next(10) == 0
         };
-        await Repository<Order>().InsertAsync(order);
-        for (var i = random.Next(0, 4); i > 0; i--)
-            await Repository<OrderItem>().InsertAsync(new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = order.Id, ProductId = random.Next(1, 8), Quantity = 1 });
+        await Repository<Order>().InsertAsync(order, false);
+        for (var i = random.Next(1, 4); i > 0; i--)
+            await InsertItemAsync(order.Id, random.Next(1, 7));
         return order;
     }
 
+    private Task InsertItemAsync(int orderId, int productId) =>
+        Repository<OrderItem>().InsertAsync(new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = orderId, ProductId = productId, Quantity = 1 }, false);
+
     /// <summary>
-    /// What the orders say, computed in C#: per customer, store and product, the last purchase holding the product
+    /// Changes one of the customer's orders or items the way nopCommerce's events report it, or places a new order
     /// </summary>
-    private async Task<Dictionary<(int, int, int), DateTime>> ExpectedAsync(CustomerSegmentsSettings settings)
+    private async Task ChangeRandomlyAsync(Random random, int customerId)
     {
-        var paymentIds = SegmentQueries.PurchasePaymentStatusIds(settings);
-        var excluded = SegmentQueries.ExcludedOrderStatusIds(settings);
-        var orders = (await Repository<Order>().Table.ToListAsync())
-            .Where(o => !o.Deleted && paymentIds.Contains(o.PaymentStatusId) && !excluded.Contains(o.OrderStatusId))
-            .ToDictionary(o => o.Id);
-        return (await Repository<OrderItem>().Table.ToListAsync())
-            .Where(i => orders.ContainsKey(i.OrderId))
-            .GroupBy(i => (orders[i.OrderId].CustomerId, orders[i.OrderId].StoreId, i.ProductId))
-            .ToDictionary(g => g.Key, g => g.Max(i => orders[i.OrderId].CreatedOnUtc));
-    }
-
-    private async Task<Dictionary<(int, int, int), DateTime>> RowsAsync() =>
-        (await Repository<CustomerPurchasedProduct>().Table.ToListAsync()).ToDictionary(r => (r.CustomerId, r.StoreId, r.ProductId), r => r.LastPurchasedOnUtc);
-
-    private static void AssertSame(Dictionary<(int, int, int), DateTime> actual, Dictionary<(int, int, int), DateTime> expected, string step)
-    {
-        Assert.That(actual.Keys, Is.EquivalentTo(expected.Keys), step);
-        foreach (var (key, date) in expected)
-            Assert.That(actual[key], Is.EqualTo(date).Within(TimeSpan.FromSeconds(1)), $"{step}: {key}");
-    }
-
-    [Test]
-    public async Task TheRecomputeHoldsWhatTheOrdersSayAndRefreshesAfterRandomChangesLeaveTheRecomputesRows()
-    {
-        var random = new Random(20261123);
-        var settings = new CustomerSegmentsSettings();
-        var service = Shop.NewPurchasedProductService(settings);
-        var customers = await CustomersAsync(8);
-        var orders = new List<Order>();
-        foreach (var customer in customers)
-        for (var i = random.Next(0, 5); i > 0; i--)
-            orders.Add(await OrderAsync(random, customer.Id));
-
-        await service.RecomputeAllAsync();
-        var expected = await ExpectedAsync(settings);
-        Assert.That(expected, Is.Not.Empty);
-        AssertSame(await RowsAsync(), expected, "recompute");
-
-        for (var step = 0; step < 60; step++)
+        var orders = await Repository<Order>().Table.Where(o => o.CustomerId == customerId).OrderBy(o => o.Id).ToListAsync();
+        var action = orders.Count == 0 ? 0 : random.Next(9);
+        if (action <= 1)
         {
-            var order = orders[random.Next(orders.Count)];
-            var touched = new List<int> { order.CustomerId };
-            var items = await Repository<OrderItem>().Table.Where(i => i.OrderId == order.Id).ToListAsync();
-            string change;
-            switch (random.Next(7))
-            {
-                case 0:
-                    change = "order placed";
-                    orders.Add(await OrderAsync(random, customers[random.Next(customers.Count)].Id));
-                    touched = [orders[^1].CustomerId];
-                    break;
-                case 1:
-                    change = "status";
-                    var (payment, status) = States[random.Next(States.Length)];
-                    order.PaymentStatusId = (int)payment;
-                    order.OrderStatusId = (int)status;
-                    await Repository<Order>().UpdateAsync(order);
-                    break;
-                case 2:
-                    change = "deleted";
-                    order.Deleted = !order.Deleted;
-                    await Repository<Order>().UpdateAsync(order);
-                    break;
-                case 3:
-                    change = "store";
-                    order.StoreId = (order.StoreId + 1) % 3;
-                    await Repository<Order>().UpdateAsync(order);
-                    break;
-                case 4:
-                    change = "item added";
-                    await Repository<OrderItem>().InsertAsync(new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = order.Id, ProductId = random.Next(1, 8), Quantity = 1 });
-                    break;
-                case 5 when items.Count > 0:
-                    change = "item removed";
-                    await Repository<OrderItem>().DeleteAsync(items[random.Next(items.Count)]);
-                    break;
-                case 6 when items.Count > 0:
-                    change = "item's product changed";
-                    var item = items[random.Next(items.Count)];
-                    item.ProductId = random.Next(1, 8);
-                    await Repository<OrderItem>().UpdateAsync(item);
-                    break;
-                default:
-                    change = "customer moved";
-                    order.CustomerId = customers[random.Next(customers.Count)].Id;
-                    touched.Add(order.CustomerId);
-                    await Repository<Order>().UpdateAsync(order);
-                    break;
-            }
-
-            if (step % 3 == 2)
-                await service.RefreshCustomersAsync(touched.Append(customers[random.Next(customers.Count)].Id).ToList());
-            else
-                foreach (var customerId in touched)
-                    await service.RefreshCustomerAsync(customerId);
-
-            AssertSame(await RowsAsync(), await ExpectedAsync(settings), $"step {step}: {change}");
+            await InsertRandomOrderAsync(random, customerId);
+            return;
         }
 
-        var refreshed = await RowsAsync();
-        await service.RecomputeAllAsync();
-        AssertSame(refreshed, await RowsAsync(), "as the recompute");
-        //a refresh of a current customer writes nothing
-        Assert.That(await service.RefreshCustomerAsync(customers[0].Id), Is.False);
+        var order = orders[random.Next(orders.Count)];
+        var orderId = order.Id;
+        var items = await Repository<OrderItem>().Table.Where(oi => oi.OrderId == orderId).OrderBy(oi => oi.Id).ToListAsync();
+        switch (action)
+        {
+            case 2:
+                order.PaymentStatusId = (int)PaymentStatuses[random.Next(PaymentStatuses.Length)];
+                break;
+            case 3:
+                order.OrderStatusId = (int)OrderStatuses[random.Next(OrderStatuses.Length)];
+                break;
+            case 4:
+                order.Deleted = !order.Deleted;
+                break;
+            case 5:
+                order.CreatedOnUtc = Now.AddSeconds(-random.Next(0, 30 * 86400));
+                break;
+            case 6:
+                await InsertItemAsync(orderId, random.Next(1, 7));
+                return;
+            case 7 when items.Count > 0:
+                var item = items[random.Next(items.Count)];
+                item.ProductId = random.Next(1, 7);
+                await Repository<OrderItem>().UpdateAsync(item, false);
+                return;
+            case 7:
+                return;
+            default:
+                if (items.Count > 0)
+                    await Repository<OrderItem>().DeleteAsync(items[random.Next(items.Count)], false);
+                else
+                    await Repository<Order>().DeleteAsync(order, false);
+                return;
+        }
+
+        await Repository<Order>().UpdateAsync(order, false);
+    }
+
+    /// <summary>
+    /// The products bought per customer and store with the last purchase, computed here from the orders and items
+    /// as they are in the database (to the second: MySQL/MariaDB keep whole seconds)
+    /// </summary>
+    private async Task<Dictionary<(int CustomerId, int StoreId, int ProductId), DateTime>> ExpectedAsync(CustomerSegmentsSettings settings)
+    {
+        var orders = (await Repository<Order>().Table.ToListAsync())
+            .Where(o => !o.Deleted && settings.PurchasePaymentStatusIds.Contains(o.PaymentStatusId) && !settings.ExcludedOrderStatusIds.Contains(o.OrderStatusId))
+            .ToDictionary(o => o.Id);
+        var items = await Repository<OrderItem>().Table.ToListAsync();
+        return items
+            .Where(oi => orders.ContainsKey(oi.OrderId))
+            .GroupBy(oi => (orders[oi.OrderId].CustomerId, orders[oi.OrderId].StoreId, oi.ProductId))
+            .ToDictionary(g => g.Key, g => ToSecond(g.Max(oi => orders[oi.OrderId].CreatedOnUtc)));
+    }
+
+    private static DateTime ToSecond(DateTime moment) => new(moment.Ticks - moment.Ticks % TimeSpan.TicksPerSecond);
+
+    private async Task<Dictionary<(int CustomerId, int StoreId, int ProductId), DateTime>> RowsAsync()
+    {
+        var rows = await Repository<CustomerPurchasedProduct>().Table.ToListAsync();
+        Assert.That(rows.Select(r => (r.CustomerId, r.StoreId, r.ProductId)), Is.Unique, "one row per customer, store and product");
+        return rows.ToDictionary(r => (r.CustomerId, r.StoreId, r.ProductId), r => ToSecond(r.LastPurchasedOnUtc));
+    }
+
+    private async Task AssertRowsAreThePurchasesAsync(CustomerSegmentsSettings settings, string when) =>
+        Assert.That(await RowsAsync(), Is.EquivalentTo(await ExpectedAsync(settings)), when);
+
+    #endregion
+
+    [Test]
+    public async Task TheRecomputeStoresTheProductsEachCustomerBoughtPerStore()
+    {
+        var random = new Random(1);
+        foreach (var customer in await CustomersAsync(40))
+            for (var i = random.Next(1, 8); i > 0; i--)
+                await InsertRandomOrderAsync(random, customer.Id);
+
+        var settings = new CustomerSegmentsSettings();
+        await Statistics(settings).RecomputeAllAsync(Now);
+
+        var expected = await ExpectedAsync(settings);
+        Assert.That(expected.Count, Is.GreaterThan(30), "products to compare");
+        Assert.That(expected.Keys.Select(k => k.StoreId).Distinct().Count(), Is.EqualTo(3), "orders of stores 0-2");
+        await AssertRowsAreThePurchasesAsync(settings, "after the recompute");
+
+        //other settings: the recompute follows their purchase definition
+        var other = new CustomerSegmentsSettings { PurchasePaymentStatusIds = [(int)PaymentStatus.Pending, (int)PaymentStatus.Paid], ExcludedOrderStatusIds = [] };
+        await Statistics(other).RecomputeAllAsync(Now);
+        Assert.That(await ExpectedAsync(other), Is.Not.EquivalentTo(expected));
+        await AssertRowsAreThePurchasesAsync(other, "after the recompute with other settings");
     }
 
     [Test]
-    public async Task TheInPlaceRefreshOfTheStatisticsCatchesAnOrderPlacedWithoutEvent()
+    public async Task RefreshingACustomerAfterEachOrderOrItemEventLeavesWhatTheRecomputeWould()
     {
-        var random = new Random(7);
+        var random = new Random(2);
+        var customers = await CustomersAsync(5);
         var settings = new CustomerSegmentsSettings();
-        var statistics = new Services.CustomerOrderStatisticsService(settings, DataProvider, new Moq.Mock<Nop.Services.Configuration.ISettingService>().Object,
-            Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(),
-            Repository<CustomerOrderStatistics>(), new Services.SegmentMembershipTransaction(Repository<Segment>()), Shop.NewPurchasedProductService(settings));
-        var customers = await CustomersAsync(3);
-        await OrderAsync(random, customers[0].Id);
-        await statistics.RecomputeAllAsync(Now.AddDays(-1));
-        Assert.That(statistics.AreCurrent(), Is.True);
+        var statistics = Statistics(settings);
+        await statistics.RecomputeAllAsync(Now);
 
+        var rowsSeen = new HashSet<(int, int, int)>();
+        for (var step = 1; step <= 120; step++)
+        {
+            var customer = customers[random.Next(customers.Count)];
+            await ChangeRandomlyAsync(random, customer.Id);
+            await statistics.RefreshCustomerAsync(customer.Id, Now);
+            if (step % 10 == 0)
+            {
+                await AssertRowsAreThePurchasesAsync(settings, $"after step {step}");
+                rowsSeen.UnionWith((await RowsAsync()).Keys);
+            }
+        }
+
+        Assert.That(rowsSeen.Count, Is.GreaterThanOrEqualTo(10), "rows to compare");
+    }
+
+    [Test]
+    public async Task RefreshingAListOfCustomersLeavesWhatTheRecomputeWould()
+    {
+        var random = new Random(3);
+        var customers = await CustomersAsync(8);
+        var settings = new CustomerSegmentsSettings();
+        var statistics = Statistics(settings);
+        await statistics.RecomputeAllAsync(Now);
+
+        for (var step = 0; step < 40; step++)
+            await ChangeRandomlyAsync(random, customers[random.Next(customers.Count)].Id);
+        Assert.That(await RowsAsync(), Is.Not.EquivalentTo(await ExpectedAsync(settings)), "changes to refresh");
+
+        await statistics.RefreshCustomersAsync(customers.Select(customer => customer.Id).ToList(), Now);
+        await AssertRowsAreThePurchasesAsync(settings, "after the list refresh");
+    }
+
+    [Test]
+    public async Task ARefreshWithoutChangesWritesNothingAndOneWithAChangeReportsIt()
+    {
+        var customer = (await CustomersAsync(1))[0];
+        var service = Shop.NewPurchasedProductService(new CustomerSegmentsSettings());
         var order = new Order
         {
-            OrderGuid = Guid.NewGuid(), CustomerId = customers[1].Id, StoreId = 1, OrderTotal = 10m, PaymentStatusId = (int)PaymentStatus.Paid,
-            OrderStatusId = (int)OrderStatus.Complete, ShippingStatusId = 10, CreatedOnUtc = Now.AddHours(-1),
-            CustomOrderNumber = "x1", CustomerCurrencyCode = "USD", CurrencyRate = 1
+            OrderGuid = Guid.NewGuid(), CustomerId = customer.Id, StoreId = 1, OrderTotal = 10, PaymentStatusId = (int)PaymentStatus.Paid,
+            OrderStatusId = (int)OrderStatus.Complete, ShippingStatusId = 10, CreatedOnUtc = Now.AddDays(-1),
+            CustomOrderNumber = "p1", CustomerCurrencyCode = "USD", CurrencyRate = 1
         };
-        await Repository<Order>().InsertAsync(order);
-        await Repository<OrderItem>().InsertAsync(new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = order.Id, ProductId = 3, Quantity = 1 });
+        await Repository<Order>().InsertAsync(order, false);
+        await InsertItemAsync(order.Id, 5);
 
-        await statistics.RefreshAllAsync(Now);
-        AssertSame(await RowsAsync(), await ExpectedAsync(settings), "in place");
-        Assert.That((await RowsAsync()).Keys, Does.Contain((customers[1].Id, 1, 3)));
+        Assert.That(await service.RefreshCustomerAsync(customer.Id), Is.True, "the new product");
+        Assert.That((await service.GetCustomerProductsAsync(customer.Id)).Select(row => (row.StoreId, row.ProductId)), Is.EqualTo(new[] { (1, 5) }));
+        Assert.That(await service.RefreshCustomerAsync(customer.Id), Is.False, "nothing changed");
+
+        order.OrderStatusId = (int)OrderStatus.Cancelled;
+        await Repository<Order>().UpdateAsync(order, false);
+        Assert.That(await service.RefreshCustomerAsync(customer.Id), Is.True, "no purchase holds the product any more");
+        Assert.That(await service.GetCustomerProductsAsync(customer.Id), Is.Empty);
     }
 }

@@ -1,0 +1,31 @@
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// Keeps the purchases per customer, store and day (<see cref="Domain.CustomerDailyPurchases"/>) that rules on the
+/// purchases of a period read. Kept with the order statistics: recomputed when they are, refreshed for a customer
+/// when theirs are; current when they are (the same settings key).
+/// </summary>
+public interface ICustomerDailyPurchasesService
+{
+    /// <summary>
+    /// Replaces the rows with the purchases of all orders (to run inside the statistics' recompute transaction)
+    /// </summary>
+    Task RecomputeAllAsync();
+
+    /// <summary>
+    /// Brings the rows of these customers in line with their orders, writing only what differs (set-based)
+    /// </summary>
+    Task RefreshCustomersAsync(IList<int> customerIds);
+
+    /// <summary>
+    /// Brings one customer's rows in line with the customer's orders (what an order event needs): one read of the
+    /// rows, one grouped read of the orders, writes only where a day differs
+    /// </summary>
+    /// <returns>Whether a row was written</returns>
+    Task<bool> RefreshCustomerAsync(int customerId);
+
+    /// <summary>
+    /// The customer's rows as they are
+    /// </summary>
+    Task<IReadOnlyList<Domain.CustomerDailyPurchases>> GetCustomerDaysAsync(int customerId);
+}
