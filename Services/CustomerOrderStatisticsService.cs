@@ -657,7 +657,6 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 
         await _segmentMembershipTransaction.RunAsync(async () =>
         {
-            await _purchasedProductService.RefreshCustomersAsync(placedSinceIds);
             await ReconcileCustomersAsync(customerIds, nowUtc);
             await DeleteRowsWithoutOrdersAsync();
             await RankAsync();

@@ -101,16 +101,6 @@ public class EngineBench
     }
 
     /// <summary>
-    /// Recomputes the products bought per customer alone (part of the statistics' recompute; timed apart here)
-    /// </summary>
-    public async Task<double> RecomputePurchasedProductsAsync()
-    {
-        var watch = System.Diagnostics.Stopwatch.StartNew();
-        await PurchasedProducts.RecomputeAllAsync();
-        return watch.Elapsed.TotalMilliseconds;
-    }
-
-    /// <summary>
     /// Refreshes the plugin's order statistics as the scheduled rebuild does when they are current (in place: the
     /// customers whose orders crossed the RFM window's start or were placed since the last refresh, then the ranking)
     /// </summary>
