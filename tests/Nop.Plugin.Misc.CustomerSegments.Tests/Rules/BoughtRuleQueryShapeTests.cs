@@ -221,4 +221,30 @@ public class BoughtRuleQueryShapeTests : RuleQueryShapeTestBase
         foreach (var storeId in new[] { 0, 1, 2 })
             Assert.That(await SelectAsync(rule, storeId), Is.EqualTo(Reference(rule, storeId)), $"store {storeId}");
     }
+
+    [TestCaseSource(nameof(Rules))]
+    public async Task WithTheProductsBoughtPerCustomerCurrentTheQueryReadsThemAndSelectsTheCustomersOfTheReference(SegmentRule rule)
+    {
+        var current = new CustomerSegmentsSettings();
+        await Shop.NewPurchasedProductService(current).RecomputeAllAsync();
+        current.OrderStatisticsKey = Nop.Plugin.Misc.CustomerSegments.Services.CustomerOrderStatisticsService.SettingsKey(current);
+
+        foreach (var storeId in new[] { 0, 1, 2 })
+        {
+            Assert.That(await SelectAsync(rule, storeId, current), Is.EqualTo(Reference(rule, storeId)), $"store {storeId}");
+            var conditions = await CreateBuilder(current).BuildConditionsCustomerIdsQueryAsync(rule, storeId, Now);
+            var eligible = _customers.Where(c => !c.Deleted && !_guestsOnly.Contains(c.Id)).Select(c => c.Id).ToHashSet();
+            Assert.That(Names((await conditions.ToListAsync()).Where(eligible.Contains).Distinct()), Is.EqualTo(Reference(rule, storeId)), $"conditions, store {storeId}");
+        }
+
+        //the facts, not the order items
+        var sql = await SqlAsync(rule, current);
+        Assert.That(sql, Does.Contain(CustomerSegmentsDefaults.PurchasedProductsTableName));
+        Assert.That(sql, Does.Not.Contain("OrderItem"));
+        //the settings changed since: not current, the orders read again
+        var changed = new CustomerSegmentsSettings { OrderStatisticsKey = current.OrderStatisticsKey, IncludeGuests = true };
+        var stale = await SqlAsync(rule, changed);
+        Assert.That(stale, Does.Contain("OrderItem"));
+        Assert.That(stale, Does.Not.Contain(CustomerSegmentsDefaults.PurchasedProductsTableName));
+    }
 }
