@@ -73,7 +73,8 @@ public class CustomerDailyPurchasesService : ICustomerDailyPurchasesService
     protected virtual async Task ReconcileAsync(Expression<Func<Order, bool>> ordersOfCustomers,
         Expression<Func<CustomerDailyPurchases, bool>> rowsOfCustomers)
     {
-        var rows = _dailyPurchasesRepository.Table;
+        //the customers' rows only: matched by the index on CustomerId (unrestricted, PostgreSQL scanned the whole table per batch)
+        var rows = _dailyPurchasesRepository.Table.Where(rowsOfCustomers);
         var days = AggregateDays(_orderRepository.Table.Where(ordersOfCustomers)).AsSubQuery();
 
         var differing = from r in rows
@@ -89,7 +90,6 @@ public class CustomerDailyPurchasesService : ICustomerDailyPurchasesService
         await InsertAsync(days.Where(a => !rows.Any(r => r.CustomerId == a.CustomerId && r.StoreId == a.StoreId && r.Day == a.Day)));
 
         await rows
-            .Where(rowsOfCustomers)
             .Where(r => !days.Any(a => a.CustomerId == r.CustomerId && a.StoreId == r.StoreId && a.Day == r.Day))
             .DeleteAsync();
     }

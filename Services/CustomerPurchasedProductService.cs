@@ -67,32 +67,39 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
         });
 
     /// <summary>
-    /// Brings the rows of some customers in line with their purchases: differing dates updated, missing products added,
-    /// products no longer bought removed
+    /// Brings the rows of a batch of customers in line with their purchases: their rows and their purchased products
+    /// read once each (the grouped read of their orders' items is the expensive part), compared in memory, and only
+    /// the differences written: dates updated, products no longer bought deleted, new ones inserted
     /// </summary>
-    /// <param name="ordersOfCustomers">The customers' orders</param>
-    /// <param name="rowsOfCustomers">The customers' rows</param>
-    protected virtual async Task ReconcileAsync(Expression<Func<Order, bool>> ordersOfCustomers,
-        Expression<Func<CustomerPurchasedProduct, bool>> rowsOfCustomers)
+    protected virtual async Task ReconcileAsync(int[] customerIds)
     {
-        var rows = _purchasedProductRepository.Table;
-        var products = AggregateProducts(_orderRepository.Table.Where(ordersOfCustomers)).AsSubQuery();
-
-        var differing = from r in rows
-            join a in products on new { r.CustomerId, r.StoreId, r.ProductId } equals new { a.CustomerId, a.StoreId, a.ProductId }
-            where r.LastPurchasedOnUtc != a.LastPurchasedOnUtc
-            select new { Row = r, Figures = a };
-        await differing.UpdateAsync(x => x.Row, x => new CustomerPurchasedProduct
+        var rows = await _purchasedProductRepository.Table.Where(r => customerIds.Contains(r.CustomerId)).ToListAsync();
+        var bought = await AggregateProducts(_orderRepository.Table.Where(o => customerIds.Contains(o.CustomerId))).ToListAsync();
+        var rowsOf = rows.ToLookup(r => r.CustomerId);
+        var boughtOf = bought.ToLookup(a => a.CustomerId);
+        foreach (var customerId in customerIds)
         {
-            LastPurchasedOnUtc = x.Figures.LastPurchasedOnUtc
-        });
+            var products = boughtOf[customerId].ToDictionary(a => (a.StoreId, a.ProductId), a => DateTime.SpecifyKind(a.LastPurchasedOnUtc, DateTimeKind.Utc));
+            await WriteAsync(Compare(customerId, rowsOf[customerId], products));
+        }
+    }
 
-        await InsertAsync(products.Where(a => !rows.Any(r => r.CustomerId == a.CustomerId && r.StoreId == a.StoreId && r.ProductId == a.ProductId)));
+    /// <summary>
+    /// Writes the changes of a refresh that holds the rows' lock (or runs in a transaction that will)
+    /// </summary>
+    protected virtual async Task WriteAsync(PurchasedProductChanges changes)
+    {
+        foreach (var (row, last) in changes.Updated)
+        {
+            row.LastPurchasedOnUtc = last;
+            await _purchasedProductRepository.UpdateAsync(row, false);
+        }
 
-        await rows
-            .Where(rowsOfCustomers)
-            .Where(r => !products.Any(a => a.CustomerId == r.CustomerId && a.StoreId == r.StoreId && a.ProductId == r.ProductId))
-            .DeleteAsync();
+        foreach (var row in changes.Deleted)
+            await _purchasedProductRepository.DeleteAsync(row, false);
+
+        if (changes.Inserted.Count > 0)
+            await _purchasedProductRepository.InsertAsync(changes.Inserted, false);
     }
 
     /// <summary>
@@ -242,18 +249,7 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
             var rows = await _purchasedProductRepository.Table.Where(r => r.CustomerId == customerId).ToListAsync();
             var changes = Compare(customerId, rows, products);
 
-            foreach (var (row, last) in changes.Updated)
-            {
-                row.LastPurchasedOnUtc = last;
-                await _purchasedProductRepository.UpdateAsync(row, false);
-            }
-
-            foreach (var row in changes.Deleted)
-                await _purchasedProductRepository.DeleteAsync(row, false);
-
-            foreach (var row in changes.Inserted)
-                await _purchasedProductRepository.InsertAsync(row, false);
-
+            await WriteAsync(changes);
             written = changes.Count > 0;
         });
 
@@ -282,8 +278,7 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
         foreach (var batch in ids.Chunk(CustomerOrderStatisticsService.CustomerBatchSize))
         {
             //a row inserted by a refresh committed meanwhile fails the INSERT (unique index): run again
-            await _segmentMembershipTransaction.RunAsync(() =>
-                ReconcileAsync(o => batch.Contains(o.CustomerId), r => batch.Contains(r.CustomerId)));
+            await _segmentMembershipTransaction.RunAsync(() => ReconcileAsync(batch));
         }
     }
 
