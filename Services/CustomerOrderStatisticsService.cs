@@ -71,6 +71,11 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// version of the tables: 2 since the purchases per day and the products bought, so that a shop updated from 1
     /// fills them.
     /// </summary>
+    /// <summary>
+    /// Whether the statistics (and the purchase figures kept with them) were last filled under these settings
+    /// </summary>
+    public static bool AreCurrentFor(CustomerSegmentsSettings settings) => settings.OrderStatisticsKey == SettingsKey(settings);
+
     public static string SettingsKey(CustomerSegmentsSettings settings) => string.Join("|",
         "2",
         string.Join(",", SegmentQueries.PurchasePaymentStatusIds(settings)),
@@ -667,7 +672,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 
     #region Methods
 
-    public virtual bool AreCurrent() => _settings.OrderStatisticsKey == SettingsKey(_settings);
+    public virtual bool AreCurrent() => AreCurrentFor(_settings);
 
     public virtual async Task RefreshAllAsync(DateTime nowUtc)
     {

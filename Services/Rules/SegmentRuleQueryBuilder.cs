@@ -884,7 +884,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// statistics, under their settings key)
     /// </summary>
     protected virtual bool PurchaseFiguresAreCurrent() =>
-        _settings.OrderStatisticsKey == CustomerOrderStatisticsService.SettingsKey(_settings);
+        CustomerOrderStatisticsService.AreCurrentFor(_settings);
 
     /// <summary>
     /// The purchases since a moment (null: all) summed up per customer (one row per customer with purchases). From
