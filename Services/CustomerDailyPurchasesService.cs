@@ -118,16 +118,30 @@ public class CustomerDailyPurchasesService : ICustomerDailyPurchasesService
     /// The customer's rows and orders (summed up as <see cref="AggregateCustomerDaysAsync"/> does) in one statement,
     /// so one round trip and one snapshot
     /// </summary>
-    protected virtual async Task<(List<CustomerDailyPurchases> Rows, List<DailyStatusAggregate> Groups)> ReadCustomerAsync(int customerId)
+    protected virtual Task<(List<CustomerDailyPurchases> Rows, List<DailyStatusAggregate> Groups)> ReadCustomerAsync(int customerId) =>
+        ReadAsync(customerId, _dailyPurchasesRepository.Table.Where(r => r.CustomerId == customerId),
+            _orderRepository.Table.Where(o => o.CustomerId == customerId && !o.Deleted));
+
+    /// <summary>
+    /// The customer's row and orders of one UTC day, as <see cref="ReadCustomerAsync"/> reads all his days
+    /// </summary>
+    protected virtual Task<(List<CustomerDailyPurchases> Rows, List<DailyStatusAggregate> Groups)> ReadCustomerDayAsync(int customerId, DateTime day)
     {
-        var rows = _dailyPurchasesRepository.Table
-            .Where(r => r.CustomerId == customerId)
+        var next = day.AddDays(1);
+
+        return ReadAsync(customerId, _dailyPurchasesRepository.Table.Where(r => r.CustomerId == customerId && r.Day >= day && r.Day < next),
+            _orderRepository.Table.Where(o => o.CustomerId == customerId && !o.Deleted && o.CreatedOnUtc >= day && o.CreatedOnUtc < next));
+    }
+
+    private static async Task<(List<CustomerDailyPurchases> Rows, List<DailyStatusAggregate> Groups)> ReadAsync(int customerId,
+        IQueryable<CustomerDailyPurchases> customerRows, IQueryable<Order> customerOrders)
+    {
+        var rows = customerRows
             .Select(r => new DailyPurchasesRead
             {
                 RowId = r.Id, StoreId = r.StoreId, Day = r.Day, PaymentStatusId = 0, OrderStatusId = 0, Count = r.OrderCount, Total = r.TotalSpent
             });
-        var groups = _orderRepository.Table
-            .Where(o => o.CustomerId == customerId && !o.Deleted)
+        var groups = customerOrders
             .GroupBy(o => new { o.StoreId, o.CreatedOnUtc.Date, o.PaymentStatusId, o.OrderStatusId })
             .Select(g => new DailyPurchasesRead
             {
@@ -291,6 +305,23 @@ public class CustomerDailyPurchasesService : ICustomerDailyPurchasesService
         return written;
     }
 
+    /// <summary>
+    /// Writes what differs between the rows and the order groups read together (the same days on both sides), only
+    /// where the rows are still as read; otherwise the customer's refresh under the rows' lock
+    /// </summary>
+    /// <returns>Whether a row was written</returns>
+    protected virtual async Task<bool> WriteChangesAsync(int customerId, List<CustomerDailyPurchases> rows, List<DailyStatusAggregate> groups)
+    {
+        var changes = Compare(customerId, rows, SummarizeDays(groups));
+        if (changes.Count == 0)
+            return false;
+
+        if (await TryWriteIfUnchangedAsync(changes))
+            return true;
+
+        return await RefreshLockedAsync(customerId);
+    }
+
     #endregion
 
     #region Methods
@@ -325,14 +356,18 @@ public class CustomerDailyPurchasesService : ICustomerDailyPurchasesService
 
         //rows and orders from one snapshot: a refresh that writes after it makes the guarded writes fail
         var (rows, groups) = await ReadCustomerAsync(customerId);
-        var changes = Compare(customerId, rows, SummarizeDays(groups));
-        if (changes.Count == 0)
+
+        return await WriteChangesAsync(customerId, rows, groups);
+    }
+
+    public virtual async Task<bool> RefreshCustomerDayAsync(int customerId, DateTime dayUtc)
+    {
+        if (customerId <= 0)
             return false;
 
-        if (await TryWriteIfUnchangedAsync(changes))
-            return true;
+        var (rows, groups) = await ReadCustomerDayAsync(customerId, DayOf(dayUtc));
 
-        return await RefreshLockedAsync(customerId);
+        return await WriteChangesAsync(customerId, rows, groups);
     }
 
     public virtual async Task<IReadOnlyList<CustomerDailyPurchases>> GetCustomerDaysAsync(int customerId) =>

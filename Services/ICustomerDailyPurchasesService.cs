@@ -25,6 +25,15 @@ public interface ICustomerDailyPurchasesService
     Task<bool> RefreshCustomerAsync(int customerId);
 
     /// <summary>
+    /// Brings one customer's rows of one UTC day in line with his orders of that day (what a change of one order
+    /// needs: only its day can change): one read, writes only where the day differs
+    /// </summary>
+    /// <param name="customerId">The customer</param>
+    /// <param name="dayUtc">A moment of the day (its UTC date is used)</param>
+    /// <returns>Whether a row was written</returns>
+    Task<bool> RefreshCustomerDayAsync(int customerId, DateTime dayUtc);
+
+    /// <summary>
     /// The customer's rows as they are
     /// </summary>
     Task<IReadOnlyList<Domain.CustomerDailyPurchases>> GetCustomerDaysAsync(int customerId);

@@ -76,15 +76,22 @@ public class CustomerDailyPurchasesTests : DatabaseTestBase
     /// <summary>
     /// Changes one of the customer's orders the way nopCommerce's events report it, or places a new one
     /// </summary>
-    private async Task ChangeRandomOrderAsync(Random random, int customerId)
+    /// <param name="random">Picks the change</param>
+    /// <param name="customerId">The customer</param>
+    /// <param name="datesChange">Whether an order's date may change (nopCommerce never changes it)</param>
+    /// <returns>The order placed or changed; null when deleted</returns>
+    private async Task<Order> ChangeRandomOrderAsync(Random random, int customerId, bool datesChange = true)
     {
         var orders = await Repository<Order>().Table.Where(o => o.CustomerId == customerId).OrderBy(o => o.Id).ToListAsync();
         var action = orders.Count == 0 ? 0 : random.Next(9);
         action = action <= 2 ? 0 : action - 1;
+        if (action == 6 && !datesChange)
+            action = 4;
         if (action <= 1)
         {
-            await Repository<Order>().InsertAsync(RandomOrder(random, customerId), false);
-            return;
+            var placed = RandomOrder(random, customerId);
+            await Repository<Order>().InsertAsync(placed, false);
+            return placed;
         }
 
         var order = orders[random.Next(orders.Count)];
@@ -107,10 +114,11 @@ public class CustomerDailyPurchasesTests : DatabaseTestBase
                 break;
             default:
                 await Repository<Order>().DeleteAsync(order, false);
-                return;
+                return null;
         }
 
         await Repository<Order>().UpdateAsync(order, false);
+        return order;
     }
 
     /// <summary>
@@ -192,6 +200,64 @@ public class CustomerDailyPurchasesTests : DatabaseTestBase
         await statistics.RecomputeAllAsync(Now);
         Assert.That(await RowsAsync(), Is.EquivalentTo(refreshed), "the recompute finds the same rows");
         Assert.That(daysSeen.Count, Is.GreaterThanOrEqualTo(8), "days to compare");
+    }
+
+    [Test]
+    public async Task RefreshingTheDayOfEachChangedOrderLeavesWhatTheRecomputeWould()
+    {
+        var random = new Random(4);
+        var customers = await CustomersAsync(6);
+        var settings = new CustomerSegmentsSettings();
+        var statistics = Statistics(settings);
+        var service = Shop.NewDailyPurchasesService(settings);
+        await statistics.RecomputeAllAsync(Now);
+
+        var (daysWritten, unchanged) = (0, 0);
+        for (var step = 1; step <= 120; step++)
+        {
+            var customer = customers[random.Next(customers.Count)];
+            var order = await ChangeRandomOrderAsync(random, customer.Id, datesChange: false);
+            //a deleted order is refreshed customer-wide, as its event is
+            var written = order == null
+                ? await service.RefreshCustomerAsync(customer.Id)
+                : await service.RefreshCustomerDayAsync(customer.Id, order.CreatedOnUtc);
+            if (order != null)
+                (daysWritten, unchanged) = written ? (daysWritten + 1, unchanged) : (daysWritten, unchanged + 1);
+            if (step % 10 == 0)
+                await AssertRowsAreThePurchasesAsync(settings, $"after step {step}");
+        }
+
+        Assert.That(daysWritten, Is.GreaterThanOrEqualTo(20), "days written from an order's change");
+        Assert.That(unchanged, Is.GreaterThanOrEqualTo(5), "changes that left the day's figures (pending orders, for one)");
+    }
+
+    [Test]
+    public async Task RefreshingOneDayLeavesTheCustomersOtherDaysAsTheyAre()
+    {
+        var customer = (await CustomersAsync(1))[0];
+        var settings = new CustomerSegmentsSettings();
+        var service = Shop.NewDailyPurchasesService(settings);
+        Order Paid(DateTime placedOnUtc, decimal total)
+        {
+            var order = RandomOrder(new Random(5), customer.Id);
+            (order.PaymentStatusId, order.OrderStatusId, order.Deleted, order.StoreId) = ((int)PaymentStatus.Paid, (int)OrderStatus.Complete, false, 1);
+            (order.CreatedOnUtc, order.OrderTotal) = (placedOnUtc, total);
+            return order;
+        }
+
+        var lastSecondOfDay = Now.Date.AddDays(-3).AddSeconds(-1);
+        var firstOfNextDay = Now.Date.AddDays(-3);
+        foreach (var order in new[] { Paid(lastSecondOfDay, 10), Paid(firstOfNextDay, 20) })
+            await Repository<Order>().InsertAsync(order, false);
+
+        Assert.That(await service.RefreshCustomerDayAsync(customer.Id, firstOfNextDay.AddHours(13)), Is.True, "the later day is new");
+        Assert.That((await service.GetCustomerDaysAsync(customer.Id)).Select(row => (row.Day.Date, row.OrderCount, row.TotalSpent)),
+            Is.EqualTo(new[] { (firstOfNextDay, 1, 20m) }), "the day before is not read");
+
+        Assert.That(await service.RefreshCustomerDayAsync(customer.Id, lastSecondOfDay), Is.True);
+        Assert.That(await service.RefreshCustomerDayAsync(customer.Id, lastSecondOfDay), Is.False, "nothing changed");
+        Assert.That((await service.GetCustomerDaysAsync(customer.Id)).OrderBy(row => row.Day).Select(row => (row.Day.Date, row.OrderCount, row.TotalSpent)),
+            Is.EqualTo(new[] { (lastSecondOfDay.Date, 1, 10m), (firstOfNextDay, 1, 20m) }));
     }
 
     [Test]
