@@ -145,6 +145,60 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
     }
 
     /// <summary>
+    /// In one statement: the products of one of the customer's orders (one per item, <see cref="OrderProductRead.InOrder"/>),
+    /// each with the order's state and the customer's row of the product in the order's store; then the customer's rows
+    /// dated within a second of the order, which may owe their date to it. No products when the order has no items or
+    /// is not his.
+    /// </summary>
+    protected virtual Task<List<OrderProductRead>> ReadOrderProductsAsync(int customerId, int orderId, DateTime placedOnUtc)
+    {
+        var (from, to) = (placedOnUtc.AddSeconds(-1), placedOnUtc.AddSeconds(1));
+        var products =
+            from oi in _orderItemRepository.Table
+            join o in _orderRepository.Table on oi.OrderId equals o.Id
+            where oi.OrderId == orderId && o.CustomerId == customerId
+            from r in _purchasedProductRepository.Table
+                .Where(r => r.CustomerId == o.CustomerId && r.StoreId == o.StoreId && r.ProductId == oi.ProductId)
+                .DefaultIfEmpty()
+            select new OrderProductRead
+            {
+                InOrder = true,
+                ProductId = oi.ProductId,
+                StoreId = o.StoreId,
+                Deleted = o.Deleted,
+                PaymentStatusId = o.PaymentStatusId,
+                OrderStatusId = o.OrderStatusId,
+                CreatedOnUtc = o.CreatedOnUtc,
+                RowId = (int?)r.Id,
+                RowLastPurchasedOnUtc = (DateTime?)r.LastPurchasedOnUtc
+            };
+        var datedRows = _purchasedProductRepository.Table
+            .Where(r => r.CustomerId == customerId && r.LastPurchasedOnUtc > from && r.LastPurchasedOnUtc < to)
+            .Select(r => new OrderProductRead
+            {
+                InOrder = false,
+                ProductId = r.ProductId,
+                StoreId = r.StoreId,
+                Deleted = false,
+                PaymentStatusId = 0,
+                OrderStatusId = 0,
+                CreatedOnUtc = r.LastPurchasedOnUtc,
+                RowId = (int?)r.Id,
+                RowLastPurchasedOnUtc = (DateTime?)r.LastPurchasedOnUtc
+            });
+
+        return products.Concat(datedRows).ToListAsync();
+    }
+
+    /// <summary>
+    /// Whether the order counts as a purchase, as <see cref="SummarizeProducts"/> classifies the item groups
+    /// </summary>
+    protected virtual bool CountsAsPurchase(OrderProductRead order) =>
+        !order.Deleted
+        && SegmentQueries.PurchasePaymentStatusIds(_settings).Contains(order.PaymentStatusId)
+        && !SegmentQueries.ExcludedOrderStatusIds(_settings).Contains(order.OrderStatusId);
+
+    /// <summary>
     /// The same moment to the second: the column may keep whole seconds only (MySQL/MariaDB DATETIME) while the orders
     /// keep fractions, and a stored date that differs by less than a second would be written on every refresh
     /// </summary>
@@ -300,6 +354,59 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
         return await RefreshLockedAsync(customerId);
     }
 
+    public virtual async Task<bool> RefreshOrderAsync(Order order)
+    {
+        if (order == null || order.Id <= 0 || order.CustomerId <= 0)
+            return false;
+
+        var customerId = order.CustomerId;
+        var read = await ReadOrderProductsAsync(customerId, order.Id, DateTime.SpecifyKind(order.CreatedOnUtc, DateTimeKind.Utc));
+        var products = read.Where(product => product.InOrder).ToList();
+        var storeId = products.FirstOrDefault()?.StoreId;
+        //a row dated by the order while the order no longer holds its product (an item removed): only a recompute can
+        //tell its date now
+        if (read.Any(row => !row.InOrder && (storeId == null || row.StoreId == storeId) && products.All(product => product.ProductId != row.ProductId)))
+            return await RefreshCustomerAsync(customerId);
+
+        if (products.Count == 0)
+            return false;
+
+        var placed = products[0];
+        var placedOnUtc = DateTime.SpecifyKind(placed.CreatedOnUtc, DateTimeKind.Utc);
+        if (!CountsAsPurchase(placed))
+        {
+            //a row dated by this order may owe its date to it: the customer's rows are recomputed from his purchases
+            return products.Any(product => product.RowLastPurchasedOnUtc is { } last && SameMoment(last, placedOnUtc))
+                && await RefreshCustomerAsync(customerId);
+        }
+
+        //the order counts: each of its products was bought last on its date at the earliest
+        var changes = new PurchasedProductChanges();
+        foreach (var product in products.DistinctBy(product => product.ProductId))
+        {
+            var row = new CustomerPurchasedProduct
+            {
+                Id = product.RowId ?? 0,
+                CustomerId = customerId,
+                StoreId = placed.StoreId,
+                ProductId = product.ProductId,
+                LastPurchasedOnUtc = DateTime.SpecifyKind(product.RowLastPurchasedOnUtc ?? placedOnUtc, DateTimeKind.Utc)
+            };
+            if (product.RowId == null)
+                changes.Inserted.Add(row);
+            else if (row.LastPurchasedOnUtc < placedOnUtc && !SameMoment(row.LastPurchasedOnUtc, placedOnUtc))
+                changes.Updated.Add((row, placedOnUtc));
+        }
+
+        if (changes.Count == 0)
+            return false;
+
+        if (await TryWriteIfUnchangedAsync(changes))
+            return true;
+
+        return await RefreshLockedAsync(customerId);
+    }
+
     public virtual async Task<IReadOnlyList<CustomerPurchasedProduct>> GetCustomerProductsAsync(int customerId) =>
         await _purchasedProductRepository.Table.Where(r => r.CustomerId == customerId).ToListAsync();
 
@@ -332,6 +439,33 @@ public class PurchasedProductAggregate
     public int ProductId { get; set; }
 
     public DateTime LastPurchasedOnUtc { get; set; }
+}
+
+/// <summary>
+/// A product of an order, with the order's state and the row of the order's customer, store and product if any
+/// </summary>
+public class OrderProductRead
+{
+    /// <summary>
+    /// Whether this is an item of the order (otherwise a row dated within a second of the order)
+    /// </summary>
+    public bool InOrder { get; set; }
+
+    public int ProductId { get; set; }
+
+    public int StoreId { get; set; }
+
+    public bool Deleted { get; set; }
+
+    public int PaymentStatusId { get; set; }
+
+    public int OrderStatusId { get; set; }
+
+    public DateTime CreatedOnUtc { get; set; }
+
+    public int? RowId { get; set; }
+
+    public DateTime? RowLastPurchasedOnUtc { get; set; }
 }
 
 /// <summary>

@@ -1,3 +1,5 @@
+using Nop.Core.Domain.Orders;
+
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
 /// <summary>
@@ -24,6 +26,17 @@ public interface ICustomerPurchasedProductService
     /// </summary>
     /// <returns>Whether a row was written</returns>
     Task<bool> RefreshCustomerAsync(int customerId);
+
+    /// <summary>
+    /// Brings the rows of the order's customer in line after a change of the order: one read of the order's products
+    /// with their rows and of the rows dated by the order. When the order counts as a purchase, its date is the least
+    /// its products' rows can have (missing rows inserted, older dates moved to it); a row that may owe its date to the
+    /// order while the order no longer counts or no longer holds its product makes the customer's rows be recomputed
+    /// (see <see cref="RefreshCustomerAsync"/>).
+    /// </summary>
+    /// <param name="order">The order (its id, customer and date: an order's date does not change)</param>
+    /// <returns>Whether a row was written</returns>
+    Task<bool> RefreshOrderAsync(Order order);
 
     /// <summary>
     /// The customer's rows as they are

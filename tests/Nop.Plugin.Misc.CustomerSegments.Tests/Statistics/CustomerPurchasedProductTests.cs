@@ -83,15 +83,18 @@ public class CustomerPurchasedProductTests : DatabaseTestBase
     /// <summary>
     /// Changes one of the customer's orders or items the way nopCommerce's events report it, or places a new order
     /// </summary>
-    private async Task ChangeRandomlyAsync(Random random, int customerId)
+    /// <param name="random">Picks the change</param>
+    /// <param name="customerId">The customer</param>
+    /// <param name="datesChange">Whether an order's date may change (nopCommerce never changes it)</param>
+    /// <returns>The order placed or changed (its items, for one); null when deleted</returns>
+    private async Task<Order> ChangeRandomlyAsync(Random random, int customerId, bool datesChange = true)
     {
         var orders = await Repository<Order>().Table.Where(o => o.CustomerId == customerId).OrderBy(o => o.Id).ToListAsync();
         var action = orders.Count == 0 ? 0 : random.Next(9);
+        if (action == 5 && !datesChange)
+            action = 4;
         if (action <= 1)
-        {
-            await InsertRandomOrderAsync(random, customerId);
-            return;
-        }
+            return await InsertRandomOrderAsync(random, customerId);
 
         var order = orders[random.Next(orders.Count)];
         var orderId = order.Id;
@@ -112,23 +115,27 @@ public class CustomerPurchasedProductTests : DatabaseTestBase
                 break;
             case 6:
                 await InsertItemAsync(orderId, random.Next(1, 7));
-                return;
+                return order;
             case 7 when items.Count > 0:
                 var item = items[random.Next(items.Count)];
                 item.ProductId = random.Next(1, 7);
                 await Repository<OrderItem>().UpdateAsync(item, false);
-                return;
+                return order;
             case 7:
-                return;
+                return order;
             default:
                 if (items.Count > 0)
+                {
                     await Repository<OrderItem>().DeleteAsync(items[random.Next(items.Count)], false);
-                else
-                    await Repository<Order>().DeleteAsync(order, false);
-                return;
+                    return order;
+                }
+
+                await Repository<Order>().DeleteAsync(order, false);
+                return null;
         }
 
         await Repository<Order>().UpdateAsync(order, false);
+        return order;
     }
 
     /// <summary>
@@ -207,6 +214,113 @@ public class CustomerPurchasedProductTests : DatabaseTestBase
         }
 
         Assert.That(rowsSeen.Count, Is.GreaterThanOrEqualTo(10), "rows to compare");
+    }
+
+    [Test]
+    public async Task RefreshingTheChangedOrderAfterEachEventLeavesWhatTheRecomputeWould()
+    {
+        var random = new Random(4);
+        var customers = await CustomersAsync(5);
+        var settings = new CustomerSegmentsSettings();
+        var service = new CountingPurchasedProductService(settings, Shop);
+        await Statistics(settings).RecomputeAllAsync(Now);
+
+        for (var step = 1; step <= 150; step++)
+        {
+            var customer = customers[random.Next(customers.Count)];
+            var order = await ChangeRandomlyAsync(random, customer.Id, datesChange: false);
+            //a deleted order is refreshed customer-wide, as its event is
+            if (order == null)
+                await service.RefreshCustomerAsync(customer.Id);
+            else
+                await service.RefreshOrderAsync(order);
+            if (step % 10 == 0)
+                await AssertRowsAreThePurchasesAsync(settings, $"after step {step}");
+        }
+
+        Assert.That(service.OrderRefreshes, Is.GreaterThanOrEqualTo(100), "order refreshes");
+        Assert.That(service.CustomerRecomputesFromOrders, Is.InRange(10, service.OrderRefreshes / 2),
+            "orders that stopped counting or lost an item recompute the customer's rows, the others do not");
+    }
+
+    [Test]
+    public async Task AnItemRemovedFromAnOrderTakesTheDateItGaveBack()
+    {
+        var customer = (await CustomersAsync(1))[0];
+        var service = Shop.NewPurchasedProductService(new CustomerSegmentsSettings());
+        async Task<Order> PaidAsync(DateTime placedOnUtc, params int[] productIds)
+        {
+            var order = new Order
+            {
+                OrderGuid = Guid.NewGuid(), CustomerId = customer.Id, StoreId = 1, OrderTotal = 10, PaymentStatusId = (int)PaymentStatus.Paid,
+                OrderStatusId = (int)OrderStatus.Complete, ShippingStatusId = 10, CreatedOnUtc = placedOnUtc,
+                CustomOrderNumber = Guid.NewGuid().ToString("N")[..10], CustomerCurrencyCode = "USD", CurrencyRate = 1
+            };
+            await Repository<Order>().InsertAsync(order, false);
+            foreach (var productId in productIds)
+                await InsertItemAsync(order.Id, productId);
+            return order;
+        }
+
+        async Task<(int, DateTime)[]> RowsOfAsync() => (await service.GetCustomerProductsAsync(customer.Id))
+            .OrderBy(row => row.ProductId).Select(row => (row.ProductId, ToSecond(row.LastPurchasedOnUtc))).ToArray();
+
+        var older = await PaidAsync(Now.AddDays(-5), 7);
+        Assert.That(await service.RefreshOrderAsync(older), Is.True);
+        var newer = await PaidAsync(Now.AddDays(-1), 7, 8);
+        Assert.That(await service.RefreshOrderAsync(newer), Is.True, "product 7 moved up, product 8 inserted");
+        Assert.That(await RowsOfAsync(), Is.EqualTo(new[] { (7, Now.AddDays(-1)), (8, Now.AddDays(-1)) }));
+        Assert.That(await service.RefreshOrderAsync(newer), Is.False, "announced again");
+        Assert.That(await service.RefreshOrderAsync(older), Is.False, "the older order changes no date");
+
+        //the admin removes both items of product 7 and 8 from the newer order one by one; each time the order is updated
+        var items = await Repository<OrderItem>().Table.Where(oi => oi.OrderId == newer.Id).OrderBy(oi => oi.ProductId).ToListAsync();
+        await Repository<OrderItem>().DeleteAsync(items[0], false);
+        Assert.That(await service.RefreshOrderAsync(newer), Is.True);
+        Assert.That(await RowsOfAsync(), Is.EqualTo(new[] { (7, Now.AddDays(-5)), (8, Now.AddDays(-1)) }), "product 7 back to the older order");
+        await Repository<OrderItem>().DeleteAsync(items[1], false);
+        Assert.That(await service.RefreshOrderAsync(newer), Is.True, "the order has no items left");
+        Assert.That(await RowsOfAsync(), Is.EqualTo(new[] { (7, Now.AddDays(-5)) }));
+
+        //an order of another customer, or not yet saved, changes nothing
+        Assert.That(await service.RefreshOrderAsync(new Order { Id = older.Id, CustomerId = customer.Id + 1, CreatedOnUtc = older.CreatedOnUtc }), Is.False);
+        Assert.That(await service.RefreshOrderAsync(new Order { CustomerId = customer.Id }), Is.False);
+        Assert.That(await RowsOfAsync(), Is.EqualTo(new[] { (7, Now.AddDays(-5)) }));
+    }
+
+    /// <summary>
+    /// The service, counting order refreshes and the recomputes of a customer's rows they make
+    /// </summary>
+    private sealed class CountingPurchasedProductService(CustomerSegmentsSettings settings, TestShop shop)
+        : CustomerPurchasedProductService(settings, shop.DataProvider, shop.Repository<Order>(), shop.Repository<OrderItem>(),
+            shop.Repository<CustomerPurchasedProduct>(), new SegmentMembershipTransaction(shop.Repository<Segment>()))
+    {
+        private bool _inOrderRefresh;
+
+        public int OrderRefreshes { get; private set; }
+
+        public int CustomerRecomputesFromOrders { get; private set; }
+
+        public override async Task<bool> RefreshOrderAsync(Order order)
+        {
+            OrderRefreshes++;
+            _inOrderRefresh = true;
+            try
+            {
+                return await base.RefreshOrderAsync(order);
+            }
+            finally
+            {
+                _inOrderRefresh = false;
+            }
+        }
+
+        public override Task<bool> RefreshCustomerAsync(int customerId)
+        {
+            if (_inOrderRefresh)
+                CustomerRecomputesFromOrders++;
+            return base.RefreshCustomerAsync(customerId);
+        }
     }
 
     [Test]
