@@ -492,11 +492,30 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// they are still as read. Otherwise (new rows, more rows, another refresh wrote meanwhile, or the statement met a
     /// lock conflict) the refresh runs again under the rows' lock (see <see cref="RefreshLockedAsync"/>).
     /// </summary>
-    protected virtual async Task<CustomerStatisticsRefresh> RefreshOneCustomerAsync(int customerId, DateTime nowUtc)
-    {
-        await _dailyPurchasesService.RefreshCustomerAsync(customerId);
-        await _purchasedProductService.RefreshCustomerAsync(customerId);
+    protected virtual Task<CustomerStatisticsRefresh> RefreshOneCustomerAsync(int customerId, DateTime nowUtc) =>
+        RefreshOneCustomerAsync(customerId, nowUtc,
+            () => _dailyPurchasesService.RefreshCustomerAsync(customerId),
+            () => _purchasedProductService.RefreshCustomerAsync(customerId));
 
+    /// <summary>
+    /// Refreshes one customer's statistics as <see cref="RefreshOneCustomerAsync(int, DateTime)"/> does, after his
+    /// purchases per day and products bought (all of them, or what one order changes)
+    /// </summary>
+    protected virtual async Task<CustomerStatisticsRefresh> RefreshOneCustomerAsync(int customerId, DateTime nowUtc,
+        Func<Task<bool>> refreshDaysAsync, Func<Task<bool>> refreshProductsAsync)
+    {
+        var daysWritten = await refreshDaysAsync();
+        var productsWritten = await refreshProductsAsync();
+        var refresh = await RefreshStatisticsRowsAsync(customerId, nowUtc);
+
+        return refresh with { PurchasesPerDayWritten = daysWritten, PurchasedProductsWritten = productsWritten };
+    }
+
+    /// <summary>
+    /// The statistics rows of one customer brought in line with his orders (see <see cref="RefreshOneCustomerAsync(int, DateTime)"/>)
+    /// </summary>
+    protected virtual async Task<CustomerStatisticsRefresh> RefreshStatisticsRowsAsync(int customerId, DateTime nowUtc)
+    {
         //rows before orders: a refresh that wrote before the rows were read had read fewer orders than are read here,
         //and one that writes after they were read makes the guarded statement write nothing
         var rows = await _statisticsRepository.Table.Where(s => s.CustomerId == customerId).ToListAsync();
@@ -756,6 +775,20 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         return RefreshOneCustomerAsync(customerId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc));
     }
 
+    public virtual Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc)
+    {
+        if (order == null || order.Id <= 0)
+            return RefreshCustomerAsync(order?.CustomerId ?? 0, nowUtc);
+
+        var customerId = order.CustomerId;
+        if (customerId <= 0)
+            return Task.FromResult(new CustomerStatisticsRefresh(false, []));
+
+        return RefreshOneCustomerAsync(customerId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc),
+            () => _dailyPurchasesService.RefreshCustomerDayAsync(customerId, order.CreatedOnUtc),
+            () => _purchasedProductService.RefreshOrderAsync(order));
+    }
+
     public virtual async Task<IReadOnlyList<CustomerOrderStatistics>> GetCustomerStatisticsAsync(int customerId) =>
         await _statisticsRepository.Table.Where(s => s.CustomerId == customerId).ToListAsync();
 
@@ -766,7 +799,18 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 /// What the refresh of one customer's statistics did: whether a row was written, and the customer's rows as they
 /// were left (one per store with orders and one for all stores, store 0; none without orders)
 /// </summary>
-public record CustomerStatisticsRefresh(bool Written, IReadOnlyList<CustomerOrderStatistics> Rows);
+public record CustomerStatisticsRefresh(bool Written, IReadOnlyList<CustomerOrderStatistics> Rows)
+{
+    /// <summary>
+    /// Whether a row of his purchases per day was written (true when not known)
+    /// </summary>
+    public bool PurchasesPerDayWritten { get; init; } = true;
+
+    /// <summary>
+    /// Whether a row of his products bought was written (true when not known)
+    /// </summary>
+    public bool PurchasedProductsWritten { get; init; } = true;
+}
 
 /// <summary>
 /// A customer's orders in one store (or all stores) summed up

@@ -1,3 +1,5 @@
+using Nop.Core.Domain.Orders;
+
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
 /// <summary>
@@ -39,6 +41,15 @@ public interface ICustomerOrderStatisticsService
     /// </summary>
     /// <returns>Whether a row was written, and the customer's rows as the refresh left them</returns>
     Task<CustomerStatisticsRefresh> RefreshCustomerAsync(int customerId, DateTime nowUtc);
+
+    /// <summary>
+    /// Recomputes the counts, totals and dates of the order's customer after the order was placed or changed (its
+    /// status, totals), as <see cref="RefreshCustomerAsync"/> does, with only what the order can change among his
+    /// purchases: the purchases of the order's day and the rows of the order's products (an order deleted with its
+    /// items, or an item changed, goes through <see cref="RefreshCustomerAsync"/>)
+    /// </summary>
+    /// <returns>Whether a row was written (statistics, purchases per day, products bought), and the customer's statistics rows</returns>
+    Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc);
 
     /// <summary>
     /// The customer's statistics rows as they are (one per store with orders, and one for all stores: store 0)
