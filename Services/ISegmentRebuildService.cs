@@ -1,3 +1,4 @@
+using Nop.Core.Domain.Orders;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
@@ -38,6 +39,14 @@ public interface ISegmentRebuildService
     /// the segments that reference those), by the same statements as a full rebuild filtered by the ids
     /// </summary>
     Task<IList<SegmentRebuildResult>> ReevaluateCustomersAsync(IList<int> customerIds, RuleDataSources changed);
+
+    /// <summary>
+    /// Re-evaluates the customer of an order after the order was placed or changed (paid, its status, totals; not
+    /// deleted), as <see cref="ReevaluateCustomersAsync"/> does for a change of his orders, with only
+    /// what the order can change refreshed among his purchases (its day, its products): segments on the purchases of a
+    /// period or on bought products are re-evaluated only when those changed
+    /// </summary>
+    Task<IList<SegmentRebuildResult>> ReevaluateOrderCustomerAsync(Order order);
 }
 
 /// <summary>

@@ -1,4 +1,5 @@
 using LinqToDB;
+using Nop.Core.Domain.Orders;
 using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
@@ -59,6 +60,20 @@ public class SegmentRebuildService : ISegmentRebuildService
     {
         RuleFields.OrderCountInPeriod, RuleFields.SpentInPeriod
     };
+
+    /// <summary>
+    /// The fields read from the products bought per customer (kept with the order statistics) when those are current
+    /// </summary>
+    public static readonly IReadOnlySet<string> PurchasedProductFields = new HashSet<string>(StringComparer.Ordinal)
+    {
+        RuleFields.BoughtProducts, RuleFields.BoughtCategories, RuleFields.BoughtManufacturers
+    };
+
+    /// <summary>
+    /// The fields whose figures the plugin keeps from the orders: statistics, purchases per day, products bought
+    /// </summary>
+    public static readonly IReadOnlySet<string> KeptOrderFields =
+        OrderStatisticsFields.Concat(DailyPurchasesFields).Concat(PurchasedProductFields).ToHashSet(StringComparer.Ordinal);
 
     protected readonly ILogger _logger;
     protected readonly INopDataProvider _dataProvider;
@@ -200,11 +215,16 @@ public class SegmentRebuildService : ISegmentRebuildService
     }
 
     /// <summary>
-    /// Whether the rule reads the orders other than through the order statistics: bought products, purchases in a
-    /// period, abandoned carts (RFM scores aside: ranked among all buyers by the scheduled rebuild)
+    /// Whether the rule reads the orders other than through the fields given (whose figures the plugin keeps)
     /// </summary>
-    protected virtual bool ReadsOrdersBesidesStatistics(SegmentRule rule) =>
-        (_segmentRuleAnalyzer.GetDependencies(new SegmentRule { Root = Without(rule.Root, OrderStatisticsFields) }).Sources & RuleDataSources.Orders) != 0;
+    protected virtual bool ReadsOrdersBesides(SegmentRule rule, IReadOnlySet<string> keptFields) =>
+        (_segmentRuleAnalyzer.GetDependencies(new SegmentRule { Root = Without(rule.Root, keptFields) }).Sources & RuleDataSources.Orders) != 0;
+
+    /// <summary>
+    /// Whether a condition of the rule tests one of the fields
+    /// </summary>
+    protected static bool ReadsAnyOf(SegmentRule rule, IReadOnlySet<string> fields) =>
+        Conditions(rule.Root).Any(condition => fields.Contains(condition.Field ?? string.Empty));
 
     /// <summary>
     /// Whether a condition of the rule reads the order statistics that a customer's refresh writes (RFM scores aside)
@@ -771,6 +791,87 @@ public class SegmentRebuildService : ISegmentRebuildService
             segment => RebuildOneAsync(segment, eligible, nowUtc), continueAsync);
     }
 
+    /// <summary>
+    /// Re-evaluates customers after a change of the data given (see <see cref="ReevaluateCustomersAsync"/>)
+    /// </summary>
+    /// <param name="customerIds">The customers</param>
+    /// <param name="changed">The data changed</param>
+    /// <param name="changedOrder">The one order that changed (not its items), when the change is known that precisely</param>
+    protected virtual async Task<IList<SegmentRebuildResult>> ReevaluateAsync(IList<int> customerIds, RuleDataSources changed, Order changedOrder)
+    {
+        var ids = (customerIds ?? []).Where(id => id > 0).Distinct().ToList();
+        if (ids.Count == 0 || changed == RuleDataSources.None)
+            return [];
+
+        var (segments, rules, dependencies) = await LoadCachedActiveDynamicSegmentsAsync();
+        var nowUtc = DateTime.UtcNow;
+
+        //an order changes the customer's statistics, but not RFM scores (ranked among all buyers by the scheduled rebuild);
+        //the refresh tells whether it wrote anything: when not, segments that read the orders only through them stay as they are
+        var ordersChanged = changed.HasFlag(RuleDataSources.Orders);
+        bool readsStatistics(Segment segment) => rules.TryGetValue(segment.Id, out var rule) && ReadsOrderStatisticsBesidesRfm(rule);
+        //current statistics are kept so whichever segments exist now: a segment added later reads them without a recompute
+        var statisticsChanged = false;
+        IReadOnlyList<CustomerOrderStatistics> statistics = null;
+        //the rules read the purchases per day and the products bought from the plugin's tables only while those are current
+        var purchaseFiguresCurrent = _orderStatisticsService.AreCurrent();
+        var keptFields = purchaseFiguresCurrent ? KeptOrderFields : OrderStatisticsFields;
+        var (daysChanged, productsChanged) = (true, true);
+        if (ordersChanged && (purchaseFiguresCurrent || segments.Any(readsStatistics)))
+        {
+            if (ids is [var single])
+            {
+                var refresh = changedOrder?.CustomerId == single
+                    ? await _orderStatisticsService.RefreshOrderCustomerAsync(changedOrder, nowUtc)
+                    : await _orderStatisticsService.RefreshCustomerAsync(single, nowUtc);
+                (statisticsChanged, statistics) = refresh;
+                (daysChanged, productsChanged) = (refresh.PurchasesPerDayWritten, refresh.PurchasedProductsWritten);
+            }
+            else
+                statisticsChanged = await _orderStatisticsService.RefreshCustomersAsync(ids, nowUtc);
+        }
+
+        //a segment reads figures that changed, or orders the plugin keeps no figures of
+        bool readsChangedOrders(SegmentRule rule) => ReadsOrdersBesides(rule, keptFields)
+            || statisticsChanged && ReadsOrderStatisticsBesidesRfm(rule)
+            || purchaseFiguresCurrent && (daysChanged && ReadsAnyOf(rule, DailyPurchasesFields) || productsChanged && ReadsAnyOf(rule, PurchasedProductFields));
+
+        var affected = segments
+            .Where(segment => !dependencies.TryGetValue(segment.Id, out var dependency)
+                || (dependency.Sources & changed & ~RuleDataSources.Orders) != 0
+                || ordersChanged && readsChangedOrders(rules[segment.Id]))
+            .Select(segment => segment.Id)
+            .ToHashSet();
+
+        //segments that do not read the changed data, for the customers whose eligibility may have changed
+        var eligibilityChanges = (changed & EligibilitySources) != 0
+            ? await GetEligibilityChangesAsync(ids, segments, nowUtc)
+            : new Dictionary<int, List<int>>();
+        var dependents = _segmentRuleAnalyzer.GetDependents(affected.Concat(eligibilityChanges.Keys).ToHashSet(), dependencies);
+        affected.UnionWith(dependents);
+
+        IList<int> customersOf(Segment segment) => affected.Contains(segment.Id) ? ids : eligibilityChanges[segment.Id];
+
+        var selected = segments.Where(segment => affected.Contains(segment.Id) || eligibilityChanges.ContainsKey(segment.Id)).ToList();
+        if (selected.Count == 0)
+            return [];
+
+        var ordered = _segmentRuleAnalyzer.OrderByDependency(selected, dependencies);
+        if (ids is [var customerId])
+            return await ReevaluateCustomerAsync(ordered, dependencies, customerId, statistics, nowUtc);
+
+        var unchanged = await FindUnchangedAsync(ordered, dependencies, ids, nowUtc);
+
+        return await RunEachAsync(ordered, async segment =>
+        {
+            if (unchanged.Contains(segment.Id))
+                return new SegmentRebuildResult(segment.Id, 0, 0);
+
+            var rule = await GetValidRuleAsync(segment);
+            return await ApplyAsync(segment, rule, customersOf(segment), nowUtc);
+        });
+    }
+
     #endregion
 
     #region Methods
@@ -816,65 +917,11 @@ public class SegmentRebuildService : ISegmentRebuildService
     public virtual Task<IList<SegmentRebuildResult>> RebuildAllSegmentsOnScheduleAsync(Func<Task<bool>> continueAsync = null) =>
         RebuildOnScheduleAsync(true, continueAsync);
 
-    public virtual async Task<IList<SegmentRebuildResult>> ReevaluateCustomersAsync(IList<int> customerIds, RuleDataSources changed)
-    {
-        var ids = (customerIds ?? []).Where(id => id > 0).Distinct().ToList();
-        if (ids.Count == 0 || changed == RuleDataSources.None)
-            return [];
+    public virtual Task<IList<SegmentRebuildResult>> ReevaluateCustomersAsync(IList<int> customerIds, RuleDataSources changed) =>
+        ReevaluateAsync(customerIds, changed, null);
 
-        var (segments, rules, dependencies) = await LoadCachedActiveDynamicSegmentsAsync();
-        var nowUtc = DateTime.UtcNow;
-
-        //an order changes the customer's statistics, but not RFM scores (ranked among all buyers by the scheduled rebuild);
-        //the refresh tells whether it wrote anything: when not, segments that read the orders only through them stay as they are
-        var ordersChanged = changed.HasFlag(RuleDataSources.Orders);
-        bool readsStatistics(Segment segment) => rules.TryGetValue(segment.Id, out var rule) && ReadsOrderStatisticsBesidesRfm(rule);
-        //current statistics are kept so whichever segments exist now: a segment added later reads them without a recompute
-        var statisticsChanged = false;
-        IReadOnlyList<CustomerOrderStatistics> statistics = null;
-        if (ordersChanged && (_orderStatisticsService.AreCurrent() || segments.Any(readsStatistics)))
-        {
-            if (ids is [var single])
-                (statisticsChanged, statistics) = await _orderStatisticsService.RefreshCustomerAsync(single, nowUtc);
-            else
-                statisticsChanged = await _orderStatisticsService.RefreshCustomersAsync(ids, nowUtc);
-        }
-
-        var affected = segments
-            .Where(segment => !dependencies.TryGetValue(segment.Id, out var dependency)
-                || (dependency.Sources & changed & ~RuleDataSources.Orders) != 0
-                || ordersChanged && (ReadsOrdersBesidesStatistics(rules[segment.Id]) || statisticsChanged && readsStatistics(segment)))
-            .Select(segment => segment.Id)
-            .ToHashSet();
-
-        //segments that do not read the changed data, for the customers whose eligibility may have changed
-        var eligibilityChanges = (changed & EligibilitySources) != 0
-            ? await GetEligibilityChangesAsync(ids, segments, nowUtc)
-            : new Dictionary<int, List<int>>();
-        var dependents = _segmentRuleAnalyzer.GetDependents(affected.Concat(eligibilityChanges.Keys).ToHashSet(), dependencies);
-        affected.UnionWith(dependents);
-
-        IList<int> customersOf(Segment segment) => affected.Contains(segment.Id) ? ids : eligibilityChanges[segment.Id];
-
-        var selected = segments.Where(segment => affected.Contains(segment.Id) || eligibilityChanges.ContainsKey(segment.Id)).ToList();
-        if (selected.Count == 0)
-            return [];
-
-        var ordered = _segmentRuleAnalyzer.OrderByDependency(selected, dependencies);
-        if (ids is [var customerId])
-            return await ReevaluateCustomerAsync(ordered, dependencies, customerId, statistics, nowUtc);
-
-        var unchanged = await FindUnchangedAsync(ordered, dependencies, ids, nowUtc);
-
-        return await RunEachAsync(ordered, async segment =>
-        {
-            if (unchanged.Contains(segment.Id))
-                return new SegmentRebuildResult(segment.Id, 0, 0);
-
-            var rule = await GetValidRuleAsync(segment);
-            return await ApplyAsync(segment, rule, customersOf(segment), nowUtc);
-        });
-    }
+    public virtual Task<IList<SegmentRebuildResult>> ReevaluateOrderCustomerAsync(Order order) =>
+        order == null ? Task.FromResult<IList<SegmentRebuildResult>>([]) : ReevaluateAsync([order.CustomerId], RuleDataSources.Orders, order);
 
     #endregion
 }

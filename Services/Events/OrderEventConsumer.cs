@@ -26,8 +26,14 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
     {
     }
 
+    /// <summary>
+    /// Re-evaluates the order's customer after a change of the order itself: only what the order can change among his
+    /// purchases is refreshed (see <see cref="ISegmentRebuildService.ReevaluateOrderCustomerAsync"/>)
+    /// </summary>
     protected virtual Task ReevaluateOrderAsync(Order order, string eventName) =>
-        order == null ? Task.CompletedTask : ReevaluateAsync([order.CustomerId], RuleDataSources.Orders, eventName);
+        order == null || order.CustomerId <= 0
+            ? Task.CompletedTask
+            : RunLoggingFailuresAsync(() => _segmentRebuildService.ReevaluateOrderCustomerAsync(order), eventName);
 
     public virtual Task HandleEventAsync(EntityInsertedEvent<Order> eventMessage) =>
         ReevaluateOrderAsync(eventMessage?.Entity, "order inserted");
@@ -50,6 +56,9 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
     public virtual Task HandleEventAsync(OrderVoidedEvent eventMessage) =>
         ReevaluateOrderAsync(eventMessage?.Order, nameof(OrderVoidedEvent));
 
+    /// <summary>
+    /// A deleted order is re-evaluated as a change of all the customer's orders: its items may be gone with it
+    /// </summary>
     public virtual Task HandleEventAsync(EntityDeletedEvent<Order> eventMessage) =>
-        ReevaluateOrderAsync(eventMessage?.Entity, "order deleted");
+        eventMessage?.Entity is { } order ? ReevaluateAsync([order.CustomerId], RuleDataSources.Orders, "order deleted") : Task.CompletedTask;
 }

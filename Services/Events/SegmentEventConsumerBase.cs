@@ -24,15 +24,24 @@ public abstract class SegmentEventConsumerBase
     /// <param name="getCustomerIds">The customers (may query the database; failures are caught too)</param>
     /// <param name="changed">The data the event changed</param>
     /// <param name="eventName">For the log</param>
-    protected virtual async Task ReevaluateAsync(Func<Task<IEnumerable<int>>> getCustomerIds, RuleDataSources changed, string eventName)
+    protected virtual Task ReevaluateAsync(Func<Task<IEnumerable<int>>> getCustomerIds, RuleDataSources changed, string eventName) =>
+        RunLoggingFailuresAsync(async () =>
+        {
+            var customerIds = (await getCustomerIds() ?? []).Where(id => id > 0).Distinct().ToList();
+            if (customerIds.Count > 0)
+                await _segmentRebuildService.ReevaluateCustomersAsync(customerIds, changed);
+        }, eventName);
+
+    /// <summary>
+    /// Runs a re-evaluation; a failure is logged, never thrown
+    /// </summary>
+    /// <param name="reevaluateAsync">The re-evaluation</param>
+    /// <param name="eventName">For the log</param>
+    protected virtual async Task RunLoggingFailuresAsync(Func<Task> reevaluateAsync, string eventName)
     {
         try
         {
-            var customerIds = (await getCustomerIds() ?? []).Where(id => id > 0).Distinct().ToList();
-            if (customerIds.Count == 0)
-                return;
-
-            await _segmentRebuildService.ReevaluateCustomersAsync(customerIds, changed);
+            await reevaluateAsync();
         }
         catch (Exception exception)
         {

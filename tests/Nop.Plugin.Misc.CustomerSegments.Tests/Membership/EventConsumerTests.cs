@@ -463,11 +463,20 @@ public class EventConsumerTests : MembershipTestBase
         var rebuild = new Mock<ISegmentRebuildService>();
         rebuild.Setup(service => service.ReevaluateCustomersAsync(It.IsAny<IList<int>>(), It.IsAny<RuleDataSources>()))
             .ThrowsAsync(new InvalidOperationException("database is down"));
+        rebuild.Setup(service => service.ReevaluateOrderCustomerAsync(It.IsAny<Order>()))
+            .ThrowsAsync(new InvalidOperationException("database is down"));
         var logger = new Mock<ILogger>();
         var consumer = new OrderEventConsumer(logger.Object, rebuild.Object);
 
-        Assert.DoesNotThrowAsync(() => consumer.HandleEventAsync(new OrderPlacedEvent(new Order { CustomerId = 5 })));
+        var order = new Order { Id = 9, CustomerId = 5 };
+        Assert.DoesNotThrowAsync(() => consumer.HandleEventAsync(new OrderPlacedEvent(order)));
         logger.Verify(log => log.ErrorAsync(It.Is<string>(message => message.Contains(nameof(OrderPlacedEvent))),
+            It.Is<Exception>(exception => exception.Message == "database is down"), null), Times.Once);
+        rebuild.Verify(service => service.ReevaluateOrderCustomerAsync(order), Times.Once);
+
+        //a deleted order fails the same way
+        Assert.DoesNotThrowAsync(() => consumer.HandleEventAsync(new EntityDeletedEvent<Order>(order)));
+        logger.Verify(log => log.ErrorAsync(It.Is<string>(message => message.Contains("order deleted")),
             It.Is<Exception>(exception => exception.Message == "database is down"), null), Times.Once);
         rebuild.Verify(service => service.ReevaluateCustomersAsync(It.Is<IList<int>>(ids => ids.SequenceEqual(new[] { 5 })), RuleDataSources.Orders), Times.Once);
 

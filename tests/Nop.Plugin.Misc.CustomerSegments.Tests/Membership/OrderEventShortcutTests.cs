@@ -123,12 +123,12 @@ public class OrderEventShortcutTests : MembershipTestBase
         await PublishAsync<OrderPlacedEvent>(Orders, new OrderPlacedEvent(first));
         await AssertMembersAsFullRebuildAsync("first order", all);
 
-        //the same order announced again (paid, entity updated): the statistics do not change, so only the segment
-        //that reads the orders themselves (bought products) is evaluated; the company segment reads no order
+        //the same order announced again (paid, entity updated): neither the statistics nor the products bought change,
+        //so no segment is evaluated; the company segment reads no order
         Queries.SegmentQueryBuildCount = 0;
         await PublishAsync<OrderPaidEvent>(Orders, new OrderPaidEvent(first));
         await PublishAsync<EntityUpdatedEvent<Order>>(Orders, new EntityUpdatedEvent<Order>(first));
-        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(2), "the bought-products segment once per event, nothing else");
+        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(0), "no figure changed, no segment is evaluated");
         await AssertMembersAsFullRebuildAsync("announced again", all);
 
         //an item added to the order, its total unchanged: the statistics stay, the bought products change
@@ -268,6 +268,45 @@ public class OrderEventShortcutTests : MembershipTestBase
 
         var rebuilt = await RebuildService.RebuildAllSegmentsAsync();
         Assert.That(rebuilt.Sum(result => result.Entered + result.Left), Is.Zero);
+        AssertNoFailure();
+    }
+
+    [Test]
+    public async Task AnOrderEventEvaluatesTheSegmentsOfTheFiguresItChangedOnly()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        var fans = await SegmentAsync("Fans", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, 501)));
+        var recent = Condition(RuleFields.OrderCountInPeriod, RuleOperators.GreaterThanOrEqual, 1);
+        recent.PeriodDays = 30;
+        var recentBuyers = await SegmentAsync("Recent buyers", Json(recent));
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        var all = new[] { fans, recentBuyers, acme };
+        await RebuildService.RebuildAllSegmentsAsync();
+
+        async Task<int[]> EvaluatedAsync(Order order) =>
+            (await RebuildService.ReevaluateOrderCustomerAsync(order)).Select(result => result.SegmentId).Order().ToArray();
+
+        //a paid order without items: her purchases per day change, her products bought do not
+        var order = await OrderAsync(ann.Id, publishEvent: false);
+        Assert.That(await EvaluatedAsync(order), Is.EqualTo(new[] { recentBuyers.Id }));
+        Assert.That(await CurrentMemberIdsAsync(recentBuyers.Id), Is.EqualTo(new[] { ann.Id }));
+        await AssertMembersAsFullRebuildAsync("order without items", all);
+
+        //an item added, the total unchanged: her products bought change, her day does not
+        await Repository<OrderItem>().InsertAsync(new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = order.Id, ProductId = 501, Quantity = 1 }, false);
+        Assert.That(await EvaluatedAsync(order), Is.EqualTo(new[] { fans.Id }));
+        Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.EqualTo(new[] { ann.Id }));
+
+        //announced again: nothing changed, nothing is evaluated
+        Assert.That(await EvaluatedAsync(order), Is.Empty);
+
+        //refunded: both figures change
+        order.PaymentStatusId = (int)PaymentStatus.Refunded;
+        await Repository<Order>().UpdateAsync(order, false);
+        Assert.That(await EvaluatedAsync(order), Is.EqualTo(new[] { fans.Id, recentBuyers.Id }.Order().ToArray()));
+        Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.Empty);
+        Assert.That(await CurrentMemberIdsAsync(recentBuyers.Id), Is.Empty);
+        await AssertMembersAsFullRebuildAsync("refunded", all);
         AssertNoFailure();
     }
 }
