@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Linq.Expressions;
 using LinqToDB;
+using LinqToDB.Linq;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
@@ -447,17 +448,17 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         var aId = a.Id;
         var unchanged = changes.Select(change => Unchanged(change.Row)).Aggregate(RuleExpressions.Or);
 
-        var written = await _statisticsRepository.Table
+        var update = _statisticsRepository.Table
             .Where(unchanged)
             .Set(s => s.OrderCount, s => s.Id == aId ? aFigures.OrderCount : bFigures.OrderCount)
             .Set(s => s.TotalSpent, s => s.Id == aId ? aFigures.TotalSpent : bFigures.TotalSpent)
-            .Set(s => s.FirstOrderOnUtc, s => s.Id == aId ? aFigures.FirstOrderOnUtc : bFigures.FirstOrderOnUtc)
-            .Set(s => s.LastOrderOnUtc, s => s.Id == aId ? aFigures.LastOrderOnUtc : bFigures.LastOrderOnUtc)
             .Set(s => s.RefundedOrderCount, s => s.Id == aId ? aFigures.RefundedOrderCount : bFigures.RefundedOrderCount)
             .Set(s => s.CancelledOrderCount, s => s.Id == aId ? aFigures.CancelledOrderCount : bFigures.CancelledOrderCount)
             .Set(s => s.RfmOrderCount, s => s.Id == aId ? aFigures.RfmOrderCount : bFigures.RfmOrderCount)
-            .Set(s => s.RfmTotalSpent, s => s.Id == aId ? aFigures.RfmTotalSpent : bFigures.RfmTotalSpent)
-            .UpdateAsync();
+            .Set(s => s.RfmTotalSpent, s => s.Id == aId ? aFigures.RfmTotalSpent : bFigures.RfmTotalSpent);
+        update = SetDate(update, s => s.FirstOrderOnUtc, aId, aFigures.FirstOrderOnUtc, bFigures.FirstOrderOnUtc);
+        update = SetDate(update, s => s.LastOrderOnUtc, aId, aFigures.LastOrderOnUtc, bFigures.LastOrderOnUtc);
+        var written = await update.UpdateAsync();
 
         if (written == changes.Count)
         {
@@ -467,6 +468,20 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 
         return written;
     }
+
+    /// <summary>
+    /// Sets a date to the value of row a or of the other row. linq2db builds the SQL of a statement again on every
+    /// execution when a value it sets may be null, so the expression's shape says which values are null instead: each
+    /// shape's SQL is built once.
+    /// </summary>
+    protected static IUpdatable<CustomerOrderStatistics> SetDate(IUpdatable<CustomerOrderStatistics> update,
+        Expression<Func<CustomerOrderStatistics, DateTime?>> field, int aId, DateTime? a, DateTime? b) => (a, b) switch
+    {
+        ({ } aDate, { } bDate) => update.Set(field, s => s.Id == aId ? aDate : bDate),
+        ({ } aDate, null) => update.Set(field, s => s.Id == aId ? aDate : null),
+        (null, { } bDate) => update.Set(field, s => s.Id == aId ? null : bDate),
+        _ => update.Set(field, s => null)
+    };
 
     /// <summary>
     /// <see cref="UpdateIfUnchangedAsync"/>, where a failure (a deadlock with a concurrent writer among them) leaves the

@@ -333,10 +333,18 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
 
         //bob's first order in another store: new rows, under the lock
         service.BeforeWrite = null;
-        await OrderAsync(bob, 40, Now.AddDays(-1), storeId: 1);
+        var bobsOrderInStore1 = await OrderAsync(bob, 40, Now.AddDays(-1), storeId: 1);
         refresh = await service.RefreshCustomerAsync(bob.Id, Now);
         Assert.That((refresh.Written, service.Locked), Is.EqualTo((true, 2)));
         await assertAsFullRefreshAsync("first order in a store", refresh, bob);
+
+        //his only order in that store refunded: that store's dates go empty, all stores keep the other store's, one statement
+        bobsOrderInStore1.PaymentStatusId = (int)PaymentStatus.Refunded;
+        await Repository<Order>().UpdateAsync(bobsOrderInStore1);
+        refresh = await service.RefreshCustomerAsync(bob.Id, Now);
+        Assert.That((refresh.Written, service.Locked), Is.EqualTo((true, 2)));
+        Assert.That(refresh.Rows.Select(row => (row.StoreId, row.LastOrderOnUtc.HasValue)), Is.EquivalentTo(new[] { (0, true), (1, false), (2, true) }));
+        await assertAsFullRefreshAsync("the only order of a store refunded", refresh, bob);
 
         //another order, refreshed by its own event after this refresh read the orders: this one must not write the older figures
         service.AfterOrdersRead = async () =>
