@@ -54,8 +54,18 @@ public static class RuleExpressions
     /// <summary>
     /// A value that the query carries as a parameter
     /// </summary>
-    public static Expression Parameter<TValue>(TValue value) =>
-        Expression.Field(Expression.Constant(new ParameterValue<TValue>(value)), nameof(ParameterValue<TValue>.Value));
+    public static Expression Parameter<TValue>(TValue value)
+    {
+        //linq2db builds the SQL again on every execution for a parameter of a nullable type: a value is carried as
+        //its underlying type, converted in the expression
+        if (value is not null && Nullable.GetUnderlyingType(typeof(TValue)) is { } underlying)
+        {
+            var carrier = Activator.CreateInstance(typeof(ParameterValue<>).MakeGenericType(underlying), value);
+            return Expression.Convert(Expression.Field(Expression.Constant(carrier), nameof(ParameterValue<TValue>.Value)), typeof(TValue));
+        }
+
+        return Expression.Field(Expression.Constant(new ParameterValue<TValue>(value)), nameof(ParameterValue<TValue>.Value));
+    }
 
     private static Expression<Func<T, bool>> Combine<T>(Expression<Func<T, bool>> left, Expression<Func<T, bool>> right,
         Func<Expression, Expression, BinaryExpression> combine)
