@@ -166,12 +166,10 @@ public class CustomerDailyPurchasesService : ICustomerDailyPurchasesService
     /// </summary>
     protected virtual Dictionary<(int StoreId, DateTime Day), (int OrderCount, decimal TotalSpent)> SummarizeDays(IEnumerable<DailyStatusAggregate> groups)
     {
-        var paymentStatusIds = SegmentQueries.PurchasePaymentStatusIds(_settings);
-        var excludedStatusIds = SegmentQueries.ExcludedOrderStatusIds(_settings);
         var days = new Dictionary<(int, DateTime), (int OrderCount, decimal TotalSpent)>();
         foreach (var group in groups)
         {
-            if (!paymentStatusIds.Contains(group.PaymentStatusId) || excludedStatusIds.Contains(group.OrderStatusId))
+            if (!SegmentQueries.IsPurchase(_settings, group.PaymentStatusId, group.OrderStatusId))
                 continue;
 
             var key = (group.StoreId, DayOf(group.Day));

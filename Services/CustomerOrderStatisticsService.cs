@@ -340,8 +340,6 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// </summary>
     protected virtual OrderAggregate Summarize(int customerId, int storeId, IEnumerable<OrderStatusAggregate> groups)
     {
-        var paymentStatusIds = SegmentQueries.PurchasePaymentStatusIds(_settings);
-        var excludedStatusIds = SegmentQueries.ExcludedOrderStatusIds(_settings);
         var aggregate = new OrderAggregate { CustomerId = customerId, StoreId = storeId };
         foreach (var group in groups.Where(group => storeId == 0 || group.StoreId == storeId))
         {
@@ -349,7 +347,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
                 aggregate.RefundedOrderCount += group.Count;
             if (group.OrderStatusId == (int)OrderStatus.Cancelled)
                 aggregate.CancelledOrderCount += group.Count;
-            if (!paymentStatusIds.Contains(group.PaymentStatusId) || excludedStatusIds.Contains(group.OrderStatusId))
+            if (!SegmentQueries.IsPurchase(_settings, group.PaymentStatusId, group.OrderStatusId))
                 continue;
 
             aggregate.OrderCount += group.Count;

@@ -127,12 +127,10 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
     /// </summary>
     protected virtual Dictionary<(int StoreId, int ProductId), DateTime> SummarizeProducts(IEnumerable<PurchasedProductStatusAggregate> groups)
     {
-        var paymentStatusIds = SegmentQueries.PurchasePaymentStatusIds(_settings);
-        var excludedStatusIds = SegmentQueries.ExcludedOrderStatusIds(_settings);
         var products = new Dictionary<(int, int), DateTime>();
         foreach (var group in groups)
         {
-            if (!paymentStatusIds.Contains(group.PaymentStatusId) || excludedStatusIds.Contains(group.OrderStatusId))
+            if (!SegmentQueries.IsPurchase(_settings, group.PaymentStatusId, group.OrderStatusId))
                 continue;
 
             var key = (group.StoreId, group.ProductId);
@@ -194,9 +192,7 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
     /// Whether the order counts as a purchase, as <see cref="SummarizeProducts"/> classifies the item groups
     /// </summary>
     protected virtual bool CountsAsPurchase(OrderProductRead order) =>
-        !order.Deleted
-        && SegmentQueries.PurchasePaymentStatusIds(_settings).Contains(order.PaymentStatusId)
-        && !SegmentQueries.ExcludedOrderStatusIds(_settings).Contains(order.OrderStatusId);
+        !order.Deleted && SegmentQueries.IsPurchase(_settings, order.PaymentStatusId, order.OrderStatusId);
 
     /// <summary>
     /// The same moment to the second: the column may keep whole seconds only (MySQL/MariaDB DATETIME) while the orders

@@ -95,6 +95,13 @@ public static class SegmentQueries
 
     public static List<int> ExcludedOrderStatusIds(CustomerSegmentsSettings settings) =>
         (settings.ExcludedOrderStatusIds ?? []).Distinct().OrderBy(id => id).ToList();
+
+    /// <summary>
+    /// Whether orders (not deleted) of the payment and order statuses given count as purchases: the definition of
+    /// <see cref="Purchases"/> for statuses already read
+    /// </summary>
+    public static bool IsPurchase(CustomerSegmentsSettings settings, int paymentStatusId, int orderStatusId) =>
+        (settings.PurchasePaymentStatusIds ?? []).Contains(paymentStatusId) && !(settings.ExcludedOrderStatusIds ?? []).Contains(orderStatusId);
 }
 
 /// <summary>
