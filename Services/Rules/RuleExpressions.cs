@@ -28,6 +28,29 @@ public static class RuleExpressions
         predicates.Aggregate((Expression<Func<T, bool>>)null, (any, next) => any == null ? next : Or(any, next)) ?? False<T>();
 
     /// <summary>
+    /// The most values <see cref="OneOf{T, TValue}"/> compares one parameter each
+    /// </summary>
+    public const int MaxValuesAsParameters = 8;
+
+    /// <summary>
+    /// x => selector(x) is one of the values. Up to <see cref="MaxValuesAsParameters"/> values are compared one parameter
+    /// each (x = @p1 OR x = @p2 ...): linq2db writes a list into the SQL and so builds the SQL again on every execution,
+    /// where the comparisons keep one SQL per number of values (what a per-customer statement run for every event
+    /// needs). Longer lists stay a list.
+    /// </summary>
+    public static Expression<Func<T, bool>> OneOf<T, TValue>(Expression<Func<T, TValue>> selector, IEnumerable<TValue> values)
+    {
+        var distinct = values.Distinct().ToList();
+        if (distinct.Count is 0 or > MaxValuesAsParameters)
+            return Apply(selector, value => distinct.Contains(value));
+
+        var body = distinct
+            .Select(value => (Expression)Expression.Equal(selector.Body, Parameter(value)))
+            .Aggregate(Expression.OrElse);
+        return Expression.Lambda<Func<T, bool>>(body, selector.Parameters);
+    }
+
+    /// <summary>
     /// x => test(selector(x))
     /// </summary>
     public static Expression<Func<T, bool>> Apply<T, TValue>(Expression<Func<T, TValue>> selector, Expression<Func<TValue, bool>> test)

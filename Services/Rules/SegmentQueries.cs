@@ -1,3 +1,4 @@
+using System.Linq.Expressions;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 
@@ -20,10 +21,8 @@ public static class SegmentQueries
         if (settings.IncludeGuests)
             return customers;
 
-        var guestsRoleName = NopCustomerDefaults.GuestsRoleName;
-        var registeredRoleName = NopCustomerDefaults.RegisteredRoleName;
-        var guestRoleIds = roles.Where(r => r.SystemName == guestsRoleName).Select(r => r.Id);
-        var registeredRoleIds = roles.Where(r => r.SystemName == registeredRoleName).Select(r => r.Id);
+        var guestRoleIds = roles.Where(SystemNameIs(NopCustomerDefaults.GuestsRoleName)).Select(r => r.Id);
+        var registeredRoleIds = roles.Where(SystemNameIs(NopCustomerDefaults.RegisteredRoleName)).Select(r => r.Id);
 
         //"not a guest, or registered" as one anti-join (no OR of correlated subqueries, which databases run row by row)
         var guestsOnly = mappings.Where(m => guestRoleIds.Contains(m.CustomerRoleId)
@@ -46,10 +45,8 @@ public static class SegmentQueries
         if (settings.IncludeGuests)
             return new EligibilityQueries(candidates, null, null);
 
-        var guestsRoleName = NopCustomerDefaults.GuestsRoleName;
-        var registeredRoleName = NopCustomerDefaults.RegisteredRoleName;
-        var guestRoleIds = roles.Where(r => r.SystemName == guestsRoleName).Select(r => r.Id);
-        var registeredRoleIds = roles.Where(r => r.SystemName == registeredRoleName).Select(r => r.Id);
+        var guestRoleIds = roles.Where(SystemNameIs(NopCustomerDefaults.GuestsRoleName)).Select(r => r.Id);
+        var registeredRoleIds = roles.Where(SystemNameIs(NopCustomerDefaults.RegisteredRoleName)).Select(r => r.Id);
 
         return new EligibilityQueries(candidates,
             mappings.Where(m => guestRoleIds.Contains(m.CustomerRoleId)).Select(m => m.CustomerId),
@@ -76,6 +73,17 @@ public static class SegmentQueries
     }
 
     /// <summary>
+    /// The role of a system name, the name written into the expression as a constant: linq2db builds a statement's SQL
+    /// again on every execution for a string parameter (it may be null), and the system role names never change
+    /// </summary>
+    public static Expression<Func<CustomerRole, bool>> SystemNameIs(string systemName)
+    {
+        var role = Expression.Parameter(typeof(CustomerRole), "role");
+        return Expression.Lambda<Func<CustomerRole, bool>>(
+            Expression.Equal(Expression.Property(role, nameof(CustomerRole.SystemName)), Expression.Constant(systemName, typeof(string))), role);
+    }
+
+    /// <summary>
     /// Orders that count as purchases: not deleted, a purchase payment status, not an excluded order status
     /// </summary>
     public static IQueryable<Order> Purchases(IQueryable<Order> orders, CustomerSegmentsSettings settings)
@@ -83,9 +91,9 @@ public static class SegmentQueries
         var paymentStatusIds = PurchasePaymentStatusIds(settings);
         var excludedStatusIds = ExcludedOrderStatusIds(settings);
 
-        orders = orders.Where(o => !o.Deleted && paymentStatusIds.Contains(o.PaymentStatusId));
+        orders = orders.Where(o => !o.Deleted).Where(RuleExpressions.OneOf<Order, int>(o => o.PaymentStatusId, paymentStatusIds));
         if (excludedStatusIds.Count > 0)
-            orders = orders.Where(o => !excludedStatusIds.Contains(o.OrderStatusId));
+            orders = orders.Where(RuleExpressions.Not(RuleExpressions.OneOf<Order, int>(o => o.OrderStatusId, excludedStatusIds)));
 
         return orders;
     }

@@ -171,13 +171,12 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         List<(int Id, bool Guests)> roles = [];
         if (!_settings.IncludeGuests)
         {
-            var guestsRoleName = NopCustomerDefaults.GuestsRoleName;
-            var registeredRoleName = NopCustomerDefaults.RegisteredRoleName;
             //the names compared by the database, as SegmentQueries.EligibleCustomers compares them
-            var rows = await _customerRoleRepository.Table
-                .Where(r => r.SystemName == guestsRoleName || r.SystemName == registeredRoleName)
-                .Select(r => new { r.Id, Guests = r.SystemName == guestsRoleName })
-                .ToListAsync();
+            var guests = _customerRoleRepository.Table.Where(SegmentQueries.SystemNameIs(NopCustomerDefaults.GuestsRoleName))
+                .Select(r => new { r.Id, Guests = true });
+            var registered = _customerRoleRepository.Table.Where(SegmentQueries.SystemNameIs(NopCustomerDefaults.RegisteredRoleName))
+                .Select(r => new { r.Id, Guests = false });
+            var rows = await guests.Concat(registered).ToListAsync();
             roles = rows.Select(r => (r.Id, r.Guests)).ToList();
         }
 
@@ -397,8 +396,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
             case Equal:
                 return Compare(selector, ExpressionType.Equal, RuleValues.Int(values[0]));
             case In:
-                var ids = RuleValues.Ints(values);
-                return Apply(selector, id => ids.Contains(id));
+                return RuleExpressions.OneOf(selector, RuleValues.Ints(values));
             default:
                 throw new ArgumentException($"Operator '{op}' does not apply to a choice", nameof(op));
         }
@@ -418,8 +416,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
             case Equal:
                 return And(hasValue, Compare(value, ExpressionType.Equal, RuleValues.Int(values[0])));
             case In:
-                var ids = RuleValues.Ints(values);
-                return And(hasValue, Apply(value, id => ids.Contains(id)));
+                return And(hasValue, RuleExpressions.OneOf(value, RuleValues.Ints(values)));
             default:
                 throw new ArgumentException($"Operator '{op}' does not apply to a choice", nameof(op));
         }
@@ -999,13 +996,13 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
         return field switch
         {
-            RuleFields.BoughtProducts => rows.Where(r => ids.Contains(r.ProductId)).Select(r => r.CustomerId),
+            RuleFields.BoughtProducts => rows.Where(RuleExpressions.OneOf<CustomerPurchasedProduct, int>(r => r.ProductId, ids)).Select(r => r.CustomerId),
             RuleFields.BoughtCategories =>
-                from pc in _productCategoryRepository.Table.Where(pc => ids.Contains(pc.CategoryId))
+                from pc in _productCategoryRepository.Table.Where(RuleExpressions.OneOf<ProductCategory, int>(pc => pc.CategoryId, ids))
                 join r in rows on pc.ProductId equals r.ProductId
                 select r.CustomerId,
             RuleFields.BoughtManufacturers =>
-                from pm in _productManufacturerRepository.Table.Where(pm => ids.Contains(pm.ManufacturerId))
+                from pm in _productManufacturerRepository.Table.Where(RuleExpressions.OneOf<ProductManufacturer, int>(pm => pm.ManufacturerId, ids))
                 join r in rows on pm.ProductId equals r.ProductId
                 select r.CustomerId,
             _ => throw new ArgumentException($"'{field}' is no purchase of products", nameof(field))
@@ -1017,13 +1014,13 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// </summary>
     protected virtual IQueryable<OrderItem> ItemsOf(string field, List<int> ids) => field switch
     {
-        RuleFields.BoughtProducts => _orderItemRepository.Table.Where(oi => ids.Contains(oi.ProductId)),
+        RuleFields.BoughtProducts => _orderItemRepository.Table.Where(RuleExpressions.OneOf<OrderItem, int>(oi => oi.ProductId, ids)),
         RuleFields.BoughtCategories =>
-            from pc in _productCategoryRepository.Table.Where(pc => ids.Contains(pc.CategoryId))
+            from pc in _productCategoryRepository.Table.Where(RuleExpressions.OneOf<ProductCategory, int>(pc => pc.CategoryId, ids))
             join oi in _orderItemRepository.Table on pc.ProductId equals oi.ProductId
             select oi,
         RuleFields.BoughtManufacturers =>
-            from pm in _productManufacturerRepository.Table.Where(pm => ids.Contains(pm.ManufacturerId))
+            from pm in _productManufacturerRepository.Table.Where(RuleExpressions.OneOf<ProductManufacturer, int>(pm => pm.ManufacturerId, ids))
             join oi in _orderItemRepository.Table on pm.ProductId equals oi.ProductId
             select oi,
         _ => throw new ArgumentException($"'{field}' is no purchase of products", nameof(field))
@@ -1119,7 +1116,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
     protected virtual Expression<Func<Customer, bool>> CustomerRoles(List<int> roleIds)
     {
-        var mappings = _customerRoleMappingRepository.Table.Where(m => roleIds.Contains(m.CustomerRoleId));
+        var mappings = _customerRoleMappingRepository.Table.Where(RuleExpressions.OneOf<CustomerCustomerRoleMapping, int>(m => m.CustomerRoleId, roleIds));
         return c => mappings.Any(m => m.CustomerId == c.Id);
     }
 
@@ -1127,11 +1124,11 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// The ids of the customers in one of the roles, once per role
     /// </summary>
     protected virtual IQueryable<int> RoleMemberIds(List<int> roleIds) =>
-        _customerRoleMappingRepository.Table.Where(m => roleIds.Contains(m.CustomerRoleId)).Select(m => m.CustomerId);
+        _customerRoleMappingRepository.Table.Where(RuleExpressions.OneOf<CustomerCustomerRoleMapping, int>(m => m.CustomerRoleId, roleIds)).Select(m => m.CustomerId);
 
     protected virtual Expression<Func<Customer, bool>> SegmentMember(List<int> segmentIds)
     {
-        var memberships = _segmentMembershipRepository.Table.Where(m => m.LeftOnUtc == null && segmentIds.Contains(m.SegmentId));
+        var memberships = _segmentMembershipRepository.Table.Where(m => m.LeftOnUtc == null).Where(RuleExpressions.OneOf<SegmentMembership, int>(m => m.SegmentId, segmentIds));
         return c => memberships.Any(m => m.CustomerId == c.Id);
     }
 

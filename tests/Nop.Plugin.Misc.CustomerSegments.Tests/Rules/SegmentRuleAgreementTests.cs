@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Moq;
 using Nop.Core.Domain.Customers;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
@@ -107,6 +108,36 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
             var batch = _data.Customers.Where(_ => random.Next(10) == 0).Select(c => c.Id).ToList();
             Assert.That(await RunAsync(rule, storeId, batch), Is.EquivalentTo(expected.Intersect(batch)), $"case {i} batch: {Describe(rule)}");
         }
+    }
+
+    [Test]
+    public async Task RulesWithSameShapedValueListsAgreeWithTheReferenceAsTheirValuesChange()
+    {
+        //two conditions of one shape in a rule (lists of one value each: written as parameters, one SQL per shape), run
+        //one after the other with other values: each run must read its own values, not those of the SQL built before
+        static RuleCondition condition(string field, params int[] values) =>
+            new() { Field = field, Operator = RuleOperators.AnyOf, Values = values.Select(value => JsonSerializer.SerializeToElement(value)).ToList() };
+
+        var roleIds = _data.Roles.Select(r => r.Id).ToList();
+        var sizes = new HashSet<int>();
+        foreach (var (field, values) in new[] { (RuleFields.CustomerRoles, roleIds), (RuleFields.BoughtCategories, [1, 2, 3, 4]), (RuleFields.BoughtProducts, [1, 2, 3, 5, 8]) })
+        foreach (var first in values)
+        foreach (var second in values.Where(value => value != first))
+        foreach (var storeId in new[] { 0, 1 })
+        {
+            var rule = new SegmentRule
+            {
+                Root = new RuleGroup
+                {
+                    Children = [condition(field, first), new RuleGroup { Negate = true, Children = [condition(field, second)] }]
+                }
+            };
+            var expected = new ReferenceEvaluator(_data, _settings, storeId, RandomShop.Now).Evaluate(rule);
+            Assert.That(await RunAsync(rule, storeId), Is.EquivalentTo(expected), $"store {storeId}: {Describe(rule)}");
+            sizes.Add(expected.Count);
+        }
+
+        Assert.That(sizes, Has.Count.GreaterThan(3), "the rules selected different customers");
     }
 
     [Test]
