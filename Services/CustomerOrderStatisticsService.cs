@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Linq.Expressions;
+using System.Transactions;
 using LinqToDB;
 using LinqToDB.Linq;
 using Nop.Core.Domain.Customers;
@@ -303,7 +304,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// part placed in the RFM window: a few rows, classified into purchases, refunds and cancellations by
     /// <see cref="Summarize"/>. The statement holds no list of statuses, so linq2db reuses its SQL from event to event.
     /// </summary>
-    protected virtual Task<List<OrderStatusAggregate>> AggregateCustomerOrdersAsync(int customerId, DateTime nowUtc)
+    protected virtual IQueryable<OrderStatusAggregate> CustomerOrderGroups(int customerId, DateTime nowUtc)
     {
         var windowStart = RfmWindowStart(nowUtc);
 
@@ -330,8 +331,52 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
                 LastOnUtc = g.Max(o => o.CreatedOnUtc),
                 WindowCount = g.Sum(o => o.InWindow),
                 WindowTotal = g.Sum(o => o.OrderTotal * o.InWindow)
-            })
-            .ToListAsync();
+            });
+    }
+
+    /// <summary>
+    /// The customer's orders summed up (see <see cref="CustomerOrderGroups"/>)
+    /// </summary>
+    protected virtual Task<List<OrderStatusAggregate>> AggregateCustomerOrdersAsync(int customerId, DateTime nowUtc) =>
+        CustomerOrderGroups(customerId, nowUtc).ToListAsync();
+
+    /// <summary>
+    /// The customer's statistics rows and his orders summed up (see <see cref="CustomerOrderGroups"/>) in one
+    /// statement: one round trip, and both as of the same moment
+    /// </summary>
+    protected virtual async Task<(List<CustomerOrderStatistics> Rows, List<OrderStatusAggregate> Groups)> ReadCustomerAsync(int customerId, DateTime nowUtc)
+    {
+        var rows = _statisticsRepository.Table
+            .Where(s => s.CustomerId == customerId)
+            .Select(s => new CustomerStatisticsRead
+            {
+                RowId = s.Id, StoreId = s.StoreId, PaymentStatusId = 0, OrderStatusId = 0, Count = s.OrderCount, Total = s.TotalSpent,
+                FirstOnUtc = s.FirstOrderOnUtc, LastOnUtc = s.LastOrderOnUtc, WindowCount = s.RfmOrderCount, WindowTotal = s.RfmTotalSpent,
+                RefundedOrderCount = s.RefundedOrderCount, CancelledOrderCount = s.CancelledOrderCount,
+                RecencyScore = s.RecencyScore, FrequencyScore = s.FrequencyScore, MonetaryScore = s.MonetaryScore
+            });
+        var groups = CustomerOrderGroups(customerId, nowUtc)
+            .Select(g => new CustomerStatisticsRead
+            {
+                RowId = 0, StoreId = g.StoreId, PaymentStatusId = g.PaymentStatusId, OrderStatusId = g.OrderStatusId, Count = g.Count, Total = g.Total,
+                FirstOnUtc = g.FirstOnUtc, LastOnUtc = g.LastOnUtc, WindowCount = g.WindowCount, WindowTotal = g.WindowTotal,
+                RefundedOrderCount = 0, CancelledOrderCount = 0, RecencyScore = 0, FrequencyScore = 0, MonetaryScore = 0
+            });
+
+        var read = await rows.Concat(groups).ToListAsync();
+
+        return (read.Where(line => line.RowId > 0).Select(line => new CustomerOrderStatistics
+            {
+                Id = line.RowId, CustomerId = customerId, StoreId = line.StoreId, OrderCount = line.Count, TotalSpent = line.Total,
+                FirstOrderOnUtc = line.FirstOnUtc, LastOrderOnUtc = line.LastOnUtc, RfmOrderCount = line.WindowCount, RfmTotalSpent = line.WindowTotal,
+                RefundedOrderCount = line.RefundedOrderCount, CancelledOrderCount = line.CancelledOrderCount,
+                RecencyScore = line.RecencyScore, FrequencyScore = line.FrequencyScore, MonetaryScore = line.MonetaryScore
+            }).ToList(),
+            read.Where(line => line.RowId <= 0).Select(line => new OrderStatusAggregate
+            {
+                StoreId = line.StoreId, PaymentStatusId = line.PaymentStatusId, OrderStatusId = line.OrderStatusId, Count = line.Count, Total = line.Total,
+                FirstOnUtc = line.FirstOnUtc ?? default, LastOnUtc = line.LastOnUtc ?? default, WindowCount = line.WindowCount, WindowTotal = line.WindowTotal
+            }).ToList());
     }
 
     /// <summary>
@@ -517,11 +562,24 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     protected virtual async Task<CustomerStatisticsRefresh> RefreshOneCustomerAsync(int customerId, DateTime nowUtc,
         Func<Task<bool>> refreshDaysAsync, Func<Task<bool>> refreshProductsAsync)
     {
-        var daysWritten = await refreshDaysAsync();
-        var productsWritten = await refreshProductsAsync();
-        var refresh = await RefreshStatisticsRowsAsync(customerId, nowUtc);
+        if (Transaction.Current != null)
+        {
+            //the caller's transaction holds one connection: one refresh after the other
+            var daysWritten = await refreshDaysAsync();
+            var productsWritten = await refreshProductsAsync();
+            var refreshed = await RefreshStatisticsRowsAsync(customerId, nowUtc);
 
-        return refresh with { PurchasesPerDayWritten = daysWritten, PurchasedProductsWritten = productsWritten };
+            return refreshed with { PurchasesPerDayWritten = daysWritten, PurchasedProductsWritten = productsWritten };
+        }
+
+        //the three kinds of figures read and write their own tables, each refresh on its own connection: they run at
+        //the same time, so that an event waits for the longest of them rather than for their sum
+        var days = refreshDaysAsync();
+        var products = refreshProductsAsync();
+        var statistics = RefreshStatisticsRowsAsync(customerId, nowUtc);
+        await Task.WhenAll(days, products, statistics);
+
+        return (await statistics) with { PurchasesPerDayWritten = await days, PurchasedProductsWritten = await products };
     }
 
     /// <summary>
@@ -529,10 +587,9 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// </summary>
     protected virtual async Task<CustomerStatisticsRefresh> RefreshStatisticsRowsAsync(int customerId, DateTime nowUtc)
     {
-        //rows before orders: a refresh that wrote before the rows were read had read fewer orders than are read here,
-        //and one that writes after they were read makes the guarded statement write nothing
-        var rows = await _statisticsRepository.Table.Where(s => s.CustomerId == customerId).ToListAsync();
-        var groups = await AggregateCustomerOrdersAsync(customerId, nowUtc);
+        //rows and orders as of one moment: a refresh that wrote before had read no more orders than are read here,
+        //and one that writes after makes the guarded statement write nothing
+        var (rows, groups) = await ReadCustomerAsync(customerId, nowUtc);
         var storeIds = StoreIdsOf(rows, groups);
         if (storeIds.All(storeId => rows.Any(row => row.StoreId == storeId)))
         {
@@ -879,6 +936,43 @@ public class RfmRank
     public long MonetaryBelow { get; set; }
 
     public long Buyers { get; set; }
+}
+
+/// <summary>
+/// One line of the read of a customer's statistics rows (<see cref="RowId"/> set, with the row's figures) and order
+/// groups (<see cref="RowId"/> 0, with the group's figures)
+/// </summary>
+public class CustomerStatisticsRead
+{
+    public int RowId { get; set; }
+
+    public int StoreId { get; set; }
+
+    public int PaymentStatusId { get; set; }
+
+    public int OrderStatusId { get; set; }
+
+    public int Count { get; set; }
+
+    public decimal Total { get; set; }
+
+    public DateTime? FirstOnUtc { get; set; }
+
+    public DateTime? LastOnUtc { get; set; }
+
+    public int WindowCount { get; set; }
+
+    public decimal WindowTotal { get; set; }
+
+    public int RefundedOrderCount { get; set; }
+
+    public int CancelledOrderCount { get; set; }
+
+    public int RecencyScore { get; set; }
+
+    public int FrequencyScore { get; set; }
+
+    public int MonetaryScore { get; set; }
 }
 
 /// <summary>

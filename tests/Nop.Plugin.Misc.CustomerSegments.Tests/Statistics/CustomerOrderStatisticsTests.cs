@@ -257,16 +257,16 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         /// </summary>
         public Func<Task> AfterOrdersRead { get; set; }
 
-        protected override async Task<List<OrderStatusAggregate>> AggregateCustomerOrdersAsync(int customerId, DateTime nowUtc)
+        protected override async Task<(List<CustomerOrderStatistics> Rows, List<OrderStatusAggregate> Groups)> ReadCustomerAsync(int customerId, DateTime nowUtc)
         {
-            var groups = await base.AggregateCustomerOrdersAsync(customerId, nowUtc);
+            var read = await base.ReadCustomerAsync(customerId, nowUtc);
             if (AfterOrdersRead is { } hook)
             {
                 AfterOrdersRead = null;
                 await hook();
             }
 
-            return groups;
+            return read;
         }
 
         protected override async Task<int> UpdateIfUnchangedAsync(IList<(CustomerOrderStatistics Row, OrderAggregate Figures)> changes)
