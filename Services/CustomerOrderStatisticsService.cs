@@ -545,7 +545,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 
     /// <summary>
     /// Refreshes one customer (what an order event needs) with small statements whose SQL linq2db reuses: the
-    /// customer's rows read, then the orders summed up per store and status, without a transaction; when the rows exist
+    /// customer's rows read with his orders summed up per store and status, without a transaction; when the rows exist
     /// and at most two differ (one order changes its store's and all stores'), one statement writes them, only where
     /// they are still as read. Otherwise (new rows, more rows, another refresh wrote meanwhile, or the statement met a
     /// lock conflict) the refresh runs again under the rows' lock (see <see cref="RefreshLockedAsync"/>).
@@ -556,7 +556,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             () => _purchasedProductService.RefreshCustomerAsync(customerId));
 
     /// <summary>
-    /// Refreshes one customer's statistics as <see cref="RefreshOneCustomerAsync(int, DateTime)"/> does, after his
+    /// Refreshes one customer's statistics as <see cref="RefreshOneCustomerAsync(int, DateTime)"/> does, with his
     /// purchases per day and products bought (all of them, or what one order changes)
     /// </summary>
     protected virtual async Task<CustomerStatisticsRefresh> RefreshOneCustomerAsync(int customerId, DateTime nowUtc,

@@ -241,6 +241,8 @@ public class CustomerPurchasedProductTests : DatabaseTestBase
         Assert.That(service.OrderRefreshes, Is.GreaterThanOrEqualTo(100), "order refreshes");
         Assert.That(service.CustomerRecomputesFromOrders, Is.InRange(10, service.OrderRefreshes / 2),
             "orders that stopped counting or lost an item recompute the customer's rows, the others do not");
+        //one writer: every write (an order's new products in one INSERT among them) succeeds without the lock
+        Assert.That(service.LockedRefreshes, Is.Zero, "refreshes that fell back to the lock");
     }
 
     [Test]
@@ -320,6 +322,17 @@ public class CustomerPurchasedProductTests : DatabaseTestBase
             if (_inOrderRefresh)
                 CustomerRecomputesFromOrders++;
             return base.RefreshCustomerAsync(customerId);
+        }
+
+        /// <summary>
+        /// Refreshes whose unlocked writes failed (a conflict, or a statement that could not run)
+        /// </summary>
+        public int LockedRefreshes { get; private set; }
+
+        protected override Task<bool> RefreshLockedAsync(int customerId)
+        {
+            LockedRefreshes++;
+            return base.RefreshLockedAsync(customerId);
         }
     }
 
