@@ -241,7 +241,7 @@ public class CustomerPurchasedProductTests : DatabaseTestBase
         Assert.That(service.OrderRefreshes, Is.GreaterThanOrEqualTo(100), "order refreshes");
         Assert.That(service.CustomerRecomputesFromOrders, Is.InRange(10, service.OrderRefreshes / 2),
             "orders that stopped counting or lost an item recompute the customer's rows, the others do not");
-        //one writer: every write (an order's new products in one INSERT among them) succeeds without the lock
+        //one writer: every guarded write and insert succeeds without the lock
         Assert.That(service.LockedRefreshes, Is.Zero, "refreshes that fell back to the lock");
     }
 
