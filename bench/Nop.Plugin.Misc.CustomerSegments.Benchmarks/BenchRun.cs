@@ -43,7 +43,7 @@ public class BenchRun
     public async Task RunAsync()
     {
         _log($"bench: {_engine}, {_size}");
-        var (database, existed) = await TestDatabase.OpenOrCreateNamedAsync(_engine, _size.DatabaseName, _options.SqliteDirectory);
+        var (database, existed) = await TestDatabase.OpenOrCreateNamedAsync(_engine, _size.DatabaseName, _options.SqliteDirectory, _options.MaxAutoPrepare);
         try
         {
             await RunAsync(database, existed);
@@ -67,7 +67,7 @@ public class BenchRun
             {
                 _log("bench: the cached shop is incomplete or stale: regenerating");
                 await database.DropAsync();
-                (database, _) = await TestDatabase.OpenOrCreateNamedAsync(_engine, _size.DatabaseName, _options.SqliteDirectory);
+                (database, _) = await TestDatabase.OpenOrCreateNamedAsync(_engine, _size.DatabaseName, _options.SqliteDirectory, _options.MaxAutoPrepare);
             }
 
             var watch = Stopwatch.StartNew();
@@ -122,6 +122,10 @@ public class BenchRun
         var version = await ScalarAsync<string>(database, _engine == DatabaseEngine.PostgreSql ? "SHOW server_version" : "SELECT sqlite_version()");
         Report.AppendLine($"## {_engine} {version.Split(' ')[0]}: {_size.Customers:N0} customers").AppendLine();
         Report.AppendLine($"Shop {generation}. \"Now\" of the shop: {now:yyyy-MM-dd}.").AppendLine();
+        if (_engine == DatabaseEngine.PostgreSql)
+            Report.AppendLine(_options.MaxAutoPrepare > 0
+                ? $"Connection string with Npgsql's `Max Auto Prepare={_options.MaxAutoPrepare}`: the most used statements are prepared per connection (planned once, not at every execution)."
+                : "Connection string as nopCommerce writes it (no `Max Auto Prepare`): PostgreSQL plans every statement at every execution.").AppendLine();
         await DescribeShopAsync(database);
 
         //(1a) the order statistics: the full recompute, then the in-place refresh of the scheduled rebuild

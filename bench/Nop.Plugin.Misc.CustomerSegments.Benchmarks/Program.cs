@@ -90,6 +90,9 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
     /// <summary>Order events for the per-customer update through the plugin</summary>
     public int EngineEvents { get; init; } = 1000;
 
+    /// <summary>Npgsql's Max Auto Prepare in the PostgreSQL connection string (0: none, as nopCommerce writes the connection string)</summary>
+    public int MaxAutoPrepare { get; init; }
+
     /// <summary>Order events of other customers through the plugin before the measured ones (the process's JIT settles meanwhile)</summary>
     public int EventWarmup { get; init; } = 3000;
 
@@ -137,13 +140,15 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
             WarmChecks = int.TryParse(Value("--warm-checks"), out var wc) ? wc : 100_000,
             ColdChecks = int.TryParse(Value("--cold-checks"), out var cc) ? cc : 1_000,
             Events = int.TryParse(Value("--events"), out var e) ? e : 1000,
+            MaxAutoPrepare = int.TryParse(Value("--pg-max-auto-prepare"), out var map) && map > 0 ? map : 0,
             EventWarmup = int.TryParse(Value("--event-warmup"), out var ew) && ew >= 0 ? ew : quick ? 1000 : 3000,
             EngineEvents = int.TryParse(Value("--engine-events"), out var ee) ? ee : int.TryParse(Value("--events"), out var e2) ? e2 : 1000
         };
     }
 
     public override string ToString() =>
-        $"{Customers:N0} customers on PostgreSQL{(SqliteCustomers > 0 ? $", {SqliteCustomers:N0} on SQLite" : "")}, seed {Seed}, memory at {string.Join(" / ", MemorySizes.Select(m => m.ToString("N0")))}";
+        $"{Customers:N0} customers on PostgreSQL{(SqliteCustomers > 0 ? $", {SqliteCustomers:N0} on SQLite" : "")}, seed {Seed}, memory at {string.Join(" / ", MemorySizes.Select(m => m.ToString("N0")))}" +
+        (MaxAutoPrepare > 0 ? $", Npgsql Max Auto Prepare {MaxAutoPrepare}" : "");
 }
 
 public static class MachineInfo

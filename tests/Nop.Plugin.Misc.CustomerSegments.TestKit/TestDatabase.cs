@@ -142,11 +142,12 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
     /// <summary>
     /// Opens the database with the given name, creating it empty when missing; disposing keeps it. For data
     /// that is expensive to make and reused between runs (the benchmark's shop). SQLite files live in
-    /// <paramref name="sqliteDirectory"/> (default: the test folder).
+    /// <paramref name="sqliteDirectory"/> (default: the test folder). On PostgreSQL, <paramref name="maxAutoPrepare"/>
+    /// above 0 lets Npgsql prepare that many of the most used statements per connection (its Max Auto Prepare).
     /// </summary>
     /// <returns>The database and whether it already existed</returns>
     public static async Task<(TestDatabase Database, bool Existed)> OpenOrCreateNamedAsync(DatabaseEngine engine, string name,
-        string sqliteDirectory = null, CancellationToken cancellationToken = default)
+        string sqliteDirectory = null, int maxAutoPrepare = 0, CancellationToken cancellationToken = default)
     {
         if (string.IsNullOrEmpty(name) || !name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_'))
             throw new ArgumentException("Use lower-case letters, digits and underscores", nameof(name));
@@ -180,7 +181,7 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
                         await ExecuteAsync(connection, $"CREATE DATABASE \"{name}\" ENCODING 'UTF8'", cancellationToken);
                 }
 
-                database = new TestDatabase(engine, name, ServerConnectionString(engine, server, name), server, null);
+                database = new TestDatabase(engine, name, ServerConnectionString(engine, server, name, maxAutoPrepare: maxAutoPrepare), server, null);
                 await using (var connection = new NpgsqlConnection(database.ConnectionString))
                 {
                     await connection.OpenAsync(cancellationToken);
@@ -434,7 +435,7 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
         return $"cs_{(clean.Length > 0 ? clean : "test")}_{DateTime.UtcNow:yyMMddHHmmss}_{random}";
     }
 
-    private static string ServerConnectionString(DatabaseEngine engine, DatabaseServerSettings server, string database, int timeoutSeconds = 15) =>
+    private static string ServerConnectionString(DatabaseEngine engine, DatabaseServerSettings server, string database, int timeoutSeconds = 15, int maxAutoPrepare = 0) =>
         engine switch
         {
             DatabaseEngine.PostgreSql => new NpgsqlConnectionStringBuilder
@@ -446,7 +447,8 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
                 Database = database,
                 Timeout = timeoutSeconds,
                 CommandTimeout = 300,
-                MaxPoolSize = 50
+                MaxPoolSize = 50,
+                MaxAutoPrepare = maxAutoPrepare
             }.ToString(),
             DatabaseEngine.MySql => new MySqlConnectionStringBuilder
             {
