@@ -206,6 +206,8 @@ public class PluginMigrationTests : DatabaseTestBase
                 nameof(CustomerPurchasedProduct.ProductId), nameof(CustomerPurchasedProduct.CustomerId), nameof(CustomerPurchasedProduct.StoreId),
                 nameof(CustomerPurchasedProduct.LastPurchasedOnUtc)
             }));
+        Assert.That(indexes.Single(i => i.Name == PurchasedProductsByDateMigration.IndexName).Columns,
+            Is.EqualTo(new[] { nameof(CustomerPurchasedProduct.CustomerId), nameof(CustomerPurchasedProduct.LastPurchasedOnUtc) }));
 
         //its own down removes only its table
         FluentMigratorHost.Down(Database, new PurchasedProductsMigration());
@@ -213,6 +215,33 @@ public class PluginMigrationTests : DatabaseTestBase
         Assert.That(tables, Does.Not.Contain(CustomerSegmentsDefaults.PurchasedProductsTableName));
         Assert.That(tables, Does.Contain(CustomerSegmentsDefaults.DailyPurchasesTableName));
         FluentMigratorHost.Up(Database, new PurchasedProductsMigration());
+
+        Shop.PluginMigrations().Down();
+        Assert.That(await _catalog.TableExistsAsync(CustomerSegmentsDefaults.PurchasedProductsTableName), Is.False);
+    }
+
+    [Test]
+    public async Task TheIndexOfProductsByDateIsAddedToTheTableAndRemovedAlone()
+    {
+        Shop.PluginMigrations().Up();
+        await Repository<CustomerPurchasedProduct>().InsertAsync(new CustomerPurchasedProduct { CustomerId = 7, StoreId = 1, ProductId = 3, LastPurchasedOnUtc = new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc) }, false);
+
+        FluentMigratorHost.Down(Database, new PurchasedProductsByDateMigration());
+        var indexes = (await _catalog.GetIndexesAsync(CustomerSegmentsDefaults.PurchasedProductsTableName)).Select(i => i.Name).ToList();
+        Assert.That(indexes, Does.Not.Contain(PurchasedProductsByDateMigration.IndexName));
+        Assert.That(indexes, Does.Contain("IX_CustomerSegmentPurchasedProduct_Product"));
+        Assert.That(await Repository<CustomerPurchasedProduct>().Table.CountAsync(), Is.EqualTo(1), "the rows stay");
+
+        //added to a table that already holds rows; a second down or up finds it gone or there and changes nothing
+        FluentMigratorHost.Up(Database, new PurchasedProductsByDateMigration());
+        FluentMigratorHost.Up(Database, new PurchasedProductsByDateMigration());
+        Assert.That((await _catalog.GetIndexesAsync(CustomerSegmentsDefaults.PurchasedProductsTableName)).Select(i => i.Name),
+            Does.Contain(PurchasedProductsByDateMigration.IndexName));
+        FluentMigratorHost.Down(Database, new PurchasedProductsByDateMigration());
+        FluentMigratorHost.Down(Database, new PurchasedProductsByDateMigration());
+        Assert.That((await _catalog.GetIndexesAsync(CustomerSegmentsDefaults.PurchasedProductsTableName)).Select(i => i.Name),
+            Does.Not.Contain(PurchasedProductsByDateMigration.IndexName));
+        FluentMigratorHost.Up(Database, new PurchasedProductsByDateMigration());
 
         Shop.PluginMigrations().Down();
         Assert.That(await _catalog.TableExistsAsync(CustomerSegmentsDefaults.PurchasedProductsTableName), Is.False);
@@ -233,6 +262,8 @@ public class PluginMigrationTests : DatabaseTestBase
             CustomerSegmentsDefaults.LeaseTableName, CustomerSegmentsDefaults.RebuildRunTableName, CustomerSegmentsDefaults.OrderStatisticsTableName,
             CustomerSegmentsDefaults.DailyPurchasesTableName, CustomerSegmentsDefaults.PurchasedProductsTableName
         }));
+        Assert.That((await _catalog.GetIndexesAsync(CustomerSegmentsDefaults.PurchasedProductsTableName)).Select(i => i.Name),
+            Does.Contain(PurchasedProductsByDateMigration.IndexName));
         var segmentColumns = (await _catalog.GetColumnsAsync(CustomerSegmentsDefaults.SegmentTableName)).Select(c => c.Name);
         Assert.That(segmentColumns, Does.Contain(nameof(Segment.ShopperMessage)));
     }
