@@ -445,7 +445,7 @@ public class BenchRun
         async Task<EventPhase> RunEventsAsync(IEnumerable<int> customerIds)
         {
             var times = new List<double>();
-            var (gcBefore, jitBefore) = (GcFigures.Now(), JitFigures.Now());
+            var (gcBefore, jitBefore, failuresBefore) = (GcFigures.Now(), JitFigures.Now(), failures);
             var phase = Stopwatch.StartNew();
             foreach (var customerId in customerIds)
             {
@@ -461,7 +461,7 @@ public class BenchRun
             }
 
             times.Sort();
-            return new EventPhase(times, GcFigures.Now() - gcBefore, JitFigures.Now() - jitBefore);
+            return new EventPhase(times, failures - failuresBefore, GcFigures.Now() - gcBefore, JitFigures.Now() - jitBefore);
         }
 
         var started = await RunEventsAsync(warmupCustomers);
@@ -495,11 +495,12 @@ public class BenchRun
                               $"over {steady.Times.Count:N0} events of {steady.Times.Count:N0} different customers after {started.Times.Count:N0} warm-up events of other customers" +
                               (steady.Times.Count < planned ? $" (stopped by the {_options.EngineEventSeconds:N0} s budget of the phase; {planned:N0} planned)" : "") +
                               $": p50 **{Measure.Ms(Measure.Percentile(steady.Times, 50))}**, p99 **{Measure.Ms(Measure.Percentile(steady.Times, 99))}**, max {Measure.Ms(steady.Times[^1])}" +
-                              (failures > 0 ? $"; **{failures:N0} events failed** (logged by the consumer)" : "; no event failed") + $". {steady.Gc}. {steady.Jit}.").AppendLine();
+                              (steady.Failures > 0 ? $"; **{steady.Failures:N0} events failed** (logged by the consumer)" : "; no event failed") + $". {steady.Gc}. {steady.Jit}.").AppendLine();
             if (started.Times.Count > 0)
                 Report.AppendLine($"Just after the process started, the warm-up events (the same work for other customers, the first events of the process): " +
-                                  $"p50 {Measure.Ms(Measure.Percentile(started.Times, 50))}, p99 {Measure.Ms(Measure.Percentile(started.Times, 99))} over {started.Times.Count:N0} events. {started.Jit}.").AppendLine();
-            _log($"  per-customer (engine): {steady.Describe()}, {failures} failed");
+                                  $"p50 {Measure.Ms(Measure.Percentile(started.Times, 50))}, p99 {Measure.Ms(Measure.Percentile(started.Times, 99))} over {started.Times.Count:N0} events" +
+                                  (started.Failures > 0 ? $", **{started.Failures:N0} failed**" : "") + $". {started.Jit}.").AppendLine();
+            _log($"  per-customer (engine): {steady.Describe()}");
         }
         else
             Report.AppendLine("Engine: no event measured within the phase's budget.").AppendLine();
@@ -511,12 +512,12 @@ public class BenchRun
     }
 
     /// <summary>
-    /// Order events run one after the other: their times (sorted), and the collections and compilations meanwhile
+    /// Order events run one after the other: their times (sorted), how many failed, and the collections and compilations meanwhile
     /// </summary>
-    private sealed record EventPhase(List<double> Times, GcFigures Gc, JitFigures Jit)
+    private sealed record EventPhase(List<double> Times, int Failures, GcFigures Gc, JitFigures Jit)
     {
         public string Describe() =>
-            $"{Times.Count} events p50 {Measure.Ms(Measure.Percentile(Times, 50))} p99 {Measure.Ms(Measure.Percentile(Times, 99))}; {Gc}; {Jit}";
+            $"{Times.Count} events p50 {Measure.Ms(Measure.Percentile(Times, 50))} p99 {Measure.Ms(Measure.Percentile(Times, 99))}, {Failures} failed; {Gc}; {Jit}";
     }
 
     private Order EventOrder(int customerId, int number) => new()
