@@ -223,11 +223,14 @@ public class PluginMigrationTests : DatabaseTestBase
     [Test]
     public async Task TheIndexOfProductsByDateIsAddedToTheTableAndRemovedAlone()
     {
+        async Task<List<string>> IndexNamesAsync() =>
+            (await _catalog.GetIndexesAsync(CustomerSegmentsDefaults.PurchasedProductsTableName)).Select(i => i.Name).ToList();
+
         Shop.PluginMigrations().Up();
         await Repository<CustomerPurchasedProduct>().InsertAsync(new CustomerPurchasedProduct { CustomerId = 7, StoreId = 1, ProductId = 3, LastPurchasedOnUtc = new DateTime(2026, 12, 1, 0, 0, 0, DateTimeKind.Utc) }, false);
 
         FluentMigratorHost.Down(Database, new PurchasedProductsByDateMigration());
-        var indexes = (await _catalog.GetIndexesAsync(CustomerSegmentsDefaults.PurchasedProductsTableName)).Select(i => i.Name).ToList();
+        var indexes = await IndexNamesAsync();
         Assert.That(indexes, Does.Not.Contain(PurchasedProductsByDateMigration.IndexName));
         Assert.That(indexes, Does.Contain("IX_CustomerSegmentPurchasedProduct_Product"));
         Assert.That(await Repository<CustomerPurchasedProduct>().Table.CountAsync(), Is.EqualTo(1), "the rows stay");
@@ -235,12 +238,10 @@ public class PluginMigrationTests : DatabaseTestBase
         //added to a table that already holds rows; a second down or up finds it gone or there and changes nothing
         FluentMigratorHost.Up(Database, new PurchasedProductsByDateMigration());
         FluentMigratorHost.Up(Database, new PurchasedProductsByDateMigration());
-        Assert.That((await _catalog.GetIndexesAsync(CustomerSegmentsDefaults.PurchasedProductsTableName)).Select(i => i.Name),
-            Does.Contain(PurchasedProductsByDateMigration.IndexName));
+        Assert.That(await IndexNamesAsync(), Does.Contain(PurchasedProductsByDateMigration.IndexName));
         FluentMigratorHost.Down(Database, new PurchasedProductsByDateMigration());
         FluentMigratorHost.Down(Database, new PurchasedProductsByDateMigration());
-        Assert.That((await _catalog.GetIndexesAsync(CustomerSegmentsDefaults.PurchasedProductsTableName)).Select(i => i.Name),
-            Does.Not.Contain(PurchasedProductsByDateMigration.IndexName));
+        Assert.That(await IndexNamesAsync(), Does.Not.Contain(PurchasedProductsByDateMigration.IndexName));
         FluentMigratorHost.Up(Database, new PurchasedProductsByDateMigration());
 
         Shop.PluginMigrations().Down();
