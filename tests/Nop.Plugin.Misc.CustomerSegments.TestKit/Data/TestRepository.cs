@@ -172,11 +172,10 @@ public class TestRepository<TEntity> : IRepository<TEntity> where TEntity : Base
     {
         ArgumentNullException.ThrowIfNull(entities);
 
-        using (var transaction = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
-        {
-            await _dataProvider.BulkInsertEntitiesAsync(entities);
-            transaction.Complete();
-        }
+        //as nopCommerce: the events are published after Complete, before the scope commits
+        using var transaction = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled);
+        await _dataProvider.BulkInsertEntitiesAsync(entities);
+        transaction.Complete();
 
         if (publishEvent)
             await PublishAsync(EntityEventKind.Inserted, entities);
@@ -186,11 +185,9 @@ public class TestRepository<TEntity> : IRepository<TEntity> where TEntity : Base
     {
         ArgumentNullException.ThrowIfNull(entities);
 
-        using (var transaction = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
-        {
-            _dataProvider.BulkInsertEntities(entities);
-            transaction.Complete();
-        }
+        using var transaction = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled);
+        _dataProvider.BulkInsertEntities(entities);
+        transaction.Complete();
 
         if (publishEvent)
             PublishAsync(EntityEventKind.Inserted, entities).GetAwaiter().GetResult();
@@ -281,20 +278,19 @@ public class TestRepository<TEntity> : IRepository<TEntity> where TEntity : Base
         if (!entities.Any())
             return;
 
-        using (var transaction = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+        //as nopCommerce: the events are published after Complete, before the scope commits
+        using var transaction = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled);
+        if (_softDeleted)
         {
-            if (_softDeleted)
-            {
-                foreach (var entity in entities)
-                    ((ISoftDeletedEntity)entity).Deleted = true;
+            foreach (var entity in entities)
+                ((ISoftDeletedEntity)entity).Deleted = true;
 
-                await _dataProvider.UpdateEntitiesAsync(entities);
-            }
-            else
-                await _dataProvider.BulkDeleteEntitiesAsync(entities);
-
-            transaction.Complete();
+            await _dataProvider.UpdateEntitiesAsync(entities);
         }
+        else
+            await _dataProvider.BulkDeleteEntitiesAsync(entities);
+
+        transaction.Complete();
 
         if (publishEvent)
             await PublishAsync(EntityEventKind.Deleted, entities);
@@ -307,20 +303,18 @@ public class TestRepository<TEntity> : IRepository<TEntity> where TEntity : Base
         if (!entities.Any())
             return;
 
-        using (var transaction = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+        using var transaction = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled);
+        if (_softDeleted)
         {
-            if (_softDeleted)
-            {
-                foreach (var entity in entities)
-                    ((ISoftDeletedEntity)entity).Deleted = true;
+            foreach (var entity in entities)
+                ((ISoftDeletedEntity)entity).Deleted = true;
 
-                _dataProvider.UpdateEntities(entities);
-            }
-            else
-                _dataProvider.BulkDeleteEntities(entities);
-
-            transaction.Complete();
+            _dataProvider.UpdateEntities(entities);
         }
+        else
+            _dataProvider.BulkDeleteEntities(entities);
+
+        transaction.Complete();
 
         if (publishEvent)
             PublishAsync(EntityEventKind.Deleted, entities).GetAwaiter().GetResult();
