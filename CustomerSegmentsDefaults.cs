@@ -18,7 +18,15 @@ public static class CustomerSegmentsDefaults
     public static string OrderStatisticsTableName => "CustomerSegmentOrderStatistics";
 
     public static string DailyPurchasesTableName => "CustomerSegmentDailyPurchases";
+
     public static string PurchasedProductsTableName => "CustomerSegmentPurchasedProduct";
+
+    public static string PendingCustomerTableName => "CustomerSegmentPendingCustomer";
+
+    /// <summary>
+    /// How many queued customers the scheduled rebuild reads at a time (see <see cref="Services.ISegmentPendingCustomerService"/>)
+    /// </summary>
+    public static int PendingCustomerBatchSize => 500;
 
     /// <summary>
     /// Name of the lease the scheduled rebuild holds while it runs

@@ -16,7 +16,8 @@ public class SegmentNameCompatibility : INameCompatibility
         [typeof(SegmentRebuildRun)] = CustomerSegmentsDefaults.RebuildRunTableName,
         [typeof(CustomerOrderStatistics)] = CustomerSegmentsDefaults.OrderStatisticsTableName,
         [typeof(CustomerDailyPurchases)] = CustomerSegmentsDefaults.DailyPurchasesTableName,
-        [typeof(CustomerPurchasedProduct)] = CustomerSegmentsDefaults.PurchasedProductsTableName
+        [typeof(CustomerPurchasedProduct)] = CustomerSegmentsDefaults.PurchasedProductsTableName,
+        [typeof(SegmentPendingCustomer)] = CustomerSegmentsDefaults.PendingCustomerTableName
     };
 
     public Dictionary<(Type, string), string> ColumnName => new();

@@ -42,6 +42,7 @@ public class NopStartup : INopStartup
         services.AddScoped<ICustomerPurchasedProductService, CustomerPurchasedProductService>();
         services.AddScoped<IStaticSegmentService, StaticSegmentService>();
         services.AddScoped<ISegmentLeaseService, SegmentLeaseService>();
+        services.AddScoped<ISegmentPendingCustomerService, SegmentPendingCustomerService>();
         services.AddScoped<ISegmentRebuildRunService, SegmentRebuildRunService>();
         services.AddScoped<ISegmentRebuildRunner, SegmentRebuildRunner>();
         services.AddScoped<SegmentRuleAnalyzer>();

@@ -5,8 +5,9 @@ using Nop.Services.ScheduleTasks;
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
 /// <summary>
-/// Scheduled task: rebuilds the segments whose rules depend on the current time ("no order in 90 days"), and every
-/// segment once per full rebuild interval (see <see cref="CustomerSegmentsSettings.FullRebuildIntervalHours"/>).
+/// Scheduled task: re-evaluates the customers queued by events that could not (see <see cref="ISegmentPendingCustomerService"/>),
+/// then rebuilds the segments whose rules depend on the current time ("no order in 90 days"), and every segment once
+/// per full rebuild interval (see <see cref="CustomerSegmentsSettings.FullRebuildIntervalHours"/>).
 /// Holds a database lease while it runs, so that in a web farm only one instance rebuilds at a time.
 /// </summary>
 public class SegmentRebuildTask : IScheduleTask
@@ -14,18 +15,21 @@ public class SegmentRebuildTask : IScheduleTask
     protected readonly CustomerSegmentsSettings _settings;
     protected readonly ILogger _logger;
     protected readonly ISegmentLeaseService _segmentLeaseService;
+    protected readonly ISegmentPendingCustomerService _segmentPendingCustomerService;
     protected readonly ISegmentRebuildService _segmentRebuildService;
     protected readonly ISettingService _settingService;
 
     public SegmentRebuildTask(CustomerSegmentsSettings settings,
         ILogger logger,
         ISegmentLeaseService segmentLeaseService,
+        ISegmentPendingCustomerService segmentPendingCustomerService,
         ISegmentRebuildService segmentRebuildService,
         ISettingService settingService)
     {
         _settings = settings;
         _logger = logger;
         _segmentLeaseService = segmentLeaseService;
+        _segmentPendingCustomerService = segmentPendingCustomerService;
         _segmentRebuildService = segmentRebuildService;
         _settingService = settingService;
     }
@@ -36,6 +40,21 @@ public class SegmentRebuildTask : IScheduleTask
     protected virtual bool IsFullRebuildDue(DateTime nowUtc) =>
         _settings.FullRebuildIntervalHours > 0
         && (_settings.LastFullRebuildOnUtc is not { } last || nowUtc - last >= TimeSpan.FromHours(_settings.FullRebuildIntervalHours));
+
+    /// <summary>
+    /// Re-evaluates the queued customers; a failure is logged and leaves them queued, so that the rebuild still runs
+    /// </summary>
+    protected virtual async Task ProcessPendingCustomersAsync()
+    {
+        try
+        {
+            await _segmentPendingCustomerService.ProcessAsync();
+        }
+        catch (Exception exception)
+        {
+            await _logger.ErrorAsync("Customer segments: re-evaluating the queued customers failed; they stay queued for the next run", exception);
+        }
+    }
 
     /// <summary>
     /// Rebuilds unless another instance is rebuilding
@@ -59,6 +78,8 @@ public class SegmentRebuildTask : IScheduleTask
                 leaseLost |= !await _segmentLeaseService.RenewAsync(name, holder, duration);
                 return !leaseLost;
             }
+
+            await ProcessPendingCustomersAsync();
 
             var startedUtc = DateTime.UtcNow;
             if (!IsFullRebuildDue(startedUtc))

@@ -23,10 +23,11 @@ public class AddressEventConsumer : SegmentEventConsumerBase,
     protected readonly IRepository<CustomerAddressMapping> _customerAddressMappingRepository;
 
     public AddressEventConsumer(ILogger logger,
+        ISegmentPendingCustomerService segmentPendingCustomerService,
         ISegmentRebuildService segmentRebuildService,
         IRepository<Customer> customerRepository,
         IRepository<CustomerAddressMapping> customerAddressMappingRepository)
-        : base(logger, segmentRebuildService)
+        : base(logger, segmentPendingCustomerService, segmentRebuildService)
     {
         _customerRepository = customerRepository;
         _customerAddressMappingRepository = customerAddressMappingRepository;

@@ -21,8 +21,8 @@ public class CustomerEventConsumer : SegmentEventConsumerBase,
     IConsumer<EntityUpdatedEvent<CustomerCustomerRoleMapping>>,
     IConsumer<EntityDeletedEvent<CustomerCustomerRoleMapping>>
 {
-    public CustomerEventConsumer(ILogger logger, ISegmentRebuildService segmentRebuildService)
-        : base(logger, segmentRebuildService)
+    public CustomerEventConsumer(ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService, ISegmentRebuildService segmentRebuildService)
+        : base(logger, segmentPendingCustomerService, segmentRebuildService)
     {
     }
 

@@ -27,9 +27,10 @@ public class EngagementEventConsumer : SegmentEventConsumerBase,
     protected readonly IRepository<Customer> _customerRepository;
 
     public EngagementEventConsumer(ILogger logger,
+        ISegmentPendingCustomerService segmentPendingCustomerService,
         ISegmentRebuildService segmentRebuildService,
         IRepository<Customer> customerRepository)
-        : base(logger, segmentRebuildService)
+        : base(logger, segmentPendingCustomerService, segmentRebuildService)
     {
         _customerRepository = customerRepository;
     }

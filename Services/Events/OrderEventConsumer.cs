@@ -21,8 +21,8 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
     IConsumer<OrderVoidedEvent>,
     IConsumer<EntityDeletedEvent<Order>>
 {
-    public OrderEventConsumer(ILogger logger, ISegmentRebuildService segmentRebuildService)
-        : base(logger, segmentRebuildService)
+    public OrderEventConsumer(ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService, ISegmentRebuildService segmentRebuildService)
+        : base(logger, segmentPendingCustomerService, segmentRebuildService)
     {
     }
 
@@ -33,7 +33,11 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
     protected virtual Task ReevaluateOrderAsync(Order order, string eventName) =>
         order == null || order.CustomerId <= 0
             ? Task.CompletedTask
-            : RunLoggingFailuresAsync(() => _segmentRebuildService.ReevaluateOrderCustomerAsync(order), eventName);
+            : RunLoggingFailuresAsync(async () =>
+            {
+                if (!await QueueIfInsideCompletedTransactionAsync(() => Task.FromResult<IEnumerable<int>>([order.CustomerId]), RuleDataSources.Orders))
+                    await _segmentRebuildService.ReevaluateOrderCustomerAsync(order);
+            }, eventName);
 
     public virtual Task HandleEventAsync(EntityInsertedEvent<Order> eventMessage) =>
         ReevaluateOrderAsync(eventMessage?.Entity, "order inserted");

@@ -21,9 +21,9 @@ public class OrderItemEventConsumer : SegmentEventConsumerBase,
     protected readonly CustomerSegmentsSettings _settings;
     protected readonly IRepository<Order> _orderRepository;
 
-    public OrderItemEventConsumer(CustomerSegmentsSettings settings, ILogger logger, ISegmentRebuildService segmentRebuildService,
-        IRepository<Order> orderRepository)
-        : base(logger, segmentRebuildService)
+    public OrderItemEventConsumer(CustomerSegmentsSettings settings, ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService,
+        ISegmentRebuildService segmentRebuildService, IRepository<Order> orderRepository)
+        : base(logger, segmentPendingCustomerService, segmentRebuildService)
     {
         _settings = settings;
         _orderRepository = orderRepository;

@@ -1,3 +1,4 @@
+using System.Transactions;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Services.Logging;
 
@@ -5,17 +6,59 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 
 /// <summary>
 /// Base of the consumers that keep segments current: re-evaluates the customers an event touches, and never
-/// lets a failure reach the shop's own flow (it is logged; the next rebuild corrects the membership)
+/// lets a failure reach the shop's own flow (it is logged; the next rebuild corrects the membership). An event
+/// announced inside a completed transaction queues its customers for the next scheduled rebuild instead (see
+/// <see cref="ISegmentPendingCustomerService"/>).
 /// </summary>
 public abstract class SegmentEventConsumerBase
 {
     protected readonly ILogger _logger;
+    protected readonly ISegmentPendingCustomerService _segmentPendingCustomerService;
     protected readonly ISegmentRebuildService _segmentRebuildService;
 
-    protected SegmentEventConsumerBase(ILogger logger, ISegmentRebuildService segmentRebuildService)
+    protected SegmentEventConsumerBase(ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService, ISegmentRebuildService segmentRebuildService)
     {
         _logger = logger;
+        _segmentPendingCustomerService = segmentPendingCustomerService;
         _segmentRebuildService = segmentRebuildService;
+    }
+
+    /// <summary>
+    /// Whether the event is announced inside a transaction that was completed and not yet committed, as nopCommerce's
+    /// bulk inserts and deletes announce their entities: there the ambient transaction cannot be read (it throws),
+    /// no connection can be opened in it, and what the event changed is not committed yet
+    /// </summary>
+    protected static bool InsideCompletedTransaction()
+    {
+        try
+        {
+            _ = Transaction.Current;
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return true;
+        }
+    }
+
+    /// <summary>
+    /// Queues the customers for the next scheduled rebuild when the event is announced inside a completed transaction
+    /// (see <see cref="InsideCompletedTransaction"/>)
+    /// </summary>
+    /// <param name="getCustomerIds">The customers; a look-up in the database reads what is committed</param>
+    /// <param name="changed">The data the event changed</param>
+    /// <returns>Whether the customers were queued rather than to be re-evaluated now</returns>
+    protected virtual async Task<bool> QueueIfInsideCompletedTransactionAsync(Func<Task<IEnumerable<int>>> getCustomerIds, RuleDataSources changed)
+    {
+        if (!InsideCompletedTransaction())
+            return false;
+
+        using var scope = new TransactionScope(TransactionScopeOption.Suppress, TransactionScopeAsyncFlowOption.Enabled);
+        var customerIds = (await getCustomerIds() ?? []).Where(id => id > 0).Distinct().ToList();
+        await _segmentPendingCustomerService.QueueAsync(customerIds, changed);
+        scope.Complete();
+
+        return true;
     }
 
     /// <summary>
@@ -27,6 +70,9 @@ public abstract class SegmentEventConsumerBase
     protected virtual Task ReevaluateAsync(Func<Task<IEnumerable<int>>> getCustomerIds, RuleDataSources changed, string eventName) =>
         RunLoggingFailuresAsync(async () =>
         {
+            if (await QueueIfInsideCompletedTransactionAsync(getCustomerIds, changed))
+                return;
+
             var customerIds = (await getCustomerIds() ?? []).Where(id => id > 0).Distinct().ToList();
             if (customerIds.Count > 0)
                 await _segmentRebuildService.ReevaluateCustomersAsync(customerIds, changed);

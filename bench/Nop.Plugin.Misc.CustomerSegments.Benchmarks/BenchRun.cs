@@ -5,6 +5,8 @@ using LinqToDB.Data;
 using Moq;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Events;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Services.Logging;
@@ -439,7 +441,7 @@ public class BenchRun
                     _log($"  order event failed: {message}: {exception}");
             })
             .Returns(Task.CompletedTask);
-        var consumer = new OrderEventConsumer(logger.Object, engine.Rebuild);
+        var consumer = new OrderEventConsumer(logger.Object, new SegmentPendingCustomerService(engine.Shop.Repository<SegmentPendingCustomer>(), engine.Rebuild), engine.Rebuild);
         var budget = TimeSpan.FromSeconds(_options.EngineEventSeconds);
         var number = 0;
         async Task<EventPhase> RunEventsAsync(IEnumerable<int> customerIds)

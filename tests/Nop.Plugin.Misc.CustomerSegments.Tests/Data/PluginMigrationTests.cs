@@ -249,6 +249,32 @@ public class PluginMigrationTests : DatabaseTestBase
     }
 
     [Test]
+    public async Task ThePendingCustomerMigrationCreatesItsTableAndDropsItAlone()
+    {
+        Shop.PluginMigrations().Up();
+
+        var columns = await _catalog.GetColumnsAsync(CustomerSegmentsDefaults.PendingCustomerTableName);
+        Assert.That(columns.Select(c => c.Name), Is.EquivalentTo(new[]
+        {
+            nameof(SegmentPendingCustomer.Id), nameof(SegmentPendingCustomer.CustomerId), nameof(SegmentPendingCustomer.DataSourcesId),
+            nameof(SegmentPendingCustomer.QueuedOnUtc)
+        }));
+        Assert.That(columns.Where(c => c.IsNullable), Is.Empty);
+
+        //up again changes nothing; down twice is harmless and leaves the other tables
+        FluentMigratorHost.Up(Database, new PendingCustomerMigration());
+        FluentMigratorHost.Down(Database, new PendingCustomerMigration());
+        FluentMigratorHost.Down(Database, new PendingCustomerMigration());
+        var tables = await _catalog.GetTablesAsync();
+        Assert.That(tables, Does.Not.Contain(CustomerSegmentsDefaults.PendingCustomerTableName));
+        Assert.That(tables, Does.Contain(CustomerSegmentsDefaults.MembershipTableName));
+        FluentMigratorHost.Up(Database, new PendingCustomerMigration());
+
+        Shop.PluginMigrations().Down();
+        Assert.That(await _catalog.TableExistsAsync(CustomerSegmentsDefaults.PendingCustomerTableName), Is.False);
+    }
+
+    [Test]
     public async Task AShopOnTheFirstVersionGetsEveryLaterTableWhenThePluginIsUpdated()
     {
         //nopCommerce runs the Installation and NoMatter migrations on install, the Update and NoMatter ones on update
@@ -261,7 +287,8 @@ public class PluginMigrationTests : DatabaseTestBase
         Assert.That(tables, Is.SupersetOf(new[]
         {
             CustomerSegmentsDefaults.LeaseTableName, CustomerSegmentsDefaults.RebuildRunTableName, CustomerSegmentsDefaults.OrderStatisticsTableName,
-            CustomerSegmentsDefaults.DailyPurchasesTableName, CustomerSegmentsDefaults.PurchasedProductsTableName
+            CustomerSegmentsDefaults.DailyPurchasesTableName, CustomerSegmentsDefaults.PurchasedProductsTableName,
+            CustomerSegmentsDefaults.PendingCustomerTableName
         }));
         Assert.That((await _catalog.GetIndexesAsync(CustomerSegmentsDefaults.PurchasedProductsTableName)).Select(i => i.Name),
             Does.Contain(PurchasedProductsByDateMigration.IndexName));

@@ -25,15 +25,15 @@ public class EventConsumerTests : MembershipTestBase
     {
     }
 
-    private OrderEventConsumer Orders => new(Logger.Object, RebuildService);
+    private OrderEventConsumer Orders => new(Logger.Object, PendingCustomers, RebuildService);
 
-    private CustomerEventConsumer Customers => new(Logger.Object, RebuildService);
+    private CustomerEventConsumer Customers => new(Logger.Object, PendingCustomers, RebuildService);
 
-    private AddressEventConsumer Addresses => new(Logger.Object, RebuildService, Repository<Customer>(), Repository<CustomerAddressMapping>());
+    private AddressEventConsumer Addresses => new(Logger.Object, PendingCustomers, RebuildService, Repository<Customer>(), Repository<CustomerAddressMapping>());
 
-    private EngagementEventConsumer Engagement => new(Logger.Object, RebuildService, Repository<Customer>());
+    private EngagementEventConsumer Engagement => new(Logger.Object, PendingCustomers, RebuildService, Repository<Customer>());
 
-    private OrderItemEventConsumer OrderItems => new(new CustomerSegmentsSettings(), Logger.Object, RebuildService, Repository<Order>());
+    private OrderItemEventConsumer OrderItems => new(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, RebuildService, Repository<Order>());
 
     private static Task PublishAsync<T>(IConsumer<T> consumer, T eventMessage) => consumer.HandleEventAsync(eventMessage);
 
@@ -466,7 +466,7 @@ public class EventConsumerTests : MembershipTestBase
         rebuild.Setup(service => service.ReevaluateOrderCustomerAsync(It.IsAny<Order>()))
             .ThrowsAsync(new InvalidOperationException("database is down"));
         var logger = new Mock<ILogger>();
-        var consumer = new OrderEventConsumer(logger.Object, rebuild.Object);
+        var consumer = new OrderEventConsumer(logger.Object, PendingCustomers, rebuild.Object);
 
         var order = new Order { Id = 9, CustomerId = 5 };
         Assert.DoesNotThrowAsync(() => consumer.HandleEventAsync(new OrderPlacedEvent(order)));
@@ -485,7 +485,7 @@ public class EventConsumerTests : MembershipTestBase
         Assert.DoesNotThrowAsync(() => consumer.HandleEventAsync(new OrderPaidEvent(new Order { CustomerId = 5 })));
 
         //a lookup that fails inside the consumer is caught as well
-        var addresses = new AddressEventConsumer(logger.Object, rebuild.Object, null, null);
+        var addresses = new AddressEventConsumer(logger.Object, PendingCustomers, rebuild.Object, null, null);
         Assert.DoesNotThrowAsync(() => addresses.HandleEventAsync(new EntityUpdatedEvent<Address>(new Address { Id = 3 })));
     }
 }

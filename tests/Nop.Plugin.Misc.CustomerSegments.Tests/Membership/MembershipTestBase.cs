@@ -27,7 +27,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
         typeof(SegmentMembership), typeof(Segment), typeof(SegmentLease), typeof(Customer), typeof(Order), typeof(Address),
         typeof(CustomerAddressMapping), typeof(NewsLetterSubscription), typeof(ShoppingCartItem), typeof(GenericAttribute),
         typeof(CustomerCustomerRoleMapping), typeof(CustomerRole), typeof(OrderItem), typeof(ProductCategory), typeof(CustomerOrderStatistics),
-        typeof(LocalizedProperty)
+        typeof(LocalizedProperty), typeof(SegmentPendingCustomer)
     ];
 
     protected MembershipTestBase(DatabaseEngine engine) : base(engine)
@@ -54,6 +54,11 @@ public abstract class MembershipTestBase : DatabaseTestBase
     protected SegmentMembershipService MembershipService { get; private set; }
 
     protected SegmentRebuildService RebuildService { get; private set; }
+
+    /// <summary>
+    /// The queue of customers for the scheduled rebuild, re-evaluated with <see cref="RebuildService"/>
+    /// </summary>
+    protected SegmentPendingCustomerService PendingCustomers { get; private set; }
 
     protected StaticSegmentService StaticService { get; private set; }
 
@@ -85,6 +90,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
         MembershipService = new SegmentMembershipService(Repository<Segment>(), Repository<SegmentMembership>());
         Queries = NewQueryBuilder();
         RebuildService = NewRebuildService(Queries);
+        PendingCustomers = NewPendingCustomerService(RebuildService);
         StaticService = new StaticSegmentService(new EmailCsvParser(), DataProvider, Repository<Customer>(), Repository<SegmentMembership>(), CacheInvalidator, RebuildService);
     }
 
@@ -106,6 +112,12 @@ public abstract class MembershipTestBase : DatabaseTestBase
             transaction ?? new SegmentMembershipTransaction(shop.Repository<Segment>()), new ActiveSegmentReader(shop.Repository<Segment>(), StaticCache),
             NewSynchronizer(shop));
     }
+
+    /// <summary>
+    /// The queue of customers for the scheduled rebuild over the test's shop, re-evaluated by the rebuild service given
+    /// </summary>
+    protected SegmentPendingCustomerService NewPendingCustomerService(ISegmentRebuildService rebuild) =>
+        new(Repository<SegmentPendingCustomer>(), rebuild);
 
     /// <summary>
     /// The full rebuild's in-memory comparison and writes over the shop (by default the test's)
@@ -151,7 +163,16 @@ public abstract class MembershipTestBase : DatabaseTestBase
     /// </summary>
     protected async Task<Order> OrderAsync(int customerId, PaymentStatus paymentStatus = PaymentStatus.Paid, decimal total = 10, bool publishEvent = true)
     {
-        var order = new Order
+        var order = NewOrder(customerId, paymentStatus, total);
+        await Repository<Order>().InsertAsync(order, publishEvent);
+        return order;
+    }
+
+    /// <summary>
+    /// A complete order, not inserted yet
+    /// </summary>
+    protected static Order NewOrder(int customerId, PaymentStatus paymentStatus = PaymentStatus.Paid, decimal total = 10) =>
+        new()
         {
             OrderGuid = Guid.NewGuid(),
             CustomerId = customerId,
@@ -165,9 +186,6 @@ public abstract class MembershipTestBase : DatabaseTestBase
             CustomerCurrencyCode = "USD",
             CurrencyRate = 1
         };
-        await Repository<Order>().InsertAsync(order, publishEvent);
-        return order;
-    }
 
     protected async Task<Segment> SegmentAsync(string name, string ruleJson, SegmentType type = SegmentType.Dynamic, bool active = true)
     {

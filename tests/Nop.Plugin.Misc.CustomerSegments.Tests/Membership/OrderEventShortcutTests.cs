@@ -25,7 +25,7 @@ public class OrderEventShortcutTests : MembershipTestBase
     {
     }
 
-    private OrderEventConsumer Orders => new(Logger.Object, RebuildService);
+    private OrderEventConsumer Orders => new(Logger.Object, PendingCustomers, RebuildService);
 
     private static Task PublishAsync<T>(IConsumer<T> consumer, T eventMessage) => consumer.HandleEventAsync(eventMessage);
 

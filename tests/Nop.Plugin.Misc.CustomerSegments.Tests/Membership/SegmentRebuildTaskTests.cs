@@ -28,7 +28,7 @@ public class SegmentRebuildTaskTests : MembershipTestBase
         var logger = new Mock<ILogger>();
         var rebuild = NewRebuildService(queries, logger.Object);
         var task = new SegmentRebuildTask(settings ?? new CustomerSegmentsSettings(), logger.Object, new SegmentLeaseService(Repository<SegmentLease>()),
-            rebuild, settingService ?? Mock.Of<ISettingService>());
+            NewPendingCustomerService(rebuild), rebuild, settingService ?? Mock.Of<ISettingService>());
         return (task, queries, logger);
     }
 
@@ -214,5 +214,39 @@ public class SegmentRebuildTaskTests : MembershipTestBase
             var acquired = await Task.WhenAll(attempts);
             Assert.That(acquired.Count(taken => taken), Is.EqualTo(1), $"round {round}");
         }
+    }
+
+    [Test]
+    public async Task TheTaskReevaluatesTheQueuedCustomersBeforeItRebuilds()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+        await OrderAsync(ann.Id, publishEvent: false);
+        var (task, _, logger) = NewInstance();
+        await NewPendingCustomerService(RebuildService).QueueAsync([ann.Id], Services.Rules.RuleDataSources.Orders);
+
+        await task.ExecuteAsync();
+
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }), "an order segment: the time-based rebuild leaves it alone");
+        Assert.That(await Repository<SegmentPendingCustomer>().Table.CountAsync(), Is.Zero);
+        logger.Verify(log => log.ErrorAsync(It.IsAny<string>(), It.IsAny<Exception>(), null), Times.Never);
+    }
+
+    [Test]
+    public async Task QueuedCustomersThatFailStayQueuedAndTheRebuildStillRuns()
+    {
+        var segment = await TimeBasedSegmentAsync();
+        await NewPendingCustomerService(RebuildService).QueueAsync([1], Services.Rules.RuleDataSources.Orders);
+        var failing = new Mock<ISegmentPendingCustomerService>();
+        failing.Setup(pending => pending.ProcessAsync()).ThrowsAsync(new InvalidOperationException("database gone"));
+        var logger = new Mock<ILogger>();
+        var task = new SegmentRebuildTask(new CustomerSegmentsSettings(), logger.Object, new SegmentLeaseService(Repository<SegmentLease>()),
+            failing.Object, NewRebuildService(NewQueryBuilder(), logger.Object), Mock.Of<ISettingService>());
+
+        await task.ExecuteAsync();
+
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Has.Length.EqualTo(10));
+        Assert.That(await Repository<SegmentPendingCustomer>().Table.CountAsync(), Is.EqualTo(1));
+        logger.Verify(log => log.ErrorAsync(It.Is<string>(message => message.Contains("queued customers")), It.IsAny<InvalidOperationException>(), null), Times.Once);
     }
 }

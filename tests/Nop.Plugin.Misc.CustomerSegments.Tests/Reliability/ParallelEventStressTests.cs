@@ -93,14 +93,14 @@ public class ParallelEventStressTests : MembershipTestBase
                     await Repository<Customer>().Table.Where(customer => customer.Id == customerId)
                         .Set(customer => customer.Company, company)
                         .UpdateAsync();
-                    await new CustomerEventConsumer(logger.Object, rebuild)
+                    await new CustomerEventConsumer(logger.Object, NewPendingCustomerService(rebuild), rebuild)
                         .HandleEventAsync(new EntityUpdatedEvent<Customer>(new Customer { Id = customerId, Company = company }));
                     break;
                 }
                 case 1:
                 {
                     var order = await OrderAsync(customerId);
-                    await new OrderEventConsumer(logger.Object, rebuild).HandleEventAsync(new OrderPlacedEvent(order));
+                    await new OrderEventConsumer(logger.Object, NewPendingCustomerService(rebuild), rebuild).HandleEventAsync(new OrderPlacedEvent(order));
                     break;
                 }
                 default:
@@ -116,7 +116,7 @@ public class ParallelEventStressTests : MembershipTestBase
                     await Repository<Order>().Table.Where(order => order.Id == orderId)
                         .Set(order => order.Deleted, true)
                         .UpdateAsync();
-                    await new OrderEventConsumer(logger.Object, rebuild)
+                    await new OrderEventConsumer(logger.Object, NewPendingCustomerService(rebuild), rebuild)
                         .HandleEventAsync(new EntityDeletedEvent<Order>(new Order { Id = orderId, CustomerId = customerId, Deleted = true }));
                     break;
                 }

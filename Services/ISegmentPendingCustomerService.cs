@@ -1,0 +1,27 @@
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// Customers whose segments an event could not re-evaluate when it was announced, kept in the database until the
+/// next scheduled rebuild re-evaluates them. nopCommerce announces the entities of its bulk inserts and deletes
+/// (IRepository's list overloads) inside their completed, not yet committed, transaction: the database cannot be
+/// used there, and what the event changed is not visible until the commit.
+/// </summary>
+public interface ISegmentPendingCustomerService
+{
+    /// <summary>
+    /// Queues customers, outside any transaction of the caller (the row is written even while the caller's
+    /// transaction is completed and not yet committed)
+    /// </summary>
+    /// <param name="customerIds">The customers</param>
+    /// <param name="changed">The data the event changed</param>
+    Task QueueAsync(IList<int> customerIds, RuleDataSources changed);
+
+    /// <summary>
+    /// Re-evaluates the queued customers a batch at a time (see <see cref="ISegmentRebuildService.ReevaluateCustomersAsync"/>)
+    /// and removes each batch from the queue once re-evaluated; a batch that fails stays queued
+    /// </summary>
+    /// <returns>How many queued rows were processed</returns>
+    Task<int> ProcessAsync();
+}
