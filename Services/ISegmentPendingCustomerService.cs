@@ -4,9 +4,10 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
 /// <summary>
 /// Customers whose segments an event could not re-evaluate when it was announced, kept in the database until the
-/// next scheduled rebuild re-evaluates them. nopCommerce announces the entities of its bulk inserts and deletes
-/// (IRepository's list overloads) inside their completed, not yet committed, transaction: the database cannot be
-/// used there, and what the event changed is not visible until the commit.
+/// next scheduled rebuild re-evaluates them: events announced inside a transaction of the caller. nopCommerce
+/// announces the entities of its bulk inserts and deletes (IRepository's list overloads) inside their completed, not
+/// yet committed, transaction, where the database cannot be used; inside a plugin's own transaction a re-evaluation
+/// would read uncommitted data, write beside it and wait for its locks.
 /// </summary>
 public interface ISegmentPendingCustomerService
 {

@@ -35,7 +35,7 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
             ? Task.CompletedTask
             : RunLoggingFailuresAsync(async () =>
             {
-                if (!await QueueIfInsideCompletedTransactionAsync(() => Task.FromResult<IEnumerable<int>>([order.CustomerId]), RuleDataSources.Orders))
+                if (!await QueueIfInsideTransactionAsync(() => Task.FromResult<IEnumerable<int>>([order.CustomerId]), RuleDataSources.Orders))
                     await _segmentRebuildService.ReevaluateOrderCustomerAsync(order);
             }, eventName);
 

@@ -7,7 +7,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 /// <summary>
 /// Base of the consumers that keep segments current: re-evaluates the customers an event touches, and never
 /// lets a failure reach the shop's own flow (it is logged; the next rebuild corrects the membership). An event
-/// announced inside a completed transaction queues its customers for the next scheduled rebuild instead (see
+/// announced inside a transaction of the caller queues its customers for the next scheduled rebuild instead (see
 /// <see cref="ISegmentPendingCustomerService"/>).
 /// </summary>
 public abstract class SegmentEventConsumerBase
@@ -24,16 +24,16 @@ public abstract class SegmentEventConsumerBase
     }
 
     /// <summary>
-    /// Whether the event is announced inside a transaction that was completed and not yet committed, as nopCommerce's
-    /// bulk inserts and deletes announce their entities: there the ambient transaction cannot be read (it throws),
-    /// no connection can be opened in it, and what the event changed is not committed yet
+    /// Whether the event is announced inside a transaction of the caller. nopCommerce's bulk inserts and deletes
+    /// announce their entities inside their completed, not yet committed, transaction, where the ambient transaction
+    /// cannot even be read (it throws) and no connection can be opened; a plugin's own transaction would have the
+    /// re-evaluation read what it has not committed and write beside it, or wait for its locks.
     /// </summary>
-    protected static bool InsideCompletedTransaction()
+    protected static bool InsideTransaction()
     {
         try
         {
-            _ = Transaction.Current;
-            return false;
+            return Transaction.Current != null;
         }
         catch (InvalidOperationException)
         {
@@ -42,15 +42,15 @@ public abstract class SegmentEventConsumerBase
     }
 
     /// <summary>
-    /// Queues the customers for the next scheduled rebuild when the event is announced inside a completed transaction
-    /// (see <see cref="InsideCompletedTransaction"/>)
+    /// Queues the customers for the next scheduled rebuild when the event is announced inside a transaction of the
+    /// caller (see <see cref="InsideTransaction"/>)
     /// </summary>
     /// <param name="getCustomerIds">The customers; a look-up in the database reads what is committed</param>
     /// <param name="changed">The data the event changed</param>
     /// <returns>Whether the customers were queued rather than to be re-evaluated now</returns>
-    protected virtual async Task<bool> QueueIfInsideCompletedTransactionAsync(Func<Task<IEnumerable<int>>> getCustomerIds, RuleDataSources changed)
+    protected virtual async Task<bool> QueueIfInsideTransactionAsync(Func<Task<IEnumerable<int>>> getCustomerIds, RuleDataSources changed)
     {
-        if (!InsideCompletedTransaction())
+        if (!InsideTransaction())
             return false;
 
         using var scope = new TransactionScope(TransactionScopeOption.Suppress, TransactionScopeAsyncFlowOption.Enabled);
@@ -70,7 +70,7 @@ public abstract class SegmentEventConsumerBase
     protected virtual Task ReevaluateAsync(Func<Task<IEnumerable<int>>> getCustomerIds, RuleDataSources changed, string eventName) =>
         RunLoggingFailuresAsync(async () =>
         {
-            if (await QueueIfInsideCompletedTransactionAsync(getCustomerIds, changed))
+            if (await QueueIfInsideTransactionAsync(getCustomerIds, changed))
                 return;
 
             var customerIds = (await getCustomerIds() ?? []).Where(id => id > 0).Distinct().ToList();

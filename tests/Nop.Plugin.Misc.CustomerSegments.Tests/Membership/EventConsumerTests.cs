@@ -10,7 +10,6 @@ using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Events;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
-using Nop.Services.Events;
 using Nop.Services.Logging;
 using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
@@ -25,17 +24,9 @@ public class EventConsumerTests : MembershipTestBase
     {
     }
 
-    private OrderEventConsumer Orders => new(Logger.Object, PendingCustomers, RebuildService);
-
-    private CustomerEventConsumer Customers => new(Logger.Object, PendingCustomers, RebuildService);
-
     private AddressEventConsumer Addresses => new(Logger.Object, PendingCustomers, RebuildService, Repository<Customer>(), Repository<CustomerAddressMapping>());
 
-    private EngagementEventConsumer Engagement => new(Logger.Object, PendingCustomers, RebuildService, Repository<Customer>());
-
     private OrderItemEventConsumer OrderItems => new(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, RebuildService, Repository<Order>());
-
-    private static Task PublishAsync<T>(IConsumer<T> consumer, T eventMessage) => consumer.HandleEventAsync(eventMessage);
 
     [Test]
     public async Task EachOrderEventMovesTheCustomerInAndOut()

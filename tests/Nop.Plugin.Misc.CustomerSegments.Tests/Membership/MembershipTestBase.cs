@@ -8,9 +8,11 @@ using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Events;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
+using Nop.Services.Events;
 using Nop.Services.Localization;
 using Nop.Services.Logging;
 
@@ -112,6 +114,20 @@ public abstract class MembershipTestBase : DatabaseTestBase
             transaction ?? new SegmentMembershipTransaction(shop.Repository<Segment>()), new ActiveSegmentReader(shop.Repository<Segment>(), StaticCache),
             NewSynchronizer(shop));
     }
+
+    /// <summary>
+    /// The plugin's event consumers over the test's services, as nopCommerce resolves them for one event
+    /// </summary>
+    protected OrderEventConsumer Orders => new(Logger.Object, PendingCustomers, RebuildService);
+
+    protected CustomerEventConsumer Customers => new(Logger.Object, PendingCustomers, RebuildService);
+
+    protected EngagementEventConsumer Engagement => new(Logger.Object, PendingCustomers, RebuildService, Repository<Customer>());
+
+    /// <summary>
+    /// Hands an event to a consumer, as nopCommerce's event publisher does
+    /// </summary>
+    protected static Task PublishAsync<T>(IConsumer<T> consumer, T eventMessage) => consumer.HandleEventAsync(eventMessage);
 
     /// <summary>
     /// The queue of customers for the scheduled rebuild over the test's shop, re-evaluated by the rebuild service given

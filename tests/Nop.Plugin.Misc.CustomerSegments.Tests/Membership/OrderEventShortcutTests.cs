@@ -5,10 +5,8 @@ using Nop.Core.Domain.Payments;
 using Nop.Core.Events;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services.Caching;
-using Nop.Plugin.Misc.CustomerSegments.Services.Events;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
-using Nop.Services.Events;
 using Nop.Services.Logging;
 using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
@@ -24,10 +22,6 @@ public class OrderEventShortcutTests : MembershipTestBase
     public OrderEventShortcutTests(DatabaseEngine engine) : base(engine)
     {
     }
-
-    private OrderEventConsumer Orders => new(Logger.Object, PendingCustomers, RebuildService);
-
-    private static Task PublishAsync<T>(IConsumer<T> consumer, T eventMessage) => consumer.HandleEventAsync(eventMessage);
 
     private bool SegmentsCached => StaticCache.Entries.ContainsKey(CustomerSegmentsCacheDefaults.ActiveDynamicSegmentsCacheKey.Key);
 

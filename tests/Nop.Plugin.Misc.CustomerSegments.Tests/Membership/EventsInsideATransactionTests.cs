@@ -1,10 +1,10 @@
+using System.Transactions;
 using Moq;
 using Nop.Core.Domain.Common;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Events;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
-using Nop.Plugin.Misc.CustomerSegments.Services.Events;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Plugin.Misc.CustomerSegments.TestKit.Data;
@@ -13,20 +13,15 @@ using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 
 /// <summary>
-/// nopCommerce's bulk inserts and deletes (IRepository's list overloads) publish their entity events after completing
-/// their transaction scope and before it commits; there the consumers queue the customers for the scheduled rebuild
+/// Events announced inside a transaction of the caller queue their customers for the scheduled rebuild: nopCommerce's
+/// bulk inserts and deletes (IRepository's list overloads) publish their entity events after completing their
+/// transaction scope and before it commits, and a plugin may publish inside its own transaction
 /// </summary>
-public class CompletedTransactionEventTests : MembershipTestBase
+public class EventsInsideATransactionTests : MembershipTestBase
 {
-    public CompletedTransactionEventTests(DatabaseEngine engine) : base(engine)
+    public EventsInsideATransactionTests(DatabaseEngine engine) : base(engine)
     {
     }
-
-    private OrderEventConsumer Orders => new(Logger.Object, PendingCustomers, RebuildService);
-
-    private CustomerEventConsumer Customers => new(Logger.Object, PendingCustomers, RebuildService);
-
-    private EngagementEventConsumer Engagement => new(Logger.Object, PendingCustomers, RebuildService, Repository<Customer>());
 
     [TearDown]
     public void StopConsuming() => Shop.OnEntityEvent = null;
@@ -170,5 +165,75 @@ public class CompletedTransactionEventTests : MembershipTestBase
         Assert.That(await QueuedAsync(), Is.EqualTo(new[] { (ann.Id, RuleDataSources.Customer) }));
         await PendingCustomers.ProcessAsync();
         Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.Empty, "a deleted customer leaves");
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task AnOrderPlacedInsideACallersTransactionIsQueuedAndCountsOnceCommitted()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+
+        using (var scope = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+        {
+            //a plugin's own transaction: the order, and the event, before it commits
+            var order = await OrderAsync(ann.Id, publishEvent: false);
+            await PublishAsync(Orders, new OrderPlacedEvent(order));
+            scope.Complete();
+        }
+
+        VerifyNothingFailed();
+        Assert.That(await QueuedAsync(), Is.EqualTo(new[] { (ann.Id, RuleDataSources.Orders) }));
+        await PendingCustomers.ProcessAsync();
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }));
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task AnOrderOfACallersTransactionRolledBackCountsForNothing()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+
+        using (new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+        {
+            var order = await OrderAsync(ann.Id, publishEvent: false);
+            await PublishAsync(Orders, new OrderPlacedEvent(order));
+        }
+
+        VerifyNothingFailed();
+        Assert.That(await QueuedAsync(), Has.Count.EqualTo(1), "the queue's row commits by itself");
+        await PendingCustomers.ProcessAsync();
+        //Microsoft.Data.Sqlite does not join an ambient transaction: there the order was written at once and stays
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Engine == DatabaseEngine.Sqlite ? Is.EqualTo(new[] { ann.Id }) : Is.Empty);
+        Assert.That(await QueuedAsync(), Is.Empty);
+    }
+
+    [Test]
+    [CancelAfter(60_000)]
+    public async Task OrdersInTwoStoresInsideOneCallersTransactionNeitherWaitForItNorMiscount()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var threeOrders = await SegmentAsync("Three orders", Json(OrdersAtLeast(3)));
+        //her statistics rows exist (store 1, all stores)
+        await PublishAsync(Orders, new OrderPlacedEvent(await OrderAsync(ann.Id, publishEvent: false)));
+
+        using (var scope = new TransactionScope(TransactionScopeAsyncFlowOption.Enabled))
+        {
+            await PublishAsync(Orders, new OrderPlacedEvent(await OrderAsync(ann.Id, publishEvent: false)));
+            var inOtherStore = NewOrder(ann.Id);
+            inOtherStore.StoreId = 2;
+            await Repository<Order>().InsertAsync(inOtherStore, false);
+            await PublishAsync(Orders, new OrderPlacedEvent(inOtherStore));
+            scope.Complete();
+        }
+
+        VerifyNothingFailed();
+        Assert.That(await CurrentMemberIdsAsync(threeOrders.Id), Is.Empty, "left to the scheduled run");
+        await PendingCustomers.ProcessAsync();
+        Assert.That(await CurrentMemberIdsAsync(threeOrders.Id), Is.EqualTo(new[] { ann.Id }));
+        var statistics = await Repository<CustomerOrderStatistics>().Table.Where(row => row.CustomerId == ann.Id).ToListAsync();
+        Assert.That(statistics.Select(row => (row.StoreId, row.OrderCount)).OrderBy(row => row.StoreId),
+            Is.EqualTo(new[] { (0, 3), (1, 2), (2, 1) }));
     }
 }
