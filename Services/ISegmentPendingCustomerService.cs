@@ -23,6 +23,7 @@ public interface ISegmentPendingCustomerService
     /// Re-evaluates the queued customers a batch at a time (see <see cref="ISegmentRebuildService.ReevaluateCustomersAsync"/>)
     /// and removes each batch from the queue once re-evaluated; a batch that fails stays queued
     /// </summary>
+    /// <param name="continueAsync">Asked after each batch whether to go on (e.g. whether the caller still holds its lease); all batches when null</param>
     /// <returns>How many queued rows were processed</returns>
-    Task<int> ProcessAsync();
+    Task<int> ProcessAsync(Func<Task<bool>> continueAsync = null);
 }

@@ -33,7 +33,7 @@ public class SegmentPendingCustomerService : ISegmentPendingCustomerService
         scope.Complete();
     }
 
-    public virtual async Task<int> ProcessAsync()
+    public virtual async Task<int> ProcessAsync(Func<Task<bool>> continueAsync = null)
     {
         var processed = 0;
         while (true)
@@ -55,6 +55,9 @@ public class SegmentPendingCustomerService : ISegmentPendingCustomerService
             var ids = batch.Select(pending => pending.Id).ToList();
             await _pendingCustomerRepository.DeleteAsync(pending => ids.Contains(pending.Id));
             processed += batch.Count;
+
+            if (continueAsync != null && !await continueAsync())
+                return processed;
         }
     }
 }

@@ -42,13 +42,17 @@ public class SegmentRebuildTask : IScheduleTask
         && (_settings.LastFullRebuildOnUtc is not { } last || nowUtc - last >= TimeSpan.FromHours(_settings.FullRebuildIntervalHours));
 
     /// <summary>
-    /// Re-evaluates the queued customers; a failure is logged and leaves them queued, so that the rebuild still runs
+    /// Re-evaluates the queued customers while the lease is held; a failure is logged and leaves them queued, so that
+    /// the rebuild still runs
     /// </summary>
-    protected virtual async Task ProcessPendingCustomersAsync()
+    /// <param name="continueAsync">Renews the lease; false when it was lost</param>
+    protected virtual async Task ProcessPendingCustomersAsync(Func<Task<bool>> continueAsync)
     {
         try
         {
-            await _segmentPendingCustomerService.ProcessAsync();
+            var processed = await _segmentPendingCustomerService.ProcessAsync(continueAsync);
+            if (processed > 0)
+                await _logger.InformationAsync($"Customer segments: re-evaluated the customers of {processed} queued changes (events announced inside transactions)");
         }
         catch (Exception exception)
         {
@@ -71,7 +75,8 @@ public class SegmentRebuildTask : IScheduleTask
 
         try
         {
-            //renewed before each segment; a run that lost its lease stops rather than write beside another
+            //renewed after each batch of queued customers and before each segment; a run that lost its lease stops rather
+            //than write beside another
             var leaseLost = false;
             async Task<bool> renewAsync()
             {
@@ -79,7 +84,9 @@ public class SegmentRebuildTask : IScheduleTask
                 return !leaseLost;
             }
 
-            await ProcessPendingCustomersAsync();
+            await ProcessPendingCustomersAsync(renewAsync);
+            if (leaseLost)
+                return [];
 
             var startedUtc = DateTime.UtcNow;
             if (!IsFullRebuildDue(startedUtc))

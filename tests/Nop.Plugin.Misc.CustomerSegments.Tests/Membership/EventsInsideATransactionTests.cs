@@ -136,6 +136,22 @@ public class EventsInsideATransactionTests : MembershipTestBase
     }
 
     [Test]
+    public async Task ProcessingStopsAfterABatchWhenTheCallerSaysSo()
+    {
+        var batch = CustomerSegmentsDefaults.PendingCustomerBatchSize;
+        var ann = await CustomerAsync("ann@example.com", company: "Acme");
+        for (var i = 0; i <= batch; i++)
+            await PendingCustomers.QueueAsync([ann.Id], RuleDataSources.Customer);
+        var asked = 0;
+
+        var processed = await PendingCustomers.ProcessAsync(() => Task.FromResult(++asked > 1));
+
+        Assert.That(processed, Is.EqualTo(batch));
+        Assert.That(asked, Is.EqualTo(1));
+        Assert.That(await QueuedAsync(), Has.Count.EqualTo(1), "the rest waits for the next run");
+    }
+
+    [Test]
     public async Task AQueuedBatchThatFailsStaysQueued()
     {
         var ann = await CustomerAsync("ann@example.com", company: "Acme");

@@ -230,6 +230,7 @@ public class SegmentRebuildTaskTests : MembershipTestBase
         Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }), "an order segment: the time-based rebuild leaves it alone");
         Assert.That(await Repository<SegmentPendingCustomer>().Table.CountAsync(), Is.Zero);
         logger.Verify(log => log.ErrorAsync(It.IsAny<string>(), It.IsAny<Exception>(), null), Times.Never);
+        logger.Verify(log => log.InformationAsync(It.Is<string>(message => message.Contains("1 queued changes")), null, null), Times.Once);
     }
 
     [Test]
@@ -238,7 +239,7 @@ public class SegmentRebuildTaskTests : MembershipTestBase
         var segment = await TimeBasedSegmentAsync();
         await NewPendingCustomerService(RebuildService).QueueAsync([1], Services.Rules.RuleDataSources.Orders);
         var failing = new Mock<ISegmentPendingCustomerService>();
-        failing.Setup(pending => pending.ProcessAsync()).ThrowsAsync(new InvalidOperationException("database gone"));
+        failing.Setup(pending => pending.ProcessAsync(It.IsAny<Func<Task<bool>>>())).ThrowsAsync(new InvalidOperationException("database gone"));
         var logger = new Mock<ILogger>();
         var task = new SegmentRebuildTask(new CustomerSegmentsSettings(), logger.Object, new SegmentLeaseService(Repository<SegmentLease>()),
             failing.Object, NewRebuildService(NewQueryBuilder(), logger.Object), Mock.Of<ISettingService>());
@@ -248,5 +249,27 @@ public class SegmentRebuildTaskTests : MembershipTestBase
         Assert.That(await CurrentMemberIdsAsync(segment.Id), Has.Length.EqualTo(10));
         Assert.That(await Repository<SegmentPendingCustomer>().Table.CountAsync(), Is.EqualTo(1));
         logger.Verify(log => log.ErrorAsync(It.Is<string>(message => message.Contains("queued customers")), It.IsAny<InvalidOperationException>(), null), Times.Once);
+    }
+
+    [Test]
+    public async Task ARunThatLosesItsLeaseWhileReevaluatingQueuedCustomersDoesNotRebuild()
+    {
+        var segment = await TimeBasedSegmentAsync();
+        var pending = new Mock<ISegmentPendingCustomerService>();
+        pending.Setup(service => service.ProcessAsync(It.IsAny<Func<Task<bool>>>()))
+            .Returns(async (Func<Task<bool>> continueAsync) =>
+            {
+                //another instance took the lease over meanwhile (this run's had expired)
+                await Repository<SegmentLease>().Table.Set(lease => lease.Holder, "another instance").UpdateAsync();
+                Assert.That(await continueAsync(), Is.False);
+                return CustomerSegmentsDefaults.PendingCustomerBatchSize;
+            });
+        var logger = new Mock<ILogger>();
+        var task = new SegmentRebuildTask(new CustomerSegmentsSettings(), logger.Object, new SegmentLeaseService(Repository<SegmentLease>()),
+            pending.Object, NewRebuildService(NewQueryBuilder(), logger.Object), Mock.Of<ISettingService>());
+
+        Assert.That(await task.RunAsync(), Is.Empty);
+
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.Empty, "not rebuilt beside the other instance");
     }
 }
