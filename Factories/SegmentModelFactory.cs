@@ -30,6 +30,7 @@ public class SegmentModelFactory : ISegmentModelFactory
     protected readonly ISegmentDiscountUsageService _segmentDiscountUsageService;
     protected readonly ISegmentMemberSearchService _segmentMemberSearchService;
     protected readonly ISegmentMembershipService _segmentMembershipService;
+    protected readonly ISegmentPendingCustomerService _segmentPendingCustomerService;
     protected readonly ISegmentService _segmentService;
     protected readonly IStoreService _storeService;
 
@@ -45,6 +46,7 @@ public class SegmentModelFactory : ISegmentModelFactory
         ISegmentDiscountUsageService segmentDiscountUsageService,
         ISegmentMemberSearchService segmentMemberSearchService,
         ISegmentMembershipService segmentMembershipService,
+        ISegmentPendingCustomerService segmentPendingCustomerService,
         ISegmentService segmentService,
         IStoreService storeService)
     {
@@ -56,6 +58,7 @@ public class SegmentModelFactory : ISegmentModelFactory
         _segmentDiscountUsageService = segmentDiscountUsageService;
         _segmentMemberSearchService = segmentMemberSearchService;
         _segmentMembershipService = segmentMembershipService;
+        _segmentPendingCustomerService = segmentPendingCustomerService;
         _segmentService = segmentService;
         _storeService = storeService;
     }
@@ -363,6 +366,7 @@ public class SegmentModelFactory : ISegmentModelFactory
             WidgetZones = (settings.WidgetZones ?? []).ToList()
         };
 
+        model.QueuedChanges = await _segmentPendingCustomerService.CountAsync();
         model.WidgetZones ??= [];
         model.AvailableWidgetZones = [];
         foreach (var zone in CustomerSegmentsDefaults.ShopperWidgetZones)

@@ -28,6 +28,9 @@ public record ConfigurationModel : BaseNopModel
     [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Configuration.FullRebuildIntervalHours")]
     public int FullRebuildIntervalHours { get; set; }
 
+    [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Configuration.QueuedChanges")]
+    public int QueuedChanges { get; set; }
+
     [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Configuration.RfmWindowDays")]
     public int RfmWindowDays { get; set; }
 

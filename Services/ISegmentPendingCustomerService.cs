@@ -20,6 +20,11 @@ public interface ISegmentPendingCustomerService
     Task QueueAsync(IList<int> customerIds, RuleDataSources changed);
 
     /// <summary>
+    /// How many changes are queued (a customer changed twice is queued twice)
+    /// </summary>
+    Task<int> CountAsync();
+
+    /// <summary>
     /// Re-evaluates the queued customers a batch at a time (see <see cref="ISegmentRebuildService.ReevaluateCustomersAsync"/>)
     /// and removes each batch from the queue once re-evaluated; a batch that fails stays queued
     /// </summary>

@@ -33,6 +33,8 @@ public class SegmentPendingCustomerService : ISegmentPendingCustomerService
         scope.Complete();
     }
 
+    public virtual Task<int> CountAsync() => _pendingCustomerRepository.Table.CountAsync();
+
     public virtual async Task<int> ProcessAsync(Func<Task<bool>> continueAsync = null)
     {
         var processed = 0;

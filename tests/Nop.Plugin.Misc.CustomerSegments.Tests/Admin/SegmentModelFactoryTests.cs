@@ -27,6 +27,7 @@ public class SegmentModelFactoryTests
     private Mock<ISegmentDiscountUsageService> _discountUsage;
     private Mock<ISegmentMemberSearchService> _memberSearch;
     private Mock<ISegmentMembershipService> _membershipService;
+    private Mock<ISegmentPendingCustomerService> _pendingCustomers;
     private Mock<ISegmentService> _segmentService;
     private Mock<IStoreService> _storeService;
     private SegmentModelFactory _factory;
@@ -66,6 +67,7 @@ public class SegmentModelFactoryTests
         _discountUsage.Setup(d => d.GetUsagesAsync(It.IsAny<int>())).ReturnsAsync([]);
         _memberSearch = new Mock<ISegmentMemberSearchService>();
         _membershipService = new Mock<ISegmentMembershipService>();
+        _pendingCustomers = new Mock<ISegmentPendingCustomerService>();
         _segmentService = new Mock<ISegmentService>();
         _segmentService.Setup(s => s.GetReferencingSegmentsAsync(It.IsAny<int>())).ReturnsAsync([]);
         _storeService = new Mock<IStoreService>();
@@ -88,7 +90,7 @@ public class SegmentModelFactoryTests
             });
 
         _factory = new SegmentModelFactory(_adminAreaSettings, _dateTimeHelper.Object, _localizationService.Object, _localizedModelFactory.Object, _catalog.Object,
-            _discountUsage.Object, _memberSearch.Object, _membershipService.Object, _segmentService.Object, _storeService.Object);
+            _discountUsage.Object, _memberSearch.Object, _membershipService.Object, _pendingCustomers.Object, _segmentService.Object, _storeService.Object);
     }
 
     [Test]
@@ -307,6 +309,18 @@ public class SegmentModelFactoryTests
         Assert.That(model.AvailableWidgetZones.Select(z => z.Value), Is.EqualTo(CustomerSegmentsDefaults.ShopperWidgetZones));
         Assert.That(model.AvailableWidgetZones.Where(z => z.Selected).Select(z => z.Value), Is.EqualTo(new[] { "home_page_top", "productdetails_top" }));
         Assert.That(model.AvailableWidgetZones[0].Text, Is.EqualTo("[Plugins.Misc.CustomerSegments.Configuration.WidgetZones.home_page_top] (home_page_top)"));
+    }
+
+    [Test]
+    public async Task SettingsShowHowManyChangesWaitForTheScheduledTaskAlsoAfterAPost()
+    {
+        _pendingCustomers.Setup(p => p.CountAsync()).ReturnsAsync(1234);
+
+        var shown = await _factory.PrepareConfigurationModelAsync(null, new CustomerSegmentsSettings());
+        var posted = await _factory.PrepareConfigurationModelAsync(new ConfigurationModel { QueuedChanges = 7 }, new CustomerSegmentsSettings());
+
+        Assert.That(shown.QueuedChanges, Is.EqualTo(1234));
+        Assert.That(posted.QueuedChanges, Is.EqualTo(1234), "counted again, never taken from the form");
     }
 
     [Test]

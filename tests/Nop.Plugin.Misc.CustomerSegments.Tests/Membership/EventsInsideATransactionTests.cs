@@ -53,6 +53,7 @@ public class EventsInsideATransactionTests : MembershipTestBase
         Assert.That(await PendingCustomers.ProcessAsync(), Is.EqualTo(3));
         Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EquivalentTo(new[] { ann.Id, bob.Id }));
         Assert.That(await QueuedAsync(), Is.Empty);
+        Assert.That(await PendingCustomers.CountAsync(), Is.Zero);
         Assert.That(await PendingCustomers.ProcessAsync(), Is.Zero, "nothing left");
     }
 
@@ -112,6 +113,7 @@ public class EventsInsideATransactionTests : MembershipTestBase
         await PendingCustomers.QueueAsync([], RuleDataSources.Orders);
         Assert.That(await QueuedAsync(), Is.EqualTo(new[] { (ann.Id, RuleDataSources.Customer), (ann.Id, RuleDataSources.Orders) }),
             "no row for missing customers or changes");
+        Assert.That(await PendingCustomers.CountAsync(), Is.EqualTo(2));
 
         Assert.That(await PendingCustomers.ProcessAsync(), Is.EqualTo(2));
         Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(new[] { ann.Id }));

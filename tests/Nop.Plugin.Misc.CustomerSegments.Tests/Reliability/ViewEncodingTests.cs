@@ -116,7 +116,7 @@ public class ViewEncodingTests
         segments.Setup(s => s.GetReferencingSegmentsAsync(It.IsAny<int>())).ReturnsAsync([]);
         var factory = new SegmentModelFactory(new AdminAreaSettings { DefaultGridPageSize = 25, GridPageSizes = "25" },
             Mock.Of<IDateTimeHelper>(), localization.Object, Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), catalog.Object, discountUsage.Object,
-            Mock.Of<ISegmentMemberSearchService>(), Mock.Of<ISegmentMembershipService>(), segments.Object, stores.Object);
+            Mock.Of<ISegmentMemberSearchService>(), Mock.Of<ISegmentMembershipService>(), Mock.Of<ISegmentPendingCustomerService>(), segments.Object, stores.Object);
 
         var rule = "{\"version\":1,\"root\":{\"kind\":\"group\",\"children\":[{\"kind\":\"condition\",\"field\":\"customer.company\",\"operator\":\"eq\",\"values\":[" +
                    JsonSerializer.Serialize(Hostile) + "],\"key\":\"<!--\"}]}}";
