@@ -53,9 +53,9 @@ public abstract class SegmentEventConsumerBase
         if (!InsideTransaction())
             return false;
 
+        //the look-up too runs outside the caller's transaction
         using var scope = new TransactionScope(TransactionScopeOption.Suppress, TransactionScopeAsyncFlowOption.Enabled);
-        var customerIds = (await getCustomerIds() ?? []).Where(id => id > 0).Distinct().ToList();
-        await _segmentPendingCustomerService.QueueAsync(customerIds, changed);
+        await _segmentPendingCustomerService.QueueAsync((await getCustomerIds() ?? []).ToList(), changed);
         scope.Complete();
 
         return true;
