@@ -168,7 +168,7 @@ public class EventsInsideATransactionTests : MembershipTestBase
     }
 
     [Test]
-    public async Task ACustomerDeletedInBulkIsQueuedWithoutReadingTheUncommittedRows()
+    public async Task ACustomerDeletedInBulkIsQueuedAndLeavesHisSegmentsAtTheScheduledRun()
     {
         var ann = await CustomerAsync("ann@example.com", company: "Acme");
         var acme = await SegmentAsync("Acme", Json(Company("Acme")));
