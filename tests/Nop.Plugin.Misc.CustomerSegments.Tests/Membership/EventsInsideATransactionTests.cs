@@ -26,6 +26,12 @@ public class EventsInsideATransactionTests : MembershipTestBase
     [TearDown]
     public void StopConsuming() => Shop.OnEntityEvent = null;
 
+    /// <summary>
+    /// Hands the repositories' events of one kind and entity type to a consumer, as nopCommerce's publisher would
+    /// </summary>
+    private void Consume<TEntity>(EntityEventKind kind, Func<TEntity, Task> handleAsync) =>
+        Shop.OnEntityEvent = entityEvent => entityEvent.Kind == kind && entityEvent.Entity is TEntity entity ? handleAsync(entity) : Task.CompletedTask;
+
     private async Task<List<(int CustomerId, RuleDataSources Changed)>> QueuedAsync() =>
         (await Repository<SegmentPendingCustomer>().GetAllAsync(query => query.OrderBy(pending => pending.Id)))
         .Select(pending => (pending.CustomerId, (RuleDataSources)pending.DataSourcesId))
@@ -40,9 +46,7 @@ public class EventsInsideATransactionTests : MembershipTestBase
         var ann = await CustomerAsync("ann@example.com");
         var bob = await CustomerAsync("bob@example.com");
         var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
-        Shop.OnEntityEvent = entityEvent => entityEvent is { Kind: EntityEventKind.Inserted, Entity: Order order }
-            ? Orders.HandleEventAsync(new EntityInsertedEvent<Order>(order))
-            : Task.CompletedTask;
+        Consume<Order>(EntityEventKind.Inserted, order => Orders.HandleEventAsync(new EntityInsertedEvent<Order>(order)));
 
         await Repository<Order>().InsertAsync([NewOrder(ann.Id), NewOrder(bob.Id), NewOrder(bob.Id)]);
 
@@ -62,9 +66,7 @@ public class EventsInsideATransactionTests : MembershipTestBase
     {
         var ann = await CustomerAsync("ann@example.com");
         var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
-        Shop.OnEntityEvent = entityEvent => entityEvent is { Kind: EntityEventKind.Inserted, Entity: Order order }
-            ? Orders.HandleEventAsync(new EntityInsertedEvent<Order>(order))
-            : Task.CompletedTask;
+        Consume<Order>(EntityEventKind.Inserted, order => Orders.HandleEventAsync(new EntityInsertedEvent<Order>(order)));
 
         await Repository<Order>().InsertAsync(NewOrder(ann.Id));
 
@@ -85,9 +87,7 @@ public class EventsInsideATransactionTests : MembershipTestBase
         await Repository<GenericAttribute>().InsertAsync(attributes, false);
         await RebuildService.RebuildAllSegmentsAsync();
         Assert.That(await CurrentMemberIdsAsync(gold.Id), Is.EqualTo(new[] { ann.Id }));
-        Shop.OnEntityEvent = entityEvent => entityEvent is { Kind: EntityEventKind.Deleted, Entity: GenericAttribute attribute }
-            ? Engagement.HandleEventAsync(new EntityDeletedEvent<GenericAttribute>(attribute))
-            : Task.CompletedTask;
+        Consume<GenericAttribute>(EntityEventKind.Deleted, attribute => Engagement.HandleEventAsync(new EntityDeletedEvent<GenericAttribute>(attribute)));
 
         await Repository<GenericAttribute>().DeleteAsync(attributes);
 
@@ -173,9 +173,7 @@ public class EventsInsideATransactionTests : MembershipTestBase
         var ann = await CustomerAsync("ann@example.com", company: "Acme");
         var acme = await SegmentAsync("Acme", Json(Company("Acme")));
         await RebuildService.RebuildAllSegmentsAsync();
-        Shop.OnEntityEvent = entityEvent => entityEvent is { Kind: EntityEventKind.Deleted, Entity: Customer customer }
-            ? Customers.HandleEventAsync(new EntityDeletedEvent<Customer>(customer))
-            : Task.CompletedTask;
+        Consume<Customer>(EntityEventKind.Deleted, customer => Customers.HandleEventAsync(new EntityDeletedEvent<Customer>(customer)));
 
         await Repository<Customer>().DeleteAsync([ann]);
 
