@@ -255,6 +255,10 @@ public class SegmentRebuildTaskTests : MembershipTestBase
     public async Task ARunThatLosesItsLeaseWhileReevaluatingQueuedCustomersDoesNotRebuild()
     {
         var segment = await TimeBasedSegmentAsync();
+        //a segment on order figures that are not current yet: a rebuild would recompute them before its first segment
+        await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+        var ann = await CustomerAsync("ann@example.com");
+        await OrderAsync(ann.Id, publishEvent: false);
         var pending = new Mock<ISegmentPendingCustomerService>();
         pending.Setup(service => service.ProcessAsync(It.IsAny<Func<Task<bool>>>()))
             .Returns(async (Func<Task<bool>> continueAsync) =>
@@ -271,5 +275,6 @@ public class SegmentRebuildTaskTests : MembershipTestBase
         Assert.That(await task.RunAsync(), Is.Empty);
 
         Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.Empty, "not rebuilt beside the other instance");
+        Assert.That(await Repository<CustomerOrderStatistics>().Table.CountAsync(), Is.Zero, "the order figures not recomputed either");
     }
 }
