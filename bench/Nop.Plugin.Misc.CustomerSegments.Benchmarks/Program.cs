@@ -48,8 +48,8 @@ foreach (var (engine, customers) in runs)
         memory.Add((engine, customers, run.RebuildMemory, run.RebuildMilliseconds));
 }
 
-//peak memory of the rebuild at the extra sizes (PostgreSQL)
-if (options.PostgreSql && runs.Any(r => r.Engine == DatabaseEngine.PostgreSql))
+//peak memory of the rebuild at the extra sizes (PostgreSQL); not measured when only the order events are
+if (options.PostgreSql && !options.EventsOnly && runs.Any(r => r.Engine == DatabaseEngine.PostgreSql))
 {
     foreach (var customers in options.MemorySizes.Where(s => s != options.Customers))
     {
@@ -60,16 +60,19 @@ if (options.PostgreSql && runs.Any(r => r.Engine == DatabaseEngine.PostgreSql))
     }
 }
 
-report.AppendLine("## (5) Peak memory of the process during the full rebuild").AppendLine();
-report.AppendLine("Sampled every 5 ms during the plugin's full rebuild of the 10 segments (SegmentRebuildService.RebuildAllSegmentsAsync, from empty memberships, after a full GC; " +
-                  "the order statistics current beforehand, so the rebuild does not refresh them and its time and memory include no statistics work); " +
-                  "the process also holds the shop model (4 bytes per customer). At the main size the sampled rebuild is the process's first (with linq2db's first translations); " +
-                  "the extra sizes run afterwards in the same process (warm), only the rebuild, each on that size's cached shop.").AppendLine();
-report.AppendLine("| engine | customers | full rebuild | working set at start | peak working set | peak managed heap | allocated during rebuild |");
-report.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
-foreach (var (engine, customers, sample, rebuild) in memory.OrderBy(m => m.Engine).ThenBy(m => m.Customers))
-    report.AppendLine($"| {engine} | {customers:N0} | {Measure.Ms(rebuild)} | {Measure.Mb(sample.StartWorkingSet)} | {Measure.Mb(sample.PeakWorkingSet)} | {Measure.Mb(sample.PeakManaged)} | {Measure.Mb(sample.Allocated)} |");
-report.AppendLine();
+if (!options.EventsOnly)
+{
+    report.AppendLine("## (5) Peak memory of the process during the full rebuild").AppendLine();
+    report.AppendLine("Sampled every 5 ms during the plugin's full rebuild of the 10 segments (SegmentRebuildService.RebuildAllSegmentsAsync, from empty memberships, after a full GC; " +
+                      "the order statistics current beforehand, so the rebuild does not refresh them and its time and memory include no statistics work); " +
+                      "the process also holds the shop model (4 bytes per customer). At the main size the sampled rebuild is the process's first (with linq2db's first translations); " +
+                      "the extra sizes run afterwards in the same process (warm), only the rebuild, each on that size's cached shop.").AppendLine();
+    report.AppendLine("| engine | customers | full rebuild | working set at start | peak working set | peak managed heap | allocated during rebuild |");
+    report.AppendLine("|---|---:|---:|---:|---:|---:|---:|");
+    foreach (var (engine, customers, sample, rebuild) in memory.OrderBy(m => m.Engine).ThenBy(m => m.Customers))
+        report.AppendLine($"| {engine} | {customers:N0} | {Measure.Ms(rebuild)} | {Measure.Mb(sample.StartWorkingSet)} | {Measure.Mb(sample.PeakWorkingSet)} | {Measure.Mb(sample.PeakManaged)} | {Measure.Mb(sample.Allocated)} |");
+    report.AppendLine();
+}
 
 report.AppendLine($"Run time {runWatch.Elapsed.TotalMinutes:N1} min. Load average of the machine (1 / 5 / 15 min) at the start {startLoad}, at the end {MachineInfo.LoadAverage()} " +
                   $"({Environment.ProcessorCount} cores shared with other work: timings include its interference).").AppendLine();
