@@ -26,9 +26,11 @@ public interface ISegmentPendingCustomerService
 
     /// <summary>
     /// Re-evaluates the queued customers a batch at a time (see <see cref="ISegmentRebuildService.ReevaluateCustomersAsync"/>)
-    /// and removes each batch from the queue once re-evaluated; a batch that fails stays queued
+    /// and removes them from the queue once re-evaluated. A customer whose re-evaluation fails stays queued and holds
+    /// back no other: the others are processed, then <see cref="SegmentPendingCustomersException"/> names him.
     /// </summary>
     /// <param name="continueAsync">Asked after each batch whether to go on (e.g. whether the caller still holds its lease); all batches when null</param>
     /// <returns>How many queued rows were processed</returns>
+    /// <exception cref="SegmentPendingCustomersException">Some customers failed and stay queued</exception>
     Task<int> ProcessAsync(Func<Task<bool>> continueAsync = null);
 }

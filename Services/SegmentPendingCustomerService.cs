@@ -38,28 +38,91 @@ public class SegmentPendingCustomerService : ISegmentPendingCustomerService
     public virtual async Task<int> ProcessAsync(Func<Task<bool>> continueAsync = null)
     {
         var processed = 0;
+        var failedCustomerIds = new List<int>();
+        Exception firstFailure = null;
+        //rows after the last batch only: the rows of customers that failed stay queued without being read again in this run
+        var afterId = 0;
         while (true)
         {
             var batch = await _pendingCustomerRepository.Table
+                .Where(pending => pending.Id > afterId)
                 .OrderBy(pending => pending.Id)
                 .Take(CustomerSegmentsDefaults.PendingCustomerBatchSize)
                 .ToListAsync();
             if (batch.Count == 0)
-                return processed;
+                break;
 
-            //one re-evaluation per combination of changed data, each customer once with all his queued changes
-            var byChanges = batch
-                .GroupBy(pending => pending.CustomerId)
-                .GroupBy(rows => rows.Aggregate(RuleDataSources.None, (changed, row) => changed | (RuleDataSources)row.DataSourcesId), rows => rows.Key);
-            foreach (var customers in byChanges)
-                await _segmentRebuildService.ReevaluateCustomersAsync(customers.ToList(), customers.Key);
+            afterId = batch[^1].Id;
+            var done = await ReevaluateBatchAsync(batch, (customerId, exception) =>
+            {
+                failedCustomerIds.Add(customerId);
+                firstFailure ??= exception;
+            });
 
-            var ids = batch.Select(pending => pending.Id).ToList();
-            await _pendingCustomerRepository.DeleteAsync(pending => ids.Contains(pending.Id));
-            processed += batch.Count;
+            if (done.Count > 0)
+            {
+                var ids = done.Select(pending => pending.Id).ToList();
+                await _pendingCustomerRepository.DeleteAsync(pending => ids.Contains(pending.Id));
+                processed += done.Count;
+            }
 
             if (continueAsync != null && !await continueAsync())
-                return processed;
+                break;
         }
+
+        if (failedCustomerIds.Count > 0)
+            throw new SegmentPendingCustomersException(failedCustomerIds.Distinct().ToList(), processed, firstFailure);
+
+        return processed;
+    }
+
+    /// <summary>
+    /// Re-evaluates the customers of a batch, each once with all his queued changes: one re-evaluation per combination
+    /// of changed data; when one fails, its customers one at a time, so that a customer whose re-evaluation fails
+    /// holds back no other
+    /// </summary>
+    /// <param name="batch">The queued rows</param>
+    /// <param name="failed">Told each customer whose re-evaluation failed, with the failure</param>
+    /// <returns>The rows re-evaluated</returns>
+    protected virtual async Task<IList<SegmentPendingCustomer>> ReevaluateBatchAsync(IList<SegmentPendingCustomer> batch, Action<int, Exception> failed)
+    {
+        var changesByCustomer = batch
+            .GroupBy(pending => pending.CustomerId)
+            .ToDictionary(rows => rows.Key, rows => rows.Aggregate(RuleDataSources.None, (changed, row) => changed | (RuleDataSources)row.DataSourcesId));
+        var done = new HashSet<int>();
+        foreach (var customers in changesByCustomer.GroupBy(pair => pair.Value, pair => pair.Key))
+        {
+            var customerIds = customers.ToList();
+            try
+            {
+                await _segmentRebuildService.ReevaluateCustomersAsync(customerIds, customers.Key);
+                done.UnionWith(customerIds);
+                continue;
+            }
+            catch (Exception exception) when (customerIds.Count == 1)
+            {
+                failed(customerIds[0], exception);
+                continue;
+            }
+            catch (Exception)
+            {
+                //one at a time below
+            }
+
+            foreach (var customerId in customerIds)
+            {
+                try
+                {
+                    await _segmentRebuildService.ReevaluateCustomersAsync([customerId], customers.Key);
+                    done.Add(customerId);
+                }
+                catch (Exception exception)
+                {
+                    failed(customerId, exception);
+                }
+            }
+        }
+
+        return batch.Where(pending => done.Contains(pending.CustomerId)).ToList();
     }
 }

@@ -42,22 +42,32 @@ public class SegmentRebuildTask : IScheduleTask
         && (_settings.LastFullRebuildOnUtc is not { } last || nowUtc - last >= TimeSpan.FromHours(_settings.FullRebuildIntervalHours));
 
     /// <summary>
-    /// Re-evaluates the queued customers while the lease is held; a failure is logged and leaves them queued, so that
-    /// the rebuild still runs
+    /// Re-evaluates the queued customers while the lease is held; a failure is logged and leaves the customers it
+    /// concerns queued, so that the rebuild still runs
     /// </summary>
     /// <param name="continueAsync">Renews the lease; false when it was lost</param>
     protected virtual async Task ProcessPendingCustomersAsync(Func<Task<bool>> continueAsync)
     {
         try
         {
-            var processed = await _segmentPendingCustomerService.ProcessAsync(continueAsync);
-            if (processed > 0)
-                await _logger.InformationAsync($"Customer segments: re-evaluated the customers of {processed} queued changes (events announced inside transactions)");
+            await LogProcessedAsync(await _segmentPendingCustomerService.ProcessAsync(continueAsync));
+        }
+        catch (SegmentPendingCustomersException exception)
+        {
+            await LogProcessedAsync(exception.Processed);
+            await _logger.ErrorAsync($"Customer segments: re-evaluating the queued changes of customers {SegmentPendingCustomersException.Describe(exception.CustomerIds)} " +
+                "failed; they stay queued for the next run", exception.InnerException);
         }
         catch (Exception exception)
         {
             await _logger.ErrorAsync("Customer segments: re-evaluating the queued customers failed; they stay queued for the next run", exception);
         }
+    }
+
+    protected virtual async Task LogProcessedAsync(int processed)
+    {
+        if (processed > 0)
+            await _logger.InformationAsync($"Customer segments: re-evaluated the customers of {processed} queued changes (events announced inside transactions)");
     }
 
     /// <summary>

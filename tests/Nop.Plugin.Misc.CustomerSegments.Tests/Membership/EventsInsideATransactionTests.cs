@@ -153,17 +153,69 @@ public class EventsInsideATransactionTests : MembershipTestBase
         Assert.That(await QueuedAsync(), Has.Count.EqualTo(1), "the rest waits for the next run");
     }
 
+    /// <summary>
+    /// The plugin's rebuild service, except that re-evaluating any of the customers given fails
+    /// </summary>
+    private Services.ISegmentRebuildService FailingFor(params int[] customerIds)
+    {
+        var rebuild = new Mock<Services.ISegmentRebuildService>();
+        rebuild.Setup(service => service.ReevaluateCustomersAsync(It.IsAny<IList<int>>(), It.IsAny<RuleDataSources>()))
+            .Returns((IList<int> ids, RuleDataSources changed) => ids.Intersect(customerIds).Any()
+                ? throw new InvalidOperationException("this customer's data cannot be read")
+                : RebuildService.ReevaluateCustomersAsync(ids, changed));
+        return rebuild.Object;
+    }
+
     [Test]
-    public async Task AQueuedBatchThatFailsStaysQueued()
+    public async Task AQueuedCustomerWhoseReevaluationFailsStaysQueued()
     {
         var ann = await CustomerAsync("ann@example.com", company: "Acme");
         await PendingCustomers.QueueAsync([ann.Id], RuleDataSources.Customer);
-        var failing = new Mock<Services.ISegmentRebuildService>();
-        failing.Setup(rebuild => rebuild.ReevaluateCustomersAsync(It.IsAny<IList<int>>(), It.IsAny<RuleDataSources>()))
-            .ThrowsAsync(new InvalidOperationException("database gone"));
 
-        Assert.ThrowsAsync<InvalidOperationException>(() => NewPendingCustomerService(failing.Object).ProcessAsync());
+        var failure = Assert.ThrowsAsync<Services.SegmentPendingCustomersException>(() => NewPendingCustomerService(FailingFor(ann.Id)).ProcessAsync());
 
+        Assert.That(failure.CustomerIds, Is.EqualTo(new[] { ann.Id }));
+        Assert.That(failure.Processed, Is.Zero);
+        Assert.That(failure.InnerException, Is.InstanceOf<InvalidOperationException>());
+        Assert.That(await QueuedAsync(), Is.EqualTo(new[] { (ann.Id, RuleDataSources.Customer) }));
+    }
+
+    [Test]
+    public async Task ACustomerWhoseReevaluationFailsHoldsBackNoOther()
+    {
+        var ann = await CustomerAsync("ann@example.com", company: "Acme");
+        var bob = await CustomerAsync("bob@example.com", company: "Acme");
+        var cara = await CustomerAsync("cara@example.com", company: "Acme");
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        await Repository<SegmentMembership>().DeleteAsync(membership => true);
+        //ann's changes fill the first batch: the others come after it
+        for (var i = 0; i <= CustomerSegmentsDefaults.PendingCustomerBatchSize; i++)
+            await PendingCustomers.QueueAsync([ann.Id], RuleDataSources.Customer);
+        await PendingCustomers.QueueAsync([bob.Id, cara.Id, ann.Id], RuleDataSources.Customer);
+
+        var failure = Assert.ThrowsAsync<Services.SegmentPendingCustomersException>(() => NewPendingCustomerService(FailingFor(ann.Id)).ProcessAsync());
+
+        Assert.That(failure.CustomerIds, Is.EqualTo(new[] { ann.Id }));
+        Assert.That(failure.Processed, Is.EqualTo(2));
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EquivalentTo(new[] { bob.Id, cara.Id }));
+        Assert.That((await QueuedAsync()).Select(queued => queued.CustomerId).Distinct(), Is.EqualTo(new[] { ann.Id }));
+        Assert.That(await PendingCustomers.CountAsync(), Is.EqualTo(CustomerSegmentsDefaults.PendingCustomerBatchSize + 2));
+    }
+
+    [Test]
+    public async Task WhenTheCustomersOfABatchFailTogetherEachIsTriedAlone()
+    {
+        var ann = await CustomerAsync("ann@example.com", company: "Acme");
+        var bob = await CustomerAsync("bob@example.com", company: "Acme");
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        await Repository<SegmentMembership>().DeleteAsync(membership => true);
+        await PendingCustomers.QueueAsync([ann.Id, bob.Id], RuleDataSources.Customer);
+
+        var failure = Assert.ThrowsAsync<Services.SegmentPendingCustomersException>(() => NewPendingCustomerService(FailingFor(ann.Id)).ProcessAsync());
+
+        Assert.That(failure.CustomerIds, Is.EqualTo(new[] { ann.Id }));
+        Assert.That(failure.Processed, Is.EqualTo(1));
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(new[] { bob.Id }));
         Assert.That(await QueuedAsync(), Is.EqualTo(new[] { (ann.Id, RuleDataSources.Customer) }));
     }
 

@@ -252,6 +252,24 @@ public class SegmentRebuildTaskTests : MembershipTestBase
     }
 
     [Test]
+    public async Task QueuedCustomersThatFailAreNamedInTheLogBesideTheChangesReevaluated()
+    {
+        var segment = await TimeBasedSegmentAsync();
+        var pending = new Mock<ISegmentPendingCustomerService>();
+        pending.Setup(service => service.ProcessAsync(It.IsAny<Func<Task<bool>>>()))
+            .ThrowsAsync(new SegmentPendingCustomersException([7, 8], 3, new InvalidOperationException("this customer's data cannot be read")));
+        var logger = new Mock<ILogger>();
+        var task = new SegmentRebuildTask(new CustomerSegmentsSettings(), logger.Object, new SegmentLeaseService(Repository<SegmentLease>()),
+            pending.Object, NewRebuildService(NewQueryBuilder(), logger.Object), Mock.Of<ISettingService>());
+
+        await task.ExecuteAsync();
+
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Has.Length.EqualTo(10), "the rebuild still runs");
+        logger.Verify(log => log.InformationAsync(It.Is<string>(message => message.Contains("3 queued changes")), null, null), Times.Once);
+        logger.Verify(log => log.ErrorAsync(It.Is<string>(message => message.Contains("customers 7, 8 failed")), It.IsAny<InvalidOperationException>(), null), Times.Once);
+    }
+
+    [Test]
     public async Task ARunThatLosesItsLeaseWhileReevaluatingQueuedCustomersDoesNotRebuild()
     {
         var segment = await TimeBasedSegmentAsync();
