@@ -78,8 +78,7 @@ public class SegmentPendingCustomerService : ISegmentPendingCustomerService
 
     /// <summary>
     /// Re-evaluates the customers of a batch, each once with all his queued changes: one re-evaluation per combination
-    /// of changed data; when one fails, its customers one at a time, so that a customer whose re-evaluation fails
-    /// holds back no other
+    /// of changed data (see <see cref="ReevaluateAsync"/>)
     /// </summary>
     /// <param name="batch">The queued rows</param>
     /// <param name="failed">Told each customer whose re-evaluation failed, with the failure</param>
@@ -91,38 +90,36 @@ public class SegmentPendingCustomerService : ISegmentPendingCustomerService
             .ToDictionary(rows => rows.Key, rows => rows.Aggregate(RuleDataSources.None, (changed, row) => changed | (RuleDataSources)row.DataSourcesId));
         var done = new HashSet<int>();
         foreach (var customers in changesByCustomer.GroupBy(pair => pair.Value, pair => pair.Key))
+            await ReevaluateAsync(customers.ToList(), customers.Key, done, failed);
+
+        return batch.Where(pending => done.Contains(pending.CustomerId)).ToList();
+    }
+
+    /// <summary>
+    /// Re-evaluates customers together; when that fails, one at a time, so that a customer whose re-evaluation fails
+    /// holds back no other
+    /// </summary>
+    /// <param name="customerIds">The customers</param>
+    /// <param name="changed">The data their queued events changed</param>
+    /// <param name="done">Receives the customers re-evaluated</param>
+    /// <param name="failed">Told each customer whose re-evaluation failed, with the failure</param>
+    protected virtual async Task ReevaluateAsync(IList<int> customerIds, RuleDataSources changed, ISet<int> done, Action<int, Exception> failed)
+    {
+        try
         {
-            var customerIds = customers.ToList();
-            try
-            {
-                await _segmentRebuildService.ReevaluateCustomersAsync(customerIds, customers.Key);
-                done.UnionWith(customerIds);
-                continue;
-            }
-            catch (Exception exception) when (customerIds.Count == 1)
+            await _segmentRebuildService.ReevaluateCustomersAsync(customerIds, changed);
+            done.UnionWith(customerIds);
+        }
+        catch (Exception exception)
+        {
+            if (customerIds.Count == 1)
             {
                 failed(customerIds[0], exception);
-                continue;
-            }
-            catch (Exception)
-            {
-                //one at a time below
+                return;
             }
 
             foreach (var customerId in customerIds)
-            {
-                try
-                {
-                    await _segmentRebuildService.ReevaluateCustomersAsync([customerId], customers.Key);
-                    done.Add(customerId);
-                }
-                catch (Exception exception)
-                {
-                    failed(customerId, exception);
-                }
-            }
+                await ReevaluateAsync([customerId], changed, done, failed);
         }
-
-        return batch.Where(pending => done.Contains(pending.CustomerId)).ToList();
     }
 }
