@@ -162,7 +162,7 @@ public static class LocaleResources
         [P("Configuration.FullRebuildIntervalHours.Hint")] = "How often the scheduled task also rebuilds the segments whose rules do not depend on the date. Orders and customer changes update those at once; this rebuild corrects what an update could not record, for example after an import that bypasses nopCommerce's events. Enter 0 to rebuild them only on demand.",
         [P("Configuration.FullRebuildIntervalHours.Range")] = "Enter a number of hours from 0 to 720 (30 days).",
         [P("Configuration.QueuedChanges")] = "Changes waiting for the scheduled task",
-        [P("Configuration.QueuedChanges.Hint")] = "Customers changed by events that nopCommerce announced inside a transaction (bulk imports and deletions, a plugin's own transaction), where segments cannot be updated at once. The scheduled task re-evaluates them at its next run.",
+        [P("Configuration.QueuedChanges.Hint")] = $"Customers changed by events that nopCommerce announced inside a transaction (bulk imports and deletions, a plugin's own transaction), where segments cannot be updated at once. The scheduled task \"{CustomerSegmentsDefaults.RebuildTaskName}\" re-evaluates them at its next run; System > Schedule tasks can run it now.",
         [P("Configuration.RfmWindowDays")] = "RFM window (days)",
         [P("Configuration.RfmWindowDays.Hint")] = "How many days back recency, frequency and monetary scores look.",
         [P("Configuration.RfmWindowDays.Range")] = "Enter a number of days from 1 to 3650.",
