@@ -22,13 +22,13 @@ public class SegmentRebuildTaskTests : MembershipTestBase
     /// One nopCommerce instance: its own services over the shared database
     /// </summary>
     private (SegmentRebuildTask Task, ObservedRuleQueryBuilder Queries, Mock<ILogger> Logger) NewInstance(CustomerSegmentsSettings settings = null,
-        ISettingService settingService = null)
+        ISettingService settingService = null, ISegmentPendingCustomerService pending = null)
     {
         var queries = NewQueryBuilder();
         var logger = new Mock<ILogger>();
         var rebuild = NewRebuildService(queries, logger.Object);
         var task = new SegmentRebuildTask(settings ?? new CustomerSegmentsSettings(), logger.Object, new SegmentLeaseService(Repository<SegmentLease>()),
-            NewPendingCustomerService(rebuild), rebuild, settingService ?? Mock.Of<ISettingService>());
+            pending ?? NewPendingCustomerService(rebuild), rebuild, settingService ?? Mock.Of<ISettingService>());
         return (task, queries, logger);
     }
 
@@ -240,9 +240,7 @@ public class SegmentRebuildTaskTests : MembershipTestBase
         await NewPendingCustomerService(RebuildService).QueueAsync([1], Services.Rules.RuleDataSources.Orders);
         var failing = new Mock<ISegmentPendingCustomerService>();
         failing.Setup(pending => pending.ProcessAsync(It.IsAny<Func<Task<bool>>>())).ThrowsAsync(new InvalidOperationException("database gone"));
-        var logger = new Mock<ILogger>();
-        var task = new SegmentRebuildTask(new CustomerSegmentsSettings(), logger.Object, new SegmentLeaseService(Repository<SegmentLease>()),
-            failing.Object, NewRebuildService(NewQueryBuilder(), logger.Object), Mock.Of<ISettingService>());
+        var (task, _, logger) = NewInstance(pending: failing.Object);
 
         await task.ExecuteAsync();
 
@@ -258,9 +256,7 @@ public class SegmentRebuildTaskTests : MembershipTestBase
         var pending = new Mock<ISegmentPendingCustomerService>();
         pending.Setup(service => service.ProcessAsync(It.IsAny<Func<Task<bool>>>()))
             .ThrowsAsync(new SegmentPendingCustomersException([7, 8], 3, new InvalidOperationException("this customer's data cannot be read")));
-        var logger = new Mock<ILogger>();
-        var task = new SegmentRebuildTask(new CustomerSegmentsSettings(), logger.Object, new SegmentLeaseService(Repository<SegmentLease>()),
-            pending.Object, NewRebuildService(NewQueryBuilder(), logger.Object), Mock.Of<ISettingService>());
+        var (task, _, logger) = NewInstance(pending: pending.Object);
 
         await task.ExecuteAsync();
 
@@ -286,9 +282,7 @@ public class SegmentRebuildTaskTests : MembershipTestBase
                 Assert.That(await continueAsync(), Is.False);
                 return CustomerSegmentsDefaults.PendingCustomerBatchSize;
             });
-        var logger = new Mock<ILogger>();
-        var task = new SegmentRebuildTask(new CustomerSegmentsSettings(), logger.Object, new SegmentLeaseService(Repository<SegmentLease>()),
-            pending.Object, NewRebuildService(NewQueryBuilder(), logger.Object), Mock.Of<ISettingService>());
+        var (task, _, _) = NewInstance(pending: pending.Object);
 
         Assert.That(await task.RunAsync(), Is.Empty);
 
