@@ -6,6 +6,7 @@ using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
+using Nop.Plugin.Misc.CustomerSegments.Services.Events;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 
@@ -43,6 +44,7 @@ public class NopStartup : INopStartup
         services.AddScoped<IStaticSegmentService, StaticSegmentService>();
         services.AddScoped<ISegmentLeaseService, SegmentLeaseService>();
         services.AddScoped<ISegmentPendingCustomerService, SegmentPendingCustomerService>();
+        services.AddScoped<IReevaluatedOrderTracker, ReevaluatedOrderTracker>();
         services.AddScoped<ISegmentRebuildRunService, SegmentRebuildRunService>();
         services.AddScoped<ISegmentRebuildRunner, SegmentRebuildRunner>();
         services.AddScoped<SegmentRuleAnalyzer>();

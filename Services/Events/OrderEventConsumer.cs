@@ -9,7 +9,8 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 /// <summary>
 /// Orders placed, paid, changed, refunded, voided or deleted move their customer in or out of order-based segments.
 /// The entity events catch what the order events do not announce: orders written by imports or other plugins,
-/// and the admin's edits of an order (its totals, for instance).
+/// and the admin's edits of an order (its totals, for instance). Within one request, an event about an order that
+/// is as it was at the previous re-evaluation changes nothing and is skipped (see <see cref="IReevaluatedOrderTracker"/>).
 /// </summary>
 public class OrderEventConsumer : SegmentEventConsumerBase,
     IConsumer<EntityInsertedEvent<Order>>,
@@ -21,23 +22,36 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
     IConsumer<OrderVoidedEvent>,
     IConsumer<EntityDeletedEvent<Order>>
 {
-    public OrderEventConsumer(ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService, ISegmentRebuildService segmentRebuildService)
+    protected readonly IReevaluatedOrderTracker _reevaluatedOrderTracker;
+
+    public OrderEventConsumer(ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService, ISegmentRebuildService segmentRebuildService,
+        IReevaluatedOrderTracker reevaluatedOrderTracker)
         : base(logger, segmentPendingCustomerService, segmentRebuildService)
     {
+        _reevaluatedOrderTracker = reevaluatedOrderTracker;
     }
 
     /// <summary>
     /// Re-evaluates the order's customer after a change of the order itself: only what the order can change among his
     /// purchases is refreshed (see <see cref="ISegmentRebuildService.ReevaluateOrderCustomerAsync"/>)
     /// </summary>
-    protected virtual Task ReevaluateOrderAsync(Order order, string eventName) =>
-        order == null || order.CustomerId <= 0
-            ? Task.CompletedTask
-            : RunLoggingFailuresAsync(async () =>
-            {
-                if (!await QueueIfInsideTransactionAsync(() => Task.FromResult<IEnumerable<int>>([order.CustomerId]), RuleDataSources.Orders))
-                    await _segmentRebuildService.ReevaluateOrderCustomerAsync(order);
-            }, eventName);
+    protected virtual Task ReevaluateOrderAsync(Order order, string eventName)
+    {
+        if (order == null || order.CustomerId <= 0 || _reevaluatedOrderTracker.IsUnchanged(order))
+            return Task.CompletedTask;
+
+        //remembered again only once the re-evaluation succeeded: a failed one may have written part of the figures
+        _reevaluatedOrderTracker.Forget(order.Id);
+
+        return RunLoggingFailuresAsync(async () =>
+        {
+            if (await QueueIfInsideTransactionAsync(() => Task.FromResult<IEnumerable<int>>([order.CustomerId]), RuleDataSources.Orders))
+                return;
+
+            await _segmentRebuildService.ReevaluateOrderCustomerAsync(order);
+            _reevaluatedOrderTracker.Reevaluated(order);
+        }, eventName);
+    }
 
     public virtual Task HandleEventAsync(EntityInsertedEvent<Order> eventMessage) =>
         ReevaluateOrderAsync(eventMessage?.Entity, "order inserted");
@@ -63,6 +77,13 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
     /// <summary>
     /// A deleted order is re-evaluated as a change of all the customer's orders: its items may be gone with it
     /// </summary>
-    public virtual Task HandleEventAsync(EntityDeletedEvent<Order> eventMessage) =>
-        eventMessage?.Entity is { } order ? ReevaluateAsync([order.CustomerId], RuleDataSources.Orders, "order deleted") : Task.CompletedTask;
+    public virtual Task HandleEventAsync(EntityDeletedEvent<Order> eventMessage)
+    {
+        if (eventMessage?.Entity is not { } order)
+            return Task.CompletedTask;
+
+        _reevaluatedOrderTracker.Forget(order.Id);
+
+        return ReevaluateAsync([order.CustomerId], RuleDataSources.Orders, "order deleted");
+    }
 }

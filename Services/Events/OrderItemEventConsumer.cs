@@ -20,13 +20,15 @@ public class OrderItemEventConsumer : SegmentEventConsumerBase,
 {
     protected readonly CustomerSegmentsSettings _settings;
     protected readonly IRepository<Order> _orderRepository;
+    protected readonly IReevaluatedOrderTracker _reevaluatedOrderTracker;
 
     public OrderItemEventConsumer(CustomerSegmentsSettings settings, ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService,
-        ISegmentRebuildService segmentRebuildService, IRepository<Order> orderRepository)
+        ISegmentRebuildService segmentRebuildService, IRepository<Order> orderRepository, IReevaluatedOrderTracker reevaluatedOrderTracker)
         : base(logger, segmentPendingCustomerService, segmentRebuildService)
     {
         _settings = settings;
         _orderRepository = orderRepository;
+        _reevaluatedOrderTracker = reevaluatedOrderTracker;
     }
 
     /// <summary>
@@ -44,8 +46,19 @@ public class OrderItemEventConsumer : SegmentEventConsumerBase,
             .ToListAsync();
     }
 
-    protected virtual Task ReevaluateItemAsync(OrderItem item, string eventName) =>
-        item == null ? Task.CompletedTask : ReevaluateAsync(() => GetCustomerIdsOfItemAsync(item), RuleDataSources.Orders, eventName);
+    /// <summary>
+    /// Re-evaluates the customer of the item's order; the order's next event re-evaluates him too, whatever the order
+    /// was at its previous one (see <see cref="IReevaluatedOrderTracker"/>), since its items changed
+    /// </summary>
+    protected virtual Task ReevaluateItemAsync(OrderItem item, string eventName)
+    {
+        if (item == null)
+            return Task.CompletedTask;
+
+        _reevaluatedOrderTracker.Forget(item.OrderId);
+
+        return ReevaluateAsync(() => GetCustomerIdsOfItemAsync(item), RuleDataSources.Orders, eventName);
+    }
 
     public virtual Task HandleEventAsync(EntityInsertedEvent<OrderItem> eventMessage) =>
         ReevaluateItemAsync(eventMessage?.Entity, "order item inserted");

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text;
 using LinqToDB;
 using LinqToDB.Data;
+using Microsoft.AspNetCore.Http;
 using Moq;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
@@ -441,7 +442,8 @@ public class BenchRun
                     _log($"  order event failed: {message}: {exception}");
             })
             .Returns(Task.CompletedTask);
-        var consumer = new OrderEventConsumer(logger.Object, new SegmentPendingCustomerService(engine.Shop.Repository<SegmentPendingCustomer>(), engine.Rebuild), engine.Rebuild);
+        var consumer = new OrderEventConsumer(logger.Object, new SegmentPendingCustomerService(engine.Shop.Repository<SegmentPendingCustomer>(), engine.Rebuild), engine.Rebuild,
+            new ReevaluatedOrderTracker(new HttpContextAccessor()));
         var budget = TimeSpan.FromSeconds(_options.EngineEventSeconds);
         var number = 0;
         async Task<EventPhase> RunEventsAsync(IEnumerable<int> customerIds)

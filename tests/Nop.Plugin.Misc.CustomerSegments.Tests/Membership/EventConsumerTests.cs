@@ -26,7 +26,7 @@ public class EventConsumerTests : MembershipTestBase
 
     private AddressEventConsumer Addresses => new(Logger.Object, PendingCustomers, RebuildService, Repository<Customer>(), Repository<CustomerAddressMapping>());
 
-    private OrderItemEventConsumer OrderItems => new(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, RebuildService, Repository<Order>());
+    private OrderItemEventConsumer OrderItems => new(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, RebuildService, Repository<Order>(), OutsideRequest);
 
     [Test]
     public async Task EachOrderEventMovesTheCustomerInAndOut()
@@ -457,7 +457,7 @@ public class EventConsumerTests : MembershipTestBase
         rebuild.Setup(service => service.ReevaluateOrderCustomerAsync(It.IsAny<Order>()))
             .ThrowsAsync(new InvalidOperationException("database is down"));
         var logger = new Mock<ILogger>();
-        var consumer = new OrderEventConsumer(logger.Object, PendingCustomers, rebuild.Object);
+        var consumer = new OrderEventConsumer(logger.Object, PendingCustomers, rebuild.Object, OutsideRequest);
 
         var order = new Order { Id = 9, CustomerId = 5 };
         Assert.DoesNotThrowAsync(() => consumer.HandleEventAsync(new OrderPlacedEvent(order)));

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Moq;
 using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Common;
@@ -116,9 +117,14 @@ public abstract class MembershipTestBase : DatabaseTestBase
     }
 
     /// <summary>
+    /// The orders re-evaluated in a request, where there is no request (a background thread): every event re-evaluates
+    /// </summary>
+    protected static IReevaluatedOrderTracker OutsideRequest => new ReevaluatedOrderTracker(new HttpContextAccessor());
+
+    /// <summary>
     /// The plugin's event consumers over the test's services, as nopCommerce resolves them for one event
     /// </summary>
-    protected OrderEventConsumer Orders => new(Logger.Object, PendingCustomers, RebuildService);
+    protected OrderEventConsumer Orders => new(Logger.Object, PendingCustomers, RebuildService, OutsideRequest);
 
     protected CustomerEventConsumer Customers => new(Logger.Object, PendingCustomers, RebuildService);
 

@@ -31,7 +31,7 @@ public class OrderItemEventTests : MembershipTestBase
         var rebuild = new SegmentRebuildService(Logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator,
             queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), statistics,
             new SegmentMembershipTransaction(Repository<Segment>()), new ActiveSegmentReader(Repository<Segment>(), StaticCache), NewSynchronizer());
-        var items = new OrderItemEventConsumer(settings, Logger.Object, NewPendingCustomerService(rebuild), rebuild, Repository<Order>());
+        var items = new OrderItemEventConsumer(settings, Logger.Object, NewPendingCustomerService(rebuild), rebuild, Repository<Order>(), OutsideRequest);
 
         var ann = await CustomerAsync("ann@example.com");
         var order = await OrderAsync(ann.Id, publishEvent: false);

@@ -100,7 +100,7 @@ public class ParallelEventStressTests : MembershipTestBase
                 case 1:
                 {
                     var order = await OrderAsync(customerId);
-                    await new OrderEventConsumer(logger.Object, NewPendingCustomerService(rebuild), rebuild).HandleEventAsync(new OrderPlacedEvent(order));
+                    await new OrderEventConsumer(logger.Object, NewPendingCustomerService(rebuild), rebuild, OutsideRequest).HandleEventAsync(new OrderPlacedEvent(order));
                     break;
                 }
                 default:
@@ -116,7 +116,7 @@ public class ParallelEventStressTests : MembershipTestBase
                     await Repository<Order>().Table.Where(order => order.Id == orderId)
                         .Set(order => order.Deleted, true)
                         .UpdateAsync();
-                    await new OrderEventConsumer(logger.Object, NewPendingCustomerService(rebuild), rebuild)
+                    await new OrderEventConsumer(logger.Object, NewPendingCustomerService(rebuild), rebuild, OutsideRequest)
                         .HandleEventAsync(new EntityDeletedEvent<Order>(new Order { Id = orderId, CustomerId = customerId, Deleted = true }));
                     break;
                 }

@@ -260,7 +260,7 @@ public class RebuildFaultTests : MembershipTestBase
         var scenario = await ScenarioAsync();
         await RebuildService.RebuildAllSegmentsAsync();
         var (rebuild, faults) = FaultyRebuildService();
-        var consumer = new OrderEventConsumer(Logger.Object, NewPendingCustomerService(rebuild), rebuild);
+        var consumer = new OrderEventConsumer(Logger.Object, NewPendingCustomerService(rebuild), rebuild, OutsideRequest);
         var eve = await CustomerAsync("eve@example.com", "Other");
         var order = await OrderAsync(eve.Id);
 
