@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Moq;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
+using Nop.Core.Events;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Events;
@@ -450,6 +451,9 @@ public class BenchRun
         {
             var times = new List<double>();
             var (gcBefore, jitBefore, failuresBefore) = (GcFigures.Now(), JitFigures.Now(), failures);
+            var cpu = new CpuFigures();
+            //the pool's connections are open after the first events: their backends are found once per phase
+            IReadOnlyList<string> server = null;
             var phase = Stopwatch.StartNew();
             foreach (var customerId in customerIds)
             {
@@ -459,19 +463,24 @@ public class BenchRun
                 var order = EventOrder(customerId, ++number);
                 await engine.Shop.Repository<Order>().InsertAsync(order, false);
                 await engine.Shop.Repository<OrderItem>().InsertAsync(EventOrderItems(order, number), false);
+                server ??= times.Count == 10 ? CpuFigures.ServerProcesses() : null;
+                var (serverBefore, clientBefore) = (CpuFigures.ServerNow(server ?? []), CpuFigures.ClientNow());
                 var watch = Stopwatch.StartNew();
                 await consumer.HandleEventAsync(new OrderPlacedEvent(order));
                 times.Add(watch.Elapsed.TotalMilliseconds);
+                if (server != null)
+                    cpu += new CpuFigures(CpuFigures.ClientNow() - clientBefore, CpuFigures.ServerNow(server) - serverBefore, 1);
             }
 
             times.Sort();
-            return new EventPhase(times, failures - failuresBefore, GcFigures.Now() - gcBefore, JitFigures.Now() - jitBefore);
+            return new EventPhase(times, failures - failuresBefore, GcFigures.Now() - gcBefore, JitFigures.Now() - jitBefore, cpu);
         }
 
         var started = await RunEventsAsync(warmupCustomers);
         if (started.Times.Count > 0)
             _log($"  per-customer (engine, warm-up): {started.Describe()}");
         var steady = await RunEventsAsync(customers.Take(_options.EngineEvents));
+        var checkouts = await CheckoutsAsync(engine, warmupCustomers.Take(2 * CheckoutCount).ToList(), () => ++number);
 
         //hand-written: the segment queries restricted to the customer, RFM left to the scheduled rebuild
         //(a customer's RFM scores are ranks among all buyers: one customer cannot be scored without ranking everyone)
@@ -499,7 +508,8 @@ public class BenchRun
                               $"over {steady.Times.Count:N0} events of {steady.Times.Count:N0} different customers after {started.Times.Count:N0} warm-up events of other customers" +
                               (steady.Times.Count < planned ? $" (stopped by the {_options.EngineEventSeconds:N0} s budget of the phase; {planned:N0} planned)" : "") +
                               $": p50 **{Measure.Ms(Measure.Percentile(steady.Times, 50))}**, p99 **{Measure.Ms(Measure.Percentile(steady.Times, 99))}**, max {Measure.Ms(steady.Times[^1])}" +
-                              (steady.Failures > 0 ? $"; **{steady.Failures:N0} events failed** (logged by the consumer)" : "; no event failed") + $". {steady.Gc}. {steady.Jit}.").AppendLine();
+                              (steady.Failures > 0 ? $"; **{steady.Failures:N0} events failed** (logged by the consumer)" : "; no event failed") + $". {steady.Gc}. {steady.Jit}. " +
+                              (database.Engine == DatabaseEngine.PostgreSql ? $"{steady.Cpu.PerEvent()}." : "")).AppendLine();
             if (started.Times.Count > 0)
                 Report.AppendLine($"Just after the process started, the warm-up events (the same work for other customers, the first events of the process): " +
                                   $"p50 {Measure.Ms(Measure.Percentile(started.Times, 50))}, p99 {Measure.Ms(Measure.Percentile(started.Times, 99))} over {started.Times.Count:N0} events" +
@@ -509,19 +519,104 @@ public class BenchRun
         else
             Report.AppendLine("Engine: no event measured within the phase's budget.").AppendLine();
 
+        if (checkouts.InRequest.Count > 0)
+        {
+            Report.AppendLine($"A paid checkout: the {CheckoutEvents} events nopCommerce 4.90 publishes when it places a captured order of two items " +
+                              "(order inserted, updated with its number, two items inserted, placed, updated and status changed to processing, paid, updated), " +
+                              $"all {CheckoutEvents} events' times summed per checkout, over {checkouts.InRequest.Count:N0} checkouts in a request each (the plugin skips the events of an order unchanged since the previous one) " +
+                              $"and {checkouts.OutsideRequest.Count:N0} outside a request (every event re-evaluates), alternately, customers of the warm-up: " +
+                              $"in a request p50 **{Measure.Ms(Measure.Percentile(checkouts.InRequest, 50))}**, p99 **{Measure.Ms(Measure.Percentile(checkouts.InRequest, 99))}**; " +
+                              $"outside p50 {Measure.Ms(Measure.Percentile(checkouts.OutsideRequest, 50))}, p99 {Measure.Ms(Measure.Percentile(checkouts.OutsideRequest, 99))} " +
+                              $"(in a request / outside at p50: {Measure.Percentile(checkouts.InRequest, 50) / Measure.Percentile(checkouts.OutsideRequest, 50):0.00}).").AppendLine();
+            _log($"  checkouts: in a request p50 {Measure.Ms(Measure.Percentile(checkouts.InRequest, 50))} p99 {Measure.Ms(Measure.Percentile(checkouts.InRequest, 99))}; " +
+                 $"outside p50 {Measure.Ms(Measure.Percentile(checkouts.OutsideRequest, 50))} p99 {Measure.Ms(Measure.Percentile(checkouts.OutsideRequest, 99))}");
+        }
+
         Report.AppendLine($"Hand-written baseline: the {perCustomer.Count} non-RFM segment queries restricted to the customer (read only, no writes; RFM is left to the scheduled rebuild), " +
                           $"over {times.Count:N0} customers who ordered (one connection): p50 **{Measure.Ms(Measure.Percentile(times, 50))}**, p99 **{Measure.Ms(Measure.Percentile(times, 99))}**, " +
                           $"max {Measure.Ms(times[^1])}.").AppendLine();
         _log($"  per-customer (hand): p50 {Measure.Ms(Measure.Percentile(times, 50))} p99 {Measure.Ms(Measure.Percentile(times, 99))}");
     }
 
+    private const int CheckoutCount = 200;
+
+    private const int CheckoutEvents = 11;
+
+    /// <summary>
+    /// Paid checkouts of the customers, every other one in a request of its own: the time of their events per checkout (sorted)
+    /// </summary>
+    private async Task<(List<double> InRequest, List<double> OutsideRequest)> CheckoutsAsync(EngineBench engine, IReadOnlyList<int> customerIds, Func<int> nextNumber)
+    {
+        var request = new HttpContextAccessor();
+        var tracker = new ReevaluatedOrderTracker(request);
+        var logger = new Mock<ILogger>();
+        var orders = new OrderEventConsumer(logger.Object, new SegmentPendingCustomerService(engine.Shop.Repository<SegmentPendingCustomer>(), engine.Rebuild),
+            engine.Rebuild, tracker);
+        var items = new OrderItemEventConsumer(new CustomerSegmentsSettings(), logger.Object,
+            new SegmentPendingCustomerService(engine.Shop.Repository<SegmentPendingCustomer>(), engine.Rebuild), engine.Rebuild, engine.Shop.Repository<Order>(), tracker);
+        var (inRequest, outsideRequest) = (new List<double>(), new List<double>());
+        for (var i = 0; i < customerIds.Count; i++)
+        {
+            request.HttpContext = i % 2 == 0 ? new DefaultHttpContext() : null;
+            (i % 2 == 0 ? inRequest : outsideRequest).Add(await CheckoutAsync(engine, orders, items, customerIds[i], nextNumber()));
+        }
+
+        inRequest.Sort();
+        outsideRequest.Sort();
+        return (inRequest, outsideRequest);
+    }
+
+    /// <summary>
+    /// The events of a paid checkout in the order nopCommerce 4.90's OrderProcessingService publishes them (a captured
+    /// payment, shipping required): the summed time of the consumers; the writes of the order and its items are not timed
+    /// </summary>
+    private async Task<double> CheckoutAsync(EngineBench engine, OrderEventConsumer orders, OrderItemEventConsumer items, int customerId, int number)
+    {
+        var watch = new Stopwatch();
+        async Task publishAsync(Func<Task> handleAsync)
+        {
+            watch.Start();
+            await handleAsync();
+            watch.Stop();
+        }
+
+        var orderRepository = engine.Shop.Repository<Order>();
+        var order = EventOrder(customerId, number);
+        order.OrderStatusId = (int)OrderStatus.Pending;
+        await orderRepository.InsertAsync(order, false);
+        await publishAsync(() => orders.HandleEventAsync(new EntityInsertedEvent<Order>(order)));
+
+        order.CustomOrderNumber += "-checkout";
+        await orderRepository.UpdateAsync(order, false);
+        await publishAsync(() => orders.HandleEventAsync(new EntityUpdatedEvent<Order>(order)));
+
+        foreach (var item in EventOrderItems(order, number))
+        {
+            await engine.Shop.Repository<OrderItem>().InsertAsync(item, false);
+            await publishAsync(() => items.HandleEventAsync(new EntityInsertedEvent<OrderItem>(item)));
+        }
+
+        await publishAsync(() => orders.HandleEventAsync(new OrderPlacedEvent(order)));
+
+        order.OrderStatusId = (int)OrderStatus.Processing;
+        await orderRepository.UpdateAsync(order, false);
+        await publishAsync(() => orders.HandleEventAsync(new EntityUpdatedEvent<Order>(order)));
+        await publishAsync(() => orders.HandleEventAsync(new OrderStatusChangedEvent(order, OrderStatus.Pending)));
+        await publishAsync(() => orders.HandleEventAsync(new OrderPaidEvent(order)));
+
+        await orderRepository.UpdateAsync(order, false);
+        await publishAsync(() => orders.HandleEventAsync(new EntityUpdatedEvent<Order>(order)));
+
+        return watch.Elapsed.TotalMilliseconds;
+    }
+
     /// <summary>
     /// Order events run one after the other: their times (sorted), how many failed, and the collections and compilations meanwhile
     /// </summary>
-    private sealed record EventPhase(List<double> Times, int Failures, GcFigures Gc, JitFigures Jit)
+    private sealed record EventPhase(List<double> Times, int Failures, GcFigures Gc, JitFigures Jit, CpuFigures Cpu)
     {
         public string Describe() =>
-            $"{Times.Count} events p50 {Measure.Ms(Measure.Percentile(Times, 50))} p99 {Measure.Ms(Measure.Percentile(Times, 99))}, {Failures} failed; {Gc}; {Jit}";
+            $"{Times.Count} events p50 {Measure.Ms(Measure.Percentile(Times, 50))} p99 {Measure.Ms(Measure.Percentile(Times, 99))}, {Failures} failed; {Gc}; {Jit}; {Cpu.PerEvent()}";
     }
 
     private Order EventOrder(int customerId, int number) => new()
