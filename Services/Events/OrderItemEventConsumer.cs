@@ -32,23 +32,21 @@ public class OrderItemEventConsumer : SegmentEventConsumerBase,
     }
 
     /// <summary>
-    /// The customer who placed the item's order, when the order counts as a purchase
+    /// The item's order, when it counts as a purchase
     /// </summary>
-    protected virtual async Task<IEnumerable<int>> GetCustomerIdsOfItemAsync(OrderItem item)
+    protected virtual async Task<Order> GetPurchaseOfItemAsync(OrderItem item)
     {
         var orderId = item.OrderId;
         if (orderId <= 0)
-            return [];
+            return null;
 
-        return await SegmentQueries.Purchases(_orderRepository.Table, _settings)
-            .Where(order => order.Id == orderId)
-            .Select(order => order.CustomerId)
-            .ToListAsync();
+        return await SegmentQueries.Purchases(_orderRepository.Table, _settings).FirstOrDefaultAsync(order => order.Id == orderId);
     }
 
     /// <summary>
-    /// Re-evaluates the customer of the item's order; the order's next event re-evaluates him too, whatever the order
-    /// was at its previous one (see <see cref="IReevaluatedOrderTracker"/>), since its items changed
+    /// Re-evaluates the customer of the item's order with what the order changed among his purchases (see
+    /// <see cref="ISegmentRebuildService.ReevaluateOrderCustomerAsync"/>); the order's next event in the request is
+    /// skipped when the order is still as read here (see <see cref="IReevaluatedOrderTracker"/>)
     /// </summary>
     protected virtual Task ReevaluateItemAsync(OrderItem item, string eventName)
     {
@@ -57,7 +55,17 @@ public class OrderItemEventConsumer : SegmentEventConsumerBase,
 
         _reevaluatedOrderTracker.Forget(item.OrderId);
 
-        return ReevaluateAsync(() => GetCustomerIdsOfItemAsync(item), RuleDataSources.Orders, eventName);
+        return RunLoggingFailuresAsync(async () =>
+        {
+            if (await QueueIfInsideTransactionAsync(async () => await GetPurchaseOfItemAsync(item) is { } queued ? [queued.CustomerId] : [], RuleDataSources.Orders))
+                return;
+
+            if (await GetPurchaseOfItemAsync(item) is not { CustomerId: > 0 } order)
+                return;
+
+            await _segmentRebuildService.ReevaluateOrderCustomerAsync(order);
+            _reevaluatedOrderTracker.Reevaluated(order);
+        }, eventName);
     }
 
     public virtual Task HandleEventAsync(EntityInsertedEvent<OrderItem> eventMessage) =>

@@ -71,11 +71,13 @@ public class ReevaluatedOrderTracker : IReevaluatedOrderTracker
 
 /// <summary>
 /// What the rules read of an order (its items aside): whose it is, in which store, whether it counts as a purchase,
-/// how much and when
+/// how much and when. The moment is kept to the second, as the figures compare it: an order read back from a column of
+/// whole seconds (MySQL/MariaDB DATETIME) is the same as the entity that was written.
 /// </summary>
 public readonly record struct ReevaluatedOrderState(int CustomerId, int StoreId, bool Deleted, int OrderStatusId, int PaymentStatusId,
     decimal OrderTotal, DateTime CreatedOnUtc)
 {
     public static ReevaluatedOrderState Of(Order order) =>
-        new(order.CustomerId, order.StoreId, order.Deleted, order.OrderStatusId, order.PaymentStatusId, order.OrderTotal, order.CreatedOnUtc);
+        new(order.CustomerId, order.StoreId, order.Deleted, order.OrderStatusId, order.PaymentStatusId, order.OrderTotal,
+            new DateTime(order.CreatedOnUtc.Ticks - order.CreatedOnUtc.Ticks % TimeSpan.TicksPerSecond));
 }

@@ -7,6 +7,7 @@ using Nop.Core.Domain.Payments;
 using Nop.Core.Events;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Events;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
@@ -96,6 +97,25 @@ public class OrderEventsInOneRequestTests : MembershipTestBase
 
         await PublishAsync(OrdersInRequest, new OrderPaidEvent(order));
         Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.Empty);
+    }
+
+    [Test]
+    public async Task AnItemOfAPurchaseReevaluatesTheCustomerSoThatTheOrdersNextEventIsSkipped()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+        var fans = await SegmentAsync("Fans", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, 501)));
+        var order = await OrderAsync(ann.Id, publishEvent: false);
+        await PublishAsync(OrdersInRequest, new EntityInsertedEvent<Order>(order));
+
+        var item = new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = order.Id, ProductId = 501, Quantity = 1 };
+        await Repository<OrderItem>().InsertAsync(item, false);
+        await PublishAsync(OrderItemsInRequest, new EntityInsertedEvent<OrderItem>(item));
+        Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.EqualTo(new[] { ann.Id }));
+
+        await RefundWithoutAnEventAsync(order);
+        await PublishAsync(OrdersInRequest, new OrderPlacedEvent(order));
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }), "the order is as the item's event read it");
     }
 
     [Test]

@@ -32,6 +32,14 @@ public class ReevaluatedOrderTrackerTests
         var next = PlacedOrder();
         next.CustomOrderNumber = "2026-0007";
         Assert.That(Tracker.IsUnchanged(next), Is.True);
+
+        //the order as read back from the database: the total with the column's scale, the moment without its fraction
+        Tracker.Reevaluated(new Order
+        {
+            Id = 7, CustomerId = 5, StoreId = 1, OrderStatusId = 20, PaymentStatusId = 30, OrderTotal = 49.9000m,
+            CreatedOnUtc = new DateTime(2026, 12, 6, 8, 30, 0, 999, DateTimeKind.Unspecified)
+        });
+        Assert.That(Tracker.IsUnchanged(PlacedOrder()), Is.True, "read back");
     }
 
     [Test]
