@@ -2,9 +2,11 @@ using System.Transactions;
 using LinqToDB;
 using Microsoft.AspNetCore.Http;
 using Moq;
+using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Core.Events;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Events;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
@@ -40,14 +42,23 @@ public class OrderEventsInOneRequestTests : MembershipTestBase
             .Set(row => row.PaymentStatusId, (int)PaymentStatus.Refunded)
             .UpdateAsync();
 
+    /// <summary>
+    /// A customer, a segment of buyers, and a paid order of the customer placed in the request
+    /// </summary>
+    private async Task<(Customer Customer, Segment Buyers, Order Order)> OrderPlacedInTheRequestAsync()
+    {
+        var customer = await CustomerAsync("ann@example.com");
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+        var order = await OrderAsync(customer.Id, publishEvent: false);
+        await PublishAsync(OrdersInRequest, new OrderPlacedEvent(order));
+
+        return (customer, buyers, order);
+    }
+
     [Test]
     public async Task TheNextEventsAboutAnUnchangedOrderInTheSameRequestAreSkipped()
     {
-        var ann = await CustomerAsync("ann@example.com");
-        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
-        var order = await OrderAsync(ann.Id, publishEvent: false);
-
-        await PublishAsync(OrdersInRequest, new OrderPlacedEvent(order));
+        var (ann, buyers, order) = await OrderPlacedInTheRequestAsync();
         Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }));
 
         await RefundWithoutAnEventAsync(order);
@@ -64,10 +75,7 @@ public class OrderEventsInOneRequestTests : MembershipTestBase
     [Test]
     public async Task AnOrderChangedSinceItsLastEventIsReevaluatedInTheSameRequest()
     {
-        var ann = await CustomerAsync("ann@example.com");
-        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
-        var order = await OrderAsync(ann.Id, publishEvent: false);
-        await PublishAsync(OrdersInRequest, new OrderPlacedEvent(order));
+        var (ann, buyers, order) = await OrderPlacedInTheRequestAsync();
 
         order.PaymentStatus = PaymentStatus.Refunded;
         await Repository<Order>().UpdateAsync(order, false);
@@ -83,10 +91,7 @@ public class OrderEventsInOneRequestTests : MembershipTestBase
     [Test]
     public async Task AnItemEventMakesTheOrdersNextEventReevaluate()
     {
-        var ann = await CustomerAsync("ann@example.com");
-        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
-        var order = await OrderAsync(ann.Id, publishEvent: false);
-        await PublishAsync(OrdersInRequest, new OrderPlacedEvent(order));
+        var (ann, buyers, order) = await OrderPlacedInTheRequestAsync();
 
         await RefundWithoutAnEventAsync(order);
         var item = new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = order.Id, ProductId = 501, Quantity = 1 };
@@ -156,10 +161,7 @@ public class OrderEventsInOneRequestTests : MembershipTestBase
     [Test]
     public async Task AnOrderDeletedIsReevaluatedAtItsNextEvent()
     {
-        var ann = await CustomerAsync("ann@example.com");
-        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
-        var order = await OrderAsync(ann.Id, publishEvent: false);
-        await PublishAsync(OrdersInRequest, new OrderPlacedEvent(order));
+        var (ann, buyers, order) = await OrderPlacedInTheRequestAsync();
 
         //deleted as an import deletes (the row, the entity left as it was), then written back without an event
         await RefundWithoutAnEventAsync(order);
