@@ -4,8 +4,9 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 
 /// <summary>
 /// Remembers, within one request, which orders' customers were re-evaluated and what the orders were like then.
-/// nopCommerce publishes up to ten events for one checkout (the order inserted, updated, placed, its status changed,
-/// paid...), most of them about an order that did not change since the previous one: those need no re-evaluation.
+/// nopCommerce publishes eleven events for a paid checkout of two items (the order inserted, updated, its items
+/// inserted, placed, its status changed, paid...), most of them about an order that did not change since the previous
+/// one: those need no re-evaluation.
 /// </summary>
 public interface IReevaluatedOrderTracker
 {
