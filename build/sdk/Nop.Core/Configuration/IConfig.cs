@@ -1,0 +1,8 @@
+namespace Nop.Core.Configuration;
+
+public interface IConfig
+{
+    string Name { get; }
+
+    int GetOrder();
+}
