@@ -23,6 +23,7 @@ public class SegmentModelFactory : ISegmentModelFactory
     #region Fields
 
     protected readonly AdminAreaSettings _adminAreaSettings;
+    protected readonly IDatabaseConfigurationAdvisor _databaseConfigurationAdvisor;
     protected readonly IDateTimeHelper _dateTimeHelper;
     protected readonly ILocalizationService _localizationService;
     protected readonly ILocalizedModelFactory _localizedModelFactory;
@@ -39,6 +40,7 @@ public class SegmentModelFactory : ISegmentModelFactory
     #region Ctor
 
     public SegmentModelFactory(AdminAreaSettings adminAreaSettings,
+        IDatabaseConfigurationAdvisor databaseConfigurationAdvisor,
         IDateTimeHelper dateTimeHelper,
         ILocalizationService localizationService,
         ILocalizedModelFactory localizedModelFactory,
@@ -51,6 +53,7 @@ public class SegmentModelFactory : ISegmentModelFactory
         IStoreService storeService)
     {
         _adminAreaSettings = adminAreaSettings;
+        _databaseConfigurationAdvisor = databaseConfigurationAdvisor;
         _dateTimeHelper = dateTimeHelper;
         _localizationService = localizationService;
         _localizedModelFactory = localizedModelFactory;
@@ -367,6 +370,7 @@ public class SegmentModelFactory : ISegmentModelFactory
         };
 
         model.QueuedChanges = await _segmentPendingCustomerService.CountAsync();
+        model.SuggestPreparedStatements = _databaseConfigurationAdvisor.SuggestsPreparedStatements();
         model.WidgetZones ??= [];
         model.AvailableWidgetZones = [];
         foreach (var zone in CustomerSegmentsDefaults.ShopperWidgetZones)

@@ -19,6 +19,7 @@ public class NopStartup : INopStartup
     {
         //admin pages
         services.AddScoped<ISegmentModelFactory, SegmentModelFactory>();
+        services.AddScoped<IDatabaseConfigurationAdvisor, DatabaseConfigurationAdvisor>();
         services.AddScoped<ISegmentAnalyticsService, SegmentAnalyticsService>();
         services.AddScoped<ISegmentPreviewService, SegmentPreviewService>();
         services.AddScoped<ISegmentValueLookupService, SegmentValueLookupService>();

@@ -31,6 +31,8 @@ public record ConfigurationModel : BaseNopModel
     [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Configuration.QueuedChanges")]
     public int QueuedChanges { get; set; }
 
+    public bool SuggestPreparedStatements { get; set; }
+
     [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Configuration.RfmWindowDays")]
     public int RfmWindowDays { get; set; }
 

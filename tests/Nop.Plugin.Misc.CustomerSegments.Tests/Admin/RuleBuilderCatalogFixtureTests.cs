@@ -88,7 +88,7 @@ public class RuleBuilderCatalogFixtureTests
         var catalog = new Mock<IRuleFieldCatalog>();
         catalog.Setup(c => c.GetFields()).Returns(fields);
 
-        var factory = new SegmentModelFactory(new AdminAreaSettings(), Mock.Of<IDateTimeHelper>(), localization.Object, Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), catalog.Object,
+        var factory = new SegmentModelFactory(new AdminAreaSettings(), Mock.Of<IDatabaseConfigurationAdvisor>(), Mock.Of<IDateTimeHelper>(), localization.Object, Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), catalog.Object,
             Mock.Of<ISegmentDiscountUsageService>(), Mock.Of<ISegmentMemberSearchService>(), Mock.Of<ISegmentMembershipService>(),
             Mock.Of<ISegmentPendingCustomerService>(), Mock.Of<ISegmentService>(), Mock.Of<IStoreService>());
 

@@ -28,6 +28,7 @@ public class SegmentModelFactoryTests
     private Mock<ISegmentMemberSearchService> _memberSearch;
     private Mock<ISegmentMembershipService> _membershipService;
     private Mock<ISegmentPendingCustomerService> _pendingCustomers;
+    private Mock<IDatabaseConfigurationAdvisor> _databaseAdvisor;
     private Mock<ISegmentService> _segmentService;
     private Mock<IStoreService> _storeService;
     private SegmentModelFactory _factory;
@@ -68,6 +69,7 @@ public class SegmentModelFactoryTests
         _memberSearch = new Mock<ISegmentMemberSearchService>();
         _membershipService = new Mock<ISegmentMembershipService>();
         _pendingCustomers = new Mock<ISegmentPendingCustomerService>();
+        _databaseAdvisor = new Mock<IDatabaseConfigurationAdvisor>();
         _segmentService = new Mock<ISegmentService>();
         _segmentService.Setup(s => s.GetReferencingSegmentsAsync(It.IsAny<int>())).ReturnsAsync([]);
         _storeService = new Mock<IStoreService>();
@@ -89,7 +91,7 @@ public class SegmentModelFactoryTests
                 return (IList<SegmentLocalizedModel>)locales;
             });
 
-        _factory = new SegmentModelFactory(_adminAreaSettings, _dateTimeHelper.Object, _localizationService.Object, _localizedModelFactory.Object, _catalog.Object,
+        _factory = new SegmentModelFactory(_adminAreaSettings, _databaseAdvisor.Object, _dateTimeHelper.Object, _localizationService.Object, _localizedModelFactory.Object, _catalog.Object,
             _discountUsage.Object, _memberSearch.Object, _membershipService.Object, _pendingCustomers.Object, _segmentService.Object, _storeService.Object);
     }
 
@@ -321,6 +323,20 @@ public class SegmentModelFactoryTests
 
         Assert.That(shown.QueuedChanges, Is.EqualTo(1234));
         Assert.That(posted.QueuedChanges, Is.EqualTo(1234), "counted again, never taken from the form");
+    }
+
+    [Test]
+    public async Task SettingsAdvisePreparedStatementsOnlyWhenTheDatabaseSettingsCall()
+    {
+        _databaseAdvisor.Setup(a => a.SuggestsPreparedStatements()).Returns(true);
+        var advised = await _factory.PrepareConfigurationModelAsync(null, new CustomerSegmentsSettings());
+        var posted = await _factory.PrepareConfigurationModelAsync(new ConfigurationModel { SuggestPreparedStatements = false }, new CustomerSegmentsSettings());
+        _databaseAdvisor.Setup(a => a.SuggestsPreparedStatements()).Returns(false);
+        var quiet = await _factory.PrepareConfigurationModelAsync(null, new CustomerSegmentsSettings());
+
+        Assert.That(advised.SuggestPreparedStatements, Is.True);
+        Assert.That(posted.SuggestPreparedStatements, Is.True, "asked again, never taken from the form");
+        Assert.That(quiet.SuggestPreparedStatements, Is.False);
     }
 
     [Test]

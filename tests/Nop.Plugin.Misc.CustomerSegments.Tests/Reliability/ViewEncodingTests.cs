@@ -115,7 +115,7 @@ public class ViewEncodingTests
         var segments = new Mock<ISegmentService>();
         segments.Setup(s => s.GetReferencingSegmentsAsync(It.IsAny<int>())).ReturnsAsync([]);
         var factory = new SegmentModelFactory(new AdminAreaSettings { DefaultGridPageSize = 25, GridPageSizes = "25" },
-            Mock.Of<IDateTimeHelper>(), localization.Object, Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), catalog.Object, discountUsage.Object,
+            Mock.Of<IDatabaseConfigurationAdvisor>(), Mock.Of<IDateTimeHelper>(), localization.Object, Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), catalog.Object, discountUsage.Object,
             Mock.Of<ISegmentMemberSearchService>(), Mock.Of<ISegmentMembershipService>(), Mock.Of<ISegmentPendingCustomerService>(), segments.Object, stores.Object);
 
         var rule = "{\"version\":1,\"root\":{\"kind\":\"group\",\"children\":[{\"kind\":\"condition\",\"field\":\"customer.company\",\"operator\":\"eq\",\"values\":[" +

@@ -1,0 +1,52 @@
+using System.Data.Common;
+using Nop.Core.Configuration;
+using Nop.Data;
+using Nop.Data.Configuration;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// Reads the connection settings nopCommerce keeps in App_Data/appsettings.json
+/// </summary>
+public class DatabaseConfigurationAdvisor : IDatabaseConfigurationAdvisor
+{
+    /// <summary>
+    /// Npgsql's keyword for automatic preparation, as written in its documentation and as its property is named
+    /// (Npgsql compares keywords without regard to case)
+    /// </summary>
+    protected static readonly string[] MaxAutoPrepareKeywords = ["Max Auto Prepare", "MaxAutoPrepare"];
+
+    protected readonly AppSettings _appSettings;
+
+    public DatabaseConfigurationAdvisor(AppSettings appSettings)
+    {
+        _appSettings = appSettings;
+    }
+
+    /// <summary>
+    /// Whether Npgsql prepares statements under the connection string: a positive Max Auto Prepare. A string that
+    /// cannot be read counts as preparing, so that the page advises nothing it cannot tell.
+    /// </summary>
+    protected virtual bool PreparesStatements(string connectionString)
+    {
+        var builder = new DbConnectionStringBuilder();
+        try
+        {
+            builder.ConnectionString = connectionString ?? string.Empty;
+        }
+        catch (ArgumentException)
+        {
+            return true;
+        }
+
+        return MaxAutoPrepareKeywords.Any(keyword =>
+            builder.TryGetValue(keyword, out var value) && int.TryParse(Convert.ToString(value), out var statements) && statements > 0);
+    }
+
+    public virtual bool SuggestsPreparedStatements()
+    {
+        var dataConfig = _appSettings.Get<DataConfig>();
+
+        return dataConfig?.DataProvider == DataProviderType.PostgreSQL && !PreparesStatements(dataConfig.ConnectionString);
+    }
+}
