@@ -483,6 +483,13 @@ public class BenchRun
         var failuresBeforeCheckouts = failures;
         var checkouts = await CheckoutsAsync(engine, logger.Object, pendingCustomers, warmupCustomers.Take(2 * CheckoutCount).ToList(), () => ++number);
         var checkoutFailures = failures - failuresBeforeCheckouts;
+        var guests = await connection.QueryToListAsync<int>(
+            "SELECT m.\"Customer_Id\" FROM \"Customer_CustomerRole_Mapping\" m WHERE m.\"CustomerRole_Id\" = @guests ORDER BY m.\"Customer_Id\"",
+            new DataParameter("guests", ShopModel.GuestsRoleId));
+        var failuresBeforeUpdates = failures;
+        var customerUpdates = await CustomerUpdatesAsync(engine, logger.Object, pendingCustomers,
+            warmupCustomers.Skip(2 * CheckoutCount).Take(CustomerUpdateCount).Concat(guests.Take(CustomerUpdateCount)).ToList());
+        var customerUpdateFailures = failures - failuresBeforeUpdates;
 
         //hand-written: the segment queries restricted to the customer, RFM left to the scheduled rebuild
         //(a customer's RFM scores are ranks among all buyers: one customer cannot be scored without ranking everyone)
@@ -535,6 +542,19 @@ public class BenchRun
                  $"outside p50 {Measure.Ms(Measure.Percentile(checkouts.OutsideRequest, 50))} p99 {Measure.Ms(Measure.Percentile(checkouts.OutsideRequest, 99))}");
         }
 
+        if (customerUpdates.Values.Any(times => times.Count > 0))
+        {
+            string figures(string kind) => customerUpdates[kind].Count == 0
+                ? $"{kind}: none"
+                : $"{kind} ({customerUpdates[kind].Count:N0}): p50 {Measure.Ms(Measure.Percentile(customerUpdates[kind], 50))}, p99 {Measure.Ms(Measure.Percentile(customerUpdates[kind], 99))}";
+            var described = string.Join("; ", customerUpdates.Keys.Select(figures));
+            Report.AppendLine("A customer updated: nopCommerce publishes `EntityUpdatedEvent<Customer>` when it saves a customer through `ICustomerService` " +
+                              "(at login, when a checkout picks the billing or shipping address, when the cart empties or fills, when the customer edits his account; " +
+                              "not for the last-activity date, saved without an event), the plugin's CustomerEventConsumer timed, outside a request: " +
+                              described + (customerUpdateFailures > 0 ? $"; **{customerUpdateFailures:N0} events failed**." : "; no event failed.")).AppendLine();
+            _log($"  customer updates: {described}");
+        }
+
         Report.AppendLine($"Hand-written baseline: the {perCustomer.Count} non-RFM segment queries restricted to the customer (read only, no writes; RFM is left to the scheduled rebuild), " +
                           $"over {times.Count:N0} customers who ordered (one connection): p50 **{Measure.Ms(Measure.Percentile(times, 50))}**, p99 **{Measure.Ms(Measure.Percentile(times, 99))}**, " +
                           $"max {Measure.Ms(times[^1])}.").AppendLine();
@@ -542,6 +562,40 @@ public class BenchRun
     }
 
     private const int CheckoutCount = 200;
+
+    private const int CustomerUpdateCount = 300;
+
+    /// <summary>
+    /// An update event of each customer (the row as read, unchanged), timed by kind of customer: a member of some segment,
+    /// an eligible customer in no segment (whom the event evaluates in every segment, as he may have just become
+    /// eligible), a customer no segment can have (a guest)
+    /// </summary>
+    private static async Task<Dictionary<string, List<double>>> CustomerUpdatesAsync(EngineBench engine, ILogger logger,
+        ISegmentPendingCustomerService pendingCustomers, IReadOnlyList<int> customerIds)
+    {
+        var consumer = new CustomerEventConsumer(logger, pendingCustomers, engine.Rebuild);
+        var memberships = engine.Shop.Repository<SegmentMembership>().Table;
+        var roleMappings = engine.Shop.Repository<CustomerCustomerRoleMapping>().Table;
+        var times = new Dictionary<string, List<double>> { ["member of a segment"] = [], ["eligible, in no segment"] = [], ["guest"] = [] };
+        foreach (var customerId in customerIds)
+        {
+            var customer = await engine.Shop.Repository<Customer>().Table.FirstOrDefaultAsync(c => c.Id == customerId);
+            if (customer == null)
+                continue;
+
+            var kind = await memberships.AnyAsync(m => m.CustomerId == customerId && m.LeftOnUtc == null) ? "member of a segment"
+                : await roleMappings.AnyAsync(m => m.CustomerId == customerId && m.CustomerRoleId == ShopModel.RegisteredRoleId) ? "eligible, in no segment"
+                : "guest";
+            var watch = Stopwatch.StartNew();
+            await consumer.HandleEventAsync(new EntityUpdatedEvent<Customer>(customer));
+            times[kind].Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        foreach (var list in times.Values)
+            list.Sort();
+
+        return times;
+    }
 
     private const int CheckoutEvents = 11;
 
