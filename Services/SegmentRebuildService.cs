@@ -260,28 +260,42 @@ public class SegmentRebuildService : ISegmentRebuildService
     /// changed (every rule applies it: not deleted, not a system account, not a guest). The event does not say what
     /// the customer was before, the memberships do: a customer who is in a segment was eligible. So a customer who
     /// is not eligible now leaves the segments he is in; an eligible customer in no segment may have just become
-    /// eligible and is evaluated in every segment; an eligible member stays eligible and needs nothing more.
+    /// eligible and is evaluated in every segment; an eligible member stays eligible and needs nothing more. A
+    /// customer who is not eligible and in no segment is one no rule can move (most are guests): the event needs
+    /// nothing for him. One statement per batch reads both.
     /// </summary>
-    /// <returns>The customers to re-evaluate, by segment id</returns>
-    protected virtual async Task<Dictionary<int, List<int>>> GetEligibilityChangesAsync(IList<int> customerIds, IList<Segment> segments, DateTime nowUtc)
+    /// <returns>The customers to re-evaluate, by segment id; the customers no segment has or can have</returns>
+    protected virtual async Task<(Dictionary<int, List<int>> Changes, ISet<int> OutOfReach)> GetEligibilityChangesAsync(IList<int> customerIds,
+        IList<Segment> segments, DateTime nowUtc)
     {
         var changes = new Dictionary<int, List<int>>();
+        var outOfReach = new HashSet<int>();
         if (segments.Count == 0)
-            return changes;
+            return (changes, outOfReach);
 
         var segmentIds = segments.Select(segment => segment.Id).ToList();
         var eligibleCustomers = await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc);
         foreach (var batch in customerIds.Chunk(CustomerBatchSize))
         {
-            var eligible = (await eligibleCustomers.Where(customerId => batch.Contains(customerId)).ToListAsync()).ToHashSet();
-            var memberships = await Current(batch, segmentIds)
-                .Select(membership => new { membership.SegmentId, membership.CustomerId })
+            //one statement: the eligible customers among them (segment 0), their current memberships
+            var rows = await OfCustomers(eligibleCustomers, batch)
+                .Select(customerId => new SegmentCustomer { SegmentId = 0, CustomerId = customerId, Member = false })
+                .Concat(CurrentMembershipsOf(batch))
                 .ToListAsync();
-            var segmentsOfCustomer = memberships.ToLookup(membership => membership.CustomerId, membership => membership.SegmentId);
+            var eligible = rows.Where(row => !row.Member).Select(row => row.CustomerId).ToHashSet();
+            var segmentsOfCustomer = rows
+                .Where(row => row.Member && segmentIds.Contains(row.SegmentId))
+                .ToLookup(row => row.CustomerId, row => row.SegmentId);
 
             foreach (var customerId in batch)
             {
                 var memberOf = segmentsOfCustomer[customerId].ToList();
+                if (!eligible.Contains(customerId) && memberOf.Count == 0)
+                {
+                    outOfReach.Add(customerId);
+                    continue;
+                }
+
                 var concerned = !eligible.Contains(customerId) ? memberOf : memberOf.Count == 0 ? segmentIds : [];
                 foreach (var segmentId in concerned)
                 {
@@ -292,15 +306,21 @@ public class SegmentRebuildService : ISegmentRebuildService
             }
         }
 
-        return changes;
+        return (changes, outOfReach);
     }
 
     /// <summary>
-    /// Current memberships of the customers in the segments
+    /// The customers' current memberships in any segment, as rows of a decision read (see <see cref="SegmentCustomer"/>)
     /// </summary>
-    protected virtual IQueryable<SegmentMembership> Current(IList<int> customerIds, IList<int> segmentIds) =>
-        _membershipRepository.Table.Where(membership => membership.LeftOnUtc == null
-            && customerIds.Contains(membership.CustomerId) && segmentIds.Contains(membership.SegmentId));
+    protected virtual IQueryable<SegmentCustomer> CurrentMembershipsOf(int[] customerIds)
+    {
+        var current = _membershipRepository.Table.Where(membership => membership.LeftOnUtc == null);
+        current = customerIds is [var single]
+            ? current.Where(membership => membership.CustomerId == single)
+            : current.Where(membership => customerIds.Contains(membership.CustomerId));
+
+        return current.Select(membership => new SegmentCustomer { SegmentId = membership.SegmentId, CustomerId = membership.CustomerId, Member = true });
+    }
 
     /// <summary>
     /// Brings the segment's membership of the given customers in line with its rule (a full rebuild is
@@ -465,10 +485,7 @@ public class SegmentRebuildService : ISegmentRebuildService
             //one statement: the customer if eligible (segment 0), the segments whose conditions he matches, his current memberships
             var eligible = OfCustomers(await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc), ids)
                 .Select(id => new SegmentCustomer { SegmentId = 0, CustomerId = id, Member = false });
-            var memberships = _membershipRepository.Table
-                .Where(membership => membership.LeftOnUtc == null && membership.CustomerId == customerId)
-                .Select(membership => new SegmentCustomer { SegmentId = membership.SegmentId, CustomerId = membership.CustomerId, Member = true });
-            var rows = await checks.Prepend(eligible).Append(memberships).Aggregate(Queryable.Concat).ToListAsync();
+            var rows = await checks.Prepend(eligible).Append(CurrentMembershipsOf(ids)).Aggregate(Queryable.Concat).ToListAsync();
 
             var isEligible = rows.Any(row => !row.Member && row.SegmentId == 0);
             members.UnionWith(rows.Where(row => row.Member).Select(row => row.SegmentId));
@@ -587,15 +604,9 @@ public class SegmentRebuildService : ISegmentRebuildService
 
         var eligible = OfCustomers(await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc), ids)
             .Select(customerId => new SegmentCustomer { SegmentId = 0, CustomerId = customerId, Member = false });
-        var currentMemberships = _membershipRepository.Table.Where(membership => membership.LeftOnUtc == null);
-        currentMemberships = ids is [var single]
-            ? currentMemberships.Where(membership => membership.CustomerId == single)
-            : currentMemberships.Where(membership => ids.Contains(membership.CustomerId));
-        var memberships = currentMemberships
-            .Select(membership => new SegmentCustomer { SegmentId = membership.SegmentId, CustomerId = membership.CustomerId, Member = true });
 
         //one statement: the eligible customers (segment 0), the customers each rule's conditions match, the current members
-        var rows = await checkable.Select(item => item.Matches).Prepend(eligible).Append(memberships).Aggregate(Queryable.Concat).ToListAsync();
+        var rows = await checkable.Select(item => item.Matches).Prepend(eligible).Append(CurrentMembershipsOf(ids)).Aggregate(Queryable.Concat).ToListAsync();
         var eligibleIds = rows.Where(row => row.SegmentId == 0 && !row.Member).Select(row => row.CustomerId).ToHashSet();
         var segmentIds = checkable.Select(item => item.Segment.Id).ToHashSet();
         var matches = rows
@@ -844,9 +855,13 @@ public class SegmentRebuildService : ISegmentRebuildService
             .ToHashSet();
 
         //segments that do not read the changed data, for the customers whose eligibility may have changed
-        var eligibilityChanges = (changed & EligibilitySources) != 0
+        var (eligibilityChanges, outOfReach) = (changed & EligibilitySources) != 0
             ? await GetEligibilityChangesAsync(ids, segments, nowUtc)
-            : new Dictionary<int, List<int>>();
+            : ([], new HashSet<int>());
+        ids = ids.Where(id => !outOfReach.Contains(id)).ToList();
+        if (ids.Count == 0)
+            return [];
+
         var dependents = _segmentRuleAnalyzer.GetDependents(affected.Concat(eligibilityChanges.Keys).ToHashSet(), dependencies);
         affected.UnionWith(dependents);
 

@@ -311,7 +311,7 @@ public class EventConsumerTests : MembershipTestBase
         Assert.That(await buildsOfUpdateAsync(bob), Is.EqualTo(2), "Acme and the wishlist segment (buyers is decided from bob's statistics)");
         Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }));
         Assert.That(await CurrentMemberIdsAsync(wishers.Id), Is.EqualTo(new[] { ann.Id }));
-        Assert.That(await buildsOfUpdateAsync(bob), Is.EqualTo(1), "a deleted customer in no segment: only Acme");
+        Assert.That(await buildsOfUpdateAsync(bob), Is.Zero, "a deleted customer in no segment: no rule can move him");
 
         //restored (not something nopCommerce does, but another plugin may): in no segment, so every segment looks
         bob.Deleted = false;
@@ -324,6 +324,38 @@ public class EventConsumerTests : MembershipTestBase
         await buildsOfUpdateAsync(ann);
         Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { bob.Id }));
         Assert.That(await CurrentMemberIdsAsync(wishers.Id), Is.EqualTo(new[] { bob.Id }));
+    }
+
+    [Test]
+    public async Task AGuestsUpdateLooksAtNoSegmentUnlessHeIsInOne()
+    {
+        var guestsRole = new CustomerRole { Name = "Guests", SystemName = NopCustomerDefaults.GuestsRoleName, Active = true };
+        await Repository<CustomerRole>().InsertAsync(guestsRole, false);
+        var guest = await CustomerAsync("guest@example.com", "Acme");
+        await Repository<CustomerCustomerRoleMapping>().InsertAsync(new CustomerCustomerRoleMapping { CustomerId = guest.Id, CustomerRoleId = guestsRole.Id }, false);
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+        await OrderAsync(guest.Id, publishEvent: false);
+        await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.Empty, "guests are not eligible by default");
+
+        async Task<int> buildsOfUpdateAsync()
+        {
+            guest.LastActivityDateUtc = guest.LastActivityDateUtc.AddMinutes(1);
+            await Repository<Customer>().UpdateAsync(guest, false);
+            Queries.SegmentQueryBuildCount = 0;
+            await PublishAsync<EntityUpdatedEvent<Customer>>(Customers, new EntityUpdatedEvent<Customer>(guest));
+            return Queries.SegmentQueryBuildCount;
+        }
+
+        Assert.That(await buildsOfUpdateAsync(), Is.Zero, "no rule can select him and he is in no segment");
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.Empty);
+
+        //a stay opened while he could be a member (e.g. before a setting changed): the update closes it
+        await Repository<SegmentMembership>().InsertAsync(new SegmentMembership { SegmentId = buyers.Id, CustomerId = guest.Id, EnteredOnUtc = DateTime.UtcNow.AddDays(-1) }, false);
+        Assert.That(await buildsOfUpdateAsync(), Is.Positive);
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.Empty);
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.Empty);
     }
 
     [Test]

@@ -26,9 +26,23 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.Reliability;
 public class RebuildFaultTests : MembershipTestBase
 {
     /// <summary>
-    /// Customer ids that do not exist, put between the real ones so that a re-evaluation runs in two batches
+    /// Eligible customers in no segment, put between the real ones so that a re-evaluation runs in two batches (a
+    /// customer no segment has or can have is left out of a re-evaluation)
     /// </summary>
-    private static readonly int[] _padding = Enumerable.Range(1_000_000, SegmentRebuildService.CustomerBatchSize + 100).ToArray();
+    private async Task<List<int>> PaddingCustomerIdsAsync()
+    {
+        var padding = Enumerable.Range(0, SegmentRebuildService.CustomerBatchSize + 100).Select(i => new Customer
+        {
+            CustomerGuid = Guid.NewGuid(),
+            Username = $"padding-{i}",
+            Active = true,
+            CreatedOnUtc = DateTime.UtcNow.AddDays(-1),
+            LastActivityDateUtc = DateTime.UtcNow
+        }).ToList();
+        await Repository<Customer>().InsertAsync(padding, false);
+
+        return await Repository<Customer>().Table.Where(customer => customer.Username.StartsWith("padding-")).Select(customer => customer.Id).ToListAsync();
+    }
 
     private int _faultPoints;
     private int _recovered;
@@ -226,7 +240,7 @@ public class RebuildFaultTests : MembershipTestBase
     {
         var scenario = await ScenarioAsync();
         //ann and bob in the first batch, cid and dan in the second
-        var ids = scenario.CustomerIds.Take(2).Concat(_padding).Concat(scenario.CustomerIds.Skip(2)).ToList();
+        var ids = scenario.CustomerIds.Take(2).Concat(await PaddingCustomerIdsAsync()).Concat(scenario.CustomerIds.Skip(2)).ToList();
 
         var points = await InjectEverywhereAsync(scenario,
             rebuild => rebuild.ReevaluateCustomersAsync(ids, RuleDataSources.Customer | RuleDataSources.Orders));
