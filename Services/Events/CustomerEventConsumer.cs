@@ -9,10 +9,11 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 /// <summary>
 /// Changes to a customer's own record and roles: the segments that read them, and, since these also decide
 /// whether the customer is eligible at all, the segments an eligibility change concerns (see
-/// <see cref="SegmentRebuildService.EligibilitySources"/>)
+/// <see cref="SegmentRebuildService.EligibilitySources"/>). A customer's insert is left to the event of his first
+/// role, which nopCommerce adds right after it (every new visitor becomes a guest this way): re-evaluated at the
+/// insert, a customer without roles yet would pass for an eligible one and enter segments for an instant.
 /// </summary>
 public class CustomerEventConsumer : SegmentEventConsumerBase,
-    IConsumer<EntityInsertedEvent<Customer>>,
     IConsumer<EntityUpdatedEvent<Customer>>,
     IConsumer<EntityDeletedEvent<Customer>>,
     IConsumer<CustomerRegisteredEvent>,
@@ -25,9 +26,6 @@ public class CustomerEventConsumer : SegmentEventConsumerBase,
         : base(logger, segmentPendingCustomerService, segmentRebuildService)
     {
     }
-
-    public virtual Task HandleEventAsync(EntityInsertedEvent<Customer> eventMessage) =>
-        ReevaluateAsync([eventMessage?.Entity?.Id ?? 0], RuleDataSources.Customer, "customer inserted");
 
     public virtual Task HandleEventAsync(EntityUpdatedEvent<Customer> eventMessage) =>
         ReevaluateAsync([eventMessage?.Entity?.Id ?? 0], RuleDataSources.Customer, "customer updated");

@@ -259,8 +259,13 @@ public class EventConsumerTests : MembershipTestBase
         Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.Empty);
         Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.Empty, "eligibility reads the customer: every segment re-evaluates");
 
+        //a new customer: nopCommerce adds his first role right after inserting him, and that event re-evaluates him
+        var registered = new CustomerRole { Name = "Registered", SystemName = NopCustomerDefaults.RegisteredRoleName, Active = true };
+        await Repository<CustomerRole>().InsertAsync(registered, false);
         var bob = await CustomerAsync("bob@example.com", "Acme");
-        await PublishAsync<EntityInsertedEvent<Customer>>(Customers, new EntityInsertedEvent<Customer>(bob));
+        var role = new CustomerCustomerRoleMapping { CustomerId = bob.Id, CustomerRoleId = registered.Id };
+        await Repository<CustomerCustomerRoleMapping>().InsertAsync(role, false);
+        await PublishAsync<EntityInsertedEvent<CustomerCustomerRoleMapping>>(Customers, new EntityInsertedEvent<CustomerCustomerRoleMapping>(role));
         Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(new[] { bob.Id }));
 
         var cid = await CustomerAsync("cid@example.com", "Acme");
@@ -324,6 +329,28 @@ public class EventConsumerTests : MembershipTestBase
         await buildsOfUpdateAsync(ann);
         Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { bob.Id }));
         Assert.That(await CurrentMemberIdsAsync(wishers.Id), Is.EqualTo(new[] { bob.Id }));
+    }
+
+    [Test]
+    public async Task ANewVisitorInsertedAsNopCommerceInsertsGuestsEntersNoSegmentEvenForAnInstant()
+    {
+        var guestsRole = new CustomerRole { Name = "Guests", SystemName = NopCustomerDefaults.GuestsRoleName, Active = true };
+        await Repository<CustomerRole>().InsertAsync(guestsRole, false);
+        var active = await SegmentAsync("Active", Json(Active(true)));
+        var member = await CustomerAsync("ann@example.com");
+        await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMemberIdsAsync(active.Id), Is.EqualTo(new[] { member.Id }));
+
+        //nopCommerce's InsertGuestCustomerAsync, at a new visitor's first request: the customer first, then his role
+        var visitor = await CustomerAsync(null);
+        await PublishToConsumersAsync(new EntityInsertedEvent<Customer>(visitor), Customers, Engagement, Orders);
+        var guest = new CustomerCustomerRoleMapping { CustomerId = visitor.Id, CustomerRoleId = guestsRole.Id };
+        await Repository<CustomerCustomerRoleMapping>().InsertAsync(guest, false);
+        await PublishAsync<EntityInsertedEvent<CustomerCustomerRoleMapping>>(Customers, new EntityInsertedEvent<CustomerCustomerRoleMapping>(guest));
+
+        Assert.That(await Repository<SegmentMembership>().Table.CountAsync(row => row.CustomerId == visitor.Id), Is.Zero,
+            "no stay opened and closed: the segment's history counts no visitor");
+        Assert.That(await CurrentMemberIdsAsync(active.Id), Is.EqualTo(new[] { member.Id }));
     }
 
     [Test]

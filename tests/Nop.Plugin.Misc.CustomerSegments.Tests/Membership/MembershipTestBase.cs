@@ -136,6 +136,15 @@ public abstract class MembershipTestBase : DatabaseTestBase
     protected static Task PublishAsync<T>(IConsumer<T> consumer, T eventMessage) => consumer.HandleEventAsync(eventMessage);
 
     /// <summary>
+    /// Publishes as nopCommerce's publisher does: to each consumer that consumes the event's type, to none when none does
+    /// </summary>
+    protected static async Task PublishToConsumersAsync<T>(T eventMessage, params object[] consumers)
+    {
+        foreach (var consumer in consumers.OfType<IConsumer<T>>())
+            await consumer.HandleEventAsync(eventMessage);
+    }
+
+    /// <summary>
     /// The queue of customers for the scheduled rebuild over the test's shop, re-evaluated by the rebuild service given
     /// </summary>
     protected SegmentPendingCustomerService NewPendingCustomerService(ISegmentRebuildService rebuild) =>
