@@ -11,6 +11,7 @@ using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Events;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Events;
 using Nop.Services.Logging;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Benchmarks;
@@ -490,6 +491,9 @@ public class BenchRun
         var customerUpdates = await CustomerUpdatesAsync(engine, logger.Object, pendingCustomers,
             warmupCustomers.Skip(2 * CheckoutCount).Take(CustomerUpdateCount).Concat(guests.Take(CustomerUpdateCount)).ToList());
         var customerUpdateFailures = failures - failuresBeforeUpdates;
+        var failuresBeforeVisitors = failures;
+        var visitors = await NewVisitorsAsync(engine, logger.Object, pendingCustomers, CustomerUpdateCount);
+        var visitorFailures = failures - failuresBeforeVisitors;
 
         //hand-written: the segment queries restricted to the customer, RFM left to the scheduled rebuild
         //(a customer's RFM scores are ranks among all buyers: one customer cannot be scored without ranking everyone)
@@ -553,6 +557,15 @@ public class BenchRun
                               "not for the last-activity date, saved without an event), the plugin's CustomerEventConsumer timed, outside a request: " +
                               described + (customerUpdateFailures > 0 ? $"; **{customerUpdateFailures:N0} events failed**." : "; no event failed.")).AppendLine();
             _log($"  customer updates: {described}");
+        }
+
+        if (visitors.Count > 0)
+        {
+            Report.AppendLine($"A new visitor: nopCommerce inserts a customer at a visitor's first request, then gives him the Guests role " +
+                              $"(`InsertGuestCustomerAsync`); the plugin's consumers of both events timed together, over {visitors.Count:N0} visitors: " +
+                              $"p50 {Measure.Ms(Measure.Percentile(visitors, 50))}, p99 {Measure.Ms(Measure.Percentile(visitors, 99))}" +
+                              (visitorFailures > 0 ? $"; **{visitorFailures:N0} events failed**." : "; no event failed.")).AppendLine();
+            _log($"  new visitors: p50 {Measure.Ms(Measure.Percentile(visitors, 50))} p99 {Measure.Ms(Measure.Percentile(visitors, 99))}");
         }
 
         Report.AppendLine($"Hand-written baseline: the {perCustomer.Count} non-RFM segment queries restricted to the customer (read only, no writes; RFM is left to the scheduled rebuild), " +
@@ -717,6 +730,44 @@ public class BenchRun
         PriceExclTax = 60,
         OriginalProductCost = 36
     };
+
+    /// <summary>
+    /// New visitors as nopCommerce inserts them (the customer, then his Guests role), each event given to the plugin's
+    /// customer consumer when it consumes the event's type, as nopCommerce's publisher does; the visitors are removed
+    /// afterwards, with anything the plugin wrote of them
+    /// </summary>
+    private static async Task<List<double>> NewVisitorsAsync(EngineBench engine, ILogger logger, ISegmentPendingCustomerService pendingCustomers, int count)
+    {
+        var consumer = new CustomerEventConsumer(logger, pendingCustomers, engine.Rebuild);
+        var (customers, roles) = (engine.Shop.Repository<Customer>(), engine.Shop.Repository<CustomerCustomerRoleMapping>());
+        var times = new List<double>();
+        var visitorIds = new List<int>();
+        var watch = new Stopwatch();
+        for (var i = 0; i < count; i++)
+        {
+            var visitor = new Customer { CustomerGuid = Guid.NewGuid(), Active = true, CreatedOnUtc = DateTime.UtcNow, LastActivityDateUtc = DateTime.UtcNow };
+            await customers.InsertAsync(visitor, false);
+            visitorIds.Add(visitor.Id);
+            watch.Restart();
+            if (consumer is IConsumer<EntityInsertedEvent<Customer>> insertConsumer)
+                await insertConsumer.HandleEventAsync(new EntityInsertedEvent<Customer>(visitor));
+            watch.Stop();
+
+            var guest = new CustomerCustomerRoleMapping { CustomerId = visitor.Id, CustomerRoleId = ShopModel.GuestsRoleId };
+            await roles.InsertAsync(guest, false);
+            watch.Start();
+            await consumer.HandleEventAsync(new EntityInsertedEvent<CustomerCustomerRoleMapping>(guest));
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        await engine.Shop.Repository<SegmentMembership>().DeleteAsync(row => visitorIds.Contains(row.CustomerId));
+        await engine.Shop.Repository<SegmentPendingCustomer>().DeleteAsync(row => visitorIds.Contains(row.CustomerId));
+        await roles.DeleteAsync(row => visitorIds.Contains(row.CustomerId));
+        await customers.DeleteAsync(row => visitorIds.Contains(row.Id));
+        times.Sort();
+
+        return times;
+    }
 
     private static async Task RemoveEventOrdersAsync(EngineBench engine)
     {
