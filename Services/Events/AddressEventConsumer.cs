@@ -9,10 +9,12 @@ using Nop.Services.Logging;
 namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 
 /// <summary>
-/// Addresses added, changed or removed move their customers in or out of geographic segments
+/// Addresses changed or removed, and addresses added to or removed from a customer, move their customers in or out
+/// of geographic segments. An address's insert is not consumed: a new address belongs to no customer until he is
+/// given it (an address book entry, his billing or shipping address), whose own event follows; nopCommerce also
+/// inserts a copy of the addresses of every order placed.
 /// </summary>
 public class AddressEventConsumer : SegmentEventConsumerBase,
-    IConsumer<EntityInsertedEvent<Address>>,
     IConsumer<EntityUpdatedEvent<Address>>,
     IConsumer<EntityDeletedEvent<Address>>,
     IConsumer<EntityInsertedEvent<CustomerAddressMapping>>,
@@ -57,9 +59,6 @@ public class AddressEventConsumer : SegmentEventConsumerBase,
         address == null
             ? Task.CompletedTask
             : ReevaluateAsync(() => GetCustomerIdsOfAddressAsync(address.Id), RuleDataSources.Addresses, eventName);
-
-    public virtual Task HandleEventAsync(EntityInsertedEvent<Address> eventMessage) =>
-        ReevaluateAddressAsync(eventMessage?.Entity, "address inserted");
 
     public virtual Task HandleEventAsync(EntityUpdatedEvent<Address> eventMessage) =>
         ReevaluateAddressAsync(eventMessage?.Entity, "address updated");

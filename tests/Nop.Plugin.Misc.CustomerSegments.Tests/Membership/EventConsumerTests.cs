@@ -10,6 +10,7 @@ using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Events;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Events;
 using Nop.Services.Logging;
 using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
@@ -467,6 +468,27 @@ public class EventConsumerTests : MembershipTestBase
         await Repository<Address>().DeleteAsync(address);
         await PublishAsync<EntityDeletedEvent<Address>>(Addresses, new EntityDeletedEvent<Address>(address));
         Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.Empty);
+    }
+
+    [Test]
+    public async Task ANewAddressMovesItsCustomerWhenHeIsGivenIt()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var segment = await SegmentAsync("Country 3", Json(BillingCountry(3)));
+        var address = new Address { CountryId = 3, CreatedOnUtc = DateTime.UtcNow };
+        await Repository<Address>().InsertAsync(address);
+        await PublishToConsumersAsync(new EntityInsertedEvent<Address>(address), Addresses, Customers);
+        Assert.That(Addresses, Is.Not.InstanceOf<IConsumer<EntityInsertedEvent<Address>>>(), "a new address belongs to no customer yet");
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.Empty);
+
+        //as a checkout gives a customer his new billing address: in his address book, then as his billing address
+        var mapping = new CustomerAddressMapping { CustomerId = ann.Id, AddressId = address.Id };
+        await Repository<CustomerAddressMapping>().InsertAsync(mapping);
+        await PublishAsync<EntityInsertedEvent<CustomerAddressMapping>>(Addresses, new EntityInsertedEvent<CustomerAddressMapping>(mapping));
+        ann.BillingAddressId = address.Id;
+        await Repository<Customer>().UpdateAsync(ann);
+        await PublishAsync<EntityUpdatedEvent<Customer>>(Customers, new EntityUpdatedEvent<Customer>(ann));
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.EqualTo(new[] { ann.Id }));
     }
 
     [Test]
