@@ -261,8 +261,7 @@ public class EventConsumerTests : MembershipTestBase
         Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.Empty, "eligibility reads the customer: every segment re-evaluates");
 
         //a new customer: nopCommerce adds his first role right after inserting him, and that event re-evaluates him
-        var registered = new CustomerRole { Name = "Registered", SystemName = NopCustomerDefaults.RegisteredRoleName, Active = true };
-        await Repository<CustomerRole>().InsertAsync(registered, false);
+        var registered = await SystemRoleAsync(NopCustomerDefaults.RegisteredRoleName);
         var bob = await CustomerAsync("bob@example.com", "Acme");
         var role = new CustomerCustomerRoleMapping { CustomerId = bob.Id, CustomerRoleId = registered.Id };
         await Repository<CustomerCustomerRoleMapping>().InsertAsync(role, false);
@@ -335,8 +334,7 @@ public class EventConsumerTests : MembershipTestBase
     [Test]
     public async Task ANewVisitorInsertedAsNopCommerceInsertsGuestsEntersNoSegmentEvenForAnInstant()
     {
-        var guestsRole = new CustomerRole { Name = "Guests", SystemName = NopCustomerDefaults.GuestsRoleName, Active = true };
-        await Repository<CustomerRole>().InsertAsync(guestsRole, false);
+        var guestsRole = await SystemRoleAsync(NopCustomerDefaults.GuestsRoleName);
         var active = await SegmentAsync("Active", Json(Active(true)));
         var member = await CustomerAsync("ann@example.com");
         await RebuildService.RebuildAllSegmentsAsync();
@@ -357,8 +355,7 @@ public class EventConsumerTests : MembershipTestBase
     [Test]
     public async Task AGuestsUpdateLooksAtNoSegmentUnlessHeIsInOne()
     {
-        var guestsRole = new CustomerRole { Name = "Guests", SystemName = NopCustomerDefaults.GuestsRoleName, Active = true };
-        await Repository<CustomerRole>().InsertAsync(guestsRole, false);
+        var guestsRole = await SystemRoleAsync(NopCustomerDefaults.GuestsRoleName);
         var guest = await CustomerAsync("guest@example.com", "Acme");
         await Repository<CustomerCustomerRoleMapping>().InsertAsync(new CustomerCustomerRoleMapping { CustomerId = guest.Id, CustomerRoleId = guestsRole.Id }, false);
         var acme = await SegmentAsync("Acme", Json(Company("Acme")));

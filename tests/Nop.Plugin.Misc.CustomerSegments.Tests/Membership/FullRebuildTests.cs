@@ -160,8 +160,7 @@ public class FullRebuildTests : MembershipTestBase
     [TestCase(true)]
     public async Task ARebuildClosesTheStaysOfDeletedCustomersAndOfGuestsUnlessTheSettingsIncludeThem(bool includeGuests)
     {
-        var guestsRole = new CustomerRole { Name = "Guests", SystemName = NopCustomerDefaults.GuestsRoleName, Active = true };
-        await Repository<CustomerRole>().InsertAsync(guestsRole, false);
+        var guestsRole = await SystemRoleAsync(NopCustomerDefaults.GuestsRoleName);
         var ann = await CustomerAsync("ann@example.com", "Acme");
         var bob = await CustomerAsync("bob@example.com", "Acme");
         var cid = await CustomerAsync("cid@example.com", "Acme");

@@ -173,6 +173,16 @@ public abstract class MembershipTestBase : DatabaseTestBase
 
     private Task TruncateAsync<T>() where T : Nop.Core.BaseEntity => Repository<T>().DeleteAsync(_ => true);
 
+    /// <summary>
+    /// One of nopCommerce's system roles (Guests, Registered...), saved
+    /// </summary>
+    protected async Task<CustomerRole> SystemRoleAsync(string systemName)
+    {
+        var role = new CustomerRole { Name = systemName, SystemName = systemName, Active = true };
+        await Repository<CustomerRole>().InsertAsync(role, false);
+        return role;
+    }
+
     protected async Task<Customer> CustomerAsync(string email, string company = null, DateTime? createdOnUtc = null)
     {
         var customer = new Customer
