@@ -451,6 +451,7 @@ public class BenchRun
         async Task<EventPhase> RunEventsAsync(IEnumerable<int> customerIds)
         {
             var times = new List<double>();
+            var byCustomer = new Dictionary<int, double>();
             var (gcBefore, jitBefore, failuresBefore) = (GcFigures.Now(), JitFigures.Now(), failures);
             var cpu = new CpuFigures();
             //the pool's connections are open after the first events: their backends are found once per phase
@@ -469,18 +470,22 @@ public class BenchRun
                 var watch = Stopwatch.StartNew();
                 await consumer.HandleEventAsync(new OrderPlacedEvent(order));
                 times.Add(watch.Elapsed.TotalMilliseconds);
+                byCustomer[customerId] = watch.Elapsed.TotalMilliseconds;
                 if (server != null)
                     cpu += new CpuFigures(CpuFigures.ClientNow() - clientBefore, CpuFigures.ServerNow(server) - serverBefore, 1);
             }
 
             times.Sort();
-            return new EventPhase(times, failures - failuresBefore, GcFigures.Now() - gcBefore, JitFigures.Now() - jitBefore, cpu);
+            return new EventPhase(times, failures - failuresBefore, GcFigures.Now() - gcBefore, JitFigures.Now() - jitBefore, cpu) { ByCustomer = byCustomer };
         }
 
         var started = await RunEventsAsync(warmupCustomers);
         if (started.Times.Count > 0)
             _log($"  per-customer (engine, warm-up): {started.Describe()}");
-        var steady = await RunEventsAsync(customers.Take(_options.EngineEvents));
+        var measured = customers.Take(_options.EngineEvents).ToList();
+        var (ordersBefore, membershipsBefore) = (await OrderCountsAsync(connection, measured), await MembershipRowsAsync(connection, measured));
+        var steady = await RunEventsAsync(measured);
+        var eventKinds = EventKinds(steady.ByCustomer, ordersBefore, membershipsBefore, await MembershipRowsAsync(connection, measured));
         var failuresBeforeCheckouts = failures;
         var checkouts = await CheckoutsAsync(engine, logger.Object, pendingCustomers, warmupCustomers.Take(2 * CheckoutCount).ToList(), () => ++number);
         var checkoutFailures = failures - failuresBeforeCheckouts;
@@ -527,7 +532,12 @@ public class BenchRun
                 Report.AppendLine($"Just after the process started, the warm-up events (the same work for other customers, the first events of the process): " +
                                   $"p50 {Measure.Ms(Measure.Percentile(started.Times, 50))}, p99 {Measure.Ms(Measure.Percentile(started.Times, 99))} over {started.Times.Count:N0} events" +
                                   (started.Failures > 0 ? $", **{started.Failures:N0} failed**" : "") + $". {started.Jit}.").AppendLine();
+            var kinds = string.Join("; ", eventKinds.Select(kind => $"{kind.Key} ({kind.Value.Count:N0}): p50 {Measure.Ms(Measure.Percentile(kind.Value, 50))}, " +
+                                                                    $"p90 {Measure.Ms(Measure.Percentile(kind.Value, 90))}, p99 {Measure.Ms(Measure.Percentile(kind.Value, 99))}"));
+            Report.AppendLine($"The same events by kind (a heavy buyer had more than {HeavyBuyerOrders} orders before the event; a membership changed when the " +
+                              $"customer's stays, open or closed, were not the same after it): {kinds}.").AppendLine();
             _log($"  per-customer (engine): {steady.Describe()}");
+            _log($"  per-customer (engine) by kind: {kinds}");
         }
         else
             Report.AppendLine("Engine: no event measured within the phase's budget.").AppendLine();
@@ -572,6 +582,66 @@ public class BenchRun
                           $"over {times.Count:N0} customers who ordered (one connection): p50 **{Measure.Ms(Measure.Percentile(times, 50))}**, p99 **{Measure.Ms(Measure.Percentile(times, 99))}**, " +
                           $"max {Measure.Ms(times[^1])}.").AppendLine();
         _log($"  per-customer (hand): p50 {Measure.Ms(Measure.Percentile(times, 50))} p99 {Measure.Ms(Measure.Percentile(times, 99))}");
+    }
+
+    private const int HeavyBuyerOrders = 100;
+
+    /// <summary>
+    /// Each customer's orders (not timed, read before the events)
+    /// </summary>
+    private static async Task<Dictionary<int, int>> OrderCountsAsync(DataConnection connection, IReadOnlyList<int> customerIds)
+    {
+        if (customerIds.Count == 0)
+            return [];
+
+        var rows = await connection.QueryToListAsync<CustomerCounts>(
+            $"SELECT \"CustomerId\", COUNT(*) AS \"All\", 0 AS \"Closed\" FROM \"Order\" WHERE \"CustomerId\" IN ({string.Join(",", customerIds)}) GROUP BY \"CustomerId\"");
+        return rows.ToDictionary(row => row.CustomerId, row => row.All);
+    }
+
+    /// <summary>
+    /// Each customer's stays in the segments: all of them, and the closed ones (not timed)
+    /// </summary>
+    private static async Task<Dictionary<int, (int All, int Closed)>> MembershipRowsAsync(DataConnection connection, IReadOnlyList<int> customerIds)
+    {
+        if (customerIds.Count == 0)
+            return [];
+
+        var rows = await connection.QueryToListAsync<CustomerCounts>(
+            $"SELECT \"CustomerId\", COUNT(*) AS \"All\", COUNT(\"LeftOnUtc\") AS \"Closed\" FROM \"CustomerSegmentMembership\" WHERE \"CustomerId\" IN ({string.Join(",", customerIds)}) GROUP BY \"CustomerId\"");
+        return rows.ToDictionary(row => row.CustomerId, row => (row.All, row.Closed));
+    }
+
+    private sealed class CustomerCounts
+    {
+        public int CustomerId { get; set; }
+
+        public int All { get; set; }
+
+        public int Closed { get; set; }
+    }
+
+    /// <summary>
+    /// The events' times (sorted) by whether the customer is a heavy buyer and whether a membership changed
+    /// </summary>
+    private static SortedDictionary<string, List<double>> EventKinds(IReadOnlyDictionary<int, double> byCustomer, IReadOnlyDictionary<int, int> orders,
+        IReadOnlyDictionary<int, (int All, int Closed)> before, IReadOnlyDictionary<int, (int All, int Closed)> after)
+    {
+        var kinds = new SortedDictionary<string, List<double>>(StringComparer.Ordinal);
+        foreach (var (customerId, milliseconds) in byCustomer)
+        {
+            var changed = before.GetValueOrDefault(customerId) != after.GetValueOrDefault(customerId);
+            var heavy = orders.GetValueOrDefault(customerId) > HeavyBuyerOrders;
+            var kind = $"{(heavy ? "heavy buyer" : "other buyer")}, {(changed ? "membership changed" : "no membership changed")}";
+            if (!kinds.TryGetValue(kind, out var list))
+                kinds[kind] = list = [];
+            list.Add(milliseconds);
+        }
+
+        foreach (var list in kinds.Values)
+            list.Sort();
+
+        return kinds;
     }
 
     private const int CheckoutCount = 200;
@@ -683,6 +753,11 @@ public class BenchRun
     /// </summary>
     private sealed record EventPhase(List<double> Times, int Failures, GcFigures Gc, JitFigures Jit, CpuFigures Cpu)
     {
+        /// <summary>
+        /// Each customer's event time
+        /// </summary>
+        public IReadOnlyDictionary<int, double> ByCustomer { get; init; } = new Dictionary<int, double>();
+
         public string Describe() =>
             $"{Times.Count} events p50 {Measure.Ms(Measure.Percentile(Times, 50))} p99 {Measure.Ms(Measure.Percentile(Times, 99))}, {Failures} failed; {Gc}; {Jit}; {Cpu.PerEvent()}";
     }
