@@ -264,14 +264,15 @@ public class SegmentRebuildService : ISegmentRebuildService
     /// customer who is not eligible and in no segment is one no rule can move (most are guests): the event needs
     /// nothing for him. One statement per batch reads both.
     /// </summary>
-    /// <returns>The customers to re-evaluate, by segment id; the customers no segment has or can have</returns>
-    protected virtual async Task<(Dictionary<int, List<int>> Changes, ISet<int> OutOfReach)> GetEligibilityChangesAsync(IList<int> customerIds,
-        IList<Segment> segments, DateTime nowUtc)
+    /// <returns>The customers to re-evaluate, by segment id; the customers no segment has or can have; what was read of each customer</returns>
+    protected virtual async Task<(Dictionary<int, List<int>> Changes, ISet<int> OutOfReach, IDictionary<int, CustomerStanding> Standings)> GetEligibilityChangesAsync(
+        IList<int> customerIds, IList<Segment> segments, DateTime nowUtc)
     {
         var changes = new Dictionary<int, List<int>>();
         var outOfReach = new HashSet<int>();
+        var standings = new Dictionary<int, CustomerStanding>();
         if (segments.Count == 0)
-            return (changes, outOfReach);
+            return (changes, outOfReach, standings);
 
         var segmentIds = segments.Select(segment => segment.Id).ToList();
         var eligibleCustomers = await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc);
@@ -290,6 +291,7 @@ public class SegmentRebuildService : ISegmentRebuildService
             foreach (var customerId in batch)
             {
                 var memberOf = segmentsOfCustomer[customerId].ToList();
+                standings[customerId] = new CustomerStanding(eligible.Contains(customerId), memberOf.ToHashSet());
                 if (!eligible.Contains(customerId) && memberOf.Count == 0)
                 {
                     outOfReach.Add(customerId);
@@ -306,7 +308,7 @@ public class SegmentRebuildService : ISegmentRebuildService
             }
         }
 
-        return (changes, outOfReach);
+        return (changes, outOfReach, standings);
     }
 
     /// <summary>
@@ -438,8 +440,10 @@ public class SegmentRebuildService : ISegmentRebuildService
     /// <param name="customerId">The customer</param>
     /// <param name="statistics">The customer's statistics rows when the refresh of this run read them; read here when needed otherwise</param>
     /// <param name="nowUtc">The moment of the run</param>
+    /// <param name="standing">The customer's eligibility and memberships when this run read them (see <see cref="GetEligibilityChangesAsync"/>); read here otherwise</param>
     protected virtual async Task<IList<SegmentRebuildResult>> ReevaluateCustomerAsync(IList<Segment> segments,
-        IDictionary<int, SegmentRuleDependencies> dependencies, int customerId, IReadOnlyList<CustomerOrderStatistics> statistics, DateTime nowUtc)
+        IDictionary<int, SegmentRuleDependencies> dependencies, int customerId, IReadOnlyList<CustomerOrderStatistics> statistics, DateTime nowUtc,
+        CustomerStanding standing = null)
     {
         int[] ids = [customerId];
         var inMemory = new Dictionary<int, bool>();
@@ -479,15 +483,21 @@ public class SegmentRebuildService : ISegmentRebuildService
         }
 
         var decided = new Dictionary<int, bool>();
-        var members = new HashSet<int>();
+        var members = new HashSet<int>(standing?.MemberOf ?? new HashSet<int>());
         if (inMemory.Count + checks.Count > 0)
         {
-            //one statement: the customer if eligible (segment 0), the segments whose conditions he matches, his current memberships
-            var eligible = OfCustomers(await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc), ids)
-                .Select(id => new SegmentCustomer { SegmentId = 0, CustomerId = id, Member = false });
-            var rows = await checks.Prepend(eligible).Append(CurrentMembershipsOf(ids)).Aggregate(Queryable.Concat).ToListAsync();
+            //one statement: the customer if eligible (segment 0), the segments whose conditions he matches, his current
+            //memberships; without the first and the last when this run read them already, none when nothing is left
+            if (standing == null)
+            {
+                var eligible = OfCustomers(await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc), ids)
+                    .Select(id => new SegmentCustomer { SegmentId = 0, CustomerId = id, Member = false });
+                checks = [eligible, .. checks, CurrentMembershipsOf(ids)];
+            }
 
-            var isEligible = rows.Any(row => !row.Member && row.SegmentId == 0);
+            var rows = checks.Count > 0 ? await checks.Aggregate(Queryable.Concat).ToListAsync() : [];
+
+            var isEligible = standing?.Eligible ?? rows.Any(row => !row.Member && row.SegmentId == 0);
             members.UnionWith(rows.Where(row => row.Member).Select(row => row.SegmentId));
             var matched = rows.Where(row => !row.Member && row.SegmentId != 0).Select(row => row.SegmentId).ToHashSet();
             foreach (var segmentId in checkedIds)
@@ -855,9 +865,9 @@ public class SegmentRebuildService : ISegmentRebuildService
             .ToHashSet();
 
         //segments that do not read the changed data, for the customers whose eligibility may have changed
-        var (eligibilityChanges, outOfReach) = (changed & EligibilitySources) != 0
+        var (eligibilityChanges, outOfReach, standings) = (changed & EligibilitySources) != 0
             ? await GetEligibilityChangesAsync(ids, segments, nowUtc)
-            : ([], new HashSet<int>());
+            : ([], new HashSet<int>(), new Dictionary<int, CustomerStanding>());
         ids = ids.Where(id => !outOfReach.Contains(id)).ToList();
         if (ids.Count == 0)
             return [];
@@ -873,7 +883,7 @@ public class SegmentRebuildService : ISegmentRebuildService
 
         var ordered = _segmentRuleAnalyzer.OrderByDependency(selected, dependencies);
         if (ids is [var customerId])
-            return await ReevaluateCustomerAsync(ordered, dependencies, customerId, statistics, nowUtc);
+            return await ReevaluateCustomerAsync(ordered, dependencies, customerId, statistics, nowUtc, standings.TryGetValue(customerId, out var standing) ? standing : null);
 
         var unchanged = await FindUnchangedAsync(ordered, dependencies, ids, nowUtc);
 
@@ -940,6 +950,11 @@ public class SegmentRebuildService : ISegmentRebuildService
 
     #endregion
 }
+
+/// <summary>
+/// What a re-evaluation read of a customer: whether any segment can have him, and the active dynamic segments he is in
+/// </summary>
+public record CustomerStanding(bool Eligible, IReadOnlySet<int> MemberOf);
 
 /// <summary>
 /// A customer matching (or being a member of) a segment

@@ -384,6 +384,38 @@ public class EventConsumerTests : MembershipTestBase
     }
 
     [Test]
+    public async Task AnUpdateDecidesFromTheEligibilityAndMembershipsItReadOnce()
+    {
+        var registeredRole = await SystemRoleAsync(NopCustomerDefaults.RegisteredRoleName);
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        await Repository<CustomerCustomerRoleMapping>().InsertAsync(new CustomerCustomerRoleMapping { CustomerId = ann.Id, CustomerRoleId = registeredRole.Id }, false);
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+        await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(new[] { ann.Id }));
+
+        async Task<int> eligibilityBuildsOfUpdateAsync(string company)
+        {
+            ann.Company = company;
+            await Repository<Customer>().UpdateAsync(ann, false);
+            Queries.BuildCount = Queries.SegmentQueryBuildCount = Queries.ConditionsBuildCount = 0;
+            await PublishAsync<EntityUpdatedEvent<Customer>>(Customers, new EntityUpdatedEvent<Customer>(ann));
+            //BuildCount counts the eligibility (an empty rule) and full rule queries; the update builds conditions only
+            return Queries.BuildCount - Queries.SegmentQueryBuildCount + Queries.ConditionsBuildCount;
+        }
+
+        //a member: his eligibility and stays are read once, before deciding; he leaves as the rule says
+        Assert.That(await eligibilityBuildsOfUpdateAsync("Globex"), Is.EqualTo(1));
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.Empty);
+
+        //now eligible and in no segment: evaluated in every segment from the same read; he enters as the rule says
+        Assert.That(await eligibilityBuildsOfUpdateAsync("Acme"), Is.EqualTo(1));
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(new[] { ann.Id }));
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.Empty, "no order");
+        Assert.That(await RowsAsync(acme.Id), Has.Count.EqualTo(2), "one stay closed, one opened: no duplicate");
+    }
+
+    [Test]
     public async Task LosingTheRegisteredRoleMakesAGuestWhoLeavesEverySegment()
     {
         var guestsRole = new CustomerRole { Name = "Guests", SystemName = NopCustomerDefaults.GuestsRoleName, Active = true };
