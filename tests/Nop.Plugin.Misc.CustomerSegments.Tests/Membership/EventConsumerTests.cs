@@ -355,9 +355,7 @@ public class EventConsumerTests : MembershipTestBase
     [Test]
     public async Task AGuestsUpdateLooksAtNoSegmentUnlessHeIsInOne()
     {
-        var guestsRole = await SystemRoleAsync(NopCustomerDefaults.GuestsRoleName);
-        var guest = await CustomerAsync("guest@example.com", "Acme");
-        await Repository<CustomerCustomerRoleMapping>().InsertAsync(new CustomerCustomerRoleMapping { CustomerId = guest.Id, CustomerRoleId = guestsRole.Id }, false);
+        var guest = await CustomerInRoleAsync(await SystemRoleAsync(NopCustomerDefaults.GuestsRoleName), "guest@example.com", "Acme");
         var acme = await SegmentAsync("Acme", Json(Company("Acme")));
         var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
         await OrderAsync(guest.Id, publishEvent: false);
@@ -386,9 +384,7 @@ public class EventConsumerTests : MembershipTestBase
     [Test]
     public async Task AnUpdateDecidesFromTheEligibilityAndMembershipsItReadOnce()
     {
-        var registeredRole = await SystemRoleAsync(NopCustomerDefaults.RegisteredRoleName);
-        var ann = await CustomerAsync("ann@example.com", "Acme");
-        await Repository<CustomerCustomerRoleMapping>().InsertAsync(new CustomerCustomerRoleMapping { CustomerId = ann.Id, CustomerRoleId = registeredRole.Id }, false);
+        var ann = await CustomerInRoleAsync(await SystemRoleAsync(NopCustomerDefaults.RegisteredRoleName), "ann@example.com", "Acme");
         var acme = await SegmentAsync("Acme", Json(Company("Acme")));
         var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
         await RebuildService.RebuildAllSegmentsAsync();

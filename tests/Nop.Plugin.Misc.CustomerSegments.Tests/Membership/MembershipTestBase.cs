@@ -183,6 +183,16 @@ public abstract class MembershipTestBase : DatabaseTestBase
         return role;
     }
 
+    /// <summary>
+    /// A customer given the role, saved (the role's mapping without an event)
+    /// </summary>
+    protected async Task<Customer> CustomerInRoleAsync(CustomerRole role, string email, string company = null)
+    {
+        var customer = await CustomerAsync(email, company);
+        await Repository<CustomerCustomerRoleMapping>().InsertAsync(new CustomerCustomerRoleMapping { CustomerId = customer.Id, CustomerRoleId = role.Id }, false);
+        return customer;
+    }
+
     protected async Task<Customer> CustomerAsync(string email, string company = null, DateTime? createdOnUtc = null)
     {
         var customer = new Customer
