@@ -483,7 +483,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         }
 
         var decided = new Dictionary<int, bool>();
-        var members = new HashSet<int>(standing?.MemberOf ?? new HashSet<int>());
+        var members = standing?.MemberOf.ToHashSet() ?? [];
         if (inMemory.Count + checks.Count > 0)
         {
             //one statement: the customer if eligible (segment 0), the segments whose conditions he matches, his current
