@@ -36,7 +36,8 @@ public interface ISegmentRebuildService
 
     /// <summary>
     /// Re-evaluates only these customers, in only the active dynamic segments that read the changed data (and
-    /// the segments that reference those), by the same statements as a full rebuild filtered by the ids
+    /// the segments that reference those), by the same statements as a full rebuild filtered by the ids. A segment
+    /// whose statements fail is logged and reported as failed; the others go on.
     /// </summary>
     Task<IList<SegmentRebuildResult>> ReevaluateCustomersAsync(IList<int> customerIds, RuleDataSources changed);
 
@@ -50,6 +51,7 @@ public interface ISegmentRebuildService
 }
 
 /// <summary>
-/// How many customers entered and left a segment in one rebuild
+/// How many customers entered and left a segment in one rebuild; <paramref name="Failed"/> when its statements failed in
+/// the database (logged; nothing of it is counted, the next run completes it)
 /// </summary>
-public record SegmentRebuildResult(int SegmentId, int Entered, int Left);
+public record SegmentRebuildResult(int SegmentId, int Entered, int Left, bool Failed = false);

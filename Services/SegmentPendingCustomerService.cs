@@ -107,7 +107,11 @@ public class SegmentPendingCustomerService : ISegmentPendingCustomerService
     {
         try
         {
-            await _segmentRebuildService.ReevaluateCustomersAsync(customerIds, changed);
+            var failedSegments = (await _segmentRebuildService.ReevaluateCustomersAsync(customerIds, changed)).Where(result => result.Failed).ToList();
+            //the rebuild logged each failed segment and went on with the others: the customers stay queued all the same
+            if (failedSegments.Count > 0)
+                throw new InvalidOperationException($"Writing segments {string.Join(", ", failedSegments.Select(result => result.SegmentId))} failed (logged)");
+
             done.UnionWith(customerIds);
         }
         catch (Exception exception)

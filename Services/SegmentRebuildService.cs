@@ -518,6 +518,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         }
         catch (Exception exception)
         {
+            written = changes.Keys.ToDictionary(segmentId => segmentId, segmentId => new SegmentRebuildResult(segmentId, 0, 0, Failed: true));
             //rolled back (one transaction): reported once, the next rebuild completes the segments; the others go on
             var names = string.Join(", ", segments.Where(segment => changes.ContainsKey(segment.Id)).Select(segment => $"'{segment.Name}' (id {segment.Id})"));
             await _logger.ErrorAsync($"Customer segments: writing the membership of customer {customerId} in segments {names} failed; the next rebuild completes them", exception);
@@ -776,6 +777,7 @@ public class SegmentRebuildService : ISegmentRebuildService
             catch (Exception exception)
             {
                 await _logger.ErrorAsync($"Customer segments: rebuilding segment '{segment.Name}' (id {segment.Id}) failed; the next rebuild completes it", exception);
+                results.Add(new SegmentRebuildResult(segment.Id, 0, 0, Failed: true));
             }
         }
 
@@ -851,6 +853,11 @@ public class SegmentRebuildService : ISegmentRebuildService
             else
                 statisticsChanged = await _orderStatisticsService.RefreshCustomersAsync(ids, nowUtc);
         }
+
+        //whole customers (not one order's event) are decided in the segments on their orders whether the figures moved or
+        //not: this may be the retry of a re-evaluation whose figures were written and whose memberships were not
+        if (changedOrder == null)
+            (statisticsChanged, daysChanged, productsChanged) = (true, true, true);
 
         //a segment reads figures that changed, or orders the plugin keeps no figures of
         bool readsChangedOrders(SegmentRule rule) => ReadsOrdersBesides(rule, keptFields)

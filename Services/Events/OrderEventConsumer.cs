@@ -40,7 +40,8 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
         if (order == null || order.CustomerId <= 0 || _reevaluatedOrderTracker.IsUnchanged(order))
             return Task.CompletedTask;
 
-        //remembered again only once the re-evaluation succeeded: a failed one may have written part of the figures
+        //remembered again only once the re-evaluation succeeded: a failed one may have written part of the figures, and its
+        //customer is queued
         _reevaluatedOrderTracker.Forget(order.Id);
 
         return RunLoggingFailuresAsync(async () =>
@@ -48,8 +49,8 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
             if (await QueueIfInsideTransactionAsync(() => Task.FromResult<IEnumerable<int>>([order.CustomerId]), RuleDataSources.Orders))
                 return;
 
-            await _segmentRebuildService.ReevaluateOrderCustomerAsync(order);
-            _reevaluatedOrderTracker.Reevaluated(order);
+            if (!await QueueIfFailedAsync([order.CustomerId], RuleDataSources.Orders, await _segmentRebuildService.ReevaluateOrderCustomerAsync(order)))
+                _reevaluatedOrderTracker.Reevaluated(order);
         }, eventName);
     }
 

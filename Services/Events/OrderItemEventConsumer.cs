@@ -63,8 +63,8 @@ public class OrderItemEventConsumer : SegmentEventConsumerBase,
             if (await GetPurchaseOfItemAsync(item) is not { CustomerId: > 0 } order)
                 return;
 
-            await _segmentRebuildService.ReevaluateOrderCustomerAsync(order);
-            _reevaluatedOrderTracker.Reevaluated(order);
+            if (!await QueueIfFailedAsync([order.CustomerId], RuleDataSources.Orders, await _segmentRebuildService.ReevaluateOrderCustomerAsync(order)))
+                _reevaluatedOrderTracker.Reevaluated(order);
         }, eventName);
     }
 

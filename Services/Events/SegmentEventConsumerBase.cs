@@ -62,6 +62,23 @@ public abstract class SegmentEventConsumerBase
     }
 
     /// <summary>
+    /// Queues the customers for the next scheduled rebuild when a segment's statements failed in their re-evaluation
+    /// (the rebuild logged it): they are brought up to date at the task's next run, not only by a full rebuild
+    /// </summary>
+    /// <param name="customerIds">The customers re-evaluated</param>
+    /// <param name="changed">The data the event changed</param>
+    /// <param name="results">The re-evaluation's results</param>
+    /// <returns>Whether a segment failed</returns>
+    protected virtual async Task<bool> QueueIfFailedAsync(IList<int> customerIds, RuleDataSources changed, IList<SegmentRebuildResult> results)
+    {
+        if (!(results ?? []).Any(result => result.Failed))
+            return false;
+
+        await _segmentPendingCustomerService.QueueAsync(customerIds, changed);
+        return true;
+    }
+
+    /// <summary>
     /// Re-evaluates the customers the event is about, in the segments that read the changed data
     /// </summary>
     /// <param name="getCustomerIds">The customers (may query the database; failures are caught too)</param>
@@ -75,7 +92,7 @@ public abstract class SegmentEventConsumerBase
 
             var customerIds = (await getCustomerIds() ?? []).Where(id => id > 0).Distinct().ToList();
             if (customerIds.Count > 0)
-                await _segmentRebuildService.ReevaluateCustomersAsync(customerIds, changed);
+                await QueueIfFailedAsync(customerIds, changed, await _segmentRebuildService.ReevaluateCustomersAsync(customerIds, changed));
         }, eventName);
 
     /// <summary>

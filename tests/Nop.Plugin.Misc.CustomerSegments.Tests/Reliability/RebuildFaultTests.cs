@@ -269,12 +269,13 @@ public class RebuildFaultTests : MembershipTestBase
     }
 
     [Test]
-    public async Task AnOrderEventWhoseSegmentWriteIsKilledIsLoggedTheShopGoesOnAndTheNextRebuildPicksTheCustomerUp()
+    public async Task AnOrderEventWhoseSegmentWriteIsKilledIsLoggedTheShopGoesOnAndTheCustomerIsQueuedForTheNextRun()
     {
         var scenario = await ScenarioAsync();
         await RebuildService.RebuildAllSegmentsAsync();
         var (rebuild, faults) = FaultyRebuildService();
-        var consumer = new OrderEventConsumer(Logger.Object, NewPendingCustomerService(rebuild), rebuild, OutsideRequest);
+        var pending = NewPendingCustomerService(rebuild);
+        var consumer = new OrderEventConsumer(Logger.Object, pending, rebuild, OutsideRequest);
         var eve = await CustomerAsync("eve@example.com", "Other");
         var order = await OrderAsync(eve.Id);
 
@@ -287,10 +288,36 @@ public class RebuildFaultTests : MembershipTestBase
         Logger.Verify(logger => logger.ErrorAsync(It.Is<string>(message => message.Contains(scenario.Buyers.Name)), It.IsNotNull<Exception>(), null), Times.Once);
         Assert.That(await Repository<Order>().GetByIdAsync(order.Id), Is.Not.Null, "the shop's order stays");
         Assert.That(await CurrentMemberIdsAsync(scenario.Buyers.Id), Does.Not.Contain(eve.Id));
+        Assert.That(await pending.CountAsync(), Is.EqualTo(1), "queued for the scheduled task's next run");
 
         faults.Arm(0);
-        await rebuild.RebuildAllSegmentsAsync();
+        Assert.That(await pending.ProcessAsync(), Is.EqualTo(1));
         Assert.That(await CurrentMemberIdsAsync(scenario.Buyers.Id), Does.Contain(eve.Id));
+        Assert.That(await pending.CountAsync(), Is.Zero);
         Interlocked.Add(ref _faultPoints, injected);
+    }
+
+    [Test]
+    public async Task AQueuedCustomerWhoseSegmentWriteFailsStaysQueuedUntilARunSucceeds()
+    {
+        var scenario = await ScenarioAsync();
+        await RebuildService.RebuildAllSegmentsAsync();
+        var (rebuild, faults) = FaultyRebuildService();
+        var pending = NewPendingCustomerService(rebuild);
+        var eve = await CustomerAsync("eve@example.com", "Other");
+        await OrderAsync(eve.Id);
+        await pending.QueueAsync([eve.Id], RuleDataSources.Orders);
+
+        //the rebuild logs the failed segment and goes on with the others: the queue must still keep her
+        faults.Arm(1, WriteFault.ThrowBefore, outage: true);
+        var failure = Assert.ThrowsAsync<SegmentPendingCustomersException>(() => pending.ProcessAsync());
+        Assert.That(failure.CustomerIds, Is.EqualTo(new[] { eve.Id }));
+        Assert.That(await pending.CountAsync(), Is.EqualTo(1));
+        Assert.That(await CurrentMemberIdsAsync(scenario.Buyers.Id), Does.Not.Contain(eve.Id));
+
+        faults.Arm(0);
+        Assert.That(await pending.ProcessAsync(), Is.EqualTo(1));
+        Assert.That(await pending.CountAsync(), Is.Zero);
+        Assert.That(await CurrentMemberIdsAsync(scenario.Buyers.Id), Does.Contain(eve.Id));
     }
 }
