@@ -740,7 +740,14 @@ public class CustomerSegmentsAdminController : BasePluginController
             },
             overlap = overlap
                 .Where(item => others.ContainsKey(item.SegmentId))
-                .Select(item => new { segmentId = item.SegmentId, name = others[item.SegmentId], shared = item.SharedMembers })
+                .Select(item => new
+                {
+                    segmentId = item.SegmentId,
+                    name = others[item.SegmentId],
+                    shared = item.SharedMembers,
+                    //made here with the id given: a base made on the edit page would keep the page's own id (/Edit/4/8)
+                    url = Url.Action(nameof(Edit), new { id = item.SegmentId })
+                })
         });
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Abstractions;
 using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Mvc.Routing;
 using Microsoft.AspNetCore.Routing;
 using Moq;
 using Nop.Core;
@@ -770,6 +771,11 @@ public class CustomerSegmentsAdminControllerTests
         _analyticsService.Setup(a => a.GetHistogramAsync(4, 2, SegmentHistogramField.Age, It.IsAny<DateTime>(), null))
             .ReturnsAsync([new HistogramBucket(0, 18, 2), new HistogramBucket(null, null, 1)]);
         _analyticsService.Setup(a => a.GetOverlapAsync(4)).ReturnsAsync([new SegmentOverlap(8, 6), new SegmentOverlap(99, 1)]);
+        //on the edit page of segment 4 routing would keep its id for a link made without one
+        var url = new Mock<IUrlHelper>();
+        url.Setup(u => u.Action(It.IsAny<UrlActionContext>())).Returns((UrlActionContext context) =>
+            $"/Admin/CustomerSegmentsAdmin/{context.Action}/{new RouteValueDictionary(context.Values).GetValueOrDefault("id") ?? 4}");
+        _controller.Url = url.Object;
 
         var json = JsonOf(await _controller.Analytics(4, "age"));
 
@@ -783,6 +789,7 @@ public class CustomerSegmentsAdminControllerTests
         var overlap = json.GetProperty("overlap").EnumerateArray().Single();
         Assert.That(overlap.GetProperty("name").GetString(), Is.EqualTo("Other"), "a segment deleted meanwhile is left out");
         Assert.That(overlap.GetProperty("shared").GetInt32(), Is.EqualTo(6));
+        Assert.That(overlap.GetProperty("url").GetString(), Is.EqualTo("/Admin/CustomerSegmentsAdmin/Edit/8"), "the other segment's page");
     }
 
     [Test]
