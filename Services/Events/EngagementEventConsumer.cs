@@ -17,6 +17,7 @@ public class EngagementEventConsumer : SegmentEventConsumerBase,
     IConsumer<EntityInsertedEvent<NewsLetterSubscription>>,
     IConsumer<EntityUpdatedEvent<NewsLetterSubscription>>,
     IConsumer<EntityDeletedEvent<NewsLetterSubscription>>,
+    IConsumer<EmailUnsubscribedEvent>,
     IConsumer<EntityInsertedEvent<GenericAttribute>>,
     IConsumer<EntityUpdatedEvent<GenericAttribute>>,
     IConsumer<EntityDeletedEvent<GenericAttribute>>,
@@ -72,6 +73,13 @@ public class EngagementEventConsumer : SegmentEventConsumerBase,
 
     public virtual Task HandleEventAsync(EntityDeletedEvent<NewsLetterSubscription> eventMessage) =>
         ReevaluateSubscriptionAsync(eventMessage?.Entity, "newsletter subscription deleted");
+
+    /// <summary>
+    /// nopCommerce announces the subscription as it was when its email changes (the entity's own event carries the new
+    /// email only): the customers with the former email
+    /// </summary>
+    public virtual Task HandleEventAsync(EmailUnsubscribedEvent eventMessage) =>
+        ReevaluateSubscriptionAsync(eventMessage?.Subscription, nameof(EmailUnsubscribedEvent));
 
     public virtual Task HandleEventAsync(EntityInsertedEvent<GenericAttribute> eventMessage) =>
         ReevaluateAttributeAsync(eventMessage?.Entity, "customer attribute inserted");

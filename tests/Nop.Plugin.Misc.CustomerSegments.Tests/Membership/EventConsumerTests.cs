@@ -534,6 +534,28 @@ public class EventConsumerTests : MembershipTestBase
     }
 
     [Test]
+    public async Task ASubscriptionWhoseEmailChangesTakesItsFormerSubscriberOut()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var bob = await CustomerAsync("bob@example.com");
+        var segment = await SegmentAsync("Subscribers", Json(Subscribed()));
+        var subscription = new NewsLetterSubscription { Email = ann.Email, Active = true, NewsLetterSubscriptionGuid = Guid.NewGuid(), CreatedOnUtc = DateTime.UtcNow };
+        await Repository<NewsLetterSubscription>().InsertAsync(subscription);
+        await PublishAsync<EntityInsertedEvent<NewsLetterSubscription>>(Engagement, new EntityInsertedEvent<NewsLetterSubscription>(subscription));
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.EqualTo(new[] { ann.Id }));
+
+        //an admin corrects the email (nopCommerce's UpdateNewsLetterSubscriptionAsync): the entity's event carries the new
+        //email, then an unsubscribe is announced for the subscription as it was
+        var original = new NewsLetterSubscription { Id = subscription.Id, Email = subscription.Email, Active = true, NewsLetterSubscriptionGuid = subscription.NewsLetterSubscriptionGuid, CreatedOnUtc = subscription.CreatedOnUtc };
+        subscription.Email = bob.Email;
+        await Repository<NewsLetterSubscription>().UpdateAsync(subscription);
+        await PublishToConsumersAsync(new EntityUpdatedEvent<NewsLetterSubscription>(subscription), Engagement, Customers);
+        await PublishToConsumersAsync(new EmailUnsubscribedEvent(original), Engagement, Customers);
+
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.EqualTo(new[] { bob.Id }));
+    }
+
+    [Test]
     public async Task CustomerGenericAttributesMoveTheCustomerAndOtherKeyGroupsAreIgnored()
     {
         var ann = await CustomerAsync("ann@example.com");
