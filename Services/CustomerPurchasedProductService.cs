@@ -358,10 +358,9 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
         var customerId = order.CustomerId;
         var read = await ReadOrderProductsAsync(customerId, order.Id, DateTime.SpecifyKind(order.CreatedOnUtc, DateTimeKind.Utc));
         var products = read.Where(product => product.InOrder).ToList();
-        var storeId = products.FirstOrDefault()?.StoreId;
-        //a row dated by the order while the order no longer holds its product (an item removed): only a recompute can
-        //tell its date now
-        if (read.Any(row => !row.InOrder && (storeId == null || row.StoreId == storeId) && products.All(product => product.ProductId != row.ProductId)))
+        //a row dated by the order while the order no longer holds its product in that store (an item removed, the order
+        //moved to another store): only a recompute can tell its date now
+        if (read.Any(row => !row.InOrder && !products.Any(product => product.StoreId == row.StoreId && product.ProductId == row.ProductId)))
             return await RefreshCustomerAsync(customerId);
 
         if (products.Count == 0)

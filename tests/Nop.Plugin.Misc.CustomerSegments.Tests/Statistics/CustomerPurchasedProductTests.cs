@@ -250,19 +250,7 @@ public class CustomerPurchasedProductTests : DatabaseTestBase
     {
         var customer = (await CustomersAsync(1))[0];
         var service = Shop.NewPurchasedProductService(new CustomerSegmentsSettings());
-        async Task<Order> PaidAsync(DateTime placedOnUtc, params int[] productIds)
-        {
-            var order = new Order
-            {
-                OrderGuid = Guid.NewGuid(), CustomerId = customer.Id, StoreId = 1, OrderTotal = 10, PaymentStatusId = (int)PaymentStatus.Paid,
-                OrderStatusId = (int)OrderStatus.Complete, ShippingStatusId = 10, CreatedOnUtc = placedOnUtc,
-                CustomOrderNumber = Guid.NewGuid().ToString("N")[..10], CustomerCurrencyCode = "USD", CurrencyRate = 1
-            };
-            await Repository<Order>().InsertAsync(order, false);
-            foreach (var productId in productIds)
-                await InsertItemAsync(order.Id, productId);
-            return order;
-        }
+        Task<Order> PaidAsync(DateTime placedOnUtc, params int[] productIds) => PaidOrderAsync(customer.Id, 1, placedOnUtc, productIds);
 
         async Task<(int, DateTime)[]> RowsOfAsync() => (await service.GetCustomerProductsAsync(customer.Id))
             .OrderBy(row => row.ProductId).Select(row => (row.ProductId, ToSecond(row.LastPurchasedOnUtc))).ToArray();
@@ -288,6 +276,39 @@ public class CustomerPurchasedProductTests : DatabaseTestBase
         Assert.That(await service.RefreshOrderAsync(new Order { Id = older.Id, CustomerId = customer.Id + 1, CreatedOnUtc = older.CreatedOnUtc }), Is.False);
         Assert.That(await service.RefreshOrderAsync(new Order { CustomerId = customer.Id }), Is.False);
         Assert.That(await RowsOfAsync(), Is.EqualTo(new[] { (7, Now.AddDays(-5)) }));
+    }
+
+    [Test]
+    public async Task AnOrderMovedToAnotherStoreTakesItsProductsAlong()
+    {
+        var customer = (await CustomersAsync(1))[0];
+        var service = Shop.NewPurchasedProductService(new CustomerSegmentsSettings());
+        var order = await PaidOrderAsync(customer.Id, 1, Now.AddDays(-1), 7);
+        Assert.That(await service.RefreshOrderAsync(order), Is.True);
+
+        //an import or another plugin moves the order to another store (IOrderService.UpdateOrderAsync)
+        order.StoreId = 2;
+        await Repository<Order>().UpdateAsync(order, false);
+        Assert.That(await service.RefreshOrderAsync(order), Is.True);
+        var rows = (await service.GetCustomerProductsAsync(customer.Id)).Select(row => (row.StoreId, row.ProductId)).ToArray();
+        Assert.That(rows, Is.EqualTo(new[] { (2, 7) }), "nothing bought in store 1 any more");
+    }
+
+    /// <summary>
+    /// A paid, complete order of the customer in the store with one item of each product, saved without events
+    /// </summary>
+    private async Task<Order> PaidOrderAsync(int customerId, int storeId, DateTime placedOnUtc, params int[] productIds)
+    {
+        var order = new Order
+        {
+            OrderGuid = Guid.NewGuid(), CustomerId = customerId, StoreId = storeId, OrderTotal = 10, PaymentStatusId = (int)PaymentStatus.Paid,
+            OrderStatusId = (int)OrderStatus.Complete, ShippingStatusId = 10, CreatedOnUtc = placedOnUtc,
+            CustomOrderNumber = Guid.NewGuid().ToString("N")[..10], CustomerCurrencyCode = "USD", CurrencyRate = 1
+        };
+        await Repository<Order>().InsertAsync(order, false);
+        foreach (var productId in productIds)
+            await InsertItemAsync(order.Id, productId);
+        return order;
     }
 
     /// <summary>
