@@ -169,6 +169,17 @@ public class BoughtRuleQueryShapeTests : RuleQueryShapeTestBase
     }
 
     [Test]
+    public async Task AllOfManyCategoriesReadsTheirMappingsOnce()
+    {
+        var rule = Rule(GroupMatch.All, false, Condition(RuleFields.BoughtCategories, AllOf, null, Values(Enumerable.Range(10, 10))));
+
+        Assert.That(await SelectAsync(rule), Is.EqualTo(Reference(rule, 0)));
+        //one grouped subquery, not one per category: MariaDB took minutes to plan a join of ten
+        var sql = await SqlAsync(rule);
+        Assert.That(System.Text.RegularExpressions.Regex.Count(sql, "Product_Category_Mapping"), Is.EqualTo(1), sql);
+    }
+
+    [Test]
     public async Task UnpaidCancelledAndDeletedOrdersDoNotCount()
     {
         var rule = Rule(GroupMatch.All, false, Condition(RuleFields.BoughtProducts, AnyOf, null, 2));
