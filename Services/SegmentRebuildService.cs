@@ -279,10 +279,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         foreach (var batch in customerIds.Chunk(CustomerBatchSize))
         {
             //one statement: the eligible customers among them (segment 0), their current memberships
-            var rows = await OfCustomers(eligibleCustomers, batch)
-                .Select(customerId => new SegmentCustomer { SegmentId = 0, CustomerId = customerId, Member = false })
-                .Concat(CurrentMembershipsOf(batch))
-                .ToListAsync();
+            var rows = await MatchesOf(0, eligibleCustomers, batch).Concat(CurrentMembershipsOf(batch)).ToListAsync();
             var eligible = rows.Where(row => !row.Member).Select(row => row.CustomerId).ToHashSet();
             var segmentsOfCustomer = rows
                 .Where(row => row.Member && segmentIds.Contains(row.SegmentId))
@@ -310,6 +307,13 @@ public class SegmentRebuildService : ISegmentRebuildService
 
         return (changes, outOfReach, standings);
     }
+
+    /// <summary>
+    /// The customers among those a query selects, as rows of a decision read for the segment (0: the eligible
+    /// customers; see <see cref="SegmentCustomer"/>)
+    /// </summary>
+    protected static IQueryable<SegmentCustomer> MatchesOf(int segmentId, IQueryable<int> matching, int[] customerIds) =>
+        OfCustomers(matching, customerIds).Select(customerId => new SegmentCustomer { SegmentId = segmentId, CustomerId = customerId, Member = false });
 
     /// <summary>
     /// The customers' current memberships in any segment, as rows of a decision read (see <see cref="SegmentCustomer"/>)
@@ -478,7 +482,7 @@ public class SegmentRebuildService : ISegmentRebuildService
             }
 
             var conditions = await _segmentRuleQueryBuilder.BuildConditionsCustomerIdsQueryAsync(rule, segment.StoreId, nowUtc);
-            checks.Add(OfCustomers(conditions, ids).Select(id => new SegmentCustomer { SegmentId = segmentId, CustomerId = id, Member = false }));
+            checks.Add(MatchesOf(segmentId, conditions, ids));
             checkedIds.Add(segmentId);
         }
 
@@ -490,8 +494,7 @@ public class SegmentRebuildService : ISegmentRebuildService
             //memberships; without the first and the last when this run read them already, none when nothing is left
             if (standing == null)
             {
-                var eligible = OfCustomers(await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc), ids)
-                    .Select(id => new SegmentCustomer { SegmentId = 0, CustomerId = id, Member = false });
+                var eligible = MatchesOf(0, await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc), ids);
                 checks = [eligible, .. checks, CurrentMembershipsOf(ids)];
             }
 
@@ -601,8 +604,7 @@ public class SegmentRebuildService : ISegmentRebuildService
                 var rule = await GetValidRuleAsync(segment);
                 var segmentId = segment.Id;
                 var matching = await _segmentRuleQueryBuilder.BuildConditionsCustomerIdsQueryAsync(rule, segment.StoreId, nowUtc);
-                checkable.Add((segment, OfCustomers(matching, ids)
-                    .Select(customerId => new SegmentCustomer { SegmentId = segmentId, CustomerId = customerId, Member = false })));
+                checkable.Add((segment, MatchesOf(segmentId, matching, ids)));
             }
             catch (SegmentRuleValidationException)
             {
@@ -613,8 +615,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         if (checkable.Count < 2)
             return unchanged;
 
-        var eligible = OfCustomers(await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc), ids)
-            .Select(customerId => new SegmentCustomer { SegmentId = 0, CustomerId = customerId, Member = false });
+        var eligible = MatchesOf(0, await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc), ids);
 
         //one statement: the eligible customers (segment 0), the customers each rule's conditions match, the current members
         var rows = await checkable.Select(item => item.Matches).Prepend(eligible).Append(CurrentMembershipsOf(ids)).Aggregate(Queryable.Concat).ToListAsync();
