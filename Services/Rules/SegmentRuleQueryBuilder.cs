@@ -1016,27 +1016,33 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// </summary>
     protected virtual IQueryable<BoughtId> BoughtIds(string field, List<int> ids, int storeId, DateTime? fromUtc)
     {
+        return field switch
+        {
+            RuleFields.BoughtProducts => BoughtProductIds(storeId, fromUtc, products => products.Where(RuleExpressions.OneOf<BoughtId, int>(p => p.Id, ids))),
+            RuleFields.BoughtCategories =>
+                from pc in _productCategoryRepository.Table.Where(RuleExpressions.OneOf<ProductCategory, int>(pc => pc.CategoryId, ids))
+                join bought in BoughtProductIds(storeId, fromUtc) on pc.ProductId equals bought.Id
+                select new BoughtId { CustomerId = bought.CustomerId, Id = pc.CategoryId },
+            RuleFields.BoughtManufacturers =>
+                from pm in _productManufacturerRepository.Table.Where(RuleExpressions.OneOf<ProductManufacturer, int>(pm => pm.ManufacturerId, ids))
+                join bought in BoughtProductIds(storeId, fromUtc) on pm.ProductId equals bought.Id
+                select new BoughtId { CustomerId = bought.CustomerId, Id = pm.ManufacturerId },
+            _ => throw new ArgumentException($"'{field}' is no purchase of products", nameof(field))
+        };
+    }
+
+    /// <summary>
+    /// The products each customer bought in the store since a moment (null: ever): the rows of the products bought per
+    /// customer when they are current, else the items of the orders that count
+    /// </summary>
+    protected virtual IQueryable<BoughtId> BoughtProductIds(int storeId, DateTime? fromUtc, Func<IQueryable<BoughtId>, IQueryable<BoughtId>> filter = null)
+    {
+        filter ??= products => products;
         if (!PurchaseFiguresAreCurrent())
         {
-            var purchases = GetPurchases(storeId, fromUtc);
-            return field switch
-            {
-                RuleFields.BoughtProducts =>
-                    from oi in _orderItemRepository.Table.Where(RuleExpressions.OneOf<OrderItem, int>(oi => oi.ProductId, ids))
-                    join o in purchases on oi.OrderId equals o.Id
-                    select new BoughtId { CustomerId = o.CustomerId, Id = oi.ProductId },
-                RuleFields.BoughtCategories =>
-                    from pc in _productCategoryRepository.Table.Where(RuleExpressions.OneOf<ProductCategory, int>(pc => pc.CategoryId, ids))
-                    join oi in _orderItemRepository.Table on pc.ProductId equals oi.ProductId
-                    join o in purchases on oi.OrderId equals o.Id
-                    select new BoughtId { CustomerId = o.CustomerId, Id = pc.CategoryId },
-                RuleFields.BoughtManufacturers =>
-                    from pm in _productManufacturerRepository.Table.Where(RuleExpressions.OneOf<ProductManufacturer, int>(pm => pm.ManufacturerId, ids))
-                    join oi in _orderItemRepository.Table on pm.ProductId equals oi.ProductId
-                    join o in purchases on oi.OrderId equals o.Id
-                    select new BoughtId { CustomerId = o.CustomerId, Id = pm.ManufacturerId },
-                _ => throw new ArgumentException($"'{field}' is no purchase of products", nameof(field))
-            };
+            return filter(from oi in _orderItemRepository.Table
+                join o in GetPurchases(storeId, fromUtc) on oi.OrderId equals o.Id
+                select new BoughtId { CustomerId = o.CustomerId, Id = oi.ProductId });
         }
 
         var rows = _purchasedProductRepository.Table;
@@ -1045,20 +1051,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         if (fromUtc is { } from)
             rows = rows.Where(r => r.LastPurchasedOnUtc >= from);
 
-        return field switch
-        {
-            RuleFields.BoughtProducts =>
-                rows.Where(RuleExpressions.OneOf<CustomerPurchasedProduct, int>(r => r.ProductId, ids)).Select(r => new BoughtId { CustomerId = r.CustomerId, Id = r.ProductId }),
-            RuleFields.BoughtCategories =>
-                from pc in _productCategoryRepository.Table.Where(RuleExpressions.OneOf<ProductCategory, int>(pc => pc.CategoryId, ids))
-                join r in rows on pc.ProductId equals r.ProductId
-                select new BoughtId { CustomerId = r.CustomerId, Id = pc.CategoryId },
-            RuleFields.BoughtManufacturers =>
-                from pm in _productManufacturerRepository.Table.Where(RuleExpressions.OneOf<ProductManufacturer, int>(pm => pm.ManufacturerId, ids))
-                join r in rows on pm.ProductId equals r.ProductId
-                select new BoughtId { CustomerId = r.CustomerId, Id = pm.ManufacturerId },
-            _ => throw new ArgumentException($"'{field}' is no purchase of products", nameof(field))
-        };
+        return filter(rows.Select(r => new BoughtId { CustomerId = r.CustomerId, Id = r.ProductId }));
     }
 
     protected virtual Expression<Func<Customer, bool>> CartNotEmpty(ShoppingCartType type, int storeId)
