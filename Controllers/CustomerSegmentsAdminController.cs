@@ -702,7 +702,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         var now = DateTime.UtcNow;
         var size = await _segmentAnalyticsService.GetSizeOverTimeAsync(segment.Id, now.Date.AddDays(-AnalyticsHistoryDays), now);
         var revenue = await _segmentAnalyticsService.GetRevenueShareAsync(segment.Id, segment.StoreId, null, null);
-        var rfm = await _segmentAnalyticsService.GetRfmGridAsync(segment.Id, segment.StoreId, now);
+        var rfm = await _segmentAnalyticsService.GetRfmGridAsync(segment.Id, segment.StoreId);
         var histogramBuckets = await _segmentAnalyticsService.GetHistogramAsync(segment.Id, segment.StoreId, histogramField, now, buckets);
         var overlap = await _segmentAnalyticsService.GetOverlapAsync(segment.Id);
 

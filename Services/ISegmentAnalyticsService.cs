@@ -18,7 +18,7 @@ public interface ISegmentAnalyticsService
     /// <summary>
     /// Members by recency (rows) and frequency (columns) score over the RFM window
     /// </summary>
-    Task<RfmGrid> GetRfmGridAsync(int segmentId, int storeId, DateTime nowUtc);
+    Task<RfmGrid> GetRfmGridAsync(int segmentId, int storeId);
 
     /// <summary>
     /// How the members spread over a numeric measure
@@ -43,6 +43,7 @@ public record SegmentRevenueShare(
     int MemberOrders,
     decimal MemberRevenue,
     int ShopCustomers,
+    int ShopCustomerOrders,
     int ShopOrders,
     decimal ShopRevenue)
 {
@@ -56,7 +57,7 @@ public record SegmentRevenueShare(
 
     public decimal OrdersPerMember => Members == 0 ? 0 : (decimal)MemberOrders / Members;
 
-    public decimal OrdersPerShopCustomer => ShopCustomers == 0 ? 0 : (decimal)ShopOrders / ShopCustomers;
+    public decimal OrdersPerShopCustomer => ShopCustomers == 0 ? 0 : (decimal)ShopCustomerOrders / ShopCustomers;
 }
 
 /// <summary>

@@ -4,6 +4,7 @@ using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
@@ -25,17 +26,15 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
     /// </summary>
     public static readonly int[] AgeEdges = [0, 18, 25, 35, 45, 55, 65];
 
-    /// <summary>
-    /// Lower bounds of the frequency scores 1 to 5: orders in the RFM window
-    /// </summary>
-    public static readonly int[] FrequencyEdges = [1, 2, 3, 5, 10];
-
     public const int SpentBuckets = 10;
 
     protected readonly CustomerSegmentsSettings _settings;
     protected readonly IRepository<Customer> _customerRepository;
     protected readonly IRepository<SegmentMembership> _membershipRepository;
     protected readonly IRepository<Order> _orderRepository;
+    protected readonly IRepository<CustomerRole> _customerRoleRepository;
+    protected readonly IRepository<CustomerCustomerRoleMapping> _customerRoleMappingRepository;
+    protected readonly IRepository<CustomerOrderStatistics> _orderStatisticsRepository;
 
     #endregion
 
@@ -44,12 +43,18 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
     public SegmentAnalyticsService(CustomerSegmentsSettings settings,
         IRepository<Customer> customerRepository,
         IRepository<SegmentMembership> membershipRepository,
-        IRepository<Order> orderRepository)
+        IRepository<Order> orderRepository,
+        IRepository<CustomerRole> customerRoleRepository,
+        IRepository<CustomerCustomerRoleMapping> customerRoleMappingRepository,
+        IRepository<CustomerOrderStatistics> orderStatisticsRepository)
     {
         _settings = settings;
         _customerRepository = customerRepository;
         _membershipRepository = membershipRepository;
         _orderRepository = orderRepository;
+        _customerRoleRepository = customerRoleRepository;
+        _customerRoleMappingRepository = customerRoleMappingRepository;
+        _orderStatisticsRepository = orderStatisticsRepository;
     }
 
     #endregion
@@ -68,22 +73,6 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
         public int Key { get; init; }
 
         public int Count { get; init; }
-    }
-
-    protected class CustomerPurchases
-    {
-        public int CustomerId { get; init; }
-
-        public DateTime Last { get; init; }
-
-        public int Orders { get; init; }
-    }
-
-    protected class RfmCell
-    {
-        public int Recency { get; init; }
-
-        public int Frequency { get; init; }
     }
 
     protected class RfmCount
@@ -121,16 +110,10 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
     }
 
     /// <summary>
-    /// Customers the shop-wide figures are about: not deleted, not system accounts, guests only when they can be members
+    /// Customers the shop-wide figures are about: those a segment can have
     /// </summary>
-    protected virtual IQueryable<Customer> ShopCustomers()
-    {
-        var customers = _customerRepository.Table.Where(customer => !customer.Deleted && !customer.IsSystemAccount);
-        if (!_settings.IncludeGuests)
-            customers = customers.Where(customer => customer.Email != null && customer.Email != string.Empty);
-
-        return customers;
-    }
+    protected virtual IQueryable<Customer> ShopCustomers() =>
+        SegmentQueries.EligibleCustomers(_customerRepository.Table, _customerRoleRepository.Table, _customerRoleMappingRepository.Table, _settings);
 
     /// <summary>
     /// An expression giving the index of the bucket a value falls in: 0 below edges[1], 1 below edges[2], ...,
@@ -239,53 +222,32 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
         var members = await memberIds.CountAsync();
         var memberOrders = await memberPurchases.CountAsync();
         var memberRevenue = await memberPurchases.SumAsync(order => (decimal?)order.OrderTotal) ?? 0;
-        var shopCustomers = await ShopCustomers().CountAsync();
+        var shopCustomerIds = ShopCustomers().Select(customer => customer.Id);
+        var shopCustomers = await shopCustomerIds.CountAsync();
+        var shopCustomerOrders = await purchases.CountAsync(order => shopCustomerIds.Contains(order.CustomerId));
         var shopOrders = await purchases.CountAsync();
         var shopRevenue = await purchases.SumAsync(order => (decimal?)order.OrderTotal) ?? 0;
 
-        return new SegmentRevenueShare(members, memberOrders, memberRevenue, shopCustomers, shopOrders, shopRevenue);
+        return new SegmentRevenueShare(members, memberOrders, memberRevenue, shopCustomers, shopCustomerOrders, shopOrders, shopRevenue);
     }
 
-    public virtual async Task<RfmGrid> GetRfmGridAsync(int segmentId, int storeId, DateTime nowUtc)
+    public virtual async Task<RfmGrid> GetRfmGridAsync(int segmentId, int storeId)
     {
-        var windowDays = Math.Max(1, _settings.RfmWindowDays);
-        var windowStart = nowUtc.AddDays(-windowDays);
-
-        //recency score 5 for a last purchase in the newest fifth of the window, down to 1 for the oldest fifth
-        var recencyEdges = Enumerable.Range(1, 4).Select(fifth => nowUtc.AddDays(-windowDays * (5 - fifth) / 5.0)).ToArray();
-
+        //the scores the RFM rules read: ranked among the store's buyers by the last refresh (0: not scored, no purchase in the window)
         var memberIds = CurrentMemberIds(segmentId);
-        var perCustomer = Purchases(storeId)
-            .Where(order => order.CreatedOnUtc >= windowStart && order.CreatedOnUtc <= nowUtc && memberIds.Contains(order.CustomerId))
-            .GroupBy(order => order.CustomerId)
-            .Select(group => new CustomerPurchases { CustomerId = group.Key, Last = group.Max(order => order.CreatedOnUtc), Orders = group.Count() });
-
-        var r1 = recencyEdges[0];
-        var r2 = recencyEdges[1];
-        var r3 = recencyEdges[2];
-        var r4 = recencyEdges[3];
-        var f2 = FrequencyEdges[1];
-        var f3 = FrequencyEdges[2];
-        var f4 = FrequencyEdges[3];
-        var f5 = FrequencyEdges[4];
-
-        var cells = await perCustomer
-            .Select(customer => new RfmCell
-            {
-                Recency = customer.Last < r1 ? 1 : customer.Last < r2 ? 2 : customer.Last < r3 ? 3 : customer.Last < r4 ? 4 : 5,
-                Frequency = customer.Orders < f2 ? 1 : customer.Orders < f3 ? 2 : customer.Orders < f4 ? 3 : customer.Orders < f5 ? 4 : 5
-            })
-            .GroupBy(cell => new { cell.Recency, cell.Frequency })
-            .Select(group => new RfmCount { Recency = group.Key.Recency, Frequency = group.Key.Frequency, Count = group.Count() })
+        var cells = await _orderStatisticsRepository.Table
+            .Where(row => row.StoreId == storeId && row.RecencyScore > 0 && row.FrequencyScore > 0 && memberIds.Contains(row.CustomerId))
+            .GroupBy(row => new { row.RecencyScore, row.FrequencyScore })
+            .Select(group => new RfmCount { Recency = group.Key.RecencyScore, Frequency = group.Key.FrequencyScore, Count = group.Count() })
             .ToListAsync();
 
         var counts = new int[5, 5];
-        foreach (var cell in cells)
+        foreach (var cell in cells.Where(cell => cell.Recency <= 5 && cell.Frequency <= 5))
             counts[cell.Recency - 1, cell.Frequency - 1] += cell.Count;
 
         var members = await memberIds.CountAsync();
 
-        return new RfmGrid(counts, members - cells.Sum(cell => cell.Count), windowDays);
+        return new RfmGrid(counts, members - counts.Cast<int>().Sum(), Math.Max(1, _settings.RfmWindowDays));
     }
 
     public virtual async Task<IList<HistogramBucket>> GetHistogramAsync(int segmentId, int storeId, SegmentHistogramField field, DateTime nowUtc, int? bucketCount)
@@ -300,8 +262,10 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
             case SegmentHistogramField.Age:
             {
                 var members = _customerRepository.Table.Where(customer => memberIds.Contains(customer.Id));
-                var unknown = await members.CountAsync(customer => customer.DateOfBirth == null);
-                var known = members.Where(customer => customer.DateOfBirth != null);
+                //a date of birth after today is no age (the age rules select no one for it): counted as unknown
+                var endOfToday = nowUtc.Date.AddDays(1);
+                var known = members.Where(customer => customer.DateOfBirth != null && customer.DateOfBirth < endOfToday);
+                var unknown = await members.CountAsync() - await known.CountAsync();
 
                 var ageEdges = AgeEdges;
                 if (bucketCount is int ageBuckets)

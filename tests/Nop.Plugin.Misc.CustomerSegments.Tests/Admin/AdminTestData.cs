@@ -1,3 +1,4 @@
+using LinqToDB;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
@@ -40,6 +41,23 @@ public class AdminTestData
         };
         await Repo<Customer>().InsertAsync(customer);
         return customer;
+    }
+
+    /// <summary>
+    /// A guest as nopCommerce makes one: no e-mail, in the Guests role only
+    /// </summary>
+    public async Task<Customer> GuestAsync()
+    {
+        var guest = await CustomerAsync(null);
+        var role = await Repo<CustomerRole>().Table.FirstOrDefaultAsync(r => r.SystemName == NopCustomerDefaults.GuestsRoleName);
+        if (role == null)
+        {
+            role = new CustomerRole { Name = "Guests", SystemName = NopCustomerDefaults.GuestsRoleName, Active = true };
+            await Repo<CustomerRole>().InsertAsync(role);
+        }
+
+        await Repo<CustomerCustomerRoleMapping>().InsertAsync(new CustomerCustomerRoleMapping { CustomerId = guest.Id, CustomerRoleId = role.Id });
+        return guest;
     }
 
     public async Task<Order> OrderAsync(int customerId, decimal total, DateTime createdOnUtc, PaymentStatus paymentStatus = PaymentStatus.Paid,

@@ -764,10 +764,10 @@ public class CustomerSegmentsAdminControllerTests
         _segmentService.Setup(s => s.GetSegmentsByIdsAsync(It.IsAny<IList<int>>())).ReturnsAsync([new Segment { Id = 8, Name = "Other" }]);
         _analyticsService.Setup(a => a.GetSizeOverTimeAsync(4, It.IsAny<DateTime>(), It.IsAny<DateTime>()))
             .ReturnsAsync([new SegmentSizePoint(new DateTime(2026, 1, 2), 10)]);
-        _analyticsService.Setup(a => a.GetRevenueShareAsync(4, 2, null, null)).ReturnsAsync(new SegmentRevenueShare(10, 5, 50m, 100, 20, 400m));
+        _analyticsService.Setup(a => a.GetRevenueShareAsync(4, 2, null, null)).ReturnsAsync(new SegmentRevenueShare(10, 5, 50m, 100, 16, 20, 400m));
         var counts = new int[5, 5];
         counts[4, 0] = 3;
-        _analyticsService.Setup(a => a.GetRfmGridAsync(4, 2, It.IsAny<DateTime>())).ReturnsAsync(new RfmGrid(counts, 7, 365));
+        _analyticsService.Setup(a => a.GetRfmGridAsync(4, 2)).ReturnsAsync(new RfmGrid(counts, 7, 365));
         _analyticsService.Setup(a => a.GetHistogramAsync(4, 2, SegmentHistogramField.Age, It.IsAny<DateTime>(), null))
             .ReturnsAsync([new HistogramBucket(0, 18, 2), new HistogramBucket(null, null, 1)]);
         _analyticsService.Setup(a => a.GetOverlapAsync(4)).ReturnsAsync([new SegmentOverlap(8, 6), new SegmentOverlap(99, 1)]);
@@ -799,8 +799,8 @@ public class CustomerSegmentsAdminControllerTests
         _segmentService.Setup(s => s.GetSegmentsByIdsAsync(It.IsAny<IList<int>>())).ReturnsAsync([]);
         _analyticsService.Setup(a => a.GetSizeOverTimeAsync(4, It.IsAny<DateTime>(), It.IsAny<DateTime>())).ReturnsAsync([]);
         _analyticsService.Setup(a => a.GetOverlapAsync(4)).ReturnsAsync([]);
-        _analyticsService.Setup(a => a.GetRfmGridAsync(4, 0, It.IsAny<DateTime>())).ReturnsAsync(new RfmGrid(new int[5, 5], 0, 365));
-        _analyticsService.Setup(a => a.GetRevenueShareAsync(4, 0, null, null)).ReturnsAsync(new SegmentRevenueShare(0, 0, 0, 0, 0, 0));
+        _analyticsService.Setup(a => a.GetRfmGridAsync(4, 0)).ReturnsAsync(new RfmGrid(new int[5, 5], 0, 365));
+        _analyticsService.Setup(a => a.GetRevenueShareAsync(4, 0, null, null)).ReturnsAsync(new SegmentRevenueShare(0, 0, 0, 0, 0, 0, 0));
         _analyticsService.Setup(a => a.GetHistogramAsync(4, 0, SegmentHistogramField.OrderCount, It.IsAny<DateTime>(), 6)).ReturnsAsync([new HistogramBucket(0, 1, 9)]);
 
         var json = JsonOf(await _controller.Analytics(4, "OrderCount", 6));

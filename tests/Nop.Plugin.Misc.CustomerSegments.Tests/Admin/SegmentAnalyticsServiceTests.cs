@@ -36,7 +36,7 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
         _bob = await data.CustomerAsync("bob@example.com", new DateTime(2008, 6, 30));      //18 exactly on Now
         _carol = await data.CustomerAsync("carol@example.com", new DateTime(2008, 7, 1));   //17 on Now
         _dave = await data.CustomerAsync("dave@example.com");                               //no birthday
-        _guest = await data.CustomerAsync(null);
+        _guest = await data.GuestAsync();
         await data.CustomerAsync("deleted@example.com", deleted: true);
         await data.CustomerAsync("system@example.com", systemAccount: true);
 
@@ -67,7 +67,8 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
         await data.MembershipAsync(_other.Id, _guest.Id, Now.AddDays(-1));
 
         _settings = new CustomerSegmentsSettings { RfmWindowDays = 365 };
-        _service = new SegmentAnalyticsService(_settings, Repository<Customer>(), Repository<SegmentMembership>(), Repository<Order>());
+        _service = new SegmentAnalyticsService(_settings, Repository<Customer>(), Repository<SegmentMembership>(), Repository<Order>(),
+            Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerOrderStatistics>());
     }
 
     [Test]
@@ -113,7 +114,9 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
         Assert.That(share.MemberAverageOrderValue, Is.EqualTo(50m));
         Assert.That(share.ShopAverageOrderValue, Is.EqualTo(100m));
         Assert.That(share.OrdersPerMember, Is.EqualTo(1m));
-        Assert.That(share.OrdersPerShopCustomer, Is.EqualTo(1.25m));
+        //the shop customers' own orders (alice 3, bob 1) per shop customer: the guest's order is not theirs
+        Assert.That(share.ShopCustomerOrders, Is.EqualTo(4));
+        Assert.That(share.OrdersPerShopCustomer, Is.EqualTo(1m));
     }
 
     [Test]
@@ -149,16 +152,41 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
     }
 
     [Test]
-    public async Task RfmGridPlacesMembersByRecencyAndFrequency()
+    public async Task RfmGridCountsTheMembersByTheScoresOfTheirStore()
     {
-        var grid = await _service.GetRfmGridAsync(_vip.Id, 0, Now);
+        //scores as the last ranking left them: alice R5 F2 and bob R3 F1 in all stores; alice R1 F1 in store 2 only;
+        //carol not scored (no purchase in the window); the guest scored but no longer a member
+        var scores = new (Customer Customer, int StoreId, int Recency, int Frequency)[]
+        {
+            (_alice, 0, 5, 2), (_bob, 0, 3, 1), (_alice, 2, 1, 1), (_carol, 0, 0, 0), (_guest, 0, 5, 5)
+        };
+        await Repository<CustomerOrderStatistics>().InsertAsync(scores.Select(score => new CustomerOrderStatistics
+        {
+            CustomerId = score.Customer.Id,
+            StoreId = score.StoreId,
+            RecencyScore = score.Recency,
+            FrequencyScore = score.Frequency,
+            MonetaryScore = score.Recency
+        }).ToList(), false);
+        try
+        {
+            var grid = await _service.GetRfmGridAsync(_vip.Id, 0);
+            var storeGrid = await _service.GetRfmGridAsync(_vip.Id, 2);
 
-        //alice: 2 orders in the window, last 10 days ago -> R5 F2; bob: 1 order 200 days ago -> R3 (200 of 365 days) F1
-        Assert.That(grid.Counts[4, 1], Is.EqualTo(1));
-        Assert.That(grid.Counts[2, 0], Is.EqualTo(1));
-        Assert.That(grid.Counts.Cast<int>().Sum(), Is.EqualTo(2));
-        Assert.That(grid.WithoutPurchases, Is.EqualTo(2));
-        Assert.That(grid.WindowDays, Is.EqualTo(365));
+            Assert.That(grid.Counts[4, 1], Is.EqualTo(1));
+            Assert.That(grid.Counts[2, 0], Is.EqualTo(1));
+            Assert.That(grid.Counts.Cast<int>().Sum(), Is.EqualTo(2));
+            //carol and dave
+            Assert.That(grid.WithoutPurchases, Is.EqualTo(2));
+            Assert.That(grid.WindowDays, Is.EqualTo(365));
+            Assert.That(storeGrid.Counts[0, 0], Is.EqualTo(1));
+            Assert.That(storeGrid.Counts.Cast<int>().Sum(), Is.EqualTo(1));
+            Assert.That(storeGrid.WithoutPurchases, Is.EqualTo(3));
+        }
+        finally
+        {
+            await Repository<CustomerOrderStatistics>().DeleteAsync(_ => true);
+        }
     }
 
     [Test]
@@ -268,7 +296,7 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
     public async Task AnEmptySegmentHasZeroesEverywhere()
     {
         var share = await _service.GetRevenueShareAsync(_empty.Id, 0, null, null);
-        var grid = await _service.GetRfmGridAsync(_empty.Id, 0, Now);
+        var grid = await _service.GetRfmGridAsync(_empty.Id, 0);
         var spent = await _service.GetHistogramAsync(_empty.Id, 0, SegmentHistogramField.TotalSpent, Now, null);
         var overlap = await _service.GetOverlapAsync(_empty.Id);
 

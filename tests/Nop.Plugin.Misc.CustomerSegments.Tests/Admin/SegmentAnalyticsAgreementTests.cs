@@ -1,0 +1,141 @@
+using LinqToDB;
+using Moq;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Orders;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Configuration;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
+
+/// <summary>
+/// The analytics checked against what the rest of the plugin says about the same members
+/// </summary>
+public class SegmentAnalyticsAgreementTests : DatabaseTestBase
+{
+    private static readonly DateTime Now = new(2026, 6, 30, 12, 0, 0, DateTimeKind.Utc);
+
+    private CustomerSegmentsSettings _settings;
+    private SegmentAnalyticsService _service;
+    private AdminTestData _data;
+
+    public SegmentAnalyticsAgreementTests(DatabaseEngine engine) : base(engine)
+    {
+    }
+
+    [SetUp]
+    public async Task ResetAsync()
+    {
+        foreach (var clear in new Func<Task>[]
+                 {
+                     () => Repository<CustomerOrderStatistics>().DeleteAsync(_ => true), () => Repository<CustomerDailyPurchases>().DeleteAsync(_ => true),
+                     () => Repository<CustomerPurchasedProduct>().DeleteAsync(_ => true),
+                     () => Repository<Order>().DeleteAsync(_ => true), () => Repository<SegmentMembership>().DeleteAsync(_ => true),
+                     () => Repository<Segment>().DeleteAsync(_ => true), () => Repository<CustomerCustomerRoleMapping>().DeleteAsync(_ => true),
+                     () => Repository<Customer>().DeleteAsync(_ => true)
+                 })
+            await clear();
+
+        _data = new AdminTestData(Shop);
+        _settings = new CustomerSegmentsSettings { RfmWindowDays = 365 };
+        _service = new SegmentAnalyticsService(_settings, Repository<Customer>(), Repository<SegmentMembership>(), Repository<Order>(),
+            Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerOrderStatistics>());
+    }
+
+    private CustomerOrderStatisticsService Statistics() =>
+        new(_settings, DataProvider, new Mock<ISettingService>().Object, Repository<Customer>(),
+            Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
+            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(_settings), Shop.NewPurchasedProductService(_settings));
+
+    /// <summary>
+    /// The grid is titled "Recency score" / "Frequency score", the names of the rule fields "RFM recency score" and
+    /// "RFM frequency score" (ranked among the store's buyers, kept in the order statistics): a member whose scores are
+    /// R5 F5 for the rules belongs in the cell R5 F5 of his segment's grid
+    /// </summary>
+    [Test]
+    public async Task TheRfmGridPlacesMembersByTheRfmScoresTheRulesRead()
+    {
+        var segment = await _data.SegmentAsync("RFM");
+        var customers = new List<Customer>();
+        for (var i = 0; i < 5; i++)
+        {
+            var customer = await _data.CustomerAsync($"c{i}@example.com");
+            customers.Add(customer);
+            await _data.MembershipAsync(segment.Id, customer.Id, Now.AddDays(-1));
+        }
+
+        //the best customer: two orders, the last 10 days ago; the others one order each, longer ago
+        await _data.OrderAsync(customers[0].Id, 100m, Now.AddDays(-10));
+        await _data.OrderAsync(customers[0].Id, 100m, Now.AddDays(-20));
+        for (var i = 1; i < 5; i++)
+            await _data.OrderAsync(customers[i].Id, 50m, Now.AddDays(-30 - 10 * i));
+
+        await Statistics().RecomputeAllAsync(Now);
+        var scores = await Repository<CustomerOrderStatistics>().Table.Where(s => s.StoreId == 0).ToListAsync();
+        var expected = new int[5, 5];
+        foreach (var row in scores)
+            expected[row.RecencyScore - 1, row.FrequencyScore - 1]++;
+        var best = scores.Single(s => s.CustomerId == customers[0].Id);
+        Assert.That((best.RecencyScore, best.FrequencyScore), Is.EqualTo((5, 5)), "the rules' scores of the best customer");
+
+        var grid = await _service.GetRfmGridAsync(segment.Id, 0);
+
+        Assert.That(grid.Counts[4, 4], Is.EqualTo(1), "the member with R5 F5 in the cell R5 F5");
+        Assert.That(grid.Counts, Is.EqualTo(expected), "the grid counts the members by the scores a segment on RFM scores selects");
+    }
+
+    /// <summary>
+    /// "Orders per customer" of the whole shop beside the members': a segment holding every customer the shop-wide
+    /// figures are about has the shop's figure
+    /// </summary>
+    [Test]
+    public async Task ASegmentOfEveryShopCustomerHasTheShopsOrdersPerCustomer()
+    {
+        var segment = await _data.SegmentAsync("Everyone");
+        var alice = await _data.CustomerAsync("alice@example.com");
+        var bob = await _data.CustomerAsync("bob@example.com");
+        var guest = await _data.GuestAsync();
+        await _data.MembershipAsync(segment.Id, alice.Id, Now.AddDays(-1));
+        await _data.MembershipAsync(segment.Id, bob.Id, Now.AddDays(-1));
+
+        await _data.OrderAsync(alice.Id, 100m, Now.AddDays(-10));
+        await _data.OrderAsync(bob.Id, 100m, Now.AddDays(-10));
+        //a guest's checkout: the guest is no shop customer for the figures (guests are not included)
+        await _data.OrderAsync(guest.Id, 100m, Now.AddDays(-3));
+        await _data.OrderAsync(guest.Id, 100m, Now.AddDays(-2));
+
+        var share = await _service.GetRevenueShareAsync(segment.Id, 0, null, null);
+
+        Assert.That(share.ShopCustomers, Is.EqualTo(2), "alice and bob");
+        Assert.That(share.OrdersPerMember, Is.EqualTo(1m));
+        Assert.That(share.OrdersPerShopCustomer, Is.EqualTo(share.OrdersPerMember),
+            "every shop customer is a member: 2 orders of 2 customers, not the guest's orders over alice and bob");
+    }
+
+    /// <summary>
+    /// A date of birth in the future is no age from 0 to 18: the rule "age between 0 and 17" does not select it
+    /// (SegmentRuleQueryBuilder.AgeAtLeast(0) needs a birth on or before today), so the bar "0 - 18" must not count it either
+    /// </summary>
+    [Test]
+    public async Task AnUnbornMemberIsNotCountedAmongTheZeroToEighteenYearOlds()
+    {
+        var segment = await _data.SegmentAsync("Ages");
+        var unborn = await _data.CustomerAsync("unborn@example.com", Now.Date.AddYears(1));
+        await _data.MembershipAsync(segment.Id, unborn.Id, Now.AddDays(-1));
+
+        var rule = Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson.Condition(Services.Rules.RuleFields.Age,
+            Services.Rules.RuleOperators.Between, 0, 17);
+        var builder = Shop.NewRuleQueryBuilder(new CustomerSegmentsSettings { IncludeGuests = true });
+        var query = await builder.BuildMatchingCustomerIdsQueryAsync(new Services.Rules.SegmentRule
+        {
+            Root = new Services.Rules.RuleGroup { Match = Services.Rules.GroupMatch.All, Children = [rule] }
+        }, 0, Now);
+        Assert.That(await query.ToListAsync(), Is.Empty, "the rule 'age between 0 and 17' does not select him");
+
+        var buckets = await _service.GetHistogramAsync(segment.Id, 0, SegmentHistogramField.Age, Now, null);
+
+        Assert.That(buckets.Single(b => b.From == 0).Members, Is.Zero, "the bar 0 - 18");
+    }
+}
