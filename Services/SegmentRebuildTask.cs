@@ -103,7 +103,8 @@ public class SegmentRebuildTask : IScheduleTask
                 return await _segmentRebuildService.RebuildTimeDependentSegmentsAsync(renewAsync);
 
             var results = await _segmentRebuildService.RebuildAllSegmentsOnScheduleAsync(renewAsync);
-            if (!leaseLost)
+            //a segment whose rebuild failed is corrected by the next run: the full rebuild stays due
+            if (!leaseLost && !results.Any(result => result.Failed))
             {
                 _settings.LastFullRebuildOnUtc = startedUtc;
                 await _settingService.SaveSettingAsync(_settings, settings => settings.LastFullRebuildOnUtc);

@@ -289,4 +289,26 @@ public class SegmentRebuildTaskTests : MembershipTestBase
         Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.Empty, "not rebuilt beside the other instance");
         Assert.That(await Repository<CustomerOrderStatistics>().Table.CountAsync(), Is.Zero, "the order figures not recomputed either");
     }
+
+    [Test]
+    public async Task AFullRebuildInWhichASegmentFailedIsNotRecordedAsDoneAndTheNextRunCompletesTheSegment()
+    {
+        //memberships an event did not record; the full rebuild is due
+        for (var i = 0; i < 3; i++)
+            await CustomerAsync($"acme{i}@example.com", company: "Acme");
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        var settings = new CustomerSegmentsSettings { FullRebuildIntervalHours = 24 };
+
+        //the segment's rebuild fails this time (a deadlock, a lock timeout, a lost connection)
+        var (failing, failingQueries, _) = NewInstance(settings);
+        failingQueries.OnBuild = () => throw new InvalidOperationException("deadlock victim");
+        var results = await failing.RunAsync();
+        Assert.That(results.Single().Failed, Is.True);
+
+        //the next scheduled run, an hour later: "the next rebuild completes it"
+        await NewInstance(settings).Task.RunAsync();
+
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Has.Length.EqualTo(3),
+            $"the segment whose full rebuild failed stays uncorrected until the next full rebuild (LastFullRebuildOnUtc = {settings.LastFullRebuildOnUtc:O})");
+    }
 }
