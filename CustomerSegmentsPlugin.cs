@@ -29,6 +29,7 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
     #region Fields
 
     protected readonly CustomerSegmentsSettings _customerSegmentsSettings;
+    protected readonly ILanguageService _languageService;
     protected readonly ILocalizationService _localizationService;
     protected readonly INopUrlHelper _nopUrlHelper;
     protected readonly IPermissionService _permissionService;
@@ -46,6 +47,7 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
     #region Ctor
 
     public CustomerSegmentsPlugin(CustomerSegmentsSettings customerSegmentsSettings,
+        ILanguageService languageService,
         ILocalizationService localizationService,
         INopUrlHelper nopUrlHelper,
         IPermissionService permissionService,
@@ -59,6 +61,7 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
         WidgetSettings widgetSettings)
     {
         _customerSegmentsSettings = customerSegmentsSettings;
+        _languageService = languageService;
         _localizationService = localizationService;
         _nopUrlHelper = nopUrlHelper;
         _permissionService = permissionService;
@@ -70,6 +73,26 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
         _settingService = settingService;
         _webHelper = webHelper;
         _widgetSettings = widgetSettings;
+    }
+
+    #endregion
+
+    #region Utilities
+
+    /// <summary>
+    /// Adds, in English, the plugin's texts a language lacks; the texts it has (translated or edited by the shop) stay
+    /// </summary>
+    protected virtual async Task AddMissingLocaleResourcesAsync()
+    {
+        foreach (var language in await _languageService.GetAllLanguagesAsync(showHidden: true))
+        {
+            var existing = await _localizationService.GetAllResourceValuesAsync(language.Id, null);
+            var missing = LocaleResources.English
+                .Where(resource => !existing.ContainsKey(resource.Key.ToLowerInvariant()))
+                .ToDictionary(resource => resource.Key, resource => resource.Value);
+            if (missing.Count > 0)
+                await _localizationService.AddOrUpdateLocaleResourceAsync(missing, language.Id);
+        }
     }
 
     #endregion
@@ -175,7 +198,7 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
 
         await EnsureRebuildTaskAsync(_customerSegmentsSettings.RebuildIntervalSeconds);
 
-        await _localizationService.AddOrUpdateLocaleResourceAsync(LocaleResources.English);
+        await AddMissingLocaleResourcesAsync();
 
         await base.UpdateAsync(currentVersion, targetVersion);
     }

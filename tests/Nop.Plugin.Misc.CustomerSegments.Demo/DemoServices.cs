@@ -78,6 +78,8 @@ public sealed class DemoServices : IDisposable
         public Task<string> GetResourceAsync(string resourceKey) =>
             Task.FromResult(LocaleResources.EnglishResources.TryGetValue(resourceKey, out var text) ? text : resourceKey);
 
+        public Task<Dictionary<string, KeyValuePair<int, string>>> GetAllResourceValuesAsync(int languageId, bool? loadPublicLocales) => throw new NotSupportedException();
+
         public Task AddOrUpdateLocaleResourceAsync(IDictionary<string, string> resources, int? languageId = null) => throw new NotSupportedException();
 
         public Task DeleteLocaleResourcesAsync(string resourceNamePrefix, int? languageId = null) => throw new NotSupportedException();

@@ -34,7 +34,7 @@ public class AdminIntegrationTests
         var webHelper = new Mock<IWebHelper>();
         webHelper.Setup(w => w.GetStoreLocation(null)).Returns("https://shop.example/");
 
-        return new CustomerSegmentsPlugin(new CustomerSegmentsSettings(), Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
+        return new CustomerSegmentsPlugin(new CustomerSegmentsSettings(), Mock.Of<ILanguageService>(), Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
             Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentCacheInvalidator>(), Mock.Of<ISegmentDiscountRequirementCleaner>(),
             Mock.Of<ISegmentRequirementChecker>(), (settingService ?? new Mock<ISettingService>()).Object, webHelper.Object, widgetSettings);
     }

@@ -32,7 +32,7 @@ public class DiscountRuleUninstallTests
         var discountService = new Mock<IDiscountService>();
         discountService.Setup(d => d.GetAllDiscountRequirementsAsync(0, false)).ReturnsAsync([ours1, roles, group, ours2]);
 
-        var plugin = new CustomerSegmentsPlugin(h.Settings, Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
+        var plugin = new CustomerSegmentsPlugin(h.Settings, Mock.Of<ILanguageService>(), Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
             Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), h.Invalidator, new SegmentDiscountRequirementCleaner(discountService.Object, h.Store),
             Mock.Of<ISegmentRequirementChecker>(), h.SettingService.Object, Mock.Of<IWebHelper>(), new WidgetSettings());
 
@@ -74,7 +74,7 @@ public class DiscountRuleUninstallTests
             .Returns((string _, object values, string _, string _, string _) => $"/Admin/CustomerSegmentsDiscount/Configure?{System.Text.Json.JsonSerializer.Serialize(values)}");
         var webHelper = new Mock<IWebHelper>();
         webHelper.Setup(w => w.GetCurrentRequestProtocol()).Returns("https");
-        var plugin = new CustomerSegmentsPlugin(new CustomerSegmentsSettings(), Mock.Of<ILocalizationService>(), urlHelper.Object,
+        var plugin = new CustomerSegmentsPlugin(new CustomerSegmentsSettings(), Mock.Of<ILanguageService>(), Mock.Of<ILocalizationService>(), urlHelper.Object,
             Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentCacheInvalidator>(), Mock.Of<ISegmentDiscountRequirementCleaner>(),
             Mock.Of<ISegmentRequirementChecker>(), Mock.Of<Nop.Services.Configuration.ISettingService>(), webHelper.Object, new WidgetSettings());
 

@@ -125,7 +125,7 @@ public class SegmentOffersTests
     public async Task ThePluginShowsTheWidgetInTheChosenZonesOnlyWhenEnabled()
     {
         var settings = new CustomerSegmentsSettings { WidgetZones = ["home_page_top", " productdetails_top ", ""] };
-        var plugin = new CustomerSegmentsPlugin(settings, Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
+        var plugin = new CustomerSegmentsPlugin(settings, Mock.Of<ILanguageService>(), Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
             Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentCacheInvalidator>(), Mock.Of<ISegmentDiscountRequirementCleaner>(),
             Mock.Of<ISegmentRequirementChecker>(), Mock.Of<Nop.Services.Configuration.ISettingService>(), Mock.Of<IWebHelper>(), new WidgetSettings());
 

@@ -103,17 +103,53 @@ public class PluginUpgradeTests : DatabaseTestBase
     }
 
     private (CustomerSegmentsPlugin Plugin, Mock<ISettingService> Settings, Mock<IScheduleTaskService> Tasks, Mock<ILocalizationService> Localization)
-        Plugin(CustomerSegmentsSettings stored, ScheduleTask existingTask)
+        Plugin(CustomerSegmentsSettings stored, ScheduleTask existingTask, List<(int LanguageId, string Name, string Value)> resources = null)
     {
         var settings = new Mock<ISettingService>();
         var tasks = new Mock<IScheduleTaskService>();
         tasks.Setup(t => t.GetTaskByTypeAsync(CustomerSegmentsDefaults.RebuildTaskType)).ReturnsAsync(existingTask);
-        var localization = new Mock<ILocalizationService>();
-        var plugin = new CustomerSegmentsPlugin(stored, localization.Object, Mock.Of<INopUrlHelper>(), Mock.Of<IPermissionService>(), Repository<LocalizedProperty>(), tasks.Object, Mock.Of<ISegmentCacheInvalidator>(),
+        var languages = new Mock<ILanguageService>();
+        languages.Setup(l => l.GetAllLanguagesAsync(true, 0)).ReturnsAsync([new Language { Id = 1, Name = "English" }, new Language { Id = 2, Name = "Deutsch" }]);
+        var localization = LocaleStringResources(resources ?? []);
+        var plugin = new CustomerSegmentsPlugin(stored, languages.Object, localization.Object, Mock.Of<INopUrlHelper>(), Mock.Of<IPermissionService>(), Repository<LocalizedProperty>(), tasks.Object, Mock.Of<ISegmentCacheInvalidator>(),
             Mock.Of<ISegmentDiscountRequirementCleaner>(), Mock.Of<ISegmentRequirementChecker>(), settings.Object, Mock.Of<Nop.Core.IWebHelper>(),
             new WidgetSettings { ActiveWidgetSystemNames = [CustomerSegmentsDefaults.SystemName] });
 
         return (plugin, settings, tasks, localization);
+    }
+
+    /// <summary>
+    /// The localization service over a list of LocaleStringResource rows (languages 1 and 2), as nopCommerce 4.90.3 reads and
+    /// writes them: names lowercased; AddOrUpdateLocaleResourceAsync(resources, languageId) sets the rows of the passed names
+    /// (in every language when languageId is null) to the passed values and inserts the names no row had
+    /// </summary>
+    private static Mock<ILocalizationService> LocaleStringResources(List<(int LanguageId, string Name, string Value)> rows)
+    {
+        var localization = new Mock<ILocalizationService>();
+        localization.Setup(l => l.GetAllResourceValuesAsync(It.IsAny<int>(), null))
+            .ReturnsAsync((int languageId, bool? _) => rows.Where(row => row.LanguageId == languageId)
+                .ToDictionary(row => row.Name.ToLowerInvariant(), row => new KeyValuePair<int, string>(0, row.Value)));
+        localization.Setup(l => l.AddOrUpdateLocaleResourceAsync(It.IsAny<IDictionary<string, string>>(), It.IsAny<int?>()))
+            .Returns((IDictionary<string, string> resources, int? languageId) =>
+            {
+                var passed = new Dictionary<string, string>(resources, StringComparer.InvariantCultureIgnoreCase);
+                var updated = new HashSet<string>(StringComparer.InvariantCultureIgnoreCase);
+                for (var i = 0; i < rows.Count; i++)
+                {
+                    if ((!languageId.HasValue || rows[i].LanguageId == languageId) && passed.TryGetValue(rows[i].Name, out var value))
+                    {
+                        rows[i] = (rows[i].LanguageId, rows[i].Name, value);
+                        updated.Add(rows[i].Name);
+                    }
+                }
+
+                foreach (var language in new[] { 1, 2 }.Where(id => !languageId.HasValue || id == languageId))
+                    rows.AddRange(passed.Where(resource => !updated.Contains(resource.Key)).Select(resource => (language, resource.Key.ToLowerInvariant(), resource.Value)));
+
+                return Task.CompletedTask;
+            });
+
+        return localization;
     }
 
     [Test]
@@ -158,14 +194,18 @@ public class PluginUpgradeTests : DatabaseTestBase
     public async Task UpdateKeepsTheStoredSettingsAddsTheNewTextAndTheMissingTask()
     {
         var stored = new CustomerSegmentsSettings { RebuildIntervalSeconds = 7200 };
-        var (plugin, settings, tasks, localization) = Plugin(stored, existingTask: null);
+        var resources = new List<(int LanguageId, string Name, string Value)>();
+        var (plugin, settings, tasks, localization) = Plugin(stored, existingTask: null, resources);
 
         await plugin.UpdateAsync("1.0", "1.1");
 
         settings.Verify(s => s.SaveSettingAsync(It.Is<CustomerSegmentsSettings>(saved => ReferenceEquals(saved, stored) && saved.RebuildIntervalSeconds == 7200), 0), Times.Once);
         settings.Verify(s => s.DeleteSettingAsync<CustomerSegmentsSettings>(), Times.Never);
         tasks.Verify(t => t.InsertTaskAsync(It.Is<ScheduleTask>(task => task.Type == CustomerSegmentsDefaults.RebuildTaskType && task.Seconds == 7200)), Times.Once);
-        localization.Verify(l => l.AddOrUpdateLocaleResourceAsync(It.Is<IDictionary<string, string>>(resources => resources.Count == LocaleResources.English.Count), null), Times.Once);
+        //every text, in each language
+        Assert.That(resources.Where(row => row.LanguageId == 1).Select(row => row.Name),
+            Is.EquivalentTo(LocaleResources.English.Keys.Select(name => name.ToLowerInvariant())));
+        Assert.That(resources.Count(row => row.LanguageId == 2), Is.EqualTo(LocaleResources.English.Count));
         localization.Verify(l => l.DeleteLocaleResourcesAsync(It.IsAny<string>(), It.IsAny<int?>()), Times.Never);
     }
 
@@ -178,5 +218,28 @@ public class PluginUpgradeTests : DatabaseTestBase
 
         tasks.Verify(t => t.InsertTaskAsync(It.IsAny<ScheduleTask>()), Times.Never);
         tasks.Verify(t => t.DeleteTaskAsync(It.IsAny<ScheduleTask>()), Times.Never);
+    }
+
+    [Test]
+    public async Task UpdateKeepsTheShopsTranslationsAndEditsOfThePluginsText()
+    {
+        //the shop's rows after install and the merchant's work: an English title edited in Languages > String resources,
+        //a German translation; the German language lacks the description
+        var menuTitle = $"{CustomerSegmentsDefaults.LocaleResourcePrefix}.Menu.Title";
+        var englishRows = LocaleResources.English.Where(resource => resource.Key != menuTitle).Select(resource => (1, resource.Key.ToLowerInvariant(), resource.Value));
+        var rows = new List<(int LanguageId, string Name, string Value)>(englishRows)
+        {
+            (1, menuTitle.ToLowerInvariant(), "Customer groups"),
+            (2, menuTitle.ToLowerInvariant(), "Kundensegmente")
+        };
+        var (plugin, _, _, _) = Plugin(new CustomerSegmentsSettings(), new ScheduleTask { Type = CustomerSegmentsDefaults.RebuildTaskType }, rows);
+
+        await plugin.UpdateAsync("1.0.0", "1.1.0");
+
+        Assert.That(rows.Where(row => row.Name == menuTitle.ToLowerInvariant()).Select(row => row.Value).ToArray(), Is.EqualTo(new[] { "Customer groups", "Kundensegmente" }),
+            "a plugin update overwrote the shop's own texts with the English defaults");
+        //the German texts it lacked, in English
+        Assert.That(rows.Count(row => row.LanguageId == 2), Is.EqualTo(LocaleResources.English.Count));
+        Assert.That(rows, Has.Count.EqualTo(2 * LocaleResources.English.Count), "each text once per language");
     }
 }

@@ -11,6 +11,8 @@ public interface ILocalizationService
 {
     Task<string> GetResourceAsync(string resourceKey);
 
+    Task<Dictionary<string, KeyValuePair<int, string>>> GetAllResourceValuesAsync(int languageId, bool? loadPublicLocales);
+
     Task AddOrUpdateLocaleResourceAsync(IDictionary<string, string> resources, int? languageId = null);
 
     Task DeleteLocaleResourcesAsync(string resourceNamePrefix, int? languageId = null);
