@@ -17,7 +17,11 @@ public interface ISegmentPendingCustomerService
     /// </summary>
     /// <param name="customerIds">The customers</param>
     /// <param name="changed">The data the event changed</param>
-    Task QueueAsync(IList<int> customerIds, RuleDataSources changed);
+    /// <param name="callerTransaction">
+    /// The caller's transaction, when it is still active: the customers are queued once more when it commits, since a
+    /// scheduled run in between may re-evaluate them from what was committed before it
+    /// </param>
+    Task QueueAsync(IList<int> customerIds, RuleDataSources changed, System.Transactions.Transaction callerTransaction = null);
 
     /// <summary>
     /// How many changes are queued (a customer changed twice is queued twice)

@@ -2,6 +2,7 @@ using System.Transactions;
 using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Services.Logging;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
@@ -10,27 +11,65 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 /// </summary>
 public class SegmentPendingCustomerService : ISegmentPendingCustomerService
 {
+    protected readonly ILogger _logger;
     protected readonly IRepository<SegmentPendingCustomer> _pendingCustomerRepository;
     protected readonly ISegmentRebuildService _segmentRebuildService;
 
-    public SegmentPendingCustomerService(IRepository<SegmentPendingCustomer> pendingCustomerRepository, ISegmentRebuildService segmentRebuildService)
+    public SegmentPendingCustomerService(ILogger logger, IRepository<SegmentPendingCustomer> pendingCustomerRepository, ISegmentRebuildService segmentRebuildService)
     {
+        _logger = logger;
         _pendingCustomerRepository = pendingCustomerRepository;
         _segmentRebuildService = segmentRebuildService;
     }
 
-    public virtual async Task QueueAsync(IList<int> customerIds, RuleDataSources changed)
+    protected virtual IList<SegmentPendingCustomer> Rows(IList<int> customerIds, RuleDataSources changed)
+    {
+        var nowUtc = DateTime.UtcNow;
+        return customerIds.Select(customerId => new SegmentPendingCustomer { CustomerId = customerId, DataSourcesId = (int)changed, QueuedOnUtc = nowUtc }).ToList();
+    }
+
+    /// <summary>
+    /// Queues the customers again once the caller's transaction commits. The transaction raises its completion
+    /// synchronously while the caller disposes it, so the rows are written synchronously, outside it; a failure is
+    /// logged and kept from the caller, whose data is committed by then.
+    /// </summary>
+    protected virtual void QueueAgainWhenCommitted(Transaction callerTransaction, IList<int> customerIds, RuleDataSources changed)
+    {
+        callerTransaction.TransactionCompleted += (_, args) =>
+        {
+            if (args.Transaction?.TransactionInformation.Status != TransactionStatus.Committed)
+                return;
+
+            try
+            {
+                using var scope = new TransactionScope(TransactionScopeOption.Suppress);
+                foreach (var row in Rows(customerIds, changed))
+                    _pendingCustomerRepository.Insert(row, false);
+                scope.Complete();
+            }
+            catch (Exception exception)
+            {
+                _logger.Error($"Customer segments: customers {string.Join(", ", customerIds)} could not be queued after their change committed; the next full rebuild re-evaluates them", exception);
+            }
+        };
+    }
+
+    public virtual async Task QueueAsync(IList<int> customerIds, RuleDataSources changed, Transaction callerTransaction = null)
     {
         var ids = (customerIds ?? []).Where(id => id > 0).Distinct().ToList();
         if (ids.Count == 0 || changed == RuleDataSources.None)
             return;
 
         //each row commits by itself: the caller's transaction may be completed already, when no statement may join it
-        using var scope = new TransactionScope(TransactionScopeOption.Suppress, TransactionScopeAsyncFlowOption.Enabled);
-        var nowUtc = DateTime.UtcNow;
-        foreach (var customerId in ids)
-            await _pendingCustomerRepository.InsertAsync(new SegmentPendingCustomer { CustomerId = customerId, DataSourcesId = (int)changed, QueuedOnUtc = nowUtc }, false);
-        scope.Complete();
+        using (var scope = new TransactionScope(TransactionScopeOption.Suppress, TransactionScopeAsyncFlowOption.Enabled))
+        {
+            foreach (var row in Rows(ids, changed))
+                await _pendingCustomerRepository.InsertAsync(row, false);
+            scope.Complete();
+        }
+
+        if (callerTransaction?.TransactionInformation.Status == TransactionStatus.Active)
+            QueueAgainWhenCommitted(callerTransaction, ids, changed);
     }
 
     public virtual Task<int> CountAsync() => _pendingCustomerRepository.Table.CountAsync();

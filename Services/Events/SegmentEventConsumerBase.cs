@@ -42,6 +42,21 @@ public abstract class SegmentEventConsumerBase
     }
 
     /// <summary>
+    /// The caller's transaction; null when there is none, or when it is completed and cannot be read (see <see cref="InsideTransaction"/>)
+    /// </summary>
+    protected static Transaction ReadableTransaction()
+    {
+        try
+        {
+            return Transaction.Current;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// Queues the customers for the next scheduled rebuild when the event is announced inside a transaction of the
     /// caller (see <see cref="InsideTransaction"/>)
     /// </summary>
@@ -53,9 +68,10 @@ public abstract class SegmentEventConsumerBase
         if (!InsideTransaction())
             return false;
 
+        var callerTransaction = ReadableTransaction();
         //the look-up too runs outside the caller's transaction
         using var scope = new TransactionScope(TransactionScopeOption.Suppress, TransactionScopeAsyncFlowOption.Enabled);
-        await _segmentPendingCustomerService.QueueAsync((await getCustomerIds() ?? []).ToList(), changed);
+        await _segmentPendingCustomerService.QueueAsync((await getCustomerIds() ?? []).ToList(), changed, callerTransaction);
         scope.Complete();
 
         return true;

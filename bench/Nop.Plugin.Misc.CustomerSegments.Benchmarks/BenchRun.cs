@@ -444,7 +444,7 @@ public class BenchRun
                     _log($"  order event failed: {message}: {exception}");
             })
             .Returns(Task.CompletedTask);
-        var pendingCustomers = new SegmentPendingCustomerService(engine.Shop.Repository<SegmentPendingCustomer>(), engine.Rebuild);
+        var pendingCustomers = new SegmentPendingCustomerService(logger.Object, engine.Shop.Repository<SegmentPendingCustomer>(), engine.Rebuild);
         var consumer = new OrderEventConsumer(logger.Object, pendingCustomers, engine.Rebuild, new ReevaluatedOrderTracker(new HttpContextAccessor()));
         var budget = TimeSpan.FromSeconds(_options.EngineEventSeconds);
         var number = 0;

@@ -66,6 +66,9 @@ public sealed class DemoServices : IDisposable
         public Task ErrorAsync(string message, Exception exception = null, Nop.Core.Domain.Customers.Customer customer = null) =>
             log.WriteLineAsync($"error: {message}{(exception == null ? "" : $" ({exception.Message})")}");
 
+        public void Error(string message, Exception exception = null, Nop.Core.Domain.Customers.Customer customer = null) =>
+            log.WriteLine($"error: {message}{(exception == null ? "" : $" ({exception.Message})")}");
+
         public Task WarningAsync(string message, Exception exception = null, Nop.Core.Domain.Customers.Customer customer = null) =>
             log.WriteLineAsync($"warning: {message}");
 

@@ -148,7 +148,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
     /// The queue of customers for the scheduled rebuild over the test's shop, re-evaluated by the rebuild service given
     /// </summary>
     protected SegmentPendingCustomerService NewPendingCustomerService(ISegmentRebuildService rebuild) =>
-        new(Repository<SegmentPendingCustomer>(), rebuild);
+        new(Logger.Object, Repository<SegmentPendingCustomer>(), rebuild);
 
     /// <summary>
     /// The full rebuild's in-memory comparison and writes over the shop (by default the test's)
