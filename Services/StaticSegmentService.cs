@@ -62,10 +62,10 @@ public class StaticSegmentService : IStaticSegmentService
         var added = 0;
         foreach (var batch in ids.Chunk(BatchSize))
         {
-            //from the customer table: only customers who exist (and are not deleted) enter
+            //from the customer table: only customers who exist (not deleted, no system account) enter
             var current = Current(segmentId);
             added += await _customerRepository.Table
-                .Where(customer => batch.Contains(customer.Id) && !customer.Deleted
+                .Where(customer => batch.Contains(customer.Id) && !customer.Deleted && !customer.IsSystemAccount
                     && !current.Any(membership => membership.CustomerId == customer.Id))
                 .InsertAsync(memberships, customer => new SegmentMembership
                 {
@@ -119,7 +119,7 @@ public class StaticSegmentService : IStaticSegmentService
         {
             var candidates = batch.Concat(batch.Select(email => email.ToLowerInvariant())).Distinct().ToArray();
             var rows = await _customerRepository.Table
-                .Where(customer => !customer.Deleted && candidates.Contains(customer.Email))
+                .Where(customer => !customer.Deleted && !customer.IsSystemAccount && candidates.Contains(customer.Email))
                 .OrderBy(customer => customer.Id)
                 .Select(customer => new { customer.Id, customer.Email })
                 .ToListAsync();
@@ -131,7 +131,7 @@ public class StaticSegmentService : IStaticSegmentService
         foreach (var batch in missing.Chunk(BatchSize))
         {
             var rows = await _customerRepository.Table
-                .Where(customer => !customer.Deleted && batch.Contains(customer.Email.ToLower()))
+                .Where(customer => !customer.Deleted && !customer.IsSystemAccount && batch.Contains(customer.Email.ToLower()))
                 .OrderBy(customer => customer.Id)
                 .Select(customer => new { customer.Id, customer.Email })
                 .ToListAsync();

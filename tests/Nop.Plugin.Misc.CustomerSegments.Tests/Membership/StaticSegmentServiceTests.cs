@@ -84,4 +84,23 @@ public class StaticSegmentServiceTests : MembershipTestBase
         Assert.That(result.Truncated, Is.False);
         Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.EqualTo(new[] { ann.Id, bob.Id, cid.Id }.Order()));
     }
+
+    /// <summary>
+    /// System accounts (nopCommerce's search engine and background task accounts have emails) are never members:
+    /// an import naming one adds nobody, as for a deleted customer
+    /// </summary>
+    [Test]
+    public async Task ImportNeverAddsASystemAccount()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var bot = await CustomerAsync("builtin@search_engine_record.com");
+        bot.IsSystemAccount = true;
+        await Repository<Nop.Core.Domain.Customers.Customer>().UpdateAsync(bot, false);
+        var segment = await SegmentAsync("Imported", null, SegmentType.Static);
+
+        var result = await StaticService.ImportEmailsAsync(segment, Csv("email\nann@example.com\nbuiltin@search_engine_record.com\n"));
+
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.EqualTo(new[] { ann.Id }), "the search engine account became a member");
+        Assert.That(result.Added, Is.EqualTo(1));
+    }
 }
