@@ -32,8 +32,8 @@ public static class RuleValues
     public static bool TryGetDate(JsonElement value, out DateTime date)
     {
         date = default;
-        return value.ValueKind == JsonValueKind.String
-            && DateTime.TryParseExact(value.GetString(), DateFormat, CultureInfo.InvariantCulture,
+        return TryGetString(value, out var text)
+            && DateTime.TryParseExact(text, DateFormat, CultureInfo.InvariantCulture,
                 DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out date)
             && date.Year is >= 1900 and <= 2200;
     }
@@ -46,7 +46,19 @@ public static class RuleValues
 
     public static bool TryGetString(JsonElement value, out string text)
     {
-        text = value.ValueKind == JsonValueKind.String ? value.GetString() : null;
+        text = null;
+        if (value.ValueKind != JsonValueKind.String)
+            return false;
+
+        try
+        {
+            text = value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            //well-formed JSON, but no text: a lone UTF-16 surrogate ("\ud800")
+        }
+
         return text != null;
     }
 

@@ -71,7 +71,7 @@ public class SegmentRuleAnalyzer
         return value.ValueKind switch
         {
             JsonValueKind.Number => value.TryGetInt32(out id),
-            JsonValueKind.String => int.TryParse(value.GetString(), out id),
+            JsonValueKind.String => RuleValues.TryGetString(value, out var text) && int.TryParse(text, out id),
             _ => false
         };
     }

@@ -238,4 +238,24 @@ public class SegmentRuleValidatorTests
         foreach (var group in RfmGroups.All)
             Assert.That(LocaleResources.EnglishResources.Keys, Does.Contain($"{CustomerSegmentsDefaults.LocaleResourcePrefix}.Rules.RfmGroup.{group}"));
     }
+
+    /// <summary>
+    /// A lone UTF-16 surrogate ("\ud800") is well-formed JSON but no text: it must be reported like the other bad texts,
+    /// not throw out of the validator (the admin's save and preview would fail with a server error)
+    /// </summary>
+    [TestCase(RuleFields.Company, RuleOperators.Equal)]
+    [TestCase(RuleFields.ShippingCity, RuleOperators.NotIn)]
+    [TestCase(RuleFields.RfmGroup, RuleOperators.In)]
+    public async Task ALoneSurrogateInATextValueIsAnErrorNotAnException(string field, string op)
+    {
+        var json = "{\"version\":1,\"root\":{\"kind\":\"group\",\"children\":[{\"kind\":\"condition\",\"field\":\"" + field
+            + "\",\"operator\":\"" + op + "\",\"values\":[\"\\ud800\"]}]}}";
+        var parsed = new SegmentRuleSerializer().Parse(json);
+        Assume.That(parsed.Success, Is.True, json);
+
+        IReadOnlyList<RuleValidationError> errors = null;
+        Assert.DoesNotThrowAsync(async () => errors = await _validator.ValidateAsync(parsed.Rule, 0));
+        Assert.That(errors, Has.Count.EqualTo(1));
+        Assert.That(errors[0].Path, Is.EqualTo("0"));
+    }
 }
