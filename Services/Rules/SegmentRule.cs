@@ -32,7 +32,7 @@ public abstract class RuleNode
 public class RuleGroup : RuleNode
 {
     [JsonPropertyName("match")]
-    [JsonConverter(typeof(JsonStringEnumConverter<GroupMatch>))]
+    [JsonConverter(typeof(GroupMatchNameConverter))]
     public GroupMatch Match { get; set; } = GroupMatch.All;
 
     [JsonPropertyName("negate")]
@@ -46,6 +46,16 @@ public enum GroupMatch
 {
     All,
     Any
+}
+
+/// <summary>
+/// Reads and writes <see cref="GroupMatch"/> by its name only: a number is no way of matching
+/// </summary>
+public class GroupMatchNameConverter : JsonStringEnumConverter<GroupMatch>
+{
+    public GroupMatchNameConverter() : base(allowIntegerValues: false)
+    {
+    }
 }
 
 /// <summary>

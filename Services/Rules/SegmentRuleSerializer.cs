@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
@@ -33,6 +34,10 @@ public class SegmentRuleSerializer : ISegmentRuleSerializer
         SegmentRule rule;
         try
         {
+            //a misspelt property would be dropped and the rule saved with another meaning than the one sent
+            if (HasUnknownProperties(json))
+                return Failure(RuleErrorKeys.JsonMalformed);
+
             rule = JsonSerializer.Deserialize<SegmentRule>(json, _options);
         }
         catch (Exception exception) when (exception is JsonException or NotSupportedException or InvalidOperationException or ArgumentException or FormatException)
@@ -78,6 +83,46 @@ public class SegmentRuleSerializer : ISegmentRuleSerializer
 
         return depth;
     }
+
+    /// <summary>
+    /// Whether an object of the rule has a property its model does not read. The serializer's own check
+    /// (UnmappedMemberHandling) takes the root group's "kind" for one when it comes after the group's other properties.
+    /// </summary>
+    private static bool HasUnknownProperties(string json)
+    {
+        using var document = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = _options.MaxDepth });
+        var rule = document.RootElement;
+        if (rule.ValueKind != JsonValueKind.Object)
+            return false;
+
+        return rule.EnumerateObject().Any(property => !IsPropertyOf<SegmentRule>(property.Name))
+            || rule.TryGetProperty("root", out var root) && HasUnknownProperties(root);
+    }
+
+    private static bool HasUnknownProperties(JsonElement node)
+    {
+        if (node.ValueKind != JsonValueKind.Object)
+            return false;
+
+        var isCondition = node.TryGetProperty(Discriminator, out var kind) && kind.ValueKind == JsonValueKind.String && kind.ValueEquals("condition");
+        foreach (var property in node.EnumerateObject())
+        {
+            if (property.Name == Discriminator)
+                continue;
+            if (!(isCondition ? IsPropertyOf<RuleCondition>(property.Name) : IsPropertyOf<RuleGroup>(property.Name)))
+                return true;
+            if (!isCondition && property.Name == "children" && property.Value.ValueKind == JsonValueKind.Array
+                && property.Value.EnumerateArray().Any(HasUnknownProperties))
+                return true;
+        }
+
+        return false;
+    }
+
+    private const string Discriminator = "kind";
+
+    private static bool IsPropertyOf<T>(string name) =>
+        ((JsonTypeInfo<T>)_options.GetTypeInfo(typeof(T))).Properties.Any(property => property.Name == name);
 
     private static bool HasNullNodes(RuleGroup group)
     {

@@ -76,4 +76,32 @@ public class SegmentRuleSerializerTests
         Assert.That(parsed.Success, Is.False);
         Assert.That(parsed.Errors.Single().ResourceKey, Is.EqualTo(RuleErrorKeys.TooDeep));
     }
+
+    /// <summary>
+    /// "match" takes "All" or "Any" only: a number (or a number in a string) is a wrong value type, as "Sometimes" is
+    /// </summary>
+    [TestCase("""{"version":1,"root":{"kind":"group","match":7,"children":[]}}""")]
+    [TestCase("""{"version":1,"root":{"kind":"group","match":1,"children":[]}}""")]
+    [TestCase("""{"version":1,"root":{"kind":"group","match":"1","children":[]}}""")]
+    public void AGroupMatchThatIsNotAllOrAnyIsRefused(string json)
+    {
+        var parsed = _serializer.Parse(json);
+
+        Assert.That(parsed.Success, Is.False, parsed.Success ? "stored as " + _serializer.Serialize(parsed.Rule) : null);
+        Assert.That(parsed.Errors.Single().ResourceKey, Is.EqualTo(RuleErrorKeys.JsonMalformed));
+    }
+
+    /// <summary>
+    /// A property the rule does not know ("negated" for "negate", "value" for "values") is reported, not dropped: dropped,
+    /// the rule is saved with another meaning than the one sent
+    /// </summary>
+    [TestCase("""{"version":1,"root":{"kind":"group","negated":true,"children":[{"kind":"condition","field":"orders.count","operator":"gte","values":[1]}]}}""")]
+    [TestCase("""{"version":1,"root":{"kind":"group","children":[{"kind":"condition","field":"customer.active","operator":"eq","values":[true],"periodDay":30}]}}""")]
+    public void UnknownPropertiesAreRefused(string json)
+    {
+        var parsed = _serializer.Parse(json);
+
+        Assert.That(parsed.Success, Is.False, parsed.Success ? "stored as " + _serializer.Serialize(parsed.Rule) : null);
+        Assert.That(parsed.Errors.Single().ResourceKey, Is.EqualTo(RuleErrorKeys.JsonMalformed));
+    }
 }
