@@ -14,7 +14,9 @@ public class SegmentRuleSerializer : ISegmentRuleSerializer
         MaxDepth = 2 * RuleValueLimits.MaxDepth + 8,
         AllowTrailingCommas = false,
         ReadCommentHandling = JsonCommentHandling.Disallow,
-        AllowOutOfOrderMetadataProperties = true
+        AllowOutOfOrderMetadataProperties = true,
+        //read by HasUnknownProperties before any rule is read
+        TypeInfoResolver = new DefaultJsonTypeInfoResolver()
     };
 
     public virtual RuleParseResult Parse(string json)
@@ -146,5 +148,5 @@ public class SegmentRuleSerializer : ISegmentRuleSerializer
 
     private static RuleParseResult Failure(string key, params object[] args) =>
         new(null, [new RuleValidationError(string.Empty, key,
-            RuleErrorKeys.EnglishMessage(key, [RuleErrorKeys.EnglishMessage(RuleErrorKeys.RuleSubject), .. args]))]);
+            RuleErrorKeys.EnglishMessage(key, [RuleErrorKeys.EnglishMessage(RuleErrorKeys.RuleSubject), .. args]), args)]);
 }
