@@ -12,6 +12,7 @@ using Nop.Services.Customers;
 using Nop.Services.Localization;
 using Nop.Services.Messages;
 using Nop.Services.ScheduleTasks;
+using Nop.Services.Stores;
 using Nop.Web.Framework;
 using Nop.Web.Framework.Controllers;
 using Nop.Web.Framework.Mvc.Filters;
@@ -67,6 +68,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected readonly ISegmentValueLookupService _segmentValueLookupService;
     protected readonly ISettingService _settingService;
     protected readonly IStaticSegmentService _staticSegmentService;
+    protected readonly IStoreService _storeService;
     protected readonly IWorkContext _workContext;
 
     #endregion
@@ -90,6 +92,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         ISegmentValueLookupService segmentValueLookupService,
         ISettingService settingService,
         IStaticSegmentService staticSegmentService,
+        IStoreService storeService,
         IWorkContext workContext)
     {
         _settings = settings;
@@ -109,6 +112,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         _segmentValueLookupService = segmentValueLookupService;
         _settingService = settingService;
         _staticSegmentService = staticSegmentService;
+        _storeService = storeService;
         _workContext = workContext;
     }
 
@@ -137,6 +141,9 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected virtual async Task<string> GetResourceAsync(string name) =>
         await _localizationService.GetResourceAsync(Resource(name));
 
+    protected static bool HasControlCharacters(string text, bool lineBreaksAllowed) =>
+        text?.Any(character => char.IsControl(character) && !(lineBreaksAllowed && character is '\r' or '\n' or '\t')) == true;
+
     /// <summary>
     /// Checks the posted fields and, for a dynamic segment, parses and validates its rule
     /// </summary>
@@ -148,10 +155,22 @@ public class CustomerSegmentsAdminController : BasePluginController
         else if (model.Name.Trim().Length > 400)
             ModelState.AddModelError(nameof(SegmentModel.Name), await GetResourceAsync("Fields.Name.TooLong"));
 
+        //PostgreSQL refuses NUL in text, and no control character belongs in a name; the longer texts may keep their line breaks
+        var texts = new List<(string Key, string Text, bool LineBreaks)>
+        {
+            (nameof(SegmentModel.Name), model.Name, false),
+            (nameof(SegmentModel.Description), model.Description, true),
+            (nameof(SegmentModel.ShopperMessage), model.ShopperMessage, true)
+        };
+        texts.AddRange(model.Locales.Select((locale, i) =>
+            ($"{nameof(SegmentModel.Locales)}[{i}].{nameof(SegmentLocalizedModel.ShopperMessage)}", locale?.ShopperMessage, true)));
+        foreach (var (key, text, lineBreaks) in texts.Where(text => HasControlCharacters(text.Text, text.LineBreaks)))
+            ModelState.AddModelError(key, await GetResourceAsync("Fields.Text.ControlCharacters"));
+
         if (!Enum.IsDefined(typeof(SegmentType), model.SegmentTypeId))
             ModelState.AddModelError(nameof(SegmentModel.SegmentTypeId), await GetResourceAsync("Fields.SegmentType.Invalid"));
 
-        if (model.StoreId < 0)
+        if (model.StoreId < 0 || model.StoreId > 0 && await _storeService.GetStoreByIdAsync(model.StoreId) == null)
             ModelState.AddModelError(nameof(SegmentModel.StoreId), await GetResourceAsync("Fields.Store.Invalid"));
 
         if (model.ShopperMessage?.Trim().Length > ShopperMessageMaxLength)
@@ -167,7 +186,7 @@ public class CustomerSegmentsAdminController : BasePluginController
 
         var parsed = _segmentRuleSerializer.Parse(model.RuleJson ?? string.Empty);
         if (!parsed.Success)
-            return (parsed.Errors, null);
+            return (await _segmentRuleValidator.LocalizeAsync(parsed.Errors), null);
 
         var errors = await _segmentRuleValidator.ValidateAsync(parsed.Rule, segmentId);
         if (errors.Count > 0)

@@ -38,6 +38,7 @@ public static class LocaleResources
         [P("Fields.Name.Hint")] = "The name admins and discount rules know the segment by.",
         [P("Fields.Name.Required")] = "Enter the segment's name.",
         [P("Fields.Name.TooLong")] = "The name can be at most 400 characters long.",
+        [P("Fields.Text.ControlCharacters")] = "Remove the control characters (such as NUL) from this text.",
         [P("Fields.Description")] = "Description",
         [P("Fields.Description.Hint")] = "What the segment is for (shown to admins only).",
         [P("Fields.Active")] = "Active",

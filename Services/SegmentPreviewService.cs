@@ -25,7 +25,7 @@ public class SegmentPreviewService : ISegmentPreviewService
     {
         var parsed = _segmentRuleSerializer.Parse(ruleJson ?? string.Empty);
         if (!parsed.Success)
-            return new SegmentPreviewResult(parsed.Errors, 0, []);
+            return new SegmentPreviewResult(await _segmentRuleValidator.LocalizeAsync(parsed.Errors), 0, []);
 
         var errors = await _segmentRuleValidator.ValidateAsync(parsed.Rule, segmentId);
         if (errors.Count > 0)

@@ -12,4 +12,10 @@ public interface ISegmentRuleValidator
     /// <param name="rule">The rule</param>
     /// <param name="segmentId">The segment that owns the rule (0 for a new one), to detect reference cycles</param>
     Task<IReadOnlyList<RuleValidationError>> ValidateAsync(SegmentRule rule, int segmentId);
+
+    /// <summary>
+    /// The errors found before validation (the serializer's, whose messages are English) in the admin's language
+    /// </summary>
+    /// <param name="errors">The errors</param>
+    Task<IReadOnlyList<RuleValidationError>> LocalizeAsync(IReadOnlyList<RuleValidationError> errors);
 }

@@ -401,11 +401,14 @@ public class SegmentRuleValidator : ISegmentRuleValidator
                 message = $"{subject}: {format}";
             }
 
-            errors.Add(new RuleValidationError(problem.Path, problem.ResourceKey, message));
+            errors.Add(new RuleValidationError(problem.Path, problem.ResourceKey, message, problem.Args));
         }
 
         return errors;
     }
+
+    public virtual Task<IReadOnlyList<RuleValidationError>> LocalizeAsync(IReadOnlyList<RuleValidationError> errors) =>
+        LocalizeAsync((errors ?? []).Select(error => new Problem(error.Path, null, error.ResourceKey, [.. error.Args ?? []])).ToList());
 
     /// <summary>
     /// The path as admins count: from 1

@@ -1,3 +1,4 @@
+using Nop.Core.Domain.Stores;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
@@ -24,6 +25,7 @@ using Nop.Services.Customers;
 using Nop.Services.Localization;
 using Nop.Services.Messages;
 using Nop.Services.ScheduleTasks;
+using Nop.Services.Stores;
 using Nop.Web.Framework.Mvc.Filters;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
@@ -40,6 +42,7 @@ public class CustomerSegmentsAdminControllerTests
     private Mock<ISegmentMemberCsvService> _csvService;
     private Mock<ISegmentRebuildRunService> _rebuildRunService;
     private Mock<IStaticSegmentService> _staticService;
+    private Mock<IStoreService> _storeService;
     private Mock<IWorkContext> _workContext;
     private Mock<ISegmentModelFactory> _modelFactory;
     private Mock<ISegmentPreviewService> _previewService;
@@ -65,6 +68,9 @@ public class CustomerSegmentsAdminControllerTests
         _rebuildRunService = new Mock<ISegmentRebuildRunService>();
         _rebuildRunService.Setup(r => r.StartAsync(It.IsAny<Segment>())).ReturnsAsync((Segment segment) => new SegmentRebuildRun { Id = 1, SegmentId = segment.Id });
         _staticService = new Mock<IStaticSegmentService>();
+        //stores 1 to 3
+        _storeService = new Mock<IStoreService>();
+        _storeService.Setup(s => s.GetStoreByIdAsync(It.IsInRange(1, 3, Moq.Range.Inclusive))).ReturnsAsync((int id) => new Store { Id = id });
         _workContext = new Mock<IWorkContext>();
         _modelFactory = new Mock<ISegmentModelFactory>();
         _modelFactory.Setup(f => f.PrepareSegmentModelAsync(It.IsAny<SegmentModel>(), It.IsAny<Segment>(), It.IsAny<bool>(), It.IsAny<IReadOnlyList<RuleValidationError>>()))
@@ -74,6 +80,7 @@ public class CustomerSegmentsAdminControllerTests
         _previewService = new Mock<ISegmentPreviewService>();
         _serializer = new Mock<ISegmentRuleSerializer>();
         _validator = new Mock<ISegmentRuleValidator>();
+        _validator.Setup(v => v.LocalizeAsync(It.IsAny<IReadOnlyList<RuleValidationError>>())).ReturnsAsync((IReadOnlyList<RuleValidationError> errors) => errors);
         _segmentService = new Mock<ISegmentService>();
         _lookupService = new Mock<ISegmentValueLookupService>();
         _settingService = new Mock<ISettingService>();
@@ -81,11 +88,14 @@ public class CustomerSegmentsAdminControllerTests
         _controller = new AccessDeniedAwareController(_settings, _customerService.Object, _localizationService.Object,
             _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _csvService.Object,
             _modelFactory.Object, _previewService.Object, _rebuildRunService.Object, _serializer.Object, _validator.Object,
-            _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object, _workContext.Object)
+            _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object, _storeService.Object, _workContext.Object)
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
         };
     }
+
+    private SegmentRuleValidator RealValidator() =>
+        new(new RuleFieldCatalog(), new SegmentRuleSerializer(), _segmentService.Object, _localizationService.Object);
 
     private static JsonElement JsonOf(IActionResult result) =>
         JsonSerializer.SerializeToElement(((JsonResult)result).Value);
@@ -140,10 +150,10 @@ public class CustomerSegmentsAdminControllerTests
             ISegmentPreviewService segmentPreviewService, ISegmentRebuildRunService segmentRebuildRunService,
             ISegmentRuleSerializer segmentRuleSerializer, ISegmentRuleValidator segmentRuleValidator, ISegmentService segmentService,
             ISegmentValueLookupService segmentValueLookupService, ISettingService settingService, IStaticSegmentService staticSegmentService,
-            IWorkContext workContext)
+            IStoreService storeService, IWorkContext workContext)
             : base(settings, customerService, localizationService, localizedEntityService, notificationService, scheduleTaskService, segmentAnalyticsService,
                 segmentMemberCsvService, segmentModelFactory, segmentPreviewService, segmentRebuildRunService, segmentRuleSerializer,
-                segmentRuleValidator, segmentService, segmentValueLookupService, settingService, staticSegmentService, workContext)
+                segmentRuleValidator, segmentService, segmentValueLookupService, settingService, staticSegmentService, storeService, workContext)
         {
         }
 
@@ -254,6 +264,48 @@ public class CustomerSegmentsAdminControllerTests
         Assert.That(_controller.ModelState.IsValid, Is.False);
         _validator.Verify(v => v.ValidateAsync(It.IsAny<SegmentRule>(), It.IsAny<int>()), Times.Never);
         _segmentService.Verify(s => s.InsertSegmentAsync(It.IsAny<Segment>()), Times.Never);
+    }
+
+    /// <summary>
+    /// A rule that can't be read is reported in the admin's language, as the validator's errors are: through the
+    /// localization service, with the resource the error names (here "[key]" stands for the translated text)
+    /// </summary>
+    [TestCase("{", "JsonMalformed")]
+    [TestCase("", "JsonEmpty")]
+    [TestCase("""{"version":99,"root":{"children":[]}}""", "UnsupportedVersion")]
+    public async Task AnUnreadableRuleIsReportedInTheAdminsLanguage(string ruleJson, string error)
+    {
+        var controller = new AccessDeniedAwareController(_settings, _customerService.Object, _localizationService.Object,
+            _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _csvService.Object,
+            _modelFactory.Object, _previewService.Object, _rebuildRunService.Object, new SegmentRuleSerializer(), RealValidator(),
+            _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object, _storeService.Object, _workContext.Object)
+        {
+            ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
+        };
+
+        var result = await controller.Create(new SegmentModel { Name = "X", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = ruleJson }, false);
+
+        Assert.That(result, Is.InstanceOf<ViewResult>());
+        _segmentService.Verify(s => s.InsertSegmentAsync(It.IsAny<Segment>()), Times.Never);
+        var message = controller.ModelState[nameof(SegmentModel.RuleJson)]!.Errors.Single().ErrorMessage;
+        Assert.That(message, Does.Contain($"[Plugins.Misc.CustomerSegments.Rules.Error.{error}]"),
+            "the message is the English text instead of the admin's language");
+    }
+
+    /// <summary>
+    /// The store of a segment is one of the shop's stores (or 0, all stores): an id of no store is refused with
+    /// Fields.Store.Invalid ("Choose a store from the list.") and nothing is saved
+    /// </summary>
+    [TestCase(999)]
+    [TestCase(int.MaxValue)]
+    public async Task CreateRefusesAStoreThatDoesNotExist(int storeId)
+    {
+        var result = await _controller.Create(new SegmentModel { Name = "X", SegmentTypeId = (int)SegmentType.Static, StoreId = storeId }, false);
+
+        _segmentService.Verify(s => s.InsertSegmentAsync(It.IsAny<Segment>()), Times.Never, $"a segment of store {storeId}, which does not exist, was saved");
+        Assert.That(result, Is.InstanceOf<ViewResult>());
+        Assert.That(_controller.ModelState[nameof(SegmentModel.StoreId)]!.Errors.Single().ErrorMessage,
+            Is.EqualTo("[Plugins.Misc.CustomerSegments.Fields.Store.Invalid]"));
     }
 
     [TestCase("")]
@@ -424,6 +476,28 @@ public class CustomerSegmentsAdminControllerTests
         Assert.That(members.Select(m => m.GetProperty("id").GetInt32()), Is.EqualTo(new[] { 9, 8 }), "in the preview's order");
         Assert.That(members[0].GetProperty("email").GetString(), Is.EqualTo("[Admin.Customers.Guest]"));
         Assert.That(members[1].GetProperty("email").GetString(), Is.EqualTo("b@example.com"));
+    }
+
+    /// <summary>
+    /// The live preview reports an unreadable rule in the admin's language too
+    /// </summary>
+    [Test]
+    public async Task PreviewReportsAnUnreadableRuleInTheAdminsLanguage()
+    {
+        var preview = new SegmentPreviewService(Mock.Of<ISegmentRuleQueryBuilder>(), new SegmentRuleSerializer(), RealValidator());
+        var controller = new AccessDeniedAwareController(_settings, _customerService.Object, _localizationService.Object,
+            _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _csvService.Object,
+            _modelFactory.Object, preview, _rebuildRunService.Object, _serializer.Object, _validator.Object,
+            _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object, _storeService.Object, _workContext.Object)
+        {
+            ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
+        };
+
+        var json = JsonOf(await controller.Preview("{", 0, 0));
+
+        Assert.That(json.GetProperty("success").GetBoolean(), Is.False);
+        Assert.That(json.GetProperty("errors").EnumerateArray().Single().GetProperty("message").GetString(),
+            Does.Contain("[Plugins.Misc.CustomerSegments.Rules.Error.JsonMalformed]"));
     }
 
     [Test]

@@ -74,6 +74,10 @@ public class SegmentPreviewServiceTests : DatabaseTestBase
     {
         var parseError = new RuleValidationError("", "key", "Malformed");
         _serializer.Setup(s => s.Parse("{bad")).Returns(new RuleParseResult(null, [parseError]));
+        //the serializer's English message, in the admin's language
+        var localizedParseError = new RuleValidationError("", "key", "Fehlerhaft");
+        _validator.Setup(v => v.LocalizeAsync(It.Is<IReadOnlyList<RuleValidationError>>(errors => errors.SequenceEqual(new[] { parseError }))))
+            .ReturnsAsync([localizedParseError]);
         var invalid = new SegmentRule();
         var validationError = new RuleValidationError("0.1", "key", "Unknown field");
         _serializer.Setup(s => s.Parse("{invalid}")).Returns(new RuleParseResult(invalid, []));
@@ -82,7 +86,7 @@ public class SegmentPreviewServiceTests : DatabaseTestBase
         var malformed = await Service().PreviewAsync("{bad", 7, 2, 10, CancellationToken.None);
         var wrong = await Service().PreviewAsync("{invalid}", 7, 2, 10, CancellationToken.None);
 
-        Assert.That(malformed.Errors, Is.EqualTo(new[] { parseError }));
+        Assert.That(malformed.Errors, Is.EqualTo(new[] { localizedParseError }));
         Assert.That(wrong.Errors, Is.EqualTo(new[] { validationError }));
         Assert.That(wrong.IsValid, Is.False);
         _queryBuilder.Verify(b => b.BuildMatchingCustomerIdsQueryAsync(It.IsAny<SegmentRule>(), It.IsAny<int>(), It.IsAny<DateTime>()), Times.Never);

@@ -7,4 +7,6 @@ namespace Nop.Services.Stores;
 public interface IStoreService
 {
     Task<IList<Store>> GetAllStoresAsync();
+
+    Task<Store> GetStoreByIdAsync(int storeId);
 }
