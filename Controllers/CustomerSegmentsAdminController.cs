@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Filters;
@@ -719,7 +720,7 @@ public class CustomerSegmentsAdminController : BasePluginController
             histogramField = SegmentHistogramField.TotalSpent;
 
         var now = DateTime.UtcNow;
-        var size = await _segmentAnalyticsService.GetSizeOverTimeAsync(segment.Id, now.Date.AddDays(-AnalyticsHistoryDays), now);
+        var size = await _segmentAnalyticsService.GetSizeOverTimeAsync(segment.Id, now.AddDays(-AnalyticsHistoryDays), now);
         var revenue = await _segmentAnalyticsService.GetRevenueShareAsync(segment.Id, segment.StoreId, null, null);
         var rfm = await _segmentAnalyticsService.GetRfmGridAsync(segment.Id, segment.StoreId);
         var histogramBuckets = await _segmentAnalyticsService.GetHistogramAsync(segment.Id, segment.StoreId, histogramField, now, buckets);
@@ -734,7 +735,7 @@ public class CustomerSegmentsAdminController : BasePluginController
 
         return Json(new
         {
-            size = size.Select(point => new { date = point.DateUtc.ToString("yyyy-MM-dd"), members = point.Members }),
+            size = size.Select(point => new { date = point.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), members = point.Members }),
             revenue = new
             {
                 members = revenue.Members,

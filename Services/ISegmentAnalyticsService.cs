@@ -6,7 +6,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 public interface ISegmentAnalyticsService
 {
     /// <summary>
-    /// The number of members at the end of each day of the period
+    /// The number of members at the end of each day of the period, days of the store's time zone
     /// </summary>
     Task<IList<SegmentSizePoint>> GetSizeOverTimeAsync(int segmentId, DateTime fromUtc, DateTime toUtc);
 
@@ -36,7 +36,10 @@ public interface ISegmentAnalyticsService
     Task<IList<SegmentOverlap>> GetOverlapAsync(int segmentId);
 }
 
-public record SegmentSizePoint(DateTime DateUtc, int Members);
+/// <summary>
+/// The members at the end of a day of the store's time zone
+/// </summary>
+public record SegmentSizePoint(DateTime Day, int Members);
 
 public record SegmentRevenueShare(
     int Members,

@@ -5,6 +5,7 @@ using Nop.Core.Domain.Orders;
 using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Services.Helpers;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
@@ -35,6 +36,7 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
     protected readonly IRepository<CustomerRole> _customerRoleRepository;
     protected readonly IRepository<CustomerCustomerRoleMapping> _customerRoleMappingRepository;
     protected readonly IRepository<CustomerOrderStatistics> _orderStatisticsRepository;
+    protected readonly IDateTimeHelper _dateTimeHelper;
 
     #endregion
 
@@ -46,7 +48,8 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
         IRepository<Order> orderRepository,
         IRepository<CustomerRole> customerRoleRepository,
         IRepository<CustomerCustomerRoleMapping> customerRoleMappingRepository,
-        IRepository<CustomerOrderStatistics> orderStatisticsRepository)
+        IRepository<CustomerOrderStatistics> orderStatisticsRepository,
+        IDateTimeHelper dateTimeHelper)
     {
         _settings = settings;
         _customerRepository = customerRepository;
@@ -55,17 +58,24 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
         _customerRoleRepository = customerRoleRepository;
         _customerRoleMappingRepository = customerRoleMappingRepository;
         _orderStatisticsRepository = orderStatisticsRepository;
+        _dateTimeHelper = dateTimeHelper;
     }
 
     #endregion
 
     #region Utilities
 
-    protected class DayCount
+    protected class QuarterHourCount
     {
         public DateTime Day { get; init; }
 
+        public int Hour { get; init; }
+
+        public int Quarter { get; init; }
+
         public int Count { get; init; }
+
+        public DateTime StartUtc => DateTime.SpecifyKind(Day.Date.AddHours(Hour).AddMinutes(15 * Quarter), DateTimeKind.Utc);
     }
 
     protected class KeyCount
@@ -83,6 +93,11 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
 
         public int Count { get; init; }
     }
+
+    /// <summary>
+    /// The time zone whose days the figures count in: the store's, as the rules and nopCommerce's admin (UTC when none is set)
+    /// </summary>
+    protected virtual TimeZoneInfo StoreTimeZone => _dateTimeHelper.DefaultStoreTimeZone ?? TimeZoneInfo.Utc;
 
     /// <summary>
     /// Ids of the segment's current members
@@ -171,31 +186,37 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
 
     public virtual async Task<IList<SegmentSizePoint>> GetSizeOverTimeAsync(int segmentId, DateTime fromUtc, DateTime toUtc)
     {
-        var firstDay = fromUtc.Date;
-        var lastDay = toUtc.Date;
+        var zone = StoreTimeZone;
+        var firstDay = StoreDays.DateOf(fromUtc, zone);
+        var lastDay = StoreDays.DateOf(toUtc, zone);
         if (lastDay < firstDay)
             return [];
 
-        var end = lastDay.AddDays(1);
+        var startUtc = StoreDays.StartUtc(firstDay, zone);
+        var endUtc = StoreDays.StartUtc(lastDay.AddDays(1), zone);
         var memberships = _membershipRepository.Table.Where(membership => membership.SegmentId == segmentId);
 
-        var atStart = await memberships.CountAsync(membership => membership.EnteredOnUtc < firstDay
-            && (membership.LeftOnUtc == null || membership.LeftOnUtc >= firstDay));
+        var atStart = await memberships.CountAsync(membership => membership.EnteredOnUtc < startUtc
+            && (membership.LeftOnUtc == null || membership.LeftOnUtc >= startUtc));
 
+        //counted per quarter of an hour in UTC (every time zone's offset is a number of quarters), then per day of the store
         var entered = await memberships
-            .Where(membership => membership.EnteredOnUtc >= firstDay && membership.EnteredOnUtc < end)
-            .GroupBy(membership => membership.EnteredOnUtc.Date)
-            .Select(group => new DayCount { Day = group.Key, Count = group.Count() })
+            .Where(membership => membership.EnteredOnUtc >= startUtc && membership.EnteredOnUtc < endUtc)
+            .GroupBy(membership => new { membership.EnteredOnUtc.Date, membership.EnteredOnUtc.Hour, Quarter = membership.EnteredOnUtc.Minute / 15 })
+            .Select(group => new QuarterHourCount { Day = group.Key.Date, Hour = group.Key.Hour, Quarter = group.Key.Quarter, Count = group.Count() })
             .ToListAsync();
 
         var left = await memberships
-            .Where(membership => membership.LeftOnUtc >= firstDay && membership.LeftOnUtc < end)
-            .GroupBy(membership => membership.LeftOnUtc.Value.Date)
-            .Select(group => new DayCount { Day = group.Key, Count = group.Count() })
+            .Where(membership => membership.LeftOnUtc >= startUtc && membership.LeftOnUtc < endUtc)
+            .GroupBy(membership => new { membership.LeftOnUtc.Value.Date, membership.LeftOnUtc.Value.Hour, Quarter = membership.LeftOnUtc.Value.Minute / 15 })
+            .Select(group => new QuarterHourCount { Day = group.Key.Date, Hour = group.Key.Hour, Quarter = group.Key.Quarter, Count = group.Count() })
             .ToListAsync();
 
-        var enteredByDay = entered.GroupBy(day => day.Day.Date).ToDictionary(group => group.Key, group => group.Sum(day => day.Count));
-        var leftByDay = left.GroupBy(day => day.Day.Date).ToDictionary(group => group.Key, group => group.Sum(day => day.Count));
+        Dictionary<DateTime, int> byStoreDay(IEnumerable<QuarterHourCount> counts) => counts
+            .GroupBy(count => StoreDays.DateOf(count.StartUtc, zone))
+            .ToDictionary(group => group.Key, group => group.Sum(count => count.Count));
+        var enteredByDay = byStoreDay(entered);
+        var leftByDay = byStoreDay(left);
 
         var points = new List<SegmentSizePoint>();
         var size = atStart;
@@ -262,8 +283,9 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
             case SegmentHistogramField.Age:
             {
                 var members = _customerRepository.Table.Where(customer => memberIds.Contains(customer.Id));
-                //a date of birth after today is no age (the age rules select no one for it): counted as unknown
-                var endOfToday = nowUtc.Date.AddDays(1);
+                //ages as the rules count them: on the store's today; a date of birth after today is no age (counted as unknown)
+                var today = StoreDays.DateOf(nowUtc, StoreTimeZone);
+                var endOfToday = today.AddDays(1);
                 var known = members.Where(customer => customer.DateOfBirth != null && customer.DateOfBirth < endOfToday);
                 var unknown = await members.CountAsync() - await known.CountAsync();
 
@@ -271,12 +293,12 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
                 if (bucketCount is int ageBuckets)
                 {
                     var oldest = await known.MinAsync(customer => customer.DateOfBirth);
-                    var maxAge = oldest is DateTime born ? AgeOn(born, nowUtc) : 0;
+                    var maxAge = oldest is DateTime born ? AgeOn(born, today) : 0;
                     ageEdges = EqualWidthEdges(IntegerStep(maxAge, ageBuckets), ageBuckets);
                 }
 
                 //born on or before (now - N years) means at least N years old: the edges run backwards in time
-                var bornBefore = ageEdges.Select(years => nowUtc.Date.AddYears(-years).AddDays(1)).ToArray();
+                var bornBefore = ageEdges.Select(years => today.AddYears(-years).AddDays(1)).ToArray();
                 var bornEdges = bornBefore.Reverse().ToList();
                 var counts = await CountByAsync(known, BucketIndex<Customer, DateTime>(customer => customer.DateOfBirth.Value,
                     new[] { DateTime.MinValue }.Concat(bornEdges.Take(bornEdges.Count - 1)).ToList()));
@@ -337,10 +359,10 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
     /// <summary>
     /// Whole years from the date of birth to the day
     /// </summary>
-    protected static int AgeOn(DateTime dateOfBirth, DateTime nowUtc)
+    protected static int AgeOn(DateTime dateOfBirth, DateTime today)
     {
-        var age = nowUtc.Year - dateOfBirth.Year;
-        if (dateOfBirth.Date > nowUtc.Date.AddYears(-age))
+        var age = today.Year - dateOfBirth.Year;
+        if (dateOfBirth.Date > today.AddYears(-age))
             age--;
 
         return Math.Max(0, age);

@@ -8,6 +8,7 @@ using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Services.Helpers;
 using static Nop.Plugin.Misc.CustomerSegments.Services.Rules.RuleExpressions;
 using static Nop.Plugin.Misc.CustomerSegments.Services.Rules.RuleOperators;
 
@@ -47,6 +48,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     protected readonly IRepository<CustomerOrderStatistics> _orderStatisticsRepository;
     protected readonly IRepository<CustomerDailyPurchases> _dailyPurchasesRepository;
     protected readonly IRepository<CustomerPurchasedProduct> _purchasedProductRepository;
+    protected readonly IDateTimeHelper _dateTimeHelper;
 
     public SegmentRuleQueryBuilder(CustomerSegmentsSettings settings,
         IRepository<Address> addressRepository,
@@ -63,7 +65,8 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         IRepository<ShoppingCartItem> shoppingCartItemRepository,
         IRepository<CustomerOrderStatistics> orderStatisticsRepository,
         IRepository<CustomerDailyPurchases> dailyPurchasesRepository,
-        IRepository<CustomerPurchasedProduct> purchasedProductRepository)
+        IRepository<CustomerPurchasedProduct> purchasedProductRepository,
+        IDateTimeHelper dateTimeHelper)
     {
         _settings = settings;
         _addressRepository = addressRepository;
@@ -81,7 +84,18 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         _orderStatisticsRepository = orderStatisticsRepository;
         _dailyPurchasesRepository = dailyPurchasesRepository;
         _purchasedProductRepository = purchasedProductRepository;
+        _dateTimeHelper = dateTimeHelper;
     }
+
+    /// <summary>
+    /// The time zone whose days the rules' calendar dates and ages count in: the store's, as nopCommerce's admin shows
+    /// dates (UTC when none is set)
+    /// </summary>
+    protected virtual TimeZoneInfo StoreTimeZone => _dateTimeHelper.DefaultStoreTimeZone ?? TimeZoneInfo.Utc;
+
+    protected virtual DateTime StartOfDayUtc(DateTime day) => StoreDays.StartUtc(day, StoreTimeZone);
+
+    protected virtual DateTime StoreToday(DateTime nowUtc) => StoreDays.DateOf(nowUtc, StoreTimeZone);
 
     public virtual async Task<IQueryable<int>> BuildMatchingCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc)
     {
@@ -262,7 +276,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         {
             //demographic
             case RuleFields.Age:
-                return AtLeastMeasure(c => c.DateOfBirth != null, years => AgeAtLeast(years, now), op, values);
+                return AtLeastMeasure(c => c.DateOfBirth != null, years => AgeAtLeast(years, StoreToday(now)), op, values);
             case RuleFields.BirthMonth:
                 return IntChoice<Customer>(c => c.DateOfBirth != null ? c.DateOfBirth.Value.Month : 0, op, values);
             case RuleFields.Gender:
@@ -503,7 +517,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     }
 
     /// <summary>
-    /// A date test; days are UTC days, "after" a day means from the next day on
+    /// A date test; days are the store's (see <see cref="StoreTimeZone"/>), "after" a day means from the next day on
     /// </summary>
     protected virtual Expression<Func<T, bool>> Date<T>(Expression<Func<T, DateTime?>> selector, string op,
         List<System.Text.Json.JsonElement> values, DateTime nowUtc)
@@ -519,13 +533,13 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         {
             case Equal:
                 var day = RuleValues.Date(values[0]);
-                return And(from(day), before(day.AddDays(1)));
+                return And(from(StartOfDayUtc(day)), before(StartOfDayUtc(day.AddDays(1))));
             case Before:
-                return before(RuleValues.Date(values[0]));
+                return before(StartOfDayUtc(RuleValues.Date(values[0])));
             case After:
-                return from(RuleValues.Date(values[0]).AddDays(1));
+                return from(StartOfDayUtc(RuleValues.Date(values[0]).AddDays(1)));
             case BetweenDates:
-                return And(from(RuleValues.Date(values[0])), before(RuleValues.Date(values[1]).AddDays(1)));
+                return And(from(StartOfDayUtc(RuleValues.Date(values[0]))), before(StartOfDayUtc(RuleValues.Date(values[1]).AddDays(1))));
             case InLastDays:
                 return from(nowUtc.AddDays(-RuleValues.Int(values[0])));
             case MoreThanDaysAgo:
@@ -553,10 +567,10 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     protected static DateTime? PeriodStart(RuleCondition condition, DateTime nowUtc) =>
         condition.PeriodDays.HasValue ? nowUtc.AddDays(-condition.PeriodDays.Value) : null;
 
-    private static Expression<Func<Customer, bool>> AgeAtLeast(int years, DateTime nowUtc)
+    private static Expression<Func<Customer, bool>> AgeAtLeast(int years, DateTime today)
     {
         //at least n years old: born on or before today n years ago
-        var bornBefore = nowUtc.Date.AddYears(-Math.Min(years, nowUtc.Year - 1)).AddDays(1);
+        var bornBefore = today.AddYears(-Math.Min(years, today.Year - 1)).AddDays(1);
         return c => c.DateOfBirth != null && c.DateOfBirth < bornBefore;
     }
 

@@ -38,6 +38,7 @@ public sealed class DemoServices : IDisposable
         services.AddSingleton<ILocalizationService>(new EnglishLocalization());
         services.AddSingleton(new Mock<IStaticCacheManager>().Object);
         services.AddSingleton(new Mock<ISettingService>().Object);
+        services.AddSingleton<Nop.Services.Helpers.IDateTimeHelper>(new StoreTimeZoneDateTimeHelper());
 
         new NopStartup().ConfigureServices(services, new ConfigurationBuilder().Build());
 

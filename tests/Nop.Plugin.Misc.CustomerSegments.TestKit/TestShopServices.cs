@@ -17,13 +17,13 @@ public static class TestShopServices
     /// <summary>
     /// The real rule query builder over the shop (the plugin's default settings unless given)
     /// </summary>
-    public static SegmentRuleQueryBuilder NewRuleQueryBuilder(this TestShop shop, CustomerSegmentsSettings settings = null) =>
+    public static SegmentRuleQueryBuilder NewRuleQueryBuilder(this TestShop shop, CustomerSegmentsSettings settings = null, TimeZoneInfo storeTimeZone = null) =>
         new(settings ?? new CustomerSegmentsSettings(),
             shop.Repository<Address>(), shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(),
             shop.Repository<GenericAttribute>(), shop.Repository<NewsLetterSubscription>(), shop.Repository<Order>(), shop.Repository<OrderItem>(),
             shop.Repository<ProductCategory>(), shop.Repository<ProductManufacturer>(), shop.Repository<SegmentMembership>(),
             shop.Repository<ShoppingCartItem>(), shop.Repository<CustomerOrderStatistics>(), shop.Repository<CustomerDailyPurchases>(),
-            shop.Repository<CustomerPurchasedProduct>());
+            shop.Repository<CustomerPurchasedProduct>(), new StoreTimeZoneDateTimeHelper(storeTimeZone));
 
     /// <summary>
     /// The real service of the purchases per customer and day over the shop (the plugin's default settings unless given)

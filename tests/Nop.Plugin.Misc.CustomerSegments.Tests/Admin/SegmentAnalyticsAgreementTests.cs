@@ -41,7 +41,8 @@ public class SegmentAnalyticsAgreementTests : DatabaseTestBase
         _data = new AdminTestData(Shop);
         _settings = new CustomerSegmentsSettings { RfmWindowDays = 365 };
         _service = new SegmentAnalyticsService(_settings, Repository<Customer>(), Repository<SegmentMembership>(), Repository<Order>(),
-            Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerOrderStatistics>());
+            Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerOrderStatistics>(),
+            new StoreTimeZoneDateTimeHelper());
     }
 
     private CustomerOrderStatisticsService Statistics() =>
@@ -137,5 +138,34 @@ public class SegmentAnalyticsAgreementTests : DatabaseTestBase
         var buckets = await _service.GetHistogramAsync(segment.Id, 0, SegmentHistogramField.Age, Now, null);
 
         Assert.That(buckets.Single(b => b.From == 0).Members, Is.Zero, "the bar 0 - 18");
+    }
+
+    /// <summary>
+    /// Members over time counts the days of the store's time zone, as the rules and the members list show dates: ten
+    /// hours ahead of UTC, and five and a half (where a day starts at a half hour of UTC)
+    /// </summary>
+    [TestCase(10.0, "2026-06-29T22:00:00", "2026-06-30T13:59:00", "2026-06-30T14:00:00")]
+    [TestCase(5.5, "2026-06-29T18:30:00", "2026-06-30T18:29:00", "2026-06-30T18:30:00")]
+    [TestCase(0.0, "2026-06-30T00:00:00", "2026-06-30T23:59:00", "2026-07-01T00:00:00")]
+    public async Task MembersOverTimeCountsTheStoresDays(double hoursAhead, string firstOfThe30th, string lastOfThe30th, string firstOfThe1st)
+    {
+        var zone = TimeZoneInfo.CreateCustomTimeZone("Test", TimeSpan.FromHours(hoursAhead), "Test", "Test");
+        var service = new SegmentAnalyticsService(_settings, Repository<Customer>(), Repository<SegmentMembership>(), Repository<Order>(),
+            Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerOrderStatistics>(),
+            new StoreTimeZoneDateTimeHelper(zone));
+        var segment = await _data.SegmentAsync("Daily");
+        DateTime utc(string moment) => DateTime.Parse(moment, System.Globalization.CultureInfo.InvariantCulture);
+        //one member from the 30th's first minute, one from its last, one from the 1st's first: the last leaves on the 1st
+        var a = await _data.CustomerAsync("a@example.com");
+        var b = await _data.CustomerAsync("b@example.com");
+        var c = await _data.CustomerAsync("c@example.com");
+        await _data.MembershipAsync(segment.Id, a.Id, utc(firstOfThe30th));
+        await _data.MembershipAsync(segment.Id, b.Id, utc(lastOfThe30th));
+        await _data.MembershipAsync(segment.Id, c.Id, utc(firstOfThe1st), utc(firstOfThe1st).AddMinutes(30));
+
+        var points = await service.GetSizeOverTimeAsync(segment.Id, utc(firstOfThe30th).AddDays(-1), utc(firstOfThe1st).AddHours(1));
+
+        Assert.That(points.Select(point => (point.Day.ToString("MM-dd"), point.Members)),
+            Is.EqualTo(new[] { ("06-29", 0), ("06-30", 2), ("07-01", 2) }));
     }
 }

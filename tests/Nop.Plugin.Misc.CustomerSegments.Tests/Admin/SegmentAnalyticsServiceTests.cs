@@ -68,7 +68,8 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
 
         _settings = new CustomerSegmentsSettings { RfmWindowDays = 365 };
         _service = new SegmentAnalyticsService(_settings, Repository<Customer>(), Repository<SegmentMembership>(), Repository<Order>(),
-            Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerOrderStatistics>());
+            Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerOrderStatistics>(),
+            new StoreTimeZoneDateTimeHelper());
     }
 
     [Test]
@@ -77,14 +78,14 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
         var points = await _service.GetSizeOverTimeAsync(_vip.Id, Now.AddDays(-21), Now);
 
         Assert.That(points, Has.Count.EqualTo(22));
-        Assert.That(points.First().DateUtc, Is.EqualTo(Now.AddDays(-21).Date));
+        Assert.That(points.First().Day, Is.EqualTo(Now.AddDays(-21).Date));
         Assert.That(points.First().Members, Is.EqualTo(0));
         //dave and the guest entered 20 days ago
-        Assert.That(points.Single(p => p.DateUtc == Now.AddDays(-20).Date).Members, Is.EqualTo(2));
+        Assert.That(points.Single(p => p.Day == Now.AddDays(-20).Date).Members, Is.EqualTo(2));
         //alice 5 days ago; bob and carol 3 days ago; the guest left 2 days ago
-        Assert.That(points.Single(p => p.DateUtc == Now.AddDays(-5).Date).Members, Is.EqualTo(3));
-        Assert.That(points.Single(p => p.DateUtc == Now.AddDays(-3).Date).Members, Is.EqualTo(5));
-        Assert.That(points.Single(p => p.DateUtc == Now.AddDays(-2).Date).Members, Is.EqualTo(4));
+        Assert.That(points.Single(p => p.Day == Now.AddDays(-5).Date).Members, Is.EqualTo(3));
+        Assert.That(points.Single(p => p.Day == Now.AddDays(-3).Date).Members, Is.EqualTo(5));
+        Assert.That(points.Single(p => p.Day == Now.AddDays(-2).Date).Members, Is.EqualTo(4));
         Assert.That(points.Last().Members, Is.EqualTo(4));
     }
 

@@ -6,4 +6,6 @@ namespace Nop.Services.Helpers;
 public interface IDateTimeHelper
 {
     Task<DateTime> ConvertToUserTimeAsync(DateTime dt, DateTimeKind sourceDateTimeKind);
+
+    TimeZoneInfo DefaultStoreTimeZone { get; }
 }
