@@ -38,4 +38,14 @@ public static class TestShopServices
     public static CustomerPurchasedProductService NewPurchasedProductService(this TestShop shop, CustomerSegmentsSettings settings = null) =>
         new(settings ?? new CustomerSegmentsSettings(), shop.DataProvider, shop.Repository<Order>(), shop.Repository<OrderItem>(),
             shop.Repository<CustomerPurchasedProduct>(), new SegmentMembershipTransaction(shop.Repository<Segment>()));
+
+    /// <summary>
+    /// The real service of the per-customer order statistics over the shop, with its purchases per day and products
+    /// bought (nopCommerce's setting service given by the caller)
+    /// </summary>
+    public static CustomerOrderStatisticsService NewOrderStatisticsService(this TestShop shop, CustomerSegmentsSettings settings,
+        Nop.Services.Configuration.ISettingService settingService) =>
+        new(settings, shop.DataProvider, settingService, shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(),
+            shop.Repository<CustomerRole>(), shop.Repository<Order>(), shop.Repository<CustomerOrderStatistics>(),
+            new SegmentMembershipTransaction(shop.Repository<Segment>()), shop.NewDailyPurchasesService(settings), shop.NewPurchasedProductService(settings));
 }

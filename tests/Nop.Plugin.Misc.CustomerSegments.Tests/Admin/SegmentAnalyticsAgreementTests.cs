@@ -45,10 +45,7 @@ public class SegmentAnalyticsAgreementTests : DatabaseTestBase
             new StoreTimeZoneDateTimeHelper());
     }
 
-    private CustomerOrderStatisticsService Statistics() =>
-        new(_settings, DataProvider, new Mock<ISettingService>().Object, Repository<Customer>(),
-            Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
-            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(_settings), Shop.NewPurchasedProductService(_settings));
+    private CustomerOrderStatisticsService Statistics() => Shop.NewOrderStatisticsService(_settings, new Mock<ISettingService>().Object);
 
     /// <summary>
     /// The grid is titled "Recency score" / "Frequency score", the names of the rule fields "RFM recency score" and

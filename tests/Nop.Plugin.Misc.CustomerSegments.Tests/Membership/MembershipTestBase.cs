@@ -164,11 +164,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
     /// </summary>
     protected CustomerOrderStatisticsService NewStatisticsService(CustomerSegmentsSettings settings = null, TestShop shop = null)
     {
-        shop ??= Shop;
-        settings ??= new CustomerSegmentsSettings();
-        return new(settings, shop.DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
-            shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(), shop.Repository<Order>(),
-            shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(shop.Repository<Segment>()), shop.NewDailyPurchasesService(settings), shop.NewPurchasedProductService(settings));
+        return (shop ?? Shop).NewOrderStatisticsService(settings ?? new CustomerSegmentsSettings(), new Mock<Nop.Services.Configuration.ISettingService>().Object);
     }
 
     private Task TruncateAsync<T>() where T : Nop.Core.BaseEntity => Repository<T>().DeleteAsync(_ => true);

@@ -69,10 +69,8 @@ public class DailyPurchasesPeriodRuleTests : DatabaseTestBase
         Assert.That(_current.OrderStatisticsKey, Is.EqualTo(CustomerOrderStatisticsService.SettingsKey(_current)), "current after the recompute");
     }
 
-    private CustomerOrderStatisticsService Statistics(CustomerSegmentsSettings settings) => new(settings, DataProvider,
-        new Mock<Nop.Services.Configuration.ISettingService>().Object, Repository<Customer>(), Repository<CustomerCustomerRoleMapping>(),
-        Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
-        new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings), Shop.NewPurchasedProductService(settings));
+    private CustomerOrderStatisticsService Statistics(CustomerSegmentsSettings settings) =>
+        Shop.NewOrderStatisticsService(settings, new Mock<Nop.Services.Configuration.ISettingService>().Object);
 
     private static RuleCondition Condition(string field, string op, int days, params decimal[] values) => new()
     {

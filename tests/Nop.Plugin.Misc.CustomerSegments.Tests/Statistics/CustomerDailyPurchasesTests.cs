@@ -39,9 +39,7 @@ public class CustomerDailyPurchasesTests : DatabaseTestBase
     #region Data
 
     private CustomerOrderStatisticsService Statistics(CustomerSegmentsSettings settings) =>
-        new(settings, DataProvider, new Mock<ISettingService>().Object, Repository<Customer>(),
-            Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
-            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings), Shop.NewPurchasedProductService(settings));
+        Shop.NewOrderStatisticsService(settings, new Mock<ISettingService>().Object);
 
     private async Task<List<Customer>> CustomersAsync(int count)
     {

@@ -84,9 +84,7 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
     }
 
     private CustomerOrderStatisticsService Statistics(CustomerSegmentsSettings settings, ISettingService settingService = null) =>
-        new(settings, DataProvider, settingService ?? new Mock<ISettingService>().Object, Repository<Customer>(),
-            Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
-            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings), Shop.NewPurchasedProductService(settings));
+        Shop.NewOrderStatisticsService(settings, settingService ?? new Mock<ISettingService>().Object);
 
     private async Task<Dictionary<(int CustomerId, int StoreId), CustomerOrderStatistics>> RowsAsync() =>
         (await Repository<CustomerOrderStatistics>().Table.ToListAsync()).ToDictionary(s => (s.CustomerId, s.StoreId));
