@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Rendering;
+using Nop.Core;
 using Nop.Core.Domain.Discounts;
 using Nop.Plugin.Misc.CustomerSegments.Models;
 using Nop.Plugin.Misc.CustomerSegments.Services;
@@ -28,19 +29,28 @@ public class CustomerSegmentsDiscountController : BasePluginController
     protected readonly ISegmentRequirementStore _segmentRequirementStore;
     protected readonly ISegmentRequirementValidator _segmentRequirementValidator;
     protected readonly ISegmentService _segmentService;
+    protected readonly IWorkContext _workContext;
 
     public CustomerSegmentsDiscountController(IDiscountService discountService,
         ILocalizationService localizationService,
         ISegmentRequirementStore segmentRequirementStore,
         ISegmentRequirementValidator segmentRequirementValidator,
-        ISegmentService segmentService)
+        ISegmentService segmentService,
+        IWorkContext workContext)
     {
         _discountService = discountService;
         _localizationService = localizationService;
         _segmentRequirementStore = segmentRequirementStore;
         _segmentRequirementValidator = segmentRequirementValidator;
         _segmentService = segmentService;
+        _workContext = workContext;
     }
+
+    /// <summary>
+    /// Whether the admin is a vendor: nopCommerce lets vendors edit their own discounts, but segments are the shop's
+    /// customers, which a vendor may neither see nor target
+    /// </summary>
+    protected virtual async Task<bool> IsVendorAsync() => await _workContext.GetCurrentVendorAsync() != null;
 
     protected virtual Task<string> TextAsync(string name) =>
         _localizationService.GetResourceAsync($"{CustomerSegmentsDefaults.LocaleResourcePrefix}.DiscountRequirement.{name}");
@@ -55,6 +65,9 @@ public class CustomerSegmentsDiscountController : BasePluginController
     [CheckPermission(StandardPermission.Promotions.DISCOUNTS_VIEW)]
     public virtual async Task<IActionResult> Configure(int discountId, int? discountRequirementId)
     {
+        if (await IsVendorAsync())
+            return Content(await TextAsync("VendorRefused"));
+
         if (await _discountService.GetDiscountByIdAsync(discountId) is null)
             return Content(await TextAsync("DiscountNotFound"));
 
@@ -102,6 +115,9 @@ public class CustomerSegmentsDiscountController : BasePluginController
     public virtual async Task<IActionResult> Configure(SegmentRequirementModel model)
     {
         ArgumentNullException.ThrowIfNull(model);
+
+        if (await IsVendorAsync())
+            return Ok(new { Errors = new[] { await TextAsync("VendorRefused") } });
 
         var discount = await _discountService.GetDiscountByIdAsync(model.DiscountId);
         if (discount is null)

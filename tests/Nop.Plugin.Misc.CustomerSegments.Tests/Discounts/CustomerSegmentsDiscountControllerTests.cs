@@ -1,8 +1,14 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.Abstractions;
+using Microsoft.AspNetCore.Mvc.Filters;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 using Moq;
+using Nop.Core;
 using Nop.Core.Domain.Discounts;
+using Nop.Core.Domain.Vendors;
 using Nop.Plugin.Misc.CustomerSegments.Controllers;
 using Nop.Plugin.Misc.CustomerSegments.Models;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
@@ -39,7 +45,7 @@ public class CustomerSegmentsDiscountControllerTests
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => $"[{key}] {{0}}");
 
         _controller = new CustomerSegmentsDiscountController(_discountService.Object, localization.Object, _h.Store,
-            new SegmentRequirementValidator(localization.Object, _h.SegmentService.Object), _h.SegmentService.Object)
+            new SegmentRequirementValidator(localization.Object, _h.SegmentService.Object), _h.SegmentService.Object, Mock.Of<IWorkContext>())
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
         };
@@ -149,6 +155,58 @@ public class CustomerSegmentsDiscountControllerTests
             "[Plugins.Misc.CustomerSegments.DiscountRequirement.SegmentInactive] Dormant"
         }));
         Assert.That(_controller.ViewData.TemplateInfo.HtmlFieldPrefix, Is.EqualTo("CustomerSegmentsRequirement9"));
+    }
+
+    /// <summary>
+    /// Runs an action as MVC does: the controller's action filter, then the action
+    /// </summary>
+    private static async Task<IActionResult> RunAsync(Controller controller, Func<Task<IActionResult>> action)
+    {
+        var context = new ActionExecutingContext(new ActionContext(controller.HttpContext, new RouteData(), new ActionDescriptor()),
+            new List<IFilterMetadata>(), new Dictionary<string, object>(), controller);
+        await controller.OnActionExecutionAsync(context, async () =>
+        {
+            var executed = new ActionExecutedContext(context, new List<IFilterMetadata>(), controller) { Result = await action() };
+            context.Result = executed.Result;
+            return executed;
+        });
+
+        return context.Result;
+    }
+
+    [Test]
+    public async Task AVendorCannotReadOrRetargetTheShopsDiscount()
+    {
+        //nopCommerce 4.90 gives the Vendors role "Discounts. View" and "Discounts. Create, edit, delete", and limits a
+        //vendor to his own discounts (DiscountController: "a vendor should have access only to his discounts")
+        var workContext = new Mock<IWorkContext>();
+        workContext.Setup(w => w.GetCurrentVendorAsync()).ReturnsAsync(new Vendor { Id = 3, Name = "Tea supplier" });
+        _requirements.Add(new DiscountRequirement { Id = 9, DiscountId = 5, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName });
+        await _h.Store.SaveAsync(9, new SegmentRequirement { IncludeSegmentIds = [1] });
+        var localization = new Mock<ILocalizationService>();
+        localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => $"[{key}] {{0}}");
+        var services = new ServiceCollection()
+            .AddSingleton(_discountService.Object)
+            .AddSingleton(localization.Object)
+            .AddSingleton(_h.Store)
+            .AddSingleton<ISegmentRequirementValidator>(new SegmentRequirementValidator(localization.Object, _h.SegmentService.Object))
+            .AddSingleton(_h.SegmentService.Object)
+            .AddSingleton(workContext.Object)
+            .BuildServiceProvider();
+        var controller = ActivatorUtilities.CreateInstance<CustomerSegmentsDiscountController>(services);
+        controller.ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() };
+
+        //discount 5 is the shop's (no vendor)
+        var page = await RunAsync(controller, () => controller.Configure(5, 9));
+        await RunAsync(controller, () => controller.Configure(new SegmentRequirementModel { DiscountId = 5, RequirementId = 9, IncludeSegmentIds = [2] }));
+        await RunAsync(controller, () => controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [2] }));
+
+        Assert.Multiple(async () =>
+        {
+            Assert.That((page as ViewResult)?.Model, Is.Null, "the vendor sees the shop's segments and the requirement of the shop's discount");
+            Assert.That((await _h.Store.GetAsync(9)).IncludeSegmentIds, Is.EqualTo(new[] { 1 }), "the vendor changed whom the shop's discount is for");
+            Assert.That(_requirements.Select(r => r.Id), Is.EqualTo(new[] { 9 }), "the vendor added a requirement to the shop's discount");
+        });
     }
 
     [Test]
