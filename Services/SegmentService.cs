@@ -146,10 +146,17 @@ public class SegmentService : ISegmentService
         //memberships first: a failure in between leaves a segment without history, never history without a segment
         var segmentId = segment.Id;
         var localeKeyGroup = nameof(Segment);
-        await _membershipRepository.Table.Where(membership => membership.SegmentId == segmentId).DeleteAsync();
-        await _localizedPropertyRepository.DeleteAsync(property => property.EntityId == segmentId && property.LocaleKeyGroup == localeKeyGroup);
-        await _segmentRepository.DeleteAsync(segment);
-        await _segmentCacheInvalidator.SegmentsChangedAsync();
-        await _segmentCacheInvalidator.AllMembershipsChangedAsync();
+        try
+        {
+            await _membershipRepository.Table.Where(membership => membership.SegmentId == segmentId).DeleteAsync();
+            await _localizedPropertyRepository.DeleteAsync(property => property.EntityId == segmentId && property.LocaleKeyGroup == localeKeyGroup);
+            await _segmentRepository.DeleteAsync(segment);
+        }
+        finally
+        {
+            //whatever was deleted before a failure is no longer read from the caches either
+            await _segmentCacheInvalidator.SegmentsChangedAsync();
+            await _segmentCacheInvalidator.AllMembershipsChangedAsync();
+        }
     }
 }

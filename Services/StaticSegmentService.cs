@@ -60,26 +60,32 @@ public class StaticSegmentService : IStaticSegmentService
         var segmentId = segment.Id;
         var memberships = (ITable<SegmentMembership>)_dataProvider.GetTable<SegmentMembership>();
         var added = 0;
-        foreach (var batch in ids.Chunk(BatchSize))
+        try
         {
-            //from the customer table: only customers who exist (not deleted, no system account) enter
-            var current = Current(segmentId);
-            added += await _customerRepository.Table
-                .Where(customer => batch.Contains(customer.Id) && !customer.Deleted && !customer.IsSystemAccount
-                    && !current.Any(membership => membership.CustomerId == customer.Id))
-                .InsertAsync(memberships, customer => new SegmentMembership
-                {
-                    SegmentId = segmentId,
-                    CustomerId = customer.Id,
-                    EnteredOnUtc = nowUtc
-                });
+            foreach (var batch in ids.Chunk(BatchSize))
+            {
+                //from the customer table: only customers who exist (not deleted, no system account) enter
+                var current = Current(segmentId);
+                added += await _customerRepository.Table
+                    .Where(customer => batch.Contains(customer.Id) && !customer.Deleted && !customer.IsSystemAccount
+                        && !current.Any(membership => membership.CustomerId == customer.Id))
+                    .InsertAsync(memberships, customer => new SegmentMembership
+                    {
+                        SegmentId = segmentId,
+                        CustomerId = customer.Id,
+                        EnteredOnUtc = nowUtc
+                    });
+            }
+        }
+        finally
+        {
+            //the batches written before a failure count too
+            if (added > 0)
+                await _segmentCacheInvalidator.CustomersMembershipChangedAsync(ids);
         }
 
         if (added > 0)
-        {
-            await _segmentCacheInvalidator.CustomersMembershipChangedAsync(ids);
             await UpdateDependentsAsync(ids);
-        }
 
         return added;
     }
@@ -91,19 +97,25 @@ public class StaticSegmentService : IStaticSegmentService
         var ids = (customerIds ?? []).Where(id => id > 0).Distinct().ToList();
         var nowUtc = DateTime.UtcNow;
         var removed = 0;
-        foreach (var batch in ids.Chunk(BatchSize))
+        try
         {
-            removed += await Current(segment.Id)
-                .Where(membership => batch.Contains(membership.CustomerId))
-                .Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc)
-                .UpdateAsync();
+            foreach (var batch in ids.Chunk(BatchSize))
+            {
+                removed += await Current(segment.Id)
+                    .Where(membership => batch.Contains(membership.CustomerId))
+                    .Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc)
+                    .UpdateAsync();
+            }
+        }
+        finally
+        {
+            //the batches written before a failure count too
+            if (removed > 0)
+                await _segmentCacheInvalidator.CustomersMembershipChangedAsync(ids);
         }
 
         if (removed > 0)
-        {
-            await _segmentCacheInvalidator.CustomersMembershipChangedAsync(ids);
             await UpdateDependentsAsync(ids);
-        }
 
         return removed;
     }
