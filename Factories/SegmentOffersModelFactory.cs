@@ -6,6 +6,7 @@ using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Models;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
+using Nop.Services.Customers;
 using Nop.Services.Discounts;
 using Nop.Services.Localization;
 
@@ -19,6 +20,7 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
 {
     protected readonly CustomerSegmentsSettings _settings;
     protected readonly ICustomerSegmentIdsReader _customerSegmentIdsReader;
+    protected readonly ICustomerService _customerService;
     protected readonly IDiscountService _discountService;
     protected readonly ILocalizationService _localizationService;
     protected readonly ISegmentRequirementChecker _segmentRequirementChecker;
@@ -27,6 +29,7 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
 
     public SegmentOffersModelFactory(CustomerSegmentsSettings settings,
         ICustomerSegmentIdsReader customerSegmentIdsReader,
+        ICustomerService customerService,
         IDiscountService discountService,
         ILocalizationService localizationService,
         ISegmentRequirementChecker segmentRequirementChecker,
@@ -35,6 +38,7 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
     {
         _settings = settings;
         _customerSegmentIdsReader = customerSegmentIdsReader;
+        _customerService = customerService;
         _discountService = discountService;
         _localizationService = localizationService;
         _segmentRequirementChecker = segmentRequirementChecker;
@@ -75,6 +79,10 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
     {
         var model = new SegmentOffersModel();
         if (!_settings.WidgetEnabled || customer is null || customer.Id <= 0)
+            return model;
+
+        //a guest is in no segment unless guests are segmented: every new visitor would cost a read and a cache entry
+        if (!_settings.IncludeGuests && !await _customerService.IsRegisteredAsync(customer))
             return model;
 
         var memberOf = await _customerSegmentIdsReader.GetSegmentIdsAsync(customer.Id);

@@ -62,7 +62,7 @@ public class SegmentOffersTests
     {
         var request = _h.NewRequest();
 
-        return new SegmentOffersModelFactory(_h.Settings, request.Reader, _discountService.Object, _localizationService.Object,
+        return new SegmentOffersModelFactory(_h.Settings, request.Reader, _h.CustomerService.Object, _discountService.Object, _localizationService.Object,
             request.Checker, _h.Store, _h.SegmentService.Object);
     }
 
@@ -104,6 +104,18 @@ public class SegmentOffersTests
 
         _h.Settings.WidgetEnabled = false;
         Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(101, 2), _store)), Is.Empty);
+    }
+
+    [Test]
+    public async Task AGuestWhoCannotBeSegmentedCostsNoMembershipReadAndNoCacheEntry()
+    {
+        //every new visitor is a guest: with guests not segmented (the default) none of them can have an offer
+        _h.Settings.IncludeGuests = false;
+        for (var id = 1000; id < 1050; id++)
+            Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Guest(id), _store)), Is.Empty);
+
+        Assert.That(_h.MembershipReads, Is.Zero, "a membership query per visitor");
+        Assert.That(_h.StaticCache.Entries.Keys, Is.Empty, "a static cache entry per visitor, kept for the cache time");
     }
 
     [Test]
