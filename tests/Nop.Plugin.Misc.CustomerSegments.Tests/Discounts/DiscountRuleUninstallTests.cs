@@ -31,9 +31,13 @@ public class DiscountRuleUninstallTests
 
         var discountService = new Mock<IDiscountService>();
         discountService.Setup(d => d.GetAllDiscountRequirementsAsync(0, false)).ReturnsAsync([ours1, roles, group, ours2]);
+        //5: segments and roles; 6: segments only, whose group would be empty and open to every customer; 7: roles only
+        var discounts = new[] { 5, 6, 7 }.ToDictionary(id => id, id => new Discount { Id = id, Name = $"Discount {id}", IsActive = true });
+        discountService.Setup(d => d.GetDiscountByIdAsync(It.IsAny<int>())).ReturnsAsync((int id) => discounts.GetValueOrDefault(id));
+        var logger = new Mock<Nop.Services.Logging.ILogger>();
 
         var plugin = new CustomerSegmentsPlugin(h.Settings, Mock.Of<ILanguageService>(), Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
-            Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), h.Invalidator, new SegmentDiscountRequirementCleaner(discountService.Object, h.Store),
+            Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), h.Invalidator, new SegmentDiscountRequirementCleaner(discountService.Object, logger.Object, h.Store),
             Mock.Of<ISegmentRequirementChecker>(), h.SettingService.Object, Mock.Of<IWebHelper>(), new WidgetSettings());
 
         //a distributed cache outlives the application: the plugin's keys must not serve a reinstalled plugin
@@ -48,6 +52,11 @@ public class DiscountRuleUninstallTests
         discountService.Verify(d => d.DeleteDiscountRequirementAsync(ours2, false), Times.Once);
         discountService.Verify(d => d.DeleteDiscountRequirementAsync(It.Is<DiscountRequirement>(r => r.Id == 2 || r.Id == 3), It.IsAny<bool>()), Times.Never);
         Assert.That(h.SavedSettings.Keys, Is.EquivalentTo(new[] { "DiscountRequirement.MustBeAssignedToCustomerRole-2", "somesettings.other" }));
+        //the discounts that targeted segments close rather than open to everyone, and the log names them
+        Assert.That(discounts.Values.Where(discount => discount.IsActive).Select(discount => discount.Id), Is.EqualTo(new[] { 7 }));
+        discountService.Verify(d => d.UpdateDiscountAsync(It.IsAny<Discount>()), Times.Exactly(2));
+        logger.Verify(l => l.WarningAsync(It.Is<string>(message => message.Contains("Discount 5 (#5)") && message.Contains("Discount 6 (#6)")),
+            null, null), Times.Once);
     }
 
     [Test]

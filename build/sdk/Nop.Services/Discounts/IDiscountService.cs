@@ -9,6 +9,8 @@ public interface IDiscountService
 {
     Task<Discount> GetDiscountByIdAsync(int discountId);
 
+    Task UpdateDiscountAsync(Discount discount);
+
     Task<IList<Discount>> GetAllDiscountsAsync(DiscountType? discountType = null, string couponCode = null, string discountName = null, bool showHidden = false, DateTime? startDateUtc = null, DateTime? endDateUtc = null, bool? isActive = true, int vendorId = 0);
 
     Task<DiscountRequirement> GetDiscountRequirementByIdAsync(int discountRequirementId);
