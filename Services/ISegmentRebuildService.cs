@@ -52,6 +52,7 @@ public interface ISegmentRebuildService
 
 /// <summary>
 /// How many customers entered and left a segment in one rebuild; <paramref name="Failed"/> when its statements failed in
-/// the database (logged; nothing of it is counted, the next run completes it)
+/// the database (logged; nothing of it is counted, the next run completes it); <paramref name="Skipped"/> when the
+/// segment was changed (rule, store, type, deactivated) after the run loaded it, so that the change's own rebuild applies it
 /// </summary>
-public record SegmentRebuildResult(int SegmentId, int Entered, int Left, bool Failed = false);
+public record SegmentRebuildResult(int SegmentId, int Entered, int Left, bool Failed = false, bool Skipped = false);

@@ -35,9 +35,6 @@ public class SegmentRebuildRunService : ISegmentRebuildRunService
     /// </summary>
     public virtual TimeSpan GiveUpAfter { get; set; } = CustomerSegmentsDefaults.RebuildLeaseDuration;
 
-    protected static bool IsUnfinished(SegmentRebuildRun run) =>
-        run.StateId is (int)SegmentRebuildRunState.Queued or (int)SegmentRebuildRunState.Running;
-
     protected static bool IsAbandoned(SegmentRebuildRun run, DateTime nowUtc) => run.StateId switch
     {
         (int)SegmentRebuildRunState.Queued => run.UpdatedOnUtc < nowUtc - QueuedRunAbandonedAfter,
@@ -100,8 +97,10 @@ public class SegmentRebuildRunService : ISegmentRebuildRunService
         if (segment.SegmentTypeId != (int)SegmentType.Dynamic)
             throw new InvalidOperationException("Only dynamic segments are rebuilt from a rule");
 
+        //a queued run has not read the segment yet and will run what was saved; a running one may have read it before
+        //this change: a new run follows it (waiting for its lease)
         var latest = await GetLatestRunAsync(segment.Id);
-        if (latest is not null && IsUnfinished(latest))
+        if (latest is { StateId: (int)SegmentRebuildRunState.Queued })
             return latest;
 
         var nowUtc = DateTime.UtcNow;

@@ -352,11 +352,12 @@ public class SegmentRebuildService : ISegmentRebuildService
             await _segmentMembershipTransaction.RunAsync(segmentId, _segmentRuleAnalyzer.GetDependencies(rule).ReferencedSegmentIds, async () =>
             {
                 entered = left = 0;
+                var writtenOnUtc = WriteMoment();
                 foreach (var batch in batches)
                 {
                     if (batch is [var single])
                     {
-                        var (enteredOne, leftOne) = await ApplyToCustomerAsync(segmentId, matching, single, nowUtc);
+                        var (enteredOne, leftOne) = await ApplyToCustomerAsync(segmentId, matching, single, writtenOnUtc);
                         entered += enteredOne;
                         left += leftOne;
                         continue;
@@ -367,7 +368,7 @@ public class SegmentRebuildService : ISegmentRebuildService
 
                     left += await leaving
                         .Where(membership => !candidates.Any(customerId => customerId == membership.CustomerId))
-                        .Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc)
+                        .Set(membership => membership.LeftOnUtc, (DateTime?)writtenOnUtc)
                         .UpdateAsync();
 
                     var current = Current(segmentId);
@@ -378,7 +379,7 @@ public class SegmentRebuildService : ISegmentRebuildService
                         {
                             SegmentId = segmentId,
                             CustomerId = customerId,
-                            EnteredOnUtc = nowUtc
+                            EnteredOnUtc = writtenOnUtc
                         });
                 }
 
@@ -401,8 +402,15 @@ public class SegmentRebuildService : ISegmentRebuildService
     /// transaction, as the statements for a batch.
     /// </summary>
     /// <returns>How many stays were opened and closed</returns>
-    protected virtual async Task<(int Entered, int Left)> ApplyToCustomerAsync(int segmentId, IQueryable<int> matching, int customerId, DateTime nowUtc) =>
-        await WriteMembershipAsync(segmentId, customerId, await matching.AnyAsync(id => id == customerId), nowUtc);
+    protected virtual async Task<(int Entered, int Left)> ApplyToCustomerAsync(int segmentId, IQueryable<int> matching, int customerId, DateTime writtenOnUtc) =>
+        await WriteMembershipAsync(segmentId, customerId, await matching.AnyAsync(id => id == customerId), writtenOnUtc);
+
+    /// <summary>
+    /// The time stays are opened and closed at: taken inside the segment's transaction, once its lock is held, so that
+    /// a writer that waited for another stamps a later time than it, and a stay never ends before it began (the moment
+    /// a run started, which its rules are evaluated at, may be earlier than another writer's stamp)
+    /// </summary>
+    protected virtual DateTime WriteMoment() => DateTime.UtcNow;
 
     /// <summary>
     /// Closes the customer's open stay in the segment, or opens one when none is open: one guarded statement each,
@@ -544,7 +552,7 @@ public class SegmentRebuildService : ISegmentRebuildService
     /// </summary>
     /// <param name="changes">Per segment id, whether the customer is to be a member</param>
     /// <param name="customerId">The customer</param>
-    /// <param name="nowUtc">The moment of the run</param>
+    /// <param name="nowUtc">The moment of the run (the stays are stamped with <see cref="WriteMoment"/>)</param>
     protected virtual async Task<IDictionary<int, SegmentRebuildResult>> WriteDecisionsAsync(IDictionary<int, bool> changes, int customerId, DateTime nowUtc)
     {
         var segmentIds = changes.Keys.Order().ToList();
@@ -554,9 +562,10 @@ public class SegmentRebuildService : ISegmentRebuildService
             await _segmentMembershipTransaction.RunAsync(segmentIds[0], segmentIds.Skip(1), async () =>
             {
                 results.Clear();
+                var writtenOnUtc = WriteMoment();
                 foreach (var segmentId in segmentIds)
                 {
-                    var (entered, left) = await WriteMembershipAsync(segmentId, customerId, changes[segmentId], nowUtc);
+                    var (entered, left) = await WriteMembershipAsync(segmentId, customerId, changes[segmentId], writtenOnUtc);
                     results[segmentId] = new SegmentRebuildResult(segmentId, entered, left);
                 }
 
@@ -711,14 +720,19 @@ public class SegmentRebuildService : ISegmentRebuildService
 
         var entered = 0;
         var left = 0;
+        var skipped = false;
         try
         {
             await _segmentMembershipTransaction.RunAsync(segmentId, _segmentRuleAnalyzer.GetDependencies(rule).ReferencedSegmentIds, async () =>
             {
                 entered = left = 0;
+                skipped = !await IsAsLoadedAsync(segment);
+                if (skipped)
+                    return 0;
+
                 var members = await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(conditions);
                 members.IntersectWith(await eligibleAsync());
-                (entered, left) = await _segmentMembershipSynchronizer.SynchronizeAsync(segmentId, members, nowUtc);
+                (entered, left) = await _segmentMembershipSynchronizer.SynchronizeAsync(segmentId, members, WriteMoment());
 
                 return entered + left;
             });
@@ -730,7 +744,23 @@ public class SegmentRebuildService : ISegmentRebuildService
                 await _segmentCacheInvalidator.AllMembershipsChangedAsync();
         }
 
-        return new SegmentRebuildResult(segmentId, entered, left);
+        return new SegmentRebuildResult(segmentId, entered, left, Skipped: skipped);
+    }
+
+    /// <summary>
+    /// Whether the segment is still a dynamic segment of the same rule, store and active flag as when the run loaded it;
+    /// read inside its transaction, where the segment's row is locked: an admin's change waits for the write, or comes first
+    /// </summary>
+    protected virtual async Task<bool> IsAsLoadedAsync(Segment segment)
+    {
+        var segmentId = segment.Id;
+        var saved = await _segmentRepository.Table
+            .Where(item => item.Id == segmentId)
+            .Select(item => new { item.Active, item.SegmentTypeId, item.StoreId, item.RuleJson })
+            .FirstOrDefaultAsync();
+
+        return saved != null && saved.Active == segment.Active && saved.SegmentTypeId == (int)SegmentType.Dynamic && saved.StoreId == segment.StoreId
+            && string.Equals(saved.RuleJson, segment.RuleJson, StringComparison.Ordinal);
     }
 
     /// <summary>
@@ -743,6 +773,8 @@ public class SegmentRebuildService : ISegmentRebuildService
     {
         var rule = await GetValidRuleAsync(segment);
         var result = await ApplyAllAsync(segment, rule, eligibleAsync, nowUtc);
+        if (result.Skipped)
+            return result;
 
         var segmentId = segment.Id;
         await _segmentRepository.Table

@@ -185,7 +185,7 @@ public class SegmentRebuildRunTests : MembershipTestBase
     }
 
     [Test]
-    public async Task StartWhileARunIsUnfinishedReturnsThatRun()
+    public async Task StartWhileARunIsQueuedReturnsThatRun()
     {
         var segment = await AcmeSegmentAsync(1);
         var leases = new SegmentLeaseService(Repository<SegmentLease>());
