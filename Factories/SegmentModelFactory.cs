@@ -294,6 +294,25 @@ public class SegmentModelFactory : ISegmentModelFactory
         };
     }
 
+    /// <summary>
+    /// The month names of the admin's language in the Gregorian calendar, whose months the birth month rule compares
+    /// (Persian and Arabic cultures default to their own calendars)
+    /// </summary>
+    protected static System.Globalization.DateTimeFormatInfo GregorianMonthNames()
+    {
+        var culture = System.Globalization.CultureInfo.CurrentUICulture;
+        if (culture.Calendar is System.Globalization.GregorianCalendar)
+            return culture.DateTimeFormat;
+
+        var gregorian = culture.OptionalCalendars.OfType<System.Globalization.GregorianCalendar>().FirstOrDefault();
+        if (gregorian is null)
+            return System.Globalization.CultureInfo.InvariantCulture.DateTimeFormat;
+
+        var format = (System.Globalization.DateTimeFormatInfo)culture.DateTimeFormat.Clone();
+        format.Calendar = gregorian;
+        return format;
+    }
+
     public virtual async Task<string> PrepareRuleCatalogJsonAsync()
     {
         var fields = _ruleFieldCatalog.GetFields();
@@ -342,7 +361,7 @@ public class SegmentModelFactory : ISegmentModelFactory
                 new { id = "F", name = await _localizationService.GetResourceAsync("Admin.Customers.Customers.Fields.Gender.Female") }
             },
             [CamelCase(nameof(RuleValueSource.Months))] = Enumerable.Range(1, 12)
-                .Select(month => new { id = month, name = System.Globalization.CultureInfo.CurrentUICulture.DateTimeFormat.GetMonthName(month) })
+                .Select(month => new { id = month, name = GregorianMonthNames().GetMonthName(month) })
                 .ToArray()
         };
         var rfmGroups = new List<object>();

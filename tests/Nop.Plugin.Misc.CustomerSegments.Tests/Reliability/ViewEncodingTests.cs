@@ -35,7 +35,8 @@ public class ViewEncodingTests
         "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Plugins.Misc.CustomerSegments.Analytics.Failed\").Text)",
         "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Plugins.Misc.CustomerSegments.Analytics.Histogram.Unknown\").Text)",
         "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Plugins.Misc.CustomerSegments.Analytics.Overlap.None\").Text)",
-        "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Plugins.Misc.CustomerSegments.Fields.MemberCount\").Text)"
+        "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Plugins.Misc.CustomerSegments.Fields.MemberCount\").Text)",
+        "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Admin.Promotions.Discounts.Requirements.FailedToSave\").Text)"
     ];
 
     private static string ViewsFolder()
