@@ -1,4 +1,5 @@
 using LinqToDB;
+using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
@@ -818,12 +819,51 @@ public class SegmentRebuildService : ISegmentRebuildService
     }
 
     /// <summary>
+    /// Static segments keep the customers picked by hand, but no customer deleted or made a system account since: their
+    /// stays are closed (one statement), before the dynamic segments that may reference the static ones are rebuilt.
+    /// A failure is logged and holds back no rebuild.
+    /// </summary>
+    protected virtual async Task CloseStaticStaysOfRemovedCustomersAsync()
+    {
+        try
+        {
+            var staticSegmentIds = _segmentRepository.Table.Where(segment => segment.SegmentTypeId == (int)SegmentType.Static).Select(segment => segment.Id);
+            var removedCustomerIds = _dataProvider.GetTable<Customer>().Where(customer => customer.Deleted || customer.IsSystemAccount).Select(customer => customer.Id);
+            //read first, then closed by key: an UPDATE scanning the open stays would lock them beside the events' writers
+            var stayIds = await _membershipRepository.Table
+                .Where(membership => membership.LeftOnUtc == null && staticSegmentIds.Contains(membership.SegmentId) && removedCustomerIds.Contains(membership.CustomerId))
+                .Select(membership => membership.Id)
+                .ToListAsync();
+            if (stayIds.Count == 0)
+                return;
+
+            var closed = 0;
+            foreach (var batch in stayIds.Chunk(CustomerBatchSize))
+            {
+                closed += await _membershipRepository.Table
+                    .Where(membership => batch.Contains(membership.Id) && membership.LeftOnUtc == null)
+                    .Set(membership => membership.LeftOnUtc, (DateTime?)WriteMoment())
+                    .UpdateAsync();
+            }
+
+            if (closed > 0)
+                await _segmentCacheInvalidator.AllMembershipsChangedAsync();
+        }
+        catch (Exception exception)
+        {
+            await _logger.ErrorAsync("Customer segments: closing the static segments' stays of deleted customers and system accounts failed; the next full rebuild does it", exception);
+        }
+    }
+
+    /// <summary>
     /// The scheduled rebuild: the segments whose rules depend on the current time (or all of them) and the segments
-    /// that reference those
+    /// that reference those; with all of them, the static segments lose their deleted customers and system accounts
     /// </summary>
     protected virtual async Task<IList<SegmentRebuildResult>> RebuildOnScheduleAsync(bool allSegments, Func<Task<bool>> continueAsync)
     {
         var nowUtc = DateTime.UtcNow;
+        if (allSegments)
+            await CloseStaticStaysOfRemovedCustomersAsync();
         var (segments, dependencies) = await LoadActiveDynamicSegmentsAsync();
 
         var selectedIds = dependencies
@@ -967,6 +1007,7 @@ public class SegmentRebuildService : ISegmentRebuildService
     public virtual async Task<IList<SegmentRebuildResult>> RebuildAllSegmentsAsync()
     {
         var nowUtc = DateTime.UtcNow;
+        await CloseStaticStaysOfRemovedCustomersAsync();
         var (segments, dependencies) = await LoadActiveDynamicSegmentsAsync();
         //as for one segment: current statistics are not refreshed (the scheduled rebuild moves them with time)
         await RefreshOrderStatisticsAsync(segments, nowUtc);

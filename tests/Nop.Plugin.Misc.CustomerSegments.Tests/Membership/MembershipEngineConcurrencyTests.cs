@@ -208,4 +208,26 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
         Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(new[] { ann.Id, bob.Id }.Order()),
             "a static segment's members are those picked by hand; a rebuild never writes them");
     }
+
+    [Test]
+    public async Task ACustomerDeletedOrMadeASystemAccountLeavesTheStaticSegmentsHeWasIn()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var bob = await CustomerAsync("bob@example.com");
+        var cid = await CustomerAsync("cid@example.com");
+        var list = await SegmentAsync("VIP list", null, SegmentType.Static);
+        Assert.That(await StaticService.AddCustomersAsync(list, [ann.Id, bob.Id, cid.Id]), Is.EqualTo(3));
+
+        //nopCommerce deletes ann; another plugin makes bob a system account; both publish the update; the full rebuild follows
+        ann.Deleted = true;
+        await Repository<Customer>().UpdateAsync(ann, false);
+        await PublishAsync<EntityUpdatedEvent<Customer>>(Customers, new EntityUpdatedEvent<Customer>(ann));
+        bob.IsSystemAccount = true;
+        await Repository<Customer>().UpdateAsync(bob, false);
+        await PublishAsync<EntityUpdatedEvent<Customer>>(Customers, new EntityUpdatedEvent<Customer>(bob));
+        await RebuildService.RebuildAllSegmentsAsync();
+
+        Assert.That(await CurrentMemberIdsAsync(list.Id), Is.EqualTo(new[] { cid.Id }), "deleted customers and system accounts are never members");
+        Assert.That(await MembershipService.GetSegmentIdsOfCustomerAsync(ann.Id), Is.Empty);
+    }
 }
