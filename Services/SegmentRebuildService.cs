@@ -820,7 +820,7 @@ public class SegmentRebuildService : ISegmentRebuildService
 
     /// <summary>
     /// Static segments keep the customers picked by hand, but no customer deleted or made a system account since: their
-    /// stays are closed (one statement), before the dynamic segments that may reference the static ones are rebuilt.
+    /// stays are closed, before the dynamic segments that may reference the static ones are rebuilt.
     /// A failure is logged and holds back no rebuild.
     /// </summary>
     protected virtual async Task CloseStaticStaysOfRemovedCustomersAsync()
