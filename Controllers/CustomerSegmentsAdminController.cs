@@ -165,8 +165,8 @@ public class CustomerSegmentsAdminController : BasePluginController
         };
         texts.AddRange(model.Locales.Select((locale, i) =>
             ($"{nameof(SegmentModel.Locales)}[{i}].{nameof(SegmentLocalizedModel.ShopperMessage)}", locale?.ShopperMessage, true)));
-        foreach (var (key, text, lineBreaks) in texts.Where(text => HasControlCharacters(text.Text, text.LineBreaks)))
-            ModelState.AddModelError(key, await GetResourceAsync("Fields.Text.ControlCharacters"));
+        foreach (var text in texts.Where(text => HasControlCharacters(text.Text, text.LineBreaks)))
+            ModelState.AddModelError(text.Key, await GetResourceAsync("Fields.Text.ControlCharacters"));
 
         if (!Enum.IsDefined(typeof(SegmentType), model.SegmentTypeId))
             ModelState.AddModelError(nameof(SegmentModel.SegmentTypeId), await GetResourceAsync("Fields.SegmentType.Invalid"));
