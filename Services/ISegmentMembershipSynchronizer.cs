@@ -22,6 +22,11 @@ public interface ISegmentMembershipSynchronizer
     /// <param name="segmentId">The segment</param>
     /// <param name="members">All customers who should be members</param>
     /// <param name="nowUtc">The moment stays are opened and closed</param>
+    /// <param name="keepAsync">
+    /// When given, told the current members about to leave; those it returns stay members (e.g. customers whose
+    /// eligibility changed after <paramref name="members"/> was computed)
+    /// </param>
     /// <returns>How many stays were opened and closed</returns>
-    Task<(int Entered, int Left)> SynchronizeAsync(int segmentId, CustomerIdSet members, DateTime nowUtc);
+    Task<(int Entered, int Left)> SynchronizeAsync(int segmentId, CustomerIdSet members, DateTime nowUtc,
+        Func<CustomerIdSet, Task<CustomerIdSet>> keepAsync = null);
 }

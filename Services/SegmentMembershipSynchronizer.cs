@@ -117,7 +117,8 @@ public class SegmentMembershipSynchronizer : ISegmentMembershipSynchronizer
         return set;
     }
 
-    public virtual async Task<(int Entered, int Left)> SynchronizeAsync(int segmentId, CustomerIdSet members, DateTime nowUtc)
+    public virtual async Task<(int Entered, int Left)> SynchronizeAsync(int segmentId, CustomerIdSet members, DateTime nowUtc,
+        Func<CustomerIdSet, Task<CustomerIdSet>> keepAsync = null)
     {
         ArgumentNullException.ThrowIfNull(members);
 
@@ -129,6 +130,14 @@ public class SegmentMembershipSynchronizer : ISegmentMembershipSynchronizer
                 staying.Add(customerId);
             else
                 leaving.Add(customerId);
+        }
+
+        if (keepAsync != null && leaving.Count > 0)
+        {
+            var kept = await keepAsync(leaving);
+            leaving.ExceptWith(kept);
+            foreach (var customerId in kept)
+                staying.Add(customerId);
         }
 
         var left = 0;

@@ -732,8 +732,14 @@ public class SegmentRebuildService : ISegmentRebuildService
                     return 0;
 
                 var members = await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(conditions);
-                members.IntersectWith(await eligibleAsync());
-                (entered, left) = await _segmentMembershipSynchronizer.SynchronizeAsync(segmentId, members, WriteMoment());
+                var eligible = await eligibleAsync();
+                var matchingIneligible = new CustomerIdSet();
+                foreach (var customerId in members.Where(customerId => !eligible.Contains(customerId)))
+                    matchingIneligible.Add(customerId);
+                members.IntersectWith(eligible);
+                //the run read the eligible customers before this transaction: a member whose event let him in since stays
+                (entered, left) = await _segmentMembershipSynchronizer.SynchronizeAsync(segmentId, members, WriteMoment(),
+                    leaving => EligibleNowAsync(leaving, matchingIneligible));
 
                 return entered + left;
             });
@@ -746,6 +752,35 @@ public class SegmentRebuildService : ISegmentRebuildService
         }
 
         return new SegmentRebuildResult(segmentId, entered, left, Skipped: skipped);
+    }
+
+    /// <summary>
+    /// Among the members about to leave, those who match the rule and were not eligible when the run read eligibility,
+    /// but are now (a guest registered meanwhile, whose event let him in): they stay
+    /// </summary>
+    protected virtual async Task<CustomerIdSet> EligibleNowAsync(CustomerIdSet leaving, CustomerIdSet matchingIneligible)
+    {
+        var now = new CustomerIdSet();
+        var candidates = leaving.Where(matchingIneligible.Contains).ToArray();
+        if (candidates.Length == 0)
+            return now;
+
+        var queries = _segmentRuleQueryBuilder.BuildEligibilityQueries();
+        foreach (var batch in candidates.Chunk(CustomerBatchSize))
+        {
+            var eligible = await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(queries.Candidates.Where(customerId => batch.Contains(customerId)));
+            if (queries.GuestIds != null)
+            {
+                var guestsOnly = await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(queries.GuestIds.Where(customerId => batch.Contains(customerId)));
+                guestsOnly.ExceptWith(await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(queries.RegisteredIds.Where(customerId => batch.Contains(customerId))));
+                eligible.ExceptWith(guestsOnly);
+            }
+
+            foreach (var customerId in eligible)
+                now.Add(customerId);
+        }
+
+        return now;
     }
 
     /// <summary>

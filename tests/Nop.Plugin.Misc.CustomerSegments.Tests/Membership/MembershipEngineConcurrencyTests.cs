@@ -82,6 +82,42 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
         await PublishAsync<EntityUpdatedEvent<Customer>>(Customers, new EntityUpdatedEvent<Customer>(customer));
     }
 
+    /// <summary>
+    /// What the rule's full query selects now: the members a full rebuild computes at this moment
+    /// </summary>
+    private async Task<int[]> ExpectedAsync(Segment segment)
+    {
+        var reloaded = await Repository<Segment>().GetByIdAsync(segment.Id);
+        var rule = Serializer.Parse(reloaded.RuleJson).Rule;
+        return (await (await Queries.BuildMatchingCustomerIdsQueryAsync(rule, reloaded.StoreId, DateTime.UtcNow)).ToListAsync()).Order().ToArray();
+    }
+
+    [Test]
+    public async Task AGuestWhoRegistersWhileAFullRebuildRunsStaysInTheSegmentsHeMatches()
+    {
+        var guests = await SystemRoleAsync(NopCustomerDefaults.GuestsRoleName);
+        var registered = await SystemRoleAsync(NopCustomerDefaults.RegisteredRoleName);
+        var ann = await CustomerInRoleAsync(guests, "ann@example.com", "Acme");
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.Empty, "a guest");
+
+        var rebuild = new InterleavedRebuildService(this)
+        {
+            //after the run read its eligible customers: ann registers in another request, and its event puts her in Acme
+            BeforeSegmentWrite = async _ =>
+            {
+                await Repository<CustomerCustomerRoleMapping>().InsertAsync(new CustomerCustomerRoleMapping { CustomerId = ann.Id, CustomerRoleId = registered.Id }, false);
+                await PublishAsync<CustomerRegisteredEvent>(Customers, new CustomerRegisteredEvent(ann));
+                Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(new[] { ann.Id }), "the registration's event");
+            }
+        };
+        await rebuild.RebuildAllSegmentsOnScheduleAsync();
+
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(await ExpectedAsync(acme)),
+            "after the run and the event, the members are those of a full rebuild now");
+    }
+
     [Test]
     public async Task AStayClosedByARebuildNeverEndsBeforeItBegan()
     {
