@@ -693,15 +693,20 @@ public class SegmentRebuildService : ISegmentRebuildService
     /// Guests role who are not in the Registered role unless the settings include guests, each an id query without
     /// a join, composed in memory (see <see cref="SegmentQueries.EligibilityParts"/>)
     /// </summary>
-    protected virtual async Task<CustomerIdSet> ReadEligibleCustomersAsync(DateTime nowUtc)
+    protected virtual Task<CustomerIdSet> ReadEligibleCustomersAsync(DateTime nowUtc) =>
+        ReadEligibleAsync(_segmentRuleQueryBuilder.BuildEligibilityQueries(), customerIds => customerIds);
+
+    /// <summary>
+    /// The eligible customers of the eligibility queries, each query narrowed the same way (all customers, or a batch)
+    /// </summary>
+    protected virtual async Task<CustomerIdSet> ReadEligibleAsync(EligibilityQueries queries, Func<IQueryable<int>, IQueryable<int>> among)
     {
-        var queries = _segmentRuleQueryBuilder.BuildEligibilityQueries();
-        var eligible = await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(queries.Candidates);
+        var eligible = await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(among(queries.Candidates));
         if (queries.GuestIds == null)
             return eligible;
 
-        var guestsOnly = await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(queries.GuestIds);
-        guestsOnly.ExceptWith(await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(queries.RegisteredIds));
+        var guestsOnly = await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(among(queries.GuestIds));
+        guestsOnly.ExceptWith(await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(among(queries.RegisteredIds)));
         eligible.ExceptWith(guestsOnly);
 
         return eligible;
@@ -768,15 +773,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         var queries = _segmentRuleQueryBuilder.BuildEligibilityQueries();
         foreach (var batch in candidates.Chunk(CustomerBatchSize))
         {
-            var eligible = await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(queries.Candidates.Where(customerId => batch.Contains(customerId)));
-            if (queries.GuestIds != null)
-            {
-                var guestsOnly = await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(queries.GuestIds.Where(customerId => batch.Contains(customerId)));
-                guestsOnly.ExceptWith(await _segmentMembershipSynchronizer.ReadCustomerIdsAsync(queries.RegisteredIds.Where(customerId => batch.Contains(customerId))));
-                eligible.ExceptWith(guestsOnly);
-            }
-
-            foreach (var customerId in eligible)
+            foreach (var customerId in await ReadEligibleAsync(queries, customerIds => customerIds.Where(customerId => batch.Contains(customerId))))
                 now.Add(customerId);
         }
 
