@@ -97,7 +97,7 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
     /// <summary>
     /// The time zone whose days the figures count in: the store's, as the rules and nopCommerce's admin (UTC when none is set)
     /// </summary>
-    protected virtual TimeZoneInfo StoreTimeZone => _dateTimeHelper.DefaultStoreTimeZone ?? TimeZoneInfo.Utc;
+    protected virtual TimeZoneInfo StoreTimeZone => StoreDays.ZoneOf(_dateTimeHelper);
 
     /// <summary>
     /// Ids of the segment's current members

@@ -1,3 +1,5 @@
+using Nop.Services.Helpers;
+
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
 /// <summary>
@@ -5,6 +7,11 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 /// </summary>
 public static class StoreDays
 {
+    /// <summary>
+    /// The store's time zone as nopCommerce's date-time helper gives it; UTC when none is set
+    /// </summary>
+    public static TimeZoneInfo ZoneOf(IDateTimeHelper dateTimeHelper) => dateTimeHelper.DefaultStoreTimeZone ?? TimeZoneInfo.Utc;
+
     /// <summary>
     /// The moment (UTC) a day of the zone starts; where the clocks jump over midnight, the day's first moment that exists
     /// </summary>

@@ -91,7 +91,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// The time zone whose days the rules' calendar dates and ages count in: the store's, as nopCommerce's admin shows
     /// dates (UTC when none is set)
     /// </summary>
-    protected virtual TimeZoneInfo StoreTimeZone => _dateTimeHelper.DefaultStoreTimeZone ?? TimeZoneInfo.Utc;
+    protected virtual TimeZoneInfo StoreTimeZone => StoreDays.ZoneOf(_dateTimeHelper);
 
     protected virtual DateTime StartOfDayUtc(DateTime day) => StoreDays.StartUtc(day, StoreTimeZone);
 
