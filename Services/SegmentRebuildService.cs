@@ -89,6 +89,7 @@ public class SegmentRebuildService : ISegmentRebuildService
     protected readonly ISegmentMembershipTransaction _segmentMembershipTransaction;
     protected readonly IActiveSegmentReader _activeSegmentReader;
     protected readonly ISegmentMembershipSynchronizer _segmentMembershipSynchronizer;
+    protected readonly ICustomerReevaluationLock _customerReevaluationLock;
 
     public SegmentRebuildService(ILogger logger,
         INopDataProvider dataProvider,
@@ -102,7 +103,8 @@ public class SegmentRebuildService : ISegmentRebuildService
         ICustomerOrderStatisticsService orderStatisticsService,
         ISegmentMembershipTransaction segmentMembershipTransaction,
         IActiveSegmentReader activeSegmentReader,
-        ISegmentMembershipSynchronizer segmentMembershipSynchronizer)
+        ISegmentMembershipSynchronizer segmentMembershipSynchronizer,
+        ICustomerReevaluationLock customerReevaluationLock)
     {
         _logger = logger;
         _dataProvider = dataProvider;
@@ -117,6 +119,7 @@ public class SegmentRebuildService : ISegmentRebuildService
         _segmentMembershipTransaction = segmentMembershipTransaction;
         _activeSegmentReader = activeSegmentReader;
         _segmentMembershipSynchronizer = segmentMembershipSynchronizer;
+        _customerReevaluationLock = customerReevaluationLock;
     }
 
     #region Utilities
@@ -930,6 +933,10 @@ public class SegmentRebuildService : ISegmentRebuildService
         var ids = (customerIds ?? []).Where(id => id > 0).Distinct().ToList();
         if (ids.Count == 0 || changed == RuleDataSources.None)
             return [];
+
+        //the decision is made before it is written: one customer's events in this process take turns, so that the later
+        //reads what the earlier wrote (a decision of another process is corrected by the next event or full rebuild)
+        using var turn = ids is [var only] ? await _customerReevaluationLock.EnterAsync(only) : null;
 
         var (segments, rules, dependencies) = await LoadCachedActiveDynamicSegmentsAsync();
         var nowUtc = DateTime.UtcNow;

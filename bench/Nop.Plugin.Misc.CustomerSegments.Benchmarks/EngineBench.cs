@@ -46,7 +46,7 @@ public class EngineBench
             Shop.Repository<SegmentMembership>(), CacheInvalidator, QueryBuilder, Serializer, validator,
             new SegmentRuleAnalyzer(catalog), Statistics,
             new SegmentMembershipTransaction(Shop.Repository<Segment>()), new ActiveSegmentReader(Shop.Repository<Segment>(), StaticCache),
-            new SegmentMembershipSynchronizer(Shop.DataProvider, Shop.Repository<Customer>(), Shop.Repository<SegmentMembership>()));
+            new SegmentMembershipSynchronizer(Shop.DataProvider, Shop.Repository<Customer>(), Shop.Repository<SegmentMembership>()), new CustomerReevaluationLock());
     }
 
     public TestShop Shop { get; }

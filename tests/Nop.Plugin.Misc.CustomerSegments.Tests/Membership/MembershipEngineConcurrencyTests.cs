@@ -35,7 +35,7 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
             : base(test.Logger.Object, test.Shop.DataProvider, test.Shop.Repository<Segment>(), test.Shop.Repository<SegmentMembership>(), test.CacheInvalidator,
                 test.Queries, test.Serializer, test.Validator, new SegmentRuleAnalyzer(test.Catalog), test.NewStatisticsService(),
                 new SegmentMembershipTransaction(test.Shop.Repository<Segment>()), new ActiveSegmentReader(test.Shop.Repository<Segment>(), test.StaticCache),
-                test.NewSynchronizer())
+                test.NewSynchronizer(), test.ReevaluationLock)
         {
         }
 
@@ -58,6 +58,21 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
                 await step();
 
             return await base.RebuildOneAsync(segment, eligibleAsync, nowUtc);
+        }
+
+        /// <summary>
+        /// Runs once, when an event's decisions for its customer are made and before they are written
+        /// </summary>
+        public Func<Task> BeforeDecisionsWritten { get; set; }
+
+        protected override async Task<IDictionary<int, SegmentRebuildResult>> WriteDecisionsAsync(IDictionary<int, bool> changes, int customerId, DateTime nowUtc)
+        {
+            var step = BeforeDecisionsWritten;
+            BeforeDecisionsWritten = null;
+            if (step != null)
+                await step();
+
+            return await base.WriteDecisionsAsync(changes, customerId, nowUtc);
         }
 
         protected override async Task<SegmentRebuildResult> ApplyAllAsync(Segment segment, SegmentRule rule, Func<Task<CustomerIdSet>> eligibleAsync, DateTime nowUtc)
@@ -116,6 +131,36 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
 
         Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(await ExpectedAsync(acme)),
             "after the run and the event, the members are those of a full rebuild now");
+    }
+
+    [Test]
+    public async Task TwoEventsOfOneCustomerAtOnceLeaveHimAsHisLastChangeSays()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Other");
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        await RebuildService.RebuildAllSegmentsAsync();
+
+        Task secondEvent = null;
+        var first = new InterleavedRebuildService(this)
+        {
+            //the first request's event decided that ann enters Acme; before it writes, a second request moves her to
+            //another company and its event runs
+            BeforeDecisionsWritten = async () =>
+            {
+                ann.Company = "Other";
+                await Repository<Customer>().UpdateAsync(ann, false);
+                secondEvent = PublishAsync<EntityUpdatedEvent<Customer>>(Customers, new EntityUpdatedEvent<Customer>(ann));
+                await Task.WhenAny(secondEvent, Task.Delay(500));
+            }
+        };
+
+        ann.Company = "Acme";
+        await Repository<Customer>().UpdateAsync(ann, false);
+        await PublishAsync<EntityUpdatedEvent<Customer>>(new CustomerEventConsumer(Logger.Object, PendingCustomers, first), new EntityUpdatedEvent<Customer>(ann));
+        await secondEvent;
+
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(await ExpectedAsync(acme)),
+            "the second event decides from what the first one wrote: ann's company is Other, she is not in Acme");
     }
 
     [Test]

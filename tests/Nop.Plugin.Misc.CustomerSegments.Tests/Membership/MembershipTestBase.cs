@@ -42,6 +42,11 @@ public abstract class MembershipTestBase : DatabaseTestBase
     protected SegmentRuleSerializer Serializer { get; } = new();
 
     /// <summary>
+    /// The turns of a customer's re-evaluations, one for the test's rebuild services as for a process
+    /// </summary>
+    protected CustomerReevaluationLock ReevaluationLock { get; } = new();
+
+    /// <summary>
     /// The rule query builder the rebuild service uses, counting its builds
     /// </summary>
     protected ObservedRuleQueryBuilder Queries { get; private set; }
@@ -113,7 +118,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
         return new(logger ?? Logger.Object, shop.DataProvider, shop.Repository<Segment>(), shop.Repository<SegmentMembership>(), CacheInvalidator,
             queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(shop: shop),
             transaction ?? new SegmentMembershipTransaction(shop.Repository<Segment>()), new ActiveSegmentReader(shop.Repository<Segment>(), StaticCache),
-            NewSynchronizer(shop));
+            NewSynchronizer(shop), ReevaluationLock);
     }
 
     /// <summary>

@@ -30,7 +30,7 @@ public class OrderItemEventTests : MembershipTestBase
         var statistics = NewStatisticsService(settings);
         var rebuild = new SegmentRebuildService(Logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator,
             queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), statistics,
-            new SegmentMembershipTransaction(Repository<Segment>()), new ActiveSegmentReader(Repository<Segment>(), StaticCache), NewSynchronizer());
+            new SegmentMembershipTransaction(Repository<Segment>()), new ActiveSegmentReader(Repository<Segment>(), StaticCache), NewSynchronizer(), ReevaluationLock);
         var items = new OrderItemEventConsumer(settings, Logger.Object, NewPendingCustomerService(rebuild), rebuild, Repository<Order>(), OutsideRequest);
 
         var ann = await CustomerAsync("ann@example.com");

@@ -128,7 +128,7 @@ public class RebuildFaultTests : MembershipTestBase
         var rebuild = new SegmentRebuildService(Logger.Object, shop.DataProvider, shop.Repository<Segment>(), shop.Repository<SegmentMembership>(),
             CacheInvalidator, NewQueryBuilder(shop: shop), Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(),
             new SegmentMembershipTransaction(shop.Repository<Segment>()), new ActiveSegmentReader(shop.Repository<Segment>(), StaticCache),
-            NewSynchronizer(shop));
+            NewSynchronizer(shop), new CustomerReevaluationLock());
 
         return (rebuild, faults);
     }

@@ -787,7 +787,7 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
             new Mock<ISegmentCacheInvalidator>().Object, Builder(settings), serializer, validator, new SegmentRuleAnalyzer(catalog), statistics,
             new SegmentMembershipTransaction(Repository<Segment>()),
             new ActiveSegmentReader(Repository<Segment>(), new Discounts.InMemoryStaticCacheManager()),
-            new SegmentMembershipSynchronizer(DataProvider, Repository<Customer>(), Repository<SegmentMembership>()));
+            new SegmentMembershipSynchronizer(DataProvider, Repository<Customer>(), Repository<SegmentMembership>()), new CustomerReevaluationLock());
     }
 
     private async Task<Segment> SegmentAsync(SegmentRule rule)
