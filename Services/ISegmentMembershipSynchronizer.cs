@@ -26,7 +26,11 @@ public interface ISegmentMembershipSynchronizer
     /// When given, told the current members about to leave; those it returns stay members (e.g. customers whose
     /// eligibility changed after <paramref name="members"/> was computed)
     /// </param>
+    /// <param name="refuseAsync">
+    /// When given, told the customers about to join; those it returns do not (e.g. customers who lost their eligibility
+    /// after <paramref name="members"/> was computed)
+    /// </param>
     /// <returns>How many stays were opened and closed</returns>
     Task<(int Entered, int Left)> SynchronizeAsync(int segmentId, CustomerIdSet members, DateTime nowUtc,
-        Func<CustomerIdSet, Task<CustomerIdSet>> keepAsync = null);
+        Func<CustomerIdSet, Task<CustomerIdSet>> keepAsync = null, Func<CustomerIdSet, Task<CustomerIdSet>> refuseAsync = null);
 }

@@ -118,7 +118,7 @@ public class SegmentMembershipSynchronizer : ISegmentMembershipSynchronizer
     }
 
     public virtual async Task<(int Entered, int Left)> SynchronizeAsync(int segmentId, CustomerIdSet members, DateTime nowUtc,
-        Func<CustomerIdSet, Task<CustomerIdSet>> keepAsync = null)
+        Func<CustomerIdSet, Task<CustomerIdSet>> keepAsync = null, Func<CustomerIdSet, Task<CustomerIdSet>> refuseAsync = null)
     {
         ArgumentNullException.ThrowIfNull(members);
 
@@ -145,8 +145,19 @@ public class SegmentMembershipSynchronizer : ISegmentMembershipSynchronizer
             left += await CloseStaysAsync(segmentId, batch, nowUtc);
 
         var joining = members.Where(customerId => !staying.Contains(customerId));
+        var joiningCount = members.Count - staying.Count;
+        if (refuseAsync != null && joiningCount > 0)
+        {
+            var newcomers = new CustomerIdSet();
+            foreach (var customerId in joining)
+                newcomers.Add(customerId);
+            var refused = await refuseAsync(newcomers);
+            newcomers.ExceptWith(refused);
+            (joining, joiningCount) = (newcomers, newcomers.Count);
+        }
+
         var entered = 0;
-        if (members.Count - staying.Count > BulkCopyThreshold)
+        if (joiningCount > BulkCopyThreshold)
             entered = await BulkOpenStaysAsync(segmentId, joining, nowUtc);
         else
         {

@@ -31,6 +31,11 @@ public class SegmentRebuildService : ISegmentRebuildService
     public const int PrecheckCustomerLimit = 20;
 
     /// <summary>
+    /// Up to this many newcomers of a segment in a full rebuild, their eligibility is read again before they join
+    /// </summary>
+    public const int RecheckedNewcomerLimit = 5000;
+
+    /// <summary>
     /// Data whose change can take a customer in or out of any segment: the eligibility every rule query applies
     /// (deleted, system account, guest) reads the customer and their roles (see <see cref="GetEligibilityChangesAsync"/>)
     /// </summary>
@@ -745,9 +750,10 @@ public class SegmentRebuildService : ISegmentRebuildService
                 foreach (var customerId in members.Where(customerId => !eligible.Contains(customerId)))
                     matchingIneligible.Add(customerId);
                 members.IntersectWith(eligible);
-                //the run read the eligible customers before this transaction: a member whose event let him in since stays
+                //the run read the eligible customers before this transaction: a member whose event let him in since stays,
+                //a newcomer whose event took him out since (deleted, made a system account) does not join
                 (entered, left) = await _segmentMembershipSynchronizer.SynchronizeAsync(segmentId, members, WriteMoment(),
-                    leaving => EligibleNowAsync(leaving, matchingIneligible));
+                    leaving => EligibleNowAsync(leaving, matchingIneligible), NoLongerEligibleAsync);
 
                 return entered + left;
             });
@@ -768,19 +774,44 @@ public class SegmentRebuildService : ISegmentRebuildService
     /// </summary>
     protected virtual async Task<CustomerIdSet> EligibleNowAsync(CustomerIdSet leaving, CustomerIdSet matchingIneligible)
     {
-        var now = new CustomerIdSet();
         var candidates = leaving.Where(matchingIneligible.Contains).ToArray();
-        if (candidates.Length == 0)
-            return now;
 
+        return candidates.Length == 0 ? new CustomerIdSet() : await EligibleAmongAsync(candidates);
+    }
+
+    /// <summary>
+    /// Among the newcomers of a segment, those who are not eligible any more (deleted or made a system account since the
+    /// run read eligibility, whose event closed their stays): they do not join. Read only for up to
+    /// <see cref="RecheckedNewcomerLimit"/> newcomers, as a scheduled run over current memberships has; more (a new
+    /// segment, a new rule) are left to the events and the next run.
+    /// </summary>
+    protected virtual async Task<CustomerIdSet> NoLongerEligibleAsync(CustomerIdSet joining)
+    {
+        var gone = new CustomerIdSet();
+        if (joining.Count == 0 || joining.Count > RecheckedNewcomerLimit)
+            return gone;
+
+        var eligible = await EligibleAmongAsync(joining);
+        foreach (var customerId in joining.Where(customerId => !eligible.Contains(customerId)))
+            gone.Add(customerId);
+
+        return gone;
+    }
+
+    /// <summary>
+    /// The eligible customers among a few, read in batches
+    /// </summary>
+    protected virtual async Task<CustomerIdSet> EligibleAmongAsync(IEnumerable<int> customerIds)
+    {
+        var eligible = new CustomerIdSet();
         var queries = _segmentRuleQueryBuilder.BuildEligibilityQueries();
-        foreach (var batch in candidates.Chunk(CustomerBatchSize))
+        foreach (var batch in customerIds.Chunk(CustomerBatchSize))
         {
-            foreach (var customerId in await ReadEligibleAsync(queries, customerIds => customerIds.Where(customerId => batch.Contains(customerId))))
-                now.Add(customerId);
+            foreach (var customerId in await ReadEligibleAsync(queries, ids => ids.Where(customerId => batch.Contains(customerId))))
+                eligible.Add(customerId);
         }
 
-        return now;
+        return eligible;
     }
 
     /// <summary>

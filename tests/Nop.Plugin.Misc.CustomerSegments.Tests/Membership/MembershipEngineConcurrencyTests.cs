@@ -134,6 +134,31 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
     }
 
     [Test]
+    public async Task ACustomerDeletedWhileAFullRebuildRunsIsNotAddedBackByIt()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(new[] { ann.Id }));
+
+        var rebuild = new InterleavedRebuildService(this)
+        {
+            //after the run read its eligible customers: ann is deleted in another request, and its event closes her stay
+            BeforeSegmentWrite = async _ =>
+            {
+                ann.Deleted = true;
+                await Repository<Customer>().UpdateAsync(ann, false);
+                await PublishAsync<EntityUpdatedEvent<Customer>>(Customers, new EntityUpdatedEvent<Customer>(ann));
+                Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.Empty, "the deletion's event");
+            }
+        };
+        await rebuild.RebuildAllSegmentsOnScheduleAsync();
+
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(await ExpectedAsync(acme)),
+            "after the run and the event, the members are those of a full rebuild now: none");
+    }
+
+    [Test]
     public async Task TwoEventsOfOneCustomerAtOnceLeaveHimAsHisLastChangeSays()
     {
         var ann = await CustomerAsync("ann@example.com", "Other");
