@@ -1,0 +1,123 @@
+using Nop.Core.Domain.Common;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Messages;
+using Nop.Core.Events;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Events;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
+
+/// <summary>
+/// nopCommerce operations that change what rules read while publishing no event about the rows they change
+/// (rows removed by a foreign key's cascade, bulk deletes): their segments follow without waiting for a full rebuild
+/// </summary>
+public class EventGapTests : MembershipTestBase
+{
+    public EventGapTests(DatabaseEngine engine) : base(engine)
+    {
+    }
+
+    /// <summary>
+    /// Every consumer of the plugin, as nopCommerce's publisher finds them
+    /// </summary>
+    private object[] AllConsumers =>
+    [
+        Customers, Engagement, Orders,
+        new AddressEventConsumer(Logger.Object, PendingCustomers, RebuildService, Repository<Customer>(), Repository<CustomerAddressMapping>()),
+        new OrderItemEventConsumer(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, RebuildService, Repository<Nop.Core.Domain.Orders.Order>(), OutsideRequest)
+    ];
+
+    /// <summary>
+    /// CustomerService.DeleteCustomerRoleAsync deletes the role (EntityDeletedEvent&lt;CustomerRole&gt;); its
+    /// Customer_CustomerRole_Mapping rows go with it by the foreign key's ON DELETE CASCADE, without events
+    /// </summary>
+    [Test]
+    public async Task DeletingACustomerRoleMovesItsFormerMembers()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var vip = new CustomerRole { Name = "VIP", SystemName = "VIP", Active = true };
+        await Repository<CustomerRole>().InsertAsync(vip, false);
+        var mapping = new CustomerCustomerRoleMapping { CustomerId = ann.Id, CustomerRoleId = vip.Id };
+        await Repository<CustomerCustomerRoleMapping>().InsertAsync(mapping, false);
+        var vips = await SegmentAsync("VIPs", Json(HasRole(vip.Id)));
+        var others = await SegmentAsync("Not VIPs", Json(Condition(RuleFields.CustomerRoles, RuleOperators.NoneOf, vip.Id)));
+        await PublishToConsumersAsync(new EntityInsertedEvent<CustomerCustomerRoleMapping>(mapping), AllConsumers);
+        Assert.That(await CurrentMemberIdsAsync(vips.Id), Is.EqualTo(new[] { ann.Id }));
+        Assert.That(await CurrentMemberIdsAsync(others.Id), Is.Empty);
+
+        await Repository<CustomerRole>().DeleteAsync(vip, false);
+        await Repository<CustomerCustomerRoleMapping>().DeleteAsync(m => m.CustomerRoleId == vip.Id);
+        await PublishToConsumersAsync(new EntityDeletedEvent<CustomerRole>(vip), AllConsumers);
+
+        Assert.That(await CurrentMemberIdsAsync(vips.Id), Is.Empty, "no longer in the role");
+        Assert.That(await CurrentMemberIdsAsync(others.Id), Is.EqualTo(new[] { ann.Id }), "in none of the roles now");
+    }
+
+    /// <summary>
+    /// NewsLetterSubscriptionTypeService.DeleteNewsLetterSubscriptionTypeAsync deletes the type
+    /// (EntityDeletedEvent&lt;NewsLetterSubscriptionType&gt;); its NewsLetterSubscription rows go with it by the
+    /// foreign key's ON DELETE CASCADE, without events
+    /// </summary>
+    [Test]
+    public async Task DeletingANewsletterSubscriptionTypeTakesItsSubscribersOut()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var segment = await SegmentAsync("Subscribers", Json(Subscribed()));
+        var type = new NewsLetterSubscriptionType { Id = 2, Name = "Offers" };
+        var subscription = new NewsLetterSubscription
+        {
+            Email = ann.Email, Active = true, TypeId = type.Id, NewsLetterSubscriptionGuid = Guid.NewGuid(), CreatedOnUtc = DateTime.UtcNow
+        };
+        await Repository<NewsLetterSubscription>().InsertAsync(subscription, false);
+        await PublishToConsumersAsync(new EntityInsertedEvent<NewsLetterSubscription>(subscription), AllConsumers);
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.EqualTo(new[] { ann.Id }));
+
+        await Repository<NewsLetterSubscription>().DeleteAsync(s => s.TypeId == type.Id);
+        await PublishToConsumersAsync(new EntityDeletedEvent<NewsLetterSubscriptionType>(type), AllConsumers);
+
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.Empty);
+    }
+
+    /// <summary>
+    /// CustomerService.DeleteGuestCustomersAsync (the "Delete guests" task) removes guests' rows with a bulk
+    /// delete and no events: the full rebuild is what corrects memberships then, static segments' too
+    /// </summary>
+    [Test]
+    public async Task AFullRebuildClosesStaticStaysOfCustomersRemovedForGood()
+    {
+        var guests = await SystemRoleAsync(NopCustomerDefaults.GuestsRoleName);
+        var guest = await CustomerInRoleAsync(guests, null);
+        var ann = await CustomerAsync("ann@example.com");
+        var manual = await SegmentAsync("Manual", null, SegmentType.Static);
+        Assert.That(await StaticService.AddCustomersAsync(manual, [guest.Id, ann.Id]), Is.EqualTo(2));
+
+        await Repository<Customer>().DeleteAsync(c => c.Id == guest.Id);
+        await Repository<CustomerCustomerRoleMapping>().DeleteAsync(m => m.CustomerId == guest.Id);
+        await RebuildService.RebuildAllSegmentsAsync();
+
+        Assert.That(await CurrentMemberIdsAsync(manual.Id), Is.EqualTo(new[] { ann.Id }), "the removed guest's stay is closed");
+    }
+
+    /// <summary>
+    /// ImportManager.ImportCustomersFromXlsxAsync inserts a new customer (EntityInsertedEvent&lt;Customer&gt;) and adds
+    /// only the roles of the file's CustomerRoles column: without roles there, no role event follows
+    /// </summary>
+    [Test]
+    public async Task ACustomerImportedWithoutRolesIsEvaluated()
+    {
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        var imported = new Customer
+        {
+            CustomerGuid = Guid.NewGuid(), Email = "ann@example.com", Username = "ann@example.com", Company = "Acme", Active = true,
+            CreatedOnUtc = DateTime.UtcNow, LastActivityDateUtc = DateTime.UtcNow
+        };
+        await Repository<Customer>().InsertAsync(imported, false);
+        await PublishToConsumersAsync(new EntityInsertedEvent<Customer>(imported), AllConsumers);
+
+        Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(new[] { imported.Id }));
+    }
+}
