@@ -48,6 +48,12 @@ public interface ISegmentRebuildService
     /// period or on bought products are re-evaluated only when those changed
     /// </summary>
     Task<IList<SegmentRebuildResult>> ReevaluateOrderCustomerAsync(Order order);
+
+    /// <summary>
+    /// Rebuilds the active dynamic segments whose rules read the changed data (and the segments that reference those),
+    /// for a change whose customers are not known any more (rows nopCommerce's database removed by a cascade)
+    /// </summary>
+    Task<IList<SegmentRebuildResult>> RebuildSegmentsReadingAsync(RuleDataSources changed);
 }
 
 /// <summary>

@@ -1093,6 +1093,26 @@ public class SegmentRebuildService : ISegmentRebuildService
     public virtual Task<IList<SegmentRebuildResult>> RebuildAllSegmentsOnScheduleAsync(Func<Task<bool>> continueAsync = null) =>
         RebuildOnScheduleAsync(true, continueAsync);
 
+    public virtual async Task<IList<SegmentRebuildResult>> RebuildSegmentsReadingAsync(RuleDataSources changed)
+    {
+        var nowUtc = DateTime.UtcNow;
+        var (segments, dependencies) = await LoadActiveDynamicSegmentsAsync();
+        var selectedIds = dependencies
+            .Where(pair => (pair.Value.Sources & changed) != 0)
+            .Select(pair => pair.Key)
+            .ToHashSet();
+        if (selectedIds.Count == 0)
+            return [];
+
+        selectedIds.UnionWith(_segmentRuleAnalyzer.GetDependents(selectedIds, dependencies));
+        var selected = segments.Where(segment => selectedIds.Contains(segment.Id)).ToList();
+        await RefreshOrderStatisticsAsync(selected, nowUtc);
+        var eligible = StartReadingEligibleCustomers(nowUtc, true);
+
+        return await RunEachAsync(_segmentRuleAnalyzer.OrderByDependency(selected, dependencies),
+            segment => RebuildOneAsync(segment, eligible, nowUtc));
+    }
+
     public virtual Task<IList<SegmentRebuildResult>> ReevaluateCustomersAsync(IList<int> customerIds, RuleDataSources changed) =>
         ReevaluateAsync(customerIds, changed, null);
 

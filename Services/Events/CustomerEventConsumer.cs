@@ -20,7 +20,8 @@ public class CustomerEventConsumer : SegmentEventConsumerBase,
     IConsumer<CustomerLoggedinEvent>,
     IConsumer<EntityInsertedEvent<CustomerCustomerRoleMapping>>,
     IConsumer<EntityUpdatedEvent<CustomerCustomerRoleMapping>>,
-    IConsumer<EntityDeletedEvent<CustomerCustomerRoleMapping>>
+    IConsumer<EntityDeletedEvent<CustomerCustomerRoleMapping>>,
+    IConsumer<EntityDeletedEvent<CustomerRole>>
 {
     public CustomerEventConsumer(ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService, ISegmentRebuildService segmentRebuildService)
         : base(logger, segmentPendingCustomerService, segmentRebuildService)
@@ -49,4 +50,8 @@ public class CustomerEventConsumer : SegmentEventConsumerBase,
 
     public virtual Task HandleEventAsync(EntityDeletedEvent<CustomerCustomerRoleMapping> eventMessage) =>
         ReevaluateAsync([eventMessage?.Entity?.CustomerId ?? 0], RuleDataSources.CustomerRoles, "customer role removed");
+
+    //the role's mappings are deleted with it by the database (a cascade), without events: whose they were is not known any more
+    public virtual Task HandleEventAsync(EntityDeletedEvent<CustomerRole> eventMessage) =>
+        eventMessage?.Entity == null ? Task.CompletedTask : RebuildSegmentsReadingAsync(RuleDataSources.CustomerRoles, "customer role deleted");
 }

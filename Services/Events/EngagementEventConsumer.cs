@@ -18,6 +18,7 @@ public class EngagementEventConsumer : SegmentEventConsumerBase,
     IConsumer<EntityUpdatedEvent<NewsLetterSubscription>>,
     IConsumer<EntityDeletedEvent<NewsLetterSubscription>>,
     IConsumer<EmailUnsubscribedEvent>,
+    IConsumer<EntityDeletedEvent<NewsLetterSubscriptionType>>,
     IConsumer<EntityInsertedEvent<GenericAttribute>>,
     IConsumer<EntityUpdatedEvent<GenericAttribute>>,
     IConsumer<EntityDeletedEvent<GenericAttribute>>,
@@ -80,6 +81,10 @@ public class EngagementEventConsumer : SegmentEventConsumerBase,
     /// </summary>
     public virtual Task HandleEventAsync(EmailUnsubscribedEvent eventMessage) =>
         ReevaluateSubscriptionAsync(eventMessage?.Subscription, nameof(EmailUnsubscribedEvent));
+
+    //the type's subscriptions are deleted with it by the database (a cascade), without events
+    public virtual Task HandleEventAsync(EntityDeletedEvent<NewsLetterSubscriptionType> eventMessage) =>
+        eventMessage?.Entity == null ? Task.CompletedTask : RebuildSegmentsReadingAsync(RuleDataSources.Newsletter, "newsletter subscription type deleted");
 
     public virtual Task HandleEventAsync(EntityInsertedEvent<GenericAttribute> eventMessage) =>
         ReevaluateAttributeAsync(eventMessage?.Entity, "customer attribute inserted");

@@ -135,6 +135,15 @@ public abstract class SegmentEventConsumerBase
         }
     }
 
+    /// <summary>
+    /// Rebuilds the segments that read the changed data, for a change whose customers cannot be found any more (rows
+    /// removed by a foreign key's cascade along with the deleted entity)
+    /// </summary>
+    /// <param name="changed">The data the event changed</param>
+    /// <param name="eventName">For the log</param>
+    protected virtual Task RebuildSegmentsReadingAsync(RuleDataSources changed, string eventName) =>
+        RunLoggingFailuresAsync(() => _segmentRebuildService.RebuildSegmentsReadingAsync(changed), eventName);
+
     protected Task ReevaluateAsync(IEnumerable<int> customerIds, RuleDataSources changed, string eventName) =>
         ReevaluateAsync(() => Task.FromResult(customerIds), changed, eventName);
 }
