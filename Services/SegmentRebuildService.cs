@@ -894,10 +894,12 @@ public class SegmentRebuildService : ISegmentRebuildService
         try
         {
             var staticSegmentIds = _segmentRepository.Table.Where(segment => segment.SegmentTypeId == (int)SegmentType.Static).Select(segment => segment.Id);
-            var removedCustomerIds = _dataProvider.GetTable<Customer>().Where(customer => customer.Deleted || customer.IsSystemAccount).Select(customer => customer.Id);
+            //deleted, made a system account, or removed for good (nopCommerce deletes old guests' rows in bulk, without events)
+            var remainingCustomers = _dataProvider.GetTable<Customer>().Where(customer => !customer.Deleted && !customer.IsSystemAccount);
             //read first, then closed by key: an UPDATE scanning the open stays would lock them beside the events' writers
             var stayIds = await _membershipRepository.Table
-                .Where(membership => membership.LeftOnUtc == null && staticSegmentIds.Contains(membership.SegmentId) && removedCustomerIds.Contains(membership.CustomerId))
+                .Where(membership => membership.LeftOnUtc == null && staticSegmentIds.Contains(membership.SegmentId)
+                    && !remainingCustomers.Any(customer => customer.Id == membership.CustomerId))
                 .Select(membership => membership.Id)
                 .ToListAsync();
             if (stayIds.Count == 0)
