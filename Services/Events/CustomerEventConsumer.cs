@@ -9,11 +9,14 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 /// <summary>
 /// Changes to a customer's own record and roles: the segments that read them, and, since these also decide
 /// whether the customer is eligible at all, the segments an eligibility change concerns (see
-/// <see cref="SegmentRebuildService.EligibilitySources"/>). A customer's insert is left to the event of his first
-/// role, which nopCommerce adds right after it (every new visitor becomes a guest this way): re-evaluated at the
-/// insert, a customer without roles yet would pass for an eligible one and enter segments for an instant.
+/// <see cref="SegmentRebuildService.EligibilitySources"/>). A new visitor's insert (no email, no username) is left to
+/// the event of his Guests role, which nopCommerce adds right after it: re-evaluated at the insert, a customer without
+/// roles yet would pass for an eligible one and enter segments for an instant. A customer inserted with an email or a
+/// username (the admin's new customer, an import) is evaluated at once: an import adds only the roles its file names,
+/// maybe none.
 /// </summary>
 public class CustomerEventConsumer : SegmentEventConsumerBase,
+    IConsumer<EntityInsertedEvent<Customer>>,
     IConsumer<EntityUpdatedEvent<Customer>>,
     IConsumer<EntityDeletedEvent<Customer>>,
     IConsumer<CustomerRegisteredEvent>,
@@ -27,6 +30,11 @@ public class CustomerEventConsumer : SegmentEventConsumerBase,
         : base(logger, segmentPendingCustomerService, segmentRebuildService)
     {
     }
+
+    public virtual Task HandleEventAsync(EntityInsertedEvent<Customer> eventMessage) =>
+        eventMessage?.Entity is { } customer && (!string.IsNullOrEmpty(customer.Email) || !string.IsNullOrEmpty(customer.Username))
+            ? ReevaluateAsync([customer.Id], RuleDataSources.Customer | RuleDataSources.CustomerRoles, "customer inserted")
+            : Task.CompletedTask;
 
     public virtual Task HandleEventAsync(EntityUpdatedEvent<Customer> eventMessage) =>
         ReevaluateAsync([eventMessage?.Entity?.Id ?? 0], RuleDataSources.Customer, "customer updated");
