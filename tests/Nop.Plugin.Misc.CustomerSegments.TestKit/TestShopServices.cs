@@ -15,9 +15,11 @@ namespace Nop.Plugin.Misc.CustomerSegments.TestKit;
 public static class TestShopServices
 {
     /// <summary>
-    /// The real rule query builder over the shop (the plugin's default settings unless given)
+    /// The real rule query builder over the shop (the plugin's default settings and nopCommerce's default shopping
+    /// cart settings unless given)
     /// </summary>
-    public static SegmentRuleQueryBuilder NewRuleQueryBuilder(this TestShop shop, CustomerSegmentsSettings settings = null, TimeZoneInfo storeTimeZone = null) =>
+    public static SegmentRuleQueryBuilder NewRuleQueryBuilder(this TestShop shop, CustomerSegmentsSettings settings = null, TimeZoneInfo storeTimeZone = null,
+        ShoppingCartSettings shoppingCartSettings = null) =>
         new(settings ?? new CustomerSegmentsSettings(),
             shop.Repository<Address>(), shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(),
             shop.Repository<GenericAttribute>(), shop.Repository<NewsLetterSubscription>(), shop.Repository<Order>(), shop.Repository<OrderItem>(),

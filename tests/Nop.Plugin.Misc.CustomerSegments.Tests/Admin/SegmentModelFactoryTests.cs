@@ -228,6 +228,16 @@ public class SegmentModelFactoryTests
     }
 
     [Test]
+    public async Task GenderOptionsAreTheGendersNopCommerceStores()
+    {
+        var json = JsonDocument.Parse(await _factory.PrepareRuleCatalogJsonAsync()).RootElement;
+
+        var genders = json.GetProperty("options").GetProperty("genders").EnumerateArray().ToList();
+        Assert.That(genders.Select(o => o.GetProperty("id").GetString()), Is.EqualTo(new[] { "M", "F", "N" }));
+        Assert.That(genders[2].GetProperty("name").GetString(), Is.EqualTo("[Admin.Customers.Customers.Fields.Gender.Neutral]"));
+    }
+
+    [Test]
     public async Task CatalogGroupsFieldsByCategoryWithLocalizedNames()
     {
         var json = JsonDocument.Parse(await _factory.PrepareRuleCatalogJsonAsync()).RootElement;

@@ -75,6 +75,8 @@ public class CustomerAttributeRuleTests : DatabaseTestBase
             ("nickname with quotes", AttributesXml((Nickname, "O'Brien & \"Sons\" <ltd>"), (Colors, "12"))),
             ("nickname O'Brien", AttributesXml((Nickname, "O'Brien"))),
             ("nickname with a line break", AttributesXml((Nickname, "two\r\nlines"))),
+            //a text box of spaces: nopCommerce trims what was entered and stores the empty text
+            ("nickname blank", AttributesXml((Nickname, ""))),
             ("no attributes", null),
             ("empty attributes", AttributesXml())
         };
@@ -145,5 +147,13 @@ public class CustomerAttributeRuleTests : DatabaseTestBase
             Is.EqualTo(AllBut("eleven last of three", "thirteen, nickname 11", "nickname 11 only", "nickname 11 before colors", "size 21, nickname 11")));
         Assert.That(await MatchingAsync(RuleFields.CustomerAttributeText, Size, IsNotEmpty),
             Is.EqualTo(new[] { "eleven last of three", "size 21, nickname 11" }.Order()));
+    }
+
+    [Test]
+    public async Task AnEmptyTextIsEmpty()
+    {
+        Assert.That(await MatchingAsync(RuleFields.CustomerAttributeText, Nickname, IsNotEmpty), Does.Not.Contain("nickname blank"));
+        Assert.That(await MatchingAsync(RuleFields.CustomerAttributeText, Nickname, IsEmpty), Does.Contain("nickname blank"));
+        Assert.That(await MatchingAsync(RuleFields.CustomerAttributeText, Nickname, IsNotEmpty), Does.Contain("nickname 11 only"));
     }
 }

@@ -65,6 +65,15 @@ public class SegmentRuleValidatorTests
     }
 
     [Test]
+    public async Task GenderTakesNopCommercesNeutralGender()
+    {
+        //nopCommerce 4.90 stores "N" when CustomerSettings.NeutralGenderEnabled offers it
+        var rule = Rule(C(RuleFields.Gender, RuleOperators.Equal, "N"), C(RuleFields.Gender, RuleOperators.In, "M", "F", "N"));
+
+        Assert.That(await _validator.ValidateAsync(rule, 0), Is.Empty);
+    }
+
+    [Test]
     public async Task TextFieldsTakeListsOfTexts()
     {
         var rule = Rule(
