@@ -358,7 +358,8 @@ public class SegmentModelFactory : ISegmentModelFactory
             [CamelCase(nameof(RuleValueSource.Genders))] = new[]
             {
                 new { id = "M", name = await _localizationService.GetResourceAsync("Admin.Customers.Customers.Fields.Gender.Male") },
-                new { id = "F", name = await _localizationService.GetResourceAsync("Admin.Customers.Customers.Fields.Gender.Female") }
+                new { id = "F", name = await _localizationService.GetResourceAsync("Admin.Customers.Customers.Fields.Gender.Female") },
+                new { id = "N", name = await _localizationService.GetResourceAsync("Admin.Customers.Customers.Fields.Gender.Neutral") }
             },
             [CamelCase(nameof(RuleValueSource.Months))] = Enumerable.Range(1, 12)
                 .Select(month => new { id = month, name = GregorianMonthNames().GetMonthName(month) })

@@ -47,7 +47,7 @@ public class RuleFieldCatalog : IRuleFieldCatalog
             Field(RuleFields.BirthMonth, RuleFieldCategory.Demographic, RuleDataType.Choice, _optionalChoiceOperators, customer,
                 RuleValueSource.Months, integerOnly: true, minValue: 1, maxValue: 12),
             Field(RuleFields.Gender, RuleFieldCategory.Demographic, RuleDataType.Choice, _optionalChoiceOperators, customer,
-                RuleValueSource.Genders, allowedValues: ["M", "F"]),
+                RuleValueSource.Genders, allowedValues: ["M", "F", "N"]),
             Field(RuleFields.Company, RuleFieldCategory.Demographic, RuleDataType.Text, _textOperators, customer),
             Field(RuleFields.HasVatNumber, RuleFieldCategory.Demographic, RuleDataType.Boolean, _booleanOperators, customer),
             Field(RuleFields.CustomerAttributeValues, RuleFieldCategory.Demographic, RuleDataType.ChoiceSet, _setOperators, customer,

@@ -178,7 +178,7 @@ describe('rule builder', () => {
         await page.selectOption(`${row('5')} .rb-boolean`, 'false');
 
         await setCondition('6', 'customer.gender', 'eq');
-        assert.deepEqual(await page.$$eval(`${row('6')} .rb-options option`, o => o.map(x => x.textContent)), ['', 'Male', 'Female']);
+        assert.deepEqual(await page.$$eval(`${row('6')} .rb-options option`, o => o.map(x => x.textContent)), ['', 'Male', 'Female', 'Neutral']);
         await page.selectOption(`${row('6')} .rb-options`, { label: 'Female' });
 
         await setCondition('7', 'customer.birthMonth', 'in');

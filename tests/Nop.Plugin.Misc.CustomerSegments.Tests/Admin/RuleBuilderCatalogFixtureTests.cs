@@ -27,7 +27,8 @@ public class RuleBuilderCatalogFixtureTests
     private static readonly Dictionary<string, string> NopResources = new()
     {
         ["Admin.Customers.Customers.Fields.Gender.Male"] = "Male",
-        ["Admin.Customers.Customers.Fields.Gender.Female"] = "Female"
+        ["Admin.Customers.Customers.Fields.Gender.Female"] = "Female",
+        ["Admin.Customers.Customers.Fields.Gender.Neutral"] = "Neutral"
     };
 
     private static string PluginRoot()

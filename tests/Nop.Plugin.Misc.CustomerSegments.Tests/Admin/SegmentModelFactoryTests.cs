@@ -255,7 +255,7 @@ public class SegmentModelFactoryTests
         Assert.That(categories[1].GetProperty("fields")[0].GetProperty("valueSource").GetString(), Is.EqualTo("stateProvinces"));
         Assert.That(json.GetProperty("operators").GetProperty("between").GetString(), Is.EqualTo("[Plugins.Misc.CustomerSegments.Rules.Operator.between]"));
         Assert.That(json.GetProperty("texts").EnumerateObject().Select(p => p.Name), Is.EquivalentTo(LocaleResources.RuleBuilderTextKeys));
-        Assert.That(json.GetProperty("options").GetProperty("genders").EnumerateArray().Select(o => o.GetProperty("id").GetString()), Is.EqualTo(new[] { "M", "F" }));
+        Assert.That(json.GetProperty("options").GetProperty("genders").EnumerateArray().Select(o => o.GetProperty("id").GetString()), Is.EqualTo(new[] { "M", "F", "N" }));
         Assert.That(json.GetProperty("options").GetProperty("months").GetArrayLength(), Is.EqualTo(12));
         var rfm = json.GetProperty("options").GetProperty("rfmGroups").EnumerateArray().ToList();
         Assert.That(rfm.Select(o => o.GetProperty("id").GetString()), Is.EqualTo(RfmGroups.All));

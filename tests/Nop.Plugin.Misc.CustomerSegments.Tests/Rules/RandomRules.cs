@@ -73,7 +73,7 @@ public class RandomRules
         {
             RuleFields.Age => E(_random.Next(15, 85)),
             RuleFields.BirthMonth => E(_random.Next(1, 13)),
-            RuleFields.Gender => E(Pick(new[] { "M", "F" })),
+            RuleFields.Gender => E(Pick(new[] { "M", "F", "N" })),
             RuleFields.CustomerAttributeValues => E(Pick(RandomShop.SelectAttributeValueIds)),
             RuleFields.CustomerAttributeText => E(Pick(RandomShop.AttributeTexts) is var t && _random.Next(2) == 0 ? t.ToUpperInvariant() : t),
             RuleFields.BillingCountry or RuleFields.ShippingCountry => E(_random.Next(1, 4)),

@@ -72,7 +72,7 @@ public class RandomShop
                 Email = random.Next(10) == 0 ? null : $"User{i}@Example.com",
                 Username = $"user{i}",
                 DateOfBirth = random.Next(5) == 0 ? null : Now.Date.AddDays(-random.Next(15 * 365, 80 * 365)),
-                Gender = pick(new[] { "M", "F", null, "" }),
+                Gender = pick(new[] { "M", "F", "N", null, "" }),
                 Company = random.Next(3) == 0 ? null : pick(Companies),
                 VatNumber = random.Next(4) == 0 ? "FR123" : pick(new[] { null, "" }),
                 CustomCustomerAttributesXML = attributes,
