@@ -120,7 +120,7 @@ public class RuleFieldCatalog : IRuleFieldCatalog
                 RuleValueSource.Affiliates, integerOnly: true, minValue: 1, maxValue: int.MaxValue),
             Field(RuleFields.Vendor, RuleFieldCategory.Engagement, RuleDataType.Choice, _optionalChoiceOperators, customer,
                 RuleValueSource.Vendors, integerOnly: true, minValue: 1, maxValue: int.MaxValue),
-            Field(RuleFields.TaxExempt, RuleFieldCategory.Engagement, RuleDataType.Boolean, _booleanOperators, customer),
+            Field(RuleFields.TaxExempt, RuleFieldCategory.Engagement, RuleDataType.Boolean, _booleanOperators, customer | RuleDataSources.CustomerRoles),
 
             //other segments
             Field(RuleFields.SegmentMember, RuleFieldCategory.Segments, RuleDataType.Choice, [In, NotIn], RuleDataSources.OtherSegments,

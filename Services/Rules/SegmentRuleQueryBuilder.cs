@@ -351,7 +351,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
             case RuleFields.Active:
                 return Boolean(c => c.Active, values);
             case RuleFields.TaxExempt:
-                return Boolean(c => c.IsTaxExempt, values);
+                return Boolean(TaxExempt(), values);
             case RuleFields.NewsletterSubscribed:
                 return Boolean(NewsletterSubscribed(storeId), values);
             case RuleFields.CustomerRoles:
@@ -1146,6 +1146,16 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         //(citext on PostgreSQL, case-insensitive collations on SQL Server and MySQL), so that the e-mail index serves;
         //both sides are known not to be null, so no null-equality branch is added
         return c => c.Email != null && c.Email != "" && subscriptions.Any(s => Sql.AsNotNull(s.Email) == Sql.AsNotNull(c.Email));
+    }
+
+    /// <summary>
+    /// Exempt from tax as nopCommerce's tax service decides: by the customer's own flag or by one of his active roles
+    /// </summary>
+    protected virtual Expression<Func<Customer, bool>> TaxExempt()
+    {
+        var exemptRoleIds = _customerRoleRepository.Table.Where(r => r.Active && r.TaxExempt).Select(r => r.Id);
+        var mappings = _customerRoleMappingRepository.Table.Where(m => exemptRoleIds.Contains(m.CustomerRoleId));
+        return c => c.IsTaxExempt || mappings.Any(m => m.CustomerId == c.Id);
     }
 
     protected virtual Expression<Func<Customer, bool>> CustomerRoles(List<int> roleIds)

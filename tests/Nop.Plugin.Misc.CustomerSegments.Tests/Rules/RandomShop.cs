@@ -49,7 +49,7 @@ public class RandomShop
         T pick<T>(IReadOnlyList<T> list) => list[random.Next(list.Count)];
 
         foreach (var (name, systemName) in new[] { ("Registered", "Registered"), ("Guests", "Guests"), ("Administrators", "Administrators"), ("VIP", (string)null) })
-            data.Roles.Add(new CustomerRole { Name = name, SystemName = systemName, Active = true });
+            data.Roles.Add(new CustomerRole { Name = name, SystemName = systemName, Active = true, TaxExempt = name == "VIP" });
         await shop.Repository<CustomerRole>().InsertAsync(data.Roles, false);
 
         for (var i = 0; i < customerCount; i++)

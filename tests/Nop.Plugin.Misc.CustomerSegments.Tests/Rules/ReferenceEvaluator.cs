@@ -151,7 +151,9 @@ public class ReferenceEvaluator
             case RuleFields.LastLoginDate: return Date(c.LastLoginDateUtc, op, v);
             case RuleFields.LastActivityDate: return Date(c.LastActivityDateUtc, op, v);
             case RuleFields.Active: return Bool(c.Active, v);
-            case RuleFields.TaxExempt: return Bool(c.IsTaxExempt, v);
+            case RuleFields.TaxExempt:
+                return Bool(c.IsTaxExempt || _shop.RoleMappings.Any(mp => mp.CustomerId == c.Id
+                    && _shop.Roles.Any(role => role.Id == mp.CustomerRoleId && role.Active && role.TaxExempt)), v);
             case RuleFields.NewsletterSubscribed:
                 return Bool(!string.IsNullOrEmpty(c.Email) && _shop.Subscriptions.Any(s => s.Active && InStore(s.StoreId)
                     && string.Equals(s.Email, c.Email, StringComparison.OrdinalIgnoreCase)), v);
