@@ -33,6 +33,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     };
 
     protected readonly CustomerSegmentsSettings _settings;
+    protected readonly ShoppingCartSettings _shoppingCartSettings;
     protected readonly IRepository<Address> _addressRepository;
     protected readonly IRepository<Customer> _customerRepository;
     protected readonly IRepository<CustomerCustomerRoleMapping> _customerRoleMappingRepository;
@@ -66,9 +67,11 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         IRepository<CustomerOrderStatistics> orderStatisticsRepository,
         IRepository<CustomerDailyPurchases> dailyPurchasesRepository,
         IRepository<CustomerPurchasedProduct> purchasedProductRepository,
-        IDateTimeHelper dateTimeHelper)
+        IDateTimeHelper dateTimeHelper,
+        ShoppingCartSettings shoppingCartSettings)
     {
         _settings = settings;
+        _shoppingCartSettings = shoppingCartSettings;
         _addressRepository = addressRepository;
         _customerRepository = customerRepository;
         _customerRoleMappingRepository = customerRoleMappingRepository;
@@ -1068,13 +1071,22 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         return filter(rows.Select(r => new BoughtId { CustomerId = r.CustomerId, Id = r.ProductId }));
     }
 
-    protected virtual Expression<Func<Customer, bool>> CartNotEmpty(ShoppingCartType type, int storeId)
+    /// <summary>
+    /// The items of a type of cart a store shows: its own, or every store's when nopCommerce shares carts between stores
+    /// </summary>
+    protected virtual IQueryable<ShoppingCartItem> CartItems(ShoppingCartType type, int storeId)
     {
         var typeId = (int)type;
         var items = _shoppingCartItemRepository.Table.Where(i => i.ShoppingCartTypeId == typeId);
-        if (storeId > 0)
+        if (storeId > 0 && !_shoppingCartSettings.CartsSharedBetweenStores)
             items = items.Where(i => i.StoreId == storeId);
 
+        return items;
+    }
+
+    protected virtual Expression<Func<Customer, bool>> CartNotEmpty(ShoppingCartType type, int storeId)
+    {
+        var items = CartItems(type, storeId);
         return c => items.Any(i => i.CustomerId == c.Id);
     }
 
@@ -1083,10 +1095,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// </summary>
     protected virtual Expression<Func<Customer, bool>> AbandonedCart(int storeId, DateTime sinceUtc)
     {
-        var typeId = (int)ShoppingCartType.ShoppingCart;
-        var items = _shoppingCartItemRepository.Table.Where(i => i.ShoppingCartTypeId == typeId);
-        if (storeId > 0)
-            items = items.Where(i => i.StoreId == storeId);
+        var items = CartItems(ShoppingCartType.ShoppingCart, storeId);
         var recentOrders = GetOrders(storeId, sinceUtc);
 
         return c => items.Any(i => i.CustomerId == c.Id)

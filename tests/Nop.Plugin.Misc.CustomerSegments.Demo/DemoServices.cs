@@ -34,6 +34,7 @@ public sealed class DemoServices : IDisposable
         }
 
         services.AddSingleton(new CustomerSegmentsSettings());
+        services.AddSingleton(new Nop.Core.Domain.Orders.ShoppingCartSettings());
         services.AddSingleton<ILogger>(new DemoLogger(log));
         services.AddSingleton<ILocalizationService>(new EnglishLocalization());
         services.AddSingleton(new Mock<IStaticCacheManager>().Object);
