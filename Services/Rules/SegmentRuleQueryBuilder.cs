@@ -606,13 +606,17 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
     /// <summary>
     /// A text attribute has one value: the attribute's element with exactly that text (escaped as nopCommerce's
-    /// XML writer does), without regard to capitals
+    /// XML writer does), without regard to capitals. nopCommerce stores a text box of spaces as the empty text.
     /// </summary>
     protected virtual Expression<Func<Customer, bool>> CustomerAttributeText(string key, string op, List<System.Text.Json.JsonElement> values)
     {
         var attribute = AttributeElement(key);
         if (op == IsNotEmpty)
-            return c => c.CustomCustomerAttributesXML != null && c.CustomCustomerAttributesXML.Contains(attribute);
+        {
+            var emptyText = $"{attribute}{AttributeValueStart}{AttributeValueEnd}{AttributeEnd}";
+            return c => c.CustomCustomerAttributesXML != null && c.CustomCustomerAttributesXML.Contains(attribute)
+                && !c.CustomCustomerAttributesXML.Contains(emptyText);
+        }
 
         var element = $"{attribute}{AttributeValueStart}{EscapeXmlText(values[0].GetString())}{AttributeValueEnd}{AttributeEnd}".ToLowerInvariant();
         return c => c.CustomCustomerAttributesXML != null && c.CustomCustomerAttributesXML.ToLower().Contains(element);
