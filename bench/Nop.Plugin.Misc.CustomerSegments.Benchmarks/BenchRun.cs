@@ -146,6 +146,15 @@ public class BenchRun
             return;
         }
 
+        if (_options.AdminOnly)
+        {
+            //the admin pages alone: statistics and memberships made current (not timed), then the admin's operations
+            await engine.RecomputeStatisticsAsync(now);
+            await EngineRebuildAsync(engine, segments, now);
+            Report.Append(await new AdminBench(engine, _options.Runs, _log).RunAsync(PluginSegments, segments, now));
+            return;
+        }
+
         var statistics = await StatisticsAsync(database, engine, now);
 
         Report.AppendLine("### (2) Segments: the engine's query against hand-written SQL").AppendLine();

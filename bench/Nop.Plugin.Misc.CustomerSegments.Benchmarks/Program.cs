@@ -3,7 +3,7 @@ using System.Text;
 using Nop.Plugin.Misc.CustomerSegments.Benchmarks;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 
-//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate] [--generate-only] [--events N] [--engine-events N] [--event-seconds N] [--warm-checks N] [--cold-checks N] [--runs N] [--events-only] [--rebuild-only]
+//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate] [--generate-only] [--events N] [--engine-events N] [--event-seconds N] [--warm-checks N] [--cold-checks N] [--runs N] [--events-only] [--rebuild-only] [--admin-only]
 var options = BenchOptions.Parse(args);
 var report = new StringBuilder();
 void Log(string line) => Console.WriteLine(line);
@@ -49,7 +49,7 @@ foreach (var (engine, customers) in runs)
 }
 
 //peak memory of the rebuild at the extra sizes (PostgreSQL); not measured when only the order events are
-if (options.PostgreSql && !options.EventsOnly && runs.Any(r => r.Engine == DatabaseEngine.PostgreSql))
+if (options.PostgreSql && !options.EventsOnly && !options.AdminOnly && runs.Any(r => r.Engine == DatabaseEngine.PostgreSql))
 {
     foreach (var customers in options.MemorySizes.Where(s => s != options.Customers))
     {
@@ -60,7 +60,7 @@ if (options.PostgreSql && !options.EventsOnly && runs.Any(r => r.Engine == Datab
     }
 }
 
-if (!options.EventsOnly)
+if (!options.EventsOnly && !options.AdminOnly)
 {
     report.AppendLine("## (5) Peak memory of the process during the full rebuild").AppendLine();
     report.AppendLine("Sampled every 5 ms during the plugin's full rebuild of the 10 segments (SegmentRebuildService.RebuildAllSegmentsAsync, from empty memberships, after a full GC; " +
@@ -117,6 +117,9 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
     /// <summary>Only the full rebuild through the plugin: from empty memberships once, then <see cref="Runs"/> times over current memberships (logged, no report)</summary>
     public bool RebuildOnly { get; init; }
 
+    /// <summary>Only the admin pages' operations (statistics and memberships made current first, not timed)</summary>
+    public bool AdminOnly { get; init; }
+
     /// <summary>Only generate the PostgreSQL shops (full size and memory sizes) into the cache, measure nothing</summary>
     public bool GenerateOnly { get; init; }
 
@@ -138,6 +141,7 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
             GenerateOnly = args.Contains("--generate-only"),
             EventsOnly = args.Contains("--events-only"),
             RebuildOnly = args.Contains("--rebuild-only"),
+            AdminOnly = args.Contains("--admin-only"),
             Runs = int.TryParse(Value("--runs"), out var r) && r > 0 ? r : 3,
             EngineEventSeconds = int.TryParse(Value("--event-seconds"), out var es) ? es : quick ? 60 : 600,
             WarmChecks = int.TryParse(Value("--warm-checks"), out var wc) ? wc : 100_000,
