@@ -85,6 +85,13 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
         public int Count { get; init; }
     }
 
+    protected class MemberPurchases
+    {
+        public int OrderCount { get; init; }
+
+        public decimal TotalSpent { get; init; }
+    }
+
     protected class RfmCount
     {
         public int Recency { get; init; }
@@ -123,6 +130,19 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
 
         return orders;
     }
+
+    /// <summary>
+    /// Each member's purchases in the store as his order statistics hold them (what the rules on orders read), zeros
+    /// for a member without purchases there (no statistics row): one indexed row per member instead of his orders
+    /// </summary>
+    protected virtual IQueryable<MemberPurchases> PurchasesOfMembers(IQueryable<int> memberIds, int storeId) =>
+        from customerId in memberIds
+        from row in _orderStatisticsRepository.Table.Where(row => row.CustomerId == customerId && row.StoreId == storeId).DefaultIfEmpty()
+        select new MemberPurchases
+        {
+            OrderCount = row == null ? 0 : row.OrderCount,
+            TotalSpent = row == null ? 0 : row.TotalSpent
+        };
 
     /// <summary>
     /// Customers the shop-wide figures are about: those a segment can have
@@ -318,8 +338,7 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
 
             case SegmentHistogramField.OrderCount:
             {
-                var purchases = Purchases(storeId);
-                var perMember = memberIds.Select(customerId => purchases.Count(order => order.CustomerId == customerId));
+                var perMember = PurchasesOfMembers(memberIds, storeId).Select(member => member.OrderCount);
 
                 var orderEdges = OrderCountEdges;
                 if (bucketCount is int orderBuckets)
@@ -338,9 +357,7 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
 
             default:
             {
-                var purchases = Purchases(storeId);
-                var perMember = memberIds.Select(customerId =>
-                    purchases.Where(order => order.CustomerId == customerId).Sum(order => (decimal?)order.OrderTotal) ?? 0m);
+                var perMember = PurchasesOfMembers(memberIds, storeId).Select(member => member.TotalSpent);
 
                 var spentBuckets = bucketCount ?? SpentBuckets;
                 var max = await perMember.MaxAsync(spent => (decimal?)spent) ?? 0m;

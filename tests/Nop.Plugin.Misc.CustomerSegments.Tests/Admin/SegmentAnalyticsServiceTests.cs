@@ -1,3 +1,4 @@
+using Moq;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
@@ -5,6 +6,7 @@ using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Configuration;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 
@@ -17,6 +19,7 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
 
     private CustomerSegmentsSettings _settings;
     private SegmentAnalyticsService _service;
+    private AdminTestData _data;
     private Segment _vip;
     private Segment _other;
     private Segment _empty;
@@ -30,7 +33,7 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
     {
         await base.CreateSchemaAsync();
 
-        var data = new AdminTestData(Shop);
+        var data = _data = new AdminTestData(Shop);
 
         _alice = await data.CustomerAsync("alice@example.com", new DateTime(1990, 7, 1));   //35 on Now
         _bob = await data.CustomerAsync("bob@example.com", new DateTime(2008, 6, 30));      //18 exactly on Now
@@ -70,7 +73,14 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
         _service = new SegmentAnalyticsService(_settings, Repository<Customer>(), Repository<SegmentMembership>(), Repository<Order>(),
             Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerOrderStatistics>(),
             new StoreTimeZoneDateTimeHelper());
+        await RecomputeStatisticsAsync();
     }
+
+    /// <summary>
+    /// The members' order statistics from their orders, as the plugin keeps them (the histograms of orders read them)
+    /// </summary>
+    private async Task RecomputeStatisticsAsync() =>
+        await Shop.NewOrderStatisticsService(_settings, new Mock<ISettingService>().Object).RecomputeAllAsync(Now);
 
     [Test]
     public async Task SizeOverTimeCountsMembersAtTheEndOfEachDay()
@@ -157,6 +167,7 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
     {
         //scores as the last ranking left them: alice R5 F2 and bob R3 F1 in all stores; alice R1 F1 in store 2 only;
         //carol not scored (no purchase in the window); the guest scored but no longer a member
+        await Repository<CustomerOrderStatistics>().DeleteAsync(_ => true);
         var scores = new (Customer Customer, int StoreId, int Recency, int Frequency)[]
         {
             (_alice, 0, 5, 2), (_bob, 0, 3, 1), (_alice, 2, 1, 1), (_carol, 0, 0, 0), (_guest, 0, 5, 5)
@@ -187,6 +198,7 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
         finally
         {
             await Repository<CustomerOrderStatistics>().DeleteAsync(_ => true);
+            await RecomputeStatisticsAsync();
         }
     }
 
@@ -202,6 +214,29 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
         Assert.That(buckets.Single(b => b.From == 3).Members, Is.EqualTo(1));
         Assert.That(buckets.Sum(b => b.Members), Is.EqualTo(4));
         Assert.That(buckets.Last().To, Is.Null);
+    }
+
+    [Test]
+    public async Task HistogramsOfAStoreCountOnlyItsPurchases()
+    {
+        await _data.OrderAsync(_bob.Id, 70m, Now.AddDays(-2), storeId: 2);
+        await RecomputeStatisticsAsync();
+        try
+        {
+            var orders = await _service.GetHistogramAsync(_vip.Id, 2, SegmentHistogramField.OrderCount, Now, null);
+            var spent = await _service.GetHistogramAsync(_vip.Id, 2, SegmentHistogramField.TotalSpent, Now, null);
+
+            //bob's one order of 70 in store 2; the others bought nothing there
+            Assert.That(orders.Select(b => b.Members).Take(2), Is.EqualTo(new[] { 3, 1 }));
+            Assert.That(spent[1].From, Is.EqualTo(10m));
+            Assert.That(spent.Single(b => b.From == 70m).Members, Is.EqualTo(1));
+            Assert.That(spent[0].Members, Is.EqualTo(3));
+        }
+        finally
+        {
+            await Repository<Order>().DeleteAsync(order => order.StoreId == 2);
+            await RecomputeStatisticsAsync();
+        }
     }
 
     [Test]
