@@ -92,6 +92,13 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
         public decimal TotalSpent { get; init; }
     }
 
+    protected class PurchaseTotals
+    {
+        public int Orders { get; init; }
+
+        public decimal Revenue { get; init; }
+    }
+
     protected class RfmCount
     {
         public int Recency { get; init; }
@@ -129,6 +136,20 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
             orders = orders.Where(order => order.StoreId == storeId);
 
         return orders;
+    }
+
+    /// <summary>
+    /// How many orders and their total in one pass over them: LINQ aggregates a whole query one figure at a time, so
+    /// both are read per store (a few rows) and added up here
+    /// </summary>
+    protected virtual async Task<(int Orders, decimal Revenue)> CountAndSumAsync(IQueryable<Order> orders)
+    {
+        var byStore = await orders
+            .GroupBy(order => order.StoreId)
+            .Select(group => new PurchaseTotals { Orders = group.Count(), Revenue = group.Sum(order => order.OrderTotal) })
+            .ToListAsync();
+
+        return (byStore.Sum(store => store.Orders), byStore.Sum(store => store.Revenue));
     }
 
     /// <summary>
@@ -258,16 +279,13 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
             purchases = purchases.Where(order => order.CreatedOnUtc < toUtc.Value);
 
         var memberIds = CurrentMemberIds(segmentId);
-        var memberPurchases = purchases.Where(order => memberIds.Contains(order.CustomerId));
+        var shopCustomerIds = ShopCustomers().Select(customer => customer.Id);
 
         var members = await memberIds.CountAsync();
-        var memberOrders = await memberPurchases.CountAsync();
-        var memberRevenue = await memberPurchases.SumAsync(order => (decimal?)order.OrderTotal) ?? 0;
-        var shopCustomerIds = ShopCustomers().Select(customer => customer.Id);
+        var (memberOrders, memberRevenue) = await CountAndSumAsync(purchases.Where(order => memberIds.Contains(order.CustomerId)));
         var shopCustomers = await shopCustomerIds.CountAsync();
         var shopCustomerOrders = await purchases.CountAsync(order => shopCustomerIds.Contains(order.CustomerId));
-        var shopOrders = await purchases.CountAsync();
-        var shopRevenue = await purchases.SumAsync(order => (decimal?)order.OrderTotal) ?? 0;
+        var (shopOrders, shopRevenue) = await CountAndSumAsync(purchases);
 
         return new SegmentRevenueShare(members, memberOrders, memberRevenue, shopCustomers, shopCustomerOrders, shopOrders, shopRevenue);
     }
