@@ -82,6 +82,10 @@ public class BenchRun
             generation = $"generated in {watch.Elapsed.TotalSeconds:N0} s (not counted)";
             anchor = model.AnchorUtc;
         }
+        else if (_options.AdminOnly && _options.ReuseMemberships)
+        {
+            generation = $"reused from the cache (database `{_size.DatabaseName}`, generated for {anchor:yyyy-MM-dd}; the plugin's tables, statistics and memberships as the last run left them)";
+        }
         else
         {
             ShopGenerator.ResetPluginTables(database);
@@ -149,8 +153,14 @@ public class BenchRun
         if (_options.AdminOnly)
         {
             //the admin pages alone: statistics and memberships made current (not timed), then the admin's operations
-            await engine.RecomputeStatisticsAsync(now);
-            await EngineRebuildAsync(engine, segments, now);
+            if (_options.ReuseMemberships)
+                PluginSegments = await engine.Shop.Repository<Nop.Plugin.Misc.CustomerSegments.Domain.Segment>().Table.OrderBy(segment => segment.Id).ToListAsync();
+            else
+            {
+                await engine.RecomputeStatisticsAsync(now);
+                await EngineRebuildAsync(engine, segments, now);
+            }
+
             Report.Append(await new AdminBench(engine, _options.Runs, _log).RunAsync(PluginSegments, segments, now));
             return;
         }

@@ -3,7 +3,7 @@ using System.Text;
 using Nop.Plugin.Misc.CustomerSegments.Benchmarks;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 
-//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate] [--generate-only] [--events N] [--engine-events N] [--event-seconds N] [--warm-checks N] [--cold-checks N] [--runs N] [--events-only] [--rebuild-only] [--admin-only]
+//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate] [--generate-only] [--events N] [--engine-events N] [--event-seconds N] [--warm-checks N] [--cold-checks N] [--runs N] [--events-only] [--rebuild-only] [--admin-only [--reuse-memberships]]
 var options = BenchOptions.Parse(args);
 var report = new StringBuilder();
 void Log(string line) => Console.WriteLine(line);
@@ -120,6 +120,9 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
     /// <summary>Only the admin pages' operations (statistics and memberships made current first, not timed)</summary>
     public bool AdminOnly { get; init; }
 
+    /// <summary>With <see cref="AdminOnly"/>: the plugin's tables as the previous run left them (no recompute, no rebuild), for back-to-back comparisons</summary>
+    public bool ReuseMemberships { get; init; }
+
     /// <summary>Only generate the PostgreSQL shops (full size and memory sizes) into the cache, measure nothing</summary>
     public bool GenerateOnly { get; init; }
 
@@ -142,6 +145,7 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
             EventsOnly = args.Contains("--events-only"),
             RebuildOnly = args.Contains("--rebuild-only"),
             AdminOnly = args.Contains("--admin-only"),
+            ReuseMemberships = args.Contains("--reuse-memberships"),
             Runs = int.TryParse(Value("--runs"), out var r) && r > 0 ? r : 3,
             EngineEventSeconds = int.TryParse(Value("--event-seconds"), out var es) ? es : quick ? 60 : 600,
             WarmChecks = int.TryParse(Value("--warm-checks"), out var wc) ? wc : 100_000,

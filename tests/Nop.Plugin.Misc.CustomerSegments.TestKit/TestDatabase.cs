@@ -239,10 +239,21 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
     /// <summary>
     /// linq2db options for this database with nopCommerce's mapping
     /// </summary>
-    public DataOptions CreateDataOptions() =>
-        new DataOptions()
+    public DataOptions CreateDataOptions()
+    {
+        var options = new DataOptions()
             .UseConnectionString(DataProvider, ConnectionString)
             .UseMappingSchema(MappingSchema);
+
+        //CS_TRACE_SQL=1: every statement with its time on the standard error (to read the SQL linq2db writes)
+        return Environment.GetEnvironmentVariable("CS_TRACE_SQL") == "1"
+            ? options.UseTracing(System.Diagnostics.TraceLevel.Info, info =>
+            {
+                if (info.TraceInfoStep is LinqToDB.Data.TraceInfoStep.AfterExecute or LinqToDB.Data.TraceInfoStep.Completed)
+                    Console.Error.WriteLine($"-- SQL {info.TraceInfoStep} {info.ExecutionTime?.TotalMilliseconds:N0} ms\n{info.SqlText}\n");
+            })
+            : options;
+    }
 
     /// <summary>
     /// A linq2db connection (dispose it)
