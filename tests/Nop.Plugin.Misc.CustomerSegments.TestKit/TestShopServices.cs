@@ -16,10 +16,10 @@ public static class TestShopServices
 {
     /// <summary>
     /// The real rule query builder over the shop (the plugin's default settings and nopCommerce's default shopping
-    /// cart settings unless given)
+    /// cart settings unless given; <paramref name="settingService"/>, when given, holds the settings of each store)
     /// </summary>
     public static SegmentRuleQueryBuilder NewRuleQueryBuilder(this TestShop shop, CustomerSegmentsSettings settings = null, TimeZoneInfo storeTimeZone = null,
-        ShoppingCartSettings shoppingCartSettings = null) =>
+        ShoppingCartSettings shoppingCartSettings = null, Nop.Services.Configuration.ISettingService settingService = null) =>
         new(settings ?? new CustomerSegmentsSettings(),
             shop.Repository<Address>(), shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(),
             shop.Repository<GenericAttribute>(), shop.Repository<NewsLetterSubscription>(), shop.Repository<Order>(), shop.Repository<OrderItem>(),

@@ -1,7 +1,9 @@
+using Moq;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Configuration;
 using static Nop.Plugin.Misc.CustomerSegments.Services.Rules.RuleOperators;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Rules;
@@ -67,9 +69,10 @@ public class RuleFieldMeaningTests : RuleQueryShapeTestBase
         ], false);
     }
 
-    private async Task<string[]> SelectAsync(RuleCondition condition, int storeId, ShoppingCartSettings shoppingCartSettings = null)
+    private async Task<string[]> SelectAsync(RuleCondition condition, int storeId, ShoppingCartSettings shoppingCartSettings = null,
+        ISettingService settingService = null)
     {
-        var builder = Shop.NewRuleQueryBuilder(shoppingCartSettings: shoppingCartSettings);
+        var builder = Shop.NewRuleQueryBuilder(shoppingCartSettings: shoppingCartSettings, settingService: settingService);
         var ids = await (await builder.BuildMatchingCustomerIdsQueryAsync(Rule(GroupMatch.All, false, condition), storeId, Now)).ToListAsync();
         return Names(ids);
     }
@@ -95,5 +98,23 @@ public class RuleFieldMeaningTests : RuleQueryShapeTestBase
         Assert.That(await SelectAsync(abandoned, StoreId, shared), Is.EqualTo(new[] { "cart in the other store" }));
         Assert.That(await SelectAsync(wishlist, StoreId, shared), Is.EqualTo(new[] { "wishlist in the other store" }));
         Assert.That(await SelectAsync(abandoned, OtherStoreId, shared), Is.EqualTo(new[] { "cart in the other store" }));
+    }
+
+    [Test]
+    public async Task ASegmentSharesCartsAsItsOwnStoreDoes()
+    {
+        //nopCommerce's shopping cart settings page lets a store override "carts shared between stores"; the settings a
+        //request gets are its own store's, and a segment may be evaluated in another store's request (an order event
+        //there, the scheduled task)
+        var settingService = new Mock<ISettingService>();
+        settingService.Setup(service => service.LoadSettingAsync<ShoppingCartSettings>(It.IsAny<int>()))
+            .ReturnsAsync((int storeId) => new ShoppingCartSettings { CartsSharedBetweenStores = storeId == StoreId });
+        var requestOfTheOtherStore = new ShoppingCartSettings { CartsSharedBetweenStores = false };
+        var abandoned = new RuleCondition { Field = RuleFields.AbandonedCart, Operator = Equal, PeriodDays = 30, Values = Condition(RuleFields.AbandonedCart, Equal, null, true).Values };
+        var wishlist = Condition(RuleFields.WishlistNotEmpty, Equal, null, true);
+
+        Assert.That(await SelectAsync(abandoned, StoreId, requestOfTheOtherStore, settingService.Object), Is.EqualTo(new[] { "cart in the other store" }));
+        Assert.That(await SelectAsync(wishlist, StoreId, requestOfTheOtherStore, settingService.Object), Is.EqualTo(new[] { "wishlist in the other store" }));
+        Assert.That(await SelectAsync(abandoned, OtherStoreId, requestOfTheOtherStore, settingService.Object), Is.EqualTo(new[] { "cart in the other store" }));
     }
 }
