@@ -8,6 +8,7 @@ using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Services.Configuration;
 using Nop.Services.Helpers;
 using static Nop.Plugin.Misc.CustomerSegments.Services.Rules.RuleExpressions;
 using static Nop.Plugin.Misc.CustomerSegments.Services.Rules.RuleOperators;
@@ -33,7 +34,6 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     };
 
     protected readonly CustomerSegmentsSettings _settings;
-    protected readonly ShoppingCartSettings _shoppingCartSettings;
     protected readonly IRepository<Address> _addressRepository;
     protected readonly IRepository<Customer> _customerRepository;
     protected readonly IRepository<CustomerCustomerRoleMapping> _customerRoleMappingRepository;
@@ -50,6 +50,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     protected readonly IRepository<CustomerDailyPurchases> _dailyPurchasesRepository;
     protected readonly IRepository<CustomerPurchasedProduct> _purchasedProductRepository;
     protected readonly IDateTimeHelper _dateTimeHelper;
+    protected readonly ISettingService _settingService;
 
     public SegmentRuleQueryBuilder(CustomerSegmentsSettings settings,
         IRepository<Address> addressRepository,
@@ -68,10 +69,9 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         IRepository<CustomerDailyPurchases> dailyPurchasesRepository,
         IRepository<CustomerPurchasedProduct> purchasedProductRepository,
         IDateTimeHelper dateTimeHelper,
-        ShoppingCartSettings shoppingCartSettings)
+        ISettingService settingService)
     {
         _settings = settings;
-        _shoppingCartSettings = shoppingCartSettings;
         _addressRepository = addressRepository;
         _customerRepository = customerRepository;
         _customerRoleMappingRepository = customerRoleMappingRepository;
@@ -88,6 +88,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         _dailyPurchasesRepository = dailyPurchasesRepository;
         _purchasedProductRepository = purchasedProductRepository;
         _dateTimeHelper = dateTimeHelper;
+        _settingService = settingService;
     }
 
     /// <summary>
@@ -100,37 +101,61 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
     protected virtual DateTime StoreToday(DateTime nowUtc) => StoreDays.DateOf(nowUtc, StoreTimeZone);
 
+    /// <summary>
+    /// Whether a rule tests the shopping cart or the wishlist
+    /// </summary>
+    protected static bool ReadsCarts(RuleGroup group) =>
+        (group.Children ?? []).Any(child => child switch
+        {
+            RuleGroup inner => ReadsCarts(inner),
+            RuleCondition { Field: RuleFields.AbandonedCart or RuleFields.WishlistNotEmpty } => true,
+            _ => false
+        });
+
+    /// <summary>
+    /// What the rule's queries are built for. Whether carts are shared between stores is read for the segment's store:
+    /// a store may override nopCommerce's shopping cart settings, and the request evaluating the segment (an order
+    /// event, the scheduled task) may be another store's
+    /// </summary>
+    protected virtual async Task<RuleQueryContext> PrepareContextAsync(SegmentRule rule, int storeId, DateTime nowUtc)
+    {
+        var cartsShared = storeId > 0 && ReadsCarts(rule.Root)
+            && (await _settingService.LoadSettingAsync<ShoppingCartSettings>(storeId)).CartsSharedBetweenStores;
+
+        return new RuleQueryContext(storeId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc), cartsShared);
+    }
+
     public virtual async Task<IQueryable<int>> BuildMatchingCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(rule.Root);
 
-        var context = new RuleQueryContext(storeId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc));
+        var context = await PrepareContextAsync(rule, storeId, nowUtc);
         var predicate = BuildGroup(rule.Root, context);
         var customers = SelectsFewCandidates(rule.Root) ? await GetEligibleCustomersTestedOneByOneAsync() : GetEligibleCustomers();
 
         return customers.Where(predicate).Select(customer => customer.Id);
     }
 
-    public virtual Task<IQueryable<int>> BuildConditionsCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc)
+    public virtual async Task<IQueryable<int>> BuildConditionsCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(rule.Root);
 
-        var context = new RuleQueryContext(storeId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc));
+        var context = await PrepareContextAsync(rule, storeId, nowUtc);
         //without the eligibility no Customer row is needed when the statistics alone decide
         var fromStatistics = StatisticsRowsCustomerIds(rule.Root, context);
         if (fromStatistics != null)
-            return Task.FromResult(fromStatistics);
+            return fromStatistics;
 
         //nor when one condition names the candidates from another table and the others test only the customer's id
         var fromCandidates = CandidatesCustomerIds(rule.Root, context);
         if (fromCandidates != null)
-            return Task.FromResult(fromCandidates);
+            return fromCandidates;
 
         var predicate = BuildGroup(rule.Root, context);
 
-        return Task.FromResult(_customerRepository.Table.Where(predicate).Select(customer => customer.Id));
+        return _customerRepository.Table.Where(predicate).Select(customer => customer.Id);
     }
 
     public virtual Func<IReadOnlyCollection<CustomerOrderStatistics>, bool?> BuildStatisticsDecision(SegmentRule rule, int storeId, DateTime nowUtc)
@@ -333,9 +358,9 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
                     ? BuyersOfAll(condition.Field, RuleValues.Ints(values), storeId, PeriodStart(condition, now))
                     : Set(ids => Buyers(condition.Field, ids, storeId, PeriodStart(condition, now)), op, values);
             case RuleFields.AbandonedCart:
-                return Boolean(AbandonedCart(storeId, PeriodStart(condition, now) ?? now), values);
+                return Boolean(AbandonedCart(context, PeriodStart(condition, now) ?? now), values);
             case RuleFields.WishlistNotEmpty:
-                return Boolean(CartNotEmpty(ShoppingCartType.Wishlist, storeId), values);
+                return Boolean(CartNotEmpty(ShoppingCartType.Wishlist, context), values);
 
             //RFM
             case RuleFields.RfmRecency:
@@ -1076,31 +1101,33 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     }
 
     /// <summary>
-    /// The items of a type of cart a store shows: its own, or every store's when nopCommerce shares carts between stores
+    /// The items of a type of cart the segment's store shows: its own, or every store's when the store shares carts
+    /// between stores
     /// </summary>
-    protected virtual IQueryable<ShoppingCartItem> CartItems(ShoppingCartType type, int storeId)
+    protected virtual IQueryable<ShoppingCartItem> CartItems(ShoppingCartType type, RuleQueryContext context)
     {
         var typeId = (int)type;
+        var storeId = context.StoreId;
         var items = _shoppingCartItemRepository.Table.Where(i => i.ShoppingCartTypeId == typeId);
-        if (storeId > 0 && !_shoppingCartSettings.CartsSharedBetweenStores)
+        if (storeId > 0 && !context.CartsSharedBetweenStores)
             items = items.Where(i => i.StoreId == storeId);
 
         return items;
     }
 
-    protected virtual Expression<Func<Customer, bool>> CartNotEmpty(ShoppingCartType type, int storeId)
+    protected virtual Expression<Func<Customer, bool>> CartNotEmpty(ShoppingCartType type, RuleQueryContext context)
     {
-        var items = CartItems(type, storeId);
+        var items = CartItems(type, context);
         return c => items.Any(i => i.CustomerId == c.Id);
     }
 
     /// <summary>
     /// Cart items, none added or changed since <paramref name="sinceUtc"/>, and no order placed since then
     /// </summary>
-    protected virtual Expression<Func<Customer, bool>> AbandonedCart(int storeId, DateTime sinceUtc)
+    protected virtual Expression<Func<Customer, bool>> AbandonedCart(RuleQueryContext context, DateTime sinceUtc)
     {
-        var items = CartItems(ShoppingCartType.ShoppingCart, storeId);
-        var recentOrders = GetOrders(storeId, sinceUtc);
+        var items = CartItems(ShoppingCartType.ShoppingCart, context);
+        var recentOrders = GetOrders(context.StoreId, sinceUtc);
 
         return c => items.Any(i => i.CustomerId == c.Id)
             && !items.Any(i => i.CustomerId == c.Id && i.UpdatedOnUtc >= sinceUtc)
@@ -1193,9 +1220,10 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 }
 
 /// <summary>
-/// What a rule query is built for: the segment's store and the moment relative dates count from
+/// What a rule query is built for: the segment's store, the moment relative dates count from, and whether that store
+/// shares carts between stores
 /// </summary>
-public record RuleQueryContext(int StoreId, DateTime NowUtc);
+public record RuleQueryContext(int StoreId, DateTime NowUtc, bool CartsSharedBetweenStores = false);
 
 /// <summary>
 /// A product, category or manufacturer a customer bought

@@ -34,11 +34,10 @@ public sealed class DemoServices : IDisposable
         }
 
         services.AddSingleton(new CustomerSegmentsSettings());
-        services.AddSingleton(new Nop.Core.Domain.Orders.ShoppingCartSettings());
         services.AddSingleton<ILogger>(new DemoLogger(log));
         services.AddSingleton<ILocalizationService>(new EnglishLocalization());
         services.AddSingleton(new Mock<IStaticCacheManager>().Object);
-        services.AddSingleton(new Mock<ISettingService>().Object);
+        services.AddSingleton<ISettingService>(new StoreSettings(new Nop.Core.Domain.Orders.ShoppingCartSettings()));
         services.AddSingleton<Nop.Services.Helpers.IDateTimeHelper>(new StoreTimeZoneDateTimeHelper());
 
         new NopStartup().ConfigureServices(services, new ConfigurationBuilder().Build());

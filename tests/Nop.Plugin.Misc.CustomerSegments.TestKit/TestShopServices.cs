@@ -25,7 +25,8 @@ public static class TestShopServices
             shop.Repository<GenericAttribute>(), shop.Repository<NewsLetterSubscription>(), shop.Repository<Order>(), shop.Repository<OrderItem>(),
             shop.Repository<ProductCategory>(), shop.Repository<ProductManufacturer>(), shop.Repository<SegmentMembership>(),
             shop.Repository<ShoppingCartItem>(), shop.Repository<CustomerOrderStatistics>(), shop.Repository<CustomerDailyPurchases>(),
-            shop.Repository<CustomerPurchasedProduct>(), new StoreTimeZoneDateTimeHelper(storeTimeZone), shoppingCartSettings ?? new ShoppingCartSettings());
+            shop.Repository<CustomerPurchasedProduct>(), new StoreTimeZoneDateTimeHelper(storeTimeZone),
+            settingService ?? new StoreSettings(shoppingCartSettings ?? new ShoppingCartSettings()));
 
     /// <summary>
     /// The real service of the purchases per customer and day over the shop (the plugin's default settings unless given)
