@@ -134,6 +134,28 @@ public class SegmentModelFactoryTests
     }
 
     [Test]
+    public async Task ASegmentOfADeletedStoreIsNotShownAsOneForAllStores()
+    {
+        //nopCommerce deletes a store softly (StoreService.GetAllStoresAsync no longer lists it) and leaves the
+        //segments of that store as they are: limited to it, they count nowhere else
+        var segment = new Segment
+        {
+            Id = 9, Name = "Closed outlet", SegmentTypeId = (int)SegmentType.Dynamic, StoreId = 3,
+            RuleJson = "{\"version\":1,\"root\":{\"kind\":\"group\",\"match\":\"All\",\"children\":[]}}"
+        };
+        _segmentService.Setup(s => s.SearchSegmentsAsync(null, 0, 0, int.MaxValue)).ReturnsAsync(new PagedList<Segment>([segment], 0, int.MaxValue, 1));
+        _membershipService.Setup(m => m.CountMembersOfAllSegmentsAsync()).ReturnsAsync(new Dictionary<int, int>());
+
+        var row = (await _factory.PrepareSegmentListModelAsync(new SegmentSearchModel())).Data.Single();
+        Assert.That(row.StoreName, Is.Not.EqualTo("[Admin.Common.All]"), "the list names the segment's store");
+
+        //a select without the segment's store selected posts its first option, "All": saving the page would make the
+        //segment count in every store
+        var model = await _factory.PrepareSegmentModelAsync(null, segment);
+        Assert.That(model.AvailableStores.Where(store => store.Selected).Select(store => store.Value), Is.EqualTo(new[] { "3" }));
+    }
+
+    [Test]
     public async Task ANewSegmentIsAnActiveDynamicOneWithAnEmptyRule()
     {
         var model = await _factory.PrepareSegmentModelAsync(null, null);
