@@ -93,6 +93,12 @@ public class SegmentModelFactory : ISegmentModelFactory
     protected static int PageSize(Nop.Web.Framework.Models.BaseSearchModel searchModel) =>
         searchModel.Length > 0 ? searchModel.Length : int.MaxValue;
 
+    /// <summary>
+    /// The name shown for a store nopCommerce no longer lists (deleted): a segment limited to it stays limited to it
+    /// </summary>
+    protected virtual async Task<string> GetDeletedStoreNameAsync(int storeId) =>
+        string.Format(await _localizationService.GetResourceAsync(Resource("Fields.Store.Deleted")), storeId);
+
     protected virtual async Task<IList<SelectListItem>> PrepareStoresAsync(int selectedStoreId)
     {
         var items = new List<SelectListItem>
@@ -102,6 +108,10 @@ public class SegmentModelFactory : ISegmentModelFactory
 
         foreach (var store in await _storeService.GetAllStoresAsync())
             items.Add(new SelectListItem(store.Name, store.Id.ToString(), store.Id == selectedStoreId));
+
+        //the selected store is offered even when deleted: a select without it would post "All"
+        if (selectedStoreId > 0 && !items.Any(item => item.Selected))
+            items.Add(new SelectListItem(await GetDeletedStoreNameAsync(selectedStoreId), selectedStoreId.ToString(), true));
 
         return items;
     }
@@ -176,7 +186,8 @@ public class SegmentModelFactory : ISegmentModelFactory
                 SegmentTypeName = await GetSegmentTypeNameAsync(segment.SegmentTypeId),
                 IsDynamic = segment.SegmentTypeId == (int)SegmentType.Dynamic,
                 StoreId = segment.StoreId,
-                StoreName = segment.StoreId == 0 ? allStores : storeNames.GetValueOrDefault(segment.StoreId, allStores),
+                StoreName = segment.StoreId == 0 ? allStores
+                    : storeNames.TryGetValue(segment.StoreId, out var storeName) ? storeName : await GetDeletedStoreNameAsync(segment.StoreId),
                 MemberCount = memberCounts.TryGetValue(segment.Id, out var count) ? count : 0,
                 LastRebuiltOn = segment.LastRebuiltOnUtc is DateTime rebuilt ? await ToUserTimeAsync(rebuilt) : null,
                 CreatedOn = await ToUserTimeAsync(segment.CreatedOnUtc),
