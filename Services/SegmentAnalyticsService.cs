@@ -153,6 +153,19 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
     }
 
     /// <summary>
+    /// How many purchases and their total the statistics rows hold, read as <see cref="CountAndSumAsync"/> reads the orders
+    /// </summary>
+    protected virtual async Task<(int Orders, decimal Revenue)> CountAndSumAsync(IQueryable<CustomerOrderStatistics> rows)
+    {
+        var byStore = await rows
+            .GroupBy(row => row.StoreId)
+            .Select(group => new PurchaseTotals { Orders = group.Sum(row => row.OrderCount), Revenue = group.Sum(row => row.TotalSpent) })
+            .ToListAsync();
+
+        return (byStore.Sum(store => store.Orders), byStore.Sum(store => store.Revenue));
+    }
+
+    /// <summary>
     /// Each member's purchases in the store as his order statistics hold them (what the rules on orders read), zeros
     /// for a member without purchases there (no statistics row): one indexed row per member instead of his orders
     /// </summary>
@@ -272,20 +285,34 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
 
     public virtual async Task<SegmentRevenueShare> GetRevenueShareAsync(int segmentId, int storeId, DateTime? fromUtc, DateTime? toUtc)
     {
-        var purchases = Purchases(storeId);
-        if (fromUtc.HasValue)
-            purchases = purchases.Where(order => order.CreatedOnUtc >= fromUtc.Value);
-        if (toUtc.HasValue)
-            purchases = purchases.Where(order => order.CreatedOnUtc < toUtc.Value);
-
         var memberIds = CurrentMemberIds(segmentId);
         var shopCustomerIds = ShopCustomers().Select(customer => customer.Id);
-
         var members = await memberIds.CountAsync();
-        var (memberOrders, memberRevenue) = await CountAndSumAsync(purchases.Where(order => memberIds.Contains(order.CustomerId)));
         var shopCustomers = await shopCustomerIds.CountAsync();
-        var shopCustomerOrders = await purchases.CountAsync(order => shopCustomerIds.Contains(order.CustomerId));
-        var (shopOrders, shopRevenue) = await CountAndSumAsync(purchases);
+
+        int memberOrders, shopCustomerOrders, shopOrders;
+        decimal memberRevenue, shopRevenue;
+        if (fromUtc == null && toUtc == null && CustomerOrderStatisticsService.AreCurrentFor(_settings))
+        {
+            //of all time: the purchases as the order statistics sum them up (what the rules read), a row per buyer
+            //and store instead of his orders (the store's rows; for all stores, the rows that add up every store)
+            var rows = _orderStatisticsRepository.Table.Where(row => row.StoreId == storeId);
+            (memberOrders, memberRevenue) = await CountAndSumAsync(rows.Where(row => memberIds.Contains(row.CustomerId)));
+            (shopCustomerOrders, _) = await CountAndSumAsync(rows.Where(row => shopCustomerIds.Contains(row.CustomerId)));
+            (shopOrders, shopRevenue) = await CountAndSumAsync(rows);
+        }
+        else
+        {
+            var purchases = Purchases(storeId);
+            if (fromUtc.HasValue)
+                purchases = purchases.Where(order => order.CreatedOnUtc >= fromUtc.Value);
+            if (toUtc.HasValue)
+                purchases = purchases.Where(order => order.CreatedOnUtc < toUtc.Value);
+
+            (memberOrders, memberRevenue) = await CountAndSumAsync(purchases.Where(order => memberIds.Contains(order.CustomerId)));
+            shopCustomerOrders = await purchases.CountAsync(order => shopCustomerIds.Contains(order.CustomerId));
+            (shopOrders, shopRevenue) = await CountAndSumAsync(purchases);
+        }
 
         return new SegmentRevenueShare(members, memberOrders, memberRevenue, shopCustomers, shopCustomerOrders, shopOrders, shopRevenue);
     }

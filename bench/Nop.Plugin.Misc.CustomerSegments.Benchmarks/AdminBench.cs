@@ -58,7 +58,11 @@ public class AdminBench
             _engine.CacheInvalidator, _engine.Serializer, new SegmentRuleAnalyzer(new RuleFieldCatalog()), new Lazy<ISegmentRuleValidator>(() => _engine.Validator));
         var search = new SegmentMemberSearchService(Shop.Repository<Customer>(), Shop.Repository<SegmentMembership>());
         var csv = new SegmentMemberCsvService(Shop.Repository<Customer>(), Shop.Repository<SegmentMembership>());
-        var analytics = new SegmentAnalyticsService(new CustomerSegmentsSettings(), Shop.Repository<Customer>(), Shop.Repository<SegmentMembership>(),
+        //the statistics are current (recomputed by this run, or as the run that recomputed them left them): the shop's saved
+        //settings hold the key they were computed under
+        var settings = new CustomerSegmentsSettings();
+        settings.OrderStatisticsKey = CustomerOrderStatisticsService.SettingsKey(settings);
+        var analytics = new SegmentAnalyticsService(settings, Shop.Repository<Customer>(), Shop.Repository<SegmentMembership>(),
             Shop.Repository<Order>(), Shop.Repository<CustomerRole>(), Shop.Repository<CustomerCustomerRoleMapping>(),
             Shop.Repository<CustomerOrderStatistics>(), new StoreTimeZoneDateTimeHelper());
         var preview = new SegmentPreviewService(_engine.QueryBuilder, _engine.Serializer, _engine.Validator);

@@ -2,6 +2,7 @@ using LinqToDB;
 using Moq;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
+using Nop.Core.Domain.Payments;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
@@ -110,6 +111,48 @@ public class SegmentAnalyticsAgreementTests : DatabaseTestBase
         Assert.That(share.OrdersPerMember, Is.EqualTo(1m));
         Assert.That(share.OrdersPerShopCustomer, Is.EqualTo(share.OrdersPerMember),
             "every shop customer is a member: 2 orders of 2 customers, not the guest's orders over alice and bob");
+    }
+
+    /// <summary>
+    /// The share of all time is read from the order statistics while they are current, a period's from the orders: over
+    /// a period holding every order both give the same figures, for all stores and for each
+    /// </summary>
+    [Test]
+    public async Task TheShareOfAllTimeIsTheShareOfAPeriodHoldingEveryOrder()
+    {
+        var segment = await _data.SegmentAsync("Some");
+        var alice = await _data.CustomerAsync("alice@example.com");
+        var bob = await _data.CustomerAsync("bob@example.com");
+        var carol = await _data.CustomerAsync("carol@example.com");
+        var guest = await _data.GuestAsync();
+        await _data.MembershipAsync(segment.Id, alice.Id, Now.AddDays(-5));
+        await _data.MembershipAsync(segment.Id, bob.Id, Now.AddDays(-5));
+        await _data.MembershipAsync(segment.Id, carol.Id, Now.AddDays(-9), Now.AddDays(-6));
+
+        await _data.OrderAsync(alice.Id, 120.5m, Now.AddDays(-400));
+        await _data.OrderAsync(alice.Id, 80m, Now.AddDays(-3), storeId: 2);
+        await _data.OrderAsync(alice.Id, 999m, Now.AddDays(-2), PaymentStatus.Pending);
+        await _data.OrderAsync(alice.Id, 999m, Now.AddDays(-2), orderStatus: OrderStatus.Cancelled);
+        await _data.OrderAsync(alice.Id, 999m, Now.AddDays(-2), deleted: true);
+        await _data.OrderAsync(bob.Id, 45.25m, Now.AddDays(-30));
+        await _data.OrderAsync(carol.Id, 300m, Now.AddDays(-20));
+        await _data.OrderAsync(carol.Id, 60m, Now.AddDays(-1), storeId: 2);
+        await _data.OrderAsync(guest.Id, 70m, Now.AddDays(-1));
+        await Statistics().RecomputeAllAsync(Now);
+        Assert.That(CustomerOrderStatisticsService.AreCurrentFor(_settings), Is.True, "the share of all time reads the statistics");
+
+        foreach (var storeId in new[] { 0, 1, 2 })
+        {
+            var ofAllTime = await _service.GetRevenueShareAsync(segment.Id, storeId, null, null);
+            var ofEveryOrder = await _service.GetRevenueShareAsync(segment.Id, storeId, Now.AddYears(-10), Now.AddDays(1));
+
+            Assert.That(ofAllTime, Is.EqualTo(ofEveryOrder), $"store {storeId}");
+            Assert.That(ofAllTime.ShopOrders, Is.GreaterThan(ofAllTime.MemberOrders), $"store {storeId}: the shop buys besides the members");
+        }
+
+        var all = await _service.GetRevenueShareAsync(segment.Id, 0, null, null);
+        Assert.That((all.MemberOrders, all.MemberRevenue), Is.EqualTo((3, 245.75m)), "alice's two purchases and bob's one");
+        Assert.That((all.ShopCustomerOrders, all.ShopOrders, all.ShopRevenue), Is.EqualTo((5, 6, 675.75m)), "the guest's purchase is the shop's, not a shop customer's");
     }
 
     /// <summary>
