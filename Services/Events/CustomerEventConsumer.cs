@@ -24,6 +24,7 @@ public class CustomerEventConsumer : SegmentEventConsumerBase,
     IConsumer<EntityInsertedEvent<CustomerCustomerRoleMapping>>,
     IConsumer<EntityUpdatedEvent<CustomerCustomerRoleMapping>>,
     IConsumer<EntityDeletedEvent<CustomerCustomerRoleMapping>>,
+    IConsumer<EntityUpdatedEvent<CustomerRole>>,
     IConsumer<EntityDeletedEvent<CustomerRole>>
 {
     public CustomerEventConsumer(ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService, ISegmentRebuildService segmentRebuildService)
@@ -58,6 +59,10 @@ public class CustomerEventConsumer : SegmentEventConsumerBase,
 
     public virtual Task HandleEventAsync(EntityDeletedEvent<CustomerCustomerRoleMapping> eventMessage) =>
         ReevaluateAsync([eventMessage?.Entity?.CustomerId ?? 0], RuleDataSources.CustomerRoles, "customer role removed");
+
+    //a role made exempt from tax (or active again) changes who is exempt: every customer of the role, found by the rebuild
+    public virtual Task HandleEventAsync(EntityUpdatedEvent<CustomerRole> eventMessage) =>
+        eventMessage?.Entity == null ? Task.CompletedTask : RebuildSegmentsReadingAsync(RuleDataSources.CustomerRoles, "customer role changed");
 
     //the role's mappings are deleted with it by the database (a cascade), without events: whose they were is not known any more
     public virtual Task HandleEventAsync(EntityDeletedEvent<CustomerRole> eventMessage) =>

@@ -58,6 +58,29 @@ public class EventGapTests : MembershipTestBase
     }
 
     /// <summary>
+    /// The admin makes a role exempt from tax (CustomerService.UpdateCustomerRoleAsync: EntityUpdatedEvent&lt;CustomerRole&gt;):
+    /// its customers are exempt now, as nopCommerce's tax service decides
+    /// </summary>
+    [Test]
+    public async Task ARoleMadeExemptFromTaxMovesItsCustomers()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var resellers = new CustomerRole { Name = "Resellers", SystemName = "Resellers", Active = true };
+        await Repository<CustomerRole>().InsertAsync(resellers, false);
+        var mapping = new CustomerCustomerRoleMapping { CustomerId = ann.Id, CustomerRoleId = resellers.Id };
+        await Repository<CustomerCustomerRoleMapping>().InsertAsync(mapping, false);
+        var exempt = await SegmentAsync("Exempt", Json(Condition(RuleFields.TaxExempt, RuleOperators.Equal, true)));
+        await PublishToConsumersAsync(new EntityInsertedEvent<CustomerCustomerRoleMapping>(mapping), AllConsumers);
+        Assert.That(await CurrentMemberIdsAsync(exempt.Id), Is.Empty);
+
+        resellers.TaxExempt = true;
+        await Repository<CustomerRole>().UpdateAsync(resellers, false);
+        await PublishToConsumersAsync(new EntityUpdatedEvent<CustomerRole>(resellers), AllConsumers);
+
+        Assert.That(await CurrentMemberIdsAsync(exempt.Id), Is.EqualTo(new[] { ann.Id }), "exempt by her role");
+    }
+
+    /// <summary>
     /// NewsLetterSubscriptionTypeService.DeleteNewsLetterSubscriptionTypeAsync deletes the type
     /// (EntityDeletedEvent&lt;NewsLetterSubscriptionType&gt;); its NewsLetterSubscription rows go with it by the
     /// foreign key's ON DELETE CASCADE, without events
