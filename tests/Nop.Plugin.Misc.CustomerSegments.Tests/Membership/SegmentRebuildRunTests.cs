@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
@@ -233,6 +234,32 @@ public class SegmentRebuildRunTests : MembershipTestBase
         var next = await service.StartAsync(segment);
         Assert.That(next.Id, Is.Not.EqualTo(abandoned.Id));
         Assert.That((await WaitUntilFinishedAsync(next.Id)).StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
+    }
+
+    /// <summary>
+    /// The run outlives the request that starts it: its scope must not see that request, from which nopCommerce's
+    /// EngineContext resolves services (the request's scope) and its store, work and web contexts read headers and cookies
+    /// </summary>
+    [Test]
+    public async Task TheBackgroundRunDoesNotSeeTheRequestThatStartedIt()
+    {
+        var segment = await AcmeSegmentAsync(1);
+        var accessor = new HttpContextAccessor();
+        HttpContext seenByRun = new DefaultHttpContext();
+        var services = new ServiceCollection();
+        services.AddScoped<ISegmentRebuildRunner>(_ =>
+        {
+            seenByRun = accessor.HttpContext;
+            return NewRunner();
+        });
+        var service = new SegmentRebuildRunService(Repository<SegmentRebuildRun>(), services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>());
+
+        //the admin's "Rebuild now" request
+        accessor.HttpContext = new DefaultHttpContext();
+        var run = await WaitUntilFinishedAsync((await service.StartAsync(segment)).Id);
+
+        Assert.That(run.StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
+        Assert.That(seenByRun, Is.Null);
     }
 
     [Test]
