@@ -52,7 +52,7 @@ public class SegmentRebuildRunService : ISegmentRebuildRunService
         var retryDelay = RetryDelay;
         var giveUpAt = DateTime.UtcNow + GiveUpAfter;
 
-        return Task.Run(async () =>
+        async Task runAsync()
         {
             try
             {
@@ -88,7 +88,15 @@ public class SegmentRebuildRunService : ISegmentRebuildRunService
                     //the application is stopping
                 }
             }
-        });
+        }
+
+        //the run outlives the request that starts it: it must not carry that request's context (its HttpContext, from
+        //which nopCommerce resolves services and reads the store, customer and page) onto another thread
+        if (ExecutionContext.IsFlowSuppressed())
+            return Task.Run(runAsync);
+
+        using (ExecutionContext.SuppressFlow())
+            return Task.Run(runAsync);
     }
 
     public virtual async Task<SegmentRebuildRun> StartAsync(Segment segment)
