@@ -808,6 +808,30 @@ public class CustomerSegmentsAdminControllerTests
         _scheduleTaskService.Verify(s => s.UpdateTaskAsync(It.Is<ScheduleTask>(t => t.Seconds == 900)));
     }
 
+    /// <summary>
+    /// nopCommerce's task scheduler sets each task's timer from its row once, at application start (TaskScheduler.InitializeAsync):
+    /// a new interval saved in the row applies after a restart, which the admin is told, as nopCommerce's task list does
+    /// </summary>
+    [TestCase(15, true)]
+    [TestCase(60, false)]
+    public async Task ConfigureSaysANewRebuildIntervalAppliesAfterARestart(int minutes, bool changed)
+    {
+        var task = new ScheduleTask { Type = CustomerSegmentsDefaults.RebuildTaskType, Seconds = 3600 };
+        _scheduleTaskService.Setup(s => s.GetTaskByTypeAsync(CustomerSegmentsDefaults.RebuildTaskType)).ReturnsAsync(task);
+
+        await _controller.Configure(new ConfigurationModel
+        {
+            PurchasePaymentStatusIds = [(int)PaymentStatus.Paid],
+            ExcludedOrderStatusIds = [(int)OrderStatus.Cancelled],
+            RebuildIntervalMinutes = minutes,
+            FullRebuildIntervalHours = 24,
+            RfmWindowDays = 365
+        });
+
+        _notificationService.Verify(n => n.WarningNotification("[Plugins.Misc.CustomerSegments.Configuration.RebuildIntervalMinutes.RestartRequired]", true, 0),
+            changed ? Times.Once() : Times.Never());
+    }
+
     [TestCase(0, 365, new[] { 30 }, 24)]
     [TestCase(60, 0, new[] { 30 }, 24)]
     [TestCase(60, 365, new int[0], 24)]
