@@ -292,12 +292,13 @@ public class CustomerSegmentsAdminController : BasePluginController
             .Where(zone => widgetZones.Contains(zone, StringComparer.OrdinalIgnoreCase)).ToList();
         await _settingService.SaveSettingAsync(_settings);
 
-        //the scheduled rebuild follows the new interval
+        //the task's row takes the new interval; nopCommerce's scheduler reads it when the application starts
         if (await _scheduleTaskService.GetTaskByTypeAsync(CustomerSegmentsDefaults.RebuildTaskType) is { } task
             && task.Seconds != _settings.RebuildIntervalSeconds)
         {
             task.Seconds = _settings.RebuildIntervalSeconds;
             await _scheduleTaskService.UpdateTaskAsync(task);
+            _notificationService.WarningNotification(await GetResourceAsync("Configuration.RebuildIntervalMinutes.RestartRequired"));
         }
 
         _notificationService.SuccessNotification(await _localizationService.GetResourceAsync("Admin.Plugins.Saved"));

@@ -160,6 +160,7 @@ public static class LocaleResources
         [P("Configuration.RebuildIntervalMinutes")] = "Rebuild interval (minutes)",
         [P("Configuration.RebuildIntervalMinutes.Hint")] = "How often the scheduled task refreshes segments whose rules depend on the date.",
         [P("Configuration.RebuildIntervalMinutes.Range")] = "Enter a number of minutes from 1 to 10080 (one week).",
+        [P("Configuration.RebuildIntervalMinutes.RestartRequired")] = "The new rebuild interval applies once the application is restarted: nopCommerce sets its scheduled tasks' timers when it starts.",
         [P("Configuration.FullRebuildIntervalHours")] = "Rebuild every segment every (hours)",
         [P("Configuration.FullRebuildIntervalHours.Hint")] = "How often the scheduled task also rebuilds the segments whose rules do not depend on the date. Orders and customer changes update those at once; this rebuild corrects what an update could not record, for example after an import that bypasses nopCommerce's events. Enter 0 to rebuild them only on demand.",
         [P("Configuration.FullRebuildIntervalHours.Range")] = "Enter a number of hours from 0 to 720 (30 days).",
