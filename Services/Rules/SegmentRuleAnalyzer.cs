@@ -70,7 +70,8 @@ public class SegmentRuleAnalyzer
         id = 0;
         return value.ValueKind switch
         {
-            JsonValueKind.Number => value.TryGetInt32(out id),
+            //as the validator and the query read it: 3.0 is segment 3
+            JsonValueKind.Number => RuleValues.TryGetInt(value, out id),
             JsonValueKind.String => RuleValues.TryGetString(value, out var text) && int.TryParse(text, out id),
             _ => false
         };
