@@ -44,6 +44,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     protected readonly IRepository<OrderItem> _orderItemRepository;
     protected readonly IRepository<ProductCategory> _productCategoryRepository;
     protected readonly IRepository<ProductManufacturer> _productManufacturerRepository;
+    protected readonly IRepository<Segment> _segmentRepository;
     protected readonly IRepository<SegmentMembership> _segmentMembershipRepository;
     protected readonly IRepository<ShoppingCartItem> _shoppingCartItemRepository;
     protected readonly IRepository<CustomerOrderStatistics> _orderStatisticsRepository;
@@ -63,6 +64,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         IRepository<OrderItem> orderItemRepository,
         IRepository<ProductCategory> productCategoryRepository,
         IRepository<ProductManufacturer> productManufacturerRepository,
+        IRepository<Segment> segmentRepository,
         IRepository<SegmentMembership> segmentMembershipRepository,
         IRepository<ShoppingCartItem> shoppingCartItemRepository,
         IRepository<CustomerOrderStatistics> orderStatisticsRepository,
@@ -82,6 +84,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         _orderItemRepository = orderItemRepository;
         _productCategoryRepository = productCategoryRepository;
         _productManufacturerRepository = productManufacturerRepository;
+        _segmentRepository = segmentRepository;
         _segmentMembershipRepository = segmentMembershipRepository;
         _shoppingCartItemRepository = shoppingCartItemRepository;
         _orderStatisticsRepository = orderStatisticsRepository;
@@ -1212,7 +1215,11 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
     protected virtual Expression<Func<Customer, bool>> SegmentMember(List<int> segmentIds)
     {
-        var memberships = _segmentMembershipRepository.Table.Where(m => m.LeftOnUtc == null).Where(RuleExpressions.OneOf<SegmentMembership, int>(m => m.SegmentId, segmentIds));
+        //a segment switched off has no members here, as for discounts and the customer's segments
+        var activeSegmentIds = _segmentRepository.Table.Where(segment => segment.Active).Select(segment => segment.Id);
+        var memberships = _segmentMembershipRepository.Table.Where(m => m.LeftOnUtc == null)
+            .Where(RuleExpressions.OneOf<SegmentMembership, int>(m => m.SegmentId, segmentIds))
+            .Where(m => activeSegmentIds.Contains(m.SegmentId));
         return c => memberships.Any(m => m.CustomerId == c.Id);
     }
 

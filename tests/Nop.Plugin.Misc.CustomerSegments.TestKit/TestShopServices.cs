@@ -23,7 +23,7 @@ public static class TestShopServices
         new(settings ?? new CustomerSegmentsSettings(),
             shop.Repository<Address>(), shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(),
             shop.Repository<GenericAttribute>(), shop.Repository<NewsLetterSubscription>(), shop.Repository<Order>(), shop.Repository<OrderItem>(),
-            shop.Repository<ProductCategory>(), shop.Repository<ProductManufacturer>(), shop.Repository<SegmentMembership>(),
+            shop.Repository<ProductCategory>(), shop.Repository<ProductManufacturer>(), shop.Repository<Segment>(), shop.Repository<SegmentMembership>(),
             shop.Repository<ShoppingCartItem>(), shop.Repository<CustomerOrderStatistics>(), shop.Repository<CustomerDailyPurchases>(),
             shop.Repository<CustomerPurchasedProduct>(), new StoreTimeZoneDateTimeHelper(storeTimeZone),
             settingService ?? new StoreSettings(shoppingCartSettings ?? new ShoppingCartSettings()));

@@ -203,6 +203,16 @@ public class RandomShop
             }
         await shop.Repository<ShoppingCartItem>().InsertAsync(data.CartItems, false);
 
+        //the segments the random rules name (1 and 2 in a fresh database): active, so that their members count
+        await shop.Repository<Segment>().InsertAsync(Enumerable.Range(1, 2).Select(i => new Segment
+        {
+            Name = $"Random segment {i}",
+            SegmentTypeId = (int)SegmentType.Static,
+            Active = true,
+            CreatedOnUtc = Now,
+            UpdatedOnUtc = Now
+        }).ToList(), false);
+
         foreach (var customer in data.Customers.Where(_ => random.Next(3) == 0))
             data.Memberships.Add(new SegmentMembership
             {
