@@ -665,6 +665,26 @@ public class CustomerSegmentsAdminControllerTests
     }
 
     [Test]
+    public async Task SwitchingOffOrOnASegmentOthersNameRebuildsThem()
+    {
+        var picked = new Segment { Id = 2, Name = "Picked", SegmentTypeId = (int)SegmentType.Static, Active = true };
+        var naming = new Segment { Id = 3, Name = "Naming", SegmentTypeId = (int)SegmentType.Dynamic, Active = true };
+        var dormant = new Segment { Id = 4, Name = "Dormant", SegmentTypeId = (int)SegmentType.Dynamic, Active = false };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(2)).ReturnsAsync(picked);
+        _segmentService.Setup(s => s.GetReferencingSegmentsAsync(2)).ReturnsAsync([naming, dormant]);
+
+        //the members of a segment switched off no longer count in the rules that name it
+        await _controller.Edit(new SegmentModel { Id = 2, Name = "Picked", SegmentTypeId = (int)SegmentType.Static, Active = false }, false);
+        _rebuildRunService.Verify(r => r.StartAsync(naming), Times.Once);
+
+        //nor does saving it again change anything; switched on, they count again
+        await _controller.Edit(new SegmentModel { Id = 2, Name = "Renamed", SegmentTypeId = (int)SegmentType.Static, Active = false }, false);
+        await _controller.Edit(new SegmentModel { Id = 2, Name = "Renamed", SegmentTypeId = (int)SegmentType.Static, Active = true }, false);
+        _rebuildRunService.Verify(r => r.StartAsync(naming), Times.Exactly(2));
+        _rebuildRunService.Verify(r => r.StartAsync(dormant), Times.Never);
+    }
+
+    [Test]
     public async Task MembersAreRemovedByHandFromStaticSegmentsOnly()
     {
         var staticSegment = new Segment { Id = 2, SegmentTypeId = (int)SegmentType.Static };
