@@ -234,6 +234,19 @@ public class CustomerSegmentsAdminController : BasePluginController
             await _segmentRebuildRunService.StartAsync(segment);
     }
 
+    /// <summary>
+    /// The rules naming a segment see its members only while it is active: switched off or on, the segments naming it
+    /// follow (a dynamic segment's own rebuild brings them along when it runs)
+    /// </summary>
+    protected virtual async Task StartDependentsRebuildAsync(Segment segment)
+    {
+        if (segment.Active && segment.SegmentTypeId == (int)SegmentType.Dynamic)
+            return;
+
+        foreach (var dependent in await _segmentService.GetReferencingSegmentsAsync(segment.Id))
+            await StartRebuildAsync(dependent);
+    }
+
     protected virtual async Task<Segment> GetStaticSegmentAsync(int segmentId)
     {
         var segment = await _segmentService.GetSegmentByIdAsync(segmentId);
@@ -396,6 +409,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         if (!ModelState.IsValid || ruleErrors.Count > 0)
             return await SegmentFormAsync("Edit", model, segment, ruleErrors);
 
+        var wasActive = segment.Active;
         segment.Name = model.Name.Trim();
         segment.Description = model.Description;
         segment.ShopperMessage = model.ShopperMessage?.Trim();
@@ -410,6 +424,8 @@ public class CustomerSegmentsAdminController : BasePluginController
 
         _notificationService.SuccessNotification(await GetResourceAsync("Segments.Updated"));
         await StartRebuildAsync(segment);
+        if (wasActive != segment.Active)
+            await StartDependentsRebuildAsync(segment);
 
         return continueEditing
             ? RedirectToAction(nameof(Edit), new { id = segment.Id })

@@ -653,6 +653,7 @@ public class CustomerSegmentsAdminControllerTests
         ValidRule("{rule}");
         var segment = new Segment { Id = 5, Name = "Old", SegmentTypeId = (int)SegmentType.Dynamic };
         _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+        _segmentService.Setup(s => s.GetReferencingSegmentsAsync(5)).ReturnsAsync([]);
 
         await _controller.Edit(new SegmentModel { Id = 5, Name = "New", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{rule}", Active = true }, false);
         await _controller.Edit(new SegmentModel { Id = 5, Name = "New", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{rule}", Active = false }, false);
