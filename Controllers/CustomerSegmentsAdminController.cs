@@ -718,7 +718,8 @@ public class CustomerSegmentsAdminController : BasePluginController
     #region Analytics
 
     [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS, CheckPermissionAttribute.CheckPermissionResultType.Json)]
-    public virtual async Task<IActionResult> Analytics(int id, string histogram = null, int? buckets = null)
+    /// <param name="histogramOnly">Only the histogram: the admin changed its measure or its buckets, the other figures stay as shown</param>
+    public virtual async Task<IActionResult> Analytics(int id, string histogram = null, int? buckets = null, bool histogramOnly = false)
     {
         var segment = await _segmentService.GetSegmentByIdAsync(id);
         if (segment is null)
@@ -737,10 +738,19 @@ public class CustomerSegmentsAdminController : BasePluginController
             histogramField = SegmentHistogramField.TotalSpent;
 
         var now = DateTime.UtcNow;
+        var histogramBuckets = await _segmentAnalyticsService.GetHistogramAsync(segment.Id, segment.StoreId, histogramField, now, buckets);
+        var histogramJson = new
+        {
+            field = histogramField.ToString(),
+            bucketCount = buckets,
+            buckets = histogramBuckets.Select(bucket => new { from = bucket.From, to = bucket.To, members = bucket.Members })
+        };
+        if (histogramOnly)
+            return Json(new { histogram = histogramJson });
+
         var size = await _segmentAnalyticsService.GetSizeOverTimeAsync(segment.Id, now.AddDays(-AnalyticsHistoryDays), now);
         var revenue = await _segmentAnalyticsService.GetRevenueShareAsync(segment.Id, segment.StoreId, null, null);
         var rfm = await _segmentAnalyticsService.GetRfmGridAsync(segment.Id, segment.StoreId);
-        var histogramBuckets = await _segmentAnalyticsService.GetHistogramAsync(segment.Id, segment.StoreId, histogramField, now, buckets);
         var overlap = await _segmentAnalyticsService.GetOverlapAsync(segment.Id);
 
         var others = (await _segmentService.GetSegmentsByIdsAsync(overlap.Select(item => item.SegmentId).ToList()))
@@ -769,12 +779,7 @@ public class CustomerSegmentsAdminController : BasePluginController
                 ordersPerShopCustomer = revenue.OrdersPerShopCustomer
             },
             rfm = new { counts = rfmRows, withoutPurchases = rfm.WithoutPurchases, windowDays = rfm.WindowDays },
-            histogram = new
-            {
-                field = histogramField.ToString(),
-                bucketCount = buckets,
-                buckets = histogramBuckets.Select(bucket => new { from = bucket.From, to = bucket.To, members = bucket.Members })
-            },
+            histogram = histogramJson,
             overlap = overlap
                 .Where(item => others.ContainsKey(item.SegmentId))
                 .Select(item => new

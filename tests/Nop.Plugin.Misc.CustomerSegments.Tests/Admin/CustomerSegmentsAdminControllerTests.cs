@@ -928,6 +928,21 @@ public class CustomerSegmentsAdminControllerTests
         Assert.That(json.GetProperty("histogram").GetProperty("buckets")[0].GetProperty("members").GetInt32(), Is.EqualTo(9));
     }
 
+    [Test]
+    public async Task AChangedHistogramIsReadAloneWithoutTheOtherFigures()
+    {
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(4)).ReturnsAsync(new Segment { Id = 4, StoreId = 2 });
+        _analyticsService.Setup(a => a.GetHistogramAsync(4, 2, SegmentHistogramField.Age, It.IsAny<DateTime>(), 5)).ReturnsAsync([new HistogramBucket(18, 30, 7)]);
+
+        var json = JsonOf(await _controller.Analytics(4, "Age", 5, histogramOnly: true));
+
+        Assert.That(json.GetProperty("histogram").GetProperty("field").GetString(), Is.EqualTo("Age"));
+        Assert.That(json.GetProperty("histogram").GetProperty("buckets")[0].GetProperty("members").GetInt32(), Is.EqualTo(7));
+        Assert.That(json.TryGetProperty("revenue", out _), Is.False, "the revenue share, the slowest figure, is not read again");
+        _analyticsService.Verify(a => a.GetHistogramAsync(4, 2, SegmentHistogramField.Age, It.IsAny<DateTime>(), 5), Times.Once);
+        _analyticsService.VerifyNoOtherCalls();
+    }
+
     [TestCase(1)]
     [TestCase(0)]
     [TestCase(HistogramBucketLimits.Max + 1)]
