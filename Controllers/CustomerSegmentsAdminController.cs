@@ -717,8 +717,8 @@ public class CustomerSegmentsAdminController : BasePluginController
 
     #region Analytics
 
-    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS, CheckPermissionAttribute.CheckPermissionResultType.Json)]
     /// <param name="histogramOnly">Only the histogram: the admin changed its measure or its buckets, the other figures stay as shown</param>
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS, CheckPermissionAttribute.CheckPermissionResultType.Json)]
     public virtual async Task<IActionResult> Analytics(int id, string histogram = null, int? buckets = null, bool histogramOnly = false)
     {
         var segment = await _segmentService.GetSegmentByIdAsync(id);
