@@ -946,9 +946,21 @@ public class SegmentRebuildService : ISegmentRebuildService
         else if (segments.Any(segment => selectedIds.Contains(segment.Id) && ReadsRfm(segment)))
             await _orderStatisticsService.RefreshAllAsync(nowUtc);
 
-        selectedIds.UnionWith(_segmentRuleAnalyzer.GetDependents(selectedIds, dependencies));
+        if (allSegments)
+            selectedIds.UnionWith(segments.Select(segment => segment.Id));
 
-        var selected = segments.Where(segment => allSegments || selectedIds.Contains(segment.Id)).ToList();
+        return await RebuildWithDependentsAsync(segments, dependencies, selectedIds, nowUtc, continueAsync);
+    }
+
+    /// <summary>
+    /// Rebuilds the selected segments and the segments that reference them, in dependency order, in one run (the
+    /// eligible customers read once)
+    /// </summary>
+    protected virtual async Task<IList<SegmentRebuildResult>> RebuildWithDependentsAsync(IList<Segment> segments,
+        IDictionary<int, SegmentRuleDependencies> dependencies, ISet<int> selectedIds, DateTime nowUtc, Func<Task<bool>> continueAsync = null)
+    {
+        selectedIds.UnionWith(_segmentRuleAnalyzer.GetDependents(selectedIds, dependencies));
+        var selected = segments.Where(segment => selectedIds.Contains(segment.Id)).ToList();
         var eligible = StartReadingEligibleCustomers(nowUtc, selected.Count > 0);
 
         return await RunEachAsync(_segmentRuleAnalyzer.OrderByDependency(selected, dependencies),
@@ -1107,12 +1119,9 @@ public class SegmentRebuildService : ISegmentRebuildService
             return [];
 
         selectedIds.UnionWith(_segmentRuleAnalyzer.GetDependents(selectedIds, dependencies));
-        var selected = segments.Where(segment => selectedIds.Contains(segment.Id)).ToList();
-        await RefreshOrderStatisticsAsync(selected, nowUtc);
-        var eligible = StartReadingEligibleCustomers(nowUtc, true);
+        await RefreshOrderStatisticsAsync(segments.Where(segment => selectedIds.Contains(segment.Id)).ToList(), nowUtc);
 
-        return await RunEachAsync(_segmentRuleAnalyzer.OrderByDependency(selected, dependencies),
-            segment => RebuildOneAsync(segment, eligible, nowUtc));
+        return await RebuildWithDependentsAsync(segments, dependencies, selectedIds, nowUtc);
     }
 
     public virtual Task<IList<SegmentRebuildResult>> ReevaluateCustomersAsync(IList<int> customerIds, RuleDataSources changed) =>
