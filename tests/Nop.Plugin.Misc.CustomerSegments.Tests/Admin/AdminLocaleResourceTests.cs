@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 
@@ -12,18 +13,9 @@ public class AdminLocaleResourceTests
 {
     private const string Prefix = "Plugins.Misc.CustomerSegments.";
 
-    private static string PluginRoot()
-    {
-        var directory = new DirectoryInfo(Path.GetDirectoryName(typeof(AdminLocaleResourceTests).Assembly.Location)!);
-        while (directory != null && !File.Exists(Path.Combine(directory.FullName, "Nop.Plugin.Misc.CustomerSegments.csproj")))
-            directory = directory.Parent;
-
-        return directory!.FullName;
-    }
-
     private static IEnumerable<string> AdminSources()
     {
-        var root = PluginRoot();
+        var root = PluginDirectory.Root;
         return Directory.EnumerateFiles(Path.Combine(root, "Views"), "*.cshtml", SearchOption.AllDirectories)
             .Concat(Directory.EnumerateFiles(Path.Combine(root, "Controllers"), "*.cs"))
             .Concat(Directory.EnumerateFiles(Path.Combine(root, "Models"), "*.cs"))
@@ -70,7 +62,7 @@ public class AdminLocaleResourceTests
     private static IEnumerable<string> RebuildRunErrorResources()
     {
         var names = new[] { "SegmentRebuildRunner.cs", "SegmentRebuildRunService.cs" }
-            .SelectMany(file => Regex.Matches(File.ReadAllText(Path.Combine(PluginRoot(), "Services", file)), "\"(Segments\\.Rebuild\\.[A-Za-z]+)\"")
+            .SelectMany(file => Regex.Matches(File.ReadAllText(Path.Combine(PluginDirectory.Root, "Services", file)), "\"(Segments\\.Rebuild\\.[A-Za-z]+)\"")
                 .Select(match => match.Groups[1].Value))
             .Distinct()
             .ToList();

@@ -9,6 +9,7 @@ using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Services.Helpers;
 using Nop.Services.Localization;
 using Nop.Services.Stores;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 
@@ -17,15 +18,6 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 /// </summary>
 public class AdminPagesConventionTests
 {
-    private static string PluginRoot()
-    {
-        var directory = new DirectoryInfo(Path.GetDirectoryName(typeof(AdminPagesConventionTests).Assembly.Location)!);
-        while (directory != null && !File.Exists(Path.Combine(directory.FullName, "Nop.Plugin.Misc.CustomerSegments.csproj")))
-            directory = directory.Parent;
-
-        return directory!.FullName;
-    }
-
     private static SegmentModelFactory NewFactory()
     {
         var localization = new Mock<ILocalizationService>();
@@ -82,7 +74,7 @@ public class AdminPagesConventionTests
     [Test]
     public void SegmentListSearchRowNamesThePreferenceItSaves()
     {
-        var view = File.ReadAllText(Path.Combine(PluginRoot(), "Views", "Admin", "List.cshtml"));
+        var view = File.ReadAllText(Path.Combine(PluginDirectory.Root, "Views", "Admin", "List.cshtml"));
         var searchRow = Regex.Match(view, "<div class=\"row search-row[^\"]*\"[^>]*>");
 
         Assert.That(searchRow.Success, "the list has nopCommerce's search panel");
@@ -100,7 +92,7 @@ public class AdminPagesConventionTests
     public void ResourcesInsideScriptsAreJavaScriptEncoded()
     {
         var unencoded = new List<string>();
-        foreach (var file in Directory.GetFiles(Path.Combine(PluginRoot(), "Views"), "*.cshtml", SearchOption.AllDirectories))
+        foreach (var file in Directory.GetFiles(Path.Combine(PluginDirectory.Root, "Views"), "*.cshtml", SearchOption.AllDirectories))
         {
             var text = File.ReadAllText(file);
             foreach (System.Text.RegularExpressions.Match script in Regex.Matches(text, @"<script(?![^>]*application/json)[^>]*>(.*?)</script>", RegexOptions.Singleline))
@@ -109,7 +101,7 @@ public class AdminPagesConventionTests
                 {
                     var before = script.Groups[1].Value[..use.Index];
                     if (!before.EndsWith("JavaScriptEncoder.Default.Encode(", StringComparison.Ordinal))
-                        unencoded.Add($"{Path.GetRelativePath(PluginRoot(), file)}: {use.Value}");
+                        unencoded.Add($"{Path.GetRelativePath(PluginDirectory.Root, file)}: {use.Value}");
                 }
             }
         }

@@ -12,6 +12,7 @@ using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Services.Helpers;
 using Nop.Services.Localization;
 using Nop.Services.Stores;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 
@@ -31,16 +32,7 @@ public class RuleBuilderCatalogFixtureTests
         ["Admin.Customers.Customers.Fields.Gender.Neutral"] = "Neutral"
     };
 
-    private static string PluginRoot()
-    {
-        var directory = new DirectoryInfo(Path.GetDirectoryName(typeof(RuleBuilderCatalogFixtureTests).Assembly.Location)!);
-        while (directory != null && !File.Exists(Path.Combine(directory.FullName, "Nop.Plugin.Misc.CustomerSegments.csproj")))
-            directory = directory.Parent;
-
-        return directory!.FullName;
-    }
-
-    private static string FixturePath() => Path.Combine(PluginRoot(), "tests", "js", "fixtures", "catalog.json");
+    private static string FixturePath() => Path.Combine(PluginDirectory.Root, "tests", "js", "fixtures", "catalog.json");
 
     /// <summary>
     /// The plugin's field catalog when it can be made without services; otherwise the fields the fixture lists,
@@ -147,8 +139,8 @@ public class RuleBuilderCatalogFixtureTests
             new(Regex.Matches(markup, @"\b(?:id=""(?<id>[\w-]+)""|(?<data>data-[\w-]+)=)").Select(match =>
                 match.Groups["id"].Success ? "id=" + match.Groups["id"].Value : match.Groups["data"].Value));
 
-        var view = await File.ReadAllTextAsync(Path.Combine(PluginRoot(), "Views", "Admin", "_CreateOrUpdate.Rule.cshtml"));
-        var page = await File.ReadAllTextAsync(Path.Combine(PluginRoot(), "tests", "js", "fixtures", "rule-builder.html"));
+        var view = await File.ReadAllTextAsync(Path.Combine(PluginDirectory.Root, "Views", "Admin", "_CreateOrUpdate.Rule.cshtml"));
+        var page = await File.ReadAllTextAsync(Path.Combine(PluginDirectory.Root, "tests", "js", "fixtures", "rule-builder.html"));
 
         //the view's ids and data attributes the script reads (the rule input's id comes from asp-for="RuleJson")
         var viewHooks = Hooks(view);

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Packaging;
 
@@ -17,7 +18,7 @@ public class ProjectLayoutTests
     [OneTimeSetUp]
     public void CreateFakeNopCommerceTree()
     {
-        _root = FindRepositoryRoot();
+        _root = PluginDirectory.Root;
         _project = Path.Combine(_root, "Nop.Plugin.Misc.CustomerSegments.csproj");
 
         //just enough of a nopCommerce source tree for the project to recognise it
@@ -100,16 +101,5 @@ public class ProjectLayoutTests
 
         Assert.That(process.ExitCode, Is.Zero, $"dotnet msbuild failed:\n{output}\n{error.Result}");
         return new Evaluation(JsonDocument.Parse(output).RootElement.Clone());
-    }
-
-    private static string FindRepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir != null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Nop.Plugin.Misc.CustomerSegments.csproj")))
-                return dir.FullName;
-        }
-
-        throw new DirectoryNotFoundException("Cannot find Nop.Plugin.Misc.CustomerSegments.csproj above the test assembly");
     }
 }

@@ -11,6 +11,7 @@ using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Services.Helpers;
 using Nop.Services.Localization;
 using Nop.Services.Stores;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Reliability;
 
@@ -39,16 +40,7 @@ public class ViewEncodingTests
         "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Admin.Promotions.Discounts.Requirements.FailedToSave\").Text)"
     ];
 
-    private static string ViewsFolder()
-    {
-        for (var dir = new DirectoryInfo(TestContext.CurrentContext.TestDirectory); dir != null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Nop.Plugin.Misc.CustomerSegments.csproj")))
-                return Path.Combine(dir.FullName, "Views");
-        }
-
-        throw new DirectoryNotFoundException("the plugin's Views folder");
-    }
+    private static string ViewsFolder() => Path.Combine(PluginDirectory.Root, "Views");
 
     private static IEnumerable<(string File, string Argument)> RawArguments(string text, string file)
     {

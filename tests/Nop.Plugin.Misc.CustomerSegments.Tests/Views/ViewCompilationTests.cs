@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Razor.Language;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Razor;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Views;
 
@@ -16,36 +17,14 @@ public class ViewCompilationTests
 {
     private static readonly Lazy<IReadOnlyList<MetadataReference>> References = new(LoadReferences);
 
-    private static string PluginRoot
-    {
-        get
-        {
-            var directory = new DirectoryInfo(TestContext.CurrentContext.TestDirectory);
-            while (directory != null && !File.Exists(Path.Combine(directory.FullName, "Nop.Plugin.Misc.CustomerSegments.csproj")))
-                directory = directory.Parent;
-
-            return directory?.FullName ?? throw new DirectoryNotFoundException("The plugin project was not found above the test directory");
-        }
-    }
-
     public static IEnumerable<string> ViewPaths()
     {
-        var views = Path.Combine(PluginRootForSource(), "Views");
+        var views = Path.Combine(PluginDirectory.Root, "Views");
 
         return Directory.EnumerateFiles(views, "*.cshtml", SearchOption.AllDirectories)
             .Where(path => !Path.GetFileName(path).StartsWith("_ViewImports", StringComparison.Ordinal))
-            .Select(path => "/" + Path.GetRelativePath(PluginRootForSource(), path).Replace('\\', '/'))
+            .Select(path => "/" + Path.GetRelativePath(PluginDirectory.Root, path).Replace('\\', '/'))
             .OrderBy(path => path, StringComparer.Ordinal);
-    }
-
-    //test case sources run before a test context exists: find the plugin from the test assembly instead
-    private static string PluginRootForSource()
-    {
-        var directory = new DirectoryInfo(Path.GetDirectoryName(typeof(ViewCompilationTests).Assembly.Location)!);
-        while (directory != null && !File.Exists(Path.Combine(directory.FullName, "Nop.Plugin.Misc.CustomerSegments.csproj")))
-            directory = directory.Parent;
-
-        return directory?.FullName ?? throw new DirectoryNotFoundException("The plugin project was not found above the test assembly");
     }
 
     /// <summary>
@@ -116,7 +95,7 @@ public class ViewCompilationTests
     [TestCaseSource(nameof(ViewPaths))]
     public void ViewCompiles(string viewPath)
     {
-        var fileSystem = RazorProjectFileSystem.Create(PluginRoot);
+        var fileSystem = RazorProjectFileSystem.Create(PluginDirectory.Root);
 
         var errors = Compile(fileSystem, viewPath, out var codeDocument);
 
@@ -138,7 +117,7 @@ public class ViewCompilationTests
     [Test]
     public void NopTagHelpersAreBoundNotLeftAsMarkup()
     {
-        var errors = Compile(RazorProjectFileSystem.Create(PluginRoot), "/Views/Admin/_CreateOrUpdate.Info.cshtml", out var codeDocument);
+        var errors = Compile(RazorProjectFileSystem.Create(PluginDirectory.Root), "/Views/Admin/_CreateOrUpdate.Info.cshtml", out var codeDocument);
         var generated = codeDocument.GetCSharpDocument().GeneratedCode;
 
         Assert.That(errors, Is.Empty);
@@ -156,8 +135,8 @@ public class ViewCompilationTests
         try
         {
             Directory.CreateDirectory(Path.Combine(root.FullName, "Views", "Admin"));
-            File.Copy(Path.Combine(PluginRoot, "Views", "_ViewImports.cshtml"), Path.Combine(root.FullName, "Views", "_ViewImports.cshtml"));
-            var view = File.ReadAllText(Path.Combine(PluginRoot, "Views", "Admin", "_CreateOrUpdate.Info.cshtml"))
+            File.Copy(Path.Combine(PluginDirectory.Root, "Views", "_ViewImports.cshtml"), Path.Combine(root.FullName, "Views", "_ViewImports.cshtml"));
+            var view = File.ReadAllText(Path.Combine(PluginDirectory.Root, "Views", "Admin", "_CreateOrUpdate.Info.cshtml"))
                 .Replace("<nop-editor asp-for=\"Name\"", "<nop-editor asp-for=\"NameThatDoesNotExist\"");
             File.WriteAllText(Path.Combine(root.FullName, "Views", "Admin", "Broken.cshtml"), view);
 
