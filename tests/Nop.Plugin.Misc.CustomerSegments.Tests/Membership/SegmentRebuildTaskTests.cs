@@ -147,13 +147,18 @@ public class SegmentRebuildTaskTests : MembershipTestBase
             var instances = Enumerable.Range(0, 3).Select(_ => NewInstance()).ToList();
             var inside = 0;
             var overlapped = false;
+            var skipped = 0;
             foreach (var instance in instances)
             {
                 instance.Queries.OnBuild = async () =>
                 {
                     if (Interlocked.Increment(ref inside) > 1)
                         overlapped = true;
-                    await Task.Delay(300);
+                    //the rebuild lasts until the other instances have tried (one thread late by the length of a rebuild
+                    //would otherwise start after it, which is no overlap); an instance rebuilding beside it waits here too
+                    var until = DateTime.UtcNow.AddSeconds(5);
+                    while (Volatile.Read(ref skipped) < instances.Count - 1 && DateTime.UtcNow < until)
+                        await Task.Delay(20);
                     Interlocked.Decrement(ref inside);
                 };
             }
@@ -162,7 +167,11 @@ public class SegmentRebuildTaskTests : MembershipTestBase
             var runs = instances.Select(instance => Task.Run(async () =>
             {
                 gate.SignalAndWait();
-                return await instance.Task.RunAsync();
+                var result = await instance.Task.RunAsync();
+                if (result == null)
+                    Interlocked.Increment(ref skipped);
+
+                return result;
             })).ToList();
             var results = await Task.WhenAll(runs);
 
