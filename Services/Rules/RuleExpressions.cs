@@ -90,6 +90,13 @@ public static class RuleExpressions
         return Expression.Field(Expression.Constant(new ParameterValue<TValue>(value)), nameof(ParameterValue<TValue>.Value));
     }
 
+    /// <summary>
+    /// The predicate with the values it captured written in as constants, which linq2db puts into the SQL as literals
+    /// instead of parameters: for values that are safe as literals (made of ids) and many in one statement
+    /// </summary>
+    public static Expression<Func<T, bool>> WithLiterals<T>(Expression<Func<T, bool>> predicate) =>
+        (Expression<Func<T, bool>>)new CapturedValueInliner().Visit(predicate);
+
     private static Expression<Func<T, bool>> Combine<T>(Expression<Func<T, bool>> left, Expression<Func<T, bool>> right,
         Func<Expression, Expression, BinaryExpression> combine)
     {
@@ -100,6 +107,14 @@ public static class RuleExpressions
     private sealed class ParameterReplacer(ParameterExpression parameter, Expression replacement) : ExpressionVisitor
     {
         protected override Expression VisitParameter(ParameterExpression node) => node == parameter ? replacement : node;
+    }
+
+    private sealed class CapturedValueInliner : ExpressionVisitor
+    {
+        protected override Expression VisitMember(MemberExpression node) =>
+            node is { Expression: ConstantExpression { Value: { } closure }, Member: System.Reflection.FieldInfo field }
+                ? Expression.Constant(field.GetValue(closure), node.Type)
+                : base.VisitMember(node);
     }
 
     private sealed class ParameterValue<TValue>(TValue value)

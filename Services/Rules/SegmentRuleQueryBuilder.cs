@@ -615,6 +615,8 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// <c>&lt;CustomerAttributeValue&gt;&lt;Value&gt;v&lt;/Value&gt;&lt;/CustomerAttributeValue&gt;</c>. Option v of
     /// attribute k is chosen when it is the attribute's only value, or one of several values: an element v that
     /// is the only value of its attribute is then another attribute's (a text equal to "v"), and is taken out first.
+    /// The texts, made of the attribute's and the options' ids, are written into the SQL: four parameters per option
+    /// would pass SQL Server's 2,100 with a few hundred options.
     /// </summary>
     protected virtual Expression<Func<Customer, bool>> CustomerAttributeValues(string key, string op, List<System.Text.Json.JsonElement> values)
     {
@@ -625,7 +627,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
             var onlyValue = $"{attribute}{value}{AttributeEnd}";
             var onlyValueOfAny = $"\">{value}{AttributeEnd}";
             var emptied = $"\">{AttributeEnd}";
-            return (Expression<Func<Customer, bool>>)(c => c.CustomCustomerAttributesXML != null
+            return RuleExpressions.WithLiterals<Customer>(c => c.CustomCustomerAttributesXML != null
                 && (c.CustomCustomerAttributesXML.Contains(onlyValue)
                     || (c.CustomCustomerAttributesXML.Contains(attribute)
                         && c.CustomCustomerAttributesXML.Replace(onlyValueOfAny, emptied).Contains(value))));
