@@ -42,6 +42,9 @@ public sealed class SqlServerDryRun : IQueryExpressionInterceptor
 
     private static readonly MappingSchema _mappingSchema = CreateMappingSchema();
 
+    private static readonly System.Reflection.MethodInfo _execute = typeof(IQueryProvider).GetMethods()
+        .Single(method => method.Name == nameof(IQueryProvider.Execute) && method.IsGenericMethod);
+
     private readonly object _lock = new();
     private readonly List<SqlServerStatement> _statements = [];
     private readonly List<SqlServerTranslationFailure> _failures = [];
@@ -123,10 +126,17 @@ public sealed class SqlServerDryRun : IQueryExpressionInterceptor
                 }
             }
             else
-                provider.Execute(retargeted);
+            {
+                //a single value (First, Count...) is read by the query of its source's rows, with the generic Execute:
+                //the table's own query would map it as that table's entity
+                if (retargeted is MethodCallExpression { Arguments.Count: > 0 } call && typeof(IQueryable).IsAssignableFrom(call.Arguments[0].Type))
+                    provider = provider.CreateQuery(call.Arguments[0]).Provider;
+                _execute.MakeGenericMethod(retargeted.Type).Invoke(provider, [retargeted]);
+            }
         }
-        catch (Exception exception)
+        catch (Exception caught)
         {
+            var exception = caught is System.Reflection.TargetInvocationException { InnerException: not null } invocation ? invocation.InnerException : caught;
             //the recording readers have no rows: reading a single value fails once the command was written
             if (Statements.Count == recorded)
             {
