@@ -59,27 +59,28 @@ public class SegmentValueLookupService : ISegmentValueLookupService
     }
 
     /// <summary>
-    /// The named rows of a source, in display order, or null when the source is not a table of names
+    /// The named rows of a source, in display order down to the id (pages read with OFFSET are stable only in a
+    /// unique order), or null when the source is not a table of names
     /// </summary>
     protected virtual IQueryable<LookupRow> GetItems(RuleValueSource source, int parentId) => source switch
     {
         RuleValueSource.Countries => _countryRepository.Table
-            .OrderBy(country => country.DisplayOrder).ThenBy(country => country.Name)
+            .OrderBy(country => country.DisplayOrder).ThenBy(country => country.Name).ThenBy(country => country.Id)
             .Select(country => new LookupRow { Id = country.Id, Name = country.Name }),
         RuleValueSource.StateProvinces => _stateProvinceRepository.Table
             .Where(state => parentId == 0 || state.CountryId == parentId)
-            .OrderBy(state => state.DisplayOrder).ThenBy(state => state.Name)
+            .OrderBy(state => state.DisplayOrder).ThenBy(state => state.Name).ThenBy(state => state.Id)
             .Select(state => new LookupRow { Id = state.Id, Name = state.Name }),
         RuleValueSource.CustomerRoles => _customerRoleRepository.Table
-            .OrderBy(role => role.Name)
+            .OrderBy(role => role.Name).ThenBy(role => role.Id)
             .Select(role => new LookupRow { Id = role.Id, Name = role.Name }),
         RuleValueSource.Stores => _storeRepository.Table
             .Where(store => !store.Deleted)
-            .OrderBy(store => store.DisplayOrder).ThenBy(store => store.Name)
+            .OrderBy(store => store.DisplayOrder).ThenBy(store => store.Name).ThenBy(store => store.Id)
             .Select(store => new LookupRow { Id = store.Id, Name = store.Name }),
         RuleValueSource.CustomerAttributeValues => _customerAttributeValueRepository.Table
             .Where(value => parentId == 0 || value.AttributeId == parentId)
-            .OrderBy(value => value.DisplayOrder).ThenBy(value => value.Name)
+            .OrderBy(value => value.DisplayOrder).ThenBy(value => value.Name).ThenBy(value => value.Id)
             .Select(value => new LookupRow { Id = value.Id, Name = value.Name }),
         RuleValueSource.Products => _productRepository.Table
             .Where(product => !product.Deleted)
@@ -98,7 +99,7 @@ public class SegmentValueLookupService : ISegmentValueLookupService
             .OrderBy(vendor => vendor.Name).ThenBy(vendor => vendor.Id)
             .Select(vendor => new LookupRow { Id = vendor.Id, Name = vendor.Name }),
         RuleValueSource.Segments => _segmentRepository.Table
-            .OrderBy(segment => segment.Name)
+            .OrderBy(segment => segment.Name).ThenBy(segment => segment.Id)
             .Select(segment => new LookupRow { Id = segment.Id, Name = segment.Name }),
         _ => null
     };
