@@ -30,7 +30,8 @@ public abstract class MembershipTestBase : DatabaseTestBase
         typeof(SegmentMembership), typeof(Segment), typeof(SegmentLease), typeof(Customer), typeof(Order), typeof(Address),
         typeof(CustomerAddressMapping), typeof(NewsLetterSubscription), typeof(ShoppingCartItem), typeof(GenericAttribute),
         typeof(CustomerCustomerRoleMapping), typeof(CustomerRole), typeof(OrderItem), typeof(ProductCategory), typeof(CustomerOrderStatistics),
-        typeof(LocalizedProperty), typeof(SegmentPendingCustomer)
+        typeof(LocalizedProperty), typeof(SegmentPendingCustomer), typeof(ProductManufacturer), typeof(CustomerDailyPurchases),
+        typeof(CustomerPurchasedProduct)
     ];
 
     protected MembershipTestBase(DatabaseEngine engine) : base(engine)
@@ -109,14 +110,15 @@ public abstract class MembershipTestBase : DatabaseTestBase
         new((shop ?? Shop).NewRuleQueryBuilder(settings));
 
     /// <summary>
-    /// The rebuild service with the real rule engine; by default over the test's shop, with the plugin's transaction
+    /// The rebuild service with the real rule engine; by default over the test's shop, with the plugin's transaction and
+    /// statistics of settings of their own (give the query builder's settings to share them, as nopCommerce's container does)
     /// </summary>
     protected SegmentRebuildService NewRebuildService(ISegmentRuleQueryBuilder queries, ILogger logger = null, TestShop shop = null,
-        ISegmentMembershipTransaction transaction = null)
+        ISegmentMembershipTransaction transaction = null, CustomerSegmentsSettings settings = null)
     {
         shop ??= Shop;
         return new(logger ?? Logger.Object, shop.DataProvider, shop.Repository<Segment>(), shop.Repository<SegmentMembership>(), CacheInvalidator,
-            queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(shop: shop),
+            queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(settings, shop),
             transaction ?? new SegmentMembershipTransaction(shop.Repository<Segment>()), new ActiveSegmentReader(shop.Repository<Segment>(), StaticCache),
             NewSynchronizer(shop), ReevaluationLock);
     }
