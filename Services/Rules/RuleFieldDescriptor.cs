@@ -101,6 +101,18 @@ public static class RuleValueLimits
     public const int MaxValues = 1000;
 
     /// <summary>
+    /// Most option values of one customer attribute condition: each is a text test of the customer's attributes XML,
+    /// and a thousand of them take linq2db seconds to translate
+    /// </summary>
+    public const int MaxAttributeValues = 100;
+
+    /// <summary>
+    /// Most values of one condition on the field
+    /// </summary>
+    public static int MaxValuesOf(string fieldName) =>
+        fieldName == RuleFields.CustomerAttributeValues ? MaxAttributeValues : MaxValues;
+
+    /// <summary>
     /// Deepest nesting of groups (the root group is at depth 1)
     /// </summary>
     public const int MaxDepth = 8;

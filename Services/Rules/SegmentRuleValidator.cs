@@ -132,9 +132,10 @@ public class SegmentRuleValidator : ISegmentRuleValidator
                 return;
             }
 
-            if (values.Count > RuleValueLimits.MaxValues)
+            var maxValues = RuleValueLimits.MaxValuesOf(field.Name);
+            if (values.Count > maxValues)
             {
-                Add(RuleErrorKeys.TooManyValues, RuleValueLimits.MaxValues);
+                Add(RuleErrorKeys.TooManyValues, maxValues);
                 return;
             }
         }

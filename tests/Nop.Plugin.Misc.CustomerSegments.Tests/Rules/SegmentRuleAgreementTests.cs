@@ -141,6 +141,34 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
     }
 
     [Test]
+    public async Task RolesAllOfAgreesWithTheReferenceForEveryPairAndTripleOfRoles()
+    {
+        //one grouped subquery counting each customer's roles among them; a role named twice counts once
+        var roleIds = _data.Roles.Select(r => r.Id).ToList();
+        var lists = roleIds.SelectMany(a => roleIds.Where(b => b > a).Select(b => new[] { a, b }))
+            .Concat(roleIds.SelectMany(a => roleIds.Where(b => b > a).SelectMany(b => roleIds.Where(c => c > b).Select(c => new[] { a, b, c }))))
+            .Append([roleIds[0], roleIds[0], roleIds[^1]])
+            .ToList();
+        var sizes = new HashSet<int>();
+        foreach (var list in lists)
+        {
+            var rule = new SegmentRule
+            {
+                Root = new RuleGroup
+                {
+                    Children = [new RuleCondition { Field = RuleFields.CustomerRoles, Operator = RuleOperators.AllOf,
+                        Values = list.Select(id => JsonSerializer.SerializeToElement(id)).ToList() }]
+                }
+            };
+            var expected = new ReferenceEvaluator(_data, _settings, 0, RandomShop.Now).Evaluate(rule);
+            Assert.That(await RunAsync(rule, 0), Is.EquivalentTo(expected), Describe(rule));
+            sizes.Add(expected.Count);
+        }
+
+        Assert.That(sizes.Max(), Is.GreaterThan(0), "some customers hold several of the roles");
+    }
+
+    [Test]
     public async Task TheConditionsQueryWithTheEligibilityTestedApartAgreesWithTheReference()
     {
         //what the re-evaluation of a few customers runs: each rule's conditions, and the eligibility once (an empty rule)

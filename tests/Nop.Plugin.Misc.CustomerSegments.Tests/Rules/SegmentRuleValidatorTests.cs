@@ -109,6 +109,29 @@ public class SegmentRuleValidatorTests
         Assert.That(tooMany.ResourceKey, Is.EqualTo(RuleErrorKeys.TooManyValues));
     }
 
+    /// <summary>
+    /// Each option of a customer attribute is a text test of the attributes' XML: a thousand of them took linq2db seconds
+    /// to translate for every statement reading the rule, where an attribute has a few options
+    /// </summary>
+    [Test]
+    public async Task ACustomerAttributeConditionTakesAHundredOptionsAtMost()
+    {
+        RuleCondition Options(int count)
+        {
+            var condition = C(RuleFields.CustomerAttributeValues, RuleOperators.AnyOf, Enumerable.Range(1, count).Cast<object>().ToArray());
+            condition.Key = "3";
+            return condition;
+        }
+
+        Assert.That(await _validator.ValidateAsync(Rule(Options(RuleValueLimits.MaxAttributeValues)), 0), Is.Empty);
+        var tooMany = await SingleErrorAsync(Rule(Options(RuleValueLimits.MaxAttributeValues + 1)));
+
+        Assert.That(tooMany.ResourceKey, Is.EqualTo(RuleErrorKeys.TooManyValues));
+        Assert.That(tooMany.Message, Does.Contain("100"), "the limit is named");
+        Assert.That(await _validator.ValidateAsync(Rule(C(RuleFields.CustomerRoles, RuleOperators.AnyOf,
+            Enumerable.Range(1, RuleValueLimits.MaxAttributeValues + 1).Cast<object>().ToArray())), 0), Is.Empty, "other lists keep their limit");
+    }
+
     [Test]
     public async Task AnEmptyRootMatchesEveryoneButAnEmptyInnerGroupIsAnError()
     {

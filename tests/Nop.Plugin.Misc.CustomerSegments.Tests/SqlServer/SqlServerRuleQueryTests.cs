@@ -156,12 +156,33 @@ public class SqlServerRuleQueryTests
     [TestCaseSource(nameof(ListFieldsAndOperators))]
     public async Task TheLongestValueListStaysUnderSqlServersParameterLimit(string fieldName, string op)
     {
-        var rule = RuleOf(Condition(_catalog.GetField(fieldName), op, RuleValueLimits.MaxValues, seed: 1));
+        var rule = RuleOf(Condition(_catalog.GetField(fieldName), op, RuleValueLimits.MaxValuesOf(fieldName), seed: 1));
         await AssertValidAsync(rule);
         //what SQLite makes of it is not the question here (it refuses some of these rules: the expression is too deep)
         await RunIgnoringEngineAsync(rule, storeId: 1);
 
-        AssertBuiltForSqlServer($"{fieldName} {op} of {RuleValueLimits.MaxValues} values");
+        AssertBuiltForSqlServer($"{fieldName} {op} of {RuleValueLimits.MaxValuesOf(fieldName)} values");
+    }
+
+    /// <summary>
+    /// "In all of these roles" is one grouped subquery whatever the number of roles: a subquery per role took
+    /// PostgreSQL's planner more than ten minutes for 1,000 roles
+    /// </summary>
+    [Test]
+    public async Task RolesAllOfReadsTheRoleMappingsOnceWhateverTheNumberOfRoles()
+    {
+        async Task<int> MappingReadsAsync(SegmentRule rule)
+        {
+            _dryRun.Clear();
+            await RunAsync(rule, storeId: 1);
+            var sql = string.Join("\n", _dryRun.Statements.Select(statement => statement.Sql));
+            return sql.Split("Customer_CustomerRole_Mapping").Length - 1;
+        }
+
+        SegmentRule InAllOf(int roles) => RuleOf(Condition(_catalog.GetField(RuleFields.CustomerRoles), RuleOperators.AllOf, roles, seed: 1));
+
+        //the eligibility (guests, registered) reads the mappings too
+        Assert.That(await MappingReadsAsync(InAllOf(RuleValueLimits.MaxValues)), Is.EqualTo(await MappingReadsAsync(InAllOf(2))));
     }
 
     private async Task<int> MostParametersAsync(SegmentRule rule)
