@@ -4,8 +4,6 @@ using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
-using Nop.Plugin.Misc.CustomerSegments.TestKit.Data;
-using Nop.Plugin.Misc.CustomerSegments.TestKit.Schema;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.SqlServer;
 
@@ -14,33 +12,8 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.SqlServer;
 /// SQL as lists of literals, so no statement comes near SQL Server's 2,100 parameters
 /// </summary>
 [TestFixture]
-public class SqlServerBatchDryRunTests
+public class SqlServerBatchDryRunTests : SqlServerDryRunFixture
 {
-    private static readonly DateTime _now = new(2026, 6, 15, 12, 0, 0, DateTimeKind.Utc);
-
-    private readonly SqlServerDryRun _dryRun = new();
-    private TestDatabase _database;
-    private TestShop _shop;
-
-    [OneTimeSetUp]
-    public async Task CreateShopAsync()
-    {
-        _database = await TestDatabase.CreateAsync(DatabaseEngine.Sqlite, nameof(SqlServerBatchDryRunTests));
-        NopSchema.CreateCommonTables(_database);
-        new TestKit.Migrations.PluginMigrationRunner(_database).Up();
-        _shop = new TestShop(_database, new TestDataProvider(_database, _dryRun));
-    }
-
-    [OneTimeTearDown]
-    public async Task DropShopAsync()
-    {
-        if (_database != null)
-            await _database.DisposeAsync();
-    }
-
-    [SetUp]
-    public void ClearStatements() => _dryRun.Clear();
-
     private void AssertBuiltForSqlServer(string what, string listedIdPattern)
     {
         Assert.That(_dryRun.Failures.Select(failure => failure.Exception.Message), Is.Empty, what);

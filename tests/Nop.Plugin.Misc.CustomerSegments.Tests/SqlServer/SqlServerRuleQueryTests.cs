@@ -8,8 +8,6 @@ using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
-using Nop.Plugin.Misc.CustomerSegments.TestKit.Data;
-using Nop.Plugin.Misc.CustomerSegments.TestKit.Schema;
 using Nop.Services.Localization;
 using static Nop.Plugin.Misc.CustomerSegments.Services.Rules.RuleOperators;
 
@@ -21,25 +19,15 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.SqlServer;
 /// than it takes
 /// </summary>
 [TestFixture]
-public class SqlServerRuleQueryTests
+public class SqlServerRuleQueryTests : SqlServerDryRunFixture
 {
-    private static readonly DateTime _now = new(2026, 6, 15, 12, 0, 0, DateTimeKind.Utc);
     private static readonly string[] _listOperators = [In, NotIn, AnyOf, AllOf, NoneOf];
 
     private readonly RuleFieldCatalog _catalog = new();
-    private readonly SqlServerDryRun _dryRun = new();
-    private TestDatabase _database;
-    private TestShop _shop;
     private SegmentRuleValidator _validator;
 
-    [OneTimeSetUp]
-    public async Task CreateShopAsync()
+    protected override async Task FillShopAsync()
     {
-        _database = await TestDatabase.CreateAsync(DatabaseEngine.Sqlite, nameof(SqlServerRuleQueryTests));
-        NopSchema.CreateCommonTables(_database);
-        new TestKit.Migrations.PluginMigrationRunner(_database).Up();
-        _shop = new TestShop(_database, new TestDataProvider(_database, _dryRun));
-
         var data = new AdminTestData(_shop);
         await data.GuestAsync();
         await data.CustomerAsync("ann@example.com", new DateTime(1980, 3, 4), "Ann");
@@ -52,16 +40,6 @@ public class SqlServerRuleQueryTests
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
         _validator = new SegmentRuleValidator(_catalog, new SegmentRuleSerializer(), segments.Object, localization.Object);
     }
-
-    [OneTimeTearDown]
-    public async Task DropShopAsync()
-    {
-        if (_database != null)
-            await _database.DisposeAsync();
-    }
-
-    [SetUp]
-    public void ClearStatements() => _dryRun.Clear();
 
     /// <summary>
     /// A valid condition of the field and operator; a list operator gets <paramref name="listSize"/> different values

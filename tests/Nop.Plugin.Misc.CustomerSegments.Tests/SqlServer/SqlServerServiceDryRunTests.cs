@@ -17,8 +17,6 @@ using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
-using Nop.Plugin.Misc.CustomerSegments.TestKit.Data;
-using Nop.Plugin.Misc.CustomerSegments.TestKit.Schema;
 using Nop.Services.Localization;
 using Nop.Services.Logging;
 using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
@@ -31,14 +29,9 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.SqlServer;
 /// allows, and pages with an ORDER BY
 /// </summary>
 [TestFixture]
-public class SqlServerServiceDryRunTests
+public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
 {
-    private static readonly DateTime _now = new(2026, 6, 15, 12, 0, 0, DateTimeKind.Utc);
-
-    private readonly SqlServerDryRun _dryRun = new();
     private readonly CustomerSegmentsSettings _settings = new();
-    private TestDatabase _database;
-    private TestShop _shop;
     private AdminTestData _data;
     private Segment _dynamic;
     private Segment _static;
@@ -52,15 +45,10 @@ public class SqlServerServiceDryRunTests
     private SegmentMembershipService _membershipService;
     private SegmentRebuildService _rebuildService;
 
-    [OneTimeSetUp]
-    public async Task CreateShopAsync()
-    {
-        _database = await TestDatabase.CreateAsync(DatabaseEngine.Sqlite, nameof(SqlServerServiceDryRunTests));
-        NopSchema.CreateCommonTables(_database);
-        NopSchema.CreateTables(_database, ["Vendor"]);
-        new TestKit.Migrations.PluginMigrationRunner(_database).Up();
-        _shop = new TestShop(_database, new TestDataProvider(_database, _dryRun));
+    protected override string[] MoreTables => ["Vendor"];
 
+    protected override async Task FillShopAsync()
+    {
         var catalog = new RuleFieldCatalog();
         _serializer = new SegmentRuleSerializer();
         _staticCache = new InMemoryStaticCacheManager();
@@ -101,16 +89,6 @@ public class SqlServerServiceDryRunTests
         await Statistics().RecomputeAllAsync(_now);
         await _rebuildService.RebuildAllSegmentsAsync();
     }
-
-    [OneTimeTearDown]
-    public async Task DropShopAsync()
-    {
-        if (_database != null)
-            await _database.DisposeAsync();
-    }
-
-    [SetUp]
-    public void ClearStatements() => _dryRun.Clear();
 
     private CustomerOrderStatisticsService Statistics() =>
         _shop.NewOrderStatisticsService(_settings, new Mock<Nop.Services.Configuration.ISettingService>().Object);
