@@ -13,6 +13,10 @@ public interface ISegmentMembershipService
     /// </summary>
     Task<IList<int>> GetSegmentIdsOfCustomerAsync(int customerId);
 
+    /// <summary>
+    /// Whether the customer is a member of the segment now; false for an inactive segment, which
+    /// <see cref="GetSegmentIdsOfCustomerAsync"/> leaves out too (its stays are kept for its history and member list)
+    /// </summary>
     Task<bool> IsMemberAsync(int segmentId, int customerId);
 
     /// <summary>

@@ -36,8 +36,13 @@ public class SegmentMembershipService : ISegmentMembershipService
         return await query.Distinct().ToListAsync();
     }
 
-    public virtual async Task<bool> IsMemberAsync(int segmentId, int customerId) =>
-        await Current.AnyAsync(membership => membership.SegmentId == segmentId && membership.CustomerId == customerId);
+    public virtual async Task<bool> IsMemberAsync(int segmentId, int customerId)
+    {
+        var activeSegment = _segmentRepository.Table.Where(segment => segment.Id == segmentId && segment.Active);
+
+        return await Current.AnyAsync(membership => membership.SegmentId == segmentId && membership.CustomerId == customerId
+            && activeSegment.Any());
+    }
 
     public virtual async Task<IPagedList<SegmentMembership>> GetMembersAsync(int segmentId, int pageIndex = 0, int pageSize = int.MaxValue) =>
         await Current

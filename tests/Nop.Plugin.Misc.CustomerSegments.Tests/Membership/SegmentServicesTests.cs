@@ -123,7 +123,10 @@ public class SegmentServicesTests : MembershipTestBase
         await StaticService.AddCustomersAsync(await SegmentAsync("Manual", null, SegmentType.Static), [bob.Id]);
 
         Assert.That(await MembershipService.GetSegmentIdsOfCustomerAsync(ann.Id), Is.EqualTo(new[] { active.Id }));
-        Assert.That(await MembershipService.IsMemberAsync(inactive.Id, ann.Id), Is.True);
+        Assert.That(await MembershipService.IsMemberAsync(active.Id, ann.Id), Is.True);
+        Assert.That(await MembershipService.IsMemberAsync(inactive.Id, ann.Id), Is.False, "an inactive segment keeps its stays but has no members to ask about");
+        Assert.That(await Repository<SegmentMembership>().Table.CountAsync(membership => membership.SegmentId == inactive.Id && membership.LeftOnUtc == null),
+            Is.EqualTo(2), "the inactive segment keeps the stays of ann and bob");
         Assert.That(await MembershipService.IsMemberAsync(active.Id, 999_999), Is.False);
 
         var counts = await MembershipService.CountMembersOfAllSegmentsAsync();
