@@ -39,6 +39,7 @@ public class NopStartup : INopStartup
         services.AddScoped<ISegmentMembershipTransaction, SegmentMembershipTransaction>();
         services.AddScoped<ISegmentMembershipSynchronizer, SegmentMembershipSynchronizer>();
         services.AddScoped<ISegmentRebuildService, SegmentRebuildService>();
+        services.AddScoped<ISegmentReevaluationService, SegmentReevaluationService>();
         services.AddSingleton<ICustomerReevaluationLock, CustomerReevaluationLock>();
         services.AddScoped<ICustomerOrderStatisticsService, CustomerOrderStatisticsService>();
         services.AddScoped<ICustomerDailyPurchasesService, CustomerDailyPurchasesService>();

@@ -29,7 +29,7 @@ public interface ISegmentPendingCustomerService
     Task<int> CountAsync();
 
     /// <summary>
-    /// Re-evaluates the queued customers a batch at a time (see <see cref="ISegmentRebuildService.ReevaluateCustomersAsync"/>)
+    /// Re-evaluates the queued customers a batch at a time (see <see cref="ISegmentReevaluationService.ReevaluateCustomersAsync"/>)
     /// and removes them from the queue once re-evaluated. A customer whose re-evaluation fails stays queued and holds
     /// back no other: the others are processed, then <see cref="SegmentPendingCustomersException"/> names him.
     /// </summary>

@@ -13,13 +13,15 @@ public class SegmentPendingCustomerService : ISegmentPendingCustomerService
 {
     protected readonly ILogger _logger;
     protected readonly IRepository<SegmentPendingCustomer> _pendingCustomerRepository;
-    protected readonly ISegmentRebuildService _segmentRebuildService;
+    protected readonly ISegmentReevaluationService _segmentReevaluationService;
 
-    public SegmentPendingCustomerService(ILogger logger, IRepository<SegmentPendingCustomer> pendingCustomerRepository, ISegmentRebuildService segmentRebuildService)
+    public SegmentPendingCustomerService(ILogger logger,
+        IRepository<SegmentPendingCustomer> pendingCustomerRepository,
+        ISegmentReevaluationService segmentReevaluationService)
     {
         _logger = logger;
         _pendingCustomerRepository = pendingCustomerRepository;
-        _segmentRebuildService = segmentRebuildService;
+        _segmentReevaluationService = segmentReevaluationService;
     }
 
     protected virtual IList<SegmentPendingCustomer> Rows(IList<int> customerIds, RuleDataSources changed)
@@ -146,7 +148,7 @@ public class SegmentPendingCustomerService : ISegmentPendingCustomerService
     {
         try
         {
-            var failedSegments = (await _segmentRebuildService.ReevaluateCustomersAsync(customerIds, changed)).Where(result => result.Failed).ToList();
+            var failedSegments = (await _segmentReevaluationService.ReevaluateCustomersAsync(customerIds, changed)).Where(result => result.Failed).ToList();
             //the rebuild logged each failed segment and went on with the others: the customers stay queued all the same
             if (failedSegments.Count > 0)
                 throw new InvalidOperationException($"Writing segments {string.Join(", ", failedSegments.Select(result => result.SegmentId))} failed (logged)");

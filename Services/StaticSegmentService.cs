@@ -18,21 +18,21 @@ public class StaticSegmentService : IStaticSegmentService
     protected readonly IRepository<Customer> _customerRepository;
     protected readonly IRepository<SegmentMembership> _membershipRepository;
     protected readonly ISegmentCacheInvalidator _segmentCacheInvalidator;
-    protected readonly ISegmentRebuildService _segmentRebuildService;
+    protected readonly ISegmentReevaluationService _segmentReevaluationService;
 
     public StaticSegmentService(EmailCsvParser emailCsvParser,
         INopDataProvider dataProvider,
         IRepository<Customer> customerRepository,
         IRepository<SegmentMembership> membershipRepository,
         ISegmentCacheInvalidator segmentCacheInvalidator,
-        ISegmentRebuildService segmentRebuildService)
+        ISegmentReevaluationService segmentReevaluationService)
     {
         _emailCsvParser = emailCsvParser;
         _dataProvider = dataProvider;
         _customerRepository = customerRepository;
         _membershipRepository = membershipRepository;
         _segmentCacheInvalidator = segmentCacheInvalidator;
-        _segmentRebuildService = segmentRebuildService;
+        _segmentReevaluationService = segmentReevaluationService;
     }
 
     protected virtual IQueryable<SegmentMembership> Current(int segmentId) =>
@@ -49,7 +49,7 @@ public class StaticSegmentService : IStaticSegmentService
     /// Segments whose rules reference this one follow the change for the customers concerned
     /// </summary>
     protected virtual Task UpdateDependentsAsync(IList<int> customerIds) =>
-        _segmentRebuildService.ReevaluateCustomersAsync(customerIds, RuleDataSources.OtherSegments);
+        _segmentReevaluationService.ReevaluateCustomersAsync(customerIds, RuleDataSources.OtherSegments);
 
     public virtual async Task<int> AddCustomersAsync(Segment segment, IList<int> customerIds)
     {

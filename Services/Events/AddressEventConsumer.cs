@@ -26,10 +26,10 @@ public class AddressEventConsumer : SegmentEventConsumerBase,
 
     public AddressEventConsumer(ILogger logger,
         ISegmentPendingCustomerService segmentPendingCustomerService,
-        ISegmentRebuildService segmentRebuildService,
+        ISegmentReevaluationService segmentReevaluationService,
         IRepository<Customer> customerRepository,
         IRepository<CustomerAddressMapping> customerAddressMappingRepository)
-        : base(logger, segmentPendingCustomerService, segmentRebuildService)
+        : base(logger, segmentPendingCustomerService, segmentReevaluationService)
     {
         _customerRepository = customerRepository;
         _customerAddressMappingRepository = customerAddressMappingRepository;

@@ -9,7 +9,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 /// <summary>
 /// Changes to a customer's own record and roles: the segments that read them, and, since these also decide
 /// whether the customer is eligible at all, the segments an eligibility change concerns (see
-/// <see cref="SegmentRebuildService.EligibilitySources"/>). A new visitor's insert (no email, no username) is left to
+/// <see cref="SegmentReevaluationService.EligibilitySources"/>). A new visitor's insert (no email, no username) is left to
 /// the event of his Guests role, which nopCommerce adds right after it: re-evaluated at the insert, a customer without
 /// roles yet would pass for an eligible one and enter segments for an instant. A customer inserted with an email or a
 /// username (the admin's new customer, an import) is evaluated at once: an import adds only the roles its file names,
@@ -27,9 +27,15 @@ public class CustomerEventConsumer : SegmentEventConsumerBase,
     IConsumer<EntityUpdatedEvent<CustomerRole>>,
     IConsumer<EntityDeletedEvent<CustomerRole>>
 {
-    public CustomerEventConsumer(ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService, ISegmentRebuildService segmentRebuildService)
-        : base(logger, segmentPendingCustomerService, segmentRebuildService)
+    protected readonly ISegmentRebuildService _segmentRebuildService;
+
+    public CustomerEventConsumer(ILogger logger,
+        ISegmentPendingCustomerService segmentPendingCustomerService,
+        ISegmentReevaluationService segmentReevaluationService,
+        ISegmentRebuildService segmentRebuildService)
+        : base(logger, segmentPendingCustomerService, segmentReevaluationService)
     {
+        _segmentRebuildService = segmentRebuildService;
     }
 
     public virtual Task HandleEventAsync(EntityInsertedEvent<Customer> eventMessage) =>
@@ -62,9 +68,13 @@ public class CustomerEventConsumer : SegmentEventConsumerBase,
 
     //a role made exempt from tax (or active again) changes who is exempt: every customer of the role, found by the rebuild
     public virtual Task HandleEventAsync(EntityUpdatedEvent<CustomerRole> eventMessage) =>
-        eventMessage?.Entity == null ? Task.CompletedTask : RebuildSegmentsReadingAsync(RuleDataSources.CustomerRoles, "customer role changed");
+        eventMessage?.Entity == null
+            ? Task.CompletedTask
+            : RunLoggingFailuresAsync(() => _segmentRebuildService.RebuildSegmentsReadingAsync(RuleDataSources.CustomerRoles), "customer role changed");
 
     //the role's mappings are deleted with it by the database (a cascade), without events: whose they were is not known any more
     public virtual Task HandleEventAsync(EntityDeletedEvent<CustomerRole> eventMessage) =>
-        eventMessage?.Entity == null ? Task.CompletedTask : RebuildSegmentsReadingAsync(RuleDataSources.CustomerRoles, "customer role deleted");
+        eventMessage?.Entity == null
+            ? Task.CompletedTask
+            : RunLoggingFailuresAsync(() => _segmentRebuildService.RebuildSegmentsReadingAsync(RuleDataSources.CustomerRoles), "customer role deleted");
 }

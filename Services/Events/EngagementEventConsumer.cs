@@ -26,14 +26,17 @@ public class EngagementEventConsumer : SegmentEventConsumerBase,
     IConsumer<EntityUpdatedEvent<ShoppingCartItem>>,
     IConsumer<EntityDeletedEvent<ShoppingCartItem>>
 {
+    protected readonly ISegmentRebuildService _segmentRebuildService;
     protected readonly IRepository<Customer> _customerRepository;
 
     public EngagementEventConsumer(ILogger logger,
         ISegmentPendingCustomerService segmentPendingCustomerService,
+        ISegmentReevaluationService segmentReevaluationService,
         ISegmentRebuildService segmentRebuildService,
         IRepository<Customer> customerRepository)
-        : base(logger, segmentPendingCustomerService, segmentRebuildService)
+        : base(logger, segmentPendingCustomerService, segmentReevaluationService)
     {
+        _segmentRebuildService = segmentRebuildService;
         _customerRepository = customerRepository;
     }
 
@@ -84,7 +87,9 @@ public class EngagementEventConsumer : SegmentEventConsumerBase,
 
     //the type's subscriptions are deleted with it by the database (a cascade), without events
     public virtual Task HandleEventAsync(EntityDeletedEvent<NewsLetterSubscriptionType> eventMessage) =>
-        eventMessage?.Entity == null ? Task.CompletedTask : RebuildSegmentsReadingAsync(RuleDataSources.Newsletter, "newsletter subscription type deleted");
+        eventMessage?.Entity == null
+            ? Task.CompletedTask
+            : RunLoggingFailuresAsync(() => _segmentRebuildService.RebuildSegmentsReadingAsync(RuleDataSources.Newsletter), "newsletter subscription type deleted");
 
     public virtual Task HandleEventAsync(EntityInsertedEvent<GenericAttribute> eventMessage) =>
         ReevaluateAttributeAsync(eventMessage?.Entity, "customer attribute inserted");

@@ -24,16 +24,16 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
 {
     protected readonly IReevaluatedOrderTracker _reevaluatedOrderTracker;
 
-    public OrderEventConsumer(ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService, ISegmentRebuildService segmentRebuildService,
+    public OrderEventConsumer(ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService, ISegmentReevaluationService segmentReevaluationService,
         IReevaluatedOrderTracker reevaluatedOrderTracker)
-        : base(logger, segmentPendingCustomerService, segmentRebuildService)
+        : base(logger, segmentPendingCustomerService, segmentReevaluationService)
     {
         _reevaluatedOrderTracker = reevaluatedOrderTracker;
     }
 
     /// <summary>
     /// Re-evaluates the order's customer after a change of the order itself: only what the order can change among his
-    /// purchases is refreshed (see <see cref="ISegmentRebuildService.ReevaluateOrderCustomerAsync"/>)
+    /// purchases is refreshed (see <see cref="ISegmentReevaluationService.ReevaluateOrderCustomerAsync"/>)
     /// </summary>
     protected virtual Task ReevaluateOrderAsync(Order order, string eventName)
     {
@@ -49,7 +49,7 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
             if (await QueueIfInsideTransactionAsync(() => Task.FromResult<IEnumerable<int>>([order.CustomerId]), RuleDataSources.Orders))
                 return;
 
-            if (!await QueueIfFailedAsync([order.CustomerId], RuleDataSources.Orders, await _segmentRebuildService.ReevaluateOrderCustomerAsync(order)))
+            if (!await QueueIfFailedAsync([order.CustomerId], RuleDataSources.Orders, await _segmentReevaluationService.ReevaluateOrderCustomerAsync(order)))
                 _reevaluatedOrderTracker.Reevaluated(order);
         }, eventName);
     }

@@ -23,8 +23,8 @@ public class OrderItemEventConsumer : SegmentEventConsumerBase,
     protected readonly IReevaluatedOrderTracker _reevaluatedOrderTracker;
 
     public OrderItemEventConsumer(CustomerSegmentsSettings settings, ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService,
-        ISegmentRebuildService segmentRebuildService, IRepository<Order> orderRepository, IReevaluatedOrderTracker reevaluatedOrderTracker)
-        : base(logger, segmentPendingCustomerService, segmentRebuildService)
+        ISegmentReevaluationService segmentReevaluationService, IRepository<Order> orderRepository, IReevaluatedOrderTracker reevaluatedOrderTracker)
+        : base(logger, segmentPendingCustomerService, segmentReevaluationService)
     {
         _settings = settings;
         _orderRepository = orderRepository;
@@ -45,7 +45,7 @@ public class OrderItemEventConsumer : SegmentEventConsumerBase,
 
     /// <summary>
     /// Re-evaluates the customer of the item's order with what the order changed among his purchases (see
-    /// <see cref="ISegmentRebuildService.ReevaluateOrderCustomerAsync"/>); the order's next event in the request is
+    /// <see cref="ISegmentReevaluationService.ReevaluateOrderCustomerAsync"/>); the order's next event in the request is
     /// skipped when the order is still as read here (see <see cref="IReevaluatedOrderTracker"/>)
     /// </summary>
     protected virtual Task ReevaluateItemAsync(OrderItem item, string eventName)
@@ -63,7 +63,7 @@ public class OrderItemEventConsumer : SegmentEventConsumerBase,
             if (await GetPurchaseOfItemAsync(item) is not { CustomerId: > 0 } order)
                 return;
 
-            if (!await QueueIfFailedAsync([order.CustomerId], RuleDataSources.Orders, await _segmentRebuildService.ReevaluateOrderCustomerAsync(order)))
+            if (!await QueueIfFailedAsync([order.CustomerId], RuleDataSources.Orders, await _segmentReevaluationService.ReevaluateOrderCustomerAsync(order)))
                 _reevaluatedOrderTracker.Reevaluated(order);
         }, eventName);
     }

@@ -14,13 +14,14 @@ public abstract class SegmentEventConsumerBase
 {
     protected readonly ILogger _logger;
     protected readonly ISegmentPendingCustomerService _segmentPendingCustomerService;
-    protected readonly ISegmentRebuildService _segmentRebuildService;
+    protected readonly ISegmentReevaluationService _segmentReevaluationService;
 
-    protected SegmentEventConsumerBase(ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService, ISegmentRebuildService segmentRebuildService)
+    protected SegmentEventConsumerBase(ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService,
+        ISegmentReevaluationService segmentReevaluationService)
     {
         _logger = logger;
         _segmentPendingCustomerService = segmentPendingCustomerService;
-        _segmentRebuildService = segmentRebuildService;
+        _segmentReevaluationService = segmentReevaluationService;
     }
 
     /// <summary>
@@ -108,7 +109,7 @@ public abstract class SegmentEventConsumerBase
 
             var customerIds = (await getCustomerIds() ?? []).Where(id => id > 0).Distinct().ToList();
             if (customerIds.Count > 0)
-                await QueueIfFailedAsync(customerIds, changed, await _segmentRebuildService.ReevaluateCustomersAsync(customerIds, changed));
+                await QueueIfFailedAsync(customerIds, changed, await _segmentReevaluationService.ReevaluateCustomersAsync(customerIds, changed));
         }, eventName);
 
     /// <summary>
@@ -134,15 +135,6 @@ public abstract class SegmentEventConsumerBase
             }
         }
     }
-
-    /// <summary>
-    /// Rebuilds the segments that read the changed data, for a change whose customers cannot be found any more (rows
-    /// removed by a foreign key's cascade along with the deleted entity)
-    /// </summary>
-    /// <param name="changed">The data the event changed</param>
-    /// <param name="eventName">For the log</param>
-    protected virtual Task RebuildSegmentsReadingAsync(RuleDataSources changed, string eventName) =>
-        RunLoggingFailuresAsync(() => _segmentRebuildService.RebuildSegmentsReadingAsync(changed), eventName);
 
     protected Task ReevaluateAsync(IEnumerable<int> customerIds, RuleDataSources changed, string eventName) =>
         ReevaluateAsync(() => Task.FromResult(customerIds), changed, eventName);

@@ -65,6 +65,38 @@ public class SegmentRuleAnalyzer
         }
     }
 
+    /// <summary>
+    /// Whether a condition of the rule tests one of the fields
+    /// </summary>
+    public virtual bool ReadsAnyOf(SegmentRule rule, IReadOnlySet<string> fields) =>
+        Conditions(rule?.Root).Any(condition => fields.Contains(condition.Field ?? string.Empty));
+
+    /// <summary>
+    /// Whether the rule reads the orders other than through the fields given (whose figures the plugin keeps)
+    /// </summary>
+    public virtual bool ReadsOrdersBesides(SegmentRule rule, IReadOnlySet<string> keptFields) =>
+        (GetDependencies(new SegmentRule { Root = Without(rule?.Root, keptFields) }).Sources & RuleDataSources.Orders) != 0;
+
+    protected static IEnumerable<RuleCondition> Conditions(RuleNode node) => node switch
+    {
+        RuleCondition condition => [condition],
+        RuleGroup group => (group.Children ?? []).SelectMany(Conditions),
+        _ => []
+    };
+
+    /// <summary>
+    /// The group with the conditions on the fields left out, at every depth
+    /// </summary>
+    protected static RuleGroup Without(RuleGroup group, IReadOnlySet<string> fields) => group == null ? null : new RuleGroup
+    {
+        Match = group.Match,
+        Negate = group.Negate,
+        Children = (group.Children ?? [])
+            .Where(child => child is not RuleCondition condition || !fields.Contains(condition.Field ?? string.Empty))
+            .Select(child => child is RuleGroup inner ? Without(inner, fields) : child)
+            .ToList()
+    };
+
     protected static bool TryGetId(JsonElement value, out int id)
     {
         id = 0;

@@ -465,8 +465,8 @@ public class BenchRun
                     _log($"  order event failed: {message}: {exception}");
             })
             .Returns(Task.CompletedTask);
-        var pendingCustomers = new SegmentPendingCustomerService(logger.Object, engine.Shop.Repository<SegmentPendingCustomer>(), engine.Rebuild);
-        var consumer = new OrderEventConsumer(logger.Object, pendingCustomers, engine.Rebuild, new ReevaluatedOrderTracker(new HttpContextAccessor()));
+        var pendingCustomers = new SegmentPendingCustomerService(logger.Object, engine.Shop.Repository<SegmentPendingCustomer>(), engine.Reevaluation);
+        var consumer = new OrderEventConsumer(logger.Object, pendingCustomers, engine.Reevaluation, new ReevaluatedOrderTracker(new HttpContextAccessor()));
         var budget = TimeSpan.FromSeconds(_options.EngineEventSeconds);
         var number = 0;
         async Task<EventPhase> RunEventsAsync(IEnumerable<int> customerIds)
@@ -686,7 +686,7 @@ public class BenchRun
     private static async Task<Dictionary<string, List<double>>> CustomerUpdatesAsync(EngineBench engine, ILogger logger,
         ISegmentPendingCustomerService pendingCustomers, IReadOnlyList<int> customerIds)
     {
-        var consumer = new CustomerEventConsumer(logger, pendingCustomers, engine.Rebuild);
+        var consumer = new CustomerEventConsumer(logger, pendingCustomers, engine.Reevaluation, engine.Rebuild);
         var memberships = engine.Shop.Repository<SegmentMembership>().Table;
         var roleMappings = engine.Shop.Repository<CustomerCustomerRoleMapping>().Table;
         var times = new Dictionary<string, List<double>> { ["member of a segment"] = [], ["eligible, in no segment"] = [], ["guest"] = [] };
@@ -720,8 +720,8 @@ public class BenchRun
     {
         var request = new HttpContextAccessor();
         var tracker = new ReevaluatedOrderTracker(request);
-        var orders = new OrderEventConsumer(logger, pendingCustomers, engine.Rebuild, tracker);
-        var items = new OrderItemEventConsumer(new CustomerSegmentsSettings(), logger, pendingCustomers, engine.Rebuild, engine.Shop.Repository<Order>(), tracker);
+        var orders = new OrderEventConsumer(logger, pendingCustomers, engine.Reevaluation, tracker);
+        var items = new OrderItemEventConsumer(new CustomerSegmentsSettings(), logger, pendingCustomers, engine.Reevaluation, engine.Shop.Repository<Order>(), tracker);
         var (inRequest, outsideRequest) = (new List<double>(), new List<double>());
         for (var i = 0; i < customerIds.Count; i++)
         {
@@ -843,7 +843,7 @@ public class BenchRun
     /// </summary>
     private static async Task<List<double>> NewVisitorsAsync(EngineBench engine, ILogger logger, ISegmentPendingCustomerService pendingCustomers, int count)
     {
-        var consumer = new CustomerEventConsumer(logger, pendingCustomers, engine.Rebuild);
+        var consumer = new CustomerEventConsumer(logger, pendingCustomers, engine.Reevaluation, engine.Rebuild);
         var (customers, roles) = (engine.Shop.Repository<Customer>(), engine.Shop.Repository<CustomerCustomerRoleMapping>());
         var times = new List<double>();
         var visitorIds = new List<int>();

@@ -44,9 +44,12 @@ public class EngineBench
         Validator = validator;
         Rebuild = new SegmentRebuildService(new Mock<ILogger>().Object, Shop.DataProvider, Shop.Repository<Segment>(),
             Shop.Repository<SegmentMembership>(), CacheInvalidator, QueryBuilder, Serializer, validator,
-            new SegmentRuleAnalyzer(catalog), Statistics,
-            new SegmentMembershipTransaction(Shop.Repository<Segment>()), new ActiveSegmentReader(Shop.Repository<Segment>(), StaticCache),
-            new SegmentMembershipSynchronizer(Shop.DataProvider, Shop.Repository<Customer>(), Shop.Repository<SegmentMembership>()), new CustomerReevaluationLock());
+            new SegmentRuleAnalyzer(catalog), Statistics, new SegmentMembershipTransaction(Shop.Repository<Segment>()),
+            new SegmentMembershipSynchronizer(Shop.DataProvider, Shop.Repository<Customer>(), Shop.Repository<SegmentMembership>()));
+        Reevaluation = new SegmentReevaluationService(new Mock<ILogger>().Object, Shop.DataProvider, Shop.Repository<Segment>(),
+            Shop.Repository<SegmentMembership>(), CacheInvalidator, QueryBuilder, Serializer, validator,
+            new SegmentRuleAnalyzer(catalog), Statistics, new SegmentMembershipTransaction(Shop.Repository<Segment>()),
+            new ActiveSegmentReader(Shop.Repository<Segment>(), StaticCache), new CustomerReevaluationLock());
     }
 
     public TestShop Shop { get; }
@@ -56,6 +59,7 @@ public class EngineBench
     public ISegmentRuleValidator Validator { get; }
     public SegmentRuleQueryBuilder QueryBuilder { get; }
     public SegmentRebuildService Rebuild { get; }
+    public SegmentReevaluationService Reevaluation { get; }
     public CustomerOrderStatisticsService Statistics { get; }
     public TimedDailyPurchasesService DailyPurchases { get; }
     public TimedPurchasedProductService PurchasedProducts { get; }

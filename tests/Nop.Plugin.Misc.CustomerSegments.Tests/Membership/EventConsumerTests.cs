@@ -25,9 +25,9 @@ public class EventConsumerTests : MembershipTestBase
     {
     }
 
-    private AddressEventConsumer Addresses => new(Logger.Object, PendingCustomers, RebuildService, Repository<Customer>(), Repository<CustomerAddressMapping>());
+    private AddressEventConsumer Addresses => new(Logger.Object, PendingCustomers, ReevaluationService, Repository<Customer>(), Repository<CustomerAddressMapping>());
 
-    private OrderItemEventConsumer OrderItems => new(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, RebuildService, Repository<Order>(), OutsideRequest);
+    private OrderItemEventConsumer OrderItems => new(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, ReevaluationService, Repository<Order>(), OutsideRequest);
 
     [Test]
     public async Task EachOrderEventMovesTheCustomerInAndOut()
@@ -579,32 +579,32 @@ public class EventConsumerTests : MembershipTestBase
     [Test]
     public async Task AConsumerThatFailsLogsAndLetsTheShopGoOn()
     {
-        var rebuild = new Mock<ISegmentRebuildService>();
-        rebuild.Setup(service => service.ReevaluateCustomersAsync(It.IsAny<IList<int>>(), It.IsAny<RuleDataSources>()))
+        var reevaluation = new Mock<ISegmentReevaluationService>();
+        reevaluation.Setup(service => service.ReevaluateCustomersAsync(It.IsAny<IList<int>>(), It.IsAny<RuleDataSources>()))
             .ThrowsAsync(new InvalidOperationException("database is down"));
-        rebuild.Setup(service => service.ReevaluateOrderCustomerAsync(It.IsAny<Order>()))
+        reevaluation.Setup(service => service.ReevaluateOrderCustomerAsync(It.IsAny<Order>()))
             .ThrowsAsync(new InvalidOperationException("database is down"));
         var logger = new Mock<ILogger>();
-        var consumer = new OrderEventConsumer(logger.Object, PendingCustomers, rebuild.Object, OutsideRequest);
+        var consumer = new OrderEventConsumer(logger.Object, PendingCustomers, reevaluation.Object, OutsideRequest);
 
         var order = new Order { Id = 9, CustomerId = 5 };
         Assert.DoesNotThrowAsync(() => consumer.HandleEventAsync(new OrderPlacedEvent(order)));
         logger.Verify(log => log.ErrorAsync(It.Is<string>(message => message.Contains(nameof(OrderPlacedEvent))),
             It.Is<Exception>(exception => exception.Message == "database is down"), null), Times.Once);
-        rebuild.Verify(service => service.ReevaluateOrderCustomerAsync(order), Times.Once);
+        reevaluation.Verify(service => service.ReevaluateOrderCustomerAsync(order), Times.Once);
 
         //a deleted order fails the same way
         Assert.DoesNotThrowAsync(() => consumer.HandleEventAsync(new EntityDeletedEvent<Order>(order)));
         logger.Verify(log => log.ErrorAsync(It.Is<string>(message => message.Contains("order deleted")),
             It.Is<Exception>(exception => exception.Message == "database is down"), null), Times.Once);
-        rebuild.Verify(service => service.ReevaluateCustomersAsync(It.Is<IList<int>>(ids => ids.SequenceEqual(new[] { 5 })), RuleDataSources.Orders), Times.Once);
+        reevaluation.Verify(service => service.ReevaluateCustomersAsync(It.Is<IList<int>>(ids => ids.SequenceEqual(new[] { 5 })), RuleDataSources.Orders), Times.Once);
 
         //even when the log fails too
         logger.Setup(log => log.ErrorAsync(It.IsAny<string>(), It.IsAny<Exception>(), It.IsAny<Customer>())).ThrowsAsync(new IOException("log table locked"));
         Assert.DoesNotThrowAsync(() => consumer.HandleEventAsync(new OrderPaidEvent(new Order { CustomerId = 5 })));
 
         //a lookup that fails inside the consumer is caught as well
-        var addresses = new AddressEventConsumer(logger.Object, PendingCustomers, rebuild.Object, null, null);
+        var addresses = new AddressEventConsumer(logger.Object, PendingCustomers, reevaluation.Object, null, null);
         Assert.DoesNotThrowAsync(() => addresses.HandleEventAsync(new EntityUpdatedEvent<Address>(new Address { Id = 3 })));
     }
 }

@@ -27,8 +27,8 @@ public class EventGapTests : MembershipTestBase
     private object[] AllConsumers =>
     [
         Customers, Engagement, Orders,
-        new AddressEventConsumer(Logger.Object, PendingCustomers, RebuildService, Repository<Customer>(), Repository<CustomerAddressMapping>()),
-        new OrderItemEventConsumer(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, RebuildService, Repository<Nop.Core.Domain.Orders.Order>(), OutsideRequest)
+        new AddressEventConsumer(Logger.Object, PendingCustomers, ReevaluationService, Repository<Customer>(), Repository<CustomerAddressMapping>()),
+        new OrderItemEventConsumer(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, ReevaluationService, Repository<Nop.Core.Domain.Orders.Order>(), OutsideRequest)
     ];
 
     /// <summary>

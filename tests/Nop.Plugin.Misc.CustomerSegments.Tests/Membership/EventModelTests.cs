@@ -53,6 +53,8 @@ public class EventModelTests : MembershipTestBase
     private Random _random;
     private CustomerSegmentsSettings _settings;
     private SegmentRebuildService _rebuild;
+
+    private SegmentReevaluationService _reevaluation;
     private SegmentPendingCustomerService _pending;
     private StaticSegmentService _static;
     private object[] _consumers;
@@ -1122,9 +1124,11 @@ public class EventModelTests : MembershipTestBase
             list.Clear();
         _roleMappings.Clear();
         _settings = NewSettings(seed);
-        _rebuild = NewRebuildService(NewQueryBuilder(_settings), settings: _settings);
-        _pending = NewPendingCustomerService(_rebuild);
-        _static = new StaticSegmentService(new EmailCsvParser(), DataProvider, Repository<Customer>(), Repository<SegmentMembership>(), CacheInvalidator, _rebuild);
+        var queries = NewQueryBuilder(_settings);
+        _rebuild = NewRebuildService(queries, settings: _settings);
+        _reevaluation = NewReevaluationService(queries, settings: _settings);
+        _pending = NewPendingCustomerService(_reevaluation);
+        _static = new StaticSegmentService(new EmailCsvParser(), DataProvider, Repository<Customer>(), Repository<SegmentMembership>(), CacheInvalidator, _reevaluation);
         await CreateShopAsync();
         Assert.That(Errors(), Is.Empty, "the setup");
 
@@ -1146,11 +1150,11 @@ public class EventModelTests : MembershipTestBase
                     tracker = inRequest ? new ReevaluatedOrderTracker(new HttpContextAccessor { HttpContext = new DefaultHttpContext() }) : OutsideRequest;
                 _consumers =
                 [
-                    new CustomerEventConsumer(Logger.Object, _pending, _rebuild),
-                    new EngagementEventConsumer(Logger.Object, _pending, _rebuild, Repository<Customer>()),
-                    new OrderEventConsumer(Logger.Object, _pending, _rebuild, tracker),
-                    new OrderItemEventConsumer(_settings, Logger.Object, _pending, _rebuild, Repository<Order>(), tracker),
-                    new AddressEventConsumer(Logger.Object, _pending, _rebuild, Repository<Customer>(), Repository<CustomerAddressMapping>())
+                    new CustomerEventConsumer(Logger.Object, _pending, _reevaluation, _rebuild),
+                    new EngagementEventConsumer(Logger.Object, _pending, _reevaluation, _rebuild, Repository<Customer>()),
+                    new OrderEventConsumer(Logger.Object, _pending, _reevaluation, tracker),
+                    new OrderItemEventConsumer(_settings, Logger.Object, _pending, _reevaluation, Repository<Order>(), tracker),
+                    new AddressEventConsumer(Logger.Object, _pending, _reevaluation, Repository<Customer>(), Repository<CustomerAddressMapping>())
                 ];
                 Log($"#{done}{(sameRequest ? " (in the same request)" : inRequest ? " (in a request)" : string.Empty)}:");
                 await RunOperationAsync();

@@ -157,16 +157,16 @@ public class EventsInsideATransactionTests : MembershipTestBase
     }
 
     /// <summary>
-    /// The plugin's rebuild service, except that re-evaluating any of the customers given fails
+    /// The plugin's re-evaluation, except that re-evaluating any of the customers given fails
     /// </summary>
-    private Services.ISegmentRebuildService FailingFor(params int[] customerIds)
+    private Services.ISegmentReevaluationService FailingFor(params int[] customerIds)
     {
-        var rebuild = new Mock<Services.ISegmentRebuildService>();
-        rebuild.Setup(service => service.ReevaluateCustomersAsync(It.IsAny<IList<int>>(), It.IsAny<RuleDataSources>()))
+        var reevaluation = new Mock<Services.ISegmentReevaluationService>();
+        reevaluation.Setup(service => service.ReevaluateCustomersAsync(It.IsAny<IList<int>>(), It.IsAny<RuleDataSources>()))
             .Returns((IList<int> ids, RuleDataSources changed) => ids.Intersect(customerIds).Any()
                 ? throw new InvalidOperationException("this customer's data cannot be read")
-                : RebuildService.ReevaluateCustomersAsync(ids, changed));
-        return rebuild.Object;
+                : ReevaluationService.ReevaluateCustomersAsync(ids, changed));
+        return reevaluation.Object;
     }
 
     [Test]

@@ -34,8 +34,7 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
         public InterleavedRebuildService(MembershipEngineConcurrencyTests test)
             : base(test.Logger.Object, test.Shop.DataProvider, test.Shop.Repository<Segment>(), test.Shop.Repository<SegmentMembership>(), test.CacheInvalidator,
                 test.Queries, test.Serializer, test.Validator, new SegmentRuleAnalyzer(test.Catalog), test.NewStatisticsService(),
-                new SegmentMembershipTransaction(test.Shop.Repository<Segment>()), new ActiveSegmentReader(test.Shop.Repository<Segment>(), test.StaticCache),
-                test.NewSynchronizer(), test.ReevaluationLock)
+                new SegmentMembershipTransaction(test.Shop.Repository<Segment>()), test.NewSynchronizer())
         {
         }
 
@@ -60,6 +59,31 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
             return await base.RebuildOneAsync(segment, eligibleAsync, nowUtc);
         }
 
+        protected override async Task<SegmentRebuildResult> ApplyAllAsync(Segment segment, SegmentRule rule, Func<Task<CustomerIdSet>> eligibleAsync, DateTime nowUtc)
+        {
+            await eligibleAsync();
+            var step = BeforeSegmentWrite;
+            BeforeSegmentWrite = null;
+            if (step != null)
+                await step(segment);
+
+            return await base.ApplyAllAsync(segment, rule, eligibleAsync, nowUtc);
+        }
+    }
+
+    /// <summary>
+    /// The plugin's re-evaluation after events, running a step of another writer before it writes its decisions
+    /// </summary>
+    private sealed class InterleavedReevaluationService : SegmentReevaluationService
+    {
+        public InterleavedReevaluationService(MembershipEngineConcurrencyTests test)
+            : base(test.Logger.Object, test.Shop.DataProvider, test.Shop.Repository<Segment>(), test.Shop.Repository<SegmentMembership>(), test.CacheInvalidator,
+                test.Queries, test.Serializer, test.Validator, new SegmentRuleAnalyzer(test.Catalog), test.NewStatisticsService(),
+                new SegmentMembershipTransaction(test.Shop.Repository<Segment>()), new ActiveSegmentReader(test.Shop.Repository<Segment>(), test.StaticCache),
+                test.ReevaluationLock)
+        {
+        }
+
         /// <summary>
         /// Runs once, when an event's decisions for its customer are made and before they are written
         /// </summary>
@@ -73,17 +97,6 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
                 await step();
 
             return await base.WriteDecisionsAsync(changes, customerId, nowUtc);
-        }
-
-        protected override async Task<SegmentRebuildResult> ApplyAllAsync(Segment segment, SegmentRule rule, Func<Task<CustomerIdSet>> eligibleAsync, DateTime nowUtc)
-        {
-            await eligibleAsync();
-            var step = BeforeSegmentWrite;
-            BeforeSegmentWrite = null;
-            if (step != null)
-                await step(segment);
-
-            return await base.ApplyAllAsync(segment, rule, eligibleAsync, nowUtc);
         }
     }
 
@@ -166,7 +179,7 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
         await RebuildService.RebuildAllSegmentsAsync();
 
         Task secondEvent = null;
-        var first = new InterleavedRebuildService(this)
+        var first = new InterleavedReevaluationService(this)
         {
             //the first request's event decided that ann enters Acme; before it writes, a second request moves her to
             //another company and its event runs
@@ -181,7 +194,7 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
 
         ann.Company = "Acme";
         await Repository<Customer>().UpdateAsync(ann, false);
-        await PublishAsync<EntityUpdatedEvent<Customer>>(new CustomerEventConsumer(Logger.Object, PendingCustomers, first), new EntityUpdatedEvent<Customer>(ann));
+        await PublishAsync<EntityUpdatedEvent<Customer>>(new CustomerEventConsumer(Logger.Object, PendingCustomers, first, RebuildService), new EntityUpdatedEvent<Customer>(ann));
         await secondEvent;
 
         Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(await ExpectedAsync(acme)),

@@ -65,7 +65,12 @@ public abstract class MembershipTestBase : DatabaseTestBase
     protected SegmentRebuildService RebuildService { get; private set; }
 
     /// <summary>
-    /// The queue of customers for the scheduled rebuild, re-evaluated with <see cref="RebuildService"/>
+    /// The re-evaluation after events, whose order statistics share their settings with <see cref="RebuildService"/>'s
+    /// </summary>
+    protected SegmentReevaluationService ReevaluationService { get; private set; }
+
+    /// <summary>
+    /// The queue of customers for the scheduled rebuild, re-evaluated with <see cref="ReevaluationService"/>
     /// </summary>
     protected SegmentPendingCustomerService PendingCustomers { get; private set; }
 
@@ -98,9 +103,11 @@ public abstract class MembershipTestBase : DatabaseTestBase
         Validator = new SegmentRuleValidator(Catalog, Serializer, SegmentService, localization.Object);
         MembershipService = new SegmentMembershipService(Repository<Segment>(), Repository<SegmentMembership>());
         Queries = NewQueryBuilder();
-        RebuildService = NewRebuildService(Queries);
-        PendingCustomers = NewPendingCustomerService(RebuildService);
-        StaticService = new StaticSegmentService(new EmailCsvParser(), DataProvider, Repository<Customer>(), Repository<SegmentMembership>(), CacheInvalidator, RebuildService);
+        var statisticsSettings = new CustomerSegmentsSettings();
+        RebuildService = NewRebuildService(Queries, settings: statisticsSettings);
+        ReevaluationService = NewReevaluationService(Queries, settings: statisticsSettings);
+        PendingCustomers = NewPendingCustomerService(ReevaluationService);
+        StaticService = new StaticSegmentService(new EmailCsvParser(), DataProvider, Repository<Customer>(), Repository<SegmentMembership>(), CacheInvalidator, ReevaluationService);
     }
 
     /// <summary>
@@ -119,8 +126,21 @@ public abstract class MembershipTestBase : DatabaseTestBase
         shop ??= Shop;
         return new(logger ?? Logger.Object, shop.DataProvider, shop.Repository<Segment>(), shop.Repository<SegmentMembership>(), CacheInvalidator,
             queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(settings, shop),
+            transaction ?? new SegmentMembershipTransaction(shop.Repository<Segment>()), NewSynchronizer(shop));
+    }
+
+    /// <summary>
+    /// The re-evaluation after events with the real rule engine, made as <see cref="NewRebuildService"/> makes the rebuild
+    /// service (give both the same settings for their order statistics to be current together, as in nopCommerce)
+    /// </summary>
+    protected SegmentReevaluationService NewReevaluationService(ISegmentRuleQueryBuilder queries, ILogger logger = null, TestShop shop = null,
+        ISegmentMembershipTransaction transaction = null, CustomerSegmentsSettings settings = null)
+    {
+        shop ??= Shop;
+        return new(logger ?? Logger.Object, shop.DataProvider, shop.Repository<Segment>(), shop.Repository<SegmentMembership>(), CacheInvalidator,
+            queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(settings, shop),
             transaction ?? new SegmentMembershipTransaction(shop.Repository<Segment>()), new ActiveSegmentReader(shop.Repository<Segment>(), StaticCache),
-            NewSynchronizer(shop), ReevaluationLock);
+            ReevaluationLock);
     }
 
     /// <summary>
@@ -131,11 +151,11 @@ public abstract class MembershipTestBase : DatabaseTestBase
     /// <summary>
     /// The plugin's event consumers over the test's services, as nopCommerce resolves them for one event
     /// </summary>
-    protected OrderEventConsumer Orders => new(Logger.Object, PendingCustomers, RebuildService, OutsideRequest);
+    protected OrderEventConsumer Orders => new(Logger.Object, PendingCustomers, ReevaluationService, OutsideRequest);
 
-    protected CustomerEventConsumer Customers => new(Logger.Object, PendingCustomers, RebuildService);
+    protected CustomerEventConsumer Customers => new(Logger.Object, PendingCustomers, ReevaluationService, RebuildService);
 
-    protected EngagementEventConsumer Engagement => new(Logger.Object, PendingCustomers, RebuildService, Repository<Customer>());
+    protected EngagementEventConsumer Engagement => new(Logger.Object, PendingCustomers, ReevaluationService, RebuildService, Repository<Customer>());
 
     /// <summary>
     /// Hands an event to a consumer, as nopCommerce's event publisher does
@@ -152,10 +172,10 @@ public abstract class MembershipTestBase : DatabaseTestBase
     }
 
     /// <summary>
-    /// The queue of customers for the scheduled rebuild over the test's shop, re-evaluated by the rebuild service given
+    /// The queue of customers for the scheduled rebuild over the test's shop, re-evaluated by the service given
     /// </summary>
-    protected SegmentPendingCustomerService NewPendingCustomerService(ISegmentRebuildService rebuild) =>
-        new(Logger.Object, Repository<SegmentPendingCustomer>(), rebuild);
+    protected SegmentPendingCustomerService NewPendingCustomerService(ISegmentReevaluationService reevaluation) =>
+        new(Logger.Object, Repository<SegmentPendingCustomer>(), reevaluation);
 
     /// <summary>
     /// The full rebuild's in-memory comparison and writes over the shop (by default the test's)

@@ -72,7 +72,7 @@ public class OrderEventShortcutTests : MembershipTestBase
         //deleted: the next event does not report it any more
         await SegmentService.DeleteSegmentAsync(doomed);
         var fourth = await OrderAsync(ann.Id, publishEvent: false);
-        var results = await RebuildService.ReevaluateCustomersAsync([ann.Id], RuleDataSources.Orders);
+        var results = await ReevaluationService.ReevaluateCustomersAsync([ann.Id], RuleDataSources.Orders);
         Assert.That(results.Select(result => result.SegmentId), Does.Not.Contain(doomed.Id), "a deleted segment is not evaluated");
         Assert.That(await RowsAsync(doomed.Id), Is.Empty);
 
@@ -278,7 +278,7 @@ public class OrderEventShortcutTests : MembershipTestBase
         await RebuildService.RebuildAllSegmentsAsync();
 
         async Task<int[]> EvaluatedAsync(Order order) =>
-            (await RebuildService.ReevaluateOrderCustomerAsync(order)).Select(result => result.SegmentId).Order().ToArray();
+            (await ReevaluationService.ReevaluateOrderCustomerAsync(order)).Select(result => result.SegmentId).Order().ToArray();
 
         //a paid order without items: her purchases per day change, her products bought do not
         var order = await OrderAsync(ann.Id, publishEvent: false);

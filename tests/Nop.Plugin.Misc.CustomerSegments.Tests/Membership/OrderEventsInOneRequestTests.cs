@@ -27,10 +27,10 @@ public class OrderEventsInOneRequestTests : MembershipTestBase
     {
     }
 
-    private OrderEventConsumer OrdersInRequest => new(Logger.Object, PendingCustomers, RebuildService, new ReevaluatedOrderTracker(_request));
+    private OrderEventConsumer OrdersInRequest => new(Logger.Object, PendingCustomers, ReevaluationService, new ReevaluatedOrderTracker(_request));
 
     private OrderItemEventConsumer OrderItemsInRequest =>
-        new(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, RebuildService, Repository<Order>(), new ReevaluatedOrderTracker(_request));
+        new(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, ReevaluationService, Repository<Order>(), new ReevaluatedOrderTracker(_request));
 
     /// <summary>
     /// The order refunded in the database without an event, the entity left as it was: an event that reads the
@@ -144,18 +144,18 @@ public class OrderEventsInOneRequestTests : MembershipTestBase
     [Test]
     public async Task AFailedReevaluationIsNotRemembered()
     {
-        var rebuild = new Mock<ISegmentRebuildService>();
-        rebuild.SetupSequence(service => service.ReevaluateOrderCustomerAsync(It.IsAny<Order>()))
+        var reevaluation = new Mock<ISegmentReevaluationService>();
+        reevaluation.SetupSequence(service => service.ReevaluateOrderCustomerAsync(It.IsAny<Order>()))
             .ThrowsAsync(new InvalidOperationException("database is down"))
             .ReturnsAsync([]);
-        var consumer = new OrderEventConsumer(Logger.Object, PendingCustomers, rebuild.Object, new ReevaluatedOrderTracker(_request));
+        var consumer = new OrderEventConsumer(Logger.Object, PendingCustomers, reevaluation.Object, new ReevaluatedOrderTracker(_request));
         var order = new Order { Id = 9, CustomerId = 5, PaymentStatusId = (int)PaymentStatus.Paid };
 
         await PublishAsync(consumer, new OrderPlacedEvent(order));
         await PublishAsync(consumer, new OrderPaidEvent(order));
         await PublishAsync(consumer, new EntityUpdatedEvent<Order>(order));
 
-        rebuild.Verify(service => service.ReevaluateOrderCustomerAsync(order), Times.Exactly(2), "again after the failure, then skipped");
+        reevaluation.Verify(service => service.ReevaluateOrderCustomerAsync(order), Times.Exactly(2), "again after the failure, then skipped");
     }
 
     [Test]

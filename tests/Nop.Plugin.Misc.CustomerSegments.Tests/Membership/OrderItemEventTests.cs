@@ -28,10 +28,9 @@ public class OrderItemEventTests : MembershipTestBase
         var settings = new CustomerSegmentsSettings();
         var queries = NewQueryBuilder(settings);
         var statistics = NewStatisticsService(settings);
-        var rebuild = new SegmentRebuildService(Logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator,
-            queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), statistics,
-            new SegmentMembershipTransaction(Repository<Segment>()), new ActiveSegmentReader(Repository<Segment>(), StaticCache), NewSynchronizer(), ReevaluationLock);
-        var items = new OrderItemEventConsumer(settings, Logger.Object, NewPendingCustomerService(rebuild), rebuild, Repository<Order>(), OutsideRequest);
+        var rebuild = NewRebuildService(queries, settings: settings);
+        var reevaluation = NewReevaluationService(queries, settings: settings);
+        var items = new OrderItemEventConsumer(settings, Logger.Object, NewPendingCustomerService(reevaluation), reevaluation, Repository<Order>(), OutsideRequest);
 
         var ann = await CustomerAsync("ann@example.com");
         var order = await OrderAsync(ann.Id, publishEvent: false);

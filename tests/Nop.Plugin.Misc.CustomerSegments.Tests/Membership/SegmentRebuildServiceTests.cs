@@ -129,7 +129,7 @@ public class SegmentRebuildServiceTests : MembershipTestBase
         await SetCompanyAsync(bob, null);
         var cid = await CustomerAsync("cid@example.com", "Acme");
 
-        var results = await RebuildService.ReevaluateCustomersAsync([ann.Id, cid.Id], RuleDataSources.Customer);
+        var results = await ReevaluationService.ReevaluateCustomersAsync([ann.Id, cid.Id], RuleDataSources.Customer);
 
         Assert.That(results, Is.EqualTo(new[] { new SegmentRebuildResult(segment.Id, 1, 1) }));
         Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.EqualTo(new[] { bob.Id, cid.Id }.Order()),
@@ -149,7 +149,7 @@ public class SegmentRebuildServiceTests : MembershipTestBase
         });
 
         Queries.BuildCount = 0;
-        var results = await RebuildService.ReevaluateCustomersAsync([ann.Id], RuleDataSources.Newsletter);
+        var results = await ReevaluationService.ReevaluateCustomersAsync([ann.Id], RuleDataSources.Newsletter);
 
         Assert.That(Queries.BuildCount, Is.EqualTo(1));
         Assert.That(results.Select(result => result.SegmentId), Is.EqualTo(new[] { subscribers.Id }));
@@ -173,7 +173,7 @@ public class SegmentRebuildServiceTests : MembershipTestBase
 
         //a change to data only the referenced segment reads reaches the dependent segment in the same call
         await SetCompanyAsync(ann, "Other");
-        await RebuildService.ReevaluateCustomersAsync([ann.Id], RuleDataSources.Customer);
+        await ReevaluationService.ReevaluateCustomersAsync([ann.Id], RuleDataSources.Customer);
         Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.Empty);
         Assert.That(await CurrentMemberIdsAsync(dependent.Id), Is.Empty);
 

@@ -26,9 +26,11 @@ public class SegmentRebuildTaskTests : MembershipTestBase
     {
         var queries = NewQueryBuilder();
         var logger = new Mock<ILogger>();
-        var rebuild = NewRebuildService(queries, logger.Object);
+        var statisticsSettings = new CustomerSegmentsSettings();
+        var rebuild = NewRebuildService(queries, logger.Object, settings: statisticsSettings);
+        var reevaluation = NewReevaluationService(queries, logger.Object, settings: statisticsSettings);
         var task = new SegmentRebuildTask(settings ?? new CustomerSegmentsSettings(), logger.Object, new SegmentLeaseService(Repository<SegmentLease>()),
-            pending ?? NewPendingCustomerService(rebuild), rebuild, settingService ?? Mock.Of<ISettingService>());
+            pending ?? NewPendingCustomerService(reevaluation), rebuild, settingService ?? Mock.Of<ISettingService>());
         return (task, queries, logger);
     }
 
@@ -232,7 +234,7 @@ public class SegmentRebuildTaskTests : MembershipTestBase
         var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
         await OrderAsync(ann.Id, publishEvent: false);
         var (task, _, logger) = NewInstance();
-        await NewPendingCustomerService(RebuildService).QueueAsync([ann.Id], Services.Rules.RuleDataSources.Orders);
+        await NewPendingCustomerService(ReevaluationService).QueueAsync([ann.Id], Services.Rules.RuleDataSources.Orders);
 
         await task.ExecuteAsync();
 
@@ -246,7 +248,7 @@ public class SegmentRebuildTaskTests : MembershipTestBase
     public async Task QueuedCustomersThatFailStayQueuedAndTheRebuildStillRuns()
     {
         var segment = await TimeBasedSegmentAsync();
-        await NewPendingCustomerService(RebuildService).QueueAsync([1], Services.Rules.RuleDataSources.Orders);
+        await NewPendingCustomerService(ReevaluationService).QueueAsync([1], Services.Rules.RuleDataSources.Orders);
         var failing = new Mock<ISegmentPendingCustomerService>();
         failing.Setup(pending => pending.ProcessAsync(It.IsAny<Func<Task<bool>>>())).ThrowsAsync(new InvalidOperationException("database gone"));
         var (task, _, logger) = NewInstance(pending: failing.Object);

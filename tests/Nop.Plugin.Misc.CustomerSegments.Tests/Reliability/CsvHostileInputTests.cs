@@ -40,10 +40,10 @@ public class CsvHostileInputTests : DatabaseTestBase
     public async Task AnImportOverTheLimitIsRefusedAndChangesNothing()
     {
         //the import must stop before it writes or re-evaluates anything
-        var rebuild = new Mock<ISegmentRebuildService>(MockBehavior.Strict);
+        var reevaluation = new Mock<ISegmentReevaluationService>(MockBehavior.Strict);
         var cache = new Mock<ISegmentCacheInvalidator>(MockBehavior.Strict);
         var service = new StaticSegmentService(new EmailCsvParser(), DataProvider, Repository<Customer>(), Repository<SegmentMembership>(),
-            cache.Object, rebuild.Object);
+            cache.Object, reevaluation.Object);
         var before = await MembershipRowsAsync();
 
         //a valid first line, then more than the limit: seekable and streamed (length unknown) inputs
@@ -59,7 +59,7 @@ public class CsvHostileInputTests : DatabaseTestBase
             new UnseekableStream(Encoding.UTF8.GetBytes(new string('a', EmailCsvParser.MaxFileBytes + 10)))));
 
         Assert.That(await MembershipRowsAsync(), Is.EqualTo(before));
-        rebuild.VerifyNoOtherCalls();
+        reevaluation.VerifyNoOtherCalls();
         cache.VerifyNoOtherCalls();
     }
 

@@ -46,6 +46,11 @@ public class ParallelEventStressTests : MembershipTestBase
         return NewRebuildService(NewQueryBuilder(), logger, transaction: new CountingMembershipTransaction(Repository<Segment>()));
     }
 
+    protected virtual SegmentReevaluationService NewRequestReevaluationService(ILogger logger)
+    {
+        return NewReevaluationService(NewQueryBuilder(), logger, transaction: new CountingMembershipTransaction(Repository<Segment>()));
+    }
+
     /// <summary>
     /// The plugin's transaction, counting the transactions that failed in the database and ran again
     /// </summary>
@@ -83,7 +88,7 @@ public class ParallelEventStressTests : MembershipTestBase
         for (var i = 0; i < EventsPerWorker; i++)
         {
             //a new request
-            var rebuild = NewRequestRebuildService(logger.Object);
+            var reevaluation = NewRequestReevaluationService(logger.Object);
             var customerId = customerIds[random.Next(customerIds.Count)];
             switch (random.Next(3))
             {
@@ -93,14 +98,14 @@ public class ParallelEventStressTests : MembershipTestBase
                     await Repository<Customer>().Table.Where(customer => customer.Id == customerId)
                         .Set(customer => customer.Company, company)
                         .UpdateAsync();
-                    await new CustomerEventConsumer(logger.Object, NewPendingCustomerService(rebuild), rebuild)
+                    await new CustomerEventConsumer(logger.Object, NewPendingCustomerService(reevaluation), reevaluation, NewRequestRebuildService(logger.Object))
                         .HandleEventAsync(new EntityUpdatedEvent<Customer>(new Customer { Id = customerId, Company = company }));
                     break;
                 }
                 case 1:
                 {
                     var order = await OrderAsync(customerId);
-                    await new OrderEventConsumer(logger.Object, NewPendingCustomerService(rebuild), rebuild, OutsideRequest).HandleEventAsync(new OrderPlacedEvent(order));
+                    await new OrderEventConsumer(logger.Object, NewPendingCustomerService(reevaluation), reevaluation, OutsideRequest).HandleEventAsync(new OrderPlacedEvent(order));
                     break;
                 }
                 default:
@@ -116,7 +121,7 @@ public class ParallelEventStressTests : MembershipTestBase
                     await Repository<Order>().Table.Where(order => order.Id == orderId)
                         .Set(order => order.Deleted, true)
                         .UpdateAsync();
-                    await new OrderEventConsumer(logger.Object, NewPendingCustomerService(rebuild), rebuild, OutsideRequest)
+                    await new OrderEventConsumer(logger.Object, NewPendingCustomerService(reevaluation), reevaluation, OutsideRequest)
                         .HandleEventAsync(new EntityDeletedEvent<Order>(new Order { Id = orderId, CustomerId = customerId, Deleted = true }));
                     break;
                 }

@@ -118,19 +118,25 @@ public class RebuildFaultTests : MembershipTestBase
     }
 
     /// <summary>
-    /// The rebuild service over a data provider whose write statements the interceptor can make fail
+    /// The rebuild and the re-evaluation over a data provider whose write statements the interceptor can make fail
     /// </summary>
-    private (SegmentRebuildService Rebuild, WriteFaultInterceptor Faults) FaultyRebuildService()
+    private sealed record FaultyServices(SegmentRebuildService Rebuild, SegmentReevaluationService Reevaluation, WriteFaultInterceptor Faults);
+
+    private FaultyServices NewFaultyServices()
     {
         var faults = new WriteFaultInterceptor(Database);
         var shop = new TestShop(Database, new TestDataProvider(Database, faults));
+        var queries = NewQueryBuilder(shop: shop);
         //the faults go into the membership writes; the order statistics (refreshed before them) stay on the plain connection
+        var statistics = NewStatisticsService();
+        var transaction = new SegmentMembershipTransaction(shop.Repository<Segment>());
         var rebuild = new SegmentRebuildService(Logger.Object, shop.DataProvider, shop.Repository<Segment>(), shop.Repository<SegmentMembership>(),
-            CacheInvalidator, NewQueryBuilder(shop: shop), Serializer, Validator, new SegmentRuleAnalyzer(Catalog), NewStatisticsService(),
-            new SegmentMembershipTransaction(shop.Repository<Segment>()), new ActiveSegmentReader(shop.Repository<Segment>(), StaticCache),
-            NewSynchronizer(shop), new CustomerReevaluationLock());
+            CacheInvalidator, queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), statistics, transaction, NewSynchronizer(shop));
+        var reevaluation = new SegmentReevaluationService(Logger.Object, shop.DataProvider, shop.Repository<Segment>(), shop.Repository<SegmentMembership>(),
+            CacheInvalidator, queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), statistics, transaction,
+            new ActiveSegmentReader(shop.Repository<Segment>(), StaticCache), new CustomerReevaluationLock());
 
-        return (rebuild, faults);
+        return new FaultyServices(rebuild, reevaluation, faults);
     }
 
     private IEnumerable<WriteFault> Faults() =>
@@ -146,15 +152,16 @@ public class RebuildFaultTests : MembershipTestBase
     /// then once per write statement and fault, from the same starting state, and checks each segment after the
     /// fault and after the next (clean) run
     /// </summary>
-    private async Task<int> InjectEverywhereAsync(Scenario scenario, Func<SegmentRebuildService, Task> runAsync)
+    private async Task<int> InjectEverywhereAsync(Scenario scenario, Func<FaultyServices, Task> runAsync)
     {
-        var (rebuild, faults) = FaultyRebuildService();
+        var services = NewFaultyServices();
+        var faults = services.Faults;
         var segments = new[] { scenario.Acme, scenario.Buyers };
         var snapshot = await SnapshotAsync();
         var before = await StateAsync(segments);
 
         faults.Arm(0);
-        await runAsync(rebuild);
+        await runAsync(services);
         var writes = faults.Writes;
         var expected = await StateAsync(segments);
         Assert.That(expected, Is.Not.EqualTo(before), "the scenario changes both segments");
@@ -172,7 +179,7 @@ public class RebuildFaultTests : MembershipTestBase
                 faults.Arm(failAt, fault);
                 try
                 {
-                    await runAsync(rebuild);
+                    await runAsync(services);
                 }
                 catch (Exception exception)
                 {
@@ -215,7 +222,7 @@ public class RebuildFaultTests : MembershipTestBase
                     Assert.That(ErrorsLogged(), Is.EqualTo(errorsBefore + 1), $"{point}: the failure is logged once");
 
                 faults.Arm(0);
-                await runAsync(rebuild);
+                await runAsync(services);
                 Assert.That(await StateAsync(segments), Is.EqualTo(expected), $"{point}: the next run completes the segments");
             }
         }
@@ -229,7 +236,7 @@ public class RebuildFaultTests : MembershipTestBase
     {
         var scenario = await ScenarioAsync();
 
-        var points = await InjectEverywhereAsync(scenario, rebuild => rebuild.RebuildAllSegmentsAsync());
+        var points = await InjectEverywhereAsync(scenario, services => services.Rebuild.RebuildAllSegmentsAsync());
 
         TestContext.Progress.WriteLine($"{Engine}: full rebuild, {points} fault points");
         Assert.That(points, Is.GreaterThanOrEqualTo(4 * Faults().Count()));
@@ -243,7 +250,7 @@ public class RebuildFaultTests : MembershipTestBase
         var ids = scenario.CustomerIds.Take(2).Concat(await PaddingCustomerIdsAsync()).Concat(scenario.CustomerIds.Skip(2)).ToList();
 
         var points = await InjectEverywhereAsync(scenario,
-            rebuild => rebuild.ReevaluateCustomersAsync(ids, RuleDataSources.Customer | RuleDataSources.Orders));
+            services => services.Reevaluation.ReevaluateCustomersAsync(ids, RuleDataSources.Customer | RuleDataSources.Orders));
 
         TestContext.Progress.WriteLine($"{Engine}: per-customer re-evaluation in 2 batches, {points} fault points");
         Assert.That(points, Is.GreaterThanOrEqualTo(8 * Faults().Count()), "two statements per batch, two batches, two segments");
@@ -257,11 +264,11 @@ public class RebuildFaultTests : MembershipTestBase
         var scenario = await ScenarioAsync();
         var bob = scenario.CustomerIds[1];
 
-        var points = await InjectEverywhereAsync(scenario, async rebuild =>
+        var points = await InjectEverywhereAsync(scenario, async services =>
         {
             //his statistics as before the order, so that every run finds them changed
             await Repository<CustomerOrderStatistics>().DeleteAsync(row => row.CustomerId == bob);
-            await rebuild.ReevaluateCustomersAsync([bob], RuleDataSources.Customer | RuleDataSources.Orders);
+            await services.Reevaluation.ReevaluateCustomersAsync([bob], RuleDataSources.Customer | RuleDataSources.Orders);
         });
 
         TestContext.Progress.WriteLine($"{Engine}: one customer's event, {points} fault points");
@@ -273,9 +280,9 @@ public class RebuildFaultTests : MembershipTestBase
     {
         var scenario = await ScenarioAsync();
         await RebuildService.RebuildAllSegmentsAsync();
-        var (rebuild, faults) = FaultyRebuildService();
-        var pending = NewPendingCustomerService(rebuild);
-        var consumer = new OrderEventConsumer(Logger.Object, pending, rebuild, OutsideRequest);
+        var (_, reevaluation, faults) = NewFaultyServices();
+        var pending = NewPendingCustomerService(reevaluation);
+        var consumer = new OrderEventConsumer(Logger.Object, pending, reevaluation, OutsideRequest);
         var eve = await CustomerAsync("eve@example.com", "Other");
         var order = await OrderAsync(eve.Id);
 
@@ -302,8 +309,8 @@ public class RebuildFaultTests : MembershipTestBase
     {
         var scenario = await ScenarioAsync();
         await RebuildService.RebuildAllSegmentsAsync();
-        var (rebuild, faults) = FaultyRebuildService();
-        var pending = NewPendingCustomerService(rebuild);
+        var (_, reevaluation, faults) = NewFaultyServices();
+        var pending = NewPendingCustomerService(reevaluation);
         var eve = await CustomerAsync("eve@example.com", "Other");
         await OrderAsync(eve.Id);
         await pending.QueueAsync([eve.Id], RuleDataSources.Orders);

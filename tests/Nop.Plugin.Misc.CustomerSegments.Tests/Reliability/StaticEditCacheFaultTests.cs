@@ -47,7 +47,7 @@ public class StaticEditCacheFaultTests : MembershipTestBase
         var faults = new WriteFaultInterceptor(Database);
         var shop = new TestShop(Database, new TestDataProvider(Database, faults));
         var service = new StaticSegmentService(new EmailCsvParser(), shop.DataProvider, shop.Repository<Customer>(), shop.Repository<SegmentMembership>(),
-            CacheInvalidator, RebuildService);
+            CacheInvalidator, ReevaluationService);
         faults.Arm(2);
         Assert.ThrowsAsync<InjectedFaultException>(() => service.RemoveCustomersAsync(vip, ids));
         faults.Arm(0);

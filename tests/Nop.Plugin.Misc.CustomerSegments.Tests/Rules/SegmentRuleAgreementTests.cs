@@ -196,7 +196,7 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
     public async Task RulesOfOrderStatisticsAloneReadFromTheStatisticsAgreeWithTheReference()
     {
         //an AND of statistics and RFM conditions is read from the statistics rows alone; other shapes as usual
-        var statisticsFields = SegmentRebuildService.OrderStatisticsFields;
+        var statisticsFields = OrderFigureFields.OrderStatisticsFields;
         var rules = new RandomRules(Seed + 2, new FieldSubset(_catalog, statisticsFields), []);
         var random = new Random(Seed + 2);
         var eligible = await RunAsync(new SegmentRule(), 0);
@@ -275,7 +275,7 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
     {
         //what the re-evaluation of one customer decides without SQL: the rule's order statistics and RFM conditions
         //applied to his statistics rows; random rules of statistics fields alone and of any fields, most of them ANDs
-        var statisticsRules = new RandomRules(Seed + 3, new FieldSubset(_catalog, SegmentRebuildService.OrderStatisticsFields), []);
+        var statisticsRules = new RandomRules(Seed + 3, new FieldSubset(_catalog, OrderFigureFields.OrderStatisticsFields), []);
         var anyRules = new RandomRules(Seed + 4, _catalog, _data.Roles.Select(r => r.Id).ToList());
         var random = new Random(Seed + 3);
         var rows = (await Repository<CustomerOrderStatistics>().Table.ToListAsync()).ToLookup(row => row.CustomerId);
@@ -293,7 +293,7 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
             Assert.That(await _validator.ValidateAsync(rule, 0), Is.Empty, Describe(rule));
             var storeId = random.Next(3) == 0 ? 1 : 0;
             var decide = _builder.BuildStatisticsDecision(rule, storeId, RandomShop.Now);
-            var statisticsCondition = rule.Root.Children.OfType<RuleCondition>().Any(c => SegmentRebuildService.OrderStatisticsFields.Contains(c.Field));
+            var statisticsCondition = rule.Root.Children.OfType<RuleCondition>().Any(c => OrderFigureFields.OrderStatisticsFields.Contains(c.Field));
             Assert.That(decide != null, Is.EqualTo(rule.Root is { Match: GroupMatch.All, Negate: false } && statisticsCondition), $"case {i}: {Describe(rule)}");
             if (decide == null)
             {

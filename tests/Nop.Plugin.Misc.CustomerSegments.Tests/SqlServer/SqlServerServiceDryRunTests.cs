@@ -45,6 +45,8 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
     private SegmentMembershipService _membershipService;
     private SegmentRebuildService _rebuildService;
 
+    private SegmentReevaluationService _reevaluationService;
+
     protected override string[] MoreTables => ["Vendor"];
 
     protected override async Task FillShopAsync()
@@ -59,12 +61,16 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
         _validator = new SegmentRuleValidator(catalog, _serializer, _segmentService, localization.Object);
         _membershipService = new SegmentMembershipService(_shop.Repository<Segment>(), _shop.Repository<SegmentMembership>());
+        var queries = _shop.NewRuleQueryBuilder(_settings);
+        var statistics = Statistics();
         _rebuildService = new SegmentRebuildService(new Mock<ILogger>().Object, _shop.DataProvider, _shop.Repository<Segment>(),
-            _shop.Repository<SegmentMembership>(), _cacheInvalidator, _shop.NewRuleQueryBuilder(_settings), _serializer, _validator,
-            new SegmentRuleAnalyzer(catalog), Statistics(), new SegmentMembershipTransaction(_shop.Repository<Segment>()),
-            new ActiveSegmentReader(_shop.Repository<Segment>(), _staticCache),
-            new SegmentMembershipSynchronizer(_shop.DataProvider, _shop.Repository<Customer>(), _shop.Repository<SegmentMembership>()),
-            new CustomerReevaluationLock());
+            _shop.Repository<SegmentMembership>(), _cacheInvalidator, queries, _serializer, _validator,
+            new SegmentRuleAnalyzer(catalog), statistics, new SegmentMembershipTransaction(_shop.Repository<Segment>()),
+            new SegmentMembershipSynchronizer(_shop.DataProvider, _shop.Repository<Customer>(), _shop.Repository<SegmentMembership>()));
+        _reevaluationService = new SegmentReevaluationService(new Mock<ILogger>().Object, _shop.DataProvider, _shop.Repository<Segment>(),
+            _shop.Repository<SegmentMembership>(), _cacheInvalidator, queries, _serializer, _validator,
+            new SegmentRuleAnalyzer(catalog), statistics, new SegmentMembershipTransaction(_shop.Repository<Segment>()),
+            new ActiveSegmentReader(_shop.Repository<Segment>(), _staticCache), new CustomerReevaluationLock());
 
         _data = new AdminTestData(_shop);
         await _data.GuestAsync();
@@ -284,7 +290,7 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
         }
         csv.Append("ann@example.com\nBOB@EXAMPLE.COM\n");
         var service = new StaticSegmentService(new EmailCsvParser(), _shop.DataProvider, _shop.Repository<Customer>(), _shop.Repository<SegmentMembership>(),
-            _cacheInvalidator, _rebuildService);
+            _cacheInvalidator, _reevaluationService);
 
         var result = await service.ImportEmailsAsync(_static, new MemoryStream(Encoding.UTF8.GetBytes(csv.ToString())));
         await service.RemoveCustomersAsync(_static, Enumerable.Range(1, StaticSegmentService.BatchSize * 2 + 1).ToList());
@@ -303,12 +309,12 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
         await _rebuildService.RebuildAllSegmentsOnScheduleAsync();
         await _rebuildService.RebuildSegmentsReadingAsync(RuleDataSources.Orders);
         var order = await _data.OrderAsync(_bob.Id, 44m, _now.AddDays(-1));
-        await _rebuildService.ReevaluateOrderCustomerAsync(order);
-        await _rebuildService.ReevaluateCustomersAsync([_ann.Id], RuleDataSources.Customer | RuleDataSources.Orders);
-        await _rebuildService.ReevaluateCustomersAsync(Enumerable.Range(1, CustomerOrderStatisticsService.CustomerBatchSize * 2 + 1).ToList(),
+        await _reevaluationService.ReevaluateOrderCustomerAsync(order);
+        await _reevaluationService.ReevaluateCustomersAsync([_ann.Id], RuleDataSources.Customer | RuleDataSources.Orders);
+        await _reevaluationService.ReevaluateCustomersAsync(Enumerable.Range(1, CustomerOrderStatisticsService.CustomerBatchSize * 2 + 1).ToList(),
             RuleDataSources.Customer | RuleDataSources.Orders | RuleDataSources.OtherSegments);
 
-        var pending = new SegmentPendingCustomerService(new Mock<ILogger>().Object, _shop.Repository<SegmentPendingCustomer>(), _rebuildService);
+        var pending = new SegmentPendingCustomerService(new Mock<ILogger>().Object, _shop.Repository<SegmentPendingCustomer>(), _reevaluationService);
         await pending.QueueAsync(Enumerable.Range(1, CustomerSegmentsDefaults.PendingCustomerBatchSize + 1).ToList(), RuleDataSources.Orders);
         await pending.CountAsync();
         await pending.ProcessAsync();

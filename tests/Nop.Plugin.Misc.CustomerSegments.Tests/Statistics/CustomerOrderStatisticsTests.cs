@@ -672,7 +672,7 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         var buyer = customers[0];
         for (var k = 0; k < 3; k++)
             await OrderAsync(buyer, 10, DateTime.UtcNow.AddHours(-1));
-        var results = await rebuild.ReevaluateCustomersAsync([buyer.Id], RuleDataSources.Orders);
+        var results = await Reevaluation(settings, statistics).ReevaluateCustomersAsync([buyer.Id], RuleDataSources.Orders);
 
         Assert.That(await CurrentMembersAsync(twoOrders.Id), Is.EqualTo(new[] { buyer.Id }));
         Assert.That((await RowsAsync())[(buyer.Id, 0)].OrderCount, Is.EqualTo(4));
@@ -698,7 +698,7 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
 
         for (var k = 0; k < 3; k++)
             await OrderAsync(buyer, 10, DateTime.UtcNow.AddHours(-1));
-        await rebuild.ReevaluateCustomersAsync([buyer.Id], RuleDataSources.Orders);
+        await Reevaluation(settings, statistics).ReevaluateCustomersAsync([buyer.Id], RuleDataSources.Orders);
 
         Assert.That((await RowsAsync())[(buyer.Id, 0)].OrderCount, Is.EqualTo(4));
         //a segment added later reads the statistics as they are (current ones are not recomputed)
@@ -739,7 +739,7 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         await OrderAsync(customers[0], 40, DateTime.UtcNow.AddHours(-2));
         await OrderAsync(customers[1], 200, DateTime.UtcNow.AddHours(-1));
         await OrderAsync(customers[4], 5, DateTime.UtcNow.AddDays(-100));
-        var results = await rebuild.ReevaluateCustomersAsync([customers[0].Id, customers[1].Id, customers[4].Id], RuleDataSources.Orders);
+        var results = await Reevaluation(settings, statistics).ReevaluateCustomersAsync([customers[0].Id, customers[1].Id, customers[4].Id], RuleDataSources.Orders);
 
         Assert.That(results.Select(r => r.SegmentId), Is.EquivalentTo(segments.Select(s => s.Id)));
         for (var i = 0; i < segments.Count; i++)
@@ -775,19 +775,31 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
 
     private SegmentRuleQueryBuilder Builder(CustomerSegmentsSettings settings) => Shop.NewRuleQueryBuilder(settings);
 
-    private SegmentRebuildService Rebuild(CustomerSegmentsSettings settings, ICustomerOrderStatisticsService statistics)
+    private static (RuleFieldCatalog Catalog, SegmentRuleSerializer Serializer, SegmentRuleValidator Validator) RuleServices()
     {
         var catalog = new RuleFieldCatalog();
         var serializer = new SegmentRuleSerializer();
-        var segments = new Mock<ISegmentService>();
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
-        var validator = new SegmentRuleValidator(catalog, serializer, segments.Object, localization.Object);
+        return (catalog, serializer, new SegmentRuleValidator(catalog, serializer, new Mock<ISegmentService>().Object, localization.Object));
+    }
+
+    private SegmentRebuildService Rebuild(CustomerSegmentsSettings settings, ICustomerOrderStatisticsService statistics)
+    {
+        var (catalog, serializer, validator) = RuleServices();
         return new SegmentRebuildService(new Mock<ILogger>().Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(),
             new Mock<ISegmentCacheInvalidator>().Object, Builder(settings), serializer, validator, new SegmentRuleAnalyzer(catalog), statistics,
             new SegmentMembershipTransaction(Repository<Segment>()),
-            new ActiveSegmentReader(Repository<Segment>(), new Discounts.InMemoryStaticCacheManager()),
-            new SegmentMembershipSynchronizer(DataProvider, Repository<Customer>(), Repository<SegmentMembership>()), new CustomerReevaluationLock());
+            new SegmentMembershipSynchronizer(DataProvider, Repository<Customer>(), Repository<SegmentMembership>()));
+    }
+
+    private SegmentReevaluationService Reevaluation(CustomerSegmentsSettings settings, ICustomerOrderStatisticsService statistics)
+    {
+        var (catalog, serializer, validator) = RuleServices();
+        return new SegmentReevaluationService(new Mock<ILogger>().Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(),
+            new Mock<ISegmentCacheInvalidator>().Object, Builder(settings), serializer, validator, new SegmentRuleAnalyzer(catalog), statistics,
+            new SegmentMembershipTransaction(Repository<Segment>()),
+            new ActiveSegmentReader(Repository<Segment>(), new Discounts.InMemoryStaticCacheManager()), new CustomerReevaluationLock());
     }
 
     private async Task<Segment> SegmentAsync(SegmentRule rule)
