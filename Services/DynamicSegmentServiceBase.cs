@@ -1,3 +1,4 @@
+using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Services.Logging;
@@ -6,8 +7,8 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
 /// <summary>
 /// What rebuilding dynamic segments (<see cref="SegmentRebuildService"/>) and re-evaluating customers after events
-/// (<see cref="SegmentReevaluationService"/>) share: the segments' rules parsed and validated, each segment run with its
-/// failure logged, the moment stays are stamped with
+/// (<see cref="SegmentReevaluationService"/>) share: their services, the segments' rules parsed and validated, each
+/// segment run with its failure logged, the moment stays are stamped with
 /// </summary>
 public abstract class DynamicSegmentServiceBase
 {
@@ -17,19 +18,40 @@ public abstract class DynamicSegmentServiceBase
     public const int CustomerBatchSize = 500;
 
     protected readonly ILogger _logger;
+    protected readonly INopDataProvider _dataProvider;
+    protected readonly IRepository<Segment> _segmentRepository;
+    protected readonly IRepository<SegmentMembership> _membershipRepository;
+    protected readonly ISegmentCacheInvalidator _segmentCacheInvalidator;
+    protected readonly ISegmentRuleQueryBuilder _segmentRuleQueryBuilder;
     protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentRuleValidator _segmentRuleValidator;
     protected readonly SegmentRuleAnalyzer _segmentRuleAnalyzer;
+    protected readonly ICustomerOrderStatisticsService _orderStatisticsService;
+    protected readonly ISegmentMembershipTransaction _segmentMembershipTransaction;
 
     protected DynamicSegmentServiceBase(ILogger logger,
+        INopDataProvider dataProvider,
+        IRepository<Segment> segmentRepository,
+        IRepository<SegmentMembership> membershipRepository,
+        ISegmentCacheInvalidator segmentCacheInvalidator,
+        ISegmentRuleQueryBuilder segmentRuleQueryBuilder,
         ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentRuleValidator segmentRuleValidator,
-        SegmentRuleAnalyzer segmentRuleAnalyzer)
+        SegmentRuleAnalyzer segmentRuleAnalyzer,
+        ICustomerOrderStatisticsService orderStatisticsService,
+        ISegmentMembershipTransaction segmentMembershipTransaction)
     {
         _logger = logger;
+        _dataProvider = dataProvider;
+        _segmentRepository = segmentRepository;
+        _membershipRepository = membershipRepository;
+        _segmentCacheInvalidator = segmentCacheInvalidator;
+        _segmentRuleQueryBuilder = segmentRuleQueryBuilder;
         _segmentRuleSerializer = segmentRuleSerializer;
         _segmentRuleValidator = segmentRuleValidator;
         _segmentRuleAnalyzer = segmentRuleAnalyzer;
+        _orderStatisticsService = orderStatisticsService;
+        _segmentMembershipTransaction = segmentMembershipTransaction;
     }
 
     /// <summary>

@@ -21,13 +21,6 @@ public class SegmentRebuildService : DynamicSegmentServiceBase, ISegmentRebuildS
     /// </summary>
     public const int RecheckedNewcomerLimit = 5000;
 
-    protected readonly INopDataProvider _dataProvider;
-    protected readonly IRepository<Segment> _segmentRepository;
-    protected readonly IRepository<SegmentMembership> _membershipRepository;
-    protected readonly ISegmentCacheInvalidator _segmentCacheInvalidator;
-    protected readonly ISegmentRuleQueryBuilder _segmentRuleQueryBuilder;
-    protected readonly ICustomerOrderStatisticsService _orderStatisticsService;
-    protected readonly ISegmentMembershipTransaction _segmentMembershipTransaction;
     protected readonly ISegmentMembershipSynchronizer _segmentMembershipSynchronizer;
 
     public SegmentRebuildService(ILogger logger,
@@ -42,15 +35,9 @@ public class SegmentRebuildService : DynamicSegmentServiceBase, ISegmentRebuildS
         ICustomerOrderStatisticsService orderStatisticsService,
         ISegmentMembershipTransaction segmentMembershipTransaction,
         ISegmentMembershipSynchronizer segmentMembershipSynchronizer)
-        : base(logger, segmentRuleSerializer, segmentRuleValidator, segmentRuleAnalyzer)
+        : base(logger, dataProvider, segmentRepository, membershipRepository, segmentCacheInvalidator, segmentRuleQueryBuilder, segmentRuleSerializer,
+            segmentRuleValidator, segmentRuleAnalyzer, orderStatisticsService, segmentMembershipTransaction)
     {
-        _dataProvider = dataProvider;
-        _segmentRepository = segmentRepository;
-        _membershipRepository = membershipRepository;
-        _segmentCacheInvalidator = segmentCacheInvalidator;
-        _segmentRuleQueryBuilder = segmentRuleQueryBuilder;
-        _orderStatisticsService = orderStatisticsService;
-        _segmentMembershipTransaction = segmentMembershipTransaction;
         _segmentMembershipSynchronizer = segmentMembershipSynchronizer;
     }
 

@@ -27,13 +27,6 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
     /// </summary>
     public const RuleDataSources EligibilitySources = RuleDataSources.Customer | RuleDataSources.CustomerRoles;
 
-    protected readonly INopDataProvider _dataProvider;
-    protected readonly IRepository<Segment> _segmentRepository;
-    protected readonly IRepository<SegmentMembership> _membershipRepository;
-    protected readonly ISegmentCacheInvalidator _segmentCacheInvalidator;
-    protected readonly ISegmentRuleQueryBuilder _segmentRuleQueryBuilder;
-    protected readonly ICustomerOrderStatisticsService _orderStatisticsService;
-    protected readonly ISegmentMembershipTransaction _segmentMembershipTransaction;
     protected readonly IActiveSegmentReader _activeSegmentReader;
     protected readonly ICustomerReevaluationLock _customerReevaluationLock;
 
@@ -50,15 +43,9 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
         ISegmentMembershipTransaction segmentMembershipTransaction,
         IActiveSegmentReader activeSegmentReader,
         ICustomerReevaluationLock customerReevaluationLock)
-        : base(logger, segmentRuleSerializer, segmentRuleValidator, segmentRuleAnalyzer)
+        : base(logger, dataProvider, segmentRepository, membershipRepository, segmentCacheInvalidator, segmentRuleQueryBuilder, segmentRuleSerializer,
+            segmentRuleValidator, segmentRuleAnalyzer, orderStatisticsService, segmentMembershipTransaction)
     {
-        _dataProvider = dataProvider;
-        _segmentRepository = segmentRepository;
-        _membershipRepository = membershipRepository;
-        _segmentCacheInvalidator = segmentCacheInvalidator;
-        _segmentRuleQueryBuilder = segmentRuleQueryBuilder;
-        _orderStatisticsService = orderStatisticsService;
-        _segmentMembershipTransaction = segmentMembershipTransaction;
         _activeSegmentReader = activeSegmentReader;
         _customerReevaluationLock = customerReevaluationLock;
     }
