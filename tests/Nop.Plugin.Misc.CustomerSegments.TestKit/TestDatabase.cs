@@ -471,6 +471,9 @@ public sealed class TestDatabase : IAsyncDisposable, IDisposable
                 ConnectionTimeout = (uint)timeoutSeconds,
                 DefaultCommandTimeout = 300,
                 AllowUserVariables = true,
+                //as nopCommerce 4.90's MySqlNopDataProvider.BuildConnectionString writes it: a TransactionScope is one
+                //plain transaction at the scope's isolation level, not an XA transaction per connection
+                UseXaTransactions = false,
                 MaximumPoolSize = 50,
                 CharacterSet = "utf8mb4"
             }.ToString(),
