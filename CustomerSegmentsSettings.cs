@@ -59,6 +59,13 @@ public class CustomerSegmentsSettings : ISettings
     public DateTime? OrderStatisticsRefreshedOnUtc { get; set; }
 
     /// <summary>
+    /// When the full recompute of the order figures now running started; null when none runs. Its transaction holds
+    /// every row of the figures' tables until it commits (minutes in a large shop), so the order events meanwhile queue
+    /// their customers for the scheduled task instead of waiting for it. Kept by the plugin, not edited by the admin.
+    /// </summary>
+    public DateTime? OrderStatisticsRecomputeStartedOnUtc { get; set; }
+
+    /// <summary>
     /// Whether shoppers see the messages of the discounts their segments unlock
     /// </summary>
     public bool WidgetEnabled { get; set; }

@@ -78,6 +78,13 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// </summary>
     public static bool AreCurrentFor(CustomerSegmentsSettings settings) => settings.OrderStatisticsKey == SettingsKey(settings);
 
+    /// <summary>
+    /// Whether a full recompute (see <see cref="RecomputeAllAsync"/>) is running: one that started within the last day
+    /// (a process stopped in the middle of one leaves the moment behind; the next recompute replaces it)
+    /// </summary>
+    public static bool AreBeingRecomputed(CustomerSegmentsSettings settings, DateTime nowUtc) =>
+        settings.OrderStatisticsRecomputeStartedOnUtc is { } startedUtc && nowUtc - startedUtc < TimeSpan.FromDays(1);
+
     public static string SettingsKey(CustomerSegmentsSettings settings) => string.Join("|",
         "2",
         string.Join(",", SegmentQueries.PurchasePaymentStatusIds(settings)),
@@ -94,6 +101,12 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     {
         _settings.OrderStatisticsKey = key;
         await _settingService.SaveSettingAsync(_settings, settings => settings.OrderStatisticsKey);
+    }
+
+    protected virtual async Task SaveRecomputeStartedOnAsync(DateTime? startedUtc)
+    {
+        _settings.OrderStatisticsRecomputeStartedOnUtc = startedUtc;
+        await _settingService.SaveSettingAsync(_settings, settings => settings.OrderStatisticsRecomputeStartedOnUtc);
     }
 
     protected virtual async Task SaveRefreshedOnAsync(DateTime nowUtc)
@@ -786,20 +799,28 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         if (_settings.OrderStatisticsKey != null)
             await SaveSettingsKeyAsync(null);
 
-        //one transaction: readers (rules) see the old figures until the new ones are complete, and a refresh of
-        //some customers running at the same time does not add rows between the DELETE and the INSERT
-        await _segmentMembershipTransaction.RunAsync(async () =>
+        await SaveRecomputeStartedOnAsync(DateTime.UtcNow);
+        try
         {
-            await _statisticsRepository.Table.DeleteAsync();
-            await InsertUnrankedAsync(AggregateOrders(_orderRepository.Table, nowUtc));
-            await InsertUnrankedAsync(AggregateStores(_statisticsRepository.Table));
-            await RankAsync();
-            await _dailyPurchasesService.RecomputeAllAsync();
-            await _purchasedProductService.RecomputeAllAsync();
-        });
+            //one transaction: readers (rules) see the old figures until the new ones are complete, and a refresh of
+            //some customers running at the same time does not add rows between the DELETE and the INSERT
+            await _segmentMembershipTransaction.RunAsync(async () =>
+            {
+                await _statisticsRepository.Table.DeleteAsync();
+                await InsertUnrankedAsync(AggregateOrders(_orderRepository.Table, nowUtc));
+                await InsertUnrankedAsync(AggregateStores(_statisticsRepository.Table));
+                await RankAsync();
+                await _dailyPurchasesService.RecomputeAllAsync();
+                await _purchasedProductService.RecomputeAllAsync();
+            });
 
-        await SaveRefreshedOnAsync(nowUtc);
-        await SaveSettingsKeyAsync(key);
+            await SaveRefreshedOnAsync(nowUtc);
+            await SaveSettingsKeyAsync(key);
+        }
+        finally
+        {
+            await SaveRecomputeStartedOnAsync(null);
+        }
     }
 
     public virtual async Task<bool> RefreshCustomersAsync(IList<int> customerIds, DateTime nowUtc)

@@ -5,9 +5,9 @@ using Nop.Services.ScheduleTasks;
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
 /// <summary>
-/// Scheduled task: re-evaluates the customers queued by events that could not (see <see cref="ISegmentPendingCustomerService"/>),
-/// then rebuilds the segments whose rules depend on the current time ("no order in 90 days"), and every segment once
-/// per full rebuild interval (see <see cref="CustomerSegmentsSettings.FullRebuildIntervalHours"/>).
+/// Scheduled task: rebuilds the segments whose rules depend on the current time ("no order in 90 days"), and every
+/// segment once per full rebuild interval (see <see cref="CustomerSegmentsSettings.FullRebuildIntervalHours"/>), then
+/// re-evaluates the customers queued by events that could not (see <see cref="ISegmentPendingCustomerService"/>).
 /// Holds a database lease while it runs, so that in a web farm only one instance rebuilds at a time.
 /// </summary>
 public class SegmentRebuildTask : IScheduleTask
@@ -67,7 +67,7 @@ public class SegmentRebuildTask : IScheduleTask
     protected virtual async Task LogProcessedAsync(int processed)
     {
         if (processed > 0)
-            await _logger.InformationAsync($"Customer segments: re-evaluated the customers of {processed} queued changes (events announced inside transactions)");
+            await _logger.InformationAsync($"Customer segments: re-evaluated the customers of {processed} queued changes (events announced inside transactions, or while the order figures were recomputed)");
     }
 
     /// <summary>
@@ -94,21 +94,25 @@ public class SegmentRebuildTask : IScheduleTask
                 return !leaseLost;
             }
 
-            await ProcessPendingCustomersAsync(renewAsync);
-            if (leaseLost)
-                return [];
-
             var startedUtc = DateTime.UtcNow;
+            IList<SegmentRebuildResult> results;
             if (!IsFullRebuildDue(startedUtc))
-                return await _segmentRebuildService.RebuildTimeDependentSegmentsAsync(renewAsync);
-
-            var results = await _segmentRebuildService.RebuildAllSegmentsOnScheduleAsync(renewAsync);
-            //a segment whose rebuild failed is corrected by the next run: the full rebuild stays due
-            if (!leaseLost && !results.Any(result => result.Failed))
+                results = await _segmentRebuildService.RebuildTimeDependentSegmentsAsync(renewAsync);
+            else
             {
-                _settings.LastFullRebuildOnUtc = startedUtc;
-                await _settingService.SaveSettingAsync(_settings, settings => settings.LastFullRebuildOnUtc);
+                results = await _segmentRebuildService.RebuildAllSegmentsOnScheduleAsync(renewAsync);
+                //a segment whose rebuild failed is corrected by the next run: the full rebuild stays due
+                if (!leaseLost && !results.Any(result => result.Failed))
+                {
+                    _settings.LastFullRebuildOnUtc = startedUtc;
+                    await _settingService.SaveSettingAsync(_settings, settings => settings.LastFullRebuildOnUtc);
+                }
             }
+
+            //after the rebuild: the customers queued while it recomputed the order figures (see
+            //CustomerSegmentsSettings.OrderStatisticsRecomputeStartedOnUtc) are re-evaluated over the new figures
+            if (!leaseLost)
+                await ProcessPendingCustomersAsync(renewAsync);
 
             return results;
         }

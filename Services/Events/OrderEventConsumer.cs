@@ -22,14 +22,18 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
     IConsumer<OrderVoidedEvent>,
     IConsumer<EntityDeletedEvent<Order>>
 {
+    protected readonly CustomerSegmentsSettings _settings;
     protected readonly IReevaluatedOrderTracker _reevaluatedOrderTracker;
 
-    public OrderEventConsumer(ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService, ISegmentReevaluationService segmentReevaluationService,
-        IReevaluatedOrderTracker reevaluatedOrderTracker)
+    public OrderEventConsumer(CustomerSegmentsSettings settings, ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService,
+        ISegmentReevaluationService segmentReevaluationService, IReevaluatedOrderTracker reevaluatedOrderTracker)
         : base(logger, segmentPendingCustomerService, segmentReevaluationService)
     {
+        _settings = settings;
         _reevaluatedOrderTracker = reevaluatedOrderTracker;
     }
+
+    protected override bool OrderFiguresBeingRecomputed() => CustomerOrderStatisticsService.AreBeingRecomputed(_settings, DateTime.UtcNow);
 
     /// <summary>
     /// Re-evaluates the order's customer after a change of the order itself: only what the order can change among his
@@ -46,8 +50,11 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
 
         return RunLoggingFailuresAsync(async () =>
         {
-            if (await QueueIfInsideTransactionAsync(() => Task.FromResult<IEnumerable<int>>([order.CustomerId]), RuleDataSources.Orders))
+            if (await QueueIfInsideTransactionAsync(() => Task.FromResult<IEnumerable<int>>([order.CustomerId]), RuleDataSources.Orders)
+                || await QueueIfOrderFiguresBeingRecomputedAsync([order.CustomerId], RuleDataSources.Orders))
+            {
                 return;
+            }
 
             if (!await QueueIfFailedAsync([order.CustomerId], RuleDataSources.Orders, await _segmentReevaluationService.ReevaluateOrderCustomerAsync(order)))
                 _reevaluatedOrderTracker.Reevaluated(order);

@@ -31,6 +31,8 @@ public class OrderItemEventConsumer : SegmentEventConsumerBase,
         _reevaluatedOrderTracker = reevaluatedOrderTracker;
     }
 
+    protected override bool OrderFiguresBeingRecomputed() => CustomerOrderStatisticsService.AreBeingRecomputed(_settings, DateTime.UtcNow);
+
     /// <summary>
     /// The item's order, when it counts as a purchase
     /// </summary>
@@ -60,8 +62,11 @@ public class OrderItemEventConsumer : SegmentEventConsumerBase,
             if (await QueueIfInsideTransactionAsync(async () => await GetPurchaseOfItemAsync(item) is { } queued ? [queued.CustomerId] : [], RuleDataSources.Orders))
                 return;
 
-            if (await GetPurchaseOfItemAsync(item) is not { CustomerId: > 0 } order)
+            if (await GetPurchaseOfItemAsync(item) is not { CustomerId: > 0 } order
+                || await QueueIfOrderFiguresBeingRecomputedAsync([order.CustomerId], RuleDataSources.Orders))
+            {
                 return;
+            }
 
             if (!await QueueIfFailedAsync([order.CustomerId], RuleDataSources.Orders, await _segmentReevaluationService.ReevaluateOrderCustomerAsync(order)))
                 _reevaluatedOrderTracker.Reevaluated(order);

@@ -96,6 +96,28 @@ public abstract class SegmentEventConsumerBase
     }
 
     /// <summary>
+    /// Whether the order figures are being recomputed in full now (see <see cref="CustomerOrderStatisticsService.AreBeingRecomputed"/>)
+    /// </summary>
+    protected virtual bool OrderFiguresBeingRecomputed() => false;
+
+    /// <summary>
+    /// Queues the customers for the next scheduled rebuild when their orders changed while the order figures are
+    /// recomputed in full: refreshing their figures would wait for the recompute's transaction, minutes in a large shop,
+    /// in the shop's own request (a checkout). The scheduled task re-evaluates them after the recompute.
+    /// </summary>
+    /// <param name="customerIds">The customers</param>
+    /// <param name="changed">The data the event changed</param>
+    /// <returns>Whether the customers were queued rather than to be re-evaluated now</returns>
+    protected virtual async Task<bool> QueueIfOrderFiguresBeingRecomputedAsync(IList<int> customerIds, RuleDataSources changed)
+    {
+        if (!changed.HasFlag(RuleDataSources.Orders) || !OrderFiguresBeingRecomputed())
+            return false;
+
+        await _segmentPendingCustomerService.QueueAsync(customerIds, changed);
+        return true;
+    }
+
+    /// <summary>
     /// Re-evaluates the customers the event is about, in the segments that read the changed data
     /// </summary>
     /// <param name="getCustomerIds">The customers (may query the database; failures are caught too)</param>
@@ -108,7 +130,7 @@ public abstract class SegmentEventConsumerBase
                 return;
 
             var customerIds = (await getCustomerIds() ?? []).Where(id => id > 0).Distinct().ToList();
-            if (customerIds.Count > 0)
+            if (customerIds.Count > 0 && !await QueueIfOrderFiguresBeingRecomputedAsync(customerIds, changed))
                 await QueueIfFailedAsync(customerIds, changed, await _segmentReevaluationService.ReevaluateCustomersAsync(customerIds, changed));
         }, eventName);
 

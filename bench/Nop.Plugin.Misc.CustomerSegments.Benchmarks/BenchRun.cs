@@ -466,7 +466,7 @@ public class BenchRun
             })
             .Returns(Task.CompletedTask);
         var pendingCustomers = new SegmentPendingCustomerService(logger.Object, engine.Shop.Repository<SegmentPendingCustomer>(), engine.Reevaluation);
-        var consumer = new OrderEventConsumer(logger.Object, pendingCustomers, engine.Reevaluation, new ReevaluatedOrderTracker(new HttpContextAccessor()));
+        var consumer = new OrderEventConsumer(engine.Settings, logger.Object, pendingCustomers, engine.Reevaluation, new ReevaluatedOrderTracker(new HttpContextAccessor()));
         var budget = TimeSpan.FromSeconds(_options.EngineEventSeconds);
         var number = 0;
         async Task<EventPhase> RunEventsAsync(IEnumerable<int> customerIds)
@@ -720,8 +720,8 @@ public class BenchRun
     {
         var request = new HttpContextAccessor();
         var tracker = new ReevaluatedOrderTracker(request);
-        var orders = new OrderEventConsumer(logger, pendingCustomers, engine.Reevaluation, tracker);
-        var items = new OrderItemEventConsumer(new CustomerSegmentsSettings(), logger, pendingCustomers, engine.Reevaluation, engine.Shop.Repository<Order>(), tracker);
+        var orders = new OrderEventConsumer(engine.Settings, logger, pendingCustomers, engine.Reevaluation, tracker);
+        var items = new OrderItemEventConsumer(engine.Settings, logger, pendingCustomers, engine.Reevaluation, engine.Shop.Repository<Order>(), tracker);
         var (inRequest, outsideRequest) = (new List<double>(), new List<double>());
         for (var i = 0; i < customerIds.Count; i++)
         {

@@ -32,7 +32,7 @@ public class EngineBench
         var segmentsForValidator = new SegmentService(Shop.Repository<Segment>(), Shop.Repository<SegmentMembership>(), Shop.Repository<LocalizedProperty>(),
             CacheInvalidator, Serializer, new SegmentRuleAnalyzer(catalog), null);
         var validator = new SegmentRuleValidator(catalog, Serializer, segmentsForValidator, new Mock<ILocalizationService>().Object);
-        var settings = new CustomerSegmentsSettings();
+        var settings = Settings = new CustomerSegmentsSettings();
         DailyPurchases = new TimedDailyPurchasesService(settings, Shop.DataProvider, Shop.Repository<Order>(), Shop.Repository<CustomerDailyPurchases>(),
             new SegmentMembershipTransaction(Shop.Repository<Segment>()));
         PurchasedProducts = new TimedPurchasedProductService(settings, Shop.DataProvider, Shop.Repository<Order>(), Shop.Repository<OrderItem>(),
@@ -58,6 +58,7 @@ public class EngineBench
     public SegmentRuleSerializer Serializer { get; }
     public ISegmentRuleValidator Validator { get; }
     public SegmentRuleQueryBuilder QueryBuilder { get; }
+    public CustomerSegmentsSettings Settings { get; }
     public SegmentRebuildService Rebuild { get; }
     public SegmentReevaluationService Reevaluation { get; }
     public CustomerOrderStatisticsService Statistics { get; }

@@ -40,7 +40,7 @@ public class DiscountFlowTests : MembershipTestBase
         var customerService = new Mock<ICustomerService>();
         customerService.Setup(c => c.IsRegisteredAsync(It.IsAny<Customer>(), It.IsAny<bool>())).ReturnsAsync(true);
         var store = new SegmentRequirementStore(settingService.Object);
-        var consumer = new OrderEventConsumer(Logger.Object, PendingCustomers, ReevaluationService, OutsideRequest);
+        var consumer = new OrderEventConsumer(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, ReevaluationService, OutsideRequest);
 
         var repeatBuyers = await SegmentAsync("Repeat buyers", Json(OrdersAtLeast(2)));
         const int requirementId = 31;

@@ -585,7 +585,7 @@ public class EventConsumerTests : MembershipTestBase
         reevaluation.Setup(service => service.ReevaluateOrderCustomerAsync(It.IsAny<Order>()))
             .ThrowsAsync(new InvalidOperationException("database is down"));
         var logger = new Mock<ILogger>();
-        var consumer = new OrderEventConsumer(logger.Object, PendingCustomers, reevaluation.Object, OutsideRequest);
+        var consumer = new OrderEventConsumer(new CustomerSegmentsSettings(), logger.Object, PendingCustomers, reevaluation.Object, OutsideRequest);
 
         var order = new Order { Id = 9, CustomerId = 5 };
         Assert.DoesNotThrowAsync(() => consumer.HandleEventAsync(new OrderPlacedEvent(order)));

@@ -1152,7 +1152,7 @@ public class EventModelTests : MembershipTestBase
                 [
                     new CustomerEventConsumer(Logger.Object, _pending, _reevaluation, _rebuild),
                     new EngagementEventConsumer(Logger.Object, _pending, _reevaluation, _rebuild, Repository<Customer>()),
-                    new OrderEventConsumer(Logger.Object, _pending, _reevaluation, tracker),
+                    new OrderEventConsumer(_settings, Logger.Object, _pending, _reevaluation, tracker),
                     new OrderItemEventConsumer(_settings, Logger.Object, _pending, _reevaluation, Repository<Order>(), tracker),
                     new AddressEventConsumer(Logger.Object, _pending, _reevaluation, Repository<Customer>(), Repository<CustomerAddressMapping>())
                 ];

@@ -62,6 +62,12 @@ public abstract class MembershipTestBase : DatabaseTestBase
 
     protected SegmentMembershipService MembershipService { get; private set; }
 
+    /// <summary>
+    /// The settings of the order statistics of <see cref="RebuildService"/>, <see cref="ReevaluationService"/> and the
+    /// event consumers, shared as nopCommerce's container shares them
+    /// </summary>
+    protected CustomerSegmentsSettings StatisticsSettings { get; private set; }
+
     protected SegmentRebuildService RebuildService { get; private set; }
 
     /// <summary>
@@ -103,9 +109,9 @@ public abstract class MembershipTestBase : DatabaseTestBase
         Validator = new SegmentRuleValidator(Catalog, Serializer, SegmentService, localization.Object);
         MembershipService = new SegmentMembershipService(Repository<Segment>(), Repository<SegmentMembership>());
         Queries = NewQueryBuilder();
-        var statisticsSettings = new CustomerSegmentsSettings();
-        RebuildService = NewRebuildService(Queries, settings: statisticsSettings);
-        ReevaluationService = NewReevaluationService(Queries, settings: statisticsSettings);
+        StatisticsSettings = new CustomerSegmentsSettings();
+        RebuildService = NewRebuildService(Queries, settings: StatisticsSettings);
+        ReevaluationService = NewReevaluationService(Queries, settings: StatisticsSettings);
         PendingCustomers = NewPendingCustomerService(ReevaluationService);
         StaticService = new StaticSegmentService(new EmailCsvParser(), DataProvider, Repository<Customer>(), Repository<SegmentMembership>(), CacheInvalidator, ReevaluationService);
     }
@@ -151,7 +157,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
     /// <summary>
     /// The plugin's event consumers over the test's services, as nopCommerce resolves them for one event
     /// </summary>
-    protected OrderEventConsumer Orders => new(Logger.Object, PendingCustomers, ReevaluationService, OutsideRequest);
+    protected OrderEventConsumer Orders => new(StatisticsSettings, Logger.Object, PendingCustomers, ReevaluationService, OutsideRequest);
 
     protected CustomerEventConsumer Customers => new(Logger.Object, PendingCustomers, ReevaluationService, RebuildService);
 

@@ -27,7 +27,7 @@ public class OrderEventsInOneRequestTests : MembershipTestBase
     {
     }
 
-    private OrderEventConsumer OrdersInRequest => new(Logger.Object, PendingCustomers, ReevaluationService, new ReevaluatedOrderTracker(_request));
+    private OrderEventConsumer OrdersInRequest => new(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, ReevaluationService, new ReevaluatedOrderTracker(_request));
 
     private OrderItemEventConsumer OrderItemsInRequest =>
         new(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, ReevaluationService, Repository<Order>(), new ReevaluatedOrderTracker(_request));
@@ -148,7 +148,7 @@ public class OrderEventsInOneRequestTests : MembershipTestBase
         reevaluation.SetupSequence(service => service.ReevaluateOrderCustomerAsync(It.IsAny<Order>()))
             .ThrowsAsync(new InvalidOperationException("database is down"))
             .ReturnsAsync([]);
-        var consumer = new OrderEventConsumer(Logger.Object, PendingCustomers, reevaluation.Object, new ReevaluatedOrderTracker(_request));
+        var consumer = new OrderEventConsumer(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, reevaluation.Object, new ReevaluatedOrderTracker(_request));
         var order = new Order { Id = 9, CustomerId = 5, PaymentStatusId = (int)PaymentStatus.Paid };
 
         await PublishAsync(consumer, new OrderPlacedEvent(order));

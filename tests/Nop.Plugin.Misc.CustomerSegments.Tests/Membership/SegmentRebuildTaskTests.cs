@@ -228,7 +228,7 @@ public class SegmentRebuildTaskTests : MembershipTestBase
     }
 
     [Test]
-    public async Task TheTaskReevaluatesTheQueuedCustomersBeforeItRebuilds()
+    public async Task TheTaskReevaluatesTheQueuedCustomersAfterItRebuilds()
     {
         var ann = await CustomerAsync("ann@example.com");
         var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
@@ -277,28 +277,51 @@ public class SegmentRebuildTaskTests : MembershipTestBase
     }
 
     [Test]
-    public async Task ARunThatLosesItsLeaseWhileReevaluatingQueuedCustomersDoesNotRebuild()
+    public async Task ARunThatLosesItsLeaseWhileRebuildingLeavesTheQueuedCustomersToTheNextRun()
     {
-        var segment = await TimeBasedSegmentAsync();
-        //a segment on order figures that are not current yet: a rebuild would recompute them before its first segment
-        await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
         var ann = await CustomerAsync("ann@example.com");
-        await OrderAsync(ann.Id, publishEvent: false);
+        await NewPendingCustomerService(ReevaluationService).QueueAsync([ann.Id], Services.Rules.RuleDataSources.Orders);
         var pending = new Mock<ISegmentPendingCustomerService>();
-        pending.Setup(service => service.ProcessAsync(It.IsAny<Func<Task<bool>>>()))
+        var rebuild = new Mock<ISegmentRebuildService>();
+        rebuild.Setup(service => service.RebuildTimeDependentSegmentsAsync(It.IsAny<Func<Task<bool>>>()))
             .Returns(async (Func<Task<bool>> continueAsync) =>
             {
                 //another instance took the lease over meanwhile (this run's had expired)
                 await Repository<SegmentLease>().Table.Set(lease => lease.Holder, "another instance").UpdateAsync();
                 Assert.That(await continueAsync(), Is.False);
+                return [];
+            });
+        var task = new SegmentRebuildTask(new CustomerSegmentsSettings { LastFullRebuildOnUtc = DateTime.UtcNow }, Logger.Object, new SegmentLeaseService(Repository<SegmentLease>()),
+            pending.Object, rebuild.Object, Mock.Of<ISettingService>());
+
+        Assert.That(await task.RunAsync(), Is.Empty);
+
+        pending.Verify(service => service.ProcessAsync(It.IsAny<Func<Task<bool>>>()), Times.Never, "not re-evaluated beside the other instance");
+    }
+
+    [Test]
+    public async Task ARunThatLosesItsLeaseWhileReevaluatingQueuedCustomersStopsThere()
+    {
+        var segment = await TimeBasedSegmentAsync();
+        var calls = 0;
+        var pending = new Mock<ISegmentPendingCustomerService>();
+        pending.Setup(service => service.ProcessAsync(It.IsAny<Func<Task<bool>>>()))
+            .Returns(async (Func<Task<bool>> continueAsync) =>
+            {
+                calls++;
+                //another instance took the lease over meanwhile (this run's had expired)
+                await Repository<SegmentLease>().Table.Set(lease => lease.Holder, "another instance").UpdateAsync();
+                Assert.That(await continueAsync(), Is.False, "the queue learns the lease is lost and stops");
                 return CustomerSegmentsDefaults.PendingCustomerBatchSize;
             });
         var (task, _, _) = NewInstance(pending: pending.Object);
 
-        Assert.That(await task.RunAsync(), Is.Empty);
+        await task.RunAsync();
 
-        Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.Empty, "not rebuilt beside the other instance");
-        Assert.That(await Repository<CustomerOrderStatistics>().Table.CountAsync(), Is.Zero, "the order figures not recomputed either");
+        Assert.That(calls, Is.EqualTo(1));
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Has.Length.EqualTo(10), "rebuilt before the queue");
+        Assert.That(await Repository<SegmentLease>().Table.Select(lease => lease.Holder).ToListAsync(), Is.EqualTo(new[] { "another instance" }),
+            "the other instance's lease is left to it");
     }
 
     [Test]

@@ -105,7 +105,7 @@ public class ParallelEventStressTests : MembershipTestBase
                 case 1:
                 {
                     var order = await OrderAsync(customerId);
-                    await new OrderEventConsumer(logger.Object, NewPendingCustomerService(reevaluation), reevaluation, OutsideRequest).HandleEventAsync(new OrderPlacedEvent(order));
+                    await new OrderEventConsumer(new CustomerSegmentsSettings(), logger.Object, NewPendingCustomerService(reevaluation), reevaluation, OutsideRequest).HandleEventAsync(new OrderPlacedEvent(order));
                     break;
                 }
                 default:
@@ -121,7 +121,7 @@ public class ParallelEventStressTests : MembershipTestBase
                     await Repository<Order>().Table.Where(order => order.Id == orderId)
                         .Set(order => order.Deleted, true)
                         .UpdateAsync();
-                    await new OrderEventConsumer(logger.Object, NewPendingCustomerService(reevaluation), reevaluation, OutsideRequest)
+                    await new OrderEventConsumer(new CustomerSegmentsSettings(), logger.Object, NewPendingCustomerService(reevaluation), reevaluation, OutsideRequest)
                         .HandleEventAsync(new EntityDeletedEvent<Order>(new Order { Id = orderId, CustomerId = customerId, Deleted = true }));
                     break;
                 }

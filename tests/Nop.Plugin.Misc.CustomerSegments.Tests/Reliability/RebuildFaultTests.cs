@@ -282,7 +282,7 @@ public class RebuildFaultTests : MembershipTestBase
         await RebuildService.RebuildAllSegmentsAsync();
         var (_, reevaluation, faults) = NewFaultyServices();
         var pending = NewPendingCustomerService(reevaluation);
-        var consumer = new OrderEventConsumer(Logger.Object, pending, reevaluation, OutsideRequest);
+        var consumer = new OrderEventConsumer(new CustomerSegmentsSettings(), Logger.Object, pending, reevaluation, OutsideRequest);
         var eve = await CustomerAsync("eve@example.com", "Other");
         var order = await OrderAsync(eve.Id);
 

@@ -1,0 +1,95 @@
+using Moq;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Orders;
+using Nop.Data;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Events;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Services.Configuration;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
+
+/// <summary>
+/// The full recompute of the order figures (after the install or a change of the settings they depend on) holds every
+/// row of its tables in one transaction, for minutes in a large shop: an order event in the meantime must not wait for it
+/// </summary>
+public class OrderEventsDuringARecomputeTests : MembershipTestBase
+{
+    public OrderEventsDuringARecomputeTests(DatabaseEngine engine) : base(engine)
+    {
+    }
+
+    /// <summary>
+    /// The plugin's statistics service, whose full recompute stops inside its transaction (the rows deleted and written
+    /// again, not committed) until released
+    /// </summary>
+    private sealed class PausedRecomputeService(CustomerSegmentsSettings settings, TestShop shop)
+        : CustomerOrderStatisticsService(settings, shop.DataProvider, new Mock<ISettingService>().Object, shop.Repository<Customer>(),
+            shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(), shop.Repository<Order>(),
+            shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(shop.Repository<Segment>()),
+            shop.NewDailyPurchasesService(settings), shop.NewPurchasedProductService(settings))
+    {
+        private readonly TaskCompletionSource _paused = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public Task Paused => _paused.Task;
+
+        public void Release() => _released.TrySetResult();
+
+        protected override async Task<int> RankAsync()
+        {
+            var ranked = await base.RankAsync();
+            _paused.TrySetResult();
+            await _released.Task;
+
+            return ranked;
+        }
+    }
+
+    [Test]
+    public async Task AnOrderPlacedWhileTheStatisticsAreRecomputedIsQueuedRatherThanWaitingAndTheTaskReevaluatesItsCustomer()
+    {
+        if (Engine == DatabaseEngine.Sqlite)
+            Assert.Ignore("SQLite (tests only) has one writer at a time: queueing the customer waits for the recompute's transaction too");
+
+        //one settings object, as nopCommerce's container shares it
+        var settings = new CustomerSegmentsSettings();
+        var queries = NewQueryBuilder(settings);
+        var rebuild = NewRebuildService(queries, settings: settings);
+        var reevaluation = NewReevaluationService(queries, settings: settings);
+        var pending = NewPendingCustomerService(reevaluation);
+        var ann = await CustomerAsync("ann@example.com");
+        var repeatBuyers = await SegmentAsync("Repeat buyers", Json(OrdersAtLeast(2)));
+        await OrderAsync(ann.Id, publishEvent: false);
+        await rebuild.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMemberIdsAsync(repeatBuyers.Id), Is.Empty, "one order");
+
+        var recomputing = new PausedRecomputeService(settings, Shop);
+        var recompute = recomputing.RecomputeAllAsync(DateTime.UtcNow);
+        Task placed = null;
+        try
+        {
+            Assert.That(await Task.WhenAny(recomputing.Paused, recompute, Task.Delay(TimeSpan.FromSeconds(30))), Is.SameAs(recomputing.Paused),
+                "the recompute holds its transaction");
+            var order = await OrderAsync(ann.Id, publishEvent: false);
+            placed = PublishAsync(new OrderEventConsumer(settings, Logger.Object, pending, reevaluation, OutsideRequest), new OrderPlacedEvent(order));
+
+            Assert.That(await Task.WhenAny(placed, Task.Delay(TimeSpan.FromSeconds(20))), Is.SameAs(placed),
+                "the checkout's event does not wait for the recompute");
+        }
+        finally
+        {
+            recomputing.Release();
+        }
+
+        await placed;
+        await recompute;
+        Assert.That(await pending.CountAsync(), Is.EqualTo(1), "ann queued for the scheduled task");
+
+        Assert.That(await pending.ProcessAsync(), Is.EqualTo(1));
+        Assert.That(await CurrentMemberIdsAsync(repeatBuyers.Id), Is.EqualTo(new[] { ann.Id }), "her second order counted");
+        Logger.Verify(logger => logger.ErrorAsync(It.IsAny<string>(), It.IsAny<Exception>(), null), Times.Never);
+    }
+}
