@@ -21,6 +21,13 @@ public interface ISegmentService
     Task UpdateSegmentAsync(Segment segment);
 
     /// <summary>
+    /// Makes the active segments limited to the store inactive (the store was deleted), without checking their rules;
+    /// their memberships and history stay
+    /// </summary>
+    /// <returns>The segments made inactive</returns>
+    Task<IList<Segment>> DeactivateStoreSegmentsAsync(int storeId);
+
+    /// <summary>
     /// The segments whose rules name the segment (a segment.member condition): while there are any, the segment is not deleted
     /// </summary>
     Task<IList<Segment>> GetReferencingSegmentsAsync(int segmentId);

@@ -119,6 +119,37 @@ public class SegmentService : ISegmentService
         await _segmentCacheInvalidator.AllMembershipsChangedAsync();
     }
 
+    public virtual async Task<IList<Segment>> DeactivateStoreSegmentsAsync(int storeId)
+    {
+        if (storeId <= 0)
+            return [];
+
+        var segments = await _segmentRepository.Table
+            .Where(segment => segment.StoreId == storeId && segment.Active)
+            .OrderBy(segment => segment.Name).ThenBy(segment => segment.Id)
+            .ToListAsync();
+        if (segments.Count == 0)
+            return segments;
+
+        try
+        {
+            var now = DateTime.UtcNow;
+            foreach (var segment in segments)
+            {
+                segment.Active = false;
+                segment.UpdatedOnUtc = now;
+                await _segmentRepository.UpdateAsync(segment);
+            }
+        }
+        finally
+        {
+            await _segmentCacheInvalidator.SegmentsChangedAsync();
+            await _segmentCacheInvalidator.AllMembershipsChangedAsync();
+        }
+
+        return segments;
+    }
+
     public virtual async Task<IList<Segment>> GetReferencingSegmentsAsync(int segmentId)
     {
         //rules are JSON: every stored rule is read (a shop has tens of segments, not thousands)

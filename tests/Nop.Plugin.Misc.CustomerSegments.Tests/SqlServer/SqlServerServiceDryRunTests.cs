@@ -241,13 +241,14 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
     [Test]
     public async Task SegmentsLeasesAndRunsBuildForSqlServer()
     {
-        var segment = new Segment { Name = "Temporary", SegmentTypeId = (int)SegmentType.Dynamic, Active = true, RuleJson = Json(Company("Acme")), RuleSchemaVersion = 1 };
+        var segment = new Segment { Name = "Temporary", SegmentTypeId = (int)SegmentType.Dynamic, Active = true, RuleJson = Json(Company("Acme")), RuleSchemaVersion = 1, StoreId = 7 };
         await _segmentService.InsertSegmentAsync(segment);
         await _segmentService.UpdateSegmentAsync(segment);
         await _segmentService.GetSegmentByIdAsync(segment.Id);
         await _segmentService.GetSegmentsByIdsAsync([segment.Id, _static.Id]);
         await _segmentService.GetAllSegmentsAsync(true);
         await _segmentService.GetReferencingSegmentsAsync(segment.Id);
+        Assert.That(await _segmentService.DeactivateStoreSegmentsAsync(segment.StoreId), Has.Count.EqualTo(1));
         await _segmentService.DeleteSegmentAsync(segment);
 
         var leases = new SegmentLeaseService(_shop.Repository<SegmentLease>());

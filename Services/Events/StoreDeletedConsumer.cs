@@ -1,0 +1,58 @@
+using Nop.Core.Domain.Stores;
+using Nop.Core.Events;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Services.Events;
+using Nop.Services.Logging;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
+
+/// <summary>
+/// A store deleted in nopCommerce: the segments limited to it become inactive and are named in the log for the admin
+/// to review (choose another store, or all stores); their memberships and history stay
+/// </summary>
+public class StoreDeletedConsumer : IConsumer<EntityDeletedEvent<Store>>
+{
+    protected readonly ILogger _logger;
+    protected readonly ISegmentRebuildRunService _segmentRebuildRunService;
+    protected readonly ISegmentService _segmentService;
+
+    public StoreDeletedConsumer(ILogger logger, ISegmentRebuildRunService segmentRebuildRunService, ISegmentService segmentService)
+    {
+        _logger = logger;
+        _segmentRebuildRunService = segmentRebuildRunService;
+        _segmentService = segmentService;
+    }
+
+    /// <summary>
+    /// The rules naming a segment see its members only while it is active: the active dynamic segments naming a
+    /// deactivated one are rebuilt in the background, as when the admin switches a segment off
+    /// </summary>
+    protected virtual async Task StartDependentsRebuildAsync(IList<Segment> deactivated)
+    {
+        var deactivatedIds = deactivated.Select(segment => segment.Id).ToHashSet();
+        var started = new HashSet<int>();
+        foreach (var segment in deactivated)
+        {
+            foreach (var dependent in await _segmentService.GetReferencingSegmentsAsync(segment.Id))
+            {
+                if (dependent.Active && !deactivatedIds.Contains(dependent.Id) && started.Add(dependent.Id))
+                    await _segmentRebuildRunService.StartAsync(dependent);
+            }
+        }
+    }
+
+    public virtual async Task HandleEventAsync(EntityDeletedEvent<Store> eventMessage)
+    {
+        if (eventMessage?.Entity is not Store { Id: > 0 } store)
+            return;
+
+        var deactivated = await _segmentService.DeactivateStoreSegmentsAsync(store.Id);
+        if (deactivated.Count == 0)
+            return;
+
+        var names = string.Join(", ", deactivated.Select(segment => $"{segment.Name} (#{segment.Id})"));
+        await _logger.WarningAsync($"Customer segments: store {store.Name} (#{store.Id}) was deleted, so the segments limited to it are now inactive; choose another store or all stores for them before you activate them again: {names}");
+
+        await StartDependentsRebuildAsync(deactivated);
+    }
+}

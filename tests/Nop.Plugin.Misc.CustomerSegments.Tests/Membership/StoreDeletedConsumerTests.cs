@@ -1,0 +1,201 @@
+using Microsoft.Extensions.DependencyInjection;
+using Moq;
+using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Stores;
+using Nop.Core.Events;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Events;
+using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
+using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
+
+/// <summary>
+/// A store deleted in nopCommerce's admin (soft-deleted, then <see cref="EntityDeletedEvent{T}"/> of the store): the
+/// segments limited to it become inactive, with their memberships and history kept, and the log names them
+/// </summary>
+public class StoreDeletedConsumerTests : MembershipTestBase
+{
+    private const int DeletedStoreId = 2;
+    private const int OtherStoreId = 3;
+
+    public StoreDeletedConsumerTests(DatabaseEngine engine) : base(engine)
+    {
+    }
+
+    [SetUp]
+    public Task EmptyRunsAsync() => Repository<SegmentRebuildRun>().DeleteAsync(_ => true);
+
+    /// <summary>
+    /// The "rebuild now" service as nopCommerce's container gives it, its runs in scopes of their own
+    /// </summary>
+    private SegmentRebuildRunService NewRunService()
+    {
+        var services = new ServiceCollection();
+        services.AddScoped<ISegmentRebuildRunner>(_ => new SegmentRebuildRunner(Logger.Object, Repository<SegmentRebuildRun>(),
+            new SegmentLeaseService(Repository<SegmentLease>()), RebuildService, Serializer, Validator, SegmentService));
+
+        return new SegmentRebuildRunService(Repository<SegmentRebuildRun>(), services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>())
+        {
+            RetryDelay = TimeSpan.FromMilliseconds(50)
+        };
+    }
+
+    private StoreDeletedConsumer NewConsumer() => new(Logger.Object, NewRunService(), SegmentService);
+
+    /// <summary>
+    /// As nopCommerce's StoreService.DeleteStoreAsync announces it: the store soft-deleted
+    /// </summary>
+    private Task DeleteStoreAsync(int storeId) =>
+        PublishAsync(NewConsumer(), new EntityDeletedEvent<Store>(new Store { Id = storeId, Name = $"Store {storeId}", Deleted = true }));
+
+    private async Task<Segment> StoreSegmentAsync(string name, int storeId, string ruleJson, SegmentType type = SegmentType.Dynamic, bool active = true)
+    {
+        var segment = new Segment
+        {
+            Name = name,
+            SegmentTypeId = (int)type,
+            RuleJson = ruleJson,
+            RuleSchemaVersion = ruleJson is null ? 0 : 1,
+            Active = active,
+            StoreId = storeId
+        };
+        await SegmentService.InsertSegmentAsync(segment);
+        return segment;
+    }
+
+    private async Task<Dictionary<int, bool>> ActiveByIdAsync() =>
+        (await Repository<Segment>().Table.ToListAsync()).ToDictionary(segment => segment.Id, segment => segment.Active);
+
+    private async Task<List<(int Id, int SegmentId, int CustomerId, DateTime EnteredOnUtc, DateTime? LeftOnUtc)>> AllMembershipRowsAsync() =>
+        (await Repository<SegmentMembership>().Table.ToListAsync())
+        .Select(row => (row.Id, row.SegmentId, row.CustomerId, row.EnteredOnUtc, row.LeftOnUtc))
+        .OrderBy(row => row.Id).ToList();
+
+    private void VerifyNoWarning() =>
+        Logger.Verify(logger => logger.WarningAsync(It.IsAny<string>(), It.IsAny<Exception>(), It.IsAny<Customer>()), Times.Never);
+
+    private async Task<SegmentRebuildRun> WaitForRunOfAsync(int segmentId)
+    {
+        var until = DateTime.UtcNow.AddMinutes(1);
+        while (true)
+        {
+            var run = (await Repository<SegmentRebuildRun>().Table.Where(run => run.SegmentId == segmentId).ToListAsync()).SingleOrDefault();
+            if (run?.StateId is (int)SegmentRebuildRunState.Completed or (int)SegmentRebuildRunState.Failed || DateTime.UtcNow > until)
+                return run;
+            await Task.Delay(50);
+        }
+    }
+
+    [Test]
+    public async Task TheDeletedStoresSegmentsBecomeInactiveAndKeepTheirMembershipsAndHistory()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        var bob = await CustomerAsync("bob@example.com", "Acme");
+        var dynamicOfStore = await StoreSegmentAsync("Acme of store 2", DeletedStoreId, Json(Company("Acme")));
+        var staticOfStore = await StoreSegmentAsync("Picked in store 2", DeletedStoreId, null, SegmentType.Static);
+        var otherStore = await StoreSegmentAsync("Acme of store 3", OtherStoreId, Json(Company("Acme")));
+        var allStores = await StoreSegmentAsync("Acme everywhere", 0, Json(Company("Acme")));
+        await RebuildService.RebuildAllSegmentsAsync();
+        await StaticService.AddCustomersAsync(staticOfStore, [ann.Id, bob.Id]);
+        //bob left once: his closed row is history that stays
+        await StaticService.RemoveCustomersAsync(staticOfStore, [bob.Id]);
+        var rowsBefore = await AllMembershipRowsAsync();
+        Assert.That(rowsBefore.Count(row => row.SegmentId == staticOfStore.Id && row.LeftOnUtc != null), Is.EqualTo(1));
+
+        await DeleteStoreAsync(DeletedStoreId);
+
+        Assert.That(await ActiveByIdAsync(), Is.EqualTo(new Dictionary<int, bool>
+        {
+            [dynamicOfStore.Id] = false,
+            [staticOfStore.Id] = false,
+            [otherStore.Id] = true,
+            [allStores.Id] = true
+        }));
+        Assert.That(await AllMembershipRowsAsync(), Is.EqualTo(rowsBefore), "no membership or history row is deleted or closed");
+        Assert.That(await CurrentMemberIdsAsync(dynamicOfStore.Id), Is.EqualTo(new[] { ann.Id, bob.Id }.Order().ToArray()));
+    }
+
+    [Test]
+    public async Task OneWarningNamesTheSegmentsMadeInactive()
+    {
+        var vip = await StoreSegmentAsync("VIP of store 2", DeletedStoreId, Json(Company("Acme")));
+        var picked = await StoreSegmentAsync("Picked in store 2", DeletedStoreId, null, SegmentType.Static);
+        await StoreSegmentAsync("Already off in store 2", DeletedStoreId, Json(Company("Acme")), active: false);
+        await StoreSegmentAsync("VIP of store 3", OtherStoreId, Json(Company("Acme")));
+        await StoreSegmentAsync("VIP everywhere", 0, Json(Company("Acme")));
+        var messages = new List<string>();
+        Logger.Setup(logger => logger.WarningAsync(It.IsAny<string>(), It.IsAny<Exception>(), It.IsAny<Customer>()))
+            .Callback((string message, Exception _, Customer _) => messages.Add(message))
+            .Returns(Task.CompletedTask);
+
+        await DeleteStoreAsync(DeletedStoreId);
+
+        Assert.That(messages, Has.Count.EqualTo(1));
+        Assert.That(messages[0], Does.Contain($"VIP of store 2 (#{vip.Id})").And.Contain($"Picked in store 2 (#{picked.Id})"));
+        Assert.That(messages[0], Does.Contain($"#{DeletedStoreId}"), "the log says which store was deleted");
+        Assert.That(messages[0], Does.Not.Contain("Already off").And.Not.Contain("store 3").And.Not.Contain("everywhere"));
+    }
+
+    [Test]
+    public async Task NothingHappensWhenNoSegmentUsedTheStore()
+    {
+        var otherStore = await StoreSegmentAsync("Acme of store 3", OtherStoreId, Json(Company("Acme")));
+        var allStores = await StoreSegmentAsync("Acme everywhere", 0, Json(Company("Acme")));
+        var before = (await Repository<Segment>().Table.ToListAsync()).ToDictionary(segment => segment.Id, segment => (segment.Active, segment.UpdatedOnUtc));
+
+        await DeleteStoreAsync(DeletedStoreId);
+
+        var after = (await Repository<Segment>().Table.ToListAsync()).ToDictionary(segment => segment.Id, segment => (segment.Active, segment.UpdatedOnUtc));
+        Assert.That(after, Is.EqualTo(before));
+        Assert.That(after.Keys, Is.EquivalentTo(new[] { otherStore.Id, allStores.Id }));
+        VerifyNoWarning();
+        Assert.That(await Repository<SegmentRebuildRun>().Table.ToListAsync(), Is.Empty);
+    }
+
+    [Test]
+    public async Task TheCachedSegmentsOfCustomersAndTheActiveSegmentsForgetTheDeactivatedOnes()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        var ofStore = await StoreSegmentAsync("Acme of store 2", DeletedStoreId, Json(Company("Acme")));
+        var allStores = await StoreSegmentAsync("Acme everywhere", 0, Json(Company("Acme")));
+        await RebuildService.RebuildAllSegmentsAsync();
+        var activeSegments = new ActiveSegmentReader(Repository<Segment>(), StaticCache);
+        CustomerSegmentIdsReader customerSegments() => new(MembershipService, new InMemoryShortTermCacheManager(), StaticCache);
+        Assert.That(await customerSegments().GetSegmentIdsAsync(ann.Id), Is.EquivalentTo(new[] { ofStore.Id, allStores.Id }));
+        Assert.That((await activeSegments.GetActiveDynamicSegmentsAsync()).Select(segment => segment.Id), Is.EqualTo(new[] { ofStore.Id, allStores.Id }));
+
+        await DeleteStoreAsync(DeletedStoreId);
+
+        Assert.That(await customerSegments().GetSegmentIdsAsync(ann.Id), Is.EquivalentTo(new[] { allStores.Id }),
+            "a discount targeting the segment no longer applies to its members");
+        Assert.That((await activeSegments.GetActiveDynamicSegmentsAsync()).Select(segment => segment.Id), Is.EqualTo(new[] { allStores.Id }),
+            "the events no longer re-evaluate the segment");
+    }
+
+    /// <summary>
+    /// A rule naming a segment sees its members only while it is active: the segments naming a deactivated one are
+    /// rebuilt in the background, as when the admin switches a segment off
+    /// </summary>
+    [Test]
+    public async Task TheSegmentsNamingADeactivatedSegmentAreRebuilt()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        var ofStore = await StoreSegmentAsync("Acme of store 2", DeletedStoreId, Json(Company("Acme")));
+        var naming = await StoreSegmentAsync("Members of Acme of store 2", 0, Json(MemberOf(ofStore.Id)));
+        var unrelated = await StoreSegmentAsync("Acme everywhere", 0, Json(Company("Acme")));
+        await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMemberIdsAsync(naming.Id), Is.EqualTo(new[] { ann.Id }));
+
+        await DeleteStoreAsync(DeletedStoreId);
+
+        var run = await WaitForRunOfAsync(naming.Id);
+        Assert.That(run?.StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
+        Assert.That(await CurrentMemberIdsAsync(naming.Id), Is.Empty);
+        Assert.That(await CurrentMemberIdsAsync(ofStore.Id), Is.EqualTo(new[] { ann.Id }), "the deactivated segment keeps its members");
+        Assert.That(await Repository<SegmentRebuildRun>().Table.Where(r => r.SegmentId != naming.Id).ToListAsync(), Is.Empty,
+            $"only the segment naming it is rebuilt, not {unrelated.Name} nor the inactive segment");
+    }
+}
