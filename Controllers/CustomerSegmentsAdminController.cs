@@ -148,9 +148,11 @@ public class CustomerSegmentsAdminController : BasePluginController
     /// <summary>
     /// Checks the posted fields and, for a dynamic segment, parses and validates its rule
     /// </summary>
+    /// <param name="segment">The segment edited; null for a new one</param>
     /// <returns>The rule errors (the field errors go to the model state) and the rule as it will be stored</returns>
-    protected virtual async Task<(IReadOnlyList<RuleValidationError> ruleErrors, string ruleJson)> ValidateSegmentAsync(SegmentModel model, int segmentId)
+    protected virtual async Task<(IReadOnlyList<RuleValidationError> ruleErrors, string ruleJson)> ValidateSegmentAsync(SegmentModel model, Segment segment)
     {
+        var segmentId = segment?.Id ?? 0;
         if (string.IsNullOrWhiteSpace(model.Name))
             ModelState.AddModelError(nameof(SegmentModel.Name), await GetResourceAsync("Fields.Name.Required"));
         else if (model.Name.Trim().Length > 400)
@@ -172,7 +174,13 @@ public class CustomerSegmentsAdminController : BasePluginController
             ModelState.AddModelError(nameof(SegmentModel.SegmentTypeId), await GetResourceAsync("Fields.SegmentType.Invalid"));
 
         if (model.StoreId < 0 || model.StoreId > 0 && await _storeService.GetStoreByIdAsync(model.StoreId) == null)
-            ModelState.AddModelError(nameof(SegmentModel.StoreId), await GetResourceAsync("Fields.Store.Invalid"));
+        {
+            //the edit page offers the segment's own store even when it was deleted
+            var error = model.StoreId == segment?.StoreId
+                ? string.Format(await GetResourceAsync("Fields.Store.WasDeleted"), model.StoreId)
+                : await GetResourceAsync("Fields.Store.Invalid");
+            ModelState.AddModelError(nameof(SegmentModel.StoreId), error);
+        }
 
         if (model.ShopperMessage?.Trim().Length > ShopperMessageMaxLength)
             ModelState.AddModelError(nameof(SegmentModel.ShopperMessage), await GetResourceAsync("Fields.ShopperMessage.TooLong"));
@@ -356,7 +364,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
     public virtual async Task<IActionResult> Create(SegmentModel model, bool continueEditing)
     {
-        var (ruleErrors, ruleJson) = await ValidateSegmentAsync(model, 0);
+        var (ruleErrors, ruleJson) = await ValidateSegmentAsync(model, null);
         if (!ModelState.IsValid || ruleErrors.Count > 0)
             return await SegmentFormAsync("Create", model, null, ruleErrors);
 
@@ -405,7 +413,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         if (segment is null)
             return RedirectToAction(nameof(List));
 
-        var (ruleErrors, ruleJson) = await ValidateSegmentAsync(model, segment.Id);
+        var (ruleErrors, ruleJson) = await ValidateSegmentAsync(model, segment);
         if (!ModelState.IsValid || ruleErrors.Count > 0)
             return await SegmentFormAsync("Edit", model, segment, ruleErrors);
 

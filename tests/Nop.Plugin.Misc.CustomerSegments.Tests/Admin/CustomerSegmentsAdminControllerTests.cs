@@ -416,6 +416,53 @@ public class CustomerSegmentsAdminControllerTests
         _localizedEntityService.VerifyNoOtherCalls();
     }
 
+    /// <summary>
+    /// A segment whose store was deleted (the edit page offers it as "Deleted store (ID n)") is not saved with it: the
+    /// admin is told the store was deleted, not to "choose a store from the list" the page selected it in
+    /// </summary>
+    [Test]
+    public async Task EditRefusesTheSegmentsDeletedStoreSayingItWasDeleted()
+    {
+        var segment = new Segment { Id = 5, Name = "Old", SegmentTypeId = (int)SegmentType.Static, StoreId = 7 };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+
+        var result = await _controller.Edit(new SegmentModel { Id = 5, Name = "New", SegmentTypeId = (int)SegmentType.Static, StoreId = 7 }, false);
+
+        Assert.That(result, Is.InstanceOf<ViewResult>());
+        Assert.That(_controller.ModelState[nameof(SegmentModel.StoreId)]!.Errors.Single().ErrorMessage,
+            Is.EqualTo("[Plugins.Misc.CustomerSegments.Fields.Store.WasDeleted]"));
+        Assert.That((segment.Name, segment.StoreId), Is.EqualTo(("Old", 7)));
+        _segmentService.Verify(s => s.UpdateSegmentAsync(It.IsAny<Segment>()), Times.Never);
+    }
+
+    [Test]
+    public async Task EditMovesASegmentOffItsDeletedStore()
+    {
+        var segment = new Segment { Id = 5, Name = "Old", SegmentTypeId = (int)SegmentType.Static, StoreId = 7 };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+
+        var result = await _controller.Edit(new SegmentModel { Id = 5, Name = "Old", SegmentTypeId = (int)SegmentType.Static, StoreId = 0 }, false);
+
+        Assert.That(((RedirectToActionResult)result).ActionName, Is.EqualTo("List"));
+        _segmentService.Verify(s => s.UpdateSegmentAsync(It.Is<Segment>(updated => updated.StoreId == 0)));
+    }
+
+    /// <summary>
+    /// Another segment's store id that names no store is not this segment's deleted store: the usual message
+    /// </summary>
+    [Test]
+    public async Task EditRefusesAnotherMissingStoreAsInvalid()
+    {
+        var segment = new Segment { Id = 5, Name = "Old", SegmentTypeId = (int)SegmentType.Static, StoreId = 7 };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+
+        await _controller.Edit(new SegmentModel { Id = 5, Name = "Old", SegmentTypeId = (int)SegmentType.Static, StoreId = 999 }, false);
+
+        Assert.That(_controller.ModelState[nameof(SegmentModel.StoreId)]!.Errors.Single().ErrorMessage,
+            Is.EqualTo("[Plugins.Misc.CustomerSegments.Fields.Store.Invalid]"));
+        _segmentService.Verify(s => s.UpdateSegmentAsync(It.IsAny<Segment>()), Times.Never);
+    }
+
     [Test]
     public async Task EditOfAMissingSegmentGoesBackToTheList()
     {
