@@ -135,7 +135,7 @@ public class StoreDeletedConsumerTests : MembershipTestBase
 
         Assert.That(messages, Has.Count.EqualTo(1));
         Assert.That(messages[0], Does.Contain($"VIP of store 2 (#{vip.Id})").And.Contain($"Picked in store 2 (#{picked.Id})"));
-        Assert.That(messages[0], Does.Contain($"#{DeletedStoreId}"), "the log says which store was deleted");
+        Assert.That(messages[0], Does.Contain($"Store {DeletedStoreId} (#{DeletedStoreId})"), "the log says which store was deleted");
         Assert.That(messages[0], Does.Not.Contain("Already off").And.Not.Contain("store 3").And.Not.Contain("everywhere"));
     }
 
