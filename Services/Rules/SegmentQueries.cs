@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
@@ -94,6 +95,52 @@ public static class SegmentQueries
         orders = orders.Where(o => !o.Deleted).Where(RuleExpressions.OneOf<Order, int>(o => o.PaymentStatusId, paymentStatusIds));
         if (excludedStatusIds.Count > 0)
             orders = orders.Where(RuleExpressions.Not(RuleExpressions.OneOf<Order, int>(o => o.OrderStatusId, excludedStatusIds)));
+
+        return orders;
+    }
+
+    /// <summary>
+    /// The purchases of a period, from <paramref name="fromUtc"/> on and before <paramref name="toUtc"/> (null: open), as
+    /// rows to sum up: the whole UTC days inside the period from the purchases per day, the rest of its first and of its
+    /// last day from the orders (a range of Order.CreatedOnUtc each). For the purchases per day while they are current.
+    /// </summary>
+    /// <param name="purchases">The purchases (<see cref="Purchases"/>) of the store, or of all stores</param>
+    /// <param name="days">The purchases per day of the same store, or of all stores</param>
+    /// <param name="fromUtc">The period's start</param>
+    /// <param name="toUtc">The period's end (excluded)</param>
+    /// <param name="ofOrder">The row of an order</param>
+    /// <param name="ofDay">The row of a day</param>
+    public static IQueryable<T> PurchasesOfPeriod<T>(IQueryable<Order> purchases, IQueryable<CustomerDailyPurchases> days,
+        DateTime? fromUtc, DateTime? toUtc, Expression<Func<Order, T>> ofOrder, Expression<Func<CustomerDailyPurchases, T>> ofDay)
+    {
+        DateTime? firstWholeDay = fromUtc is { } start
+            ? DateTime.SpecifyKind(start == start.Date ? start.Date : start.Date.AddDays(1), DateTimeKind.Utc)
+            : null;
+        DateTime? endOfWholeDays = toUtc is { } end ? DateTime.SpecifyKind(end.Date, DateTimeKind.Utc) : null;
+
+        if (firstWholeDay >= endOfWholeDays)
+            return OrdersBetween(purchases, fromUtc, toUtc).Select(ofOrder);
+
+        if (firstWholeDay is { } first)
+            days = days.Where(d => d.Day >= first);
+        if (endOfWholeDays is { } last)
+            days = days.Where(d => d.Day < last);
+
+        var parts = days.Select(ofDay);
+        if (fromUtc < firstWholeDay)
+            parts = OrdersBetween(purchases, fromUtc, firstWholeDay).Select(ofOrder).Concat(parts);
+        if (endOfWholeDays < toUtc)
+            parts = parts.Concat(OrdersBetween(purchases, endOfWholeDays, toUtc).Select(ofOrder));
+
+        return parts;
+    }
+
+    private static IQueryable<Order> OrdersBetween(IQueryable<Order> orders, DateTime? fromUtc, DateTime? toUtc)
+    {
+        if (fromUtc is { } from)
+            orders = orders.Where(o => o.CreatedOnUtc >= from);
+        if (toUtc is { } to)
+            orders = orders.Where(o => o.CreatedOnUtc < to);
 
         return orders;
     }

@@ -939,8 +939,8 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
     /// <summary>
     /// The purchases since a moment (null: all) summed up per customer (one row per customer with purchases). From
-    /// the purchases per day when they are current: the whole days after the start's day from them, the rest of the
-    /// start's day from the orders (one range of Order.CreatedOnUtc), summed up together; else from the orders.
+    /// the purchases per day when they are current (<see cref="SegmentQueries.PurchasesOfPeriod"/>: the whole days from
+    /// them, the rest of the start's day from the orders), else from the orders.
     /// </summary>
     protected virtual IQueryable<PeriodAggregateRow> PeriodSums(int storeId, DateTime? fromUtc)
     {
@@ -955,17 +955,9 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         if (storeId > 0)
             days = days.Where(d => d.StoreId == storeId);
 
-        var parts = days.Select(d => new PeriodAggregateRow { CustomerId = d.CustomerId, OrderCount = d.OrderCount, TotalSpent = d.TotalSpent });
-        if (fromUtc is { } from)
-        {
-            var firstWholeDay = DateTime.SpecifyKind(from.Date.AddDays(1), DateTimeKind.Utc);
-            var startDay = GetPurchases(storeId, from)
-                .Where(o => o.CreatedOnUtc < firstWholeDay)
-                .Select(o => new PeriodAggregateRow { CustomerId = o.CustomerId, OrderCount = 1, TotalSpent = o.OrderTotal });
-            parts = startDay.Concat(days
-                .Where(d => d.Day >= firstWholeDay)
-                .Select(d => new PeriodAggregateRow { CustomerId = d.CustomerId, OrderCount = d.OrderCount, TotalSpent = d.TotalSpent }));
-        }
+        var parts = SegmentQueries.PurchasesOfPeriod(GetPurchases(storeId), days, fromUtc, null,
+            o => new PeriodAggregateRow { CustomerId = o.CustomerId, OrderCount = 1, TotalSpent = o.OrderTotal },
+            d => new PeriodAggregateRow { CustomerId = d.CustomerId, OrderCount = d.OrderCount, TotalSpent = d.TotalSpent });
 
         return parts
             .GroupBy(p => p.CustomerId)
