@@ -36,6 +36,7 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
     protected readonly IRepository<CustomerRole> _customerRoleRepository;
     protected readonly IRepository<CustomerCustomerRoleMapping> _customerRoleMappingRepository;
     protected readonly IRepository<CustomerOrderStatistics> _orderStatisticsRepository;
+    protected readonly IRepository<CustomerDailyPurchases> _dailyPurchasesRepository;
     protected readonly IDateTimeHelper _dateTimeHelper;
 
     #endregion
@@ -49,6 +50,7 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
         IRepository<CustomerRole> customerRoleRepository,
         IRepository<CustomerCustomerRoleMapping> customerRoleMappingRepository,
         IRepository<CustomerOrderStatistics> orderStatisticsRepository,
+        IRepository<CustomerDailyPurchases> dailyPurchasesRepository,
         IDateTimeHelper dateTimeHelper)
     {
         _settings = settings;
@@ -58,6 +60,7 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
         _customerRoleRepository = customerRoleRepository;
         _customerRoleMappingRepository = customerRoleMappingRepository;
         _orderStatisticsRepository = orderStatisticsRepository;
+        _dailyPurchasesRepository = dailyPurchasesRepository;
         _dateTimeHelper = dateTimeHelper;
     }
 
@@ -97,6 +100,17 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
         public int Orders { get; init; }
 
         public decimal Revenue { get; init; }
+    }
+
+    protected class PeriodPurchases
+    {
+        public int CustomerId { get; init; }
+
+        public int StoreId { get; init; }
+
+        public int OrderCount { get; init; }
+
+        public decimal TotalSpent { get; init; }
     }
 
     protected class RfmCount
@@ -163,6 +177,34 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
             .ToListAsync();
 
         return (byStore.Sum(store => store.Orders), byStore.Sum(store => store.Revenue));
+    }
+
+    /// <summary>
+    /// How many purchases and their total the parts of a period hold, read as <see cref="CountAndSumAsync"/> reads the orders
+    /// </summary>
+    protected virtual async Task<(int Orders, decimal Revenue)> CountAndSumAsync(IQueryable<PeriodPurchases> parts)
+    {
+        var byStore = await parts
+            .GroupBy(part => part.StoreId)
+            .Select(group => new PurchaseTotals { Orders = group.Sum(part => part.OrderCount), Revenue = group.Sum(part => part.TotalSpent) })
+            .ToListAsync();
+
+        return (byStore.Sum(store => store.Orders), byStore.Sum(store => store.Revenue));
+    }
+
+    /// <summary>
+    /// The purchases of a period from the purchases per day (whole UTC days) and the orders (the rest of its first and
+    /// last day), as the rules on the purchases of a period read them
+    /// </summary>
+    protected virtual IQueryable<PeriodPurchases> PurchasesOfPeriod(int storeId, DateTime? fromUtc, DateTime? toUtc)
+    {
+        var days = _dailyPurchasesRepository.Table;
+        if (storeId > 0)
+            days = days.Where(day => day.StoreId == storeId);
+
+        return SegmentQueries.PurchasesOfPeriod(Purchases(storeId), days, fromUtc, toUtc,
+            order => new PeriodPurchases { CustomerId = order.CustomerId, StoreId = order.StoreId, OrderCount = 1, TotalSpent = order.OrderTotal },
+            day => new PeriodPurchases { CustomerId = day.CustomerId, StoreId = day.StoreId, OrderCount = day.OrderCount, TotalSpent = day.TotalSpent });
     }
 
     /// <summary>
@@ -300,6 +342,14 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
             (memberOrders, memberRevenue) = await CountAndSumAsync(rows.Where(row => memberIds.Contains(row.CustomerId)));
             (shopCustomerOrders, _) = await CountAndSumAsync(rows.Where(row => shopCustomerIds.Contains(row.CustomerId)));
             (shopOrders, shopRevenue) = await CountAndSumAsync(rows);
+        }
+        else if (CustomerOrderStatisticsService.AreCurrentFor(_settings))
+        {
+            //a period: a row per buyer, store and whole day inside it, the orders of its partial first and last day
+            var parts = PurchasesOfPeriod(storeId, fromUtc, toUtc);
+            (memberOrders, memberRevenue) = await CountAndSumAsync(parts.Where(part => memberIds.Contains(part.CustomerId)));
+            (shopCustomerOrders, _) = await CountAndSumAsync(parts.Where(part => shopCustomerIds.Contains(part.CustomerId)));
+            (shopOrders, shopRevenue) = await CountAndSumAsync(parts);
         }
         else
         {

@@ -64,7 +64,7 @@ public class AdminBench
         settings.OrderStatisticsKey = CustomerOrderStatisticsService.SettingsKey(settings);
         var analytics = new SegmentAnalyticsService(settings, Shop.Repository<Customer>(), Shop.Repository<SegmentMembership>(),
             Shop.Repository<Order>(), Shop.Repository<CustomerRole>(), Shop.Repository<CustomerCustomerRoleMapping>(),
-            Shop.Repository<CustomerOrderStatistics>(), new StoreTimeZoneDateTimeHelper());
+            Shop.Repository<CustomerOrderStatistics>(), Shop.Repository<CustomerDailyPurchases>(), new StoreTimeZoneDateTimeHelper());
         var preview = new SegmentPreviewService(_engine.QueryBuilder, _engine.Serializer, _engine.Validator);
         var lookups = new SegmentValueLookupService(Shop.Repository<Category>(), Shop.Repository<Country>(), Shop.Repository<CustomerAttributeValue>(),
             Shop.Repository<CustomerRole>(), Shop.Repository<Manufacturer>(), Shop.Repository<Product>(), Shop.Repository<Segment>(),

@@ -42,7 +42,7 @@ public class SegmentAnalyticsAgreementTests : DatabaseTestBase
         _data = new AdminTestData(Shop);
         _settings = new CustomerSegmentsSettings { RfmWindowDays = 365 };
         _service = new SegmentAnalyticsService(_settings, Repository<Customer>(), Repository<SegmentMembership>(), Repository<Order>(),
-            Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerOrderStatistics>(),
+            Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerOrderStatistics>(), Repository<CustomerDailyPurchases>(),
             new StoreTimeZoneDateTimeHelper());
     }
 
@@ -156,6 +156,94 @@ public class SegmentAnalyticsAgreementTests : DatabaseTestBase
     }
 
     /// <summary>
+    /// A period's share is read from the purchases per day for its whole UTC days and from the orders for the rest of
+    /// its first and last day while the figures are current, from the orders otherwise: both give the same figures for
+    /// every kind of period, for all stores and for each, among orders that are no purchases. The store's time zone
+    /// (not UTC here) plays no part: a period is two moments.
+    /// </summary>
+    [Test]
+    public async Task AShareOfAPeriodFromThePurchasesPerDayIsTheShareFromTheOrders()
+    {
+        var zone = TimeZoneInfo.CreateCustomTimeZone("Test", TimeSpan.FromHours(5.5), "Test", "Test");
+        var fromDays = new SegmentAnalyticsService(_settings, Repository<Customer>(), Repository<SegmentMembership>(), Repository<Order>(),
+            Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerOrderStatistics>(), Repository<CustomerDailyPurchases>(),
+            new StoreTimeZoneDateTimeHelper(zone));
+        var fromOrders = new SegmentAnalyticsService(new CustomerSegmentsSettings { RfmWindowDays = 365 }, Repository<Customer>(),
+            Repository<SegmentMembership>(), Repository<Order>(), Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(),
+            Repository<CustomerOrderStatistics>(), Repository<CustomerDailyPurchases>(), new StoreTimeZoneDateTimeHelper(zone));
+
+        var segment = await _data.SegmentAsync("Some");
+        var alice = await _data.CustomerAsync("alice@example.com");
+        var bob = await _data.CustomerAsync("bob@example.com");
+        var carol = await _data.CustomerAsync("carol@example.com");
+        var guest = await _data.GuestAsync();
+        await _data.MembershipAsync(segment.Id, alice.Id, Now.AddDays(-40));
+        await _data.MembershipAsync(segment.Id, bob.Id, Now.AddDays(-40));
+        await _data.MembershipAsync(segment.Id, carol.Id, Now.AddDays(-40), Now.AddDays(-30));
+
+        //from the 10th to the 16th: orders at midnight, on the periods' edges and between, of every customer, in two stores
+        //(and none), a third of them no purchase (pending, cancelled or deleted)
+        var firstDay = new DateTime(2026, 6, 10, 0, 0, 0, DateTimeKind.Utc);
+        var customers = new[] { alice, bob, carol, guest };
+        var times = new[] { TimeSpan.Zero, new TimeSpan(3, 0, 0), new TimeSpan(9, 15, 0), new TimeSpan(14, 45, 0), new TimeSpan(20, 0, 0), new TimeSpan(23, 59, 59) };
+        var n = 0;
+        for (var day = 0; day < 7; day++)
+        {
+            foreach (var time in times)
+            {
+                n++;
+                var status = (n % 9) switch
+                {
+                    2 => (PaymentStatus.Pending, OrderStatus.Pending, false),
+                    5 => (PaymentStatus.Paid, OrderStatus.Cancelled, false),
+                    8 => (PaymentStatus.Paid, OrderStatus.Complete, true),
+                    _ => (PaymentStatus.Paid, OrderStatus.Complete, false)
+                };
+                await _data.OrderAsync(customers[n % customers.Length].Id, 10m + n + 0.25m * (n % 4), firstDay.AddDays(day) + time,
+                    status.Item1, status.Item2, storeId: n % 11 == 0 ? 0 : 1 + n % 2, deleted: status.Item3);
+            }
+        }
+
+        await Statistics().RecomputeAllAsync(Now);
+        Assert.That(CustomerOrderStatisticsService.AreCurrentFor(_settings), Is.True, "the purchases per day are read");
+        Assert.That(await Repository<CustomerDailyPurchases>().Table.CountAsync(), Is.GreaterThan(0));
+
+        DateTime at(int day, int hours, int minutes = 0) => firstDay.AddDays(day).AddHours(hours).AddMinutes(minutes);
+        var periods = new (string Name, DateTime? From, DateTime? To)[]
+        {
+            ("partial first and last day", at(1, 9, 15), at(5, 14, 45)),
+            ("partial first and last day, edges between orders", at(1, 10), at(5, 12)),
+            ("whole days", at(1, 0), at(5, 0)),
+            ("whole days and a partial last day", at(1, 0), at(5, 20)),
+            ("a partial first day and whole days", at(1, 20), at(5, 0)),
+            ("inside one day", at(2, 3), at(2, 20)),
+            ("across one midnight, no whole day", at(2, 20), at(3, 9, 15)),
+            ("one whole day", at(3, 0), at(4, 0)),
+            ("since a moment", at(2, 14, 45), null),
+            ("until a moment", null, at(4, 3)),
+            ("empty", at(3, 9, 15), at(3, 9, 15)),
+            ("ending before it starts", at(5, 3), at(2, 20)),
+            ("without purchases", at(20, 0), at(25, 12))
+        };
+
+        var partial = await fromOrders.GetRevenueShareAsync(segment.Id, 0, at(1, 9, 15), at(5, 14, 45));
+        Assert.That(partial.MemberOrders, Is.GreaterThan(0), "members buy in the period");
+        Assert.That(partial.ShopCustomerOrders, Is.GreaterThan(partial.MemberOrders), "carol buys besides the members");
+        Assert.That(partial.ShopOrders, Is.GreaterThan(partial.ShopCustomerOrders), "the guest buys besides the shop customers");
+
+        foreach (var storeId in new[] { 0, 1, 2 })
+        {
+            foreach (var (name, from, to) in periods)
+            {
+                var expected = await fromOrders.GetRevenueShareAsync(segment.Id, storeId, from, to);
+                var actual = await fromDays.GetRevenueShareAsync(segment.Id, storeId, from, to);
+
+                Assert.That(actual, Is.EqualTo(expected), $"store {storeId}, {name}");
+            }
+        }
+    }
+
+    /// <summary>
     /// A date of birth in the future is no age from 0 to 18: the rule "age between 0 and 17" does not select it
     /// (SegmentRuleQueryBuilder.AgeAtLeast(0) needs a birth on or before today), so the bar "0 - 18" must not count it either
     /// </summary>
@@ -191,7 +279,7 @@ public class SegmentAnalyticsAgreementTests : DatabaseTestBase
     {
         var zone = TimeZoneInfo.CreateCustomTimeZone("Test", TimeSpan.FromHours(hoursAhead), "Test", "Test");
         var service = new SegmentAnalyticsService(_settings, Repository<Customer>(), Repository<SegmentMembership>(), Repository<Order>(),
-            Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerOrderStatistics>(),
+            Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerOrderStatistics>(), Repository<CustomerDailyPurchases>(),
             new StoreTimeZoneDateTimeHelper(zone));
         var segment = await _data.SegmentAsync("Daily");
         DateTime utc(string moment) => DateTime.Parse(moment, System.Globalization.CultureInfo.InvariantCulture);

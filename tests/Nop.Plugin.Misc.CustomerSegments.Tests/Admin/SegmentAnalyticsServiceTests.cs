@@ -71,7 +71,7 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
 
         _settings = new CustomerSegmentsSettings { RfmWindowDays = 365 };
         _service = new SegmentAnalyticsService(_settings, Repository<Customer>(), Repository<SegmentMembership>(), Repository<Order>(),
-            Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerOrderStatistics>(),
+            Repository<CustomerRole>(), Repository<CustomerCustomerRoleMapping>(), Repository<CustomerOrderStatistics>(), Repository<CustomerDailyPurchases>(),
             new StoreTimeZoneDateTimeHelper());
         await RecomputeStatisticsAsync();
     }

@@ -135,7 +135,7 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
     public async Task AnalyticsBuildForSqlServer()
     {
         var service = new SegmentAnalyticsService(_settings, _shop.Repository<Customer>(), _shop.Repository<SegmentMembership>(), _shop.Repository<Order>(),
-            _shop.Repository<CustomerRole>(), _shop.Repository<CustomerCustomerRoleMapping>(), _shop.Repository<CustomerOrderStatistics>(),
+            _shop.Repository<CustomerRole>(), _shop.Repository<CustomerCustomerRoleMapping>(), _shop.Repository<CustomerOrderStatistics>(), _shop.Repository<CustomerDailyPurchases>(),
             new StoreTimeZoneDateTimeHelper(TimeZoneInfo.FindSystemTimeZoneById("America/New_York")));
 
         await service.GetSizeOverTimeAsync(_static.Id, _now.AddDays(-30), _now);
