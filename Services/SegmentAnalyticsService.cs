@@ -113,6 +113,20 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
         public decimal TotalSpent { get; init; }
     }
 
+    protected class BuyerOrders
+    {
+        public int CustomerId { get; init; }
+
+        public int OrderCount { get; init; }
+    }
+
+    protected class ShopCustomerTotals
+    {
+        public int Customers { get; init; }
+
+        public int Orders { get; init; }
+    }
+
     protected class RfmCount
     {
         public int Recency { get; init; }
@@ -227,6 +241,25 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
         SegmentQueries.EligibleCustomers(_customerRepository.Table, _customerRoleRepository.Table, _customerRoleMappingRepository.Table, _settings);
 
     /// <summary>
+    /// How many shop customers there are and how many purchases they made, from each buyer's purchase count (one row per
+    /// buyer) in one statement: the eligibility test, an anti-join over every customer, runs once for both figures
+    /// </summary>
+    protected virtual async Task<(int Customers, int Orders)> CountShopCustomersAndOrdersAsync(IQueryable<BuyerOrders> buyers)
+    {
+        //grouped by a column that is false for every shop customer: both aggregates in one row
+        var totals = await (
+                from customer in ShopCustomers()
+                join buyer in buyers on customer.Id equals buyer.CustomerId into bought
+                from buyer in bought.DefaultIfEmpty()
+                select new { customer.Deleted, Orders = buyer == null ? 0 : buyer.OrderCount })
+            .GroupBy(customer => customer.Deleted)
+            .Select(group => new ShopCustomerTotals { Customers = group.Count(), Orders = group.Sum(customer => customer.Orders) })
+            .ToListAsync();
+
+        return (totals.Sum(total => total.Customers), totals.Sum(total => total.Orders));
+    }
+
+    /// <summary>
     /// An expression giving the index of the bucket a value falls in: 0 below edges[1], 1 below edges[2], ...,
     /// edges.Length - 1 from the last edge on; the database evaluates it as a CASE
     /// </summary>
@@ -330,9 +363,8 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
         var memberIds = CurrentMemberIds(segmentId);
         var shopCustomerIds = ShopCustomers().Select(customer => customer.Id);
         var members = await memberIds.CountAsync();
-        var shopCustomers = await shopCustomerIds.CountAsync();
 
-        int memberOrders, shopCustomerOrders, shopOrders;
+        int shopCustomers, memberOrders, shopCustomerOrders, shopOrders;
         decimal memberRevenue, shopRevenue;
         if (fromUtc == null && toUtc == null && CustomerOrderStatisticsService.AreCurrentFor(_settings))
         {
@@ -340,7 +372,8 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
             //and store instead of his orders (the store's rows; for all stores, the rows that add up every store)
             var rows = _orderStatisticsRepository.Table.Where(row => row.StoreId == storeId);
             (memberOrders, memberRevenue) = await CountAndSumAsync(rows.Where(row => memberIds.Contains(row.CustomerId)));
-            (shopCustomerOrders, _) = await CountAndSumAsync(rows.Where(row => shopCustomerIds.Contains(row.CustomerId)));
+            (shopCustomers, shopCustomerOrders) = await CountShopCustomersAndOrdersAsync(rows
+                .Select(row => new BuyerOrders { CustomerId = row.CustomerId, OrderCount = row.OrderCount }));
             (shopOrders, shopRevenue) = await CountAndSumAsync(rows);
         }
         else if (CustomerOrderStatisticsService.AreCurrentFor(_settings))
@@ -348,7 +381,9 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
             //a period: a row per buyer, store and whole day inside it, the orders of its partial first and last day
             var parts = PurchasesOfPeriod(storeId, fromUtc, toUtc);
             (memberOrders, memberRevenue) = await CountAndSumAsync(parts.Where(part => memberIds.Contains(part.CustomerId)));
-            (shopCustomerOrders, _) = await CountAndSumAsync(parts.Where(part => shopCustomerIds.Contains(part.CustomerId)));
+            (shopCustomers, shopCustomerOrders) = await CountShopCustomersAndOrdersAsync(parts
+                .GroupBy(part => part.CustomerId)
+                .Select(group => new BuyerOrders { CustomerId = group.Key, OrderCount = group.Sum(part => part.OrderCount) }));
             (shopOrders, shopRevenue) = await CountAndSumAsync(parts);
         }
         else
@@ -360,6 +395,7 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
                 purchases = purchases.Where(order => order.CreatedOnUtc < toUtc.Value);
 
             (memberOrders, memberRevenue) = await CountAndSumAsync(purchases.Where(order => memberIds.Contains(order.CustomerId)));
+            shopCustomers = await shopCustomerIds.CountAsync();
             shopCustomerOrders = await purchases.CountAsync(order => shopCustomerIds.Contains(order.CustomerId));
             (shopOrders, shopRevenue) = await CountAndSumAsync(purchases);
         }
