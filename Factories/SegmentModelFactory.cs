@@ -402,6 +402,7 @@ public class SegmentModelFactory : ISegmentModelFactory
 
         model.QueuedChanges = await _segmentPendingCustomerService.CountAsync();
         model.SuggestPreparedStatements = _databaseConfigurationAdvisor.SuggestsPreparedStatements();
+        model.SuggestPlainTransactions = _databaseConfigurationAdvisor.SuggestsPlainTransactions();
         model.WidgetZones ??= [];
         model.AvailableWidgetZones = [];
         foreach (var zone in CustomerSegmentsDefaults.ShopperWidgetZones)

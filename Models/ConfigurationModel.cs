@@ -33,6 +33,8 @@ public record ConfigurationModel : BaseNopModel
 
     public bool SuggestPreparedStatements { get; set; }
 
+    public bool SuggestPlainTransactions { get; set; }
+
     [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Configuration.RfmWindowDays")]
     public int RfmWindowDays { get; set; }
 

@@ -37,6 +37,37 @@ public class DatabaseConfigurationAdvisorTests
         Assert.That(Suggests(DataProviderType.PostgreSQL, connectionString), Is.False);
     }
 
+    private static bool SuggestsPlainTransactions(DataProviderType provider, string connectionString) =>
+        new DatabaseConfigurationAdvisor(new AppSettings([new DataConfig { DataProvider = provider, ConnectionString = connectionString }]))
+            .SuggestsPlainTransactions();
+
+    [TestCase("Server=db;Database=shop;Uid=nop;Pwd=secret")]
+    [TestCase("Server=db;Database=shop;Uid=nop;Pwd=secret;UseXaTransactions=true")]
+    [TestCase("Server=db;Database=shop;Use XA Transactions=yes")]
+    [TestCase("Server=db;Database=shop;Pwd=\"a;UseXaTransactions=false\"")]
+    [TestCase("")]
+    public void MySqlWithXaTransactionsIsAdvised(string connectionString)
+    {
+        Assert.That(SuggestsPlainTransactions(DataProviderType.MySql, connectionString), Is.True);
+    }
+
+    [TestCase("Server=db;Database=shop;AllowUserVariables=True;UseXaTransactions=False;Uid=nop;Pwd=secret")]
+    [TestCase("server=db;database=shop;usexatransactions=false")]
+    [TestCase("Server=db;Use XA Transactions=No;Database=shop")]
+    [TestCase("Server=db;Database=shop;UseXaTransactions=0")]
+    public void MySqlWithPlainTransactionsIsNotAdvised(string connectionString)
+    {
+        Assert.That(SuggestsPlainTransactions(DataProviderType.MySql, connectionString), Is.False);
+    }
+
+    [TestCase(DataProviderType.MySql, "Server=db;Database=shop;Pwd=\"unterminated")]
+    [TestCase(DataProviderType.PostgreSQL, "Host=db;Database=shop;Username=nop;Password=secret")]
+    [TestCase(DataProviderType.SqlServer, "Data Source=db;Initial Catalog=shop;Integrated Security=True")]
+    public void PlainTransactionsAreAdvisedOnlyForAReadableMySqlConnectionString(DataProviderType provider, string connectionString)
+    {
+        Assert.That(SuggestsPlainTransactions(provider, connectionString), Is.False);
+    }
+
     [TestCase(DataProviderType.SqlServer, "Data Source=db;Initial Catalog=shop;Integrated Security=True")]
     [TestCase(DataProviderType.MySql, "Server=db;Database=shop;Uid=nop;Pwd=secret")]
     [TestCase(DataProviderType.Unknown, "Host=db;Database=shop")]

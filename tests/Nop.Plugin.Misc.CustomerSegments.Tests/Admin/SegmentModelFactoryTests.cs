@@ -372,6 +372,21 @@ public class SegmentModelFactoryTests
     }
 
     [Test]
+    public async Task SettingsAdvisePlainTransactionsOnlyWhenTheDatabaseSettingsCall()
+    {
+        _databaseAdvisor.Setup(a => a.SuggestsPlainTransactions()).Returns(true);
+        var advised = await _factory.PrepareConfigurationModelAsync(null, new CustomerSegmentsSettings());
+        var posted = await _factory.PrepareConfigurationModelAsync(new ConfigurationModel { SuggestPlainTransactions = false }, new CustomerSegmentsSettings());
+        _databaseAdvisor.Setup(a => a.SuggestsPlainTransactions()).Returns(false);
+        var quiet = await _factory.PrepareConfigurationModelAsync(null, new CustomerSegmentsSettings());
+
+        Assert.That(advised.SuggestPlainTransactions, Is.True);
+        Assert.That(posted.SuggestPlainTransactions, Is.True, "asked again, never taken from the form");
+        Assert.That(quiet.SuggestPlainTransactions, Is.False);
+        Assert.That(advised.SuggestPreparedStatements, Is.False, "one advice does not bring the other");
+    }
+
+    [Test]
     public async Task APostedSettingsModelKeepsTheChosenZones()
     {
         var model = await _factory.PrepareConfigurationModelAsync(new ConfigurationModel { WidgetZones = ["footer_x", "content_before"] }, new CustomerSegmentsSettings());
