@@ -42,6 +42,11 @@ public class CustomerSegmentsAdminController : BasePluginController
     public const int AnalyticsHistoryDays = 90;
 
     /// <summary>
+    /// The longest period, in days, the revenue share is asked for (0: of all time)
+    /// </summary>
+    public const int MaxRevenueDays = 3650;
+
+    /// <summary>
     /// The length of the ShopperMessage column
     /// </summary>
     public const int ShopperMessageMaxLength = 1000;
@@ -725,9 +730,28 @@ public class CustomerSegmentsAdminController : BasePluginController
 
     #region Analytics
 
+    protected static object RevenueJson(SegmentRevenueShare revenue) => new
+    {
+        members = revenue.Members,
+        memberOrders = revenue.MemberOrders,
+        memberRevenue = revenue.MemberRevenue,
+        shopCustomers = revenue.ShopCustomers,
+        shopOrders = revenue.ShopOrders,
+        shopRevenue = revenue.ShopRevenue,
+        revenueShare = revenue.RevenueShare,
+        orderShare = revenue.OrderShare,
+        memberAverageOrderValue = revenue.MemberAverageOrderValue,
+        shopAverageOrderValue = revenue.ShopAverageOrderValue,
+        ordersPerMember = revenue.OrdersPerMember,
+        ordersPerShopCustomer = revenue.OrdersPerShopCustomer
+    };
+
     /// <param name="histogramOnly">Only the histogram: the admin changed its measure or its buckets, the other figures stay as shown</param>
+    /// <param name="revenueDays">The days back the revenue share covers; 0 for all time</param>
+    /// <param name="revenueOnly">Only the revenue share: the admin changed its period, the other figures stay as shown</param>
     [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS, CheckPermissionAttribute.CheckPermissionResultType.Json)]
-    public virtual async Task<IActionResult> Analytics(int id, string histogram = null, int? buckets = null, bool histogramOnly = false)
+    public virtual async Task<IActionResult> Analytics(int id, string histogram = null, int? buckets = null, bool histogramOnly = false,
+        int revenueDays = 0, bool revenueOnly = false)
     {
         var segment = await _segmentService.GetSegmentByIdAsync(id);
         if (segment is null)
@@ -742,10 +766,20 @@ public class CustomerSegmentsAdminController : BasePluginController
             return Json(new { error = string.Format(await GetResourceAsync("Analytics.Histogram.Buckets.Range"), HistogramBucketLimits.Min, HistogramBucketLimits.Max) });
         }
 
+        if (revenueDays is < 0 or > MaxRevenueDays)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Json(new { error = string.Format(await GetResourceAsync("Analytics.Revenue.Period.Range"), MaxRevenueDays) });
+        }
+
         if (!Enum.TryParse<SegmentHistogramField>(histogram, true, out var histogramField) || !Enum.IsDefined(histogramField))
             histogramField = SegmentHistogramField.TotalSpent;
 
         var now = DateTime.UtcNow;
+        var revenueFromUtc = revenueDays > 0 ? now.AddDays(-revenueDays) : (DateTime?)null;
+        if (revenueOnly)
+            return Json(new { revenue = RevenueJson(await _segmentAnalyticsService.GetRevenueShareAsync(segment.Id, segment.StoreId, revenueFromUtc, null)) });
+
         var histogramBuckets = await _segmentAnalyticsService.GetHistogramAsync(segment.Id, segment.StoreId, histogramField, now, buckets);
         var histogramJson = new
         {
@@ -757,7 +791,7 @@ public class CustomerSegmentsAdminController : BasePluginController
             return Json(new { histogram = histogramJson });
 
         var size = await _segmentAnalyticsService.GetSizeOverTimeAsync(segment.Id, now.AddDays(-AnalyticsHistoryDays), now);
-        var revenue = await _segmentAnalyticsService.GetRevenueShareAsync(segment.Id, segment.StoreId, null, null);
+        var revenue = await _segmentAnalyticsService.GetRevenueShareAsync(segment.Id, segment.StoreId, revenueFromUtc, null);
         var rfm = await _segmentAnalyticsService.GetRfmGridAsync(segment.Id, segment.StoreId);
         var overlap = await _segmentAnalyticsService.GetOverlapAsync(segment.Id);
 
@@ -771,21 +805,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         return Json(new
         {
             size = size.Select(point => new { date = point.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), members = point.Members }),
-            revenue = new
-            {
-                members = revenue.Members,
-                memberOrders = revenue.MemberOrders,
-                memberRevenue = revenue.MemberRevenue,
-                shopCustomers = revenue.ShopCustomers,
-                shopOrders = revenue.ShopOrders,
-                shopRevenue = revenue.ShopRevenue,
-                revenueShare = revenue.RevenueShare,
-                orderShare = revenue.OrderShare,
-                memberAverageOrderValue = revenue.MemberAverageOrderValue,
-                shopAverageOrderValue = revenue.ShopAverageOrderValue,
-                ordersPerMember = revenue.OrdersPerMember,
-                ordersPerShopCustomer = revenue.OrdersPerShopCustomer
-            },
+            revenue = RevenueJson(revenue),
             rfm = new { counts = rfmRows, withoutPurchases = rfm.WithoutPurchases, windowDays = rfm.WindowDays },
             histogram = histogramJson,
             overlap = overlap

@@ -117,6 +117,10 @@ public static class LocaleResources
         //analytics
         [P("Analytics.Size")] = "Members over time",
         [P("Analytics.Revenue")] = "Purchases of the members",
+        [P("Analytics.Revenue.Period")] = "Period of the purchases",
+        [P("Analytics.Revenue.Period.AllTime")] = "All time",
+        [P("Analytics.Revenue.Period.LastDays")] = "Last {0} days",
+        [P("Analytics.Revenue.Period.Range")] = "Choose a period of 1 to {0} days, or all time.",
         [P("Analytics.RevenueShare")] = "Share of revenue",
         [P("Analytics.OrderShare")] = "Share of orders",
         [P("Analytics.AverageOrderValue")] = "Average order value",

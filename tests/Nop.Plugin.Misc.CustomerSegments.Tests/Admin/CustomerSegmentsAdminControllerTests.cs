@@ -990,6 +990,60 @@ public class CustomerSegmentsAdminControllerTests
         _analyticsService.VerifyNoOtherCalls();
     }
 
+    [Test]
+    public async Task AChangedRevenuePeriodIsReadAloneOverThoseDays()
+    {
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(4)).ReturnsAsync(new Segment { Id = 4, StoreId = 2 });
+        DateTime? fromUtc = null;
+        _analyticsService.Setup(a => a.GetRevenueShareAsync(4, 2, It.IsAny<DateTime?>(), null))
+            .Callback((int _, int _, DateTime? from, DateTime? _) => fromUtc = from)
+            .ReturnsAsync(new SegmentRevenueShare(10, 5, 50m, 100, 16, 20, 400m));
+
+        var before = DateTime.UtcNow;
+        var json = JsonOf(await _controller.Analytics(4, "Age", revenueDays: 30, revenueOnly: true));
+
+        Assert.That(json.GetProperty("revenue").GetProperty("revenueShare").GetDecimal(), Is.EqualTo(0.125m));
+        Assert.That(json.TryGetProperty("histogram", out _), Is.False, "the other figures are not read again");
+        Assert.That(fromUtc, Is.InRange(before.AddDays(-30), DateTime.UtcNow.AddDays(-30)), "the last 30 days");
+        _analyticsService.Verify(a => a.GetRevenueShareAsync(4, 2, It.IsAny<DateTime?>(), null), Times.Once);
+        _analyticsService.VerifyNoOtherCalls();
+    }
+
+    [Test]
+    public async Task AllFiguresReadTheRevenueOfThePeriodChosen()
+    {
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(4)).ReturnsAsync(new Segment { Id = 4 });
+        _segmentService.Setup(s => s.GetSegmentsByIdsAsync(It.IsAny<IList<int>>())).ReturnsAsync([]);
+        _analyticsService.Setup(a => a.GetSizeOverTimeAsync(4, It.IsAny<DateTime>(), It.IsAny<DateTime>())).ReturnsAsync([]);
+        _analyticsService.Setup(a => a.GetOverlapAsync(4)).ReturnsAsync([]);
+        _analyticsService.Setup(a => a.GetRfmGridAsync(4, 0)).ReturnsAsync(new RfmGrid(new int[5, 5], 0, 365));
+        _analyticsService.Setup(a => a.GetHistogramAsync(4, 0, SegmentHistogramField.TotalSpent, It.IsAny<DateTime>(), null)).ReturnsAsync([]);
+        DateTime? fromUtc = null;
+        _analyticsService.Setup(a => a.GetRevenueShareAsync(4, 0, It.IsNotNull<DateTime?>(), null))
+            .Callback((int _, int _, DateTime? from, DateTime? _) => fromUtc = from)
+            .ReturnsAsync(new SegmentRevenueShare(1, 1, 5m, 10, 4, 4, 20m));
+
+        var before = DateTime.UtcNow;
+        var json = JsonOf(await _controller.Analytics(4, revenueDays: 365));
+
+        Assert.That(json.GetProperty("revenue").GetProperty("revenueShare").GetDecimal(), Is.EqualTo(0.25m));
+        Assert.That(fromUtc, Is.InRange(before.AddDays(-365), DateTime.UtcNow.AddDays(-365)));
+    }
+
+    [TestCase(-1)]
+    [TestCase(CustomerSegmentsAdminController.MaxRevenueDays + 1)]
+    public async Task AnalyticsRefusesARevenuePeriodOutOfRange(int revenueDays)
+    {
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(4)).ReturnsAsync(new Segment { Id = 4 });
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Analytics.Revenue.Period.Range")).ReturnsAsync("1 to {0} days");
+
+        var json = JsonOf(await _controller.Analytics(4, revenueDays: revenueDays, revenueOnly: true));
+
+        Assert.That(_controller.Response.StatusCode, Is.EqualTo(StatusCodes.Status400BadRequest));
+        Assert.That(json.GetProperty("error").GetString(), Is.EqualTo($"1 to {CustomerSegmentsAdminController.MaxRevenueDays} days"));
+        _analyticsService.VerifyNoOtherCalls();
+    }
+
     [TestCase(1)]
     [TestCase(0)]
     [TestCase(HistogramBucketLimits.Max + 1)]
