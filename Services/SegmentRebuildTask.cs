@@ -43,7 +43,7 @@ public class SegmentRebuildTask : IScheduleTask
 
     /// <summary>
     /// Re-evaluates the queued customers while the lease is held; a failure is logged and leaves the customers it
-    /// concerns queued, so that the rebuild still runs
+    /// concerns queued for the next run, so that the run still reports its rebuild
     /// </summary>
     /// <param name="continueAsync">Renews the lease; false when it was lost</param>
     protected virtual async Task ProcessPendingCustomersAsync(Func<Task<bool>> continueAsync)
