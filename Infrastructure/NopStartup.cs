@@ -47,6 +47,7 @@ public class NopStartup : INopStartup
         services.AddScoped<IStaticSegmentService, StaticSegmentService>();
         services.AddScoped<ISegmentLeaseService, SegmentLeaseService>();
         services.AddScoped<ISegmentPendingCustomerService, SegmentPendingCustomerService>();
+        services.AddScoped<ISegmentPendingCustomerProcessor, SegmentPendingCustomerProcessor>();
         services.AddScoped<IReevaluatedOrderTracker, ReevaluatedOrderTracker>();
         services.AddScoped<ISegmentRebuildRunService, SegmentRebuildRunService>();
         services.AddScoped<ISegmentRebuildRunner, SegmentRebuildRunner>();

@@ -11,7 +11,8 @@ public interface ISegmentRebuildRunner
     public const int StepCount = 2;
 
     /// <summary>
-    /// Runs the run if it is still queued
+    /// Runs the run if it is still queued, then, while the lease is still held, re-evaluates the customers queued by
+    /// events (whatever came of the run: the queue does not depend on its segment)
     /// </summary>
     /// <returns>False when another rebuild holds the lease: the run stays queued, to be tried again</returns>
     Task<bool> RunAsync(int runId);

@@ -8,13 +8,15 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
 /// <summary>
 /// Runs a "rebuild now" while holding the same database lease as the scheduled rebuild, so that at most one
-/// rebuild writes memberships at a time across all instances; the run row is updated after each step
+/// rebuild writes memberships at a time across all instances; the run row is updated after each step. Before it frees
+/// the lease, the run re-evaluates the customers queued by events (see <see cref="ISegmentPendingCustomerProcessor"/>).
 /// </summary>
 public class SegmentRebuildRunner : ISegmentRebuildRunner
 {
     protected readonly ILogger _logger;
     protected readonly IRepository<SegmentRebuildRun> _runRepository;
     protected readonly ISegmentLeaseService _segmentLeaseService;
+    protected readonly ISegmentPendingCustomerProcessor _segmentPendingCustomerProcessor;
     protected readonly ISegmentRebuildService _segmentRebuildService;
     protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentRuleValidator _segmentRuleValidator;
@@ -23,6 +25,7 @@ public class SegmentRebuildRunner : ISegmentRebuildRunner
     public SegmentRebuildRunner(ILogger logger,
         IRepository<SegmentRebuildRun> runRepository,
         ISegmentLeaseService segmentLeaseService,
+        ISegmentPendingCustomerProcessor segmentPendingCustomerProcessor,
         ISegmentRebuildService segmentRebuildService,
         ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentRuleValidator segmentRuleValidator,
@@ -31,6 +34,7 @@ public class SegmentRebuildRunner : ISegmentRebuildRunner
         _logger = logger;
         _runRepository = runRepository;
         _segmentLeaseService = segmentLeaseService;
+        _segmentPendingCustomerProcessor = segmentPendingCustomerProcessor;
         _segmentRebuildService = segmentRebuildService;
         _segmentRuleSerializer = segmentRuleSerializer;
         _segmentRuleValidator = segmentRuleValidator;
@@ -82,6 +86,44 @@ public class SegmentRebuildRunner : ISegmentRebuildRunner
         return segment;
     }
 
+    /// <summary>
+    /// The claimed run's two steps, its outcome recorded in the run row
+    /// </summary>
+    /// <param name="run">The run, claimed by this runner</param>
+    /// <param name="renewAsync">Renews the lease; false when it was lost</param>
+    protected virtual async Task RebuildAsync(SegmentRebuildRun run, Func<Task<bool>> renewAsync)
+    {
+        try
+        {
+            var segment = await CheckSegmentAsync(run);
+            if (segment is null)
+                return;
+
+            await StepDoneAsync(run);
+            if (!await renewAsync())
+            {
+                await FailAsync(run, "Segments.Rebuild.Interrupted");
+                return;
+            }
+
+            var result = await _segmentRebuildService.RebuildSegmentAsync(segment);
+            run.Entered = result.Entered;
+            run.Left = result.Left;
+            run.StateId = (int)SegmentRebuildRunState.Completed;
+            run.FinishedOnUtc = DateTime.UtcNow;
+            await StepDoneAsync(run);
+        }
+        catch (SegmentRuleValidationException)
+        {
+            await FailAsync(run, "Segments.Rebuild.InvalidRule");
+        }
+        catch (Exception exception)
+        {
+            await _logger.ErrorAsync($"Customer segments: the rebuild of segment #{run.SegmentId} failed", exception);
+            await FailAsync(run, "Segments.Rebuild.Failed");
+        }
+    }
+
     public virtual async Task<bool> RunAsync(int runId)
     {
         var run = await _runRepository.GetByIdAsync(runId);
@@ -112,36 +154,14 @@ public class SegmentRebuildRunner : ISegmentRebuildRunner
             if (claimed != 1)
                 return true;
 
+            Task<bool> renewAsync() => _segmentLeaseService.RenewAsync(name, holder, duration);
             run = await _runRepository.GetByIdAsync(runId);
-            try
-            {
-                var segment = await CheckSegmentAsync(run);
-                if (segment is null)
-                    return true;
+            await RebuildAsync(run, renewAsync);
 
-                await StepDoneAsync(run);
-                if (!await _segmentLeaseService.RenewAsync(name, holder, duration))
-                {
-                    await FailAsync(run, "Segments.Rebuild.Interrupted");
-                    return true;
-                }
-
-                var result = await _segmentRebuildService.RebuildSegmentAsync(segment);
-                run.Entered = result.Entered;
-                run.Left = result.Left;
-                run.StateId = (int)SegmentRebuildRunState.Completed;
-                run.FinishedOnUtc = DateTime.UtcNow;
-                await StepDoneAsync(run);
-            }
-            catch (SegmentRuleValidationException)
-            {
-                await FailAsync(run, "Segments.Rebuild.InvalidRule");
-            }
-            catch (Exception exception)
-            {
-                await _logger.ErrorAsync($"Customer segments: the rebuild of segment #{run.SegmentId} failed", exception);
-                await FailAsync(run, "Segments.Rebuild.Failed");
-            }
+            //as the scheduled task does after its rebuild: the customers queued meanwhile (events inside transactions, or
+            //during the recompute of the order figures this run may have started) wait no longer than this run
+            if (await renewAsync())
+                await _segmentPendingCustomerProcessor.ProcessAsync(renewAsync);
 
             return true;
         }

@@ -15,21 +15,21 @@ public class SegmentRebuildTask : IScheduleTask
     protected readonly CustomerSegmentsSettings _settings;
     protected readonly ILogger _logger;
     protected readonly ISegmentLeaseService _segmentLeaseService;
-    protected readonly ISegmentPendingCustomerService _segmentPendingCustomerService;
+    protected readonly ISegmentPendingCustomerProcessor _segmentPendingCustomerProcessor;
     protected readonly ISegmentRebuildService _segmentRebuildService;
     protected readonly ISettingService _settingService;
 
     public SegmentRebuildTask(CustomerSegmentsSettings settings,
         ILogger logger,
         ISegmentLeaseService segmentLeaseService,
-        ISegmentPendingCustomerService segmentPendingCustomerService,
+        ISegmentPendingCustomerProcessor segmentPendingCustomerProcessor,
         ISegmentRebuildService segmentRebuildService,
         ISettingService settingService)
     {
         _settings = settings;
         _logger = logger;
         _segmentLeaseService = segmentLeaseService;
-        _segmentPendingCustomerService = segmentPendingCustomerService;
+        _segmentPendingCustomerProcessor = segmentPendingCustomerProcessor;
         _segmentRebuildService = segmentRebuildService;
         _settingService = settingService;
     }
@@ -40,35 +40,6 @@ public class SegmentRebuildTask : IScheduleTask
     protected virtual bool IsFullRebuildDue(DateTime nowUtc) =>
         _settings.FullRebuildIntervalHours > 0
         && (_settings.LastFullRebuildOnUtc is not { } last || nowUtc - last >= TimeSpan.FromHours(_settings.FullRebuildIntervalHours));
-
-    /// <summary>
-    /// Re-evaluates the queued customers while the lease is held; a failure is logged and leaves the customers it
-    /// concerns queued for the next run, so that the run still reports its rebuild
-    /// </summary>
-    /// <param name="continueAsync">Renews the lease; false when it was lost</param>
-    protected virtual async Task ProcessPendingCustomersAsync(Func<Task<bool>> continueAsync)
-    {
-        try
-        {
-            await LogProcessedAsync(await _segmentPendingCustomerService.ProcessAsync(continueAsync));
-        }
-        catch (SegmentPendingCustomersException exception)
-        {
-            await LogProcessedAsync(exception.Processed);
-            await _logger.ErrorAsync($"Customer segments: re-evaluating the queued changes of customers {SegmentPendingCustomersException.Describe(exception.CustomerIds)} " +
-                "failed; they stay queued for the next run", exception.InnerException);
-        }
-        catch (Exception exception)
-        {
-            await _logger.ErrorAsync("Customer segments: re-evaluating the queued customers failed; they stay queued for the next run", exception);
-        }
-    }
-
-    protected virtual async Task LogProcessedAsync(int processed)
-    {
-        if (processed > 0)
-            await _logger.InformationAsync($"Customer segments: re-evaluated the customers of {processed} queued changes (events announced inside transactions, or while the order figures were recomputed)");
-    }
 
     /// <summary>
     /// Rebuilds unless another instance is rebuilding
@@ -112,7 +83,7 @@ public class SegmentRebuildTask : IScheduleTask
             //after the rebuild: the customers queued while it recomputed the order figures (see
             //CustomerSegmentsSettings.OrderStatisticsRecomputeStartedOnUtc) are re-evaluated over the new figures
             if (!leaseLost)
-                await ProcessPendingCustomersAsync(renewAsync);
+                await _segmentPendingCustomerProcessor.ProcessAsync(renewAsync);
 
             return results;
         }

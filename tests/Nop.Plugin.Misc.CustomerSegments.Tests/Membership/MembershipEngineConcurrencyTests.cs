@@ -276,8 +276,7 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
             }
         };
         var services = new ServiceCollection();
-        services.AddScoped<ISegmentRebuildRunner>(_ => new SegmentRebuildRunner(Logger.Object, Repository<SegmentRebuildRun>(),
-            new SegmentLeaseService(Repository<SegmentLease>()), rebuild, Serializer, Validator, SegmentService));
+        services.AddScoped<ISegmentRebuildRunner>(_ => NewRunner(rebuild));
         var runs = new SegmentRebuildRunService(Repository<SegmentRebuildRun>(), services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>())
         {
             RetryDelay = TimeSpan.FromMilliseconds(50)

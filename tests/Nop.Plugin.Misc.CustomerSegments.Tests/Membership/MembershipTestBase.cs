@@ -184,6 +184,13 @@ public abstract class MembershipTestBase : DatabaseTestBase
         new(Logger.Object, Repository<SegmentPendingCustomer>(), reevaluation);
 
     /// <summary>
+    /// "Rebuild now"'s runner over the test's shop, with the test's rebuild service and queue unless given others
+    /// </summary>
+    protected SegmentRebuildRunner NewRunner(ISegmentRebuildService rebuild = null, ISegmentPendingCustomerService pending = null) =>
+        new(Logger.Object, Repository<SegmentRebuildRun>(), new SegmentLeaseService(Repository<SegmentLease>()),
+            new SegmentPendingCustomerProcessor(Logger.Object, pending ?? PendingCustomers), rebuild ?? RebuildService, Serializer, Validator, SegmentService);
+
+    /// <summary>
     /// The full rebuild's in-memory comparison and writes over the shop (by default the test's)
     /// </summary>
     protected SegmentMembershipSynchronizer NewSynchronizer(TestShop shop = null)

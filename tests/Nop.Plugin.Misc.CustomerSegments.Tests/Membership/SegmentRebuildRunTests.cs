@@ -1,5 +1,7 @@
+using LinqToDB;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Moq;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
@@ -21,9 +23,6 @@ public class SegmentRebuildRunTests : MembershipTestBase
 
     [SetUp]
     public Task EmptyRunsAsync() => Repository<SegmentRebuildRun>().DeleteAsync(_ => true);
-
-    private SegmentRebuildRunner NewRunner() => new(Logger.Object, Repository<SegmentRebuildRun>(),
-        new SegmentLeaseService(Repository<SegmentLease>()), RebuildService, Serializer, Validator, SegmentService);
 
     /// <summary>
     /// What nopCommerce's container gives the background task: a new scope with its own runner
@@ -260,6 +259,87 @@ public class SegmentRebuildRunTests : MembershipTestBase
 
         Assert.That(run.StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
         Assert.That(seenByRun, Is.Null);
+    }
+
+    [Test]
+    public async Task AfterItsRebuildTheRunReevaluatesTheCustomersQueuedMeanwhile()
+    {
+        //an order placed while the run recomputed the order figures: its event queued the customer (see
+        //OrderEventsDuringARecomputeTests) rather than wait for the recompute
+        var ann = await CustomerAsync("ann@example.com");
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+        await OrderAsync(ann.Id, publishEvent: false);
+        await NewPendingCustomerService(ReevaluationService).QueueAsync([ann.Id], Services.Rules.RuleDataSources.Orders);
+        var segment = await AcmeSegmentAsync(2);
+        var run = await QueuedRunAsync(segment.Id);
+
+        Assert.That(await NewRunner().RunAsync(run.Id), Is.True);
+
+        Assert.That((await ReloadAsync(run)).StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }), "re-evaluated now, not at the task's next run");
+        Assert.That(await Repository<SegmentPendingCustomer>().Table.CountAsync(), Is.Zero);
+        Logger.Verify(log => log.InformationAsync(It.Is<string>(message => message.Contains("1 queued changes")), null, null), Times.Once);
+    }
+
+    [Test]
+    public async Task QueuedCustomersThatFailStayQueuedAndTheRunStillCompletes()
+    {
+        await NewPendingCustomerService(ReevaluationService).QueueAsync([1], Services.Rules.RuleDataSources.Orders);
+        var failing = new Mock<ISegmentPendingCustomerService>();
+        failing.Setup(pending => pending.ProcessAsync(It.IsAny<Func<Task<bool>>>())).ThrowsAsync(new InvalidOperationException("database gone"));
+        var segment = await AcmeSegmentAsync(2);
+        var run = await QueuedRunAsync(segment.Id);
+
+        Assert.That(await NewRunner(pending: failing.Object).RunAsync(run.Id), Is.True);
+
+        Assert.That((await ReloadAsync(run)).StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
+        Assert.That(await CurrentMemberIdsAsync(segment.Id), Has.Length.EqualTo(2));
+        Assert.That(await Repository<SegmentPendingCustomer>().Table.CountAsync(), Is.EqualTo(1));
+        Assert.That((await Repository<SegmentLease>().GetAllAsync(query => query)).Single().Holder, Is.Null, "the lease is freed");
+        Logger.Verify(log => log.ErrorAsync(It.Is<string>(message => message.Contains("queued customers")), It.IsAny<InvalidOperationException>(), null), Times.Once);
+    }
+
+    [Test]
+    public async Task ARunWhoseSegmentFailsStillReevaluatesTheQueuedCustomers()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+        await OrderAsync(ann.Id, publishEvent: false);
+        await NewPendingCustomerService(ReevaluationService).QueueAsync([ann.Id], Services.Rules.RuleDataSources.Orders);
+        var segment = await AcmeSegmentAsync(2);
+        segment.RuleJson = Json(Condition("customer.noSuchField", "eq", 1));
+        await Repository<Segment>().UpdateAsync(segment);
+        var run = await QueuedRunAsync(segment.Id);
+
+        Assert.That(await NewRunner().RunAsync(run.Id), Is.True);
+
+        Assert.That((await ReloadAsync(run)).StateId, Is.EqualTo((int)SegmentRebuildRunState.Failed));
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }), "the queue does not depend on the segment run");
+        Assert.That(await Repository<SegmentPendingCustomer>().Table.CountAsync(), Is.Zero);
+    }
+
+    [Test]
+    public async Task ARunThatLosesItsLeaseLeavesTheQueueToTheNextRun()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        await NewPendingCustomerService(ReevaluationService).QueueAsync([ann.Id], Services.Rules.RuleDataSources.Orders);
+        var segment = await AcmeSegmentAsync(2);
+        var run = await QueuedRunAsync(segment.Id);
+        var rebuild = new Mock<ISegmentRebuildService>();
+        rebuild.Setup(service => service.RebuildSegmentAsync(It.IsAny<Segment>()))
+            .Returns(async (Segment rebuilt) =>
+            {
+                //another instance took the lease over meanwhile (this run's had expired)
+                await Repository<SegmentLease>().Table.Set(lease => lease.Holder, OtherHolder).UpdateAsync();
+                return new SegmentRebuildResult(rebuilt.Id, 0, 0);
+            });
+        var pending = new Mock<ISegmentPendingCustomerService>();
+        var runner = NewRunner(rebuild.Object, pending.Object);
+
+        Assert.That(await runner.RunAsync(run.Id), Is.True);
+
+        pending.Verify(service => service.ProcessAsync(It.IsAny<Func<Task<bool>>>()), Times.Never, "not re-evaluated beside the other instance");
+        Assert.That(await Repository<SegmentLease>().Table.Select(lease => lease.Holder).ToListAsync(), Is.EqualTo(new[] { OtherHolder }));
     }
 
     [Test]

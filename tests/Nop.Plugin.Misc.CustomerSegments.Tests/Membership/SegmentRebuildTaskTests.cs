@@ -30,7 +30,7 @@ public class SegmentRebuildTaskTests : MembershipTestBase
         var rebuild = NewRebuildService(queries, logger.Object, settings: statisticsSettings);
         var reevaluation = NewReevaluationService(queries, logger.Object, settings: statisticsSettings);
         var task = new SegmentRebuildTask(settings ?? new CustomerSegmentsSettings(), logger.Object, new SegmentLeaseService(Repository<SegmentLease>()),
-            pending ?? NewPendingCustomerService(reevaluation), rebuild, settingService ?? Mock.Of<ISettingService>());
+            new SegmentPendingCustomerProcessor(logger.Object, pending ?? NewPendingCustomerService(reevaluation)), rebuild, settingService ?? Mock.Of<ISettingService>());
         return (task, queries, logger);
     }
 
@@ -292,7 +292,7 @@ public class SegmentRebuildTaskTests : MembershipTestBase
                 return [];
             });
         var task = new SegmentRebuildTask(new CustomerSegmentsSettings { LastFullRebuildOnUtc = DateTime.UtcNow }, Logger.Object, new SegmentLeaseService(Repository<SegmentLease>()),
-            pending.Object, rebuild.Object, Mock.Of<ISettingService>());
+            new SegmentPendingCustomerProcessor(Logger.Object, pending.Object), rebuild.Object, Mock.Of<ISettingService>());
 
         Assert.That(await task.RunAsync(), Is.Empty);
 

@@ -34,8 +34,7 @@ public class StoreDeletedConsumerTests : MembershipTestBase
     private SegmentRebuildRunService NewRunService()
     {
         var services = new ServiceCollection();
-        services.AddScoped<ISegmentRebuildRunner>(_ => new SegmentRebuildRunner(Logger.Object, Repository<SegmentRebuildRun>(),
-            new SegmentLeaseService(Repository<SegmentLease>()), RebuildService, Serializer, Validator, SegmentService));
+        services.AddScoped<ISegmentRebuildRunner>(_ => NewRunner());
 
         return new SegmentRebuildRunService(Repository<SegmentRebuildRun>(), services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>())
         {

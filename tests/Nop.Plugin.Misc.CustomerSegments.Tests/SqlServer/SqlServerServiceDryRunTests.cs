@@ -257,8 +257,10 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
         await leases.RenewAsync("dry-run", "a", TimeSpan.FromMinutes(5));
         await leases.ReleaseAsync("dry-run", "a");
 
-        var runner = new SegmentRebuildRunner(new Mock<ILogger>().Object, _shop.Repository<SegmentRebuildRun>(), leases, _rebuildService, _serializer,
-            _validator, _segmentService);
+        var logger = new Mock<ILogger>().Object;
+        var pending = new SegmentPendingCustomerService(logger, _shop.Repository<SegmentPendingCustomer>(), _reevaluationService);
+        var runner = new SegmentRebuildRunner(logger, _shop.Repository<SegmentRebuildRun>(), leases, new SegmentPendingCustomerProcessor(logger, pending),
+            _rebuildService, _serializer, _validator, _segmentService);
         var runs = new InlineRunService(_shop.Repository<SegmentRebuildRun>(), runner);
         var run = await runs.StartAsync(_dynamic);
         await runs.GetLatestRunAsync(_dynamic.Id);
