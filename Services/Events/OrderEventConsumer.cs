@@ -12,7 +12,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 /// and the admin's edits of an order (its totals, for instance). Within one request, an event about an order that
 /// is as it was at the previous re-evaluation changes nothing and is skipped (see <see cref="IReevaluatedOrderTracker"/>).
 /// </summary>
-public class OrderEventConsumer : SegmentEventConsumerBase,
+public class OrderEventConsumer : OrderEventConsumerBase,
     IConsumer<EntityInsertedEvent<Order>>,
     IConsumer<EntityUpdatedEvent<Order>>,
     IConsumer<OrderPlacedEvent>,
@@ -22,18 +22,11 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
     IConsumer<OrderVoidedEvent>,
     IConsumer<EntityDeletedEvent<Order>>
 {
-    protected readonly CustomerSegmentsSettings _settings;
-    protected readonly IReevaluatedOrderTracker _reevaluatedOrderTracker;
-
     public OrderEventConsumer(CustomerSegmentsSettings settings, ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService,
         ISegmentReevaluationService segmentReevaluationService, IReevaluatedOrderTracker reevaluatedOrderTracker)
-        : base(logger, segmentPendingCustomerService, segmentReevaluationService)
+        : base(settings, logger, segmentPendingCustomerService, segmentReevaluationService, reevaluatedOrderTracker)
     {
-        _settings = settings;
-        _reevaluatedOrderTracker = reevaluatedOrderTracker;
     }
-
-    protected override bool OrderFiguresBeingRecomputed() => CustomerOrderStatisticsService.AreBeingRecomputed(_settings, DateTime.UtcNow);
 
     /// <summary>
     /// Re-evaluates the order's customer after a change of the order itself: only what the order can change among his
@@ -50,14 +43,8 @@ public class OrderEventConsumer : SegmentEventConsumerBase,
 
         return RunLoggingFailuresAsync(async () =>
         {
-            if (await QueueIfInsideTransactionAsync(() => Task.FromResult<IEnumerable<int>>([order.CustomerId]), RuleDataSources.Orders)
-                || await QueueIfOrderFiguresBeingRecomputedAsync([order.CustomerId], RuleDataSources.Orders))
-            {
-                return;
-            }
-
-            if (!await QueueIfFailedAsync([order.CustomerId], RuleDataSources.Orders, await _segmentReevaluationService.ReevaluateOrderCustomerAsync(order)))
-                _reevaluatedOrderTracker.Reevaluated(order);
+            if (!await QueueIfInsideTransactionAsync(() => Task.FromResult<IEnumerable<int>>([order.CustomerId]), RuleDataSources.Orders))
+                await ReevaluateOrderCustomerAsync(order);
         }, eventName);
     }
 

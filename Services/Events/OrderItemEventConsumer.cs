@@ -13,25 +13,19 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 /// count as purchases can: the items nopCommerce inserts while it places an order that is not paid yet (most
 /// checkouts) change nothing, and the order's own events re-evaluate the customer once it counts.
 /// </summary>
-public class OrderItemEventConsumer : SegmentEventConsumerBase,
+public class OrderItemEventConsumer : OrderEventConsumerBase,
     IConsumer<EntityInsertedEvent<OrderItem>>,
     IConsumer<EntityUpdatedEvent<OrderItem>>,
     IConsumer<EntityDeletedEvent<OrderItem>>
 {
-    protected readonly CustomerSegmentsSettings _settings;
     protected readonly IRepository<Order> _orderRepository;
-    protected readonly IReevaluatedOrderTracker _reevaluatedOrderTracker;
 
     public OrderItemEventConsumer(CustomerSegmentsSettings settings, ILogger logger, ISegmentPendingCustomerService segmentPendingCustomerService,
         ISegmentReevaluationService segmentReevaluationService, IRepository<Order> orderRepository, IReevaluatedOrderTracker reevaluatedOrderTracker)
-        : base(logger, segmentPendingCustomerService, segmentReevaluationService)
+        : base(settings, logger, segmentPendingCustomerService, segmentReevaluationService, reevaluatedOrderTracker)
     {
-        _settings = settings;
         _orderRepository = orderRepository;
-        _reevaluatedOrderTracker = reevaluatedOrderTracker;
     }
-
-    protected override bool OrderFiguresBeingRecomputed() => CustomerOrderStatisticsService.AreBeingRecomputed(_settings, DateTime.UtcNow);
 
     /// <summary>
     /// The item's order, when it counts as a purchase
@@ -62,14 +56,8 @@ public class OrderItemEventConsumer : SegmentEventConsumerBase,
             if (await QueueIfInsideTransactionAsync(async () => await GetPurchaseOfItemAsync(item) is { } queued ? [queued.CustomerId] : [], RuleDataSources.Orders))
                 return;
 
-            if (await GetPurchaseOfItemAsync(item) is not { CustomerId: > 0 } order
-                || await QueueIfOrderFiguresBeingRecomputedAsync([order.CustomerId], RuleDataSources.Orders))
-            {
-                return;
-            }
-
-            if (!await QueueIfFailedAsync([order.CustomerId], RuleDataSources.Orders, await _segmentReevaluationService.ReevaluateOrderCustomerAsync(order)))
-                _reevaluatedOrderTracker.Reevaluated(order);
+            if (await GetPurchaseOfItemAsync(item) is { CustomerId: > 0 } order)
+                await ReevaluateOrderCustomerAsync(order);
         }, eventName);
     }
 
