@@ -14,6 +14,15 @@ public interface ISegmentRebuildRunService
     Task<SegmentRebuildRun> StartAsync(Segment segment);
 
     /// <summary>
+    /// Brings the segments and the active dynamic segments that reference them, directly or through others, up to date
+    /// in the background: a run is started (as <see cref="StartAsync"/>) for each active dynamic one of them that
+    /// references none of the others, since a segment's run rebuilds the segments referencing it; inactive and static
+    /// segments are not rebuilt, but the segments referencing them are
+    /// </summary>
+    /// <returns>The runs started, or found queued</returns>
+    Task<IList<SegmentRebuildRun>> StartWithReferencingSegmentsAsync(IEnumerable<Segment> segments);
+
+    /// <summary>
     /// The segment's latest run (an unfinished one abandoned by a stopped application is reported failed), or null
     /// </summary>
     Task<SegmentRebuildRun> GetLatestRunAsync(int segmentId);

@@ -1,5 +1,6 @@
 using Nop.Core;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
@@ -31,6 +32,12 @@ public interface ISegmentService
     /// The segments whose rules name the segment (a segment.member condition): while there are any, the segment is not deleted
     /// </summary>
     Task<IList<Segment>> GetReferencingSegmentsAsync(int segmentId);
+
+    /// <summary>
+    /// The active dynamic segments whose rules read any of the data (for a change whose customers are not known, such
+    /// as rows nopCommerce's database removed by a cascade)
+    /// </summary>
+    Task<IList<Segment>> GetActiveDynamicSegmentsReadingAsync(RuleDataSources sources);
 
     /// <summary>
     /// Deletes the segment with its memberships and translations

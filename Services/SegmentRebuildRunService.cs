@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection;
 using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Services.Logging;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
@@ -18,11 +19,21 @@ public class SegmentRebuildRunService : ISegmentRebuildRunService
 
     protected readonly IRepository<SegmentRebuildRun> _runRepository;
     protected readonly IServiceScopeFactory _serviceScopeFactory;
+    protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
+    protected readonly ISegmentService _segmentService;
+    protected readonly SegmentRuleAnalyzer _segmentRuleAnalyzer;
 
-    public SegmentRebuildRunService(IRepository<SegmentRebuildRun> runRepository, IServiceScopeFactory serviceScopeFactory)
+    public SegmentRebuildRunService(IRepository<SegmentRebuildRun> runRepository,
+        IServiceScopeFactory serviceScopeFactory,
+        ISegmentRuleSerializer segmentRuleSerializer,
+        ISegmentService segmentService,
+        SegmentRuleAnalyzer segmentRuleAnalyzer)
     {
         _runRepository = runRepository;
         _serviceScopeFactory = serviceScopeFactory;
+        _segmentRuleSerializer = segmentRuleSerializer;
+        _segmentService = segmentService;
+        _segmentRuleAnalyzer = segmentRuleAnalyzer;
     }
 
     /// <summary>
@@ -126,6 +137,42 @@ public class SegmentRebuildRunService : ISegmentRebuildRunService
         _ = LaunchAsync(run.Id);
 
         return run;
+    }
+
+    public virtual async Task<IList<SegmentRebuildRun>> StartWithReferencingSegmentsAsync(IEnumerable<Segment> segments)
+    {
+        var ids = (segments ?? []).Where(segment => segment != null).Select(segment => segment.Id).ToHashSet();
+        if (ids.Count == 0)
+            return [];
+
+        //as a run finds them (SegmentRebuildService.RebuildSegmentAsync): the active dynamic segments whose rules parse
+        var active = (await _segmentService.GetAllSegmentsAsync(activeOnly: true))
+            .Where(segment => segment.SegmentTypeId == (int)SegmentType.Dynamic)
+            .ToList();
+        var dependencies = new Dictionary<int, SegmentRuleDependencies>();
+        foreach (var segment in active)
+        {
+            var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
+            if (parsed.Success)
+                dependencies[segment.Id] = _segmentRuleAnalyzer.GetDependencies(parsed.Rule);
+        }
+
+        var selectedIds = _segmentRuleAnalyzer.GetDependents(ids, dependencies);
+        selectedIds.UnionWith(active.Where(segment => ids.Contains(segment.Id)).Select(segment => segment.Id));
+
+        //referenced segments first: a segment whose run an earlier one brings along gets none of its own
+        var runs = new List<SegmentRebuildRun>();
+        var broughtAlong = new HashSet<int>();
+        foreach (var segment in _segmentRuleAnalyzer.OrderByDependency(active.Where(segment => selectedIds.Contains(segment.Id)), dependencies))
+        {
+            if (broughtAlong.Contains(segment.Id))
+                continue;
+
+            runs.Add(await StartAsync(segment));
+            broughtAlong.UnionWith(_segmentRuleAnalyzer.GetDependents([segment.Id], dependencies));
+        }
+
+        return runs;
     }
 
     public virtual async Task<SegmentRebuildRun> GetLatestRunAsync(int segmentId)

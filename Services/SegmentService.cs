@@ -150,6 +150,15 @@ public class SegmentService : ISegmentService
         return segments;
     }
 
+    /// <summary>
+    /// What the segment's rule depends on; null when the rule does not parse
+    /// </summary>
+    protected virtual SegmentRuleDependencies GetDependencies(Segment segment)
+    {
+        var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
+        return parsed.Success ? _segmentRuleAnalyzer.GetDependencies(parsed.Rule) : null;
+    }
+
     public virtual async Task<IList<Segment>> GetReferencingSegmentsAsync(int segmentId)
     {
         //rules are JSON: every stored rule is read (a shop has tens of segments, not thousands)
@@ -158,11 +167,17 @@ public class SegmentService : ISegmentService
             .OrderBy(segment => segment.Name).ThenBy(segment => segment.Id)
             .ToListAsync();
 
-        return withRules.Where(segment =>
-        {
-            var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
-            return parsed.Success && _segmentRuleAnalyzer.GetDependencies(parsed.Rule).ReferencedSegmentIds.Contains(segmentId);
-        }).ToList();
+        return withRules.Where(segment => GetDependencies(segment)?.ReferencedSegmentIds.Contains(segmentId) == true).ToList();
+    }
+
+    public virtual async Task<IList<Segment>> GetActiveDynamicSegmentsReadingAsync(RuleDataSources sources)
+    {
+        var segments = await _segmentRepository.Table
+            .Where(segment => segment.Active && segment.SegmentTypeId == (int)SegmentType.Dynamic)
+            .OrderBy(segment => segment.Id)
+            .ToListAsync();
+
+        return segments.Where(segment => GetDependencies(segment) is { } dependencies && (dependencies.Sources & sources) != 0).ToList();
     }
 
     public virtual async Task DeleteSegmentAsync(Segment segment)

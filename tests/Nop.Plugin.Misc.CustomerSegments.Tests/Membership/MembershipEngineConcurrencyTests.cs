@@ -1,5 +1,4 @@
 using LinqToDB;
-using Microsoft.Extensions.DependencyInjection;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Events;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
@@ -22,9 +21,6 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
     public MembershipEngineConcurrencyTests(DatabaseEngine engine) : base(engine)
     {
     }
-
-    [SetUp]
-    public Task EmptyRunsAsync() => Repository<SegmentRebuildRun>().DeleteAsync(_ => true);
 
     /// <summary>
     /// The plugin's rebuild service, running a step of another writer at a point of its own work
@@ -275,12 +271,7 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
                 await edited.Task;
             }
         };
-        var services = new ServiceCollection();
-        services.AddScoped<ISegmentRebuildRunner>(_ => NewRunner(rebuild));
-        var runs = new SegmentRebuildRunService(Repository<SegmentRebuildRun>(), services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>())
-        {
-            RetryDelay = TimeSpan.FromMilliseconds(50)
-        };
+        var runs = NewRebuildRunService(() => NewRebuildRunner(rebuild));
 
         //"Rebuild now"; while it runs, the admin saves another rule, and the save starts a rebuild as the controller does
         await runs.StartAsync(segment);

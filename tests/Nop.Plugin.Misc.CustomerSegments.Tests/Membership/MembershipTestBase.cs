@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
 using Moq;
 using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Common;
@@ -31,7 +32,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
         typeof(CustomerAddressMapping), typeof(NewsLetterSubscription), typeof(ShoppingCartItem), typeof(GenericAttribute),
         typeof(CustomerCustomerRoleMapping), typeof(CustomerRole), typeof(OrderItem), typeof(ProductCategory), typeof(CustomerOrderStatistics),
         typeof(LocalizedProperty), typeof(SegmentPendingCustomer), typeof(ProductManufacturer), typeof(CustomerDailyPurchases),
-        typeof(CustomerPurchasedProduct)
+        typeof(CustomerPurchasedProduct), typeof(SegmentRebuildRun)
     ];
 
     protected MembershipTestBase(DatabaseEngine engine) : base(engine)
@@ -69,6 +70,11 @@ public abstract class MembershipTestBase : DatabaseTestBase
     protected CustomerSegmentsSettings StatisticsSettings { get; private set; }
 
     protected SegmentRebuildService RebuildService { get; private set; }
+
+    /// <summary>
+    /// "Rebuild now" over <see cref="RebuildService"/>, whose runs the event consumers start too
+    /// </summary>
+    protected SegmentRebuildRunService RebuildRuns { get; private set; }
 
     /// <summary>
     /// The re-evaluation after events, whose order statistics share their settings with <see cref="RebuildService"/>'s
@@ -111,6 +117,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
         Queries = NewQueryBuilder();
         StatisticsSettings = new CustomerSegmentsSettings();
         RebuildService = NewRebuildService(Queries, settings: StatisticsSettings);
+        RebuildRuns = NewRebuildRunService();
         ReevaluationService = NewReevaluationService(Queries, settings: StatisticsSettings);
         PendingCustomers = NewPendingCustomerService(ReevaluationService);
         StaticService = new StaticSegmentService(new EmailCsvParser(), DataProvider, Repository<Customer>(), Repository<SegmentMembership>(), CacheInvalidator, ReevaluationService);
@@ -150,6 +157,43 @@ public abstract class MembershipTestBase : DatabaseTestBase
     }
 
     /// <summary>
+    /// The runner of "rebuild now" over the test's services
+    /// </summary>
+    protected SegmentRebuildRunner NewRebuildRunner(ISegmentRebuildService rebuild = null, ISegmentPendingCustomerService pending = null) =>
+        new(Logger.Object, Repository<SegmentRebuildRun>(), new SegmentLeaseService(Repository<SegmentLease>()),
+            new SegmentPendingCustomerProcessor(Logger.Object, pending ?? PendingCustomers), rebuild ?? RebuildService, Serializer, Validator, SegmentService);
+
+    /// <summary>
+    /// "Rebuild now" as nopCommerce's container gives it: each run in a scope of its own, with the runner given (by default
+    /// one over the test's services), asking for the lease again every 50 ms
+    /// </summary>
+    protected SegmentRebuildRunService NewRebuildRunService(Func<ISegmentRebuildRunner> newRunner = null)
+    {
+        var services = new ServiceCollection();
+        services.AddScoped(_ => newRunner?.Invoke() ?? NewRebuildRunner());
+
+        return new SegmentRebuildRunService(Repository<SegmentRebuildRun>(), services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(),
+            Serializer, SegmentService, Analyzer)
+        {
+            RetryDelay = TimeSpan.FromMilliseconds(50)
+        };
+    }
+
+    /// <summary>
+    /// Waits (polling like the segment page) until no run is queued or running; the limit only keeps a broken run from
+    /// hanging the suite
+    /// </summary>
+    protected async Task WaitForRebuildRunsAsync()
+    {
+        var until = DateTime.UtcNow.AddMinutes(1);
+        while (await Repository<SegmentRebuildRun>().Table.AnyAsync(run => run.StateId == (int)SegmentRebuildRunState.Queued || run.StateId == (int)SegmentRebuildRunState.Running)
+            && DateTime.UtcNow < until)
+        {
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>
     /// The orders re-evaluated in a request, where there is no request (a background thread): every event re-evaluates
     /// </summary>
     protected static IReevaluatedOrderTracker OutsideRequest => new ReevaluatedOrderTracker(new HttpContextAccessor());
@@ -182,13 +226,6 @@ public abstract class MembershipTestBase : DatabaseTestBase
     /// </summary>
     protected SegmentPendingCustomerService NewPendingCustomerService(ISegmentReevaluationService reevaluation) =>
         new(Logger.Object, Repository<SegmentPendingCustomer>(), reevaluation);
-
-    /// <summary>
-    /// "Rebuild now"'s runner over the test's shop, with the test's rebuild service and queue unless given others
-    /// </summary>
-    protected SegmentRebuildRunner NewRunner(ISegmentRebuildService rebuild = null, ISegmentPendingCustomerService pending = null) =>
-        new(Logger.Object, Repository<SegmentRebuildRun>(), new SegmentLeaseService(Repository<SegmentLease>()),
-            new SegmentPendingCustomerProcessor(Logger.Object, pending ?? PendingCustomers), rebuild ?? RebuildService, Serializer, Validator, SegmentService);
 
     /// <summary>
     /// The full rebuild's in-memory comparison and writes over the shop (by default the test's)

@@ -1,6 +1,5 @@
 using LinqToDB;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
 using Moq;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
@@ -21,27 +20,15 @@ public class SegmentRebuildRunTests : MembershipTestBase
     {
     }
 
-    [SetUp]
-    public Task EmptyRunsAsync() => Repository<SegmentRebuildRun>().DeleteAsync(_ => true);
-
     /// <summary>
     /// What nopCommerce's container gives the background task: a new scope with its own runner
     /// </summary>
-    private SegmentRebuildRunService NewRunService(int[] scopes = null)
+    private SegmentRebuildRunService NewRunService(int[] scopes = null) => NewRebuildRunService(() =>
     {
-        var services = new ServiceCollection();
-        services.AddScoped<ISegmentRebuildRunner>(_ =>
-        {
-            if (scopes != null)
-                Interlocked.Increment(ref scopes[0]);
-            return NewRunner();
-        });
-
-        return new SegmentRebuildRunService(Repository<SegmentRebuildRun>(), services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>())
-        {
-            RetryDelay = TimeSpan.FromMilliseconds(50)
-        };
-    }
+        if (scopes != null)
+            Interlocked.Increment(ref scopes[0]);
+        return NewRebuildRunner();
+    });
 
     private async Task<SegmentRebuildRun> QueuedRunAsync(int segmentId, DateTime? updatedOnUtc = null)
     {
@@ -88,7 +75,7 @@ public class SegmentRebuildRunTests : MembershipTestBase
         var segment = await AcmeSegmentAsync(3);
         var run = await QueuedRunAsync(segment.Id);
 
-        Assert.That(await NewRunner().RunAsync(run.Id), Is.True);
+        Assert.That(await NewRebuildRunner().RunAsync(run.Id), Is.True);
 
         run = await ReloadAsync(run);
         Assert.That(run.StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
@@ -108,14 +95,14 @@ public class SegmentRebuildRunTests : MembershipTestBase
         var leases = new SegmentLeaseService(Repository<SegmentLease>());
         Assert.That(await leases.TryAcquireAsync(CustomerSegmentsDefaults.RebuildLeaseName, OtherHolder, TimeSpan.FromMinutes(5)), Is.True);
 
-        Assert.That(await NewRunner().RunAsync(run.Id), Is.False);
+        Assert.That(await NewRebuildRunner().RunAsync(run.Id), Is.False);
         var waiting = await ReloadAsync(run);
         Assert.That(waiting.StateId, Is.EqualTo((int)SegmentRebuildRunState.Queued));
         Assert.That(waiting.UpdatedOnUtc, Is.GreaterThan(run.UpdatedOnUtc), "touched, so that it does not look abandoned");
         Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.Empty);
 
         await leases.ReleaseAsync(CustomerSegmentsDefaults.RebuildLeaseName, OtherHolder);
-        Assert.That(await NewRunner().RunAsync(run.Id), Is.True);
+        Assert.That(await NewRebuildRunner().RunAsync(run.Id), Is.True);
         Assert.That((await ReloadAsync(run)).StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
     }
 
@@ -128,7 +115,7 @@ public class SegmentRebuildRunTests : MembershipTestBase
         await Repository<Segment>().UpdateAsync(segment);
         var run = await QueuedRunAsync(segment.Id);
 
-        await NewRunner().RunAsync(run.Id);
+        await NewRebuildRunner().RunAsync(run.Id);
 
         run = await ReloadAsync(run);
         Assert.That(run.StateId, Is.EqualTo((int)SegmentRebuildRunState.Failed));
@@ -145,8 +132,8 @@ public class SegmentRebuildRunTests : MembershipTestBase
         var staticRun = await QueuedRunAsync(list.Id);
         var missingRun = await QueuedRunAsync(9999);
 
-        await NewRunner().RunAsync(staticRun.Id);
-        await NewRunner().RunAsync(missingRun.Id);
+        await NewRebuildRunner().RunAsync(staticRun.Id);
+        await NewRebuildRunner().RunAsync(missingRun.Id);
 
         Assert.That((await ReloadAsync(staticRun)).ErrorResource, Is.EqualTo("Segments.Rebuild.OnlyDynamic"));
         Assert.That((await ReloadAsync(missingRun)).ErrorResource, Is.EqualTo("Segments.Rebuild.SegmentMissing"));
@@ -157,10 +144,10 @@ public class SegmentRebuildRunTests : MembershipTestBase
     {
         var segment = await AcmeSegmentAsync(1);
         var run = await QueuedRunAsync(segment.Id);
-        await NewRunner().RunAsync(run.Id);
+        await NewRebuildRunner().RunAsync(run.Id);
         await CustomerAsync("late@shop.test", "Acme");
 
-        Assert.That(await NewRunner().RunAsync(run.Id), Is.True);
+        Assert.That(await NewRebuildRunner().RunAsync(run.Id), Is.True);
 
         Assert.That(await CurrentMemberIdsAsync(segment.Id), Has.Length.EqualTo(1));
         Assert.That((await ReloadAsync(run)).Entered, Is.EqualTo(1));
@@ -245,13 +232,11 @@ public class SegmentRebuildRunTests : MembershipTestBase
         var segment = await AcmeSegmentAsync(1);
         var accessor = new HttpContextAccessor();
         HttpContext seenByRun = new DefaultHttpContext();
-        var services = new ServiceCollection();
-        services.AddScoped<ISegmentRebuildRunner>(_ =>
+        var service = NewRebuildRunService(() =>
         {
             seenByRun = accessor.HttpContext;
-            return NewRunner();
+            return NewRebuildRunner();
         });
-        var service = new SegmentRebuildRunService(Repository<SegmentRebuildRun>(), services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>());
 
         //the admin's "Rebuild now" request
         accessor.HttpContext = new DefaultHttpContext();
@@ -273,7 +258,7 @@ public class SegmentRebuildRunTests : MembershipTestBase
         var segment = await AcmeSegmentAsync(2);
         var run = await QueuedRunAsync(segment.Id);
 
-        Assert.That(await NewRunner().RunAsync(run.Id), Is.True);
+        Assert.That(await NewRebuildRunner().RunAsync(run.Id), Is.True);
 
         Assert.That((await ReloadAsync(run)).StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
         Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }), "re-evaluated now, not at the task's next run");
@@ -290,7 +275,7 @@ public class SegmentRebuildRunTests : MembershipTestBase
         var segment = await AcmeSegmentAsync(2);
         var run = await QueuedRunAsync(segment.Id);
 
-        Assert.That(await NewRunner(pending: failing.Object).RunAsync(run.Id), Is.True);
+        Assert.That(await NewRebuildRunner(pending: failing.Object).RunAsync(run.Id), Is.True);
 
         Assert.That((await ReloadAsync(run)).StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
         Assert.That(await CurrentMemberIdsAsync(segment.Id), Has.Length.EqualTo(2));
@@ -311,7 +296,7 @@ public class SegmentRebuildRunTests : MembershipTestBase
         await Repository<Segment>().UpdateAsync(segment);
         var run = await QueuedRunAsync(segment.Id);
 
-        Assert.That(await NewRunner().RunAsync(run.Id), Is.True);
+        Assert.That(await NewRebuildRunner().RunAsync(run.Id), Is.True);
 
         Assert.That((await ReloadAsync(run)).StateId, Is.EqualTo((int)SegmentRebuildRunState.Failed));
         Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.EqualTo(new[] { ann.Id }), "the queue does not depend on the segment run");
@@ -334,7 +319,7 @@ public class SegmentRebuildRunTests : MembershipTestBase
                 return new SegmentRebuildResult(rebuilt.Id, 0, 0);
             });
         var pending = new Mock<ISegmentPendingCustomerService>();
-        var runner = NewRunner(rebuild.Object, pending.Object);
+        var runner = NewRebuildRunner(rebuild.Object, pending.Object);
 
         Assert.That(await runner.RunAsync(run.Id), Is.True);
 
@@ -346,5 +331,46 @@ public class SegmentRebuildRunTests : MembershipTestBase
     public void OnlyDynamicSegmentsStart()
     {
         Assert.ThrowsAsync<InvalidOperationException>(() => NewRunService().StartAsync(new Segment { Id = 1, SegmentTypeId = (int)SegmentType.Static }));
+    }
+
+    /// <summary>
+    /// A segment's run rebuilds the active dynamic segments referencing it, directly or through others: of the segments
+    /// given and those referencing them, a run starts only for those no other of them brings along, once each; an inactive
+    /// or static segment is not rebuilt, the segments referencing it are
+    /// </summary>
+    [Test]
+    public async Task StartingWithReferencingSegmentsRunsOnlyTheSegmentsNoOtherRunBringsAlong()
+    {
+        var ann = await CustomerAsync("ann@shop.test", "Acme");
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        var naming = await SegmentAsync("Members of Acme", Json(MemberOf(acme.Id)));
+        var namingBoth = await SegmentAsync("Members of both", Json(MemberOf(acme.Id), MemberOf(naming.Id)));
+        var dormant = await SegmentAsync("Dormant", Json(MemberOf(acme.Id)), active: false);
+        var picked = await SegmentAsync("Picked", null, SegmentType.Static);
+        var namingPicked = await SegmentAsync("Members of Picked", Json(MemberOf(picked.Id)));
+        var off = await SegmentAsync("Off", Json(Company("Acme")), active: false);
+        var namingOff = await SegmentAsync("Members of Off", Json(MemberOf(off.Id)));
+        var unrelated = await SegmentAsync("Unrelated", Json(Company("Acme")));
+
+        var runs = await NewRunService().StartWithReferencingSegmentsAsync([naming, acme, acme, picked, off, dormant]);
+
+        Assert.That(runs.Select(run => run.SegmentId), Is.EquivalentTo(new[] { acme.Id, namingPicked.Id, namingOff.Id }));
+        await WaitForRebuildRunsAsync();
+        var stored = await Repository<SegmentRebuildRun>().Table.ToListAsync();
+        Assert.That(stored.Select(run => run.SegmentId), Is.EquivalentTo(new[] { acme.Id, namingPicked.Id, namingOff.Id }), "no other run is started");
+        Assert.That(stored.Select(run => run.StateId), Is.All.EqualTo((int)SegmentRebuildRunState.Completed));
+        Assert.That(await CurrentMemberIdsAsync(naming.Id), Is.EqualTo(new[] { ann.Id }), "brought along by the run of the segment it names");
+        Assert.That(await CurrentMemberIdsAsync(namingBoth.Id), Is.EqualTo(new[] { ann.Id }), "brought along too, through the segment it names");
+        Assert.That(await CurrentMemberIdsAsync(dormant.Id), Is.Empty);
+        Assert.That(await CurrentMemberIdsAsync(unrelated.Id), Is.Empty);
+    }
+
+    [Test]
+    public async Task StartingWithReferencingSegmentsOfNoneStartsNothing()
+    {
+        await AcmeSegmentAsync(1);
+
+        Assert.That(await NewRunService().StartWithReferencingSegmentsAsync([]), Is.Empty);
+        Assert.That(await Repository<SegmentRebuildRun>().Table.ToListAsync(), Is.Empty);
     }
 }

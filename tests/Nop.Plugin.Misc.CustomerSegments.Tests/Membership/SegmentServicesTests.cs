@@ -1,6 +1,7 @@
 using Nop.Core.Domain.Localization;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
@@ -143,5 +144,27 @@ public class SegmentServicesTests : MembershipTestBase
         Assert.That(await MembershipService.GetSegmentIdsOfCustomerAsync(ann.Id), Is.Empty);
         Assert.That(await MembershipService.GetHistoryOfSegmentAsync(active.Id), Has.Count.EqualTo(2));
         Assert.That((await MembershipService.GetHistoryOfCustomerAsync(ann.Id)).Single(row => row.SegmentId == active.Id).LeftOnUtc, Is.Not.Null);
+    }
+
+    /// <summary>
+    /// A change nopCommerce announces without its customers (a role, a newsletter type deleted) concerns the active
+    /// dynamic segments whose rules read that data; the segments naming those follow with their rebuilds
+    /// </summary>
+    [Test]
+    public async Task TheActiveDynamicSegmentsReadingTheDataAreFound()
+    {
+        var vips = await SegmentAsync("VIPs", Json(HasRole(7)));
+        var exempt = await SegmentAsync("Exempt", Json(Condition(RuleFields.TaxExempt, RuleOperators.Equal, true)));
+        await SegmentAsync("Acme", Json(Company("Acme")));
+        await SegmentAsync("Members of VIPs", Json(MemberOf(vips.Id)));
+        await SegmentAsync("Dormant VIPs", Json(HasRole(7)), active: false);
+        await SegmentAsync("Picked", null, SegmentType.Static);
+        var subscribers = await SegmentAsync("Subscribers", Json(Subscribed()));
+
+        Assert.That((await SegmentService.GetActiveDynamicSegmentsReadingAsync(RuleDataSources.CustomerRoles)).Select(segment => segment.Id),
+            Is.EqualTo(new[] { vips.Id, exempt.Id }));
+        Assert.That((await SegmentService.GetActiveDynamicSegmentsReadingAsync(RuleDataSources.Newsletter)).Select(segment => segment.Id),
+            Is.EqualTo(new[] { subscribers.Id }));
+        Assert.That(await SegmentService.GetActiveDynamicSegmentsReadingAsync(RuleDataSources.ShoppingCart), Is.Empty);
     }
 }

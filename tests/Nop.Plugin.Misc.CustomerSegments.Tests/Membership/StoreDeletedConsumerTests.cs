@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Moq;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Stores;
@@ -25,24 +24,7 @@ public class StoreDeletedConsumerTests : MembershipTestBase
     {
     }
 
-    [SetUp]
-    public Task EmptyRunsAsync() => Repository<SegmentRebuildRun>().DeleteAsync(_ => true);
-
-    /// <summary>
-    /// The "rebuild now" service as nopCommerce's container gives it, its runs in scopes of their own
-    /// </summary>
-    private SegmentRebuildRunService NewRunService()
-    {
-        var services = new ServiceCollection();
-        services.AddScoped<ISegmentRebuildRunner>(_ => NewRunner());
-
-        return new SegmentRebuildRunService(Repository<SegmentRebuildRun>(), services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>())
-        {
-            RetryDelay = TimeSpan.FromMilliseconds(50)
-        };
-    }
-
-    private StoreDeletedConsumer NewConsumer() => new(Logger.Object, NewRunService(), SegmentService);
+    private StoreDeletedConsumer NewConsumer() => new(Logger.Object, NewRebuildRunService(), SegmentService);
 
     /// <summary>
     /// As nopCommerce's StoreService.DeleteStoreAsync announces it: the store soft-deleted
