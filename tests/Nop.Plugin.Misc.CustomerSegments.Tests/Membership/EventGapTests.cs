@@ -1,3 +1,4 @@
+using Moq;
 using Nop.Core.Domain.Common;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Messages;
@@ -17,6 +18,8 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 /// </summary>
 public class EventGapTests : MembershipTestBase
 {
+    private const string OtherHolder = "another-instance/rebuild";
+
     public EventGapTests(DatabaseEngine engine) : base(engine)
     {
     }
@@ -30,6 +33,9 @@ public class EventGapTests : MembershipTestBase
         new AddressEventConsumer(Logger.Object, PendingCustomers, ReevaluationService, Repository<Customer>(), Repository<CustomerAddressMapping>()),
         new OrderItemEventConsumer(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, ReevaluationService, Repository<Nop.Core.Domain.Orders.Order>(), OutsideRequest)
     ];
+
+    private async Task<int[]> RunSegmentIdsAsync() =>
+        (await Repository<SegmentRebuildRun>().Table.Select(run => run.SegmentId).ToListAsync()).Order().ToArray();
 
     /// <summary>
     /// CustomerService.DeleteCustomerRoleAsync deletes the role (EntityDeletedEvent&lt;CustomerRole&gt;); its
@@ -53,6 +59,8 @@ public class EventGapTests : MembershipTestBase
         await Repository<CustomerCustomerRoleMapping>().DeleteAsync(m => m.CustomerRoleId == vip.Id);
         await PublishToConsumersAsync(new EntityDeletedEvent<CustomerRole>(vip), AllConsumers);
 
+        Assert.That(await RunSegmentIdsAsync(), Is.EquivalentTo(new[] { vips.Id, others.Id }), "rebuilt in the background");
+        await WaitForRebuildRunsAsync();
         Assert.That(await CurrentMemberIdsAsync(vips.Id), Is.Empty, "no longer in the role");
         Assert.That(await CurrentMemberIdsAsync(others.Id), Is.EqualTo(new[] { ann.Id }), "in none of the roles now");
     }
@@ -77,6 +85,8 @@ public class EventGapTests : MembershipTestBase
         await Repository<CustomerRole>().UpdateAsync(resellers, false);
         await PublishToConsumersAsync(new EntityUpdatedEvent<CustomerRole>(resellers), AllConsumers);
 
+        Assert.That(await RunSegmentIdsAsync(), Is.EqualTo(new[] { exempt.Id }), "rebuilt in the background");
+        await WaitForRebuildRunsAsync();
         Assert.That(await CurrentMemberIdsAsync(exempt.Id), Is.EqualTo(new[] { ann.Id }), "exempt by her role");
     }
 
@@ -102,6 +112,8 @@ public class EventGapTests : MembershipTestBase
         await Repository<NewsLetterSubscription>().DeleteAsync(s => s.TypeId == type.Id);
         await PublishToConsumersAsync(new EntityDeletedEvent<NewsLetterSubscriptionType>(type), AllConsumers);
 
+        Assert.That(await RunSegmentIdsAsync(), Is.EqualTo(new[] { segment.Id }), "rebuilt in the background");
+        await WaitForRebuildRunsAsync();
         Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.Empty);
     }
 
@@ -142,5 +154,56 @@ public class EventGapTests : MembershipTestBase
         await PublishToConsumersAsync(new EntityInsertedEvent<Customer>(imported), AllConsumers);
 
         Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(new[] { imported.Id }));
+    }
+
+    /// <summary>
+    /// The admin deleting a role does not wait for the segments' rebuilds (seconds each at a large shop): they run in the
+    /// background, under the lease of the scheduled rebuild, waiting while another rebuild holds it
+    /// </summary>
+    [Test]
+    public async Task ARoleDeletedRebuildsInTheBackgroundUnderTheRebuildLease()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var vip = new CustomerRole { Name = "VIP", SystemName = "VIP", Active = true };
+        await Repository<CustomerRole>().InsertAsync(vip, false);
+        await Repository<CustomerCustomerRoleMapping>().InsertAsync(new CustomerCustomerRoleMapping { CustomerId = ann.Id, CustomerRoleId = vip.Id }, false);
+        var vips = await SegmentAsync("VIPs", Json(HasRole(vip.Id)));
+        await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMemberIdsAsync(vips.Id), Is.EqualTo(new[] { ann.Id }));
+        var leases = new SegmentLeaseService(Repository<SegmentLease>());
+        Assert.That(await leases.TryAcquireAsync(CustomerSegmentsDefaults.RebuildLeaseName, OtherHolder, TimeSpan.FromMinutes(5)), Is.True);
+
+        await Repository<CustomerRole>().DeleteAsync(vip, false);
+        await Repository<CustomerCustomerRoleMapping>().DeleteAsync(m => m.CustomerRoleId == vip.Id);
+        await PublishToConsumersAsync(new EntityDeletedEvent<CustomerRole>(vip), AllConsumers);
+
+        Assert.That(await CurrentMemberIdsAsync(vips.Id), Is.EqualTo(new[] { ann.Id }), "not rebuilt in the admin's request, nor beside the other rebuild");
+        var run = (await Repository<SegmentRebuildRun>().Table.ToListAsync()).Single();
+        Assert.That((run.SegmentId, run.StateId), Is.EqualTo((vips.Id, (int)SegmentRebuildRunState.Queued)));
+
+        await leases.ReleaseAsync(CustomerSegmentsDefaults.RebuildLeaseName, OtherHolder);
+        await WaitForRebuildRunsAsync();
+        Assert.That((await Repository<SegmentRebuildRun>().GetByIdAsync(run.Id)).StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
+        Assert.That(await CurrentMemberIdsAsync(vips.Id), Is.Empty);
+    }
+
+    /// <summary>
+    /// Starting the rebuilds fails (the database is away): logged, never thrown into nopCommerce's request
+    /// </summary>
+    [Test]
+    public async Task AFailureToStartTheRebuildsIsLoggedNotThrown()
+    {
+        var segments = new Mock<ISegmentService>();
+        segments.Setup(service => service.GetActiveDynamicSegmentsReadingAsync(It.IsAny<RuleDataSources>())).ThrowsAsync(new InvalidOperationException("database away"));
+        var customers = new CustomerEventConsumer(Logger.Object, PendingCustomers, ReevaluationService, RebuildRuns, segments.Object);
+        var engagement = new EngagementEventConsumer(Logger.Object, PendingCustomers, ReevaluationService, RebuildRuns, segments.Object, Repository<Customer>());
+
+        Assert.DoesNotThrowAsync(() => customers.HandleEventAsync(new EntityUpdatedEvent<CustomerRole>(new CustomerRole { Id = 1 })));
+        Assert.DoesNotThrowAsync(() => customers.HandleEventAsync(new EntityDeletedEvent<CustomerRole>(new CustomerRole { Id = 1 })));
+        Assert.DoesNotThrowAsync(() => engagement.HandleEventAsync(new EntityDeletedEvent<NewsLetterSubscriptionType>(new NewsLetterSubscriptionType { Id = 1 })));
+
+        Logger.Verify(logger => logger.ErrorAsync(It.IsAny<string>(), It.Is<Exception>(exception => exception.Message == "database away"), It.IsAny<Customer>()),
+            Times.Exactly(3));
+        Assert.That(await Repository<SegmentRebuildRun>().Table.ToListAsync(), Is.Empty);
     }
 }

@@ -825,6 +825,8 @@ public class EventModelTests : MembershipTestBase
                         _vip.Active = !_vip.Active;
                     Log($"  role VIP: tax exempt {_vip.TaxExempt}, active {_vip.Active}");
                     await UpdateAsync(_vip);
+                    //its segments are rebuilt in the background: the model goes on once they ran
+                    await WaitForRebuildRunsAsync();
                     break;
                 }
 
@@ -1126,6 +1128,7 @@ public class EventModelTests : MembershipTestBase
         _settings = NewSettings(seed);
         var queries = NewQueryBuilder(_settings);
         _rebuild = NewRebuildService(queries, settings: _settings);
+        var runs = NewRebuildRunService(() => NewRebuildRunner(_rebuild));
         _reevaluation = NewReevaluationService(queries, settings: _settings);
         _pending = NewPendingCustomerService(_reevaluation);
         _static = new StaticSegmentService(new EmailCsvParser(), DataProvider, Repository<Customer>(), Repository<SegmentMembership>(), CacheInvalidator, _reevaluation);
@@ -1150,8 +1153,8 @@ public class EventModelTests : MembershipTestBase
                     tracker = inRequest ? new ReevaluatedOrderTracker(new HttpContextAccessor { HttpContext = new DefaultHttpContext() }) : OutsideRequest;
                 _consumers =
                 [
-                    new CustomerEventConsumer(Logger.Object, _pending, _reevaluation, _rebuild),
-                    new EngagementEventConsumer(Logger.Object, _pending, _reevaluation, _rebuild, Repository<Customer>()),
+                    new CustomerEventConsumer(Logger.Object, _pending, _reevaluation, runs, SegmentService),
+                    new EngagementEventConsumer(Logger.Object, _pending, _reevaluation, runs, SegmentService, Repository<Customer>()),
                     new OrderEventConsumer(_settings, Logger.Object, _pending, _reevaluation, tracker),
                     new OrderItemEventConsumer(_settings, Logger.Object, _pending, _reevaluation, Repository<Order>(), tracker),
                     new AddressEventConsumer(Logger.Object, _pending, _reevaluation, Repository<Customer>(), Repository<CustomerAddressMapping>())

@@ -157,7 +157,8 @@ public abstract class MembershipTestBase : DatabaseTestBase
     }
 
     /// <summary>
-    /// The runner of "rebuild now" over the test's services
+    /// The runner of "rebuild now" over the test's services, rebuilding with the service given (by default <see cref="RebuildService"/>)
+    /// and working off the queue given (by default <see cref="PendingCustomers"/>)
     /// </summary>
     protected SegmentRebuildRunner NewRebuildRunner(ISegmentRebuildService rebuild = null, ISegmentPendingCustomerService pending = null) =>
         new(Logger.Object, Repository<SegmentRebuildRun>(), new SegmentLeaseService(Repository<SegmentLease>()),
@@ -203,9 +204,9 @@ public abstract class MembershipTestBase : DatabaseTestBase
     /// </summary>
     protected OrderEventConsumer Orders => new(StatisticsSettings, Logger.Object, PendingCustomers, ReevaluationService, OutsideRequest);
 
-    protected CustomerEventConsumer Customers => new(Logger.Object, PendingCustomers, ReevaluationService, RebuildService);
+    protected CustomerEventConsumer Customers => new(Logger.Object, PendingCustomers, ReevaluationService, RebuildRuns, SegmentService);
 
-    protected EngagementEventConsumer Engagement => new(Logger.Object, PendingCustomers, ReevaluationService, RebuildService, Repository<Customer>());
+    protected EngagementEventConsumer Engagement => new(Logger.Object, PendingCustomers, ReevaluationService, RebuildRuns, SegmentService, Repository<Customer>());
 
     /// <summary>
     /// Hands an event to a consumer, as nopCommerce's event publisher does
