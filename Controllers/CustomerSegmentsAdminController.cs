@@ -235,9 +235,6 @@ public class CustomerSegmentsAdminController : BasePluginController
     }
 
     /// <summary>
-    /// Brings a dynamic segment's members up to date and tells the admin what changed
-    /// </summary>
-    /// <summary>
     /// Brings a saved segment's members up to date in the background (as "Rebuild now"): at a large shop a rule can take
     /// seconds, more than a request should wait; the segment page shows the run's progress
     /// </summary>
@@ -256,8 +253,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         if (segment.Active && segment.SegmentTypeId == (int)SegmentType.Dynamic)
             return;
 
-        foreach (var dependent in await _segmentService.GetReferencingSegmentsAsync(segment.Id))
-            await StartRebuildAsync(dependent);
+        await _segmentRebuildRunService.StartWithReferencingSegmentsAsync([segment]);
     }
 
     protected virtual async Task<Segment> GetStaticSegmentAsync(int segmentId)

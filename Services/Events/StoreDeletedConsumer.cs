@@ -25,19 +25,18 @@ public class StoreDeletedConsumer : IConsumer<EntityDeletedEvent<Store>>
 
     /// <summary>
     /// The rules naming a segment see its members only while it is active: the active dynamic segments naming a
-    /// deactivated one are rebuilt in the background, as when the admin switches a segment off
+    /// deactivated one are rebuilt in the background, as when the admin switches a segment off. A failure is logged:
+    /// the store is deleted all the same, the next rebuild corrects them.
     /// </summary>
     protected virtual async Task StartDependentsRebuildAsync(IList<Segment> deactivated)
     {
-        var deactivatedIds = deactivated.Select(segment => segment.Id).ToHashSet();
-        var started = new HashSet<int>();
-        foreach (var segment in deactivated)
+        try
         {
-            foreach (var dependent in await _segmentService.GetReferencingSegmentsAsync(segment.Id))
-            {
-                if (dependent.Active && !deactivatedIds.Contains(dependent.Id) && started.Add(dependent.Id))
-                    await _segmentRebuildRunService.StartAsync(dependent);
-            }
+            await _segmentRebuildRunService.StartWithReferencingSegmentsAsync(deactivated);
+        }
+        catch (Exception exception)
+        {
+            await _logger.ErrorAsync("Customer segments: starting the rebuilds of the segments naming the deactivated ones failed; the next rebuild corrects them", exception);
         }
     }
 

@@ -700,7 +700,6 @@ public class CustomerSegmentsAdminControllerTests
         ValidRule("{rule}");
         var segment = new Segment { Id = 5, Name = "Old", SegmentTypeId = (int)SegmentType.Dynamic };
         _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
-        _segmentService.Setup(s => s.GetReferencingSegmentsAsync(5)).ReturnsAsync([]);
 
         await _controller.Edit(new SegmentModel { Id = 5, Name = "New", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{rule}", Active = true }, false);
         await _controller.Edit(new SegmentModel { Id = 5, Name = "New", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{rule}", Active = false }, false);
@@ -712,24 +711,43 @@ public class CustomerSegmentsAdminControllerTests
         _rebuildRunService.Verify(r => r.StartAsync(It.IsAny<Segment>()), Times.Exactly(2));
     }
 
+    /// <summary>
+    /// Which segments name it, and which of those a run brings along, is the run service's (see SegmentRebuildRunTests)
+    /// </summary>
     [Test]
     public async Task SwitchingOffOrOnASegmentOthersNameRebuildsThem()
     {
         var picked = new Segment { Id = 2, Name = "Picked", SegmentTypeId = (int)SegmentType.Static, Active = true };
-        var naming = new Segment { Id = 3, Name = "Naming", SegmentTypeId = (int)SegmentType.Dynamic, Active = true };
-        var dormant = new Segment { Id = 4, Name = "Dormant", SegmentTypeId = (int)SegmentType.Dynamic, Active = false };
         _segmentService.Setup(s => s.GetSegmentByIdAsync(2)).ReturnsAsync(picked);
-        _segmentService.Setup(s => s.GetReferencingSegmentsAsync(2)).ReturnsAsync([naming, dormant]);
+        var startedWith = new List<Segment[]>();
+        _rebuildRunService.Setup(r => r.StartWithReferencingSegmentsAsync(It.IsAny<IEnumerable<Segment>>()))
+            .Callback((IEnumerable<Segment> segments) => startedWith.Add(segments.ToArray()))
+            .ReturnsAsync([]);
 
         //the members of a segment switched off no longer count in the rules that name it
         await _controller.Edit(new SegmentModel { Id = 2, Name = "Picked", SegmentTypeId = (int)SegmentType.Static, Active = false }, false);
-        _rebuildRunService.Verify(r => r.StartAsync(naming), Times.Once);
+        Assert.That(startedWith, Has.Count.EqualTo(1));
+        Assert.That(startedWith[0], Is.EqualTo(new[] { picked }));
 
         //nor does saving it again change anything; switched on, they count again
         await _controller.Edit(new SegmentModel { Id = 2, Name = "Renamed", SegmentTypeId = (int)SegmentType.Static, Active = false }, false);
         await _controller.Edit(new SegmentModel { Id = 2, Name = "Renamed", SegmentTypeId = (int)SegmentType.Static, Active = true }, false);
-        _rebuildRunService.Verify(r => r.StartAsync(naming), Times.Exactly(2));
-        _rebuildRunService.Verify(r => r.StartAsync(dormant), Times.Never);
+        Assert.That(startedWith, Has.Count.EqualTo(2));
+        Assert.That(startedWith[1], Is.EqualTo(new[] { picked }));
+        _rebuildRunService.Verify(r => r.StartAsync(It.IsAny<Segment>()), Times.Never, "a static segment is not rebuilt itself");
+    }
+
+    [Test]
+    public async Task SwitchingOnADynamicSegmentRebuildsItWhoseRunBringsAlongTheSegmentsNamingIt()
+    {
+        var segment = new Segment { Id = 5, Name = "Acme", SegmentTypeId = (int)SegmentType.Dynamic, Active = false };
+        ValidRule("{rule}");
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+
+        await _controller.Edit(new SegmentModel { Id = 5, Name = "Acme", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = "{rule}", Active = true }, false);
+
+        _rebuildRunService.Verify(r => r.StartAsync(segment), Times.Once);
+        _rebuildRunService.Verify(r => r.StartWithReferencingSegmentsAsync(It.IsAny<IEnumerable<Segment>>()), Times.Never);
     }
 
     [Test]

@@ -179,4 +179,44 @@ public class StoreDeletedConsumerTests : MembershipTestBase
         Assert.That(await Repository<SegmentRebuildRun>().Table.Where(r => r.SegmentId != naming.Id).ToListAsync(), Is.Empty,
             $"only the segment naming it is rebuilt, not {unrelated.Name} nor the inactive segment");
     }
+
+    /// <summary>
+    /// A segment's run rebuilds the segments naming it: of a chain naming a deactivated segment, only the first is
+    /// started, once, however many deactivated segments it names
+    /// </summary>
+    [Test]
+    public async Task ASegmentNamingTheDeactivatedOnesThroughAnotherComesAlongWithItsRun()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        var ofStore = await StoreSegmentAsync("Acme of store 2", DeletedStoreId, Json(Company("Acme")));
+        var alsoOfStore = await StoreSegmentAsync("Also Acme of store 2", DeletedStoreId, Json(Company("Acme")));
+        var naming = await StoreSegmentAsync("Members of both", 0, Json(MemberOf(ofStore.Id), MemberOf(alsoOfStore.Id)));
+        var namingNaming = await StoreSegmentAsync("Members of members", 0, Json(MemberOf(naming.Id), MemberOf(ofStore.Id)));
+        await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMemberIdsAsync(namingNaming.Id), Is.EqualTo(new[] { ann.Id }));
+
+        await DeleteStoreAsync(DeletedStoreId);
+
+        await WaitForRebuildRunsAsync();
+        var runs = await Repository<SegmentRebuildRun>().Table.ToListAsync();
+        Assert.That(runs.Select(run => (run.SegmentId, run.StateId)), Is.EqualTo(new[] { (naming.Id, (int)SegmentRebuildRunState.Completed) }));
+        Assert.That(await CurrentMemberIdsAsync(naming.Id), Is.Empty);
+        Assert.That(await CurrentMemberIdsAsync(namingNaming.Id), Is.Empty, "rebuilt by the run of the segment it names");
+    }
+
+    [Test]
+    public async Task AFailureToStartTheRebuildsIsLoggedNotThrown()
+    {
+        var ofStore = await StoreSegmentAsync("Acme of store 2", DeletedStoreId, Json(Company("Acme")));
+        await StoreSegmentAsync("Members of Acme of store 2", 0, Json(MemberOf(ofStore.Id)));
+        var runs = new Mock<ISegmentRebuildRunService>();
+        runs.Setup(service => service.StartWithReferencingSegmentsAsync(It.IsAny<IEnumerable<Segment>>())).ThrowsAsync(new InvalidOperationException("database away"));
+
+        Assert.DoesNotThrowAsync(() => PublishAsync(new StoreDeletedConsumer(Logger.Object, runs.Object, SegmentService),
+            new EntityDeletedEvent<Store>(new Store { Id = DeletedStoreId, Name = "Store 2", Deleted = true })));
+
+        Assert.That((await ActiveByIdAsync())[ofStore.Id], Is.False);
+        Logger.Verify(logger => logger.ErrorAsync(It.IsAny<string>(), It.Is<Exception>(exception => exception.Message == "database away"), It.IsAny<Customer>()),
+            Times.Once);
+    }
 }
