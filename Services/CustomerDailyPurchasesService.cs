@@ -324,10 +324,10 @@ public class CustomerDailyPurchasesService : ICustomerDailyPurchasesService
 
     #region Methods
 
-    public virtual async Task RecomputeAllAsync()
+    public virtual async Task RecomputeCustomersAsync(CustomerIdRange range)
     {
-        await _dailyPurchasesRepository.Table.DeleteAsync();
-        await InsertAsync(AggregateDays(_orderRepository.Table));
+        await range.Of(_dailyPurchasesRepository.Table, r => r.CustomerId).DeleteAsync();
+        await InsertAsync(AggregateDays(range.Of(_orderRepository.Table, o => o.CustomerId)));
     }
 
     public virtual async Task RefreshCustomersAsync(IList<int> customerIds)

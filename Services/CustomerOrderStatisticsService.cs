@@ -14,9 +14,9 @@ using Nop.Services.Configuration;
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
 /// <summary>
-/// Fills the order statistics with a few INSERT ... SELECT statements: one row per customer and store from the
-/// orders grouped by customer and store, then one row per customer for all stores (store 0) grouped from those.
-/// RFM scores are then ranked by one UPDATE (window functions per store over the eligible buyers of the RFM window):
+/// Fills the order statistics with a few INSERT ... SELECT statements per range of customer ids (see
+/// <see cref="RecomputeCustomerIdsPerRange"/>): one row per customer and store from the orders grouped by customer and
+/// store, then one row per customer for all stores (store 0) grouped from those. RFM scores are then ranked by one UPDATE (window functions per store over the eligible buyers of the RFM window):
 /// score = 1 + ⌊5·below / buyers⌋, where below is how many buyers of the store have a smaller value.
 /// Once filled, a refresh of all customers works in place: the same aggregates for the few customers whose figures
 /// moved with time, joined to their rows to write only what differs, then the ranking, writing only changed scores.
@@ -27,6 +27,11 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// Customer ids per statement when refreshing a list of customers
     /// </summary>
     public const int CustomerBatchSize = 500;
+
+    /// <summary>
+    /// Customer ids per transaction of a full recompute (see <see cref="RecomputeCustomerIdsPerRange"/>)
+    /// </summary>
+    public const int DefaultRecomputeCustomerIdsPerRange = 20_000;
 
     protected readonly CustomerSegmentsSettings _settings;
     protected readonly INopDataProvider _dataProvider;
@@ -65,14 +70,16 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         _purchasedProductService = purchasedProductService;
     }
 
+    /// <summary>
+    /// A full recompute goes through the customers in ranges of this many ids, each range in a transaction of its own:
+    /// each statement reads the orders of at most this many customers, so that none outlasts the command timeout of
+    /// nopCommerce's connection (30 seconds by default) however large the shop, and no transaction holds the figure
+    /// tables for the whole recompute
+    /// </summary>
+    public virtual int RecomputeCustomerIdsPerRange { get; set; } = DefaultRecomputeCustomerIdsPerRange;
+
     #region Utilities
 
-    /// <summary>
-    /// The settings the statistics (and the purchases per day and the products bought kept with them) depend on, as
-    /// one text: they are current when it equals the one saved at their last full refresh. The first part is the
-    /// version of the tables: 2 since the purchases per day and the products bought, so that a shop updated from 1
-    /// fills them.
-    /// </summary>
     /// <summary>
     /// Whether the statistics (and the purchase figures kept with them) were last filled under these settings
     /// </summary>
@@ -85,6 +92,12 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     public static bool AreBeingRecomputed(CustomerSegmentsSettings settings, DateTime nowUtc) =>
         settings.OrderStatisticsRecomputeStartedOnUtc is { } startedUtc && nowUtc - startedUtc < TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// The settings the statistics (and the purchases per day and the products bought kept with them) depend on, as
+    /// one text: they are current when it equals the one saved at their last full refresh. The first part is the
+    /// version of the tables: 2 since the purchases per day and the products bought, so that a shop updated from 1
+    /// fills them.
+    /// </summary>
     public static string SettingsKey(CustomerSegmentsSettings settings) => string.Join("|",
         "2",
         string.Join(",", SegmentQueries.PurchasePaymentStatusIds(settings)),
@@ -251,6 +264,19 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             .UpdateAsync();
 
         return rescored + unscored;
+    }
+
+    /// <summary>
+    /// Replaces the figures of the customers in the range (statistics, purchases per day, products bought) with those of
+    /// their orders, the statistics without RFM scores
+    /// </summary>
+    protected virtual async Task RecomputeCustomersAsync(CustomerIdRange range, DateTime nowUtc)
+    {
+        await range.Of(_statisticsRepository.Table, s => s.CustomerId).DeleteAsync();
+        await InsertUnrankedAsync(AggregateOrders(range.Of(_orderRepository.Table, o => o.CustomerId), nowUtc));
+        await InsertUnrankedAsync(AggregateStores(range.Of(_statisticsRepository.Table, s => s.CustomerId)));
+        await _dailyPurchasesService.RecomputeCustomersAsync(range);
+        await _purchasedProductService.RecomputeCustomersAsync(range);
     }
 
     /// <summary>
@@ -802,17 +828,15 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         await SaveRecomputeStartedOnAsync(DateTime.UtcNow);
         try
         {
-            //one transaction: readers (rules) see the old figures until the new ones are complete, and a refresh of
-            //some customers running at the same time does not add rows between the DELETE and the INSERT
-            await _segmentMembershipTransaction.RunAsync(async () =>
-            {
-                await _statisticsRepository.Table.DeleteAsync();
-                await InsertUnrankedAsync(AggregateOrders(_orderRepository.Table, nowUtc));
-                await InsertUnrankedAsync(AggregateStores(_statisticsRepository.Table));
-                await RankAsync();
-                await _dailyPurchasesService.RecomputeAllAsync();
-                await _purchasedProductService.RecomputeAllAsync();
-            });
+            //a range at a time, each in a transaction of its own: a refresh of one of its customers running at the same
+            //time (an instance whose settings do not tell it yet) waits for the range rather than add rows between the
+            //DELETE and the INSERT; while the figures are not current the rules read the orders for the periods and
+            //products, and the order events queue their customers
+            var maxCustomerId = await _customerRepository.Table.MaxAsync(customer => (int?)customer.Id) ?? 0;
+            foreach (var range in CustomerIdRange.Covering(maxCustomerId, RecomputeCustomerIdsPerRange))
+                await _segmentMembershipTransaction.RunAsync(() => RecomputeCustomersAsync(range, nowUtc));
+
+            await RankAsync();
 
             await SaveRefreshedOnAsync(nowUtc);
             await SaveSettingsKeyAsync(key);

@@ -310,10 +310,10 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
 
     #region Methods
 
-    public virtual async Task RecomputeAllAsync()
+    public virtual async Task RecomputeCustomersAsync(CustomerIdRange range)
     {
-        await _purchasedProductRepository.Table.DeleteAsync();
-        await InsertAsync(AggregateProducts(_orderRepository.Table));
+        await range.Of(_purchasedProductRepository.Table, r => r.CustomerId).DeleteAsync();
+        await InsertAsync(AggregateProducts(range.Of(_orderRepository.Table, o => o.CustomerId)));
     }
 
     public virtual async Task RefreshCustomersAsync(IList<int> customerIds)

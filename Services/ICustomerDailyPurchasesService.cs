@@ -8,9 +8,10 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 public interface ICustomerDailyPurchasesService
 {
     /// <summary>
-    /// Replaces the rows with the purchases of all orders (to run inside the statistics' recompute transaction)
+    /// Replaces the rows of the customers in the range with their purchases (to run inside the transaction in which the
+    /// statistics recompute the range)
     /// </summary>
-    Task RecomputeAllAsync();
+    Task RecomputeCustomersAsync(CustomerIdRange range);
 
     /// <summary>
     /// Brings the rows of these customers in line with their orders, writing only what differs (set-based)

@@ -24,7 +24,9 @@ public interface ICustomerOrderStatisticsService
     Task RefreshAllAsync(DateTime nowUtc);
 
     /// <summary>
-    /// Recomputes the statistics of every customer from all orders, RFM scores included (the rows are replaced)
+    /// Recomputes the statistics of every customer from all orders, RFM scores included (the rows are replaced), with
+    /// the purchases per day and the products bought kept with them: a range of customers at a time, each in a
+    /// transaction of its own, then the ranking. Meanwhile the figures are not current (see <see cref="AreCurrent"/>).
     /// </summary>
     /// <param name="nowUtc">The moment the RFM window ends</param>
     Task RecomputeAllAsync(DateTime nowUtc);

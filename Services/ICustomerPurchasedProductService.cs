@@ -10,10 +10,10 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 public interface ICustomerPurchasedProductService
 {
     /// <summary>
-    /// Recomputes the rows of every customer from all purchases (the rows are replaced); run inside the statistics'
-    /// recompute transaction
+    /// Replaces the rows of the customers in the range with their purchased products (to run inside the transaction in
+    /// which the statistics recompute the range)
     /// </summary>
-    Task RecomputeAllAsync();
+    Task RecomputeCustomersAsync(CustomerIdRange range);
 
     /// <summary>
     /// Brings the rows of these customers in line with their purchases (set-based, in batches)

@@ -114,8 +114,8 @@ public class BenchRun
             //empty memberships, then the runs over current memberships (what the scheduled rebuild usually finds)
             var rebuildEngine = new EngineBench(database);
             var recomputed = await rebuildEngine.RecomputeStatisticsAsync(now);
-            _log($"  order statistics recomputed beforehand: {Measure.Ms(recomputed)}, of which the purchases per customer and day {Measure.Ms(rebuildEngine.DailyPurchases.LastRecomputeMilliseconds)} " +
-                 $"and the products bought per customer {Measure.Ms(rebuildEngine.PurchasedProducts.LastRecomputeMilliseconds)}; then VACUUM ANALYZE of those {Measure.Ms(rebuildEngine.PurchaseTablesVacuumMilliseconds)}");
+            _log($"  order statistics recomputed beforehand: {Measure.Ms(recomputed)}, of which the purchases per customer and day {Measure.Ms(rebuildEngine.DailyPurchases.RecomputeMilliseconds)} " +
+                 $"and the products bought per customer {Measure.Ms(rebuildEngine.PurchasedProducts.RecomputeMilliseconds)}; then VACUUM ANALYZE of those {Measure.Ms(rebuildEngine.PurchaseTablesVacuumMilliseconds)}");
             var (firstBuild, _) = await EngineRebuildAsync(rebuildEngine, segments, now);
             //section (5) reports the memory sampled during this build beside its time
             RebuildMilliseconds = firstBuild;
@@ -269,8 +269,8 @@ public class BenchRun
     {
         var windowDays = new CustomerSegmentsSettings().RfmWindowDays;
         var recompute = await engine.RecomputeStatisticsAsync(now.AddDays(-2));
-        var days = engine.DailyPurchases.LastRecomputeMilliseconds;
-        var products = engine.PurchasedProducts.LastRecomputeMilliseconds;
+        var days = engine.DailyPurchases.RecomputeMilliseconds;
+        var products = engine.PurchasedProducts.RecomputeMilliseconds;
         var vacuum = engine.PurchaseTablesVacuumMilliseconds;
         _log($"  order statistics, full recompute: {Measure.Ms(recompute)}, of which the purchases per customer and day {Measure.Ms(days)} and the products bought {Measure.Ms(products)}; then VACUUM ANALYZE of those {Measure.Ms(vacuum)}");
         var firstInPlace = await engine.RefreshStatisticsAsync(now.AddDays(-1));
@@ -289,12 +289,15 @@ public class BenchRun
         var purchasedRows = Convert.ToInt64(await ScalarAsync<object>(database, "SELECT COUNT(*) FROM \"CustomerSegmentPurchasedProduct\""));
 
         return $"**Order statistics** ({rows:N0} rows: per customer and store, and for all stores). " +
-               $"Full recompute (CustomerOrderStatisticsService.RecomputeAllAsync: DELETE, INSERT ... SELECT grouped from the orders, INSERT of the all-stores rows, RFM ranking; " +
+               $"Full recompute (CustomerOrderStatisticsService.RecomputeAllAsync: per range of {CustomerOrderStatisticsService.DefaultRecomputeCustomerIdsPerRange:N0} customer ids, in a transaction " +
+               $"of its own, DELETE, INSERT ... SELECT grouped from the orders, INSERT of the all-stores rows, and the same for the two tables below; then the RFM ranking; " +
                $"what runs when they are not current: install, settings change; the process's first statistics call): **{Measure.Ms(recompute)}**, " +
-               $"of which the purchases per customer, store and day kept with them ({dayRows:N0} rows; CustomerDailyPurchasesService.RecomputeAllAsync: DELETE, " +
+               $"of which the purchases per customer, store and day kept with them ({dayRows:N0} rows; CustomerDailyPurchasesService.RecomputeCustomersAsync: DELETE, " +
                $"INSERT ... SELECT of the purchases grouped by customer, store and UTC day; read by the rules on the purchases of a period) **{Measure.Ms(days)}** " +
-               $"and the products bought per customer and store ({purchasedRows:N0} rows; CustomerPurchasedProductService.RecomputeAllAsync: DELETE, INSERT ... SELECT of the order items " +
-               $"of the purchases grouped by customer, store and product with the last purchase date; read by the rules on bought products, categories and manufacturers) **{Measure.Ms(products)}**" +
+               $"(the longest range {Measure.Ms(engine.DailyPurchases.LongestRangeMilliseconds)}) " +
+               $"and the products bought per customer and store ({purchasedRows:N0} rows; CustomerPurchasedProductService.RecomputeCustomersAsync: DELETE, INSERT ... SELECT of the order items " +
+               $"of the purchases grouped by customer, store and product with the last purchase date; read by the rules on bought products, categories and manufacturers) **{Measure.Ms(products)}** " +
+               $"(the longest range {Measure.Ms(engine.PurchasedProducts.LongestRangeMilliseconds)})" +
                (vacuum > 0 ? $", then VACUUM ANALYZE of those two tables (what autovacuum does within a minute of the bulk inserts; not timed with the recompute) {Measure.Ms(vacuum)}. " : ". ") +
                $"In place, as the scheduled rebuild refreshes them (CustomerOrderStatisticsService.RefreshAllAsync with current statistics: the customers whose orders left the " +
                $"{windowDays}-day RFM window or were placed since the last refresh are recomputed and only differing rows written, rows without orders removed, " +

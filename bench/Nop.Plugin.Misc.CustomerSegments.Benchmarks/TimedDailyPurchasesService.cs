@@ -15,14 +15,20 @@ public class TimedDailyPurchasesService(CustomerSegmentsSettings settings, INopD
     : CustomerDailyPurchasesService(settings, dataProvider, orderRepository, dailyPurchasesRepository, segmentMembershipTransaction)
 {
     /// <summary>
-    /// The time of the last full recompute
+    /// The time of the full recompute's ranges, summed
     /// </summary>
-    public double LastRecomputeMilliseconds { get; private set; }
+    public double RecomputeMilliseconds { get; private set; }
 
-    public override async Task RecomputeAllAsync()
+    /// <summary>
+    /// The time of the full recompute's longest range
+    /// </summary>
+    public double LongestRangeMilliseconds { get; private set; }
+
+    public override async Task RecomputeCustomersAsync(CustomerIdRange range)
     {
         var watch = Stopwatch.StartNew();
-        await base.RecomputeAllAsync();
-        LastRecomputeMilliseconds = watch.Elapsed.TotalMilliseconds;
+        await base.RecomputeCustomersAsync(range);
+        RecomputeMilliseconds += watch.Elapsed.TotalMilliseconds;
+        LongestRangeMilliseconds = Math.Max(LongestRangeMilliseconds, watch.Elapsed.TotalMilliseconds);
     }
 }

@@ -237,7 +237,7 @@ public class BoughtRuleQueryShapeTests : RuleQueryShapeTestBase
     public async Task WithTheProductsBoughtPerCustomerCurrentTheQueryReadsThemAndSelectsTheCustomersOfTheReference(SegmentRule rule)
     {
         var current = new CustomerSegmentsSettings();
-        await Shop.NewPurchasedProductService(current).RecomputeAllAsync();
+        await Shop.NewPurchasedProductService(current).RecomputeCustomersAsync(Nop.Plugin.Misc.CustomerSegments.Services.CustomerIdRange.All);
         current.OrderStatisticsKey = Nop.Plugin.Misc.CustomerSegments.Services.CustomerOrderStatisticsService.SettingsKey(current);
 
         foreach (var storeId in new[] { 0, 1, 2 })

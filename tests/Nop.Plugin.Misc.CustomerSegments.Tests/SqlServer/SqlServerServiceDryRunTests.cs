@@ -347,12 +347,14 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
         await statistics.RefreshOrderCustomerAsync(order, _now);
         await statistics.RefreshCustomersAsync([_ann.Id], _now);
         await statistics.GetCustomerStatisticsAsync(_ann.Id);
-        await daily.RecomputeAllAsync();
+        await daily.RecomputeCustomersAsync(CustomerIdRange.All);
+        await daily.RecomputeCustomersAsync(new CustomerIdRange(20_000, 40_000));
         await daily.RefreshCustomerAsync(_ann.Id);
         await daily.RefreshCustomerDayAsync(_ann.Id, order.CreatedOnUtc);
         await daily.RefreshCustomersAsync([_ann.Id, _bob.Id]);
         await daily.GetCustomerDaysAsync(_ann.Id);
-        await products.RecomputeAllAsync();
+        await products.RecomputeCustomersAsync(CustomerIdRange.All);
+        await products.RecomputeCustomersAsync(new CustomerIdRange(20_000, 40_000));
         await products.RefreshCustomerAsync(_ann.Id);
         await products.RefreshOrderAsync(order);
         await products.RefreshCustomersAsync([_ann.Id, _bob.Id]);

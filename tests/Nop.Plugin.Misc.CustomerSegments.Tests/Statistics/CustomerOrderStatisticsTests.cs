@@ -38,6 +38,7 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         foreach (var clear in new Func<Task>[]
                  {
                      () => Repository<CustomerOrderStatistics>().DeleteAsync(_ => true), () => Repository<CustomerDailyPurchases>().DeleteAsync(_ => true),
+                     () => Repository<CustomerPurchasedProduct>().DeleteAsync(_ => true), () => Repository<OrderItem>().DeleteAsync(_ => true),
                      () => Repository<Order>().DeleteAsync(_ => true),
                      () => Repository<CustomerCustomerRoleMapping>().DeleteAsync(_ => true), () => Repository<CustomerRole>().DeleteAsync(_ => true),
                      () => Repository<SegmentMembership>().DeleteAsync(_ => true), () => Repository<Segment>().DeleteAsync(_ => true),
@@ -579,6 +580,129 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
             row.Id = expected.Id;
             Assert.That(Figures(row), Is.EqualTo(Figures(expected)), $"row {key}");
         }
+    }
+
+    /// <summary>
+    /// Buyers over two stores, with items, refunds, cancellations, deleted and pending orders, and a guest
+    /// </summary>
+    private async Task<List<Customer>> BuyersWithItemsAsync(int count)
+    {
+        var customers = new List<Customer>();
+        for (var i = 0; i < count; i++)
+        {
+            var customer = await CustomerAsync(guest: i % 7 == 6);
+            customers.Add(customer);
+            for (var k = 0; k <= i % 4; k++)
+            {
+                var order = await OrderAsync(customer, 10 * (i + 1) + k, Now.AddDays(-400 + 37 * i + 11 * k).AddHours(k), storeId: 1 + (i + k) % 2,
+                    payment: k == 2 ? PaymentStatus.Refunded : PaymentStatus.Paid, status: k == 3 ? OrderStatus.Cancelled : OrderStatus.Complete,
+                    deleted: i % 9 == 8 && k == 0);
+                for (var p = 0; p <= k % 2; p++)
+                    await Repository<OrderItem>().InsertAsync(new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = order.Id, ProductId = 100 + (i + p) % 5, Quantity = 1 }, false);
+            }
+        }
+
+        return customers;
+    }
+
+    /// <summary>
+    /// Rows no orders back: of a customer without orders, and of one whose id is above every customer's
+    /// </summary>
+    private async Task StaleRowsAsync(int customerIdWithoutOrders)
+    {
+        foreach (var customerId in new[] { customerIdWithoutOrders, int.MaxValue - 1 })
+        {
+            await Repository<CustomerOrderStatistics>().InsertAsync(new CustomerOrderStatistics { CustomerId = customerId, StoreId = 0, OrderCount = 3, TotalSpent = 30 }, false);
+            await Repository<CustomerDailyPurchases>().InsertAsync(new CustomerDailyPurchases { CustomerId = customerId, StoreId = 1, Day = Now.Date, OrderCount = 1, TotalSpent = 10 }, false);
+            await Repository<CustomerPurchasedProduct>().InsertAsync(new CustomerPurchasedProduct { CustomerId = customerId, StoreId = 1, ProductId = 7, LastPurchasedOnUtc = Now }, false);
+        }
+    }
+
+    /// <summary>
+    /// The three figure tables, rows without their ids, in one order
+    /// </summary>
+    private async Task<List<string>> FigureTablesAsync()
+    {
+        var statistics = (await Repository<CustomerOrderStatistics>().Table.ToListAsync())
+            .Select(row => $"statistics {row.CustomerId}/{row.StoreId} {Figures(row)}");
+        var days = (await Repository<CustomerDailyPurchases>().Table.ToListAsync())
+            .Select(row => $"day {row.CustomerId}/{row.StoreId}/{row.Day:yyyy-MM-dd} {row.OrderCount} {row.TotalSpent:0.0000}");
+        var products = (await Repository<CustomerPurchasedProduct>().Table.ToListAsync())
+            .Select(row => $"product {row.CustomerId}/{row.StoreId}/{row.ProductId} {row.LastPurchasedOnUtc:O}");
+
+        return statistics.Concat(days).Concat(products).Order(StringComparer.Ordinal).ToList();
+    }
+
+    [Test]
+    public async Task ARecomputeInRangesOfCustomerIdsWritesWhatARecomputeInOneRangeWrites()
+    {
+        var settings = new CustomerSegmentsSettings();
+        await BuyersWithItemsAsync(20);
+        var withoutOrders = await CustomerAsync();
+        await StaleRowsAsync(withoutOrders.Id);
+
+        await Statistics(settings).RecomputeAllAsync(Now);
+        var inOneRange = await FigureTablesAsync();
+        Assert.That(inOneRange.Count(row => row.StartsWith("product ")), Is.GreaterThan(20), "the orders' items are in");
+        Assert.That(inOneRange.Where(row => row.Contains($" {withoutOrders.Id}/") || row.Contains($" {int.MaxValue - 1}/")), Is.Empty, "stale rows are gone");
+
+        //ranges of 3 ids: every customer shares a range with others or sits at its edge
+        await StaleRowsAsync(withoutOrders.Id);
+        var transactions = 0;
+        var counting = new Mock<ISegmentMembershipTransaction>();
+        counting.Setup(transaction => transaction.RunAsync(It.IsAny<Func<Task>>())).Returns((Func<Task> writeAsync) =>
+        {
+            transactions++;
+            return new SegmentMembershipTransaction(Repository<Segment>()).RunAsync(writeAsync);
+        });
+        var ranged = new CustomerOrderStatisticsService(settings, Shop.DataProvider, new Mock<ISettingService>().Object, Repository<Customer>(),
+            Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(), counting.Object,
+            Shop.NewDailyPurchasesService(settings), Shop.NewPurchasedProductService(settings)) { RecomputeCustomerIdsPerRange = 3 };
+
+        await ranged.RecomputeAllAsync(Now);
+
+        Assert.That(await FigureTablesAsync(), Is.EqualTo(inOneRange));
+        Assert.That(transactions, Is.EqualTo(withoutOrders.Id / 3 + 1), "one transaction per range, the last one open-ended");
+        Assert.That(CustomerOrderStatisticsService.AreCurrentFor(settings), Is.True);
+    }
+
+    [Test]
+    public async Task ARecomputeThatFailsInARangeLeavesTheFiguresNotCurrentAndTheNextRecomputeCompletesThem()
+    {
+        var settings = new CustomerSegmentsSettings();
+        var customers = await BuyersWithItemsAsync(12);
+        await Statistics(settings).RecomputeAllAsync(Now);
+        var expected = await FigureTablesAsync();
+        await Repository<CustomerPurchasedProduct>().DeleteAsync(_ => true);
+        await Repository<CustomerOrderStatistics>().DeleteAsync(_ => true);
+
+        //the products of the range of the seventh customer cannot be written (a lost connection, a timeout)
+        var real = Shop.NewPurchasedProductService(settings);
+        var failingFrom = customers[6].Id;
+        var failing = new Mock<ICustomerPurchasedProductService>();
+        failing.Setup(service => service.RecomputeCustomersAsync(It.IsAny<CustomerIdRange>())).Returns((CustomerIdRange range) =>
+            range.To is not { } to || to > failingFrom ? throw new InvalidOperationException("connection lost") : real.RecomputeCustomersAsync(range));
+        var failingService = new CustomerOrderStatisticsService(settings, Shop.DataProvider, new Mock<ISettingService>().Object, Repository<Customer>(),
+            Repository<CustomerCustomerRoleMapping>(), Repository<CustomerRole>(), Repository<Order>(), Repository<CustomerOrderStatistics>(),
+            new SegmentMembershipTransaction(Repository<Segment>()), Shop.NewDailyPurchasesService(settings), failing.Object)
+        {
+            RecomputeCustomerIdsPerRange = 3
+        };
+
+        Assert.ThrowsAsync<InvalidOperationException>(() => failingService.RecomputeAllAsync(Now));
+
+        Assert.That(CustomerOrderStatisticsService.AreCurrentFor(settings), Is.False, "rules do not read half-written figures as current");
+        Assert.That(settings.OrderStatisticsRecomputeStartedOnUtc, Is.Null, "order events no longer queue their customers");
+        var written = await Repository<CustomerOrderStatistics>().Table.Select(row => row.CustomerId).Distinct().ToListAsync();
+        Assert.That(written, Does.Contain(customers[0].Id), "the ranges before it are written");
+        Assert.That(written.Where(id => id > failingFrom + 3), Is.Empty, "no range after it runs");
+
+        var statistics = Statistics(settings);
+        statistics.RecomputeCustomerIdsPerRange = 5;
+        await statistics.RefreshAllAsync(Now);
+
+        Assert.That(await FigureTablesAsync(), Is.EqualTo(expected));
+        Assert.That(CustomerOrderStatisticsService.AreCurrentFor(settings), Is.True);
     }
 
     [Test]
