@@ -46,6 +46,7 @@ public static class RuleErrorKeys
     public static string SegmentSelfReference => K("SegmentSelfReference");
     public static string SegmentCycle => K("SegmentCycle");
     public static string SegmentNotFound => K("SegmentNotFound");
+    public static string StoreNotFound => K("StoreNotFound");
 
     /// <summary>
     /// How a message names a condition: {0} its field, {1} its place

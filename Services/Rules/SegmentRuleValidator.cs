@@ -6,7 +6,8 @@ using static Nop.Plugin.Misc.CustomerSegments.Services.Rules.RuleOperators;
 namespace Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
 /// <summary>
-/// Checks a rule against the field catalog, the limits of a rule and the other segments it refers to
+/// Checks a rule against the field catalog, the limits of a rule, the other segments it refers to and, when it is
+/// saved, the stores it names
 /// </summary>
 public class SegmentRuleValidator : ISegmentRuleValidator
 {
@@ -21,19 +22,31 @@ public class SegmentRuleValidator : ISegmentRuleValidator
     protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentService _segmentService;
     protected readonly ILocalizationService _localizationService;
+    protected readonly ISegmentValueLookupService _segmentValueLookupService;
 
     public SegmentRuleValidator(IRuleFieldCatalog ruleFieldCatalog,
         ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentService segmentService,
-        ILocalizationService localizationService)
+        ILocalizationService localizationService,
+        ISegmentValueLookupService segmentValueLookupService)
     {
         _ruleFieldCatalog = ruleFieldCatalog;
         _segmentRuleSerializer = segmentRuleSerializer;
         _segmentService = segmentService;
         _localizationService = localizationService;
+        _segmentValueLookupService = segmentValueLookupService;
     }
 
-    public virtual async Task<IReadOnlyList<RuleValidationError>> ValidateAsync(SegmentRule rule, int segmentId)
+    public virtual Task<IReadOnlyList<RuleValidationError>> ValidateAsync(SegmentRule rule, int segmentId) =>
+        ValidateAsync(rule, segmentId, true);
+
+    public virtual Task<IReadOnlyList<RuleValidationError>> ValidateSavedAsync(SegmentRule rule, int segmentId) =>
+        ValidateAsync(rule, segmentId, false);
+
+    /// <param name="rule">The rule</param>
+    /// <param name="segmentId">The segment that owns the rule (0 for a new one)</param>
+    /// <param name="checkStores">Whether the stores the rule names must be stores the admin can choose</param>
+    protected virtual async Task<IReadOnlyList<RuleValidationError>> ValidateAsync(SegmentRule rule, int segmentId, bool checkStores)
     {
         var problems = new List<Problem>();
         if (rule?.Root == null)

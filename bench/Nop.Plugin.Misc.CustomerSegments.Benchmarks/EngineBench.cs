@@ -31,7 +31,11 @@ public class EngineBench
         CacheInvalidator = new SegmentCacheInvalidator(StaticCache);
         var segmentsForValidator = new SegmentService(Shop.Repository<Segment>(), Shop.Repository<SegmentMembership>(), Shop.Repository<LocalizedProperty>(),
             CacheInvalidator, Serializer, new SegmentRuleAnalyzer(catalog), null);
-        var validator = new SegmentRuleValidator(catalog, Serializer, segmentsForValidator, new Mock<ILocalizationService>().Object);
+        var lookups = new SegmentValueLookupService(Shop.Repository<Nop.Core.Domain.Catalog.Category>(), Shop.Repository<Nop.Core.Domain.Directory.Country>(),
+            Shop.Repository<CustomerAttributeValue>(), Shop.Repository<CustomerRole>(), Shop.Repository<Nop.Core.Domain.Catalog.Manufacturer>(),
+            Shop.Repository<Nop.Core.Domain.Catalog.Product>(), Shop.Repository<Segment>(), Shop.Repository<Nop.Core.Domain.Directory.StateProvince>(),
+            Shop.Repository<Nop.Core.Domain.Stores.Store>(), Shop.Repository<Nop.Core.Domain.Vendors.Vendor>());
+        var validator = new SegmentRuleValidator(catalog, Serializer, segmentsForValidator, new Mock<ILocalizationService>().Object, lookups);
         var settings = Settings = new CustomerSegmentsSettings();
         DailyPurchases = new TimedDailyPurchasesService(settings, Shop.DataProvider, Shop.Repository<Order>(), Shop.Repository<CustomerDailyPurchases>(),
             new SegmentMembershipTransaction(Shop.Repository<Segment>()));

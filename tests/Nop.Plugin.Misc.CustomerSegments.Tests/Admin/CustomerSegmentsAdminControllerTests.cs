@@ -95,7 +95,7 @@ public class CustomerSegmentsAdminControllerTests
     }
 
     private SegmentRuleValidator RealValidator() =>
-        new(new RuleFieldCatalog(), new SegmentRuleSerializer(), _segmentService.Object, _localizationService.Object);
+        new(new RuleFieldCatalog(), new SegmentRuleSerializer(), _segmentService.Object, _localizationService.Object, Rules.KnownValues.All());
 
     private static JsonElement JsonOf(IActionResult result) =>
         JsonSerializer.SerializeToElement(((JsonResult)result).Value);

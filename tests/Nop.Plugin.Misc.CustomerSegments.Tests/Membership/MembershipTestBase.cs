@@ -8,6 +8,8 @@ using Nop.Core.Domain.Localization;
 using Nop.Core.Domain.Messages;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
+using Nop.Core.Domain.Stores;
+using LinqToDB;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Events;
@@ -112,7 +114,8 @@ public abstract class MembershipTestBase : DatabaseTestBase
             CacheInvalidator, Serializer, Analyzer, new Lazy<ISegmentRuleValidator>(() => Validator));
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
-        Validator = new SegmentRuleValidator(Catalog, Serializer, SegmentService, localization.Object);
+        Validator = new SegmentRuleValidator(Catalog, Serializer, SegmentService, localization.Object, NewValueLookupService());
+        await ResetStoresAsync();
         MembershipService = new SegmentMembershipService(Repository<Segment>(), Repository<SegmentMembership>());
         Queries = NewQueryBuilder();
         StatisticsSettings = new CustomerSegmentsSettings();
@@ -246,6 +249,26 @@ public abstract class MembershipTestBase : DatabaseTestBase
     }
 
     private Task TruncateAsync<T>() where T : Nop.Core.BaseEntity => Repository<T>().DeleteAsync(_ => true);
+
+    /// <summary>
+    /// The value pickers' lookups over the test database
+    /// </summary>
+    protected SegmentValueLookupService NewValueLookupService() =>
+        new(Repository<Category>(), Repository<Nop.Core.Domain.Directory.Country>(), Repository<CustomerAttributeValue>(), Repository<CustomerRole>(),
+            Repository<Manufacturer>(), Repository<Product>(), Repository<Segment>(), Repository<Nop.Core.Domain.Directory.StateProvince>(),
+            Repository<Store>(), Repository<Nop.Core.Domain.Vendors.Vendor>());
+
+    /// <summary>
+    /// The shop's stores 1 to <see cref="StoreCount"/>, none deleted, for the rules that name them
+    /// </summary>
+    protected async Task ResetStoresAsync()
+    {
+        await Repository<Store>().Table.Where(store => store.Deleted).Set(store => store.Deleted, false).UpdateAsync();
+        for (var count = await Repository<Store>().Table.CountAsync(); count < StoreCount; count++)
+            await Repository<Store>().InsertAsync(new Store { Name = $"Store {count + 1}", Url = $"http://store{count + 1}/", Hosts = $"store{count + 1}" }, false);
+    }
+
+    protected const int StoreCount = 3;
 
     /// <summary>
     /// One of nopCommerce's system roles (Guests, Registered...), saved

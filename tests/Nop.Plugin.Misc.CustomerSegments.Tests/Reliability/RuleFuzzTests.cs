@@ -55,7 +55,7 @@ public class RuleFuzzTests : DatabaseTestBase
                 : null);
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
-        return new SegmentRuleValidator(new RuleFieldCatalog(), serializer, segments.Object, localization.Object);
+        return new SegmentRuleValidator(new RuleFieldCatalog(), serializer, segments.Object, localization.Object, Rules.KnownValues.All());
     }
 
     private async Task<(int Customers, int Orders, int Segments, int Memberships)> CountsAsync() =>

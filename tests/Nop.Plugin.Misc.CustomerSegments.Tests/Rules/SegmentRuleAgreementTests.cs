@@ -39,7 +39,7 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
         segments.Setup(s => s.GetSegmentByIdAsync(It.IsAny<int>())).ReturnsAsync((int id) => new Segment { Id = id, Name = $"S{id}" });
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
-        _validator = new SegmentRuleValidator(_catalog, new SegmentRuleSerializer(), segments.Object, localization.Object);
+        _validator = new SegmentRuleValidator(_catalog, new SegmentRuleSerializer(), segments.Object, localization.Object, Rules.KnownValues.All());
     }
 
     private SegmentRuleQueryBuilder CreateBuilder(CustomerSegmentsSettings settings) => Shop.NewRuleQueryBuilder(settings);

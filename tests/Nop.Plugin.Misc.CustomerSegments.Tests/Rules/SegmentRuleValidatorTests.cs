@@ -11,6 +11,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.Rules;
 public class SegmentRuleValidatorTests
 {
     private Dictionary<int, Segment> _segments;
+    private Dictionary<int, string> _stores;
     private SegmentRuleValidator _validator;
 
     [SetUp]
@@ -26,12 +27,18 @@ public class SegmentRuleValidatorTests
         segmentService.Setup(s => s.GetSegmentByIdAsync(It.IsAny<int>()))
             .ReturnsAsync((int id) => _segments.GetValueOrDefault(id));
 
+        //the stores the pickers offer: store 3 was deleted, so it is not among them
+        _stores = new Dictionary<int, string> { [1] = "Main", [2] = "Outlet" };
+        var lookups = new Mock<ISegmentValueLookupService>();
+        lookups.Setup(l => l.GetByIdsAsync(RuleValueSource.Stores, It.IsAny<IList<int>>()))
+            .ReturnsAsync((RuleValueSource _, IList<int> ids) => ids.Where(_stores.ContainsKey).Select(id => new ValueLookupItem(id, _stores[id])).ToList());
+
         //the English texts, as nopCommerce would return them
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>()))
             .ReturnsAsync((string key) => LocaleResources.EnglishResources.GetValueOrDefault(key, key));
 
-        _validator = new SegmentRuleValidator(new RuleFieldCatalog(), new SegmentRuleSerializer(), segmentService.Object, localization.Object);
+        _validator = new SegmentRuleValidator(new RuleFieldCatalog(), new SegmentRuleSerializer(), segmentService.Object, localization.Object, lookups.Object);
     }
 
     private static RuleCondition C(string field, string op, params object[] values) =>
@@ -251,6 +258,44 @@ public class SegmentRuleValidatorTests
 
         //a chain without the segment is fine
         Assert.That(await _validator.ValidateAsync(Rule(C(RuleFields.SegmentMember, RuleOperators.In, 2)), 5), Is.Empty);
+    }
+
+    /// <summary>
+    /// A store condition is saved only with stores the admin can choose: a deleted or unknown store is an error next to
+    /// the condition, naming the store
+    /// </summary>
+    [Test]
+    public async Task AStoreConditionNamesStoresThatExist()
+    {
+        Assert.That(await _validator.ValidateAsync(Rule(C(RuleFields.RegisteredInStore, RuleOperators.In, 1, 2)), 1), Is.Empty);
+
+        var deleted = await SingleErrorAsync(Rule(C(RuleFields.Active, RuleOperators.Equal, true), C(RuleFields.RegisteredInStore, RuleOperators.Equal, 3)), 1);
+        Assert.That(deleted.ResourceKey, Is.EqualTo(RuleErrorKeys.StoreNotFound));
+        Assert.That(deleted.Path, Is.EqualTo("1"));
+        Assert.That(deleted.Message, Is.EqualTo("Condition 2 (Registered in store): store ID 3 does not exist or was deleted. Choose another store."));
+
+        var errors = await _validator.ValidateAsync(Rule(C(RuleFields.RegisteredInStore, RuleOperators.NotIn, 1, 3, 99)), 0);
+        Assert.That(errors.Select(e => (e.ResourceKey, e.Path, e.Args.Single())),
+            Is.EqualTo(new[] { (RuleErrorKeys.StoreNotFound, "0", (object)3), (RuleErrorKeys.StoreNotFound, "0", (object)99) }));
+    }
+
+    /// <summary>
+    /// A saved rule keeps running when a store it names is deleted afterwards: the condition keeps matching the
+    /// customers registered in it, as a condition on a deleted product keeps matching its buyers
+    /// </summary>
+    [Test]
+    public async Task ASavedRuleNamingADeletedStoreStillRuns()
+    {
+        var rule = Rule(C(RuleFields.RegisteredInStore, RuleOperators.Equal, 3));
+
+        Assert.That(await _validator.ValidateSavedAsync(rule, 1), Is.Empty);
+        Assert.That((await _validator.ValidateAsync(rule, 1)).Single().ResourceKey, Is.EqualTo(RuleErrorKeys.StoreNotFound));
+
+        //the rest is checked as when it is saved
+        var unsound = await _validator.ValidateSavedAsync(Rule(C(RuleFields.RegisteredInStore, RuleOperators.Equal, 0)), 1);
+        Assert.That(unsound.Single().ResourceKey, Is.EqualTo(RuleErrorKeys.NumberOutOfRange));
+        var missingSegment = await _validator.ValidateSavedAsync(Rule(C(RuleFields.SegmentMember, RuleOperators.In, 99)), 1);
+        Assert.That(missingSegment.Single().ResourceKey, Is.EqualTo(RuleErrorKeys.SegmentNotFound));
     }
 
     [Test]

@@ -38,7 +38,7 @@ public class SqlServerRuleQueryTests : SqlServerDryRunFixture
             .ReturnsAsync((int id) => new Segment { Id = id, Name = $"S{id}", SegmentTypeId = (int)SegmentType.Dynamic, Active = true });
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
-        _validator = new SegmentRuleValidator(_catalog, new SegmentRuleSerializer(), segments.Object, localization.Object);
+        _validator = new SegmentRuleValidator(_catalog, new SegmentRuleSerializer(), segments.Object, localization.Object, Rules.KnownValues.All());
     }
 
     /// <summary>

@@ -59,7 +59,7 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
             _cacheInvalidator, _serializer, new SegmentRuleAnalyzer(catalog), new Lazy<ISegmentRuleValidator>(() => _validator));
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
-        _validator = new SegmentRuleValidator(catalog, _serializer, _segmentService, localization.Object);
+        _validator = new SegmentRuleValidator(catalog, _serializer, _segmentService, localization.Object, Rules.KnownValues.All());
         _membershipService = new SegmentMembershipService(_shop.Repository<Segment>(), _shop.Repository<SegmentMembership>());
         var queries = _shop.NewRuleQueryBuilder(_settings);
         var statistics = Statistics();

@@ -905,7 +905,7 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         var serializer = new SegmentRuleSerializer();
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
-        return (catalog, serializer, new SegmentRuleValidator(catalog, serializer, new Mock<ISegmentService>().Object, localization.Object));
+        return (catalog, serializer, new SegmentRuleValidator(catalog, serializer, new Mock<ISegmentService>().Object, localization.Object, Rules.KnownValues.All()));
     }
 
     private SegmentRebuildService Rebuild(CustomerSegmentsSettings settings, ICustomerOrderStatisticsService statistics)
