@@ -64,9 +64,13 @@ public class SegmentRuleValidator : ISegmentRuleValidator
         foreach (var (path, condition) in conditions)
             CheckCondition(condition, path, problems);
 
-        //references to other segments only once the rule itself is sound
+        //references to other segments and stores only once the rule itself is sound
         if (problems.Count == 0)
+        {
             await CheckSegmentReferencesAsync(conditions, segmentId, problems);
+            if (checkStores)
+                await CheckStoresAsync(conditions, problems);
+        }
 
         return await LocalizeAsync(problems);
     }
@@ -322,6 +326,29 @@ public class SegmentRuleValidator : ISegmentRuleValidator
                 if (segmentId > 0 && await LeadsToAsync(referencedId, segmentId, references))
                     problems.Add(new Problem(path, field, RuleErrorKeys.SegmentCycle, [segment.Name]));
             }
+        }
+    }
+
+    /// <summary>
+    /// A condition on stores names only stores the admin can pick: not deleted, not unknown
+    /// </summary>
+    protected virtual async Task CheckStoresAsync(List<(string Path, RuleCondition Condition)> conditions, List<Problem> problems)
+    {
+        var storeConditions = conditions
+            .Select(item => (item.Path, item.Condition, Field: _ruleFieldCatalog.GetField(item.Condition.Field)))
+            .Where(item => item.Field?.ValueSource == RuleValueSource.Stores)
+            .ToList();
+        if (storeConditions.Count == 0)
+            return;
+
+        var named = storeConditions.SelectMany(item => RuleValues.Ints(item.Condition.Values)).Distinct().ToList();
+        var existing = (await _segmentValueLookupService.GetByIdsAsync(RuleValueSource.Stores, named))
+            .Select(store => store.Id).ToHashSet();
+
+        foreach (var (path, condition, field) in storeConditions)
+        {
+            foreach (var storeId in RuleValues.Ints(condition.Values).Where(storeId => !existing.Contains(storeId)))
+                problems.Add(new Problem(path, field, RuleErrorKeys.StoreNotFound, [storeId]));
         }
     }
 

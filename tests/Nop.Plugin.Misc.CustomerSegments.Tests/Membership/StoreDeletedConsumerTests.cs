@@ -1,10 +1,12 @@
 using Moq;
+using LinqToDB;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Stores;
 using Nop.Core.Events;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Events;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
 using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
@@ -27,10 +29,23 @@ public class StoreDeletedConsumerTests : MembershipTestBase
     private StoreDeletedConsumer NewConsumer() => new(Logger.Object, NewRebuildRunService(), SegmentService);
 
     /// <summary>
-    /// As nopCommerce's StoreService.DeleteStoreAsync announces it: the store soft-deleted
+    /// As nopCommerce's StoreService.DeleteStoreAsync does it: the store soft-deleted, then announced
     /// </summary>
-    private Task DeleteStoreAsync(int storeId) =>
-        PublishAsync(NewConsumer(), new EntityDeletedEvent<Store>(new Store { Id = storeId, Name = $"Store {storeId}", Deleted = true }));
+    private async Task DeleteStoreAsync(int storeId)
+    {
+        await Repository<Store>().Table.Where(store => store.Id == storeId).Set(store => store.Deleted, true).UpdateAsync();
+        await PublishAsync(NewConsumer(), new EntityDeletedEvent<Store>(new Store { Id = storeId, Name = $"Store {storeId}", Deleted = true }));
+    }
+
+    private async Task<Customer> RegisteredInAsync(string email, int storeId)
+    {
+        var customer = await CustomerAsync(email, "Acme");
+        customer.RegisteredInStoreId = storeId;
+        await Repository<Customer>().UpdateAsync(customer, false);
+        return customer;
+    }
+
+    private static string RegisteredIn(int storeId) => Json(Condition(RuleFields.RegisteredInStore, RuleOperators.Equal, storeId));
 
     private async Task<Segment> StoreSegmentAsync(string name, int storeId, string ruleJson, SegmentType type = SegmentType.Dynamic, bool active = true)
     {
@@ -218,5 +233,40 @@ public class StoreDeletedConsumerTests : MembershipTestBase
         Assert.That((await ActiveByIdAsync())[ofStore.Id], Is.False);
         Logger.Verify(logger => logger.ErrorAsync(It.IsAny<string>(), It.Is<Exception>(exception => exception.Message == "database away"), It.IsAny<Customer>()),
             Times.Once);
+    }
+
+    /// <summary>
+    /// A saved rule naming a store deleted afterwards keeps running, as one naming a deleted product or role: the
+    /// condition keeps matching the customers registered in the store, the rebuilds (scheduled and "rebuild now")
+    /// succeed and leave the other segments alone; the rule is saved again only with another store
+    /// </summary>
+    [Test]
+    public async Task ARuleNamingTheDeletedStoreKeepsRunningAndIsSavedAgainOnlyWithAnotherStore()
+    {
+        var ann = await RegisteredInAsync("ann@example.com", DeletedStoreId);
+        var bob = await RegisteredInAsync("bob@example.com", OtherStoreId);
+        var registeredThere = await StoreSegmentAsync("Registered in store 2", 0, RegisteredIn(DeletedStoreId));
+        var registeredElsewhere = await StoreSegmentAsync("Registered in store 3", 0, RegisteredIn(OtherStoreId));
+        await RebuildService.RebuildAllSegmentsAsync();
+
+        await DeleteStoreAsync(DeletedStoreId);
+
+        var carol = await RegisteredInAsync("carol@example.com", DeletedStoreId);
+        await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMemberIdsAsync(registeredThere.Id), Is.EqualTo(new[] { ann.Id, carol.Id }));
+        Assert.That(await CurrentMemberIdsAsync(registeredElsewhere.Id), Is.EqualTo(new[] { bob.Id }));
+
+        await NewRebuildRunService().StartAsync(registeredThere);
+        var run = await WaitForRunOfAsync(registeredThere.Id);
+        Assert.That((run?.StateId, run?.ErrorResource), Is.EqualTo(((int?)SegmentRebuildRunState.Completed, (string)null)));
+        Assert.That((await ActiveByIdAsync())[registeredThere.Id], Is.True, "a segment for all stores stays active");
+
+        registeredThere.Description = "Edited";
+        var refused = Assert.ThrowsAsync<SegmentRuleValidationException>(() => SegmentService.UpdateSegmentAsync(registeredThere));
+        Assert.That(refused.Errors.Select(error => (error.ResourceKey, error.Path)), Is.EqualTo(new[] { (RuleErrorKeys.StoreNotFound, "0") }));
+        Assert.That((await Repository<Segment>().GetByIdAsync(registeredThere.Id)).Description, Is.Null, "nothing is saved");
+
+        registeredThere.RuleJson = RegisteredIn(OtherStoreId);
+        await SegmentService.UpdateSegmentAsync(registeredThere);
     }
 }
