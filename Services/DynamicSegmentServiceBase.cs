@@ -55,7 +55,7 @@ public abstract class DynamicSegmentServiceBase
     }
 
     /// <summary>
-    /// The segment's rule, parsed and validated
+    /// The segment's saved rule, parsed and validated as a saved rule (a store deleted since it was saved is no error)
     /// </summary>
     /// <exception cref="SegmentRuleValidationException"></exception>
     protected virtual async Task<SegmentRule> GetValidRuleAsync(Segment segment)
@@ -64,7 +64,7 @@ public abstract class DynamicSegmentServiceBase
         if (!parsed.Success)
             throw new SegmentRuleValidationException(parsed.Errors);
 
-        var errors = await _segmentRuleValidator.ValidateAsync(parsed.Rule, segment.Id);
+        var errors = await _segmentRuleValidator.ValidateSavedAsync(parsed.Rule, segment.Id);
         if (errors.Count > 0)
             throw new SegmentRuleValidationException(errors);
 

@@ -59,7 +59,8 @@ public class SegmentRebuildRunner : ISegmentRebuildRunner
     }
 
     /// <summary>
-    /// Step 1: the segment still exists, is dynamic, and its stored rule is valid for the current catalog
+    /// Step 1: the segment still exists, is dynamic, and its stored rule is valid for the current catalog (a store
+    /// deleted since it was saved is no error, see <see cref="ISegmentRuleValidator.ValidateSavedAsync"/>)
     /// </summary>
     protected virtual async Task<Segment> CheckSegmentAsync(SegmentRebuildRun run)
     {
@@ -77,7 +78,7 @@ public class SegmentRebuildRunner : ISegmentRebuildRunner
         }
 
         var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
-        if (!parsed.Success || (await _segmentRuleValidator.ValidateAsync(parsed.Rule, segment.Id)).Count > 0)
+        if (!parsed.Success || (await _segmentRuleValidator.ValidateSavedAsync(parsed.Rule, segment.Id)).Count > 0)
         {
             await FailAsync(run, "Segments.Rebuild.InvalidRule");
             return null;
