@@ -51,6 +51,7 @@ public class NopStartup : INopStartup
         services.AddScoped<IReevaluatedOrderTracker, ReevaluatedOrderTracker>();
         services.AddScoped<ISegmentRebuildRunService, SegmentRebuildRunService>();
         services.AddScoped<ISegmentRebuildRunner, SegmentRebuildRunner>();
+        services.AddScoped<IStoreSegmentDeactivator, StoreSegmentDeactivator>();
         services.AddScoped<SegmentRuleAnalyzer>();
         services.AddScoped<EmailCsvParser>();
         //nopCommerce finds the event consumers and the scheduled task by itself

@@ -1,8 +1,6 @@
 using Nop.Core.Domain.Stores;
 using Nop.Core.Events;
-using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Services.Events;
-using Nop.Services.Logging;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 
@@ -12,32 +10,11 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 /// </summary>
 public class StoreDeletedConsumer : IConsumer<EntityDeletedEvent<Store>>
 {
-    protected readonly ILogger _logger;
-    protected readonly ISegmentRebuildRunService _segmentRebuildRunService;
-    protected readonly ISegmentService _segmentService;
+    protected readonly IStoreSegmentDeactivator _storeSegmentDeactivator;
 
-    public StoreDeletedConsumer(ILogger logger, ISegmentRebuildRunService segmentRebuildRunService, ISegmentService segmentService)
+    public StoreDeletedConsumer(IStoreSegmentDeactivator storeSegmentDeactivator)
     {
-        _logger = logger;
-        _segmentRebuildRunService = segmentRebuildRunService;
-        _segmentService = segmentService;
-    }
-
-    /// <summary>
-    /// The rules naming a segment see its members only while it is active: the active dynamic segments naming a
-    /// deactivated one are rebuilt in the background, as when the admin switches a segment off. A failure is logged:
-    /// the store is deleted all the same, the next rebuild corrects them.
-    /// </summary>
-    protected virtual async Task StartDependentsRebuildAsync(IList<Segment> deactivated)
-    {
-        try
-        {
-            await _segmentRebuildRunService.StartWithReferencingSegmentsAsync(deactivated);
-        }
-        catch (Exception exception)
-        {
-            await _logger.ErrorAsync("Customer segments: starting the rebuilds of the segments naming the deactivated ones failed; the next rebuild corrects them", exception);
-        }
+        _storeSegmentDeactivator = storeSegmentDeactivator;
     }
 
     public virtual async Task HandleEventAsync(EntityDeletedEvent<Store> eventMessage)
@@ -45,13 +22,6 @@ public class StoreDeletedConsumer : IConsumer<EntityDeletedEvent<Store>>
         if (eventMessage?.Entity is not Store { Id: > 0 } store)
             return;
 
-        var deactivated = await _segmentService.DeactivateStoreSegmentsAsync(store.Id);
-        if (deactivated.Count == 0)
-            return;
-
-        var names = string.Join(", ", deactivated.Select(segment => $"{segment.Name} (#{segment.Id})"));
-        await _logger.WarningAsync($"Customer segments: store {store.Name} (#{store.Id}) was deleted, so the segments limited to it are now inactive; choose another store or all stores for them before you activate them again: {names}");
-
-        await StartDependentsRebuildAsync(deactivated);
+        await _storeSegmentDeactivator.DeactivateStoreSegmentsAsync(store.Id, store.Name);
     }
 }

@@ -1,0 +1,18 @@
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// Switches off the segments of deleted stores, as the admin is told in the log
+/// </summary>
+public interface IStoreSegmentDeactivator
+{
+    /// <summary>
+    /// The store was deleted: its active segments become inactive (memberships and history kept), one warning in the
+    /// log names them, and the active segments whose rules name them are rebuilt in the background
+    /// </summary>
+    /// <param name="storeId">The store</param>
+    /// <param name="storeName">Its name, for the log (empty when its row is gone)</param>
+    /// <returns>The segments made inactive</returns>
+    Task<IList<Segment>> DeactivateStoreSegmentsAsync(int storeId, string storeName);
+}

@@ -1,0 +1,56 @@
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Services.Logging;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Services;
+
+/// <summary>
+/// Switches off the segments limited to deleted stores and names them in the log for the admin to review (choose
+/// another store, or all stores); their memberships and history stay
+/// </summary>
+public class StoreSegmentDeactivator : IStoreSegmentDeactivator
+{
+    protected readonly ILogger _logger;
+    protected readonly ISegmentRebuildRunService _segmentRebuildRunService;
+    protected readonly ISegmentService _segmentService;
+
+    public StoreSegmentDeactivator(ILogger logger,
+        ISegmentRebuildRunService segmentRebuildRunService,
+        ISegmentService segmentService)
+    {
+        _logger = logger;
+        _segmentRebuildRunService = segmentRebuildRunService;
+        _segmentService = segmentService;
+    }
+
+    /// <summary>
+    /// The rules naming a segment see its members only while it is active: the active dynamic segments naming a
+    /// deactivated one are rebuilt in the background, as when the admin switches a segment off. A failure is logged:
+    /// the store is deleted all the same, the next rebuild corrects them.
+    /// </summary>
+    protected virtual async Task StartDependentsRebuildAsync(IList<Segment> deactivated)
+    {
+        try
+        {
+            await _segmentRebuildRunService.StartWithReferencingSegmentsAsync(deactivated);
+        }
+        catch (Exception exception)
+        {
+            await _logger.ErrorAsync("Customer segments: starting the rebuilds of the segments naming the deactivated ones failed; the next rebuild corrects them", exception);
+        }
+    }
+
+    public virtual async Task<IList<Segment>> DeactivateStoreSegmentsAsync(int storeId, string storeName)
+    {
+        var deactivated = await _segmentService.DeactivateStoreSegmentsAsync(storeId);
+        if (deactivated.Count == 0)
+            return deactivated;
+
+        var store = string.IsNullOrEmpty(storeName) ? $"#{storeId}" : $"{storeName} (#{storeId})";
+        var names = string.Join(", ", deactivated.Select(segment => $"{segment.Name} (#{segment.Id})"));
+        await _logger.WarningAsync($"Customer segments: store {store} was deleted, so the segments limited to it are now inactive; choose another store or all stores for them before you activate them again: {names}");
+
+        await StartDependentsRebuildAsync(deactivated);
+
+        return deactivated;
+    }
+}
