@@ -15,4 +15,11 @@ public interface IStoreSegmentDeactivator
     /// <param name="storeName">Its name, for the log (empty when its row is gone)</param>
     /// <returns>The segments made inactive</returns>
     Task<IList<Segment>> DeactivateStoreSegmentsAsync(int storeId, string storeName);
+
+    /// <summary>
+    /// The same for every store deleted (or whose row is gone) while active segments are still limited to it: the
+    /// stores deleted before the plugin switched their segments off by itself
+    /// </summary>
+    /// <returns>The segments made inactive</returns>
+    Task<IList<Segment>> DeactivateSegmentsOfDeletedStoresAsync();
 }

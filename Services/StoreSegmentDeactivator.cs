@@ -1,3 +1,5 @@
+using Nop.Core.Domain.Stores;
+using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Services.Logging;
 
@@ -10,14 +12,20 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 public class StoreSegmentDeactivator : IStoreSegmentDeactivator
 {
     protected readonly ILogger _logger;
+    protected readonly IRepository<Segment> _segmentRepository;
+    protected readonly IRepository<Store> _storeRepository;
     protected readonly ISegmentRebuildRunService _segmentRebuildRunService;
     protected readonly ISegmentService _segmentService;
 
     public StoreSegmentDeactivator(ILogger logger,
+        IRepository<Segment> segmentRepository,
+        IRepository<Store> storeRepository,
         ISegmentRebuildRunService segmentRebuildRunService,
         ISegmentService segmentService)
     {
         _logger = logger;
+        _segmentRepository = segmentRepository;
+        _storeRepository = storeRepository;
         _segmentRebuildRunService = segmentRebuildRunService;
         _segmentService = segmentService;
     }
@@ -53,4 +61,6 @@ public class StoreSegmentDeactivator : IStoreSegmentDeactivator
 
         return deactivated;
     }
+
+    public virtual Task<IList<Segment>> DeactivateSegmentsOfDeletedStoresAsync() => Task.FromResult<IList<Segment>>([]);
 }

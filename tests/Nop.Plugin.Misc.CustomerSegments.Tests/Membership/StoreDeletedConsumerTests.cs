@@ -26,7 +26,7 @@ public class StoreDeletedConsumerTests : MembershipTestBase
     {
     }
 
-    private StoreSegmentDeactivator NewDeactivator() => new(Logger.Object, NewRebuildRunService(), SegmentService);
+    private StoreSegmentDeactivator NewDeactivator() => new(Logger.Object, Repository<Segment>(), Repository<Store>(), NewRebuildRunService(), SegmentService);
 
     private StoreDeletedConsumer NewConsumer() => new(NewDeactivator());
 
@@ -229,7 +229,7 @@ public class StoreDeletedConsumerTests : MembershipTestBase
         var runs = new Mock<ISegmentRebuildRunService>();
         runs.Setup(service => service.StartWithReferencingSegmentsAsync(It.IsAny<IEnumerable<Segment>>())).ThrowsAsync(new InvalidOperationException("database away"));
 
-        Assert.DoesNotThrowAsync(() => PublishAsync(new StoreDeletedConsumer(new StoreSegmentDeactivator(Logger.Object, runs.Object, SegmentService)),
+        Assert.DoesNotThrowAsync(() => PublishAsync(new StoreDeletedConsumer(new StoreSegmentDeactivator(Logger.Object, Repository<Segment>(), Repository<Store>(), runs.Object, SegmentService)),
             new EntityDeletedEvent<Store>(new Store { Id = DeletedStoreId, Name = "Store 2", Deleted = true })));
 
         Assert.That((await ActiveByIdAsync())[ofStore.Id], Is.False);
