@@ -62,5 +62,27 @@ public class StoreSegmentDeactivator : IStoreSegmentDeactivator
         return deactivated;
     }
 
-    public virtual Task<IList<Segment>> DeactivateSegmentsOfDeletedStoresAsync() => Task.FromResult<IList<Segment>>([]);
+    public virtual async Task<IList<Segment>> DeactivateSegmentsOfDeletedStoresAsync()
+    {
+        var storeIds = await _segmentRepository.Table
+            .Where(segment => segment.Active && segment.StoreId > 0
+                && !_storeRepository.Table.Any(store => store.Id == segment.StoreId && !store.Deleted))
+            .Select(segment => segment.StoreId)
+            .Distinct()
+            .ToListAsync();
+        if (storeIds.Count == 0)
+            return [];
+
+        var names = (await _storeRepository.Table
+                .Where(store => storeIds.Contains(store.Id))
+                .Select(store => new { store.Id, store.Name })
+                .ToListAsync())
+            .ToDictionary(store => store.Id, store => store.Name);
+
+        var deactivated = new List<Segment>();
+        foreach (var storeId in storeIds.Order())
+            deactivated.AddRange(await DeactivateStoreSegmentsAsync(storeId, names.GetValueOrDefault(storeId)));
+
+        return deactivated;
+    }
 }
