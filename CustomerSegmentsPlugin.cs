@@ -39,6 +39,7 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
     protected readonly ISegmentDiscountRequirementCleaner _segmentDiscountRequirementCleaner;
     protected readonly ISegmentRequirementChecker _segmentRequirementChecker;
     protected readonly ISettingService _settingService;
+    protected readonly IStoreSegmentDeactivator _storeSegmentDeactivator;
     protected readonly IWebHelper _webHelper;
     protected readonly WidgetSettings _widgetSettings;
 
@@ -57,6 +58,7 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
         ISegmentDiscountRequirementCleaner segmentDiscountRequirementCleaner,
         ISegmentRequirementChecker segmentRequirementChecker,
         ISettingService settingService,
+        IStoreSegmentDeactivator storeSegmentDeactivator,
         IWebHelper webHelper,
         WidgetSettings widgetSettings)
     {
@@ -71,6 +73,7 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
         _segmentDiscountRequirementCleaner = segmentDiscountRequirementCleaner;
         _segmentRequirementChecker = segmentRequirementChecker;
         _settingService = settingService;
+        _storeSegmentDeactivator = storeSegmentDeactivator;
         _webHelper = webHelper;
         _widgetSettings = widgetSettings;
     }

@@ -36,7 +36,7 @@ public class AdminIntegrationTests
 
         return new CustomerSegmentsPlugin(new CustomerSegmentsSettings(), Mock.Of<ILanguageService>(), Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
             Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentCacheInvalidator>(), Mock.Of<ISegmentDiscountRequirementCleaner>(),
-            Mock.Of<ISegmentRequirementChecker>(), (settingService ?? new Mock<ISettingService>()).Object, webHelper.Object, widgetSettings);
+            Mock.Of<ISegmentRequirementChecker>(), (settingService ?? new Mock<ISettingService>()).Object, Mock.Of<IStoreSegmentDeactivator>(), webHelper.Object, widgetSettings);
     }
 
     [Test]

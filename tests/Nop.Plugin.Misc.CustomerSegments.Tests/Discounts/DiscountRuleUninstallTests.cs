@@ -38,7 +38,7 @@ public class DiscountRuleUninstallTests
 
         var plugin = new CustomerSegmentsPlugin(h.Settings, Mock.Of<ILanguageService>(), Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
             Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), h.Invalidator, new SegmentDiscountRequirementCleaner(discountService.Object, logger.Object, h.Store),
-            Mock.Of<ISegmentRequirementChecker>(), h.SettingService.Object, Mock.Of<IWebHelper>(), new WidgetSettings());
+            Mock.Of<ISegmentRequirementChecker>(), h.SettingService.Object, Mock.Of<IStoreSegmentDeactivator>(), Mock.Of<IWebHelper>(), new WidgetSettings());
 
         //a distributed cache outlives the application: the plugin's keys must not serve a reinstalled plugin
         await h.StaticCache.SetAsync(new Nop.Core.Caching.CacheKey(string.Format(CustomerSegmentsCacheDefaults.CustomerSegmentIdsCacheKey.Key, 7)), new List<int> { 1 });
@@ -85,7 +85,7 @@ public class DiscountRuleUninstallTests
         webHelper.Setup(w => w.GetCurrentRequestProtocol()).Returns("https");
         var plugin = new CustomerSegmentsPlugin(new CustomerSegmentsSettings(), Mock.Of<ILanguageService>(), Mock.Of<ILocalizationService>(), urlHelper.Object,
             Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentCacheInvalidator>(), Mock.Of<ISegmentDiscountRequirementCleaner>(),
-            Mock.Of<ISegmentRequirementChecker>(), Mock.Of<Nop.Services.Configuration.ISettingService>(), webHelper.Object, new WidgetSettings());
+            Mock.Of<ISegmentRequirementChecker>(), Mock.Of<Nop.Services.Configuration.ISettingService>(), Mock.Of<IStoreSegmentDeactivator>(), webHelper.Object, new WidgetSettings());
 
         Assert.That(plugin.GetConfigurationUrl(5, 9), Is.EqualTo("/Admin/CustomerSegmentsDiscount/Configure?{\"discountId\":5,\"discountRequirementId\":9}"));
         Assert.That(plugin.GetConfigurationUrl(5, null), Is.EqualTo("/Admin/CustomerSegmentsDiscount/Configure?{\"discountId\":5,\"discountRequirementId\":null}"));

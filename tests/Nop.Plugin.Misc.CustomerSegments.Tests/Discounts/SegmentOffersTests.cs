@@ -139,7 +139,7 @@ public class SegmentOffersTests
         var settings = new CustomerSegmentsSettings { WidgetZones = ["home_page_top", " productdetails_top ", ""] };
         var plugin = new CustomerSegmentsPlugin(settings, Mock.Of<ILanguageService>(), Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
             Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentCacheInvalidator>(), Mock.Of<ISegmentDiscountRequirementCleaner>(),
-            Mock.Of<ISegmentRequirementChecker>(), Mock.Of<Nop.Services.Configuration.ISettingService>(), Mock.Of<IWebHelper>(), new WidgetSettings());
+            Mock.Of<ISegmentRequirementChecker>(), Mock.Of<Nop.Services.Configuration.ISettingService>(), Mock.Of<IStoreSegmentDeactivator>(), Mock.Of<IWebHelper>(), new WidgetSettings());
 
         Assert.That(await plugin.GetWidgetZonesAsync(), Is.EqualTo(new[] { AdminWidgetZones.CustomerDetailsBlock }));
         Assert.That(plugin.GetWidgetViewComponent("home_page_top"), Is.Null);

@@ -4,17 +4,20 @@ using Moq;
 using Nop.Core.Domain.Cms;
 using Nop.Core.Domain.Localization;
 using Nop.Core.Domain.ScheduleTasks;
+using Nop.Core.Domain.Stores;
 using Nop.Data.Migrations;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Plugin.Misc.CustomerSegments.TestKit.Migrations;
 using Nop.Plugin.Misc.CustomerSegments.TestKit.Schema;
 using Nop.Services.Configuration;
 using Nop.Services.Localization;
+using Nop.Services.Logging;
 using Nop.Services.ScheduleTasks;
 using Nop.Services.Security;
 using Nop.Web.Framework.Mvc.Routing;
@@ -102,6 +105,16 @@ public class PluginUpgradeTests : DatabaseTestBase
         Assert.That(migration.Version, Is.GreaterThan(PluginMigrationRunner.FindMigrations(typeof(CustomerSegmentsPlugin).Assembly).Max(m => m.Version)));
     }
 
+    private readonly Mock<ILogger> _logger = new();
+
+    /// <summary>
+    /// The deactivation of deleted stores' segments over the test database; no segment names another here
+    /// </summary>
+    private StoreSegmentDeactivator NewStoreSegmentDeactivator() =>
+        new(_logger.Object, Repository<Segment>(), Repository<Store>(), Mock.Of<ISegmentRebuildRunService>(),
+            new SegmentService(Repository<Segment>(), Repository<SegmentMembership>(), Repository<LocalizedProperty>(), Mock.Of<ISegmentCacheInvalidator>(),
+                new SegmentRuleSerializer(), new SegmentRuleAnalyzer(new RuleFieldCatalog()), null));
+
     private (CustomerSegmentsPlugin Plugin, Mock<ISettingService> Settings, Mock<IScheduleTaskService> Tasks, Mock<ILocalizationService> Localization)
         Plugin(CustomerSegmentsSettings stored, ScheduleTask existingTask, List<(int LanguageId, string Name, string Value)> resources = null)
     {
@@ -112,7 +125,7 @@ public class PluginUpgradeTests : DatabaseTestBase
         languages.Setup(l => l.GetAllLanguagesAsync(true, 0)).ReturnsAsync([new Language { Id = 1, Name = "English" }, new Language { Id = 2, Name = "Deutsch" }]);
         var localization = LocaleStringResources(resources ?? []);
         var plugin = new CustomerSegmentsPlugin(stored, languages.Object, localization.Object, Mock.Of<INopUrlHelper>(), Mock.Of<IPermissionService>(), Repository<LocalizedProperty>(), tasks.Object, Mock.Of<ISegmentCacheInvalidator>(),
-            Mock.Of<ISegmentDiscountRequirementCleaner>(), Mock.Of<ISegmentRequirementChecker>(), settings.Object, Mock.Of<Nop.Core.IWebHelper>(),
+            Mock.Of<ISegmentDiscountRequirementCleaner>(), Mock.Of<ISegmentRequirementChecker>(), settings.Object, NewStoreSegmentDeactivator(), Mock.Of<Nop.Core.IWebHelper>(),
             new WidgetSettings { ActiveWidgetSystemNames = [CustomerSegmentsDefaults.SystemName] });
 
         return (plugin, settings, tasks, localization);
@@ -207,6 +220,37 @@ public class PluginUpgradeTests : DatabaseTestBase
             Is.EquivalentTo(LocaleResources.English.Keys.Select(name => name.ToLowerInvariant())));
         Assert.That(resources.Count(row => row.LanguageId == 2), Is.EqualTo(LocaleResources.English.Count));
         localization.Verify(l => l.DeleteLocaleResourcesAsync(It.IsAny<string>(), It.IsAny<int?>()), Times.Never);
+    }
+
+    /// <summary>
+    /// The stores deleted before this version: their active segments are switched off on update, memberships kept, as
+    /// the event of a store deleted now does it
+    /// </summary>
+    [Test]
+    public async Task UpdateSwitchesOffTheSegmentsOfStoresDeletedBefore()
+    {
+        var live = new Store { Name = "Main", Url = "http://main/", Hosts = "main" };
+        var closed = new Store { Name = "Closed outlet", Url = "http://closed/", Hosts = "closed", Deleted = true };
+        await Repository<Store>().InsertAsync(live, false);
+        await Repository<Store>().InsertAsync(closed, false);
+        Segment NewSegment(string name, int storeId) => new()
+        {
+            Name = name, SegmentTypeId = (int)SegmentType.Static, Active = true, StoreId = storeId, CreatedOnUtc = DateTime.UtcNow, UpdatedOnUtc = DateTime.UtcNow
+        };
+        var ofClosed = NewSegment("Outlet regulars", closed.Id);
+        var ofLive = NewSegment("Main regulars", live.Id);
+        await Repository<Segment>().InsertAsync(ofClosed, false);
+        await Repository<Segment>().InsertAsync(ofLive, false);
+        await Repository<SegmentMembership>().InsertAsync(new SegmentMembership { SegmentId = ofClosed.Id, CustomerId = 7, EnteredOnUtc = DateTime.UtcNow }, false);
+        var (plugin, _, _, _) = Plugin(new CustomerSegmentsSettings(), new ScheduleTask { Type = CustomerSegmentsDefaults.RebuildTaskType });
+
+        await plugin.UpdateAsync("1.0", "1.1");
+
+        var active = (await Repository<Segment>().Table.Where(s => s.Id == ofClosed.Id || s.Id == ofLive.Id).ToListAsync()).ToDictionary(s => s.Id, s => s.Active);
+        Assert.That(active, Is.EqualTo(new Dictionary<int, bool> { [ofClosed.Id] = false, [ofLive.Id] = true }));
+        Assert.That(await Repository<SegmentMembership>().Table.CountAsync(m => m.SegmentId == ofClosed.Id && m.LeftOnUtc == null), Is.EqualTo(1));
+        _logger.Verify(l => l.WarningAsync(It.Is<string>(message => message.Contains($"Closed outlet (#{closed.Id})") && message.Contains($"Outlet regulars (#{ofClosed.Id})")),
+            null, null), Times.Once);
     }
 
     [Test]
