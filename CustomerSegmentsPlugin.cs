@@ -191,8 +191,9 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
 
     /// <summary>
     /// nopCommerce calls this when plugin.json's version changed (after the new migrations ran): settings keep
-    /// their values and gain the new ones' defaults, new text is added, the rebuild task is there; segments and
-    /// memberships are left as they are
+    /// their values and gain the new ones' defaults, new text is added, the rebuild task is there; the segments of
+    /// stores deleted while no version of the plugin switched them off become inactive (named in the log), the
+    /// other segments and all memberships are left as they are
     /// </summary>
     public override async Task UpdateAsync(string currentVersion, string targetVersion)
     {
@@ -202,6 +203,8 @@ public class CustomerSegmentsPlugin : BasePlugin, IMiscPlugin, IWidgetPlugin, ID
         await EnsureRebuildTaskAsync(_customerSegmentsSettings.RebuildIntervalSeconds);
 
         await AddMissingLocaleResourcesAsync();
+
+        await _storeSegmentDeactivator.DeactivateSegmentsOfDeletedStoresAsync();
 
         await base.UpdateAsync(currentVersion, targetVersion);
     }
