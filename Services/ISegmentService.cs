@@ -40,6 +40,11 @@ public interface ISegmentService
     Task<IList<Segment>> GetActiveDynamicSegmentsReadingAsync(RuleDataSources sources);
 
     /// <summary>
+    /// The dynamic segments whose rules name stores (a condition on the store registered in), by store
+    /// </summary>
+    Task<IDictionary<int, IList<Segment>>> GetSegmentsNamingStoresAsync();
+
+    /// <summary>
     /// Deletes the segment with its memberships and translations
     /// </summary>
     /// <exception cref="SegmentInUseException">Another segment's rule names the segment</exception>

@@ -180,6 +180,32 @@ public class SegmentService : ISegmentService
         return segments.Where(segment => GetDependencies(segment) is { } dependencies && (dependencies.Sources & sources) != 0).ToList();
     }
 
+    public virtual async Task<IDictionary<int, IList<Segment>>> GetSegmentsNamingStoresAsync()
+    {
+        //rules are JSON: every stored rule is read (a shop has tens of segments, not thousands)
+        var withRules = await _segmentRepository.Table
+            .Where(segment => segment.SegmentTypeId == (int)SegmentType.Dynamic)
+            .OrderBy(segment => segment.Name).ThenBy(segment => segment.Id)
+            .ToListAsync();
+
+        var byStore = new Dictionary<int, IList<Segment>>();
+        foreach (var segment in withRules)
+        {
+            var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
+            if (!parsed.Success)
+                continue;
+
+            foreach (var storeId in _segmentRuleAnalyzer.GetStoreIds(parsed.Rule))
+            {
+                if (!byStore.TryGetValue(storeId, out var segments))
+                    byStore[storeId] = segments = [];
+                segments.Add(segment);
+            }
+        }
+
+        return byStore;
+    }
+
     public virtual async Task DeleteSegmentAsync(Segment segment)
     {
         ArgumentNullException.ThrowIfNull(segment);

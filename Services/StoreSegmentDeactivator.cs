@@ -47,41 +47,59 @@ public class StoreSegmentDeactivator : IStoreSegmentDeactivator
         }
     }
 
-    public virtual async Task<IList<Segment>> DeactivateStoreSegmentsAsync(int storeId, string storeName)
+    /// <param name="storeId">The deleted store</param>
+    /// <param name="storeName">Its name, for the log (empty when its row is gone)</param>
+    /// <param name="namingStores">The dynamic segments whose rules name stores, by store</param>
+    protected virtual async Task<IList<Segment>> DeactivateStoreSegmentsAsync(int storeId, string storeName, IDictionary<int, IList<Segment>> namingStores)
     {
-        var deactivated = await _segmentService.DeactivateStoreSegmentsAsync(storeId);
-        if (deactivated.Count == 0)
-            return deactivated;
-
         var store = string.IsNullOrEmpty(storeName) ? $"#{storeId}" : $"{storeName} (#{storeId})";
-        var names = string.Join(", ", deactivated.Select(segment => $"{segment.Name} (#{segment.Id})"));
-        await _logger.WarningAsync($"Customer segments: store {store} was deleted, so the segments limited to it are now inactive; choose another store or all stores for them before you activate them again: {names}");
 
-        await StartDependentsRebuildAsync(deactivated);
+        var deactivated = await _segmentService.DeactivateStoreSegmentsAsync(storeId);
+        if (deactivated.Count > 0)
+        {
+            var names = string.Join(", ", deactivated.Select(segment => $"{segment.Name} (#{segment.Id})"));
+            await _logger.WarningAsync($"Customer segments: store {store} was deleted, so the segments limited to it are now inactive; choose another store or all stores for them before you activate them again: {names}");
+        }
+
+        if (namingStores.TryGetValue(storeId, out var naming) && naming.Count > 0)
+        {
+            var names = string.Join(", ", naming.Select(segment => $"{segment.Name} (#{segment.Id})"));
+            await _logger.WarningAsync($"Customer segments: store {store} was deleted, and the rules of these segments name it; their conditions keep matching the customers registered in it, and a rule is saved again only with another store: {names}");
+        }
+
+        if (deactivated.Count > 0)
+            await StartDependentsRebuildAsync(deactivated);
 
         return deactivated;
     }
 
+    public virtual async Task<IList<Segment>> DeactivateStoreSegmentsAsync(int storeId, string storeName) =>
+        await DeactivateStoreSegmentsAsync(storeId, storeName, await _segmentService.GetSegmentsNamingStoresAsync());
+
     public virtual async Task<IList<Segment>> DeactivateSegmentsOfDeletedStoresAsync()
     {
+        var namingStores = await _segmentService.GetSegmentsNamingStoresAsync();
+        var namedIds = namingStores.Keys.ToList();
+
         var storeIds = await _segmentRepository.Table
-            .Where(segment => segment.Active && segment.StoreId > 0
-                && !_storeRepository.Table.Any(store => store.Id == segment.StoreId && !store.Deleted))
+            .Where(segment => segment.Active && segment.StoreId > 0)
             .Select(segment => segment.StoreId)
             .Distinct()
             .ToListAsync();
+        storeIds = storeIds.Union(namedIds).ToList();
         if (storeIds.Count == 0)
             return [];
 
-        var names = (await _storeRepository.Table
-                .Where(store => storeIds.Contains(store.Id))
-                .Select(store => new { store.Id, store.Name })
-                .ToListAsync())
-            .ToDictionary(store => store.Id, store => store.Name);
+        var stores = await _storeRepository.Table
+            .Where(store => storeIds.Contains(store.Id))
+            .Select(store => new { store.Id, store.Name, store.Deleted })
+            .ToListAsync();
+        var liveIds = stores.Where(store => !store.Deleted).Select(store => store.Id).ToHashSet();
+        var names = stores.ToDictionary(store => store.Id, store => store.Name);
 
         var deactivated = new List<Segment>();
-        foreach (var storeId in storeIds.Order())
-            deactivated.AddRange(await DeactivateStoreSegmentsAsync(storeId, names.GetValueOrDefault(storeId)));
+        foreach (var storeId in storeIds.Where(storeId => !liveIds.Contains(storeId)).Order())
+            deactivated.AddRange(await DeactivateStoreSegmentsAsync(storeId, names.GetValueOrDefault(storeId), namingStores));
 
         return deactivated;
     }

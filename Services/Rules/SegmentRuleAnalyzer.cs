@@ -66,6 +66,27 @@ public class SegmentRuleAnalyzer
     }
 
     /// <summary>
+    /// The stores the rule's conditions name (the store a customer registered in)
+    /// </summary>
+    public virtual IReadOnlySet<int> GetStoreIds(SegmentRule rule)
+    {
+        var ids = new HashSet<int>();
+        foreach (var condition in Conditions(rule?.Root))
+        {
+            if (_ruleFieldCatalog.GetField(condition.Field ?? string.Empty)?.ValueSource != RuleValueSource.Stores)
+                continue;
+
+            foreach (var value in condition.Values ?? [])
+            {
+                if (TryGetId(value, out var id))
+                    ids.Add(id);
+            }
+        }
+
+        return ids;
+    }
+
+    /// <summary>
     /// Whether a condition of the rule tests one of the fields
     /// </summary>
     public virtual bool ReadsAnyOf(SegmentRule rule, IReadOnlySet<string> fields) =>

@@ -5,6 +5,7 @@ using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Stores;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
@@ -59,6 +60,17 @@ public class DeletedStoresUpgradeTests : MembershipTestBase
             Name = name, SegmentTypeId = (int)type, RuleJson = ruleJson, RuleSchemaVersion = ruleJson is null ? 0 : 1, Active = active, StoreId = storeId
         };
         await SegmentService.InsertSegmentAsync(segment);
+        return segment;
+    }
+
+    private async Task<Segment> SavedEarlierAsync(string name, RuleCondition condition)
+    {
+        var segment = new Segment
+        {
+            Name = name, SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = Json(condition), RuleSchemaVersion = 1, Active = true,
+            CreatedOnUtc = DateTime.UtcNow, UpdatedOnUtc = DateTime.UtcNow
+        };
+        await Repository<Segment>().InsertAsync(segment, false);
         return segment;
     }
 
@@ -154,6 +166,26 @@ public class DeletedStoresUpgradeTests : MembershipTestBase
         Assert.That(run?.StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
         Assert.That(await CurrentMemberIdsAsync(naming.Id), Is.Empty);
         Assert.That(await CurrentMemberIdsAsync(ofDeleted.Id), Is.EqualTo(new[] { ann.Id }), "the deactivated segment keeps its members");
+    }
+
+    /// <summary>
+    /// A rule saved before its store was deleted keeps running; the update names it once for the admin to review
+    /// </summary>
+    [Test]
+    public async Task AWarningNamesTheRulesNamingADeletedStore()
+    {
+        //saved while stores 2 and 7 were there
+        var naming = await SavedEarlierAsync("Registered in store 2", Condition(RuleFields.RegisteredInStore, RuleOperators.Equal, DeletedStoreId));
+        var namingMissing = await SavedEarlierAsync("Registered in store 7", Condition(RuleFields.RegisteredInStore, RuleOperators.In, LiveStoreId, MissingStoreId));
+        await StoreSegmentAsync("Registered in store 1", 0, Json(Condition(RuleFields.RegisteredInStore, RuleOperators.Equal, LiveStoreId)));
+
+        Assert.That(await NewDeactivator().DeactivateSegmentsOfDeletedStoresAsync(), Is.Empty);
+
+        Assert.That(_warnings, Has.Count.EqualTo(2));
+        Assert.That(_warnings[0], Does.Contain($"Store {DeletedStoreId} (#{DeletedStoreId})").And.Contain($"Registered in store 2 (#{naming.Id})")
+            .And.Not.Contain("store 1").And.Not.Contain("store 7"));
+        Assert.That(_warnings[1], Does.Contain($"store #{MissingStoreId}").And.Contain($"Registered in store 7 (#{namingMissing.Id})"));
+        Assert.That((await ActiveByIdAsync()).Values, Is.All.True);
     }
 
     [Test]

@@ -242,6 +242,33 @@ public class StoreDeletedConsumerTests : MembershipTestBase
     /// condition keeps matching the customers registered in the store, the rebuilds (scheduled and "rebuild now")
     /// succeed and leave the other segments alone; the rule is saved again only with another store
     /// </summary>
+    /// <summary>
+    /// The admin learns which rules name the deleted store: their conditions keep matching the customers registered in
+    /// it, and such a rule is saved again only with another store
+    /// </summary>
+    [Test]
+    public async Task AWarningNamesTheSegmentsWhoseRulesNameTheDeletedStore()
+    {
+        var there = await StoreSegmentAsync("Registered in store 2", 0, RegisteredIn(DeletedStoreId));
+        var inList = await StoreSegmentAsync("Not registered in 1 or 2", OtherStoreId,
+            Json(Condition(RuleFields.RegisteredInStore, RuleOperators.NotIn, 1, DeletedStoreId)));
+        await StoreSegmentAsync("Registered in store 3", 0, RegisteredIn(OtherStoreId));
+        await StoreSegmentAsync("Acme of store 2", DeletedStoreId, Json(Company("Acme")));
+        var messages = new List<string>();
+        Logger.Setup(logger => logger.WarningAsync(It.IsAny<string>(), It.IsAny<Exception>(), It.IsAny<Customer>()))
+            .Callback((string message, Exception _, Customer _) => messages.Add(message))
+            .Returns(Task.CompletedTask);
+
+        await DeleteStoreAsync(DeletedStoreId);
+
+        Assert.That(messages, Has.Count.EqualTo(2));
+        var rules = messages.Single(message => message.Contains("rules"));
+        Assert.That(rules, Does.Contain($"Store {DeletedStoreId} (#{DeletedStoreId})")
+            .And.Contain($"Registered in store 2 (#{there.Id})").And.Contain($"Not registered in 1 or 2 (#{inList.Id})")
+            .And.Not.Contain("Registered in store 3").And.Not.Contain("Acme"));
+        Assert.That((await ActiveByIdAsync())[there.Id], Is.True);
+    }
+
     [Test]
     public async Task ARuleNamingTheDeletedStoreKeepsRunningAndIsSavedAgainOnlyWithAnotherStore()
     {
