@@ -9,7 +9,8 @@ public interface IStoreSegmentDeactivator
 {
     /// <summary>
     /// The store was deleted: its active segments become inactive (memberships and history kept), one warning in the
-    /// log names them, and the active segments whose rules name them are rebuilt in the background
+    /// log names them and another the segments whose rules name the store (they keep running), and the active
+    /// segments whose rules name the inactive ones are rebuilt in the background
     /// </summary>
     /// <param name="storeId">The store</param>
     /// <param name="storeName">Its name, for the log (empty when its row is gone)</param>
@@ -17,8 +18,9 @@ public interface IStoreSegmentDeactivator
     Task<IList<Segment>> DeactivateStoreSegmentsAsync(int storeId, string storeName);
 
     /// <summary>
-    /// The same for every store deleted (or whose row is gone) while active segments are still limited to it: the
-    /// stores deleted before the plugin switched their segments off by itself
+    /// The same for every store deleted (or whose row is gone) that active segments are still limited to or rules
+    /// still name: the stores deleted before the plugin switched their segments off by itself; the rules naming a
+    /// deleted store are named again at each call, until they name another
     /// </summary>
     /// <returns>The segments made inactive</returns>
     Task<IList<Segment>> DeactivateSegmentsOfDeletedStoresAsync();

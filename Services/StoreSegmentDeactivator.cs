@@ -7,7 +7,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
 /// <summary>
 /// Switches off the segments limited to deleted stores and names them in the log for the admin to review (choose
-/// another store, or all stores); their memberships and history stay
+/// another store, or all stores), with the segments whose rules name such a store; memberships and history stay
 /// </summary>
 public class StoreSegmentDeactivator : IStoreSegmentDeactivator
 {
@@ -47,6 +47,9 @@ public class StoreSegmentDeactivator : IStoreSegmentDeactivator
         }
     }
 
+    /// <summary>
+    /// Switches off the deleted store's segments and names them, and the segments whose rules name it, in the log
+    /// </summary>
     /// <param name="storeId">The deleted store</param>
     /// <param name="storeName">Its name, for the log (empty when its row is gone)</param>
     /// <param name="namingStores">The dynamic segments whose rules name stores, by store</param>
@@ -79,14 +82,13 @@ public class StoreSegmentDeactivator : IStoreSegmentDeactivator
     public virtual async Task<IList<Segment>> DeactivateSegmentsOfDeletedStoresAsync()
     {
         var namingStores = await _segmentService.GetSegmentsNamingStoresAsync();
-        var namedIds = namingStores.Keys.ToList();
 
         var storeIds = await _segmentRepository.Table
             .Where(segment => segment.Active && segment.StoreId > 0)
             .Select(segment => segment.StoreId)
             .Distinct()
             .ToListAsync();
-        storeIds = storeIds.Union(namedIds).ToList();
+        storeIds = storeIds.Union(namingStores.Keys).ToList();
         if (storeIds.Count == 0)
             return [];
 
