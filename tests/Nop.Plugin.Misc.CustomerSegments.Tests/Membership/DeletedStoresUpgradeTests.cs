@@ -1,5 +1,4 @@
 using LinqToDB;
-using Microsoft.Extensions.DependencyInjection;
 using Moq;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Stores;
@@ -30,7 +29,6 @@ public class DeletedStoresUpgradeTests : MembershipTestBase
     [SetUp]
     public async Task DeleteStoreSilentlyAsync()
     {
-        await Repository<SegmentRebuildRun>().DeleteAsync(_ => true);
         //deleted in nopCommerce while an earlier version of the plugin did not listen
         await Repository<Store>().Table.Where(store => store.Id == DeletedStoreId).Set(store => store.Deleted, true).UpdateAsync();
 
@@ -40,18 +38,8 @@ public class DeletedStoresUpgradeTests : MembershipTestBase
             .Returns(Task.CompletedTask);
     }
 
-    private StoreSegmentDeactivator NewDeactivator()
-    {
-        var services = new ServiceCollection();
-        services.AddScoped<ISegmentRebuildRunner>(_ => new SegmentRebuildRunner(Logger.Object, Repository<SegmentRebuildRun>(),
-            new SegmentLeaseService(Repository<SegmentLease>()), RebuildService, Serializer, Validator, SegmentService));
-        var runs = new SegmentRebuildRunService(Repository<SegmentRebuildRun>(), services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>())
-        {
-            RetryDelay = TimeSpan.FromMilliseconds(50)
-        };
-
-        return new StoreSegmentDeactivator(Logger.Object, Repository<Segment>(), Repository<Store>(), runs, SegmentService);
-    }
+    private StoreSegmentDeactivator NewDeactivator() =>
+        new(Logger.Object, Repository<Segment>(), Repository<Store>(), NewRebuildRunService(), SegmentService);
 
     private async Task<Segment> StoreSegmentAsync(string name, int storeId, string ruleJson, SegmentType type = SegmentType.Dynamic, bool active = true)
     {
