@@ -1,5 +1,4 @@
 using Nop.Plugin.Misc.CustomerSegments.Domain;
-using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
@@ -32,12 +31,6 @@ public interface ISegmentRebuildService
     /// </summary>
     /// <param name="continueAsync">Asked before each segment; false stops the run (e.g. the lease was lost)</param>
     Task<IList<SegmentRebuildResult>> RebuildAllSegmentsOnScheduleAsync(Func<Task<bool>> continueAsync = null);
-
-    /// <summary>
-    /// Rebuilds the active dynamic segments whose rules read the changed data (and the segments that reference those),
-    /// for a change whose customers are not known any more (rows nopCommerce's database removed by a cascade)
-    /// </summary>
-    Task<IList<SegmentRebuildResult>> RebuildSegmentsReadingAsync(RuleDataSources changed);
 }
 
 /// <summary>

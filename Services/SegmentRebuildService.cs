@@ -404,22 +404,5 @@ public class SegmentRebuildService : DynamicSegmentServiceBase, ISegmentRebuildS
     public virtual Task<IList<SegmentRebuildResult>> RebuildAllSegmentsOnScheduleAsync(Func<Task<bool>> continueAsync = null) =>
         RebuildOnScheduleAsync(true, continueAsync);
 
-    public virtual async Task<IList<SegmentRebuildResult>> RebuildSegmentsReadingAsync(RuleDataSources changed)
-    {
-        var nowUtc = DateTime.UtcNow;
-        var (segments, dependencies) = await LoadActiveDynamicSegmentsAsync();
-        var selectedIds = dependencies
-            .Where(pair => (pair.Value.Sources & changed) != 0)
-            .Select(pair => pair.Key)
-            .ToHashSet();
-        if (selectedIds.Count == 0)
-            return [];
-
-        selectedIds.UnionWith(_segmentRuleAnalyzer.GetDependents(selectedIds, dependencies));
-        await RefreshOrderStatisticsAsync(segments.Where(segment => selectedIds.Contains(segment.Id)).ToList(), nowUtc);
-
-        return await RebuildWithDependentsAsync(segments, dependencies, selectedIds, nowUtc);
-    }
-
     #endregion
 }

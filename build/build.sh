@@ -11,7 +11,7 @@
 #                           synthetic shop and measure; prints a markdown table and writes bench/results.md.
 #                           --quick: 50,000 customers (a few minutes); default 1,000,000. Other options are passed
 #                           on (--customers N, --sqlite-customers N, --no-sqlite, --memory-sizes N,N, --regenerate,
-#                           --generate-only, --events-only, --rebuild-only, --events N, --engine-events N,
+#                           --generate-only, --events-only, --rebuild-only, --statistics-only, --events N, --engine-events N,
 #                           --event-warmup N, --event-seconds N, --warm-checks N, --cold-checks N, --runs N,
 #                           --pg-max-auto-prepare N)
 #   build/build.sh demo     build the demo and run it: a sample shop (3,000 customers and their orders) in an

@@ -108,6 +108,13 @@ public class BenchRun
             return;
         }
 
+        if (_options.StatisticsOnly)
+        {
+            //the order figures alone, as section (1) times them: the full recompute, then the scheduled in-place refreshes
+            await StatisticsAsync(database, new EngineBench(database), now);
+            return;
+        }
+
         if (_options.RebuildOnly)
         {
             //the full rebuild alone, for before/after comparisons: statistics made current (not timed), a build from

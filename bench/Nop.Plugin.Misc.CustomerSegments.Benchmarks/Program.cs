@@ -117,6 +117,9 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
     /// <summary>Only the full rebuild through the plugin: from empty memberships once, then <see cref="Runs"/> times over current memberships (logged, no report)</summary>
     public bool RebuildOnly { get; init; }
 
+    /// <summary>Only the order figures: the full recompute, then the in-place refreshes of the scheduled rebuild (logged, no report)</summary>
+    public bool StatisticsOnly { get; init; }
+
     /// <summary>Only the admin pages' operations (statistics and memberships made current first, not timed)</summary>
     public bool AdminOnly { get; init; }
 
@@ -144,6 +147,7 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
             GenerateOnly = args.Contains("--generate-only"),
             EventsOnly = args.Contains("--events-only"),
             RebuildOnly = args.Contains("--rebuild-only"),
+            StatisticsOnly = args.Contains("--statistics-only"),
             AdminOnly = args.Contains("--admin-only"),
             ReuseMemberships = args.Contains("--reuse-memberships"),
             Runs = int.TryParse(Value("--runs"), out var r) && r > 0 ? r : 3,

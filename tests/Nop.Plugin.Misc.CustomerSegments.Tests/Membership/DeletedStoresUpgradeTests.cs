@@ -14,7 +14,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 /// The plugin's update switches off the segments of the stores deleted before it did so by itself (it saw no event of
 /// them): as when a store is deleted now, memberships and history stay and the log names them
 /// </summary>
-public class DeletedStoresUpgradeTests : MembershipTestBase
+public class DeletedStoresUpgradeTests : StoreSegmentsTestBase
 {
     private const int LiveStoreId = 1;
     private const int DeletedStoreId = 2;
@@ -38,19 +38,6 @@ public class DeletedStoresUpgradeTests : MembershipTestBase
             .Returns(Task.CompletedTask);
     }
 
-    private StoreSegmentDeactivator NewDeactivator() =>
-        new(Logger.Object, Repository<Segment>(), Repository<Store>(), NewRebuildRunService(), SegmentService);
-
-    private async Task<Segment> StoreSegmentAsync(string name, int storeId, string ruleJson, SegmentType type = SegmentType.Dynamic, bool active = true)
-    {
-        var segment = new Segment
-        {
-            Name = name, SegmentTypeId = (int)type, RuleJson = ruleJson, RuleSchemaVersion = ruleJson is null ? 0 : 1, Active = active, StoreId = storeId
-        };
-        await SegmentService.InsertSegmentAsync(segment);
-        return segment;
-    }
-
     private async Task<Segment> SavedEarlierAsync(string name, RuleCondition condition)
     {
         var segment = new Segment
@@ -60,26 +47,6 @@ public class DeletedStoresUpgradeTests : MembershipTestBase
         };
         await Repository<Segment>().InsertAsync(segment, false);
         return segment;
-    }
-
-    private async Task<Dictionary<int, bool>> ActiveByIdAsync() =>
-        (await Repository<Segment>().Table.ToListAsync()).ToDictionary(segment => segment.Id, segment => segment.Active);
-
-    private async Task<List<(int Id, int SegmentId, int CustomerId, DateTime EnteredOnUtc, DateTime? LeftOnUtc)>> AllMembershipRowsAsync() =>
-        (await Repository<SegmentMembership>().Table.ToListAsync())
-        .Select(row => (row.Id, row.SegmentId, row.CustomerId, row.EnteredOnUtc, row.LeftOnUtc))
-        .OrderBy(row => row.Id).ToList();
-
-    private async Task<SegmentRebuildRun> WaitForRunOfAsync(int segmentId)
-    {
-        var until = DateTime.UtcNow.AddMinutes(1);
-        while (true)
-        {
-            var run = (await Repository<SegmentRebuildRun>().Table.Where(run => run.SegmentId == segmentId).ToListAsync()).SingleOrDefault();
-            if (run?.StateId is (int)SegmentRebuildRunState.Completed or (int)SegmentRebuildRunState.Failed || DateTime.UtcNow > until)
-                return run;
-            await Task.Delay(50);
-        }
     }
 
     [Test]

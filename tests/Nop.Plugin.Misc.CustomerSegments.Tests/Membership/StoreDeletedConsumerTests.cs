@@ -17,7 +17,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 /// A store deleted in nopCommerce's admin (soft-deleted, then <see cref="EntityDeletedEvent{T}"/> of the store): the
 /// segments limited to it become inactive, with their memberships and history kept, and the log names them
 /// </summary>
-public class StoreDeletedConsumerTests : MembershipTestBase
+public class StoreDeletedConsumerTests : StoreSegmentsTestBase
 {
     private const int DeletedStoreId = 2;
     private const int OtherStoreId = 3;
@@ -25,8 +25,6 @@ public class StoreDeletedConsumerTests : MembershipTestBase
     public StoreDeletedConsumerTests(DatabaseEngine engine) : base(engine)
     {
     }
-
-    private StoreSegmentDeactivator NewDeactivator() => new(Logger.Object, Repository<Segment>(), Repository<Store>(), NewRebuildRunService(), SegmentService);
 
     private StoreDeletedConsumer NewConsumer() => new(NewDeactivator());
 
@@ -49,43 +47,8 @@ public class StoreDeletedConsumerTests : MembershipTestBase
 
     private static string RegisteredIn(int storeId) => Json(Condition(RuleFields.RegisteredInStore, RuleOperators.Equal, storeId));
 
-    private async Task<Segment> StoreSegmentAsync(string name, int storeId, string ruleJson, SegmentType type = SegmentType.Dynamic, bool active = true)
-    {
-        var segment = new Segment
-        {
-            Name = name,
-            SegmentTypeId = (int)type,
-            RuleJson = ruleJson,
-            RuleSchemaVersion = ruleJson is null ? 0 : 1,
-            Active = active,
-            StoreId = storeId
-        };
-        await SegmentService.InsertSegmentAsync(segment);
-        return segment;
-    }
-
-    private async Task<Dictionary<int, bool>> ActiveByIdAsync() =>
-        (await Repository<Segment>().Table.ToListAsync()).ToDictionary(segment => segment.Id, segment => segment.Active);
-
-    private async Task<List<(int Id, int SegmentId, int CustomerId, DateTime EnteredOnUtc, DateTime? LeftOnUtc)>> AllMembershipRowsAsync() =>
-        (await Repository<SegmentMembership>().Table.ToListAsync())
-        .Select(row => (row.Id, row.SegmentId, row.CustomerId, row.EnteredOnUtc, row.LeftOnUtc))
-        .OrderBy(row => row.Id).ToList();
-
     private void VerifyNoWarning() =>
         Logger.Verify(logger => logger.WarningAsync(It.IsAny<string>(), It.IsAny<Exception>(), It.IsAny<Customer>()), Times.Never);
-
-    private async Task<SegmentRebuildRun> WaitForRunOfAsync(int segmentId)
-    {
-        var until = DateTime.UtcNow.AddMinutes(1);
-        while (true)
-        {
-            var run = (await Repository<SegmentRebuildRun>().Table.Where(run => run.SegmentId == segmentId).ToListAsync()).SingleOrDefault();
-            if (run?.StateId is (int)SegmentRebuildRunState.Completed or (int)SegmentRebuildRunState.Failed || DateTime.UtcNow > until)
-                return run;
-            await Task.Delay(50);
-        }
-    }
 
     [Test]
     public async Task TheDeletedStoresSegmentsBecomeInactiveAndKeepTheirMembershipsAndHistory()

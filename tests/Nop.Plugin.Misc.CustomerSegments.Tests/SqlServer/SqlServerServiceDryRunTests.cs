@@ -312,7 +312,6 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
         await _rebuildService.RebuildSegmentAsync(_dynamic);
         await _rebuildService.RebuildTimeDependentSegmentsAsync();
         await _rebuildService.RebuildAllSegmentsOnScheduleAsync();
-        await _rebuildService.RebuildSegmentsReadingAsync(RuleDataSources.Orders);
         var order = await _data.OrderAsync(_bob.Id, 44m, _now.AddDays(-1));
         await _reevaluationService.ReevaluateOrderCustomerAsync(order);
         await _reevaluationService.ReevaluateCustomersAsync([_ann.Id], RuleDataSources.Customer | RuleDataSources.Orders);
