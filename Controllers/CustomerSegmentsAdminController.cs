@@ -263,6 +263,18 @@ public class CustomerSegmentsAdminController : BasePluginController
         return segment?.SegmentTypeId == (int)SegmentType.Static ? segment : null;
     }
 
+    /// <summary>
+    /// A saved rule may name a store deleted since: named as such, so that the rule builder does not show a bare id
+    /// (saving the rule again asks for another store)
+    /// </summary>
+    protected virtual async Task<IList<ValueLookupItem>> WithDeletedStoresAsync(IList<ValueLookupItem> named, IList<int> storeIds)
+    {
+        var found = named.Select(item => item.Id).ToHashSet();
+        var deleted = await GetResourceAsync("Fields.Store.Deleted");
+
+        return named.Concat(storeIds.Where(id => !found.Contains(id)).Select(id => new ValueLookupItem(id, string.Format(deleted, id)))).ToList();
+    }
+
     #endregion
 
     #region Settings
@@ -539,6 +551,8 @@ public class CustomerSegmentsAdminController : BasePluginController
                 .Take(500)
                 .ToList();
             var named = await _segmentValueLookupService.GetByIdsAsync(valueSource, idList);
+            if (valueSource == RuleValueSource.Stores)
+                named = await WithDeletedStoresAsync(named, idList);
 
             return Json(new { items = named.Select(item => new { id = item.Id, name = item.Name }), more = false });
         }

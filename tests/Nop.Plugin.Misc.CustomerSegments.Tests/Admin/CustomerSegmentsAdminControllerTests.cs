@@ -618,6 +618,18 @@ public class CustomerSegmentsAdminControllerTests
         Assert.That(json.GetProperty("items").EnumerateArray().Single().GetProperty("name").GetString(), Is.EqualTo("France"));
     }
 
+    [Test]
+    public async Task LookupNamesAStoreOfASavedRuleThatIsGoneAsADeletedStore()
+    {
+        _lookupService.Setup(l => l.GetByIdsAsync(RuleValueSource.Stores, It.Is<IList<int>>(ids => ids.SequenceEqual(new[] { 1, 2 }))))
+            .ReturnsAsync([new ValueLookupItem(1, "Main store")]);
+
+        var json = JsonOf(await _controller.LookupValues("Stores", null, ids: "1,2"));
+
+        Assert.That(json.GetProperty("items").EnumerateArray().Select(item => (item.GetProperty("id").GetInt32(), item.GetProperty("name").GetString())),
+            Is.EqualTo(new[] { (1, "Main store"), (2, "[Plugins.Misc.CustomerSegments.Fields.Store.Deleted]") }));
+    }
+
     #endregion
 
     #region Members
