@@ -34,6 +34,11 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// </summary>
     public const int DefaultRecomputeCustomerIdsPerRange = 20_000;
 
+    /// <summary>
+    /// Customer ids per statement of the RFM scores' writes (see <see cref="RankCustomerIdsPerRange"/>)
+    /// </summary>
+    public const int DefaultRankCustomerIdsPerRange = 100_000;
+
     protected readonly CustomerSegmentsSettings _settings;
     protected readonly INopDataProvider _dataProvider;
     protected readonly ISettingService _settingService;
@@ -78,6 +83,13 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// tables for the whole recompute
     /// </summary>
     public virtual int RecomputeCustomerIdsPerRange { get; set; } = DefaultRecomputeCustomerIdsPerRange;
+
+    /// <summary>
+    /// The RFM scores are written in ranges of this many customer ids (see <see cref="RankAsync"/>): wider than the
+    /// recompute's, since a range's statements read only the statistics rows, and each statement has a cost of its own
+    /// (the eligibility's anti-join)
+    /// </summary>
+    public virtual int RankCustomerIdsPerRange { get; set; } = DefaultRankCustomerIdsPerRange;
 
     #region Utilities
 
@@ -202,70 +214,139 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             _customerRoleMappingRepository.Table, _settings).Select(c => c.Id);
 
     /// <summary>
-    /// Scores the rows: per store, among the eligible customers who bought in the RFM window, by rank of their
-    /// last purchase, their purchases and their spending in the window. Writes only the rows whose scores change:
-    /// one UPDATE for the scored rows, one that sets 0 on rows that are no longer scored (no purchase in the window
-    /// any more, or no longer eligible).
+    /// Scores the rows: per store, among the eligible customers who bought in the RFM window, by rank of their last
+    /// purchase, their purchases and their spending in the window, score = 1 + ⌊5·below / buyers⌋, where below is how
+    /// many buyers of the store have a smaller value. A score is a step function of the value: score ≥ k + 1 exactly
+    /// when the value is above the store's k-th threshold, the value of the buyer at place ⌈k·buyers / 5⌉ in the order
+    /// of values (at least that many buyers then have a smaller one). One statement reads the 4 thresholds of each
+    /// measure per store; then, a range of customer ids at a time (see <see cref="RankCustomerIdsPerRange"/>), one
+    /// UPDATE per store writes the scores that change, and one sets 0 on rows that are no longer scored (no purchase in
+    /// the window any more, or no longer eligible). Only the thresholds' read grows with the shop.
     /// </summary>
     protected virtual async Task<int> RankAsync()
     {
         var eligibleIds = EligibleCustomerIds();
+        var scored = _statisticsRepository.Table.Where(s => s.RfmOrderCount > 0 && eligibleIds.Contains(s.CustomerId));
+        var thresholds = await ReadRfmThresholdsAsync(scored);
+        var storeIds = thresholds.Keys.ToList();
 
-        //how many rows have a smaller value: the row's place in the order of (value, id) less its place among its
-        //equals. Every window orders by a unique key: with RANK() over a value many buyers share (most bought once)
-        //PostgreSQL buffers each group of equals and ran 3-4 times slower at 1,000,000 customers
-        var ranked = _statisticsRepository.Table
-            .Where(s => s.RfmOrderCount > 0 && eligibleIds.Contains(s.CustomerId))
-            .Select(s => new RfmRank
+        var changed = 0;
+        var maxCustomerId = await _customerRepository.Table.MaxAsync(customer => (int?)customer.Id) ?? 0;
+        foreach (var range in CustomerIdRange.Covering(maxCustomerId, RankCustomerIdsPerRange))
+        {
+            foreach (var (storeId, store) in thresholds)
             {
-                Id = s.Id,
-                RecencyBelow = Sql.Ext.RowNumber().Over().PartitionBy(s.StoreId).OrderBy(s.LastOrderOnUtc).ThenBy(s.Id).ToValue()
-                    - Sql.Ext.RowNumber().Over().PartitionBy(s.StoreId, s.LastOrderOnUtc).OrderBy(s.Id).ToValue(),
-                FrequencyBelow = Sql.Ext.RowNumber().Over().PartitionBy(s.StoreId).OrderBy(s.RfmOrderCount).ThenBy(s.Id).ToValue()
-                    - Sql.Ext.RowNumber().Over().PartitionBy(s.StoreId, s.RfmOrderCount).OrderBy(s.Id).ToValue(),
-                MonetaryBelow = Sql.Ext.RowNumber().Over().PartitionBy(s.StoreId).OrderBy(s.RfmTotalSpent).ThenBy(s.Id).ToValue()
-                    - Sql.Ext.RowNumber().Over().PartitionBy(s.StoreId, s.RfmTotalSpent).OrderBy(s.Id).ToValue(),
+                var (r1, r2, r3, r4) = (store.Recency[0], store.Recency[1], store.Recency[2], store.Recency[3]);
+                var (f1, f2, f3, f4) = (store.Frequency[0], store.Frequency[1], store.Frequency[2], store.Frequency[3]);
+                var (m1, m2, m3, m4) = (store.Monetary[0], store.Monetary[1], store.Monetary[2], store.Monetary[3]);
+                changed += await range.Of(scored, s => s.CustomerId)
+                    .Where(s => s.StoreId == storeId
+                        && (s.RecencyScore != RfmScore(s.LastOrderOnUtc, r1, r2, r3, r4)
+                            || s.FrequencyScore != RfmScore(s.RfmOrderCount, f1, f2, f3, f4)
+                            || s.MonetaryScore != RfmScore(s.RfmTotalSpent, m1, m2, m3, m4)))
+                    .Set(s => s.RecencyScore, s => RfmScore(s.LastOrderOnUtc, r1, r2, r3, r4))
+                    .Set(s => s.FrequencyScore, s => RfmScore(s.RfmOrderCount, f1, f2, f3, f4))
+                    .Set(s => s.MonetaryScore, s => RfmScore(s.RfmTotalSpent, m1, m2, m3, m4))
+                    .UpdateAsync();
+            }
+
+            changed += await range.Of(_statisticsRepository.Table, s => s.CustomerId)
+                .Where(s => (s.RecencyScore != 0 || s.FrequencyScore != 0 || s.MonetaryScore != 0)
+                    && (s.RfmOrderCount <= 0 || !eligibleIds.Any(id => id == s.CustomerId) || !storeIds.Contains(s.StoreId)))
+                .Set(s => s.RecencyScore, 0)
+                .Set(s => s.FrequencyScore, 0)
+                .Set(s => s.MonetaryScore, 0)
+                .UpdateAsync();
+        }
+
+        return changed;
+    }
+
+    /// <summary>
+    /// The thresholds of the RFM scores per store (see <see cref="RankAsync"/>): the values at places ⌈k·buyers / 5⌉,
+    /// k = 1..4, in the order of each measure, read in one statement. A place p is the k-th threshold's when
+    /// 5·(p - 1) &lt; k·buyers ≤ 5·p: integer arithmetic on every engine.
+    /// </summary>
+    /// <param name="scored">The rows that are scored</param>
+    protected virtual async Task<IDictionary<int, RfmThresholds>> ReadRfmThresholdsAsync(IQueryable<CustomerOrderStatistics> scored)
+    {
+        //every window orders by a unique key, (value, id): with RANK() over a value many buyers share (most bought once)
+        //PostgreSQL buffers each group of equals and ran 3-4 times slower at 1,000,000 customers
+        var placed = scored
+            .Select(s => new RfmPlace
+            {
+                StoreId = s.StoreId,
+                LastOrderOnUtc = s.LastOrderOnUtc,
+                RfmOrderCount = s.RfmOrderCount,
+                RfmTotalSpent = s.RfmTotalSpent,
+                RecencyPlace = Sql.Ext.RowNumber().Over().PartitionBy(s.StoreId).OrderBy(s.LastOrderOnUtc).ThenBy(s.Id).ToValue(),
+                FrequencyPlace = Sql.Ext.RowNumber().Over().PartitionBy(s.StoreId).OrderBy(s.RfmOrderCount).ThenBy(s.Id).ToValue(),
+                MonetaryPlace = Sql.Ext.RowNumber().Over().PartitionBy(s.StoreId).OrderBy(s.RfmTotalSpent).ThenBy(s.Id).ToValue(),
                 Buyers = Sql.Ext.RowNumber().Over().PartitionBy(s.StoreId).OrderBy(s.Id).ToValue()
                     + Sql.Ext.RowNumber().Over().PartitionBy(s.StoreId).OrderByDesc(s.Id).ToValue() - 1
             })
             .AsSubQuery();
 
-        //score ≥ k + 1 ⇔ 5·below ≥ k·buyers, summed for k = 1..4: exact integer arithmetic on every engine
-        var scored = ranked
-            .Select(r => new RfmScores
-            {
-                Id = r.Id,
-                Recency = 1 + (5 * r.RecencyBelow >= r.Buyers ? 1 : 0) + (5 * r.RecencyBelow >= 2 * r.Buyers ? 1 : 0)
-                    + (5 * r.RecencyBelow >= 3 * r.Buyers ? 1 : 0) + (5 * r.RecencyBelow >= 4 * r.Buyers ? 1 : 0),
-                Frequency = 1 + (5 * r.FrequencyBelow >= r.Buyers ? 1 : 0) + (5 * r.FrequencyBelow >= 2 * r.Buyers ? 1 : 0)
-                    + (5 * r.FrequencyBelow >= 3 * r.Buyers ? 1 : 0) + (5 * r.FrequencyBelow >= 4 * r.Buyers ? 1 : 0),
-                Monetary = 1 + (5 * r.MonetaryBelow >= r.Buyers ? 1 : 0) + (5 * r.MonetaryBelow >= 2 * r.Buyers ? 1 : 0)
-                    + (5 * r.MonetaryBelow >= 3 * r.Buyers ? 1 : 0) + (5 * r.MonetaryBelow >= 4 * r.Buyers ? 1 : 0)
-            })
-            .AsSubQuery();
+        var places = await placed
+            .Where(p => IsThresholdPlace(p.RecencyPlace, p.Buyers) || IsThresholdPlace(p.FrequencyPlace, p.Buyers) || IsThresholdPlace(p.MonetaryPlace, p.Buyers))
+            .ToListAsync();
 
-        var changed = from s in _statisticsRepository.Table
-            join r in scored on s.Id equals r.Id
-            where s.RecencyScore != r.Recency || s.FrequencyScore != r.Frequency || s.MonetaryScore != r.Monetary
-            select new { Row = s, Scores = r };
-
-        var rescored = await changed.UpdateAsync(x => x.Row, x => new CustomerOrderStatistics
+        var thresholds = new Dictionary<int, RfmThresholds>();
+        foreach (var place in places)
         {
-            RecencyScore = x.Scores.Recency,
-            FrequencyScore = x.Scores.Frequency,
-            MonetaryScore = x.Scores.Monetary
-        });
+            if (!thresholds.TryGetValue(place.StoreId, out var store))
+                thresholds[place.StoreId] = store = new RfmThresholds();
 
-        var unscored = await _statisticsRepository.Table
-            .Where(s => (s.RecencyScore != 0 || s.FrequencyScore != 0 || s.MonetaryScore != 0)
-                && (s.RfmOrderCount <= 0 || !eligibleIds.Any(id => id == s.CustomerId)))
-            .Set(s => s.RecencyScore, 0)
-            .Set(s => s.FrequencyScore, 0)
-            .Set(s => s.MonetaryScore, 0)
-            .UpdateAsync();
+            for (var k = 1; k <= 4; k++)
+            {
+                var thresholdPlace = (k * place.Buyers + 4) / 5;
+                if (place.RecencyPlace == thresholdPlace)
+                    store.Recency[k - 1] = place.LastOrderOnUtc;
+                if (place.FrequencyPlace == thresholdPlace)
+                    store.Frequency[k - 1] = place.RfmOrderCount;
+                if (place.MonetaryPlace == thresholdPlace)
+                    store.Monetary[k - 1] = place.RfmTotalSpent;
+            }
+        }
 
-        return rescored + unscored;
+        return thresholds;
     }
+
+    /// <summary>
+    /// Whether the place (1-based) in a store's order of a measure is one of the 4 thresholds' (see <see cref="ReadRfmThresholdsAsync"/>)
+    /// </summary>
+    [ExpressionMethod(nameof(IsThresholdPlaceExpression))]
+    protected static bool IsThresholdPlace(long place, long buyers) => IsThresholdPlaceExpression().Compile()(place, buyers);
+
+    private static Expression<Func<long, long, bool>> IsThresholdPlaceExpression() => (place, buyers) =>
+        5 * (place - 1) < buyers && buyers <= 5 * place
+        || 5 * (place - 1) < 2 * buyers && 2 * buyers <= 5 * place
+        || 5 * (place - 1) < 3 * buyers && 3 * buyers <= 5 * place
+        || 5 * (place - 1) < 4 * buyers && 4 * buyers <= 5 * place;
+
+    /// <summary>
+    /// An RFM score from a value and its store's 4 thresholds: 1 plus the thresholds the value is above
+    /// </summary>
+    [ExpressionMethod(nameof(DateScoreExpression))]
+    protected static int RfmScore(DateTime? value, DateTime? t1, DateTime? t2, DateTime? t3, DateTime? t4) =>
+        DateScoreExpression().Compile()(value, t1, t2, t3, t4);
+
+    private static Expression<Func<DateTime?, DateTime?, DateTime?, DateTime?, DateTime?, int>> DateScoreExpression() => (value, t1, t2, t3, t4) =>
+        1 + (value > t1 ? 1 : 0) + (value > t2 ? 1 : 0) + (value > t3 ? 1 : 0) + (value > t4 ? 1 : 0);
+
+    /// <inheritdoc cref="RfmScore(DateTime?, DateTime?, DateTime?, DateTime?, DateTime?)"/>
+    [ExpressionMethod(nameof(CountScoreExpression))]
+    protected static int RfmScore(int value, int t1, int t2, int t3, int t4) => CountScoreExpression().Compile()(value, t1, t2, t3, t4);
+
+    private static Expression<Func<int, int, int, int, int, int>> CountScoreExpression() => (value, t1, t2, t3, t4) =>
+        1 + (value > t1 ? 1 : 0) + (value > t2 ? 1 : 0) + (value > t3 ? 1 : 0) + (value > t4 ? 1 : 0);
+
+    /// <inheritdoc cref="RfmScore(DateTime?, DateTime?, DateTime?, DateTime?, DateTime?)"/>
+    [ExpressionMethod(nameof(AmountScoreExpression))]
+    protected static int RfmScore(decimal value, decimal t1, decimal t2, decimal t3, decimal t4) => AmountScoreExpression().Compile()(value, t1, t2, t3, t4);
+
+    private static Expression<Func<decimal, decimal, decimal, decimal, decimal, int>> AmountScoreExpression() => (value, t1, t2, t3, t4) =>
+        1 + (value > t1 ? 1 : 0) + (value > t2 ? 1 : 0) + (value > t3 ? 1 : 0) + (value > t4 ? 1 : 0);
 
     /// <summary>
     /// Replaces the figures of the customers in the range (statistics, purchases per day, products bought) with those of
@@ -955,33 +1036,37 @@ public class OrderAggregate
 }
 
 /// <summary>
-/// A statistics row's RFM scores
+/// A scored statistics row's measures and its places among the buyers of its store, in the order of each measure
 /// </summary>
-public class RfmScores
+public class RfmPlace
 {
-    public int Id { get; set; }
+    public int StoreId { get; set; }
 
-    public int Recency { get; set; }
+    public DateTime? LastOrderOnUtc { get; set; }
 
-    public int Frequency { get; set; }
+    public int RfmOrderCount { get; set; }
 
-    public int Monetary { get; set; }
+    public decimal RfmTotalSpent { get; set; }
+
+    public long RecencyPlace { get; set; }
+
+    public long FrequencyPlace { get; set; }
+
+    public long MonetaryPlace { get; set; }
+
+    public long Buyers { get; set; }
 }
 
 /// <summary>
-/// A statistics row's ranks among the buyers of its store: how many have a smaller value
+/// A store's thresholds of the RFM scores: per measure, the values above which a score is at least 2, 3, 4 and 5
 /// </summary>
-public class RfmRank
+public class RfmThresholds
 {
-    public int Id { get; set; }
+    public DateTime?[] Recency { get; } = new DateTime?[4];
 
-    public long RecencyBelow { get; set; }
+    public int[] Frequency { get; } = new int[4];
 
-    public long FrequencyBelow { get; set; }
-
-    public long MonetaryBelow { get; set; }
-
-    public long Buyers { get; set; }
+    public decimal[] Monetary { get; } = new decimal[4];
 }
 
 /// <summary>

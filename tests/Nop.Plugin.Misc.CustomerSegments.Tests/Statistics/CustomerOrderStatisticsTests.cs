@@ -427,6 +427,53 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         }
     }
 
+    /// <summary>
+    /// The scores from their definition, over random buyers with many equal figures in two stores, guests and buyers
+    /// outside the window among them, the rows written a few customer ids at a time: per store, among the eligible
+    /// buyers of the window, score = 1 + ⌊5·below / buyers⌋, below counting the buyers with a smaller value
+    /// </summary>
+    [TestCase(1)]
+    [TestCase(2)]
+    [TestCase(3)]
+    public async Task RfmScoresAreThoseOfTheirDefinitionForRandomBuyers(int seed)
+    {
+        var random = new Random(seed);
+        var guests = new HashSet<int>();
+        for (var i = 0; i < 23; i++)
+        {
+            var guest = random.Next(6) == 0;
+            var customer = await CustomerAsync(guest);
+            if (guest)
+                guests.Add(customer.Id);
+            for (var k = random.Next(5); k > 0; k--)
+                await OrderAsync(customer, 10 * random.Next(1, 4), Now.AddDays(-random.Next(3) * 100 - 1).AddHours(-random.Next(2)), storeId: random.Next(1, 3));
+        }
+
+        var statistics = Statistics(new CustomerSegmentsSettings());
+        statistics.RecomputeCustomerIdsPerRange = 3;
+        statistics.RankCustomerIdsPerRange = 4;
+        await statistics.RefreshAllAsync(Now);
+        var rows = (await RowsAsync()).Values.ToList();
+
+        var ranked = rows.Where(row => row.RfmOrderCount > 0 && !guests.Contains(row.CustomerId)).ToList();
+        Assert.That(ranked.Select(row => row.StoreId).Distinct().Count(), Is.EqualTo(3), "buyers in both stores and for all stores");
+        Assert.That(ranked.Count, Is.GreaterThan(ranked.Select(row => row.RfmTotalSpent).Distinct().Count()), "equal figures");
+        foreach (var row in rows)
+        {
+            var store = ranked.Where(other => other.StoreId == row.StoreId).ToList();
+            int score<T>(Func<CustomerOrderStatistics, T> value) where T : IComparable<T>
+            {
+                var below = store.Count(other => value(other).CompareTo(value(row)) < 0);
+                return 1 + Enumerable.Range(1, 4).Count(k => 5 * below >= k * store.Count);
+            }
+
+            var expected = ranked.Contains(row)
+                ? (score(other => other.LastOrderOnUtc ?? DateTime.MinValue), score(other => other.RfmOrderCount), score(other => other.RfmTotalSpent))
+                : (0, 0, 0);
+            Assert.That((row.RecencyScore, row.FrequencyScore, row.MonetaryScore), Is.EqualTo(expected), $"customer {row.CustomerId}, store {row.StoreId}");
+        }
+    }
+
     [Test]
     public async Task RfmConditionsReadTheStoredScores()
     {
