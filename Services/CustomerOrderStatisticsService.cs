@@ -16,9 +16,10 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 /// <summary>
 /// Fills the order statistics with a few INSERT ... SELECT statements per range of customer ids (see
 /// <see cref="RecomputeCustomerIdsPerRange"/>): one row per customer and store from the orders grouped by customer and
-/// store, then one row per customer for all stores (store 0) grouped from those. RFM scores are then ranked by one
-/// UPDATE (window functions per store over the eligible buyers of the RFM window):
-/// score = 1 + ⌊5·below / buyers⌋, where below is how many buyers of the store have a smaller value.
+/// store, then one row per customer for all stores (store 0) grouped from those. RFM scores are then ranked per store
+/// over the eligible buyers of the RFM window, score = 1 + ⌊5·below / buyers⌋, where below is how many buyers of the
+/// store have a smaller value: from thresholds read in one statement, written a range of customers at a time (see
+/// <see cref="RankAsync"/>).
 /// Once filled, a refresh of all customers works in place: the same aggregates for the few customers whose figures
 /// moved with time, joined to their rows to write only what differs, then the ranking, writing only changed scores.
 /// </summary>
