@@ -232,8 +232,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         var storeIds = thresholds.Keys.ToList();
 
         var changed = 0;
-        var maxCustomerId = await _customerRepository.Table.MaxAsync(customer => (int?)customer.Id) ?? 0;
-        foreach (var range in CustomerIdRange.Covering(maxCustomerId, RankCustomerIdsPerRange))
+        foreach (var range in await CustomerIdRangesAsync(RankCustomerIdsPerRange))
         {
             foreach (var (storeId, store) in thresholds)
             {
@@ -348,6 +347,12 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 
     private static Expression<Func<decimal, decimal, decimal, decimal, decimal, int>> AmountScoreExpression() => (value, t1, t2, t3, t4) =>
         1 + (value > t1 ? 1 : 0) + (value > t2 ? 1 : 0) + (value > t3 ? 1 : 0) + (value > t4 ? 1 : 0);
+
+    /// <summary>
+    /// Ranges of customer ids of the given width that hold every customer (see <see cref="CustomerIdRange.Covering"/>)
+    /// </summary>
+    protected virtual async Task<IList<CustomerIdRange>> CustomerIdRangesAsync(int idsPerRange) =>
+        CustomerIdRange.Covering(await _customerRepository.Table.MaxAsync(customer => (int?)customer.Id) ?? 0, idsPerRange);
 
     /// <summary>
     /// Replaces the figures of the customers in the range (statistics, purchases per day, products bought) with those of
@@ -915,8 +920,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             //time (an instance whose settings do not tell it yet) waits for the range rather than add rows between the
             //DELETE and the INSERT; while the figures are not current the rules read the orders for the periods and
             //products, and the order events queue their customers
-            var maxCustomerId = await _customerRepository.Table.MaxAsync(customer => (int?)customer.Id) ?? 0;
-            foreach (var range in CustomerIdRange.Covering(maxCustomerId, RecomputeCustomerIdsPerRange))
+            foreach (var range in await CustomerIdRangesAsync(RecomputeCustomerIdsPerRange))
                 await _segmentMembershipTransaction.RunAsync(() => RecomputeCustomersAsync(range, nowUtc));
 
             await RankAsync();

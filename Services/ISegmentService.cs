@@ -29,6 +29,11 @@ public interface ISegmentService
     Task<IList<Segment>> DeactivateStoreSegmentsAsync(int storeId);
 
     /// <summary>
+    /// What the segment's stored rule reads and which segments it names; null when the rule does not parse
+    /// </summary>
+    SegmentRuleDependencies GetDependencies(Segment segment);
+
+    /// <summary>
     /// The segments whose rules name the segment (a segment.member condition): while there are any, the segment is not deleted
     /// </summary>
     Task<IList<Segment>> GetReferencingSegmentsAsync(int segmentId);

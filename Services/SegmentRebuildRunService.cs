@@ -19,19 +19,16 @@ public class SegmentRebuildRunService : ISegmentRebuildRunService
 
     protected readonly IRepository<SegmentRebuildRun> _runRepository;
     protected readonly IServiceScopeFactory _serviceScopeFactory;
-    protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentService _segmentService;
     protected readonly SegmentRuleAnalyzer _segmentRuleAnalyzer;
 
     public SegmentRebuildRunService(IRepository<SegmentRebuildRun> runRepository,
         IServiceScopeFactory serviceScopeFactory,
-        ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentService segmentService,
         SegmentRuleAnalyzer segmentRuleAnalyzer)
     {
         _runRepository = runRepository;
         _serviceScopeFactory = serviceScopeFactory;
-        _segmentRuleSerializer = segmentRuleSerializer;
         _segmentService = segmentService;
         _segmentRuleAnalyzer = segmentRuleAnalyzer;
     }
@@ -152,9 +149,8 @@ public class SegmentRebuildRunService : ISegmentRebuildRunService
         var dependencies = new Dictionary<int, SegmentRuleDependencies>();
         foreach (var segment in active)
         {
-            var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
-            if (parsed.Success)
-                dependencies[segment.Id] = _segmentRuleAnalyzer.GetDependencies(parsed.Rule);
+            if (_segmentService.GetDependencies(segment) is { } dependency)
+                dependencies[segment.Id] = dependency;
         }
 
         var selectedIds = _segmentRuleAnalyzer.GetDependents(ids, dependencies);

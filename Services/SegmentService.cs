@@ -151,13 +151,16 @@ public class SegmentService : ISegmentService
     }
 
     /// <summary>
-    /// What the segment's rule depends on; null when the rule does not parse
+    /// The segment's stored rule; null when it does not parse
     /// </summary>
-    protected virtual SegmentRuleDependencies GetDependencies(Segment segment)
+    protected virtual SegmentRule ParseRule(Segment segment)
     {
         var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
-        return parsed.Success ? _segmentRuleAnalyzer.GetDependencies(parsed.Rule) : null;
+        return parsed.Success ? parsed.Rule : null;
     }
+
+    public virtual SegmentRuleDependencies GetDependencies(Segment segment) =>
+        ParseRule(segment) is { } rule ? _segmentRuleAnalyzer.GetDependencies(rule) : null;
 
     public virtual async Task<IList<Segment>> GetReferencingSegmentsAsync(int segmentId)
     {
@@ -191,11 +194,10 @@ public class SegmentService : ISegmentService
         var byStore = new Dictionary<int, IList<Segment>>();
         foreach (var segment in withRules)
         {
-            var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
-            if (!parsed.Success)
+            if (ParseRule(segment) is not { } rule)
                 continue;
 
-            foreach (var storeId in _segmentRuleAnalyzer.GetStoreIds(parsed.Rule))
+            foreach (var storeId in _segmentRuleAnalyzer.GetStoreIds(rule))
             {
                 if (!byStore.TryGetValue(storeId, out var segments))
                     byStore[storeId] = segments = [];

@@ -30,6 +30,9 @@ public class StoreSegmentDeactivator : IStoreSegmentDeactivator
         _segmentService = segmentService;
     }
 
+    protected static string Names(IEnumerable<Segment> segments) =>
+        string.Join(", ", segments.Select(segment => $"{segment.Name} (#{segment.Id})"));
+
     /// <summary>
     /// The rules naming a segment see its members only while it is active: the active dynamic segments naming a
     /// deactivated one are rebuilt in the background, as when the admin switches a segment off. A failure is logged:
@@ -60,14 +63,12 @@ public class StoreSegmentDeactivator : IStoreSegmentDeactivator
         var deactivated = await _segmentService.DeactivateStoreSegmentsAsync(storeId);
         if (deactivated.Count > 0)
         {
-            var names = string.Join(", ", deactivated.Select(segment => $"{segment.Name} (#{segment.Id})"));
-            await _logger.WarningAsync($"Customer segments: store {store} was deleted, so the segments limited to it are now inactive; choose another store or all stores for them before you activate them again: {names}");
+            await _logger.WarningAsync($"Customer segments: store {store} was deleted, so the segments limited to it are now inactive; choose another store or all stores for them before you activate them again: {Names(deactivated)}");
         }
 
         if (namingStores.TryGetValue(storeId, out var naming) && naming.Count > 0)
         {
-            var names = string.Join(", ", naming.Select(segment => $"{segment.Name} (#{segment.Id})"));
-            await _logger.WarningAsync($"Customer segments: store {store} was deleted, and the rules of these segments name it; their conditions keep matching the customers registered in it, and a rule is saved again only with another store: {names}");
+            await _logger.WarningAsync($"Customer segments: store {store} was deleted, and the rules of these segments name it; their conditions keep matching the customers registered in it, and a rule is saved again only with another store: {Names(naming)}");
         }
 
         if (deactivated.Count > 0)

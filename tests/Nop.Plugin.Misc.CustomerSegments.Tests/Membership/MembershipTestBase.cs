@@ -177,7 +177,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
         services.AddScoped(_ => newRunner?.Invoke() ?? NewRebuildRunner());
 
         return new SegmentRebuildRunService(Repository<SegmentRebuildRun>(), services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(),
-            Serializer, SegmentService, Analyzer)
+            SegmentService, Analyzer)
         {
             RetryDelay = TimeSpan.FromMilliseconds(50)
         };
