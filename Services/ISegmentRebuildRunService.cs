@@ -1,4 +1,5 @@
 using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Services;
 
@@ -21,6 +22,14 @@ public interface ISegmentRebuildRunService
     /// </summary>
     /// <returns>The runs started, or found queued</returns>
     Task<IList<SegmentRebuildRun>> StartWithReferencingSegmentsAsync(IEnumerable<Segment> segments);
+
+    /// <summary>
+    /// Brings the active dynamic segments whose rules read the changed data up to date in the background, with the
+    /// segments referencing them (as <see cref="StartWithReferencingSegmentsAsync"/>): for a change whose customers are
+    /// not known any more, such as rows nopCommerce's database removed by a cascade
+    /// </summary>
+    /// <returns>The runs started, or found queued</returns>
+    Task<IList<SegmentRebuildRun>> StartSegmentsReadingAsync(RuleDataSources changed);
 
     /// <summary>
     /// The segment's latest run (an unfinished one abandoned by a stopped application is reported failed), or null

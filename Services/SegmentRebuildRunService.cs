@@ -171,6 +171,9 @@ public class SegmentRebuildRunService : ISegmentRebuildRunService
         return runs;
     }
 
+    public virtual async Task<IList<SegmentRebuildRun>> StartSegmentsReadingAsync(RuleDataSources changed) =>
+        await StartWithReferencingSegmentsAsync(await _segmentService.GetActiveDynamicSegmentsReadingAsync(changed));
+
     public virtual async Task<SegmentRebuildRun> GetLatestRunAsync(int segmentId)
     {
         var run = await _runRepository.Table

@@ -28,26 +28,15 @@ public class CustomerEventConsumer : SegmentEventConsumerBase,
     IConsumer<EntityDeletedEvent<CustomerRole>>
 {
     protected readonly ISegmentRebuildRunService _segmentRebuildRunService;
-    protected readonly ISegmentService _segmentService;
 
     public CustomerEventConsumer(ILogger logger,
         ISegmentPendingCustomerService segmentPendingCustomerService,
         ISegmentReevaluationService segmentReevaluationService,
-        ISegmentRebuildRunService segmentRebuildRunService,
-        ISegmentService segmentService)
+        ISegmentRebuildRunService segmentRebuildRunService)
         : base(logger, segmentPendingCustomerService, segmentReevaluationService)
     {
         _segmentRebuildRunService = segmentRebuildRunService;
-        _segmentService = segmentService;
     }
-
-    /// <summary>
-    /// Starts background rebuilds of the active dynamic segments whose rules read the changed data, and of the segments
-    /// referencing them, for a change whose customers are not known any more: the admin's request does not wait for them
-    /// </summary>
-    protected virtual Task StartRebuildOfSegmentsReadingAsync(RuleDataSources changed, string eventName) =>
-        RunLoggingFailuresAsync(async () =>
-            await _segmentRebuildRunService.StartWithReferencingSegmentsAsync(await _segmentService.GetActiveDynamicSegmentsReadingAsync(changed)), eventName);
 
     public virtual Task HandleEventAsync(EntityInsertedEvent<Customer> eventMessage) =>
         eventMessage?.Entity is { } customer && (!string.IsNullOrEmpty(customer.Email) || !string.IsNullOrEmpty(customer.Username))
@@ -81,11 +70,11 @@ public class CustomerEventConsumer : SegmentEventConsumerBase,
     public virtual Task HandleEventAsync(EntityUpdatedEvent<CustomerRole> eventMessage) =>
         eventMessage?.Entity == null
             ? Task.CompletedTask
-            : StartRebuildOfSegmentsReadingAsync(RuleDataSources.CustomerRoles, "customer role changed");
+            : RunLoggingFailuresAsync(() => _segmentRebuildRunService.StartSegmentsReadingAsync(RuleDataSources.CustomerRoles), "customer role changed");
 
     //the role's mappings are deleted with it by the database (a cascade), without events: whose they were is not known any more
     public virtual Task HandleEventAsync(EntityDeletedEvent<CustomerRole> eventMessage) =>
         eventMessage?.Entity == null
             ? Task.CompletedTask
-            : StartRebuildOfSegmentsReadingAsync(RuleDataSources.CustomerRoles, "customer role deleted");
+            : RunLoggingFailuresAsync(() => _segmentRebuildRunService.StartSegmentsReadingAsync(RuleDataSources.CustomerRoles), "customer role deleted");
 }

@@ -27,19 +27,16 @@ public class EngagementEventConsumer : SegmentEventConsumerBase,
     IConsumer<EntityDeletedEvent<ShoppingCartItem>>
 {
     protected readonly ISegmentRebuildRunService _segmentRebuildRunService;
-    protected readonly ISegmentService _segmentService;
     protected readonly IRepository<Customer> _customerRepository;
 
     public EngagementEventConsumer(ILogger logger,
         ISegmentPendingCustomerService segmentPendingCustomerService,
         ISegmentReevaluationService segmentReevaluationService,
         ISegmentRebuildRunService segmentRebuildRunService,
-        ISegmentService segmentService,
         IRepository<Customer> customerRepository)
         : base(logger, segmentPendingCustomerService, segmentReevaluationService)
     {
         _segmentRebuildRunService = segmentRebuildRunService;
-        _segmentService = segmentService;
         _customerRepository = customerRepository;
     }
 
@@ -72,14 +69,6 @@ public class EngagementEventConsumer : SegmentEventConsumerBase,
     protected virtual Task ReevaluateCartAsync(ShoppingCartItem item, string eventName) =>
         item == null ? Task.CompletedTask : ReevaluateAsync([item.CustomerId], RuleDataSources.ShoppingCart, eventName);
 
-    /// <summary>
-    /// Starts background rebuilds of the active dynamic segments whose rules read the changed data, and of the segments
-    /// referencing them, for a change whose customers are not known any more: the admin's request does not wait for them
-    /// </summary>
-    protected virtual Task StartRebuildOfSegmentsReadingAsync(RuleDataSources changed, string eventName) =>
-        RunLoggingFailuresAsync(async () =>
-            await _segmentRebuildRunService.StartWithReferencingSegmentsAsync(await _segmentService.GetActiveDynamicSegmentsReadingAsync(changed)), eventName);
-
     public virtual Task HandleEventAsync(EntityInsertedEvent<NewsLetterSubscription> eventMessage) =>
         ReevaluateSubscriptionAsync(eventMessage?.Entity, "newsletter subscription inserted");
 
@@ -100,7 +89,7 @@ public class EngagementEventConsumer : SegmentEventConsumerBase,
     public virtual Task HandleEventAsync(EntityDeletedEvent<NewsLetterSubscriptionType> eventMessage) =>
         eventMessage?.Entity == null
             ? Task.CompletedTask
-            : StartRebuildOfSegmentsReadingAsync(RuleDataSources.Newsletter, "newsletter subscription type deleted");
+            : RunLoggingFailuresAsync(() => _segmentRebuildRunService.StartSegmentsReadingAsync(RuleDataSources.Newsletter), "newsletter subscription type deleted");
 
     public virtual Task HandleEventAsync(EntityInsertedEvent<GenericAttribute> eventMessage) =>
         ReevaluateAttributeAsync(eventMessage?.Entity, "customer attribute inserted");

@@ -696,7 +696,7 @@ public class BenchRun
     private static async Task<Dictionary<string, List<double>>> CustomerUpdatesAsync(EngineBench engine, ILogger logger,
         ISegmentPendingCustomerService pendingCustomers, IReadOnlyList<int> customerIds)
     {
-        var consumer = new CustomerEventConsumer(logger, pendingCustomers, engine.Reevaluation, Mock.Of<ISegmentRebuildRunService>(), Mock.Of<ISegmentService>());
+        var consumer = new CustomerEventConsumer(logger, pendingCustomers, engine.Reevaluation, Mock.Of<ISegmentRebuildRunService>());
         var memberships = engine.Shop.Repository<SegmentMembership>().Table;
         var roleMappings = engine.Shop.Repository<CustomerCustomerRoleMapping>().Table;
         var times = new Dictionary<string, List<double>> { ["member of a segment"] = [], ["eligible, in no segment"] = [], ["guest"] = [] };
@@ -853,7 +853,7 @@ public class BenchRun
     /// </summary>
     private static async Task<List<double>> NewVisitorsAsync(EngineBench engine, ILogger logger, ISegmentPendingCustomerService pendingCustomers, int count)
     {
-        var consumer = new CustomerEventConsumer(logger, pendingCustomers, engine.Reevaluation, Mock.Of<ISegmentRebuildRunService>(), Mock.Of<ISegmentService>());
+        var consumer = new CustomerEventConsumer(logger, pendingCustomers, engine.Reevaluation, Mock.Of<ISegmentRebuildRunService>());
         var (customers, roles) = (engine.Shop.Repository<Customer>(), engine.Shop.Repository<CustomerCustomerRoleMapping>());
         var times = new List<double>();
         var visitorIds = new List<int>();

@@ -193,10 +193,10 @@ public class EventGapTests : MembershipTestBase
     [Test]
     public async Task AFailureToStartTheRebuildsIsLoggedNotThrown()
     {
-        var segments = new Mock<ISegmentService>();
-        segments.Setup(service => service.GetActiveDynamicSegmentsReadingAsync(It.IsAny<RuleDataSources>())).ThrowsAsync(new InvalidOperationException("database away"));
-        var customers = new CustomerEventConsumer(Logger.Object, PendingCustomers, ReevaluationService, RebuildRuns, segments.Object);
-        var engagement = new EngagementEventConsumer(Logger.Object, PendingCustomers, ReevaluationService, RebuildRuns, segments.Object, Repository<Customer>());
+        var runs = new Mock<ISegmentRebuildRunService>();
+        runs.Setup(service => service.StartSegmentsReadingAsync(It.IsAny<RuleDataSources>())).ThrowsAsync(new InvalidOperationException("database away"));
+        var customers = new CustomerEventConsumer(Logger.Object, PendingCustomers, ReevaluationService, runs.Object);
+        var engagement = new EngagementEventConsumer(Logger.Object, PendingCustomers, ReevaluationService, runs.Object, Repository<Customer>());
 
         Assert.DoesNotThrowAsync(() => customers.HandleEventAsync(new EntityUpdatedEvent<CustomerRole>(new CustomerRole { Id = 1 })));
         Assert.DoesNotThrowAsync(() => customers.HandleEventAsync(new EntityDeletedEvent<CustomerRole>(new CustomerRole { Id = 1 })));

@@ -1153,8 +1153,8 @@ public class EventModelTests : MembershipTestBase
                     tracker = inRequest ? new ReevaluatedOrderTracker(new HttpContextAccessor { HttpContext = new DefaultHttpContext() }) : OutsideRequest;
                 _consumers =
                 [
-                    new CustomerEventConsumer(Logger.Object, _pending, _reevaluation, runs, SegmentService),
-                    new EngagementEventConsumer(Logger.Object, _pending, _reevaluation, runs, SegmentService, Repository<Customer>()),
+                    new CustomerEventConsumer(Logger.Object, _pending, _reevaluation, runs),
+                    new EngagementEventConsumer(Logger.Object, _pending, _reevaluation, runs, Repository<Customer>()),
                     new OrderEventConsumer(_settings, Logger.Object, _pending, _reevaluation, tracker),
                     new OrderItemEventConsumer(_settings, Logger.Object, _pending, _reevaluation, Repository<Order>(), tracker),
                     new AddressEventConsumer(Logger.Object, _pending, _reevaluation, Repository<Customer>(), Repository<CustomerAddressMapping>())

@@ -190,7 +190,7 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
 
         ann.Company = "Acme";
         await Repository<Customer>().UpdateAsync(ann, false);
-        await PublishAsync<EntityUpdatedEvent<Customer>>(new CustomerEventConsumer(Logger.Object, PendingCustomers, first, RebuildRuns, SegmentService), new EntityUpdatedEvent<Customer>(ann));
+        await PublishAsync<EntityUpdatedEvent<Customer>>(new CustomerEventConsumer(Logger.Object, PendingCustomers, first, RebuildRuns), new EntityUpdatedEvent<Customer>(ann));
         await secondEvent;
 
         Assert.That(await CurrentMemberIdsAsync(acme.Id), Is.EqualTo(await ExpectedAsync(acme)),

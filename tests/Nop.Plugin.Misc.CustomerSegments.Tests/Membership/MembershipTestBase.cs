@@ -207,9 +207,9 @@ public abstract class MembershipTestBase : DatabaseTestBase
     /// </summary>
     protected OrderEventConsumer Orders => new(StatisticsSettings, Logger.Object, PendingCustomers, ReevaluationService, OutsideRequest);
 
-    protected CustomerEventConsumer Customers => new(Logger.Object, PendingCustomers, ReevaluationService, RebuildRuns, SegmentService);
+    protected CustomerEventConsumer Customers => new(Logger.Object, PendingCustomers, ReevaluationService, RebuildRuns);
 
-    protected EngagementEventConsumer Engagement => new(Logger.Object, PendingCustomers, ReevaluationService, RebuildRuns, SegmentService, Repository<Customer>());
+    protected EngagementEventConsumer Engagement => new(Logger.Object, PendingCustomers, ReevaluationService, RebuildRuns, Repository<Customer>());
 
     /// <summary>
     /// Hands an event to a consumer, as nopCommerce's event publisher does

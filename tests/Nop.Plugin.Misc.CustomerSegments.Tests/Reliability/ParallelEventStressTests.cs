@@ -98,7 +98,7 @@ public class ParallelEventStressTests : MembershipTestBase
                     await Repository<Customer>().Table.Where(customer => customer.Id == customerId)
                         .Set(customer => customer.Company, company)
                         .UpdateAsync();
-                    await new CustomerEventConsumer(logger.Object, NewPendingCustomerService(reevaluation), reevaluation, new Mock<ISegmentRebuildRunService>(MockBehavior.Strict).Object, SegmentService)
+                    await new CustomerEventConsumer(logger.Object, NewPendingCustomerService(reevaluation), reevaluation, new Mock<ISegmentRebuildRunService>(MockBehavior.Strict).Object)
                         .HandleEventAsync(new EntityUpdatedEvent<Customer>(new Customer { Id = customerId, Company = company }));
                     break;
                 }
