@@ -102,7 +102,7 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
         public decimal Revenue { get; init; }
     }
 
-    protected class PeriodPurchases
+    protected class CustomerPurchases
     {
         public int CustomerId { get; init; }
 
@@ -167,58 +167,45 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
     }
 
     /// <summary>
-    /// How many orders and their total in one pass over them: LINQ aggregates a whole query one figure at a time, so
+    /// How many purchases and their total in one pass over them: LINQ aggregates a whole query one figure at a time, so
     /// both are read per store (a few rows) and added up here
     /// </summary>
-    protected virtual async Task<(int Orders, decimal Revenue)> CountAndSumAsync(IQueryable<Order> orders)
+    protected virtual async Task<(int Orders, decimal Revenue)> CountAndSumAsync(IQueryable<CustomerPurchases> purchases)
     {
-        var byStore = await orders
-            .GroupBy(order => order.StoreId)
-            .Select(group => new PurchaseTotals { Orders = group.Count(), Revenue = group.Sum(order => order.OrderTotal) })
+        var byStore = await purchases
+            .GroupBy(purchase => purchase.StoreId)
+            .Select(group => new PurchaseTotals { Orders = group.Sum(purchase => purchase.OrderCount), Revenue = group.Sum(purchase => purchase.TotalSpent) })
             .ToListAsync();
 
         return (byStore.Sum(store => store.Orders), byStore.Sum(store => store.Revenue));
     }
 
     /// <summary>
-    /// How many purchases and their total the statistics rows hold, read as <see cref="CountAndSumAsync"/> reads the orders
+    /// An order as one purchase
     /// </summary>
-    protected virtual async Task<(int Orders, decimal Revenue)> CountAndSumAsync(IQueryable<CustomerOrderStatistics> rows)
-    {
-        var byStore = await rows
-            .GroupBy(row => row.StoreId)
-            .Select(group => new PurchaseTotals { Orders = group.Sum(row => row.OrderCount), Revenue = group.Sum(row => row.TotalSpent) })
-            .ToListAsync();
+    protected static readonly Expression<Func<Order, CustomerPurchases>> OrderAsPurchase =
+        order => new CustomerPurchases { CustomerId = order.CustomerId, StoreId = order.StoreId, OrderCount = 1, TotalSpent = order.OrderTotal };
 
-        return (byStore.Sum(store => store.Orders), byStore.Sum(store => store.Revenue));
-    }
+    protected static IQueryable<CustomerPurchases> AsPurchases(IQueryable<Order> orders) => orders.Select(OrderAsPurchase);
 
     /// <summary>
-    /// How many purchases and their total the parts of a period hold, read as <see cref="CountAndSumAsync"/> reads the orders
+    /// The purchases each statistics row sums up
     /// </summary>
-    protected virtual async Task<(int Orders, decimal Revenue)> CountAndSumAsync(IQueryable<PeriodPurchases> parts)
-    {
-        var byStore = await parts
-            .GroupBy(part => part.StoreId)
-            .Select(group => new PurchaseTotals { Orders = group.Sum(part => part.OrderCount), Revenue = group.Sum(part => part.TotalSpent) })
-            .ToListAsync();
-
-        return (byStore.Sum(store => store.Orders), byStore.Sum(store => store.Revenue));
-    }
+    protected static IQueryable<CustomerPurchases> AsPurchases(IQueryable<CustomerOrderStatistics> rows) =>
+        rows.Select(row => new CustomerPurchases { CustomerId = row.CustomerId, StoreId = row.StoreId, OrderCount = row.OrderCount, TotalSpent = row.TotalSpent });
 
     /// <summary>
     /// The purchases of a period from the purchases per day (whole UTC days) and the orders (the rest of its first and
     /// last day), as the rules on the purchases of a period read them
     /// </summary>
-    protected virtual IQueryable<PeriodPurchases> PurchasesOfPeriod(int storeId, DateTime? fromUtc, DateTime? toUtc)
+    protected virtual IQueryable<CustomerPurchases> PurchasesOfPeriod(int storeId, DateTime? fromUtc, DateTime? toUtc)
     {
         var days = _dailyPurchasesRepository.Table;
         if (storeId > 0)
             days = days.Where(day => day.StoreId == storeId);
 
-        return SegmentQueries.PurchasesOfPeriod(Purchases(storeId), days, fromUtc, toUtc,
-            order => new PeriodPurchases { CustomerId = order.CustomerId, StoreId = order.StoreId, OrderCount = 1, TotalSpent = order.OrderTotal },
-            day => new PeriodPurchases { CustomerId = day.CustomerId, StoreId = day.StoreId, OrderCount = day.OrderCount, TotalSpent = day.TotalSpent });
+        return SegmentQueries.PurchasesOfPeriod(Purchases(storeId), days, fromUtc, toUtc, OrderAsPurchase,
+            day => new CustomerPurchases { CustomerId = day.CustomerId, StoreId = day.StoreId, OrderCount = day.OrderCount, TotalSpent = day.TotalSpent });
     }
 
     /// <summary>
@@ -371,10 +358,10 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
             //of all time: the purchases as the order statistics sum them up (what the rules read), a row per buyer
             //and store instead of his orders (the store's rows; for all stores, the rows that add up every store)
             var rows = _orderStatisticsRepository.Table.Where(row => row.StoreId == storeId);
-            (memberOrders, memberRevenue) = await CountAndSumAsync(rows.Where(row => memberIds.Contains(row.CustomerId)));
+            (memberOrders, memberRevenue) = await CountAndSumAsync(AsPurchases(rows.Where(row => memberIds.Contains(row.CustomerId))));
             (shopCustomers, shopCustomerOrders) = await CountShopCustomersAndOrdersAsync(rows
                 .Select(row => new BuyerOrders { CustomerId = row.CustomerId, OrderCount = row.OrderCount }));
-            (shopOrders, shopRevenue) = await CountAndSumAsync(rows);
+            (shopOrders, shopRevenue) = await CountAndSumAsync(AsPurchases(rows));
         }
         else if (CustomerOrderStatisticsService.AreCurrentFor(_settings))
         {
@@ -394,10 +381,10 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
             if (toUtc.HasValue)
                 purchases = purchases.Where(order => order.CreatedOnUtc < toUtc.Value);
 
-            (memberOrders, memberRevenue) = await CountAndSumAsync(purchases.Where(order => memberIds.Contains(order.CustomerId)));
+            (memberOrders, memberRevenue) = await CountAndSumAsync(AsPurchases(purchases.Where(order => memberIds.Contains(order.CustomerId))));
             shopCustomers = await shopCustomerIds.CountAsync();
             shopCustomerOrders = await purchases.CountAsync(order => shopCustomerIds.Contains(order.CustomerId));
-            (shopOrders, shopRevenue) = await CountAndSumAsync(purchases);
+            (shopOrders, shopRevenue) = await CountAndSumAsync(AsPurchases(purchases));
         }
 
         return new SegmentRevenueShare(members, memberOrders, memberRevenue, shopCustomers, shopCustomerOrders, shopOrders, shopRevenue);
