@@ -282,12 +282,7 @@ public class MembershipEngineConcurrencyTests : MembershipTestBase
         await runs.StartAsync(saved);
         edited.SetResult();
 
-        var until = DateTime.UtcNow.AddMinutes(1);
-        while (await Repository<SegmentRebuildRun>().Table.AnyAsync(run => run.StateId == (int)SegmentRebuildRunState.Queued || run.StateId == (int)SegmentRebuildRunState.Running)
-            && DateTime.UtcNow < until)
-        {
-            await Task.Delay(50);
-        }
+        await WaitForRebuildRunsAsync();
 
         Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.EqualTo(new[] { bob.Id }),
             $"the saved rule takes the customers of Other (ann is {ann.Id}, bob {bob.Id})");

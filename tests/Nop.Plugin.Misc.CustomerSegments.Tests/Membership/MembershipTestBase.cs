@@ -184,18 +184,31 @@ public abstract class MembershipTestBase : DatabaseTestBase
     }
 
     /// <summary>
-    /// Waits (polling like the segment page) until no run is queued or running; the limit only keeps a broken run from
+    /// Reads (polling like the segment page) until what is read is done; the limit only keeps a broken run from
     /// hanging the suite
     /// </summary>
-    protected async Task WaitForRebuildRunsAsync()
+    protected static async Task<T> PollAsync<T>(Func<Task<T>> read, Func<T, bool> done)
     {
         var until = DateTime.UtcNow.AddMinutes(1);
-        while (await Repository<SegmentRebuildRun>().Table.AnyAsync(run => run.StateId == (int)SegmentRebuildRunState.Queued || run.StateId == (int)SegmentRebuildRunState.Running)
-            && DateTime.UtcNow < until)
+        while (true)
         {
+            var value = await read();
+            if (done(value) || DateTime.UtcNow > until)
+                return value;
             await Task.Delay(50);
         }
     }
+
+    protected static bool Finished(SegmentRebuildRun run) =>
+        run?.StateId is (int)SegmentRebuildRunState.Completed or (int)SegmentRebuildRunState.Failed;
+
+    /// <summary>
+    /// Waits until no run is queued or running
+    /// </summary>
+    protected Task WaitForRebuildRunsAsync() =>
+        PollAsync(() => Repository<SegmentRebuildRun>().Table
+                .AnyAsync(run => run.StateId == (int)SegmentRebuildRunState.Queued || run.StateId == (int)SegmentRebuildRunState.Running),
+            busy => !busy);
 
     /// <summary>
     /// The orders re-evaluated in a request, where there is no request (a background thread): every event re-evaluates

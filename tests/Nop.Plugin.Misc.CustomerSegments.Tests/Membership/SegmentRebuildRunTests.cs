@@ -46,20 +46,8 @@ public class SegmentRebuildRunTests : MembershipTestBase
 
     private Task<SegmentRebuildRun> ReloadAsync(SegmentRebuildRun run) => Repository<SegmentRebuildRun>().GetByIdAsync(run.Id);
 
-    /// <summary>
-    /// Waits (polling like the page) until the background run finished; the limit only keeps a broken run from hanging the suite
-    /// </summary>
-    private async Task<SegmentRebuildRun> WaitUntilFinishedAsync(int runId)
-    {
-        var until = DateTime.UtcNow.AddMinutes(1);
-        while (true)
-        {
-            var run = await Repository<SegmentRebuildRun>().GetByIdAsync(runId);
-            if (run.StateId is (int)SegmentRebuildRunState.Completed or (int)SegmentRebuildRunState.Failed || DateTime.UtcNow > until)
-                return run;
-            await Task.Delay(50);
-        }
-    }
+    private Task<SegmentRebuildRun> WaitUntilFinishedAsync(int runId) =>
+        PollAsync(() => Repository<SegmentRebuildRun>().GetByIdAsync(runId), Finished);
 
     private async Task<Segment> AcmeSegmentAsync(int members)
     {

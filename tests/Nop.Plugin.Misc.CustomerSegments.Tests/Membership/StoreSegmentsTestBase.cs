@@ -43,17 +43,9 @@ public abstract class StoreSegmentsTestBase : MembershipTestBase
         .OrderBy(row => row.Id).ToList();
 
     /// <summary>
-    /// Waits until the segment's one run finished; the limit only keeps a broken run from hanging the suite
+    /// Waits until the segment's one run finished
     /// </summary>
-    protected async Task<SegmentRebuildRun> WaitForRunOfAsync(int segmentId)
-    {
-        var until = DateTime.UtcNow.AddMinutes(1);
-        while (true)
-        {
-            var run = (await Repository<SegmentRebuildRun>().Table.Where(run => run.SegmentId == segmentId).ToListAsync()).SingleOrDefault();
-            if (run?.StateId is (int)SegmentRebuildRunState.Completed or (int)SegmentRebuildRunState.Failed || DateTime.UtcNow > until)
-                return run;
-            await Task.Delay(50);
-        }
-    }
+    protected Task<SegmentRebuildRun> WaitForRunOfAsync(int segmentId) =>
+        PollAsync(async () => (await Repository<SegmentRebuildRun>().Table.Where(run => run.SegmentId == segmentId).ToListAsync()).SingleOrDefault(),
+            Finished);
 }
