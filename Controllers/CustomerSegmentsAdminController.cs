@@ -47,6 +47,11 @@ public class CustomerSegmentsAdminController : BasePluginController
     public const int MaxRevenueDays = 3650;
 
     /// <summary>
+    /// The length of the Name column
+    /// </summary>
+    public const int SegmentNameMaxLength = 400;
+
+    /// <summary>
     /// The length of the ShopperMessage column
     /// </summary>
     public const int ShopperMessageMaxLength = 1000;
@@ -64,6 +69,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected readonly INotificationService _notificationService;
     protected readonly IScheduleTaskService _scheduleTaskService;
     protected readonly ISegmentAnalyticsService _segmentAnalyticsService;
+    protected readonly ISegmentCopyService _segmentCopyService;
     protected readonly ISegmentMemberCsvService _segmentMemberCsvService;
     protected readonly ISegmentModelFactory _segmentModelFactory;
     protected readonly ISegmentPreviewService _segmentPreviewService;
@@ -88,6 +94,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         INotificationService notificationService,
         IScheduleTaskService scheduleTaskService,
         ISegmentAnalyticsService segmentAnalyticsService,
+        ISegmentCopyService segmentCopyService,
         ISegmentMemberCsvService segmentMemberCsvService,
         ISegmentModelFactory segmentModelFactory,
         ISegmentPreviewService segmentPreviewService,
@@ -108,6 +115,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         _notificationService = notificationService;
         _scheduleTaskService = scheduleTaskService;
         _segmentAnalyticsService = segmentAnalyticsService;
+        _segmentCopyService = segmentCopyService;
         _segmentMemberCsvService = segmentMemberCsvService;
         _segmentModelFactory = segmentModelFactory;
         _segmentPreviewService = segmentPreviewService;
@@ -151,6 +159,20 @@ public class CustomerSegmentsAdminController : BasePluginController
         text?.Any(character => char.IsControl(character) && !(lineBreaksAllowed && character is '\r' or '\n' or '\t')) == true;
 
     /// <summary>
+    /// What is wrong with a segment's name, or null: it is required, at most 400 characters, and without control
+    /// characters (PostgreSQL refuses NUL in text, and none belongs in a name)
+    /// </summary>
+    protected virtual async Task<string> GetNameErrorAsync(string name)
+    {
+        if (string.IsNullOrWhiteSpace(name))
+            return await GetResourceAsync("Fields.Name.Required");
+        if (name.Trim().Length > SegmentNameMaxLength)
+            return await GetResourceAsync("Fields.Name.TooLong");
+
+        return HasControlCharacters(name, false) ? await GetResourceAsync("Fields.Text.ControlCharacters") : null;
+    }
+
+    /// <summary>
     /// Checks the posted fields and, for a dynamic segment, parses and validates its rule
     /// </summary>
     /// <param name="segment">The segment edited; null for a new one</param>
@@ -158,15 +180,12 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected virtual async Task<(IReadOnlyList<RuleValidationError> ruleErrors, string ruleJson)> ValidateSegmentAsync(SegmentModel model, Segment segment)
     {
         var segmentId = segment?.Id ?? 0;
-        if (string.IsNullOrWhiteSpace(model.Name))
-            ModelState.AddModelError(nameof(SegmentModel.Name), await GetResourceAsync("Fields.Name.Required"));
-        else if (model.Name.Trim().Length > 400)
-            ModelState.AddModelError(nameof(SegmentModel.Name), await GetResourceAsync("Fields.Name.TooLong"));
+        if (await GetNameErrorAsync(model.Name) is { } nameError)
+            ModelState.AddModelError(nameof(SegmentModel.Name), nameError);
 
-        //PostgreSQL refuses NUL in text, and no control character belongs in a name; the longer texts may keep their line breaks
+        //PostgreSQL refuses NUL in text; the longer texts may keep their line breaks
         var texts = new List<(string Key, string Text, bool LineBreaks)>
         {
-            (nameof(SegmentModel.Name), model.Name, false),
             (nameof(SegmentModel.Description), model.Description, true),
             (nameof(SegmentModel.ShopperMessage), model.ShopperMessage, true)
         };
@@ -451,6 +470,40 @@ public class CustomerSegmentsAdminController : BasePluginController
         return continueEditing
             ? RedirectToAction(nameof(Edit), new { id = segment.Id })
             : RedirectToAction(nameof(List));
+    }
+
+    /// <summary>
+    /// Copies the segment under the name given (see <see cref="ISegmentCopyService"/>) and opens the copy, inactive
+    /// </summary>
+    [HttpPost]
+    [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
+    public virtual async Task<IActionResult> Copy(int id, string name)
+    {
+        var segment = await _segmentService.GetSegmentByIdAsync(id);
+        if (segment is null)
+            return RedirectToAction(nameof(List));
+
+        if (await GetNameErrorAsync(name) is { } nameError)
+        {
+            _notificationService.ErrorNotification(nameError);
+            return RedirectToAction(nameof(Edit), new { id });
+        }
+
+        Segment copy;
+        try
+        {
+            copy = await _segmentCopyService.CopySegmentAsync(segment, name);
+        }
+        catch (SegmentRuleValidationException)
+        {
+            //the stored rule names something gone since (a store, a segment): the admin fixes it on the page first
+            _notificationService.ErrorNotification(await GetResourceAsync("Segments.Copy.InvalidRule"));
+            return RedirectToAction(nameof(Edit), new { id });
+        }
+
+        _notificationService.SuccessNotification(await GetResourceAsync("Segments.Copied"));
+
+        return RedirectToAction(nameof(Edit), new { id = copy.Id });
     }
 
     [HttpPost]

@@ -94,6 +94,12 @@ public static class LocaleResources
         [P("Segments.Delete.NotUsed")] = "No discount requirement names this segment.",
         [P("Segments.Delete.UsedBySegments")] = "The rules of these segments name this segment. Change their rules before deleting it:",
         [P("Segments.Delete.Refused")] = "The segment was not deleted: the rules of other segments name it ({0}). Change their rules first.",
+        [P("Segments.Copy")] = "Copy segment",
+        [P("Segments.Copy.Name")] = "Name of the copy",
+        [P("Segments.Copy.DefaultName")] = "Copy of {0}",
+        [P("Segments.Copy.Explained")] = "The copy gets this segment's store, type, rule, description and shopper messages; a static segment's copy also gets its current members. It starts inactive: change what you want to try, then activate it.",
+        [P("Segments.Copied")] = "The segment has been copied. The copy is inactive until you activate it.",
+        [P("Segments.Copy.InvalidRule")] = "The segment was not copied: its rule is not valid any more. Fix the marked conditions and save it first.",
 
         //members
         [P("Members.SearchEmail")] = "Email",

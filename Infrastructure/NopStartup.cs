@@ -35,6 +35,7 @@ public class NopStartup : INopStartup
         //segments and membership
         services.AddScoped(provider => new Lazy<ISegmentRuleValidator>(provider.GetRequiredService<ISegmentRuleValidator>));
         services.AddScoped<ISegmentService, SegmentService>();
+        services.AddScoped<ISegmentCopyService, SegmentCopyService>();
         services.AddScoped<ISegmentMembershipService, SegmentMembershipService>();
         services.AddScoped<ISegmentMembershipTransaction, SegmentMembershipTransaction>();
         services.AddScoped<ISegmentMembershipSynchronizer, SegmentMembershipSynchronizer>();

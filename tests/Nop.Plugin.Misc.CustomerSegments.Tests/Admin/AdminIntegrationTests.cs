@@ -133,7 +133,8 @@ public class AdminIntegrationTests
         Assert.That(registered, Is.SupersetOf(new[]
         {
             typeof(ISegmentModelFactory), typeof(ISegmentAnalyticsService), typeof(ISegmentPreviewService), typeof(ISegmentValueLookupService),
-            typeof(ISegmentMemberSearchService), typeof(ISegmentMemberCsvService), typeof(ISegmentDiscountUsageService), typeof(IDatabaseConfigurationAdvisor)
+            typeof(ISegmentMemberSearchService), typeof(ISegmentMemberCsvService), typeof(ISegmentDiscountUsageService), typeof(IDatabaseConfigurationAdvisor),
+            typeof(ISegmentCopyService)
         }));
     }
 }

@@ -39,6 +39,7 @@ public class CustomerSegmentsAdminControllerTests
     private Mock<INotificationService> _notificationService;
     private Mock<IScheduleTaskService> _scheduleTaskService;
     private Mock<ISegmentAnalyticsService> _analyticsService;
+    private Mock<ISegmentCopyService> _copyService;
     private Mock<ISegmentMemberCsvService> _csvService;
     private Mock<ISegmentRebuildRunService> _rebuildRunService;
     private Mock<IStaticSegmentService> _staticService;
@@ -64,6 +65,7 @@ public class CustomerSegmentsAdminControllerTests
         _notificationService = new Mock<INotificationService>();
         _scheduleTaskService = new Mock<IScheduleTaskService>();
         _analyticsService = new Mock<ISegmentAnalyticsService>();
+        _copyService = new Mock<ISegmentCopyService>();
         _csvService = new Mock<ISegmentMemberCsvService>();
         _rebuildRunService = new Mock<ISegmentRebuildRunService>();
         _rebuildRunService.Setup(r => r.StartAsync(It.IsAny<Segment>())).ReturnsAsync((Segment segment) => new SegmentRebuildRun { Id = 1, SegmentId = segment.Id });
@@ -86,7 +88,7 @@ public class CustomerSegmentsAdminControllerTests
         _settingService = new Mock<ISettingService>();
 
         _controller = new AccessDeniedAwareController(_settings, _customerService.Object, _localizationService.Object,
-            _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _csvService.Object,
+            _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _copyService.Object, _csvService.Object,
             _modelFactory.Object, _previewService.Object, _rebuildRunService.Object, _serializer.Object, _validator.Object,
             _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object, _storeService.Object, _workContext.Object)
         {
@@ -146,13 +148,14 @@ public class CustomerSegmentsAdminControllerTests
 
         public AccessDeniedAwareController(CustomerSegmentsSettings settings, ICustomerService customerService, ILocalizationService localizationService,
             ILocalizedEntityService localizedEntityService, INotificationService notificationService, IScheduleTaskService scheduleTaskService,
-            ISegmentAnalyticsService segmentAnalyticsService, ISegmentMemberCsvService segmentMemberCsvService, ISegmentModelFactory segmentModelFactory,
+            ISegmentAnalyticsService segmentAnalyticsService, ISegmentCopyService segmentCopyService, ISegmentMemberCsvService segmentMemberCsvService,
+            ISegmentModelFactory segmentModelFactory,
             ISegmentPreviewService segmentPreviewService, ISegmentRebuildRunService segmentRebuildRunService,
             ISegmentRuleSerializer segmentRuleSerializer, ISegmentRuleValidator segmentRuleValidator, ISegmentService segmentService,
             ISegmentValueLookupService segmentValueLookupService, ISettingService settingService, IStaticSegmentService staticSegmentService,
             IStoreService storeService, IWorkContext workContext)
             : base(settings, customerService, localizationService, localizedEntityService, notificationService, scheduleTaskService, segmentAnalyticsService,
-                segmentMemberCsvService, segmentModelFactory, segmentPreviewService, segmentRebuildRunService, segmentRuleSerializer,
+                segmentCopyService, segmentMemberCsvService, segmentModelFactory, segmentPreviewService, segmentRebuildRunService, segmentRuleSerializer,
                 segmentRuleValidator, segmentService, segmentValueLookupService, settingService, staticSegmentService, storeService, workContext)
         {
         }
@@ -276,7 +279,7 @@ public class CustomerSegmentsAdminControllerTests
     public async Task AnUnreadableRuleIsReportedInTheAdminsLanguage(string ruleJson, string error)
     {
         var controller = new AccessDeniedAwareController(_settings, _customerService.Object, _localizationService.Object,
-            _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _csvService.Object,
+            _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _copyService.Object, _csvService.Object,
             _modelFactory.Object, _previewService.Object, _rebuildRunService.Object, new SegmentRuleSerializer(), RealValidator(),
             _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object, _storeService.Object, _workContext.Object)
         {
@@ -505,6 +508,72 @@ public class CustomerSegmentsAdminControllerTests
 
     #endregion
 
+    #region Copy
+
+    [Test]
+    public async Task ACopyOpensOnItsOwnPage()
+    {
+        var segment = new Segment { Id = 5, Name = "VIP" };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+        _copyService.Setup(c => c.CopySegmentAsync(segment, "VIP, tried again")).ReturnsAsync(new Segment { Id = 9 });
+
+        var result = (RedirectToActionResult)await _controller.Copy(5, "VIP, tried again");
+
+        Assert.That((result.ActionName, result.RouteValues!["id"]), Is.EqualTo(("Edit", (object)9)));
+        _notificationService.Verify(n => n.SuccessNotification("[Plugins.Misc.CustomerSegments.Segments.Copied]", true, 0));
+    }
+
+    [TestCase("", "Fields.Name.Required")]
+    [TestCase("   ", "Fields.Name.Required")]
+    [TestCase("VIP\0", "Fields.Text.ControlCharacters")]
+    [TestCase(null, "Fields.Name.Required")]
+    public async Task ACopyNeedsANameAsASegmentDoes(string name, string error)
+    {
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(new Segment { Id = 5 });
+
+        var result = (RedirectToActionResult)await _controller.Copy(5, name);
+
+        Assert.That((result.ActionName, result.RouteValues!["id"]), Is.EqualTo(("Edit", (object)5)));
+        _notificationService.Verify(n => n.ErrorNotification($"[Plugins.Misc.CustomerSegments.{error}]", true, 0));
+        _copyService.Verify(c => c.CopySegmentAsync(It.IsAny<Segment>(), It.IsAny<string>()), Times.Never);
+    }
+
+    [Test]
+    public async Task ACopyNameLongerThanTheColumnIsRefused()
+    {
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(new Segment { Id = 5 });
+
+        await _controller.Copy(5, new string('x', CustomerSegmentsAdminController.SegmentNameMaxLength + 1));
+
+        _notificationService.Verify(n => n.ErrorNotification("[Plugins.Misc.CustomerSegments.Fields.Name.TooLong]", true, 0));
+        _copyService.Verify(c => c.CopySegmentAsync(It.IsAny<Segment>(), It.IsAny<string>()), Times.Never);
+    }
+
+    [Test]
+    public async Task ASegmentWhoseRuleNoLongerValidatesIsNotCopiedAndTheAdminIsToldWhy()
+    {
+        var segment = new Segment { Id = 5 };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+        _copyService.Setup(c => c.CopySegmentAsync(segment, "Copy")).ThrowsAsync(new SegmentRuleValidationException([]));
+
+        var result = (RedirectToActionResult)await _controller.Copy(5, "Copy");
+
+        Assert.That((result.ActionName, result.RouteValues!["id"]), Is.EqualTo(("Edit", (object)5)));
+        _notificationService.Verify(n => n.ErrorNotification("[Plugins.Misc.CustomerSegments.Segments.Copy.InvalidRule]", true, 0));
+        _notificationService.Verify(n => n.SuccessNotification(It.IsAny<string>(), It.IsAny<bool>(), It.IsAny<int>()), Times.Never);
+    }
+
+    [Test]
+    public async Task CopyingASegmentThatIsGoneReturnsToTheList()
+    {
+        var result = (RedirectToActionResult)await _controller.Copy(404, "Copy");
+
+        Assert.That(result.ActionName, Is.EqualTo("List"));
+        _copyService.Verify(c => c.CopySegmentAsync(It.IsAny<Segment>(), It.IsAny<string>()), Times.Never);
+    }
+
+    #endregion
+
     #region Rule builder
 
     [Test]
@@ -533,7 +602,7 @@ public class CustomerSegmentsAdminControllerTests
     {
         var preview = new SegmentPreviewService(Mock.Of<ISegmentRuleQueryBuilder>(), new SegmentRuleSerializer(), RealValidator());
         var controller = new AccessDeniedAwareController(_settings, _customerService.Object, _localizationService.Object,
-            _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _csvService.Object,
+            _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _copyService.Object, _csvService.Object,
             _modelFactory.Object, preview, _rebuildRunService.Object, _serializer.Object, _validator.Object,
             _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object, _storeService.Object, _workContext.Object)
         {

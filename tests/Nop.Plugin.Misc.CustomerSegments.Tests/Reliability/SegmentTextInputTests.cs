@@ -36,7 +36,7 @@ public class SegmentTextInputTests : MembershipTestBase
             .ReturnsAsync((SegmentModel model, Segment _, bool _, IReadOnlyList<RuleValidationError> _) => model ?? new SegmentModel());
 
         return new CustomerSegmentsAdminController(new CustomerSegmentsSettings(), Mock.Of<ICustomerService>(), localization.Object,
-            Mock.Of<ILocalizedEntityService>(), Mock.Of<INotificationService>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentAnalyticsService>(),
+            Mock.Of<ILocalizedEntityService>(), Mock.Of<INotificationService>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentAnalyticsService>(), Mock.Of<ISegmentCopyService>(),
             Mock.Of<ISegmentMemberCsvService>(), factory.Object, Mock.Of<ISegmentPreviewService>(), Mock.Of<ISegmentRebuildRunService>(),
             Serializer, Validator, SegmentService, Mock.Of<ISegmentValueLookupService>(), Mock.Of<ISettingService>(), StaticService,
             Mock.Of<Nop.Services.Stores.IStoreService>(), Mock.Of<IWorkContext>())
