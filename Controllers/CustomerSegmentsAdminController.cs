@@ -26,6 +26,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Controllers;
 [Area(AreaNames.ADMIN)]
 [AuthorizeAdmin]
 [AutoValidateAntiforgeryToken]
+[ValidateIpAddress]
 public class CustomerSegmentsAdminController : BasePluginController
 {
     #region Constants

@@ -20,6 +20,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Controllers;
 [AuthorizeAdmin]
 [Area(AreaNames.ADMIN)]
 [AutoValidateAntiforgeryToken]
+[ValidateIpAddress]
 public class CustomerSegmentsDiscountController : BasePluginController
 {
     public const string ViewPath = "~/Plugins/Misc.CustomerSegments/Views/DiscountRequirement/Configure.cshtml";

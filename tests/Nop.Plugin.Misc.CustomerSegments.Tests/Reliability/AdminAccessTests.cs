@@ -60,6 +60,16 @@ public class AdminAccessTests
         Assert.That(Actions(controller), Is.Not.Empty);
     }
 
+    /// <summary>
+    /// nopCommerce's admin pages follow the shop's list of IP addresses allowed into the admin area through
+    /// BaseAdminController; a plugin's admin controller derives from BasePluginController and has to ask for it
+    /// </summary>
+    [TestCaseSource(nameof(Controllers))]
+    public void ControllerFollowsTheAdminAreaIpRestriction(Type controller)
+    {
+        Assert.That(HasOnTypeOrBase<ValidateIpAddressAttribute>(controller), Is.True, "[ValidateIpAddress]");
+    }
+
     [TestCaseSource(nameof(Controllers))]
     public void EveryActionCarriesTheRightPermission(Type controller)
     {
