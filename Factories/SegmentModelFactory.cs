@@ -80,18 +80,33 @@ public class SegmentModelFactory : ISegmentModelFactory
 
     protected static string CamelCase(string value) => JsonNamingPolicy.CamelCase.ConvertName(value);
 
+    protected virtual int DefaultGridPageSize() =>
+        _adminAreaSettings.DefaultGridPageSize > 0 ? _adminAreaSettings.DefaultGridPageSize : 15;
+
     protected virtual void SetGridPageSize(Nop.Web.Framework.Models.BaseSearchModel searchModel)
     {
         //what BaseSearchModel.SetGridPageSize does, from the admin area settings
-        searchModel.Length = _adminAreaSettings.DefaultGridPageSize > 0 ? _adminAreaSettings.DefaultGridPageSize : 15;
+        searchModel.Length = DefaultGridPageSize();
         searchModel.AvailablePageSizes = _adminAreaSettings.GridPageSizes;
     }
 
-    protected static int PageIndex(Nop.Web.Framework.Models.BaseSearchModel searchModel) =>
-        searchModel.Length > 0 ? searchModel.Start / searchModel.Length : 0;
+    /// <summary>
+    /// The page size a grid request gets: the length it posts, within the sizes the admin area offers (a length of
+    /// "all" or a million would read a whole segment of members into one response)
+    /// </summary>
+    protected virtual int PageSize(Nop.Web.Framework.Models.BaseSearchModel searchModel)
+    {
+        var largest = (_adminAreaSettings.GridPageSizes ?? string.Empty)
+            .Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(size => int.TryParse(size, out var value) ? value : 0)
+            .Append(DefaultGridPageSize())
+            .Max();
 
-    protected static int PageSize(Nop.Web.Framework.Models.BaseSearchModel searchModel) =>
-        searchModel.Length > 0 ? searchModel.Length : int.MaxValue;
+        return searchModel.Length > 0 ? Math.Min(searchModel.Length, largest) : DefaultGridPageSize();
+    }
+
+    protected virtual int PageIndex(Nop.Web.Framework.Models.BaseSearchModel searchModel) =>
+        Math.Max(searchModel.Start, 0) / PageSize(searchModel);
 
     /// <summary>
     /// The name shown for a store nopCommerce no longer lists (deleted): a segment limited to it stays limited to it

@@ -143,7 +143,7 @@ public class SegmentModelFactoryTests
             Id = 9, Name = "Closed outlet", SegmentTypeId = (int)SegmentType.Dynamic, StoreId = 3,
             RuleJson = "{\"version\":1,\"root\":{\"kind\":\"group\",\"match\":\"All\",\"children\":[]}}"
         };
-        _segmentService.Setup(s => s.SearchSegmentsAsync(null, 0, 0, int.MaxValue)).ReturnsAsync(new PagedList<Segment>([segment], 0, int.MaxValue, 1));
+        _segmentService.Setup(s => s.SearchSegmentsAsync(null, 0, It.IsAny<int>(), It.IsAny<int>())).ReturnsAsync(new PagedList<Segment>([segment], 0, 25, 1));
         _membershipService.Setup(m => m.CountMembersOfAllSegmentsAsync()).ReturnsAsync(new Dictionary<int, int>());
 
         var row = (await _factory.PrepareSegmentListModelAsync(new SegmentSearchModel())).Data.Single();
@@ -314,6 +314,32 @@ public class SegmentModelFactoryTests
         Assert.That(rows[1].Email, Is.EqualTo("[Admin.Customers.Guest]"));
         Assert.That(rows[1].FullName, Is.Empty);
         Assert.That(list.RecordsTotal, Is.EqualTo(2));
+    }
+
+    /// <summary>
+    /// The grids post DataTables' start and length: a crafted length (-1, DataTables' "all", or a million) would
+    /// read every member of a segment of a million customers into one response, and a negative start reaches the
+    /// database as a negative offset, which PostgreSQL and MariaDB refuse. A grid reads one page of at most the
+    /// largest page size the admin area offers (10, 25, 50 here), from the first row at the earliest
+    /// </summary>
+    [TestCase(0, -1, 0, 25)]
+    [TestCase(0, 0, 0, 25)]
+    [TestCase(0, 1_000_000, 0, 50)]
+    [TestCase(0, int.MaxValue, 0, 50)]
+    [TestCase(-100, 25, 0, 25)]
+    [TestCase(int.MinValue, -1, 0, 25)]
+    [TestCase(100, 50, 2, 50)]
+    public async Task GridsReadAtMostOnePageOfTheLargestOfferedSize(int start, int length, int pageIndex, int pageSize)
+    {
+        _memberSearch.Setup(m => m.SearchMembersAsync(5, null, It.IsAny<int>(), It.IsAny<int>())).ReturnsAsync(new PagedList<SegmentMemberRow>([], 0, 1, 0));
+        _segmentService.Setup(s => s.SearchSegmentsAsync(null, 0, It.IsAny<int>(), It.IsAny<int>())).ReturnsAsync(new PagedList<Segment>([], 0, 1, 0));
+        _membershipService.Setup(m => m.CountMembersOfAllSegmentsAsync()).ReturnsAsync(new Dictionary<int, int>());
+
+        await _factory.PrepareSegmentMemberListModelAsync(new SegmentMemberSearchModel { SegmentId = 5, Start = start, Length = length }, new Segment { Id = 5 });
+        await _factory.PrepareSegmentListModelAsync(new SegmentSearchModel { Start = start, Length = length });
+
+        _memberSearch.Verify(m => m.SearchMembersAsync(5, null, pageIndex, pageSize), Times.Once);
+        _segmentService.Verify(s => s.SearchSegmentsAsync(null, 0, pageIndex, pageSize), Times.Once);
     }
 
     [Test]
