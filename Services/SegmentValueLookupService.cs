@@ -116,8 +116,13 @@ public class SegmentValueLookupService : ISegmentValueLookupService
             items = items.Where(item => item.Name.Contains(text));
         }
 
+        //the page number comes from the request: an offset past what an int holds is past every row
+        var offset = (long)Math.Max(pageIndex, 0) * pageSize;
+        if (offset > int.MaxValue)
+            return new ValueLookupPage([], false);
+
         //one row more than the page tells whether there is a next page, without counting them all
-        var rows = await items.Skip(Math.Max(pageIndex, 0) * pageSize).Take(pageSize + 1).ToListAsync();
+        var rows = await items.Skip((int)offset).Take(pageSize + 1).ToListAsync();
 
         return new ValueLookupPage(rows.Take(pageSize).Select(row => new ValueLookupItem(row.Id, row.Name)).ToList(), rows.Count > pageSize);
     }

@@ -151,6 +151,24 @@ public class SegmentMemberServicesTests : DatabaseTestBase
         Assert.That(segments.Items.Select(s => s.Id), Is.EqualTo(new[] { _static.Id }));
     }
 
+    /// <summary>
+    /// The rule builder's "load more" sends the page number it is given: a page past the last row is empty, also
+    /// when page times page size is more than an int holds (it wrapped round to a negative offset, which PostgreSQL
+    /// and MariaDB refuse and SQLite reads from the first row)
+    /// </summary>
+    [TestCase(1000)]
+    [TestCase(int.MaxValue / 20 + 1)]
+    [TestCase(int.MaxValue)]
+    public async Task LookupPastTheLastPageIsEmpty(int pageIndex)
+    {
+        var service = LookupService();
+
+        var page = await service.SearchAsync(RuleValueSource.Countries, null, 0, pageIndex, 20);
+
+        Assert.That(page.Items, Is.Empty);
+        Assert.That(page.HasMore, Is.False);
+    }
+
     [Test]
     public async Task LookupNamesKnownIdsAndIgnoresOthers()
     {
