@@ -644,8 +644,17 @@ public class CustomerSegmentsAdminController : BasePluginController
         //a temporary file, not memory: a segment can have a million members; it goes away when the response is sent
         var stream = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 64 * 1024,
             FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        await _segmentMemberCsvService.ExportMembersAsync(segment, stream);
-        stream.Position = 0;
+        try
+        {
+            await _segmentMemberCsvService.ExportMembersAsync(segment, stream);
+            stream.Position = 0;
+        }
+        catch
+        {
+            //no response takes the file: closing it deletes it
+            await stream.DisposeAsync();
+            throw;
+        }
 
         return File(stream, "text/csv", $"segment-{segment.Id}-members-{DateTime.UtcNow:yyyyMMdd-HHmm}.csv");
     }

@@ -897,6 +897,32 @@ public class CustomerSegmentsAdminControllerTests
         Assert.That(File.Exists(path), Is.False, "the temporary file goes with the response");
     }
 
+    /// <summary>
+    /// An export that fails half way (a command timeout on a large segment, a lost connection) removes its temporary
+    /// file at once: it was left open on the disk, with the members written so far, until the garbage collector ran
+    /// </summary>
+    [Test]
+    public void AFailedExportLeavesNoTemporaryFileBehind()
+    {
+        var segment = new Segment { Id = 3 };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(3)).ReturnsAsync(segment);
+        FileStream written = null;
+        _csvService.Setup(c => c.ExportMembersAsync(segment, It.IsAny<Stream>()))
+            .Returns(async (Segment _, Stream stream) =>
+            {
+                written = (FileStream)stream;
+                await stream.WriteAsync("CustomerId,Email\r\n1,a@example.com\r\n"u8.ToArray());
+                await stream.FlushAsync();
+                throw new TimeoutException("the database did not answer");
+            });
+
+        Assert.ThrowsAsync<TimeoutException>(() => _controller.ExportMembers(3));
+
+        Assert.That(written, Is.Not.Null);
+        Assert.That(written.CanRead, Is.False, "the file is closed");
+        Assert.That(File.Exists(written.Name), Is.False, "the members written so far are gone");
+    }
+
     #endregion
 
     #region Settings and analytics
