@@ -168,6 +168,8 @@ public class EmailCsvParser
             var field = new StringBuilder();
             var quoted = false;
             var wasQuoted = false;
+            //whether the field so far is only white space, kept as it grows: a quote there opens a quoted field
+            var blank = true;
             string error = null;
             var endOfRecord = false;
 
@@ -199,7 +201,7 @@ public class EmailCsvParser
 
                 switch (character)
                 {
-                    case '"' when field.ToString().Trim().Length == 0 && !wasQuoted:
+                    case '"' when blank && !wasQuoted:
                         field.Clear();
                         quoted = true;
                         wasQuoted = true;
@@ -219,11 +221,15 @@ public class EmailCsvParser
                             fields.Add(field.ToString());
                             field.Clear();
                             wasQuoted = false;
+                            blank = true;
                         }
                         else if (wasQuoted && !char.IsWhiteSpace(character))
                             error ??= "Text after the closing quote of a field";
                         else
+                        {
                             field.Append(character);
+                            blank &= char.IsWhiteSpace(character);
+                        }
                         break;
                 }
 

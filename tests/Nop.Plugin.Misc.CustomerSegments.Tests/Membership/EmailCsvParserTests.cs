@@ -48,6 +48,23 @@ public class EmailCsvParserTests
         Assert.That(result.Truncated, Is.True);
     }
 
+    /// <summary>
+    /// Stray quotes inside a long unquoted field (a wrong file, or one made to stall the import): each quote copied
+    /// the whole field so far, which made a file under the size limit take hours of one processor
+    /// </summary>
+    [Test, CancelAfter(60_000)]
+    public void StrayQuotesInALongFieldAreReadInLinearTime()
+    {
+        var text = new string('a', 400_000) + new string('"', 400_000) + "\nann@example.com\n";
+        var stopwatch = System.Diagnostics.Stopwatch.StartNew();
+
+        var result = _parser.Parse(text);
+
+        Assert.That(stopwatch.Elapsed, Is.LessThan(TimeSpan.FromSeconds(5)));
+        Assert.That(result.Emails, Is.EqualTo(new[] { "ann@example.com" }));
+        Assert.That(result.BadRows.Select(row => row.LineNumber), Is.EqualTo(new[] { 1 }));
+    }
+
     [Test]
     public void RefusesAFileOverTheSizeLimit()
     {
