@@ -15,7 +15,7 @@ public record CsvRowError(int LineNumber, string Reason);
 public record EmailCsvParseResult(IReadOnlyList<string> Emails, IReadOnlyList<CsvRowError> BadRows, bool Truncated);
 
 /// <summary>
-/// Reads a list of emails from CSV: UTF-8 with or without BOM, ';' or ',' (or tab) separated, quoted fields
+/// Reads a list of emails from CSV: UTF-8 with or without BOM or UTF-16 with BOM, ';' or ',' (or tab) separated, quoted fields
 /// with doubled quotes, an optional header line; the email is the column named "email" when there is a header,
 /// the first column otherwise
 /// </summary>
@@ -39,9 +39,20 @@ public class EmailCsvParser
             buffer.Write(chunk, 0, read);
         }
 
-        var text = new UTF8Encoding(false, false).GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+        var bytes = buffer.GetBuffer().AsSpan(0, (int)buffer.Length);
+        var text = ByteOrderMarkEncoding(bytes).GetString(bytes);
         return Parse(text, maxRows);
     }
+
+    /// <summary>
+    /// UTF-16 when the file starts with its byte order mark (Excel's "Unicode text"), else UTF-8
+    /// </summary>
+    protected static Encoding ByteOrderMarkEncoding(ReadOnlySpan<byte> bytes) => bytes switch
+    {
+        [0xFF, 0xFE, ..] => new UnicodeEncoding(false, false, false),
+        [0xFE, 0xFF, ..] => new UnicodeEncoding(true, false, false),
+        _ => new UTF8Encoding(false, false)
+    };
 
     public virtual EmailCsvParseResult Parse(string text, int maxRows = MaxRows)
     {

@@ -65,6 +65,25 @@ public class EmailCsvParserTests
         Assert.That(result.BadRows.Select(row => row.LineNumber), Is.EqualTo(new[] { 1 }));
     }
 
+    /// <summary>
+    /// Excel's "Unicode text" is UTF-16 with a byte order mark and tab separated: read as UTF-8, every row came out
+    /// with a NUL between its characters and was refused
+    /// </summary>
+    [Test]
+    public async Task ReadsAUtf16FileByItsByteOrderMark()
+    {
+        const string text = "Email\tName\r\nann@example.com\tAnn\r\nbob@example.com\tBob\r\n";
+        foreach (var encoding in new[] { Encoding.Unicode, Encoding.BigEndianUnicode })
+        {
+            var bytes = encoding.GetPreamble().Concat(encoding.GetBytes(text)).ToArray();
+
+            var result = await _parser.ParseAsync(new MemoryStream(bytes));
+
+            Assert.That(result.Emails, Is.EqualTo(new[] { "ann@example.com", "bob@example.com" }), encoding.EncodingName);
+            Assert.That(result.BadRows, Is.Empty, encoding.EncodingName);
+        }
+    }
+
     [Test]
     public void RefusesAFileOverTheSizeLimit()
     {
