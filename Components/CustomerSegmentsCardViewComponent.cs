@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
+using Nop.Core;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Services.Security;
@@ -16,11 +17,13 @@ public class CustomerSegmentsCardViewComponent : NopViewComponent
 
     protected readonly IPermissionService _permissionService;
     protected readonly ISegmentModelFactory _segmentModelFactory;
+    protected readonly IWorkContext _workContext;
 
-    public CustomerSegmentsCardViewComponent(IPermissionService permissionService, ISegmentModelFactory segmentModelFactory)
+    public CustomerSegmentsCardViewComponent(IPermissionService permissionService, ISegmentModelFactory segmentModelFactory, IWorkContext workContext)
     {
         _permissionService = permissionService;
         _segmentModelFactory = segmentModelFactory;
+        _workContext = workContext;
     }
 
     /// <param name="widgetZone">The admin customer details zone</param>
@@ -31,6 +34,10 @@ public class CustomerSegmentsCardViewComponent : NopViewComponent
             return Content(string.Empty);
 
         if (!await _permissionService.AuthorizeAsync(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS))
+            return Content(string.Empty);
+
+        //as the plugin's pages, the card is never shown to a vendor
+        if (await _workContext.GetCurrentVendorAsync() != null)
             return Content(string.Empty);
 
         var model = await _segmentModelFactory.PrepareCustomerSegmentsCardModelAsync(customerModel.Id);

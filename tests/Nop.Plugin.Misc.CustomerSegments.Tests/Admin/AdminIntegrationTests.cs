@@ -5,6 +5,7 @@ using Moq;
 using Nop.Core;
 using Nop.Core.Domain.Cms;
 using Nop.Core.Domain.ScheduleTasks;
+using Nop.Core.Domain.Vendors;
 using Nop.Plugin.Misc.CustomerSegments.Components;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
@@ -111,7 +112,7 @@ public class AdminIntegrationTests
         var permission = new Mock<IPermissionService>();
         permission.Setup(p => p.AuthorizeAsync(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)).ReturnsAsync(false);
         var factory = new Mock<ISegmentModelFactory>(MockBehavior.Strict);
-        var component = new CustomerSegmentsCardViewComponent(permission.Object, factory.Object);
+        var component = new CustomerSegmentsCardViewComponent(permission.Object, factory.Object, Mock.Of<IWorkContext>());
 
         var withoutPermission = await component.InvokeAsync(AdminWidgetZones.CustomerDetailsBlock, new CustomerPageModel { Id = 5 });
         var newCustomer = await component.InvokeAsync(AdminWidgetZones.CustomerDetailsBlock, new CustomerPageModel { Id = 0 });
@@ -119,6 +120,25 @@ public class AdminIntegrationTests
 
         Assert.That(new[] { withoutPermission, newCustomer, otherModel }, Has.All.InstanceOf<ContentViewComponentResult>());
         Assert.That(((ContentViewComponentResult)withoutPermission).Content, Is.Empty);
+        factory.VerifyNoOtherCalls();
+    }
+
+    /// <summary>
+    /// A vendor never sees a customer's segments, as the plugin's pages refuse vendors, even with the plugin's permission
+    /// </summary>
+    [Test]
+    public async Task TheCustomerCardShowsNothingToAVendor()
+    {
+        var permission = new Mock<IPermissionService>();
+        permission.Setup(p => p.AuthorizeAsync(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)).ReturnsAsync(true);
+        var workContext = new Mock<IWorkContext>();
+        workContext.Setup(w => w.GetCurrentVendorAsync()).ReturnsAsync(new Vendor { Id = 3 });
+        var factory = new Mock<ISegmentModelFactory>(MockBehavior.Strict);
+        var component = new CustomerSegmentsCardViewComponent(permission.Object, factory.Object, workContext.Object);
+
+        var result = await component.InvokeAsync(AdminWidgetZones.CustomerDetailsBlock, new CustomerPageModel { Id = 5 });
+
+        Assert.That(((ContentViewComponentResult)result).Content, Is.Empty);
         factory.VerifyNoOtherCalls();
     }
 
