@@ -87,14 +87,21 @@ public class CustomerSegmentsAdminControllerTests
         _lookupService = new Mock<ISegmentValueLookupService>();
         _settingService = new Mock<ISettingService>();
 
-        _controller = new AccessDeniedAwareController(_settings, _customerService.Object, _localizationService.Object,
+        _controller = NewController();
+    }
+
+    /// <summary>
+    /// The controller over the mocks, with a real preview service, serializer or validator where a test gives one
+    /// </summary>
+    private AccessDeniedAwareController NewController(ISegmentPreviewService preview = null, ISegmentRuleSerializer serializer = null,
+        ISegmentRuleValidator validator = null) =>
+        new(_settings, _customerService.Object, _localizationService.Object,
             _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _copyService.Object, _csvService.Object,
-            _modelFactory.Object, _previewService.Object, _rebuildRunService.Object, _serializer.Object, _validator.Object,
+            _modelFactory.Object, preview ?? _previewService.Object, _rebuildRunService.Object, serializer ?? _serializer.Object, validator ?? _validator.Object,
             _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object, _storeService.Object, _workContext.Object)
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
         };
-    }
 
     private SegmentRuleValidator RealValidator() =>
         new(new RuleFieldCatalog(), new SegmentRuleSerializer(), _segmentService.Object, _localizationService.Object, Rules.KnownValues.All());
@@ -278,13 +285,7 @@ public class CustomerSegmentsAdminControllerTests
     [TestCase("""{"version":99,"root":{"children":[]}}""", "UnsupportedVersion")]
     public async Task AnUnreadableRuleIsReportedInTheAdminsLanguage(string ruleJson, string error)
     {
-        var controller = new AccessDeniedAwareController(_settings, _customerService.Object, _localizationService.Object,
-            _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _copyService.Object, _csvService.Object,
-            _modelFactory.Object, _previewService.Object, _rebuildRunService.Object, new SegmentRuleSerializer(), RealValidator(),
-            _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object, _storeService.Object, _workContext.Object)
-        {
-            ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
-        };
+        var controller = NewController(serializer: new SegmentRuleSerializer(), validator: RealValidator());
 
         var result = await controller.Create(new SegmentModel { Name = "X", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = ruleJson }, false);
 
@@ -601,13 +602,7 @@ public class CustomerSegmentsAdminControllerTests
     public async Task PreviewReportsAnUnreadableRuleInTheAdminsLanguage()
     {
         var preview = new SegmentPreviewService(Mock.Of<ISegmentRuleQueryBuilder>(), new SegmentRuleSerializer(), RealValidator());
-        var controller = new AccessDeniedAwareController(_settings, _customerService.Object, _localizationService.Object,
-            _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _copyService.Object, _csvService.Object,
-            _modelFactory.Object, preview, _rebuildRunService.Object, _serializer.Object, _validator.Object,
-            _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object, _storeService.Object, _workContext.Object)
-        {
-            ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
-        };
+        var controller = NewController(preview: preview);
 
         var json = JsonOf(await controller.Preview("{", 0, 0));
 
