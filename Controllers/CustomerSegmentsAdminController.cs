@@ -385,10 +385,13 @@ public class CustomerSegmentsAdminController : BasePluginController
 
     #region Create / edit / delete
 
+    /// <param name="template">A template to start from (see <see cref="ISegmentTemplateCatalog"/>); none: an empty segment</param>
     [CheckPermission(CustomerSegmentsPermissionConfigManager.MANAGE_CUSTOMER_SEGMENTS)]
-    public virtual async Task<IActionResult> Create()
+    public virtual async Task<IActionResult> Create(string template = null)
     {
-        var model = await _segmentModelFactory.PrepareSegmentModelAsync(null, null);
+        var model = string.IsNullOrEmpty(template)
+            ? await _segmentModelFactory.PrepareSegmentModelAsync(null, null)
+            : await _segmentModelFactory.PrepareTemplateSegmentModelAsync(template);
 
         return View($"{VIEW_PATH}Create.cshtml", model);
     }

@@ -23,6 +23,12 @@ public interface ISegmentModelFactory
     Task<SegmentModel> PrepareSegmentModelAsync(SegmentModel model, Segment segment, bool excludeProperties = false,
         IReadOnlyList<RuleValidationError> ruleErrors = null);
 
+    /// <summary>
+    /// A new segment's model filled from a template (see <see cref="Services.Rules.ISegmentTemplateCatalog"/>): its
+    /// name, description and rule in the admin's language; an empty new segment's when there is no such template
+    /// </summary>
+    Task<SegmentModel> PrepareTemplateSegmentModelAsync(string templateName);
+
     Task<SegmentMemberListModel> PrepareSegmentMemberListModelAsync(SegmentMemberSearchModel searchModel, Segment segment);
 
     /// <summary>

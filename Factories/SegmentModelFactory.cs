@@ -32,7 +32,9 @@ public class SegmentModelFactory : ISegmentModelFactory
     protected readonly ISegmentMemberSearchService _segmentMemberSearchService;
     protected readonly ISegmentMembershipService _segmentMembershipService;
     protected readonly ISegmentPendingCustomerService _segmentPendingCustomerService;
+    protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentService _segmentService;
+    protected readonly ISegmentTemplateCatalog _segmentTemplateCatalog;
     protected readonly IStoreService _storeService;
 
     #endregion
@@ -49,7 +51,9 @@ public class SegmentModelFactory : ISegmentModelFactory
         ISegmentMemberSearchService segmentMemberSearchService,
         ISegmentMembershipService segmentMembershipService,
         ISegmentPendingCustomerService segmentPendingCustomerService,
+        ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentService segmentService,
+        ISegmentTemplateCatalog segmentTemplateCatalog,
         IStoreService storeService)
     {
         _adminAreaSettings = adminAreaSettings;
@@ -62,7 +66,9 @@ public class SegmentModelFactory : ISegmentModelFactory
         _segmentMemberSearchService = segmentMemberSearchService;
         _segmentMembershipService = segmentMembershipService;
         _segmentPendingCustomerService = segmentPendingCustomerService;
+        _segmentRuleSerializer = segmentRuleSerializer;
         _segmentService = segmentService;
+        _segmentTemplateCatalog = segmentTemplateCatalog;
         _storeService = storeService;
     }
 
@@ -286,7 +292,43 @@ public class SegmentModelFactory : ISegmentModelFactory
         model.RuleErrors = (ruleErrors ?? []).Select(error => new RuleErrorModel(error.Path, error.Message)).ToList();
         model.RuleBuilder = await PrepareRuleBuilderModelAsync(model.Id, model.RuleJson, ruleErrors);
 
+        if (segment is null)
+            model.Templates = await PrepareTemplatesAsync();
+
         return model;
+    }
+
+    public virtual async Task<SegmentModel> PrepareTemplateSegmentModelAsync(string templateName)
+    {
+        if (_segmentTemplateCatalog.GetTemplate(templateName) is not { } template)
+            return await PrepareSegmentModelAsync(null, null);
+
+        var model = new SegmentModel
+        {
+            Name = await _localizationService.GetResourceAsync(Resource(template.NameResource)),
+            Description = await _localizationService.GetResourceAsync(Resource(template.DescriptionResource)),
+            Active = true,
+            SegmentTypeId = (int)SegmentType.Dynamic,
+            RuleJson = _segmentRuleSerializer.Serialize(template.Rule)
+        };
+
+        return await PrepareSegmentModelAsync(model, null);
+    }
+
+    /// <summary>
+    /// The templates a new segment can start from, named in the admin's language
+    /// </summary>
+    protected virtual async Task<IList<SegmentTemplateModel>> PrepareTemplatesAsync()
+    {
+        var templates = new List<SegmentTemplateModel>();
+        foreach (var template in _segmentTemplateCatalog.GetTemplates())
+        {
+            templates.Add(new SegmentTemplateModel(template.SystemName,
+                await _localizationService.GetResourceAsync(Resource(template.NameResource)),
+                await _localizationService.GetResourceAsync(Resource(template.DescriptionResource))));
+        }
+
+        return templates;
     }
 
     public virtual async Task<SegmentMemberListModel> PrepareSegmentMemberListModelAsync(SegmentMemberSearchModel searchModel, Segment segment)

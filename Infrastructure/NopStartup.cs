@@ -30,6 +30,7 @@ public class NopStartup : INopStartup
         services.AddSingleton<IRuleFieldCatalog, RuleFieldCatalog>();
         services.AddSingleton<ISegmentRuleSerializer, SegmentRuleSerializer>();
         services.AddScoped<ISegmentRuleValidator, SegmentRuleValidator>();
+        services.AddScoped<ISegmentTemplateCatalog, SegmentTemplateCatalog>();
         services.AddScoped<ISegmentRuleQueryBuilder, SegmentRuleQueryBuilder>();
 
         //segments and membership

@@ -74,6 +74,11 @@ public record SegmentModel : BaseNopEntityModel, ILocalizedModel<SegmentLocalize
     /// </summary>
     public IList<SegmentReferenceModel> ReferencingSegments { get; set; } = [];
 
+    /// <summary>
+    /// The templates a new segment can start from (the create page only)
+    /// </summary>
+    public IList<SegmentTemplateModel> Templates { get; set; } = [];
+
     public SegmentMemberSearchModel MemberSearchModel { get; set; } = new();
 
     public bool HideStoresList { get; set; }

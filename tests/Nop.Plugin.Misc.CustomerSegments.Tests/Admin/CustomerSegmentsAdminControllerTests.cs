@@ -509,6 +509,22 @@ public class CustomerSegmentsAdminControllerTests
 
     #endregion
 
+    #region Templates
+
+    [Test]
+    public async Task TheCreatePageStartsFromTheTemplateAsked()
+    {
+        var fromTemplate = new SegmentModel { Name = "VIP customers" };
+        _modelFactory.Setup(f => f.PrepareTemplateSegmentModelAsync("Vip")).ReturnsAsync(fromTemplate);
+
+        //a view result reads the controller's view data: each page is checked before the next is asked for
+        Assert.That(((ViewResult)await _controller.Create("Vip")).Model, Is.SameAs(fromTemplate));
+        Assert.That(((ViewResult)await _controller.Create()).Model, Is.Not.SameAs(fromTemplate));
+        _modelFactory.Verify(f => f.PrepareTemplateSegmentModelAsync(It.IsAny<string>()), Times.Once);
+    }
+
+    #endregion
+
     #region Copy
 
     [Test]

@@ -92,7 +92,7 @@ public class SegmentModelFactoryTests
             });
 
         _factory = new SegmentModelFactory(_adminAreaSettings, _databaseAdvisor.Object, _dateTimeHelper.Object, _localizationService.Object, _localizedModelFactory.Object, _catalog.Object,
-            _discountUsage.Object, _memberSearch.Object, _membershipService.Object, _pendingCustomers.Object, _segmentService.Object, _storeService.Object);
+            _discountUsage.Object, _memberSearch.Object, _membershipService.Object, _pendingCustomers.Object, new SegmentRuleSerializer(), _segmentService.Object, new SegmentTemplateCatalog(), _storeService.Object);
     }
 
     [Test]
@@ -153,6 +153,39 @@ public class SegmentModelFactoryTests
         //segment count in every store
         var model = await _factory.PrepareSegmentModelAsync(null, segment);
         Assert.That(model.AvailableStores.Where(store => store.Selected).Select(store => store.Value), Is.EqualTo(new[] { "3" }));
+    }
+
+    [Test]
+    public async Task ANewSegmentCanStartFromATemplate()
+    {
+        var model = await _factory.PrepareTemplateSegmentModelAsync("Vip");
+
+        Assert.That((model.Name, model.Description, model.Active, model.IsDynamic),
+            Is.EqualTo(("[Plugins.Misc.CustomerSegments.Templates.Vip]", "[Plugins.Misc.CustomerSegments.Templates.Vip.Description]", true, true)));
+        var condition = JsonDocument.Parse(model.RuleBuilder.RuleJson).RootElement.GetProperty("root").GetProperty("children")[0];
+        Assert.That((condition.GetProperty("field").GetString(), condition.GetProperty("operator").GetString(), condition.GetProperty("values")[0].GetInt32()),
+            Is.EqualTo((RuleFields.TotalSpent, RuleOperators.GreaterThanOrEqual, 1000)));
+        Assert.That(model.Locales.Select(locale => locale.LanguageId), Is.EqualTo(new[] { 2, 3 }), "the shopper message can be written in every language");
+    }
+
+    [Test]
+    public async Task AnUnknownTemplateGivesAnEmptyNewSegment()
+    {
+        var model = await _factory.PrepareTemplateSegmentModelAsync("no such template");
+
+        Assert.That(model.Name, Is.Null);
+        Assert.That(JsonDocument.Parse(model.RuleBuilder.RuleJson).RootElement.GetProperty("root").GetProperty("children").GetArrayLength(), Is.Zero);
+    }
+
+    [Test]
+    public async Task OnlyANewSegmentOffersTheTemplates()
+    {
+        var created = await _factory.PrepareSegmentModelAsync(null, null);
+        var edited = await _factory.PrepareSegmentModelAsync(null, new Segment { Id = 4, Name = "VIP", SegmentTypeId = (int)SegmentType.Static });
+
+        Assert.That(created.Templates.Select(template => template.SystemName), Is.EqualTo(new SegmentTemplateCatalog().GetTemplates().Select(template => template.SystemName)));
+        Assert.That(created.Templates[0].Name, Is.EqualTo("[Plugins.Misc.CustomerSegments.Templates.Vip]"));
+        Assert.That(edited.Templates, Is.Empty);
     }
 
     [Test]
