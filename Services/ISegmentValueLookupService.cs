@@ -19,6 +19,14 @@ public interface ISegmentValueLookupService
     /// The names of known values, so that a saved rule shows names rather than ids
     /// </summary>
     Task<IList<ValueLookupItem>> GetByIdsAsync(Rules.RuleValueSource source, IList<int> ids);
+
+    /// <summary>
+    /// Which of the ids name a row of the source's table, soft-deleted rows included (a rule may target the buyers of a
+    /// discontinued product); for a source that is not a table of ids, none
+    /// </summary>
+    /// <param name="source">A <see cref="Rules.RuleValueSource"/></param>
+    /// <param name="ids">The ids, as many as the conditions of a rule name</param>
+    Task<IReadOnlySet<int>> GetExistingIdsAsync(Rules.RuleValueSource source, IList<int> ids);
 }
 
 public record ValueLookupItem(int Id, string Name);

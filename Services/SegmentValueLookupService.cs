@@ -1,3 +1,4 @@
+using Nop.Core.Domain.Affiliates;
 using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Directory;
@@ -14,6 +15,12 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services;
 /// </summary>
 public class SegmentValueLookupService : ISegmentValueLookupService
 {
+    /// <summary>
+    /// Most ids of one IN list of <see cref="GetExistingIdsAsync"/>
+    /// </summary>
+    public const int ExistingIdsBatchSize = 500;
+
+    protected readonly IRepository<Affiliate> _affiliateRepository;
     protected readonly IRepository<Category> _categoryRepository;
     protected readonly IRepository<Country> _countryRepository;
     protected readonly IRepository<CustomerAttributeValue> _customerAttributeValueRepository;
@@ -34,8 +41,10 @@ public class SegmentValueLookupService : ISegmentValueLookupService
         IRepository<Segment> segmentRepository,
         IRepository<StateProvince> stateProvinceRepository,
         IRepository<Store> storeRepository,
-        IRepository<Vendor> vendorRepository)
+        IRepository<Vendor> vendorRepository,
+        IRepository<Affiliate> affiliateRepository)
     {
+        _affiliateRepository = affiliateRepository;
         _categoryRepository = categoryRepository;
         _countryRepository = countryRepository;
         _customerAttributeValueRepository = customerAttributeValueRepository;
@@ -138,5 +147,38 @@ public class SegmentValueLookupService : ISegmentValueLookupService
         var rows = await items.Where(item => wanted.Contains(item.Id)).ToListAsync();
 
         return rows.Select(row => new ValueLookupItem(row.Id, row.Name)).ToList();
+    }
+
+    /// <summary>
+    /// The ids of every row of a source's table, soft-deleted ones included, or null when the source is not a table of ids
+    /// </summary>
+    protected virtual IQueryable<int> GetAllIds(RuleValueSource source) => source switch
+    {
+        RuleValueSource.Countries => _countryRepository.Table.Select(country => country.Id),
+        RuleValueSource.StateProvinces => _stateProvinceRepository.Table.Select(state => state.Id),
+        RuleValueSource.CustomerRoles => _customerRoleRepository.Table.Select(role => role.Id),
+        RuleValueSource.Stores => _storeRepository.Table.Select(store => store.Id),
+        RuleValueSource.CustomerAttributeValues => _customerAttributeValueRepository.Table.Select(value => value.Id),
+        RuleValueSource.Products => _productRepository.Table.Select(product => product.Id),
+        RuleValueSource.Categories => _categoryRepository.Table.Select(category => category.Id),
+        RuleValueSource.Manufacturers => _manufacturerRepository.Table.Select(manufacturer => manufacturer.Id),
+        RuleValueSource.Vendors => _vendorRepository.Table.Select(vendor => vendor.Id),
+        RuleValueSource.Affiliates => _affiliateRepository.Table.Select(affiliate => affiliate.Id),
+        RuleValueSource.Segments => _segmentRepository.Table.Select(segment => segment.Id),
+        _ => null
+    };
+
+    public virtual async Task<IReadOnlySet<int>> GetExistingIdsAsync(RuleValueSource source, IList<int> ids)
+    {
+        var existing = new HashSet<int>();
+        var all = GetAllIds(source);
+        if (all is null || ids is null || ids.Count == 0)
+            return existing;
+
+        //a rule names up to 200 x 1,000 ids: IN lists of bounded length, as every database takes them
+        foreach (var batch in ids.Distinct().Chunk(ExistingIdsBatchSize))
+            existing.UnionWith(await all.Where(id => batch.Contains(id)).ToListAsync());
+
+        return existing;
     }
 }

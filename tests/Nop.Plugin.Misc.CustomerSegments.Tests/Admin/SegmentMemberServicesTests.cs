@@ -1,5 +1,6 @@
 using System.Text;
 using Moq;
+using Nop.Core.Domain.Affiliates;
 using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Directory;
@@ -32,6 +33,7 @@ public class SegmentMemberServicesTests : DatabaseTestBase
     protected override async Task CreateSchemaAsync()
     {
         await base.CreateSchemaAsync();
+        TestKit.Schema.NopSchema.CreateTables(Database, typeof(Vendor), typeof(Affiliate));
         _data = new AdminTestData(Shop);
 
         _alice = await _data.CustomerAsync("alice@example.com", firstName: "Alice", lastName: "Archer");
@@ -106,7 +108,7 @@ public class SegmentMemberServicesTests : DatabaseTestBase
 
     private SegmentValueLookupService LookupService() => new(Repository<Category>(), Repository<Country>(), Repository<CustomerAttributeValue>(),
         Repository<CustomerRole>(), Repository<Manufacturer>(), Repository<Product>(), Repository<Segment>(), Repository<StateProvince>(),
-        Repository<Store>(), Repository<Vendor>());
+        Repository<Store>(), Repository<Vendor>(), Repository<Affiliate>());
 
     [Test]
     public async Task LookupFindsProductsCategoriesAndManufacturersButNotDeletedOnes()
@@ -180,5 +182,51 @@ public class SegmentMemberServicesTests : DatabaseTestBase
 
         Assert.That(named.Select(item => (item.Id, item.Name)), Is.EqualTo(new[] { (france.Id, "France") }));
         Assert.That(typedIn.Items, Is.Empty);
+    }
+
+    /// <summary>
+    /// Which ids name a row, soft-deleted rows included, read in bounded IN lists however many ids are asked for
+    /// </summary>
+    [Test]
+    public async Task LookupTellsWhichIdsNameRowsDeletedOnesIncluded()
+    {
+        var shirt = new Product { Name = "Shirt", Published = true };
+        var hat = new Product { Name = "Discontinued hat", Deleted = true };
+        var shoes = new Category { Name = "Old shoes", Deleted = true };
+        var maker = new Manufacturer { Name = "Gone maker", Deleted = true };
+        var seller = new Vendor { Name = "Gone seller", Deleted = true };
+        var partner = new Affiliate { FriendlyUrlName = "partner", Deleted = true };
+        var role = new CustomerRole { Name = "VIP", SystemName = "VIP", Active = true };
+        var size = new CustomerAttributeValue { AttributeId = 1, Name = "XL" };
+        await Repository<Product>().InsertAsync(shirt);
+        await Repository<Product>().InsertAsync(hat);
+        await Repository<Category>().InsertAsync(shoes);
+        await Repository<Manufacturer>().InsertAsync(maker);
+        await Repository<Vendor>().InsertAsync(seller);
+        await Repository<Affiliate>().InsertAsync(partner);
+        await Repository<CustomerRole>().InsertAsync(role);
+        await Repository<CustomerAttributeValue>().InsertAsync(size);
+        var france = Repository<Country>().Table.Single(c => c.Name == "France");
+        var brittany = Repository<StateProvince>().Table.Single(s => s.Name == "Brittany");
+        var service = LookupService();
+        const int missing = 987654;
+
+        async Task<int[]> ExistingAsync(RuleValueSource source, params int[] ids) => (await service.GetExistingIdsAsync(source, ids)).Order().ToArray();
+
+        Assert.That(await ExistingAsync(RuleValueSource.Products, shirt.Id, hat.Id, missing, hat.Id), Is.EqualTo(new[] { shirt.Id, hat.Id }.Order()));
+        Assert.That(await ExistingAsync(RuleValueSource.Categories, shoes.Id, missing), Is.EqualTo(new[] { shoes.Id }));
+        Assert.That(await ExistingAsync(RuleValueSource.Manufacturers, maker.Id, missing), Is.EqualTo(new[] { maker.Id }));
+        Assert.That(await ExistingAsync(RuleValueSource.Vendors, seller.Id, missing), Is.EqualTo(new[] { seller.Id }));
+        Assert.That(await ExistingAsync(RuleValueSource.Affiliates, partner.Id, missing), Is.EqualTo(new[] { partner.Id }));
+        Assert.That(await ExistingAsync(RuleValueSource.CustomerRoles, role.Id, missing), Is.EqualTo(new[] { role.Id }));
+        Assert.That(await ExistingAsync(RuleValueSource.CustomerAttributeValues, size.Id, missing), Is.EqualTo(new[] { size.Id }));
+        Assert.That(await ExistingAsync(RuleValueSource.Countries, france.Id, missing), Is.EqualTo(new[] { france.Id }));
+        Assert.That(await ExistingAsync(RuleValueSource.StateProvinces, brittany.Id, missing), Is.EqualTo(new[] { brittany.Id }));
+        Assert.That(await ExistingAsync(RuleValueSource.Genders, 1), Is.Empty, "not a table of ids");
+        Assert.That(await ExistingAsync(RuleValueSource.Products), Is.Empty);
+
+        //a rule's conditions may name up to 200 x 1,000 ids: the rows are found whichever IN list they fall in
+        var many = Enumerable.Range(missing, 2_500).Append(hat.Id).Append(shirt.Id).ToArray();
+        Assert.That(await ExistingAsync(RuleValueSource.Products, many), Is.EqualTo(new[] { shirt.Id, hat.Id }.Order()));
     }
 }

@@ -16,6 +16,8 @@ public static class KnownValues
         var lookups = new Mock<ISegmentValueLookupService>();
         lookups.Setup(l => l.GetByIdsAsync(It.IsAny<Services.Rules.RuleValueSource>(), It.IsAny<IList<int>>()))
             .ReturnsAsync((Services.Rules.RuleValueSource _, IList<int> ids) => ids.Distinct().Select(id => new ValueLookupItem(id, $"#{id}")).ToList());
+        lookups.Setup(l => l.GetExistingIdsAsync(It.IsAny<Services.Rules.RuleValueSource>(), It.IsAny<IList<int>>()))
+            .ReturnsAsync((Services.Rules.RuleValueSource _, IList<int> ids) => ids.ToHashSet());
 
         return lookups.Object;
     }

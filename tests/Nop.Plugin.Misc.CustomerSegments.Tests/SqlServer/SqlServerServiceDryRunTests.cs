@@ -47,7 +47,7 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
 
     private SegmentReevaluationService _reevaluationService;
 
-    protected override string[] MoreTables => ["Vendor"];
+    protected override string[] MoreTables => ["Vendor", "Affiliate"];
 
     protected override async Task FillShopAsync()
     {
@@ -205,7 +205,7 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
     {
         var lookup = new SegmentValueLookupService(_shop.Repository<Category>(), _shop.Repository<Country>(), _shop.Repository<CustomerAttributeValue>(),
             _shop.Repository<CustomerRole>(), _shop.Repository<Manufacturer>(), _shop.Repository<Product>(), _shop.Repository<Segment>(),
-            _shop.Repository<StateProvince>(), _shop.Repository<Store>(), _shop.Repository<Vendor>());
+            _shop.Repository<StateProvince>(), _shop.Repository<Store>(), _shop.Repository<Vendor>(), _shop.Repository<Nop.Core.Domain.Affiliates.Affiliate>());
         //the most ids the admin asks names for at once
         var ids = Enumerable.Range(1, 500).ToList();
         foreach (var source in Enum.GetValues<RuleValueSource>())
@@ -213,6 +213,7 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
             await lookup.SearchAsync(source, null, 0, 0, Controllers.CustomerSegmentsAdminController.LookupPageSize);
             await lookup.SearchAsync(source, "a", 3, 4, Controllers.CustomerSegmentsAdminController.LookupPageSize);
             await lookup.GetByIdsAsync(source, ids);
+            await lookup.GetExistingIdsAsync(source, ids);
         }
 
         AssertBuiltForSqlServer("value lookups");
