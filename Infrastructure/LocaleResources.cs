@@ -449,6 +449,7 @@ public static class LocaleResources
         [P("Rules.Error.SegmentCycle")] = "{0}: the segment '{1}' refers back to this segment.",
         [P("Rules.Error.SegmentNotFound")] = "{0}: the segment with id {1} does not exist.",
         [P("Rules.Error.StoreNotFound")] = "{0}: store ID {1} does not exist or was deleted. Choose another store.",
+        [P("Rules.Error.ValueNotFound")] = "{0}: ID {1} does not exist. Choose another value.",
 
     };
 

@@ -47,6 +47,7 @@ public static class RuleErrorKeys
     public static string SegmentCycle => K("SegmentCycle");
     public static string SegmentNotFound => K("SegmentNotFound");
     public static string StoreNotFound => K("StoreNotFound");
+    public static string ValueNotFound => K("ValueNotFound");
 
     /// <summary>
     /// How a message names a condition: {0} its field, {1} its place

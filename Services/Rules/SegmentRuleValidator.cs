@@ -7,7 +7,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
 /// <summary>
 /// Checks a rule against the field catalog, the limits of a rule, the other segments it refers to and, when it is
-/// saved, the stores it names
+/// saved, the stores and the other rows it names
 /// </summary>
 public class SegmentRuleValidator : ISegmentRuleValidator
 {
@@ -15,6 +15,11 @@ public class SegmentRuleValidator : ISegmentRuleValidator
     private static readonly HashSet<string> _twoValueOperators = [Between, BetweenDates];
     private static readonly HashSet<string> _listOperators = [In, NotIn, AnyOf, AllOf, NoneOf];
     private static readonly HashSet<string> _dayCountOperators = [InLastDays, MoreThanDaysAgo];
+    private static readonly HashSet<RuleValueSource> _rowSources =
+    [
+        RuleValueSource.Countries, RuleValueSource.StateProvinces, RuleValueSource.CustomerRoles, RuleValueSource.CustomerAttributeValues,
+        RuleValueSource.Products, RuleValueSource.Categories, RuleValueSource.Manufacturers, RuleValueSource.Vendors, RuleValueSource.Affiliates
+    ];
     private static readonly HashSet<string> _knownOperators = typeof(RuleOperators)
         .GetFields().Select(field => (string)field.GetValue(null)).ToHashSet(StringComparer.Ordinal);
 
@@ -45,8 +50,9 @@ public class SegmentRuleValidator : ISegmentRuleValidator
 
     /// <param name="rule">The rule</param>
     /// <param name="segmentId">The segment that owns the rule (0 for a new one)</param>
-    /// <param name="checkStores">Whether the stores the rule names must be stores the admin can choose</param>
-    protected virtual async Task<IReadOnlyList<RuleValidationError>> ValidateAsync(SegmentRule rule, int segmentId, bool checkStores)
+    /// <param name="checkNamedRows">Whether the stores the rule names must be stores the admin can choose, and the other ids
+    /// it names rows that exist (a rule saved before such a row was deleted keeps running)</param>
+    protected virtual async Task<IReadOnlyList<RuleValidationError>> ValidateAsync(SegmentRule rule, int segmentId, bool checkNamedRows)
     {
         var problems = new List<Problem>();
         if (rule?.Root == null)
@@ -64,12 +70,15 @@ public class SegmentRuleValidator : ISegmentRuleValidator
         foreach (var (path, condition) in conditions)
             CheckCondition(condition, path, problems);
 
-        //references to other segments and stores only once the rule itself is sound
+        //references to other segments, stores and rows only once the rule itself is sound
         if (problems.Count == 0)
         {
             await CheckSegmentReferencesAsync(conditions, segmentId, problems);
-            if (checkStores)
+            if (checkNamedRows)
+            {
                 await CheckStoresAsync(conditions, problems);
+                await CheckRowsExistAsync(conditions, problems);
+            }
         }
 
         return await LocalizeAsync(problems);
@@ -349,6 +358,33 @@ public class SegmentRuleValidator : ISegmentRuleValidator
         {
             foreach (var storeId in RuleValues.Ints(condition.Values).Where(storeId => !existing.Contains(storeId)))
                 problems.Add(new Problem(path, field, RuleErrorKeys.StoreNotFound, [storeId]));
+        }
+    }
+
+    /// <summary>
+    /// A condition picking ids from a table (roles, products, countries ...) names rows that exist; deleted products,
+    /// categories, manufacturers and vendors are rows still (a segment may target the buyers of a discontinued product)
+    /// </summary>
+    protected virtual async Task CheckRowsExistAsync(List<(string Path, RuleCondition Condition)> conditions, List<Problem> problems)
+    {
+        var rowConditions = conditions
+            .Select(item => (item.Path, item.Condition, Field: _ruleFieldCatalog.GetField(item.Condition.Field)))
+            .Where(item => item.Field != null && _rowSources.Contains(item.Field.ValueSource))
+            .ToList();
+
+        var existingOfSource = new Dictionary<RuleValueSource, IReadOnlySet<int>>();
+        foreach (var ofSource in rowConditions.GroupBy(item => item.Field.ValueSource))
+        {
+            var named = ofSource.SelectMany(item => RuleValues.Ints(item.Condition.Values)).Distinct().ToList();
+            if (named.Count > 0)
+                existingOfSource[ofSource.Key] = await _segmentValueLookupService.GetExistingIdsAsync(ofSource.Key, named);
+        }
+
+        foreach (var (path, condition, field) in rowConditions)
+        {
+            var existing = existingOfSource.GetValueOrDefault(field.ValueSource);
+            foreach (var id in RuleValues.Ints(condition.Values).Where(id => existing?.Contains(id) != true))
+                problems.Add(new Problem(path, field, RuleErrorKeys.ValueNotFound, [id]));
         }
     }
 

@@ -63,7 +63,8 @@ public class EventConsumerTests : MembershipTestBase
     public async Task ItemsAddedToOrRemovedFromAPurchaseMoveItsCustomer()
     {
         var ann = await CustomerAsync("ann@example.com");
-        var fans = await SegmentAsync("Fans", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, 501)));
+        var fan = await ProductAsync("Fan product");
+        var fans = await SegmentAsync("Fans", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, fan.Id)));
         var paid = await OrderAsync(ann.Id, publishEvent: false);
         var pending = await OrderAsync(ann.Id, PaymentStatus.Pending, publishEvent: false);
         //the products bought per customer current, as the rules read them then
@@ -72,23 +73,23 @@ public class EventConsumerTests : MembershipTestBase
         Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.Empty);
 
         //an item of an order that is no purchase changes nothing
-        var pendingItem = new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = pending.Id, ProductId = 501, Quantity = 1 };
+        var pendingItem = new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = pending.Id, ProductId = fan.Id, Quantity = 1 };
         await Repository<OrderItem>().InsertAsync(pendingItem, false);
         await PublishAsync(OrderItems, new EntityInsertedEvent<OrderItem>(pendingItem));
         Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.Empty, "item of a pending order");
 
         //the admin adds the product to the paid order, changes it to another one, then back, then removes it
-        var item = new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = paid.Id, ProductId = 501, Quantity = 1 };
+        var item = new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = paid.Id, ProductId = fan.Id, Quantity = 1 };
         await Repository<OrderItem>().InsertAsync(item, false);
         await PublishAsync(OrderItems, new EntityInsertedEvent<OrderItem>(item));
         Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.EqualTo(new[] { ann.Id }), "item added");
 
-        item.ProductId = 502;
+        item.ProductId = fan.Id + 1;
         await Repository<OrderItem>().UpdateAsync(item, false);
         await PublishAsync(OrderItems, new EntityUpdatedEvent<OrderItem>(item));
         Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.Empty, "item changed to another product");
 
-        item.ProductId = 501;
+        item.ProductId = fan.Id;
         await Repository<OrderItem>().UpdateAsync(item, false);
         await PublishAsync(OrderItems, new EntityUpdatedEvent<OrderItem>(item));
         await Repository<OrderItem>().DeleteAsync(item, false);
@@ -459,8 +460,9 @@ public class EventConsumerTests : MembershipTestBase
     public async Task RoleChangesMoveTheCustomer()
     {
         var ann = await CustomerAsync("ann@example.com");
-        var segment = await SegmentAsync("Role 7", Json(HasRole(7)));
-        var mapping = new CustomerCustomerRoleMapping { CustomerId = ann.Id, CustomerRoleId = 7 };
+        var role = await SystemRoleAsync("VIP");
+        var segment = await SegmentAsync("VIP", Json(HasRole(role.Id)));
+        var mapping = new CustomerCustomerRoleMapping { CustomerId = ann.Id, CustomerRoleId = role.Id };
 
         await Repository<CustomerCustomerRoleMapping>().InsertAsync(mapping);
         await PublishAsync<EntityInsertedEvent<CustomerCustomerRoleMapping>>(Customers, new EntityInsertedEvent<CustomerCustomerRoleMapping>(mapping));
@@ -475,8 +477,10 @@ public class EventConsumerTests : MembershipTestBase
     public async Task AddressChangesMoveTheCustomersOfTheAddress()
     {
         var ann = await CustomerAsync("ann@example.com");
-        var segment = await SegmentAsync("Country 3", Json(BillingCountry(3)));
-        var address = new Address { CountryId = 1, CreatedOnUtc = DateTime.UtcNow };
+        var elsewhere = await CountryAsync("FR");
+        var country = await CountryAsync("DE");
+        var segment = await SegmentAsync("Germany", Json(BillingCountry(country.Id)));
+        var address = new Address { CountryId = elsewhere.Id, CreatedOnUtc = DateTime.UtcNow };
         await Repository<Address>().InsertAsync(address);
         ann.BillingAddressId = address.Id;
         await Repository<Customer>().UpdateAsync(ann);
@@ -485,7 +489,7 @@ public class EventConsumerTests : MembershipTestBase
         await PublishAsync<EntityInsertedEvent<CustomerAddressMapping>>(Addresses, new EntityInsertedEvent<CustomerAddressMapping>(mapping));
         Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.Empty);
 
-        address.CountryId = 3;
+        address.CountryId = country.Id;
         await Repository<Address>().UpdateAsync(address);
         await PublishAsync<EntityUpdatedEvent<Address>>(Addresses, new EntityUpdatedEvent<Address>(address));
         Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.EqualTo(new[] { ann.Id }));
@@ -499,8 +503,9 @@ public class EventConsumerTests : MembershipTestBase
     public async Task ANewAddressMovesItsCustomerWhenHeIsGivenIt()
     {
         var ann = await CustomerAsync("ann@example.com");
-        var segment = await SegmentAsync("Country 3", Json(BillingCountry(3)));
-        var address = new Address { CountryId = 3, CreatedOnUtc = DateTime.UtcNow };
+        var country = await CountryAsync("DE");
+        var segment = await SegmentAsync("Germany", Json(BillingCountry(country.Id)));
+        var address = new Address { CountryId = country.Id, CreatedOnUtc = DateTime.UtcNow };
         await Repository<Address>().InsertAsync(address);
         await PublishToConsumersAsync(new EntityInsertedEvent<Address>(address), Addresses, Customers);
         Assert.That(Addresses, Is.Not.InstanceOf<IConsumer<EntityInsertedEvent<Address>>>(), "a new address belongs to no customer yet");

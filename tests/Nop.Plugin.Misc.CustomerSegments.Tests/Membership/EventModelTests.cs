@@ -386,6 +386,7 @@ public class EventModelTests : MembershipTestBase
         _resellers = new CustomerRole { Name = "Resellers", Active = true };
         await Repository<CustomerRole>().InsertAsync(_resellers, false);
 
+        await RandomRuleRowsAsync();
         for (var product = 1; product <= 8; product++)
         {
             await Repository<ProductCategory>().InsertAsync(new ProductCategory { ProductId = product, CategoryId = product % 3 + 1 }, false);

@@ -41,6 +41,7 @@ public class FullRebuildTests : MembershipTestBase
     /// </summary>
     private async Task<List<Segment>> SegmentsAsync(RandomShop shop)
     {
+        await RandomRuleRowsAsync();
         var rules = new RandomRules(Seed, Catalog, shop.Roles.Select(role => role.Id).ToList());
         var segments = new List<Segment>();
         while (segments.Count < 8)

@@ -41,6 +41,15 @@ public abstract class MembershipTestBase : DatabaseTestBase
     {
     }
 
+    /// <summary>
+    /// The common tables, and those of the other rows rules name (the validator reads them)
+    /// </summary>
+    protected override async Task CreateSchemaAsync()
+    {
+        await base.CreateSchemaAsync();
+        TestKit.Schema.NopSchema.CreateTables(Database, typeof(Nop.Core.Domain.Affiliates.Affiliate), typeof(Nop.Core.Domain.Vendors.Vendor));
+    }
+
     protected RuleFieldCatalog Catalog { get; } = new();
 
     protected SegmentRuleSerializer Serializer { get; } = new();
@@ -284,6 +293,32 @@ public abstract class MembershipTestBase : DatabaseTestBase
     protected const int StoreCount = 3;
 
     /// <summary>
+    /// Rows 1 to <paramref name="count"/> of a table the tests do not empty (products, categories, countries), for the
+    /// rules that name them by number
+    /// </summary>
+    protected async Task RowsUpToAsync<TEntity>(int count, Func<int, TEntity> create) where TEntity : Nop.Core.BaseEntity
+    {
+        for (var existing = await Repository<TEntity>().Table.CountAsync(); existing < count; existing++)
+            await Repository<TEntity>().InsertAsync(create(existing + 1), false);
+    }
+
+    /// <summary>
+    /// The rows <see cref="Rules.RandomRules"/> names by number: products 1-8, categories 1-4, countries 1-3 ...
+    /// </summary>
+    protected async Task RandomRuleRowsAsync()
+    {
+        await RowsUpToAsync(8, id => new Product { Name = $"Product {id}", Published = true });
+        await RowsUpToAsync(4, id => new Category { Name = $"Category {id}", Published = true });
+        await RowsUpToAsync(3, id => new Manufacturer { Name = $"Manufacturer {id}", Published = true });
+        await RowsUpToAsync(3, id => new Nop.Core.Domain.Directory.Country { Name = $"Country {id}", TwoLetterIsoCode = $"C{id}", ThreeLetterIsoCode = $"CC{id}", Published = true });
+        await RowsUpToAsync(4, id => new Nop.Core.Domain.Directory.StateProvince { CountryId = 1, Name = $"State {id}", Published = true });
+        await RowsUpToAsync(2, id => new Nop.Core.Domain.Affiliates.Affiliate { Active = true });
+        await RowsUpToAsync(1, id => new Nop.Core.Domain.Vendors.Vendor { Name = $"Vendor {id}", Active = true });
+        await RowsUpToAsync(Rules.RandomShop.SelectAttributeValueIds.Max(),
+            id => new CustomerAttributeValue { AttributeId = Rules.RandomShop.SelectAttributeId, Name = $"Value {id}" });
+    }
+
+    /// <summary>
     /// One of nopCommerce's system roles (Guests, Registered...), saved
     /// </summary>
     protected async Task<CustomerRole> SystemRoleAsync(string systemName)
@@ -291,6 +326,30 @@ public abstract class MembershipTestBase : DatabaseTestBase
         var role = new CustomerRole { Name = systemName, SystemName = systemName, Active = true };
         await Repository<CustomerRole>().InsertAsync(role, false);
         return role;
+    }
+
+    /// <summary>
+    /// A product, saved, for the rules that name it (a rule is saved only with ids of rows)
+    /// </summary>
+    protected async Task<Product> ProductAsync(string name, bool deleted = false)
+    {
+        var product = new Product { Name = name, Published = !deleted, Deleted = deleted };
+        await Repository<Product>().InsertAsync(product, false);
+        return product;
+    }
+
+    protected async Task<Category> CategoryAsync(string name)
+    {
+        var category = new Category { Name = name, Published = true };
+        await Repository<Category>().InsertAsync(category, false);
+        return category;
+    }
+
+    protected async Task<Nop.Core.Domain.Directory.Country> CountryAsync(string twoLetterIsoCode)
+    {
+        var country = new Nop.Core.Domain.Directory.Country { Name = twoLetterIsoCode, TwoLetterIsoCode = twoLetterIsoCode, ThreeLetterIsoCode = twoLetterIsoCode + "X", Published = true };
+        await Repository<Nop.Core.Domain.Directory.Country>().InsertAsync(country, false);
+        return country;
     }
 
     /// <summary>

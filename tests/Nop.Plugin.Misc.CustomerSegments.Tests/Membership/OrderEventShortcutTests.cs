@@ -108,7 +108,8 @@ public class OrderEventShortcutTests : MembershipTestBase
         var regulars = await SegmentAsync("Regulars", Json(OrdersAtLeast(2)));
         var spenders = await SegmentAsync("Spenders", Json(Condition(RuleFields.TotalSpent, RuleOperators.GreaterThanOrEqual, 25)));
         var acme = await SegmentAsync("Acme", Json(Company("Acme")));
-        var fans = await SegmentAsync("Fans", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, 501)));
+        var fan = await ProductAsync("Fan product");
+        var fans = await SegmentAsync("Fans", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, fan.Id)));
         var all = new[] { regulars, spenders, acme, fans };
         await RebuildService.RebuildAllSegmentsAsync();
         await AssertMembersAsFullRebuildAsync("start", all);
@@ -126,7 +127,7 @@ public class OrderEventShortcutTests : MembershipTestBase
         await AssertMembersAsFullRebuildAsync("announced again", all);
 
         //an item added to the order, its total unchanged: the statistics stay, the bought products change
-        await Repository<OrderItem>().InsertAsync(new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = first.Id, ProductId = 501, Quantity = 1 }, false);
+        await Repository<OrderItem>().InsertAsync(new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = first.Id, ProductId = fan.Id, Quantity = 1 }, false);
         await PublishAsync<EntityUpdatedEvent<Order>>(Orders, new EntityUpdatedEvent<Order>(first));
         Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.EqualTo(new[] { ann.Id }), "the item's product is read");
         await AssertMembersAsFullRebuildAsync("item added", all);
@@ -269,7 +270,8 @@ public class OrderEventShortcutTests : MembershipTestBase
     public async Task AnOrderEventEvaluatesTheSegmentsOfTheFiguresItChangedOnly()
     {
         var ann = await CustomerAsync("ann@example.com", "Acme");
-        var fans = await SegmentAsync("Fans", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, 501)));
+        var fan = await ProductAsync("Fan product");
+        var fans = await SegmentAsync("Fans", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, fan.Id)));
         var recent = Condition(RuleFields.OrderCountInPeriod, RuleOperators.GreaterThanOrEqual, 1);
         recent.PeriodDays = 30;
         var recentBuyers = await SegmentAsync("Recent buyers", Json(recent));
@@ -287,7 +289,7 @@ public class OrderEventShortcutTests : MembershipTestBase
         await AssertMembersAsFullRebuildAsync("order without items", all);
 
         //an item added, the total unchanged: her products bought change, her day does not
-        await Repository<OrderItem>().InsertAsync(new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = order.Id, ProductId = 501, Quantity = 1 }, false);
+        await Repository<OrderItem>().InsertAsync(new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = order.Id, ProductId = fan.Id, Quantity = 1 }, false);
         Assert.That(await EvaluatedAsync(order), Is.EqualTo(new[] { fans.Id }));
         Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.EqualTo(new[] { ann.Id }));
 

@@ -109,11 +109,12 @@ public class OrderEventsInOneRequestTests : MembershipTestBase
     {
         var ann = await CustomerAsync("ann@example.com");
         var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
-        var fans = await SegmentAsync("Fans", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, 501)));
+        var fan = await ProductAsync("Fan product");
+        var fans = await SegmentAsync("Fans", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, fan.Id)));
         var order = await OrderAsync(ann.Id, publishEvent: false);
         await PublishAsync(OrdersInRequest, new EntityInsertedEvent<Order>(order));
 
-        var item = new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = order.Id, ProductId = 501, Quantity = 1 };
+        var item = new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = order.Id, ProductId = fan.Id, Quantity = 1 };
         await Repository<OrderItem>().InsertAsync(item, false);
         await PublishAsync(OrderItemsInRequest, new EntityInsertedEvent<OrderItem>(item));
         Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.EqualTo(new[] { ann.Id }));

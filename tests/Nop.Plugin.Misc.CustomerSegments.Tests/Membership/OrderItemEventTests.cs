@@ -34,27 +34,28 @@ public class OrderItemEventTests : MembershipTestBase
 
         var ann = await CustomerAsync("ann@example.com");
         var order = await OrderAsync(ann.Id, publishEvent: false);
-        var fans = await SegmentAsync("Fans", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, 501)));
+        var fan = await ProductAsync("Fan product");
+        var fans = await SegmentAsync("Fans", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, fan.Id)));
         await statistics.RecomputeAllAsync(DateTime.UtcNow);
         Assert.That(statistics.AreCurrent(), Is.True);
         await rebuild.RebuildAllSegmentsAsync();
         Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.Empty);
         //the rule reads the products bought per customer
         var sql = LinqToDB.LinqExtensions.ToSqlQuery(await queries.BuildMatchingCustomerIdsQueryAsync(
-            new SegmentRule { Root = new RuleGroup { Children = [Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, 501)] } }, 0, DateTime.UtcNow)).Sql;
+            new SegmentRule { Root = new RuleGroup { Children = [Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, fan.Id)] } }, 0, DateTime.UtcNow)).Sql;
         Assert.That(sql, Does.Contain(CustomerSegmentsDefaults.PurchasedProductsTableName));
 
-        var item = new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = order.Id, ProductId = 501, Quantity = 1 };
+        var item = new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = order.Id, ProductId = fan.Id, Quantity = 1 };
         await Repository<OrderItem>().InsertAsync(item, false);
         await items.HandleEventAsync(new EntityInsertedEvent<OrderItem>(item));
         Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.EqualTo(new[] { ann.Id }), "item added");
 
-        item.ProductId = 502;
+        item.ProductId = fan.Id + 1;
         await Repository<OrderItem>().UpdateAsync(item, false);
         await items.HandleEventAsync(new EntityUpdatedEvent<OrderItem>(item));
         Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.Empty, "item's product changed");
 
-        item.ProductId = 501;
+        item.ProductId = fan.Id;
         await Repository<OrderItem>().UpdateAsync(item, false);
         await items.HandleEventAsync(new EntityUpdatedEvent<OrderItem>(item));
         Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.EqualTo(new[] { ann.Id }), "changed back");

@@ -1,3 +1,4 @@
+using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Localization;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
@@ -32,6 +33,42 @@ public class SegmentServicesTests : MembershipTestBase
         //a static segment has no rule to check
         var manual = await SegmentAsync("Manual", null, SegmentType.Static);
         Assert.That(manual.Id, Is.GreaterThan(0));
+    }
+
+    /// <summary>
+    /// A rule is saved only with ids that name rows (a deleted product's row included); a role deleted since keeps its
+    /// rule rebuilding, and saving the segment again asks for another role
+    /// </summary>
+    [Test]
+    public async Task ARuleIsStoredOnlyWithIdsThatNameRows()
+    {
+        var vip = await SystemRoleAsync("VIP");
+        var discontinued = await ProductAsync("Discontinued", deleted: true);
+        var missingRoleId = vip.Id + 1000;
+
+        var crafted = new Segment { Name = "Crafted", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = Json(HasRole(vip.Id), HasRole(missingRoleId)), Active = true };
+        var refused = Assert.ThrowsAsync<SegmentRuleValidationException>(() => SegmentService.InsertSegmentAsync(crafted));
+        Assert.That(refused!.Errors.Select(error => (error.ResourceKey, error.Path, error.Args.Single())),
+            Is.EqualTo(new[] { (RuleErrorKeys.ValueNotFound, "1", (object)missingRoleId) }));
+        Assert.That(await SegmentService.GetAllSegmentsAsync(), Is.Empty, "nothing is saved");
+
+        var ann = await CustomerInRoleAsync(vip, "ann@example.com");
+        var vips = await SegmentAsync("VIPs", Json(HasRole(vip.Id)));
+        var buyers = await SegmentAsync("Buyers of a discontinued product", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, discontinued.Id)));
+        Assert.That(buyers.Id, Is.GreaterThan(0));
+
+        await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMemberIdsAsync(vips.Id), Is.EqualTo(new[] { ann.Id }));
+
+        await Repository<CustomerCustomerRoleMapping>().DeleteAsync(_ => true);
+        await Repository<CustomerRole>().DeleteAsync(vip, false);
+        await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(await CurrentMemberIdsAsync(vips.Id), Is.Empty, "the saved rule still runs");
+
+        vips.Description = "Edited";
+        var again = Assert.ThrowsAsync<SegmentRuleValidationException>(() => SegmentService.UpdateSegmentAsync(vips));
+        Assert.That(again!.Errors.Select(error => (error.ResourceKey, error.Args.Single())), Is.EqualTo(new[] { (RuleErrorKeys.ValueNotFound, (object)vip.Id) }));
+        Assert.That((await Repository<Segment>().GetByIdAsync(vips.Id)).Description, Is.Null, "nothing is saved");
     }
 
     [Test]
@@ -153,11 +190,12 @@ public class SegmentServicesTests : MembershipTestBase
     [Test]
     public async Task TheActiveDynamicSegmentsReadingTheDataAreFound()
     {
-        var vips = await SegmentAsync("VIPs", Json(HasRole(7)));
+        var vip = await SystemRoleAsync("VIP");
+        var vips = await SegmentAsync("VIPs", Json(HasRole(vip.Id)));
         var exempt = await SegmentAsync("Exempt", Json(Condition(RuleFields.TaxExempt, RuleOperators.Equal, true)));
         await SegmentAsync("Acme", Json(Company("Acme")));
         await SegmentAsync("Members of VIPs", Json(MemberOf(vips.Id)));
-        await SegmentAsync("Dormant VIPs", Json(HasRole(7)), active: false);
+        await SegmentAsync("Dormant VIPs", Json(HasRole(vip.Id)), active: false);
         await SegmentAsync("Picked", null, SegmentType.Static);
         var subscribers = await SegmentAsync("Subscribers", Json(Subscribed()));
 

@@ -13,6 +13,7 @@ public class SegmentRuleValidatorTests
     private Dictionary<int, Segment> _segments;
     private Dictionary<int, string> _stores;
     private SegmentRuleValidator _validator;
+    private Mock<ISegmentValueLookupService> _lookups;
 
     [SetUp]
     public void SetUp()
@@ -29,16 +30,20 @@ public class SegmentRuleValidatorTests
 
         //the stores the pickers offer: store 3 was deleted, so it is not among them
         _stores = new Dictionary<int, string> { [1] = "Main", [2] = "Outlet" };
-        var lookups = new Mock<ISegmentValueLookupService>();
-        lookups.Setup(l => l.GetByIdsAsync(RuleValueSource.Stores, It.IsAny<IList<int>>()))
+        _lookups = new Mock<ISegmentValueLookupService>();
+        _lookups.Setup(l => l.GetByIdsAsync(RuleValueSource.Stores, It.IsAny<IList<int>>()))
             .ReturnsAsync((RuleValueSource _, IList<int> ids) => ids.Where(_stores.ContainsKey).Select(id => new ValueLookupItem(id, _stores[id])).ToList());
+
+        //the rows of the other tables, deleted ones included: ids 1 to 2000 exist
+        _lookups.Setup(l => l.GetExistingIdsAsync(It.IsAny<RuleValueSource>(), It.IsAny<IList<int>>()))
+            .ReturnsAsync((RuleValueSource _, IList<int> ids) => ids.Where(id => id is >= 1 and <= 2000).ToHashSet());
 
         //the English texts, as nopCommerce would return them
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>()))
             .ReturnsAsync((string key) => LocaleResources.EnglishResources.GetValueOrDefault(key, key));
 
-        _validator = new SegmentRuleValidator(new RuleFieldCatalog(), new SegmentRuleSerializer(), segmentService.Object, localization.Object, lookups.Object);
+        _validator = new SegmentRuleValidator(new RuleFieldCatalog(), new SegmentRuleSerializer(), segmentService.Object, localization.Object, _lookups.Object);
     }
 
     private static RuleCondition C(string field, string op, params object[] values) =>
@@ -296,6 +301,82 @@ public class SegmentRuleValidatorTests
         Assert.That(unsound.Single().ResourceKey, Is.EqualTo(RuleErrorKeys.NumberOutOfRange));
         var missingSegment = await _validator.ValidateSavedAsync(Rule(C(RuleFields.SegmentMember, RuleOperators.In, 99)), 1);
         Assert.That(missingSegment.Single().ResourceKey, Is.EqualTo(RuleErrorKeys.SegmentNotFound));
+    }
+
+    /// <summary>
+    /// A condition picking ids from a table (roles, products, countries ...) is saved only with ids that name a row: each
+    /// missing id is an error next to the condition, naming the id
+    /// </summary>
+    [TestCase(RuleFields.CustomerRoles, RuleOperators.AnyOf, RuleValueSource.CustomerRoles, "Customer roles")]
+    [TestCase(RuleFields.BoughtProducts, RuleOperators.NoneOf, RuleValueSource.Products, "Bought products")]
+    [TestCase(RuleFields.BoughtCategories, RuleOperators.AllOf, RuleValueSource.Categories, "Bought from categories")]
+    [TestCase(RuleFields.BoughtManufacturers, RuleOperators.AnyOf, RuleValueSource.Manufacturers, "Bought from manufacturers")]
+    [TestCase(RuleFields.BillingCountry, RuleOperators.In, RuleValueSource.Countries, "Billing country")]
+    [TestCase(RuleFields.ShippingStateProvince, RuleOperators.NotIn, RuleValueSource.StateProvinces, "Shipping state / province")]
+    [TestCase(RuleFields.Vendor, RuleOperators.In, RuleValueSource.Vendors, "Vendor")]
+    [TestCase(RuleFields.Affiliate, RuleOperators.In, RuleValueSource.Affiliates, "Affiliate")]
+    public async Task AConditionOnATableNamesRowsThatExist(string field, string op, RuleValueSource source, string fieldName)
+    {
+        Assert.That(await _validator.ValidateAsync(Rule(C(field, op, 1, 2)), 1), Is.Empty);
+
+        var missing = await SingleErrorAsync(Rule(C(RuleFields.Active, RuleOperators.Equal, true), C(field, op, 2, 999999)), 1);
+        Assert.That((missing.ResourceKey, missing.Path, missing.Args.Single()), Is.EqualTo((RuleErrorKeys.ValueNotFound, "1", (object)999999)));
+        Assert.That(missing.Message, Is.EqualTo($"Condition 2 ({fieldName}): ID 999999 does not exist. Choose another value."));
+
+        var errors = await _validator.ValidateAsync(Rule(C(field, op, 1, 3000, 4000)), 0);
+        Assert.That(errors.Select(e => (e.ResourceKey, e.Path, e.Args.Single())),
+            Is.EqualTo(new[] { (RuleErrorKeys.ValueNotFound, "0", (object)3000), (RuleErrorKeys.ValueNotFound, "0", (object)4000) }));
+        _lookups.Verify(l => l.GetExistingIdsAsync(source, It.IsAny<IList<int>>()), Times.Exactly(3));
+    }
+
+    [Test]
+    public async Task ACustomerAttributeConditionNamesOptionsThatExist()
+    {
+        var condition = C(RuleFields.CustomerAttributeValues, RuleOperators.AnyOf, 5, 5000);
+        condition.Key = "1";
+
+        var error = await SingleErrorAsync(Rule(condition));
+
+        Assert.That((error.ResourceKey, error.Args.Single()), Is.EqualTo((RuleErrorKeys.ValueNotFound, (object)5000)));
+    }
+
+    /// <summary>
+    /// One read per table, whatever the number of conditions naming it; its ids are those of all its conditions, each once
+    /// </summary>
+    [Test]
+    public async Task TheIdsOfATableAreReadOnceForAllItsConditions()
+    {
+        var rule = Rule(C(RuleFields.BillingCountry, RuleOperators.In, 1, 2), C(RuleFields.ShippingCountry, RuleOperators.Equal, 2),
+            new RuleGroup { Children = [C(RuleFields.BoughtProducts, RuleOperators.AnyOf, 7), C(RuleFields.BillingCountry, RuleOperators.NotIn, 3)] },
+            C(RuleFields.OrderCount, RuleOperators.GreaterThan, 1));
+
+        Assert.That(await _validator.ValidateAsync(rule, 0), Is.Empty);
+
+        _lookups.Verify(l => l.GetExistingIdsAsync(RuleValueSource.Countries, It.Is<IList<int>>(ids => ids.Order().SequenceEqual(new[] { 1, 2, 3 }))), Times.Once);
+        _lookups.Verify(l => l.GetExistingIdsAsync(RuleValueSource.Products, It.Is<IList<int>>(ids => ids.SequenceEqual(new[] { 7 }))), Times.Once);
+        _lookups.Verify(l => l.GetExistingIdsAsync(It.IsAny<RuleValueSource>(), It.IsAny<IList<int>>()), Times.Exactly(2));
+    }
+
+    [Test]
+    public async Task AThousandIdsOfWhichOneIsMissingNameThatOne()
+    {
+        var ids = Enumerable.Range(1, RuleValueLimits.MaxValues).Select(id => id == 600 ? 654321 : id).Cast<object>().ToArray();
+
+        var error = await SingleErrorAsync(Rule(C(RuleFields.BoughtProducts, RuleOperators.AnyOf, ids)));
+
+        Assert.That((error.ResourceKey, error.Args.Single()), Is.EqualTo((RuleErrorKeys.ValueNotFound, (object)654321)));
+    }
+
+    /// <summary>
+    /// A saved rule keeps running when a row it names is deleted afterwards (a role deleted: its condition matches no one)
+    /// </summary>
+    [Test]
+    public async Task ASavedRuleNamingAMissingRowStillRuns()
+    {
+        var rule = Rule(C(RuleFields.CustomerRoles, RuleOperators.AnyOf, 1, 999999), C(RuleFields.BoughtProducts, RuleOperators.AnyOf, 888888));
+
+        Assert.That(await _validator.ValidateSavedAsync(rule, 1), Is.Empty);
+        Assert.That((await _validator.ValidateAsync(rule, 1)).Select(e => e.ResourceKey), Is.EqualTo(new[] { RuleErrorKeys.ValueNotFound, RuleErrorKeys.ValueNotFound }));
     }
 
     [Test]
