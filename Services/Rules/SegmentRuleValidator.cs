@@ -70,6 +70,10 @@ public class SegmentRuleValidator : ISegmentRuleValidator
         foreach (var (path, condition) in conditions)
             CheckCondition(condition, path, problems);
 
+        //stored as written again, which escapes what the rule builder sends raw (apostrophes, letters beyond ASCII)
+        if (problems.Count == 0 && _segmentRuleSerializer.Serialize(rule).Length > RuleValueLimits.MaxJsonLength)
+            problems.Add(new Problem(string.Empty, null, RuleErrorKeys.JsonTooLarge, [RuleValueLimits.MaxJsonLength / 1024]));
+
         //references to other segments, stores and rows only once the rule itself is sound
         if (problems.Count == 0)
         {

@@ -122,6 +122,38 @@ public class SegmentRuleValidatorTests
     }
 
     /// <summary>
+    /// The rule is stored as the serializer writes it, which escapes apostrophes and letters beyond ASCII: sent raw by the
+    /// rule builder, a rule within the limit was saved six times as large and then refused at every rebuild
+    /// </summary>
+    [TestCase("'")]
+    [TestCase("\u00fc")]
+    [TestCase("\ud83d\ude00")]
+    public async Task ARuleThatWouldBeStoredLargerThanTheLimitIsRefused(string letter)
+    {
+        var text = string.Concat(Enumerable.Repeat(letter, (RuleValueLimits.MaxTextLength - 4) / letter.Length));
+        var values = string.Join(",", Enumerable.Range(0, 300).Select(i => $"\"{i}{text}\""));
+        var json = "{\"version\":1,\"root\":{\"kind\":\"group\",\"children\":[{\"kind\":\"condition\",\"field\":\"customer.company\",\"operator\":\"in\",\"values\":[" + values + "]}]}}";
+        var parsed = new SegmentRuleSerializer().Parse(json);
+        Assert.That(parsed.Success, Is.True, "within the limit as sent");
+
+        var error = await SingleErrorAsync(parsed.Rule);
+
+        Assert.That(error.ResourceKey, Is.EqualTo(RuleErrorKeys.JsonTooLarge));
+        Assert.That(error.Message, Is.EqualTo($"The rule is too large (at most {RuleValueLimits.MaxJsonLength / 1024} KB)."));
+    }
+
+    [Test]
+    public async Task ARuleOfEscapedLettersWithinTheLimitWhenStoredIsValid()
+    {
+        var values = string.Join(",", Enumerable.Range(0, 30).Select(i => $"\"{i}{new string('\'', 390)}\""));
+        var json = "{\"version\":1,\"root\":{\"kind\":\"group\",\"children\":[{\"kind\":\"condition\",\"field\":\"customer.company\",\"operator\":\"in\",\"values\":[" + values + "]}]}}";
+        var serializer = new SegmentRuleSerializer();
+
+        Assert.That(await _validator.ValidateAsync(serializer.Parse(json).Rule, 0), Is.Empty);
+        Assert.That(serializer.Parse(serializer.Serialize(serializer.Parse(json).Rule)).Success, Is.True);
+    }
+
+    /// <summary>
     /// Each option of a customer attribute is a text test of the attributes' XML: a thousand of them took linq2db seconds
     /// to translate for every statement reading the rule, where an attribute has a few options
     /// </summary>
