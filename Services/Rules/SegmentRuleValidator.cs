@@ -50,9 +50,10 @@ public class SegmentRuleValidator : ISegmentRuleValidator
 
     /// <param name="rule">The rule</param>
     /// <param name="segmentId">The segment that owns the rule (0 for a new one)</param>
-    /// <param name="checkNamedRows">Whether the stores the rule names must be stores the admin can choose, and the other ids
-    /// it names rows that exist (a rule saved before such a row was deleted keeps running)</param>
-    protected virtual async Task<IReadOnlyList<RuleValidationError>> ValidateAsync(SegmentRule rule, int segmentId, bool checkNamedRows)
+    /// <param name="saving">Whether the rule is about to be saved, rather than a stored rule about to run: then its stored
+    /// form must be within the size limit, the stores it names stores the admin can choose, and the other ids it names
+    /// rows that exist (a rule saved before such a row was deleted keeps running)</param>
+    protected virtual async Task<IReadOnlyList<RuleValidationError>> ValidateAsync(SegmentRule rule, int segmentId, bool saving)
     {
         var problems = new List<Problem>();
         if (rule?.Root == null)
@@ -70,15 +71,16 @@ public class SegmentRuleValidator : ISegmentRuleValidator
         foreach (var (path, condition) in conditions)
             CheckCondition(condition, path, problems);
 
-        //stored as written again, which escapes what the rule builder sends raw (apostrophes, letters beyond ASCII)
-        if (problems.Count == 0 && _segmentRuleSerializer.Serialize(rule).Length > RuleValueLimits.MaxJsonLength)
+        //stored as written again, which escapes what the rule builder sends raw (apostrophes, letters beyond ASCII); a
+        //stored rule was read within the limit
+        if (saving && problems.Count == 0 && _segmentRuleSerializer.Serialize(rule).Length > RuleValueLimits.MaxJsonLength)
             problems.Add(new Problem(string.Empty, null, RuleErrorKeys.JsonTooLarge, [RuleValueLimits.MaxJsonLength / 1024]));
 
         //references to other segments, stores and rows only once the rule itself is sound
         if (problems.Count == 0)
         {
             await CheckSegmentReferencesAsync(conditions, segmentId, problems);
-            if (checkNamedRows)
+            if (saving)
             {
                 await CheckStoresAsync(conditions, problems);
                 await CheckRowsExistAsync(conditions, problems);
