@@ -59,9 +59,10 @@ public class CustomerSegmentsSettings : ISettings
     public DateTime? OrderStatisticsRefreshedOnUtc { get; set; }
 
     /// <summary>
-    /// When the full recompute of the order figures now running started; null when none runs. Its transaction holds
-    /// every row of the figures' tables until it commits (minutes in a large shop), so the order events meanwhile queue
-    /// their customers for the scheduled task instead of waiting for it. Kept by the plugin, not edited by the admin.
+    /// When the full recompute of the order figures now running started; null when none runs. It writes the figures a
+    /// range of customers at a time, each range in a transaction that holds its rows until it commits, and takes
+    /// minutes in a large shop: the order events meanwhile queue their customers for the scheduled task instead of
+    /// waiting for a range or refreshing figures it is about to write. Kept by the plugin, not edited by the admin.
     /// </summary>
     public DateTime? OrderStatisticsRecomputeStartedOnUtc { get; set; }
 

@@ -2,7 +2,7 @@
 # Build, package and test Nop.Plugin.Misc.CustomerSegments.
 #
 #   build/build.sh          restore, build the plugin (Release), package it into Plugins/Misc.CustomerSegments/
-#                           and Plugins/Misc.CustomerSegments.zip (the archive Admin > Local plugins > Upload takes)
+#                           and Plugins/Misc.CustomerSegments.zip (the archive Configuration > Local plugins > Upload plugin or theme takes)
 #   build/build.sh test     build and package, start the test database servers when installed, run every
 #                           test project under tests/ and the rule builder's browser tests (tests/js, through
 #                           build/js-test.sh; SKIP_JS_TESTS=1 leaves them out), print
