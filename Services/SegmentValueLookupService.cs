@@ -1,5 +1,6 @@
 using Nop.Core.Domain.Affiliates;
 using Nop.Core.Domain.Catalog;
+using Nop.Core.Domain.Common;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Directory;
 using Nop.Core.Domain.Stores;
@@ -20,6 +21,7 @@ public class SegmentValueLookupService : ISegmentValueLookupService
     /// </summary>
     public const int ExistingIdsBatchSize = 500;
 
+    protected readonly IRepository<Address> _addressRepository;
     protected readonly IRepository<Affiliate> _affiliateRepository;
     protected readonly IRepository<Category> _categoryRepository;
     protected readonly IRepository<Country> _countryRepository;
@@ -42,8 +44,10 @@ public class SegmentValueLookupService : ISegmentValueLookupService
         IRepository<StateProvince> stateProvinceRepository,
         IRepository<Store> storeRepository,
         IRepository<Vendor> vendorRepository,
-        IRepository<Affiliate> affiliateRepository)
+        IRepository<Affiliate> affiliateRepository,
+        IRepository<Address> addressRepository)
     {
+        _addressRepository = addressRepository;
         _affiliateRepository = affiliateRepository;
         _categoryRepository = categoryRepository;
         _countryRepository = countryRepository;
@@ -107,6 +111,13 @@ public class SegmentValueLookupService : ISegmentValueLookupService
             .Where(vendor => !vendor.Deleted)
             .OrderBy(vendor => vendor.Name).ThenBy(vendor => vendor.Id)
             .Select(vendor => new LookupRow { Id = vendor.Id, Name = vendor.Name }),
+        //an affiliate is named by its address, as nopCommerce's admin names it
+        RuleValueSource.Affiliates =>
+            from affiliate in _affiliateRepository.Table.Where(affiliate => !affiliate.Deleted)
+            from address in _addressRepository.Table.Where(address => address.Id == affiliate.AddressId).DefaultIfEmpty()
+            let name = ((address.FirstName ?? string.Empty) + " " + (address.LastName ?? string.Empty)).Trim()
+            orderby name, affiliate.Id
+            select new LookupRow { Id = affiliate.Id, Name = name },
         RuleValueSource.Segments => _segmentRepository.Table
             .OrderBy(segment => segment.Name).ThenBy(segment => segment.Id)
             .Select(segment => new LookupRow { Id = segment.Id, Name = segment.Name }),

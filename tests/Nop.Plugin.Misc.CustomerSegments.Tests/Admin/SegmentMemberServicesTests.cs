@@ -1,3 +1,4 @@
+using Nop.Core.Domain.Common;
 using System.Text;
 using Moq;
 using Nop.Core.Domain.Affiliates;
@@ -108,7 +109,7 @@ public class SegmentMemberServicesTests : DatabaseTestBase
 
     private SegmentValueLookupService LookupService() => new(Repository<Category>(), Repository<Country>(), Repository<CustomerAttributeValue>(),
         Repository<CustomerRole>(), Repository<Manufacturer>(), Repository<Product>(), Repository<Segment>(), Repository<StateProvince>(),
-        Repository<Store>(), Repository<Vendor>(), Repository<Affiliate>());
+        Repository<Store>(), Repository<Vendor>(), Repository<Affiliate>(), Repository<Address>());
 
     [Test]
     public async Task LookupFindsProductsCategoriesAndManufacturersButNotDeletedOnes()
@@ -129,6 +130,36 @@ public class SegmentMemberServicesTests : DatabaseTestBase
         Assert.That(blue.Items.Select(p => p.Name), Is.EqualTo(new[] { "Blue shirt" }));
         Assert.That(categories.Items.Select(c => c.Name), Is.EqualTo(new[] { "Shirts" }));
         Assert.That(manufacturers.Items.Select(m => m.Name), Is.EqualTo(new[] { "Acme" }));
+    }
+
+    /// <summary>
+    /// An affiliate has no name of its own: nopCommerce names it by its address, and so do the rule builder's picker and
+    /// the names of a saved rule's affiliates
+    /// </summary>
+    [Test]
+    public async Task AffiliatesAreNamedByTheirAddress()
+    {
+        async Task<Affiliate> affiliateAsync(string firstName, string lastName, bool deleted = false)
+        {
+            var address = new Address { FirstName = firstName, LastName = lastName, CreatedOnUtc = DateTime.UtcNow };
+            await Repository<Address>().InsertAsync(address);
+            var affiliate = new Affiliate { AddressId = address.Id, Active = true, Deleted = deleted };
+            await Repository<Affiliate>().InsertAsync(affiliate);
+            return affiliate;
+        }
+
+        var ann = await affiliateAsync("Ann", "Smith");
+        var noFirstName = await affiliateAsync(null, "Jones");
+        await affiliateAsync("Gone", "Smith", deleted: true);
+        var service = LookupService();
+
+        var smiths = await service.SearchAsync(RuleValueSource.Affiliates, "Smith", 0, 0, 20);
+        var all = await service.SearchAsync(RuleValueSource.Affiliates, null, 0, 0, 20);
+        var named = await service.GetByIdsAsync(RuleValueSource.Affiliates, [noFirstName.Id, ann.Id]);
+
+        Assert.That(smiths.Items.Select(item => (item.Id, item.Name)), Is.EqualTo(new[] { (ann.Id, "Ann Smith") }), "deleted affiliates are not offered");
+        Assert.That(all.Items.Select(item => item.Name), Is.EqualTo(new[] { "Ann Smith", "Jones" }));
+        Assert.That(named.Select(item => item.Name).Order(), Is.EqualTo(new[] { "Ann Smith", "Jones" }));
     }
 
     [Test]
