@@ -295,6 +295,16 @@ public class CustomerSegmentsAdminController : BasePluginController
         return named.Concat(storeIds.Where(id => !found.Contains(id)).Select(id => new ValueLookupItem(id, string.Format(deleted, id)))).ToList();
     }
 
+    /// <summary>
+    /// The names of soft-deleted values marked as such
+    /// </summary>
+    protected virtual async Task<IList<ValueLookupItem>> MarkDeletedAsync(IList<ValueLookupItem> named)
+    {
+        var deleted = await GetResourceAsync("Fields.Value.Deleted");
+
+        return named.Select(item => item.Deleted ? item with { Name = string.Format(deleted, item.Name) } : item).ToList();
+    }
+
     #endregion
 
     #region Settings
@@ -607,9 +617,11 @@ public class CustomerSegmentsAdminController : BasePluginController
                 .Distinct()
                 .Take(500)
                 .ToList();
-            var named = await _segmentValueLookupService.GetByIdsAsync(valueSource, idList);
-            if (valueSource == RuleValueSource.Stores)
-                named = await WithDeletedStoresAsync(named, idList);
+            //a rule keeps naming a product (category...) deleted since, and still selects its buyers: named as deleted; a
+            //store deleted since must be replaced before the rule is saved again
+            var named = valueSource == RuleValueSource.Stores
+                ? await WithDeletedStoresAsync(await _segmentValueLookupService.GetByIdsAsync(valueSource, idList), idList)
+                : await MarkDeletedAsync(await _segmentValueLookupService.GetNamesAsync(valueSource, idList));
 
             return Json(new { items = named.Select(item => new { id = item.Id, name = item.Name }), more = false });
         }

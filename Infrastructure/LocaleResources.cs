@@ -47,6 +47,7 @@ public static class LocaleResources
         [P("Fields.Store.Hint")] = "The store whose orders and customers the rule looks at; all stores when none is chosen.",
         [P("Fields.Store.Invalid")] = "Choose a store from the list.",
         [P("Fields.Store.Deleted")] = "Deleted store (ID {0})",
+        [P("Fields.Value.Deleted")] = "{0} (deleted)",
         [P("Fields.Store.WasDeleted")] = "Store ID {0} was deleted. Choose another store, or All.",
         [P("Fields.SegmentType")] = "Type",
         [P("Fields.SegmentType.Hint")] = "Dynamic segments take the customers who match a rule and keep up to date by themselves; static segments hold the customers you add.",

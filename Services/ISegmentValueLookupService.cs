@@ -21,6 +21,12 @@ public interface ISegmentValueLookupService
     Task<IList<ValueLookupItem>> GetByIdsAsync(Rules.RuleValueSource source, IList<int> ids);
 
     /// <summary>
+    /// The names of the values a saved rule names, soft-deleted rows included (<see cref="ValueLookupItem.Deleted"/>),
+    /// so that the rule builder shows a discontinued product by its name
+    /// </summary>
+    Task<IList<ValueLookupItem>> GetNamesAsync(Rules.RuleValueSource source, IList<int> ids);
+
+    /// <summary>
     /// Which of the ids name a row of the source's table, soft-deleted rows included (a rule may target the buyers of a
     /// discontinued product); for a source that is not a table of ids, none
     /// </summary>
@@ -29,6 +35,7 @@ public interface ISegmentValueLookupService
     Task<IReadOnlySet<int>> GetExistingIdsAsync(Rules.RuleValueSource source, IList<int> ids);
 }
 
-public record ValueLookupItem(int Id, string Name);
+/// <param name="Deleted">Whether the row is soft-deleted (nopCommerce keeps deleted products, categories, stores... as rows)</param>
+public record ValueLookupItem(int Id, string Name, bool Deleted = false);
 
 public record ValueLookupPage(IList<ValueLookupItem> Items, bool HasMore);

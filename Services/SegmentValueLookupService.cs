@@ -69,58 +69,61 @@ public class SegmentValueLookupService : ISegmentValueLookupService
         public int Id { get; init; }
 
         public string Name { get; init; }
+
+        public bool Deleted { get; init; }
     }
 
     /// <summary>
-    /// The named rows of a source, in display order down to the id (pages read with OFFSET are stable only in a
-    /// unique order), or null when the source is not a table of names
+    /// The named rows of a source the admin can pick: soft-deleted rows left out (see <see cref="GetAllItems"/>)
     /// </summary>
-    protected virtual IQueryable<LookupRow> GetItems(RuleValueSource source, int parentId) => source switch
+    protected virtual IQueryable<LookupRow> GetItems(RuleValueSource source, int parentId) =>
+        GetAllItems(source, parentId)?.Where(item => !item.Deleted);
+
+    /// <summary>
+    /// The named rows of a source, soft-deleted ones included, in display order down to the id (pages read with OFFSET
+    /// are stable only in a unique order), or null when the source is not a table of names
+    /// </summary>
+    protected virtual IQueryable<LookupRow> GetAllItems(RuleValueSource source, int parentId) => source switch
     {
         RuleValueSource.Countries => _countryRepository.Table
             .OrderBy(country => country.DisplayOrder).ThenBy(country => country.Name).ThenBy(country => country.Id)
-            .Select(country => new LookupRow { Id = country.Id, Name = country.Name }),
+            .Select(country => new LookupRow { Id = country.Id, Name = country.Name, Deleted = false }),
         RuleValueSource.StateProvinces => _stateProvinceRepository.Table
             .Where(state => parentId == 0 || state.CountryId == parentId)
             .OrderBy(state => state.DisplayOrder).ThenBy(state => state.Name).ThenBy(state => state.Id)
-            .Select(state => new LookupRow { Id = state.Id, Name = state.Name }),
+            .Select(state => new LookupRow { Id = state.Id, Name = state.Name, Deleted = false }),
         RuleValueSource.CustomerRoles => _customerRoleRepository.Table
             .OrderBy(role => role.Name).ThenBy(role => role.Id)
-            .Select(role => new LookupRow { Id = role.Id, Name = role.Name }),
+            .Select(role => new LookupRow { Id = role.Id, Name = role.Name, Deleted = false }),
         RuleValueSource.Stores => _storeRepository.Table
-            .Where(store => !store.Deleted)
             .OrderBy(store => store.DisplayOrder).ThenBy(store => store.Name).ThenBy(store => store.Id)
-            .Select(store => new LookupRow { Id = store.Id, Name = store.Name }),
+            .Select(store => new LookupRow { Id = store.Id, Name = store.Name, Deleted = store.Deleted }),
         RuleValueSource.CustomerAttributeValues => _customerAttributeValueRepository.Table
             .Where(value => parentId == 0 || value.AttributeId == parentId)
             .OrderBy(value => value.DisplayOrder).ThenBy(value => value.Name).ThenBy(value => value.Id)
-            .Select(value => new LookupRow { Id = value.Id, Name = value.Name }),
+            .Select(value => new LookupRow { Id = value.Id, Name = value.Name, Deleted = false }),
         RuleValueSource.Products => _productRepository.Table
-            .Where(product => !product.Deleted)
             .OrderBy(product => product.Name).ThenBy(product => product.Id)
-            .Select(product => new LookupRow { Id = product.Id, Name = product.Name }),
+            .Select(product => new LookupRow { Id = product.Id, Name = product.Name, Deleted = product.Deleted }),
         RuleValueSource.Categories => _categoryRepository.Table
-            .Where(category => !category.Deleted)
             .OrderBy(category => category.Name).ThenBy(category => category.Id)
-            .Select(category => new LookupRow { Id = category.Id, Name = category.Name }),
+            .Select(category => new LookupRow { Id = category.Id, Name = category.Name, Deleted = category.Deleted }),
         RuleValueSource.Manufacturers => _manufacturerRepository.Table
-            .Where(manufacturer => !manufacturer.Deleted)
             .OrderBy(manufacturer => manufacturer.Name).ThenBy(manufacturer => manufacturer.Id)
-            .Select(manufacturer => new LookupRow { Id = manufacturer.Id, Name = manufacturer.Name }),
+            .Select(manufacturer => new LookupRow { Id = manufacturer.Id, Name = manufacturer.Name, Deleted = manufacturer.Deleted }),
         RuleValueSource.Vendors => _vendorRepository.Table
-            .Where(vendor => !vendor.Deleted)
             .OrderBy(vendor => vendor.Name).ThenBy(vendor => vendor.Id)
-            .Select(vendor => new LookupRow { Id = vendor.Id, Name = vendor.Name }),
+            .Select(vendor => new LookupRow { Id = vendor.Id, Name = vendor.Name, Deleted = vendor.Deleted }),
         //an affiliate is named by its address, as nopCommerce's admin names it
         RuleValueSource.Affiliates =>
-            from affiliate in _affiliateRepository.Table.Where(affiliate => !affiliate.Deleted)
+            from affiliate in _affiliateRepository.Table
             from address in _addressRepository.Table.Where(address => address.Id == affiliate.AddressId).DefaultIfEmpty()
             let name = ((address.FirstName ?? string.Empty) + " " + (address.LastName ?? string.Empty)).Trim()
             orderby name, affiliate.Id
-            select new LookupRow { Id = affiliate.Id, Name = name },
+            select new LookupRow { Id = affiliate.Id, Name = name, Deleted = affiliate.Deleted },
         RuleValueSource.Segments => _segmentRepository.Table
             .OrderBy(segment => segment.Name).ThenBy(segment => segment.Id)
-            .Select(segment => new LookupRow { Id = segment.Id, Name = segment.Name }),
+            .Select(segment => new LookupRow { Id = segment.Id, Name = segment.Name, Deleted = false }),
         _ => null
     };
 
@@ -147,9 +150,11 @@ public class SegmentValueLookupService : ISegmentValueLookupService
         return new ValueLookupPage(rows.Take(pageSize).Select(row => new ValueLookupItem(row.Id, row.Name)).ToList(), rows.Count > pageSize);
     }
 
-    public virtual async Task<IList<ValueLookupItem>> GetByIdsAsync(RuleValueSource source, IList<int> ids)
+    /// <summary>
+    /// The rows of the ids among the items
+    /// </summary>
+    protected virtual async Task<IList<ValueLookupItem>> GetByIdsAsync(IQueryable<LookupRow> items, IList<int> ids)
     {
-        var items = GetItems(source, 0);
         if (items is null || ids is null || ids.Count == 0)
             return [];
 
@@ -157,8 +162,14 @@ public class SegmentValueLookupService : ISegmentValueLookupService
 
         var rows = await items.Where(item => wanted.Contains(item.Id)).ToListAsync();
 
-        return rows.Select(row => new ValueLookupItem(row.Id, row.Name)).ToList();
+        return rows.Select(row => new ValueLookupItem(row.Id, row.Name, row.Deleted)).ToList();
     }
+
+    public virtual Task<IList<ValueLookupItem>> GetByIdsAsync(RuleValueSource source, IList<int> ids) =>
+        GetByIdsAsync(GetItems(source, 0), ids);
+
+    public virtual Task<IList<ValueLookupItem>> GetNamesAsync(RuleValueSource source, IList<int> ids) =>
+        GetByIdsAsync(GetAllItems(source, 0), ids);
 
     /// <summary>
     /// The ids of every row of a source's table, soft-deleted ones included, or null when the source is not a table of ids

@@ -690,12 +690,28 @@ public class CustomerSegmentsAdminControllerTests
     [Test]
     public async Task LookupNamesTheIdsOfASavedRule()
     {
-        _lookupService.Setup(l => l.GetByIdsAsync(RuleValueSource.Countries, It.Is<IList<int>>(ids => ids.SequenceEqual(new[] { 4, 9 }))))
+        _lookupService.Setup(l => l.GetNamesAsync(RuleValueSource.Countries, It.Is<IList<int>>(ids => ids.SequenceEqual(new[] { 4, 9 }))))
             .ReturnsAsync([new ValueLookupItem(4, "France")]);
 
         var json = JsonOf(await _controller.LookupValues("Countries", null, ids: "4, 9,x,-1,4"));
 
         Assert.That(json.GetProperty("items").EnumerateArray().Single().GetProperty("name").GetString(), Is.EqualTo("France"));
+    }
+
+    /// <summary>
+    /// A rule naming a product deleted since still selects its buyers: the rule builder names it, marked as deleted
+    /// </summary>
+    [Test]
+    public async Task LookupNamesADeletedProductOfASavedRuleAsDeleted()
+    {
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Fields.Value.Deleted")).ReturnsAsync("{0} (deleted)");
+        _lookupService.Setup(l => l.GetNamesAsync(RuleValueSource.Products, It.Is<IList<int>>(ids => ids.SequenceEqual(new[] { 7, 8 }))))
+            .ReturnsAsync([new ValueLookupItem(7, "Old mug", Deleted: true), new ValueLookupItem(8, "New mug")]);
+
+        var json = JsonOf(await _controller.LookupValues("Products", null, ids: "7,8"));
+
+        Assert.That(json.GetProperty("items").EnumerateArray().Select(item => item.GetProperty("name").GetString()),
+            Is.EqualTo(new[] { "Old mug (deleted)", "New mug" }));
     }
 
     [Test]

@@ -155,11 +155,36 @@ public class SegmentMemberServicesTests : DatabaseTestBase
 
         var smiths = await service.SearchAsync(RuleValueSource.Affiliates, "Smith", 0, 0, 20);
         var all = await service.SearchAsync(RuleValueSource.Affiliates, null, 0, 0, 20);
-        var named = await service.GetByIdsAsync(RuleValueSource.Affiliates, [noFirstName.Id, ann.Id]);
+        var named = await service.GetNamesAsync(RuleValueSource.Affiliates, [noFirstName.Id, ann.Id]);
 
         Assert.That(smiths.Items.Select(item => (item.Id, item.Name)), Is.EqualTo(new[] { (ann.Id, "Ann Smith") }), "deleted affiliates are not offered");
         Assert.That(all.Items.Select(item => item.Name), Is.EqualTo(new[] { "Ann Smith", "Jones" }));
         Assert.That(named.Select(item => item.Name).Order(), Is.EqualTo(new[] { "Ann Smith", "Jones" }));
+    }
+
+    /// <summary>
+    /// A saved rule may name rows deleted since: the picker no longer offers them, their names are still read, marked
+    /// </summary>
+    [Test]
+    public async Task TheNamesOfASavedRulesValuesIncludeDeletedRowsMarked()
+    {
+        var mug = new Product { Name = "Old mug", Published = true, Deleted = true };
+        var cup = new Product { Name = "New cup", Published = true };
+        await Repository<Product>().InsertAsync(mug);
+        await Repository<Product>().InsertAsync(cup);
+        var tea = new Category { Name = "Tea", Published = true, Deleted = true };
+        await Repository<Category>().InsertAsync(tea);
+        var service = LookupService();
+
+        var products = await service.GetNamesAsync(RuleValueSource.Products, [mug.Id, cup.Id, 987_654]);
+        var categories = await service.GetNamesAsync(RuleValueSource.Categories, [tea.Id]);
+        var offered = await service.GetByIdsAsync(RuleValueSource.Products, [mug.Id, cup.Id]);
+        var searched = await service.SearchAsync(RuleValueSource.Products, "mug", 0, 0, 20);
+
+        Assert.That(products.OrderBy(item => item.Id), Is.EqualTo(new[] { new ValueLookupItem(mug.Id, "Old mug", true), new ValueLookupItem(cup.Id, "New cup") }));
+        Assert.That(categories, Is.EqualTo(new[] { new ValueLookupItem(tea.Id, "Tea", true) }));
+        Assert.That(offered.Select(item => item.Id), Is.EqualTo(new[] { cup.Id }), "what the admin can pick leaves deleted rows out");
+        Assert.That(searched.Items, Is.Empty);
     }
 
     [Test]
