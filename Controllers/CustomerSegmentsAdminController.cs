@@ -661,7 +661,7 @@ public class CustomerSegmentsAdminController : BasePluginController
             FileOptions.DeleteOnClose | FileOptions.Asynchronous);
         try
         {
-            await _segmentMemberCsvService.ExportMembersAsync(segment, stream);
+            await _segmentMemberCsvService.ExportMembersAsync(segment, stream, HttpContext.RequestAborted);
             stream.Position = 0;
         }
         catch

@@ -11,5 +11,6 @@ public interface ISegmentMemberCsvService
     /// Writes the current members (customer id, email, name, entered on) as CSV; cells that a spreadsheet would
     /// run as a formula are neutralized
     /// </summary>
-    Task ExportMembersAsync(Segment segment, Stream output);
+    /// <param name="cancellationToken">Stops the export (the admin left the page)</param>
+    Task ExportMembersAsync(Segment segment, Stream output, CancellationToken cancellationToken = default);
 }

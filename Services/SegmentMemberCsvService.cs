@@ -33,9 +33,10 @@ public class SegmentMemberCsvService : ISegmentMemberCsvService
         public DateTime EnteredOnUtc { get; init; }
     }
 
-    public virtual async Task ExportMembersAsync(Segment segment, Stream output)
+    public virtual async Task ExportMembersAsync(Segment segment, Stream output, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(segment);
+        cancellationToken.ThrowIfCancellationRequested();
 
         var rows =
             from membership in _membershipRepository.Table
@@ -55,7 +56,7 @@ public class SegmentMemberCsvService : ISegmentMemberCsvService
         await writer.WriteLineAsync(CsvCells.Line("CustomerId", "Email", "FirstName", "LastName", "EnteredOnUtc"));
 
         //one streamed query, so a large segment never sits in memory
-        await foreach (var row in rows.ToAsyncEnumerable())
+        await foreach (var row in rows.ToAsyncEnumerable().WithCancellation(cancellationToken))
         {
             await writer.WriteLineAsync(CsvCells.Line(row.CustomerId.ToString(), row.Email, row.FirstName, row.LastName,
                 DateTime.SpecifyKind(row.EnteredOnUtc, DateTimeKind.Utc).ToString("yyyy-MM-dd HH:mm:ss")));

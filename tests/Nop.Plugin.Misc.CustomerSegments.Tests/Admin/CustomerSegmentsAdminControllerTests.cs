@@ -911,8 +911,8 @@ public class CustomerSegmentsAdminControllerTests
     {
         var segment = new Segment { Id = 3 };
         _segmentService.Setup(s => s.GetSegmentByIdAsync(3)).ReturnsAsync(segment);
-        _csvService.Setup(c => c.ExportMembersAsync(segment, It.IsAny<Stream>()))
-            .Returns((Segment _, Stream stream) => stream.WriteAsync("a,b\r\n"u8.ToArray()).AsTask());
+        _csvService.Setup(c => c.ExportMembersAsync(segment, It.IsAny<Stream>(), It.IsAny<CancellationToken>()))
+            .Returns((Segment _, Stream stream, CancellationToken _) => stream.WriteAsync("a,b\r\n"u8.ToArray()).AsTask());
 
         var result = (FileStreamResult)await _controller.ExportMembers(3);
 
@@ -925,6 +925,29 @@ public class CustomerSegmentsAdminControllerTests
     }
 
     /// <summary>
+    /// An admin who leaves the page (or closes the browser) stops the export: the request's abort reaches the query
+    /// </summary>
+    [Test]
+    public async Task TheExportStopsWhenTheRequestIsAborted()
+    {
+        var segment = new Segment { Id = 3 };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(3)).ReturnsAsync(segment);
+        using var aborted = new CancellationTokenSource();
+        _controller.HttpContext.RequestAborted = aborted.Token;
+        var received = CancellationToken.None;
+        _csvService.Setup(c => c.ExportMembersAsync(segment, It.IsAny<Stream>(), It.IsAny<CancellationToken>()))
+            .Returns((Segment _, Stream _, CancellationToken token) =>
+            {
+                received = token;
+                return Task.CompletedTask;
+            });
+
+        ((FileStreamResult)await _controller.ExportMembers(3)).FileStream.Dispose();
+
+        Assert.That(received, Is.EqualTo(aborted.Token));
+    }
+
+    /// <summary>
     /// An export that fails half way (a command timeout on a large segment, a lost connection) removes its temporary
     /// file at once: it was left open on the disk, with the members written so far, until the garbage collector ran
     /// </summary>
@@ -934,8 +957,8 @@ public class CustomerSegmentsAdminControllerTests
         var segment = new Segment { Id = 3 };
         _segmentService.Setup(s => s.GetSegmentByIdAsync(3)).ReturnsAsync(segment);
         FileStream written = null;
-        _csvService.Setup(c => c.ExportMembersAsync(segment, It.IsAny<Stream>()))
-            .Returns(async (Segment _, Stream stream) =>
+        _csvService.Setup(c => c.ExportMembersAsync(segment, It.IsAny<Stream>(), It.IsAny<CancellationToken>()))
+            .Returns(async (Segment _, Stream stream, CancellationToken _) =>
             {
                 written = (FileStream)stream;
                 await stream.WriteAsync("CustomerId,Email\r\n1,a@example.com\r\n"u8.ToArray());

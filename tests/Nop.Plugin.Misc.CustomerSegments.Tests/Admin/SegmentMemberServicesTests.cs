@@ -107,6 +107,17 @@ public class SegmentMemberServicesTests : DatabaseTestBase
         Assert.That(lines, Has.None.Contains("left@example.com"));
     }
 
+    [Test]
+    public void AnExportStopsWhenItIsCancelled()
+    {
+        var service = new SegmentMemberCsvService(Repository<Customer>(), Repository<SegmentMembership>());
+        using var output = new MemoryStream();
+        using var cancelled = new CancellationTokenSource();
+        cancelled.Cancel();
+
+        Assert.That(() => service.ExportMembersAsync(_static, output, cancelled.Token), Throws.InstanceOf<OperationCanceledException>());
+    }
+
     private SegmentValueLookupService LookupService() => new(Repository<Category>(), Repository<Country>(), Repository<CustomerAttributeValue>(),
         Repository<CustomerRole>(), Repository<Manufacturer>(), Repository<Product>(), Repository<Segment>(), Repository<StateProvince>(),
         Repository<Store>(), Repository<Vendor>(), Repository<Affiliate>(), Repository<Address>());
