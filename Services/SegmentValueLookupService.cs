@@ -171,29 +171,10 @@ public class SegmentValueLookupService : ISegmentValueLookupService
     public virtual Task<IList<ValueLookupItem>> GetNamesAsync(RuleValueSource source, IList<int> ids) =>
         GetByIdsAsync(GetAllItems(source, 0), ids);
 
-    /// <summary>
-    /// The ids of every row of a source's table, soft-deleted ones included, or null when the source is not a table of ids
-    /// </summary>
-    protected virtual IQueryable<int> GetAllIds(RuleValueSource source) => source switch
-    {
-        RuleValueSource.Countries => _countryRepository.Table.Select(country => country.Id),
-        RuleValueSource.StateProvinces => _stateProvinceRepository.Table.Select(state => state.Id),
-        RuleValueSource.CustomerRoles => _customerRoleRepository.Table.Select(role => role.Id),
-        RuleValueSource.Stores => _storeRepository.Table.Select(store => store.Id),
-        RuleValueSource.CustomerAttributeValues => _customerAttributeValueRepository.Table.Select(value => value.Id),
-        RuleValueSource.Products => _productRepository.Table.Select(product => product.Id),
-        RuleValueSource.Categories => _categoryRepository.Table.Select(category => category.Id),
-        RuleValueSource.Manufacturers => _manufacturerRepository.Table.Select(manufacturer => manufacturer.Id),
-        RuleValueSource.Vendors => _vendorRepository.Table.Select(vendor => vendor.Id),
-        RuleValueSource.Affiliates => _affiliateRepository.Table.Select(affiliate => affiliate.Id),
-        RuleValueSource.Segments => _segmentRepository.Table.Select(segment => segment.Id),
-        _ => null
-    };
-
     public virtual async Task<IReadOnlySet<int>> GetExistingIdsAsync(RuleValueSource source, IList<int> ids)
     {
         var existing = new HashSet<int>();
-        var all = GetAllIds(source);
+        var all = GetAllItems(source, 0)?.Select(item => item.Id);
         if (all is null || ids is null || ids.Count == 0)
             return existing;
 
