@@ -510,7 +510,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         }
         catch (SegmentRuleValidationException)
         {
-            //the stored rule names something gone since (a store, a segment): the admin fixes it on the page first
+            //the stored rule names something gone since (a store, a segment, a role...): the admin fixes it on the page first
             _notificationService.ErrorNotification(await GetResourceAsync("Segments.Copy.InvalidRule"));
             return RedirectToAction(nameof(Edit), new { id });
         }
