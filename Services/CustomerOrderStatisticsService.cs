@@ -92,6 +92,12 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// </summary>
     public virtual int RankCustomerIdsPerRange { get; set; } = DefaultRankCustomerIdsPerRange;
 
+    /// <summary>
+    /// The refresh in place brings this many customers at a time in line with their orders, each batch in a
+    /// transaction of its own (see <see cref="RefreshInPlaceAsync"/>)
+    /// </summary>
+    public virtual int RefreshCustomersPerBatch { get; set; } = CustomerBatchSize;
+
     #region Utilities
 
     /// <summary>
@@ -814,7 +820,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     /// apart): rows whose figures differ are updated, missing rows added (without scores), rows of stores where the
     /// customer has no orders any more removed; then the same for the rows for all stores
     /// </summary>
-    protected virtual async Task ReconcileCustomersAsync(IQueryable<int> customerIds, DateTime nowUtc)
+    protected virtual async Task ReconcileCustomersAsync(int[] customerIds, DateTime nowUtc)
     {
         var statistics = _statisticsRepository.Table;
         var orders = _orderRepository.Table.Where(o => !o.Deleted && o.StoreId > 0);
@@ -866,22 +872,26 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         var crossedTo = lastStart < start ? start : lastStart;
         var placedSince = lastUtc < nowUtc ? lastUtc : nowUtc;
 
-        //one table and two ranges of one index (no UNION: MySQL/MariaDB do not turn an IN over a UNION into a semi-join)
-        var customerIds = _orderRepository.Table
+        //one table and two ranges of one index
+        var customerIds = await _orderRepository.Table
             .Where(o => o.CreatedOnUtc >= crossedFrom && o.CreatedOnUtc < crossedTo || o.CreatedOnUtc >= placedSince)
-            .Select(o => o.CustomerId);
+            .Select(o => o.CustomerId)
+            .Distinct()
+            .ToListAsync();
         //the purchases per day and the products bought do not move with time: only the customers whose orders were placed
-        //since (a missed event), read first so that their rows are reconciled in batches of ids (indexed reads)
+        //since (a missed event)
         var placedSinceIds = await _orderRepository.Table.Where(o => o.CreatedOnUtc >= placedSince).Select(o => o.CustomerId).Distinct().ToListAsync();
         await _dailyPurchasesService.RefreshCustomersAsync(placedSinceIds);
         await _purchasedProductService.RefreshCustomersAsync(placedSinceIds);
 
-        await _segmentMembershipTransaction.RunAsync(async () =>
-        {
-            await ReconcileCustomersAsync(customerIds, nowUtc);
-            await DeleteRowsWithoutOrdersAsync();
-            await RankAsync();
-        });
+        //a batch of customers at a time, each in a transaction of its own, and the ranking's statements on their own: an
+        //order event of a customer whose rows the refresh writes waits for the statements of his batch, not for the
+        //whole refresh (a minute at a million customers, every checkout of a re-ranked buyer held until its end)
+        foreach (var batch in customerIds.Order().Chunk(RefreshCustomersPerBatch))
+            await _segmentMembershipTransaction.RunAsync(() => ReconcileCustomersAsync(batch, nowUtc));
+
+        await DeleteRowsWithoutOrdersAsync();
+        await RankAsync();
     }
 
     #endregion

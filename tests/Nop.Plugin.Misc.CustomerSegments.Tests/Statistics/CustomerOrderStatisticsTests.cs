@@ -549,10 +549,11 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
     }
 
     [Test]
-    public async Task ARefreshInPlaceAgreesWithAFullRecompute()
+    public async Task ARefreshInPlaceAgreesWithAFullRecompute([Values(CustomerOrderStatisticsService.CustomerBatchSize, 4)] int customersPerBatch)
     {
         var settings = new CustomerSegmentsSettings();
         var service = Statistics(settings);
+        service.RefreshCustomersPerBatch = customersPerBatch;
         var earlier = Now.AddDays(-3);
         var windowEdge = Now.AddDays(-settings.RfmWindowDays);
 

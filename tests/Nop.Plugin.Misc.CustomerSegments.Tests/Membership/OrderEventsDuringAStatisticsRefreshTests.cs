@@ -1,3 +1,4 @@
+using LinqToDB;
 using Moq;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
@@ -12,20 +13,20 @@ using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 
 /// <summary>
-/// The full recompute of the order figures (after the install or a change of the settings they depend on) holds every
-/// row of its tables in one transaction, for minutes in a large shop: an order event in the meantime must not wait for it
+/// A refresh of all the order figures runs for minutes in a large shop: the full recompute (after the install or a change
+/// of the settings they depend on) and the scheduled refresh in place. An order event in the meantime must not wait for it.
 /// </summary>
-public class OrderEventsDuringARecomputeTests : MembershipTestBase
+public class OrderEventsDuringAStatisticsRefreshTests : MembershipTestBase
 {
-    public OrderEventsDuringARecomputeTests(DatabaseEngine engine) : base(engine)
+    public OrderEventsDuringAStatisticsRefreshTests(DatabaseEngine engine) : base(engine)
     {
     }
 
     /// <summary>
-    /// The plugin's statistics service, whose full recompute stops inside its transaction (the rows deleted and written
-    /// again, not committed) until released
+    /// The plugin's statistics service, whose refresh of all customers stops once it has ranked the RFM scores (every
+    /// customer's figures written by then) until released
     /// </summary>
-    private sealed class PausedRecomputeService(CustomerSegmentsSettings settings, TestShop shop)
+    private sealed class PausedRefreshService(CustomerSegmentsSettings settings, TestShop shop)
         : CustomerOrderStatisticsService(settings, shop.DataProvider, new Mock<ISettingService>().Object, shop.Repository<Customer>(),
             shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(), shop.Repository<Order>(),
             shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(shop.Repository<Segment>()),
@@ -66,7 +67,7 @@ public class OrderEventsDuringARecomputeTests : MembershipTestBase
         await rebuild.RebuildAllSegmentsAsync();
         Assert.That(await CurrentMemberIdsAsync(repeatBuyers.Id), Is.Empty, "one order");
 
-        var recomputing = new PausedRecomputeService(settings, Shop);
+        var recomputing = new PausedRefreshService(settings, Shop);
         var recompute = recomputing.RecomputeAllAsync(DateTime.UtcNow);
         Task placed = null;
         try
@@ -90,6 +91,49 @@ public class OrderEventsDuringARecomputeTests : MembershipTestBase
 
         Assert.That(await pending.ProcessAsync(), Is.EqualTo(1));
         Assert.That(await CurrentMemberIdsAsync(repeatBuyers.Id), Is.EqualTo(new[] { ann.Id }), "her second order counted");
+        Logger.Verify(logger => logger.ErrorAsync(It.IsAny<string>(), It.IsAny<Exception>(), null), Times.Never);
+    }
+
+    [Test]
+    public async Task AnOrderPlacedWhileTheStatisticsAreRefreshedInPlaceDoesNotWaitForTheRefresh()
+    {
+        var settings = new CustomerSegmentsSettings();
+        var queries = NewQueryBuilder(settings);
+        var reevaluation = NewReevaluationService(queries, settings: settings);
+        var ann = await CustomerAsync("ann@example.com");
+        var repeatBuyers = await SegmentAsync("Repeat buyers", Json(OrdersAtLeast(2)));
+        await OrderAsync(ann.Id, publishEvent: false);
+        var refreshing = new PausedRefreshService(settings, Shop);
+        refreshing.Release();
+        await refreshing.RefreshAllAsync(DateTime.UtcNow);
+        Assert.That(refreshing.AreCurrent(), Is.True, "the figures recomputed once, the next refresh works in place");
+
+        //an order no event told of: the refresh in place rewrites ann's rows
+        await OrderAsync(ann.Id, publishEvent: false);
+        refreshing = new PausedRefreshService(settings, Shop);
+        var refresh = refreshing.RefreshAllAsync(DateTime.UtcNow);
+        Task placed = null;
+        try
+        {
+            Assert.That(await Task.WhenAny(refreshing.Paused, refresh, Task.Delay(TimeSpan.FromSeconds(30))), Is.SameAs(refreshing.Paused),
+                "the refresh in place ranks the scores");
+            var order = await OrderAsync(ann.Id, publishEvent: false);
+            placed = PublishAsync(new OrderEventConsumer(settings, Logger.Object, PendingCustomers, reevaluation, OutsideRequest), new OrderPlacedEvent(order));
+
+            Assert.That(await Task.WhenAny(placed, Task.Delay(TimeSpan.FromSeconds(20))), Is.SameAs(placed),
+                "the checkout's event does not wait for the rest of the refresh");
+        }
+        finally
+        {
+            refreshing.Release();
+        }
+
+        await placed;
+        await refresh;
+        Assert.That(await PendingCustomers.CountAsync(), Is.Zero, "the event re-evaluated ann itself");
+        var rows = await Repository<CustomerOrderStatistics>().Table.Where(row => row.CustomerId == ann.Id && row.StoreId == 0).ToListAsync();
+        Assert.That(rows.Select(row => row.OrderCount), Is.EqualTo(new[] { 3 }), "the refresh's figures and the event's both written");
+        Assert.That(await CurrentMemberIdsAsync(repeatBuyers.Id), Is.EqualTo(new[] { ann.Id }));
         Logger.Verify(logger => logger.ErrorAsync(It.IsAny<string>(), It.IsAny<Exception>(), null), Times.Never);
     }
 }
