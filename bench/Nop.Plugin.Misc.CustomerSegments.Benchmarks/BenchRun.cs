@@ -281,9 +281,13 @@ public class BenchRun
         var vacuum = engine.PurchaseTablesVacuumMilliseconds;
         _log($"  order statistics, full recompute: {Measure.Ms(recompute)}, of which the purchases per customer and day {Measure.Ms(days)} and the products bought {Measure.Ms(products)}; then VACUUM ANALYZE of those {Measure.Ms(vacuum)}");
         var firstInPlace = await engine.RefreshStatisticsAsync(now.AddDays(-1));
-        var inPlace = await engine.RefreshStatisticsAsync(now);
+        var (inPlace, duringRefresh) = await RefreshWithOrderEventsAsync(database, engine, now, windowDays);
         var unchanged = await engine.RefreshStatisticsAsync(now);
         _log($"  order statistics in place: first {Measure.Ms(firstInPlace)}, a day later {Measure.Ms(inPlace)}, nothing moved {Measure.Ms(unchanged)}");
+        var duringRefreshFigures = duringRefresh.Count == 0 ? "none finished"
+            : $"{duringRefresh.Count:N0} events, p50 {Measure.Ms(Measure.Percentile(duringRefresh, 50))}, p99 {Measure.Ms(Measure.Percentile(duringRefresh, 99))}, " +
+              $"max {Measure.Ms(duringRefresh[^1])}";
+        _log($"  order events during the refresh a day later: {duringRefreshFigures}");
 
         //the customers the day's in-place refresh recomputed: orders that left the window that day, or placed that day
         var moved = Convert.ToInt64(await ScalarAsync<object>(database,
@@ -310,8 +314,62 @@ public class BenchRun
                $"{windowDays}-day RFM window or were placed since the last refresh are recomputed and only differing rows written, rows without orders removed, " +
                $"RFM re-ranked with only changed scores written): one day after the last refresh **{Measure.Ms(inPlace)}** " +
                $"({moved:N0} customers recomputed; the first in-place refresh of the process, the day before, took {Measure.Ms(firstInPlace)}); " +
-               $"again at the same moment (nothing moved: the ranking only) **{Measure.Ms(unchanged)}**. Neither is part of the rebuild times below.";
+               $"again at the same moment (nothing moved: the ranking only) **{Measure.Ms(unchanged)}**. Neither is part of the rebuild times below. " +
+               $"While the refresh a day later ran, order events of the customers it recomputes (one after the other, each a new order inserted, then the plugin's " +
+               $"OrderEventConsumer timed, as in section (3)): {duringRefreshFigures}.";
     }
+
+    /// <summary>
+    /// The scheduled in-place refresh, with order events placed one after the other while it runs, for the customers
+    /// whose orders left the RFM window that day (those it recomputes, whose rows it writes); then the events' orders
+    /// removed and their customers' figures refreshed again, so that the later phases find the shop as generated
+    /// </summary>
+    /// <returns>The refresh's time, and the events' times, sorted</returns>
+    private async Task<(double RefreshMilliseconds, List<double> EventMilliseconds)> RefreshWithOrderEventsAsync(TestDatabase database,
+        EngineBench engine, DateTime now, int windowDays)
+    {
+        await using var connection = database.CreateDataConnection();
+        var customers = await connection.QueryToListAsync<int>(
+            "SELECT DISTINCT \"CustomerId\" FROM \"Order\" WHERE \"CreatedOnUtc\" >= @leftFrom AND \"CreatedOnUtc\" < @leftTo ORDER BY \"CustomerId\"",
+            new DataParameter("leftFrom", now.AddDays(-1 - windowDays), DataType.DateTime2),
+            new DataParameter("leftTo", now.AddDays(-windowDays), DataType.DateTime2));
+        var logger = new Mock<ILogger>();
+        var pendingCustomers = new SegmentPendingCustomerService(logger.Object, engine.Shop.Repository<SegmentPendingCustomer>(), engine.Reevaluation);
+        var consumer = new OrderEventConsumer(engine.Settings, logger.Object, pendingCustomers, engine.Reevaluation, new ReevaluatedOrderTracker(new HttpContextAccessor()));
+
+        var times = new List<double>();
+        var placedFor = new List<int>();
+        var refresh = engine.RefreshStatisticsAsync(now);
+        foreach (var customerId in customers)
+        {
+            if (refresh.IsCompleted)
+                break;
+
+            var order = EventOrder(customerId, DuringRefreshEventNumbers + placedFor.Count);
+            await engine.Shop.Repository<Order>().InsertAsync(order, false);
+            await engine.Shop.Repository<OrderItem>().InsertAsync(EventOrderItems(order, placedFor.Count), false);
+            placedFor.Add(customerId);
+            var watch = Stopwatch.StartNew();
+            await consumer.HandleEventAsync(new OrderPlacedEvent(order));
+            times.Add(watch.Elapsed.TotalMilliseconds);
+        }
+
+        var refreshed = await refresh;
+        await RemoveEventOrdersAsync(engine);
+        await engine.Statistics.RefreshCustomersAsync(placedFor, now);
+        var failures = logger.Invocations.Count(invocation => invocation.Method.Name == nameof(ILogger.ErrorAsync));
+        if (failures > 0)
+            _log($"  {failures} order events failed during the refresh in place (logged by the consumer)");
+        times.Sort();
+
+        return (refreshed, times);
+    }
+
+    /// <summary>
+    /// The first number of the orders placed during the in-place refresh (see <see cref="RefreshWithOrderEventsAsync"/>),
+    /// apart from those of section (3)
+    /// </summary>
+    private const int DuringRefreshEventNumbers = 10_000_000;
 
     private async Task RequirementAsync(EngineBench engine)
     {
