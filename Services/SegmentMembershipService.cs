@@ -19,15 +19,12 @@ public class SegmentMembershipService : ISegmentMembershipService
         _membershipRepository = membershipRepository;
     }
 
-    protected virtual IQueryable<SegmentMembership> Current =>
-        _membershipRepository.Table.Where(membership => membership.LeftOnUtc == null);
-
     public virtual async Task<IList<int>> GetSegmentIdsOfCustomerAsync(int customerId)
     {
         if (customerId <= 0)
             return [];
 
-        var query = from membership in Current
+        var query = from membership in _membershipRepository.Table.Current()
             join segment in _segmentRepository.Table on membership.SegmentId equals segment.Id
             where membership.CustomerId == customerId && segment.Active
             orderby membership.SegmentId
@@ -40,23 +37,22 @@ public class SegmentMembershipService : ISegmentMembershipService
     {
         var activeSegment = _segmentRepository.Table.Where(segment => segment.Id == segmentId && segment.Active);
 
-        return await Current.AnyAsync(membership => membership.SegmentId == segmentId && membership.CustomerId == customerId
-            && activeSegment.Any());
+        return await _membershipRepository.Table.CurrentOf(segmentId)
+            .AnyAsync(membership => membership.CustomerId == customerId && activeSegment.Any());
     }
 
     public virtual async Task<IPagedList<SegmentMembership>> GetMembersAsync(int segmentId, int pageIndex = 0, int pageSize = int.MaxValue) =>
-        await Current
-            .Where(membership => membership.SegmentId == segmentId)
+        await _membershipRepository.Table.CurrentOf(segmentId)
             .OrderByDescending(membership => membership.EnteredOnUtc)
             .ThenByDescending(membership => membership.Id)
             .ToPagedListAsync(pageIndex, pageSize);
 
     public virtual async Task<int> CountMembersAsync(int segmentId) =>
-        await Current.CountAsync(membership => membership.SegmentId == segmentId);
+        await _membershipRepository.Table.CurrentOf(segmentId).CountAsync();
 
     public virtual async Task<IDictionary<int, int>> CountMembersOfAllSegmentsAsync()
     {
-        var counts = await Current
+        var counts = await _membershipRepository.Table.Current()
             .GroupBy(membership => membership.SegmentId)
             .Select(group => new { SegmentId = group.Key, Count = group.Count() })
             .ToListAsync();
