@@ -35,9 +35,6 @@ public class StaticSegmentService : IStaticSegmentService
         _segmentReevaluationService = segmentReevaluationService;
     }
 
-    protected virtual IQueryable<SegmentMembership> Current(int segmentId) =>
-        _membershipRepository.Table.Where(membership => membership.SegmentId == segmentId && membership.LeftOnUtc == null);
-
     protected static void EnsureStatic(Segment segment)
     {
         ArgumentNullException.ThrowIfNull(segment);
@@ -65,7 +62,7 @@ public class StaticSegmentService : IStaticSegmentService
             foreach (var batch in ids.Chunk(BatchSize))
             {
                 //from the customer table: only customers who exist (not deleted, no system account) enter
-                var current = Current(segmentId);
+                var current = _membershipRepository.Table.CurrentOf(segmentId);
                 added += await _customerRepository.Table
                     .Where(customer => batch.Contains(customer.Id) && !customer.Deleted && !customer.IsSystemAccount
                         && !current.Any(membership => membership.CustomerId == customer.Id))
@@ -101,7 +98,7 @@ public class StaticSegmentService : IStaticSegmentService
         {
             foreach (var batch in ids.Chunk(BatchSize))
             {
-                removed += await Current(segment.Id)
+                removed += await _membershipRepository.Table.CurrentOf(segment.Id)
                     .Where(membership => batch.Contains(membership.CustomerId))
                     .Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc)
                     .UpdateAsync();
