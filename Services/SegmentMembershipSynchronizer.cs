@@ -45,15 +45,12 @@ public class SegmentMembershipSynchronizer : ISegmentMembershipSynchronizer
 
     protected virtual int BulkCopyThreshold => DefaultBulkCopyThreshold;
 
-    protected virtual IQueryable<SegmentMembership> Current(int segmentId) =>
-        _membershipRepository.Table.Where(membership => membership.SegmentId == segmentId && membership.LeftOnUtc == null);
-
     protected virtual ITable<SegmentMembership> MembershipTable() =>
         (ITable<SegmentMembership>)_dataProvider.GetTable<SegmentMembership>();
 
     /// <returns>How many stays were closed</returns>
     protected virtual Task<int> CloseStaysAsync(int segmentId, int[] customerIds, DateTime nowUtc) =>
-        Current(segmentId)
+        _membershipRepository.Table.CurrentOf(segmentId)
             .Where(membership => customerIds.Contains(membership.CustomerId))
             .Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc)
             .UpdateAsync();
@@ -65,7 +62,7 @@ public class SegmentMembershipSynchronizer : ISegmentMembershipSynchronizer
     /// <returns>How many stays were opened</returns>
     protected virtual Task<int> OpenStaysAsync(int segmentId, int[] customerIds, DateTime nowUtc)
     {
-        var current = Current(segmentId);
+        var current = _membershipRepository.Table.CurrentOf(segmentId);
         return _customerRepository.Table
             .Where(customer => customerIds.Contains(customer.Id) && !current.Any(membership => membership.CustomerId == customer.Id))
             .InsertAsync(MembershipTable(), customer => new SegmentMembership
@@ -124,7 +121,7 @@ public class SegmentMembershipSynchronizer : ISegmentMembershipSynchronizer
 
         var staying = new CustomerIdSet();
         var leaving = new CustomerIdSet();
-        await foreach (var customerId in Current(segmentId).Select(membership => membership.CustomerId).ToAsyncEnumerable())
+        await foreach (var customerId in _membershipRepository.Table.CurrentOf(segmentId).Select(membership => membership.CustomerId).ToAsyncEnumerable())
         {
             if (members.Contains(customerId))
                 staying.Add(customerId);
