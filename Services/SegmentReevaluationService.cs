@@ -55,9 +55,6 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
     protected virtual Task<IQueryable<int>> BuildMatchingAsync(Segment segment, SegmentRule rule, DateTime nowUtc) =>
         _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(rule, segment.StoreId, nowUtc);
 
-    protected virtual IQueryable<SegmentMembership> Current(int segmentId) =>
-        _membershipRepository.Table.Where(membership => membership.SegmentId == segmentId && membership.LeftOnUtc == null);
-
     /// <summary>
     /// The active dynamic segments from nopCommerce's static cache (see <see cref="IActiveSegmentReader"/>), with
     /// their parsed rules and the dependencies of the rules that parse (the others are reported when applied)
@@ -184,7 +181,7 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
                         continue;
                     }
 
-                    var leaving = Current(segmentId).Where(membership => batch.Contains(membership.CustomerId));
+                    var leaving = _membershipRepository.Table.CurrentOf(segmentId).Where(membership => batch.Contains(membership.CustomerId));
                     var candidates = matching.Where(customerId => batch.Contains(customerId));
 
                     left += await leaving
@@ -192,7 +189,7 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
                         .Set(membership => membership.LeftOnUtc, (DateTime?)writtenOnUtc)
                         .UpdateAsync();
 
-                    var current = Current(segmentId);
+                    var current = _membershipRepository.Table.CurrentOf(segmentId);
                     entered += await candidates
                         .Distinct()
                         .Where(customerId => !current.Any(membership => membership.CustomerId == customerId))
@@ -233,7 +230,7 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
     /// <returns>How many stays were opened and closed</returns>
     protected virtual async Task<(int Entered, int Left)> WriteMembershipAsync(int segmentId, int customerId, bool member, DateTime nowUtc)
     {
-        var current = Current(segmentId).Where(membership => membership.CustomerId == customerId);
+        var current = _membershipRepository.Table.CurrentOf(segmentId).Where(membership => membership.CustomerId == customerId);
         if (!member)
             return (0, await current.Set(membership => membership.LeftOnUtc, (DateTime?)nowUtc).UpdateAsync());
 
