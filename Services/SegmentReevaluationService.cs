@@ -138,7 +138,7 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
     /// </summary>
     protected virtual IQueryable<SegmentCustomer> CurrentMembershipsOf(int[] customerIds)
     {
-        var current = _membershipRepository.Table.Where(membership => membership.LeftOnUtc == null);
+        var current = _membershipRepository.Table.Current();
         current = customerIds is [var single]
             ? current.Where(membership => membership.CustomerId == single)
             : current.Where(membership => customerIds.Contains(membership.CustomerId));
