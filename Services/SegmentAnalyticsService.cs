@@ -145,8 +145,7 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
     /// Ids of the segment's current members
     /// </summary>
     protected virtual IQueryable<int> CurrentMemberIds(int segmentId) =>
-        _membershipRepository.Table
-            .Where(membership => membership.SegmentId == segmentId && membership.LeftOnUtc == null)
+        _membershipRepository.Table.CurrentOf(segmentId)
             .Select(membership => membership.CustomerId);
 
     /// <summary>
@@ -516,10 +515,9 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
     public virtual async Task<IList<SegmentOverlap>> GetOverlapAsync(int segmentId)
     {
         var overlap = await (
-                from mine in _membershipRepository.Table
-                join other in _membershipRepository.Table on mine.CustomerId equals other.CustomerId
-                where mine.SegmentId == segmentId && mine.LeftOnUtc == null
-                    && other.SegmentId != segmentId && other.LeftOnUtc == null
+                from mine in _membershipRepository.Table.CurrentOf(segmentId)
+                join other in _membershipRepository.Table.Current() on mine.CustomerId equals other.CustomerId
+                where other.SegmentId != segmentId
                 group other by other.SegmentId into shared
                 select new KeyCount { Key = shared.Key, Count = shared.Count() })
             .ToListAsync();
