@@ -39,9 +39,8 @@ public class SegmentMemberCsvService : ISegmentMemberCsvService
         cancellationToken.ThrowIfCancellationRequested();
 
         var rows =
-            from membership in _membershipRepository.Table
+            from membership in _membershipRepository.Table.CurrentOf(segment.Id)
             join customer in _customerRepository.Table on membership.CustomerId equals customer.Id
-            where membership.SegmentId == segment.Id && membership.LeftOnUtc == null
             orderby customer.Id
             select new ExportRow
             {

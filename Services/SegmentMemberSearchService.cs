@@ -37,9 +37,8 @@ public class SegmentMemberSearchService : ISegmentMemberSearchService
         int pageIndex = 0, int pageSize = int.MaxValue)
     {
         var query =
-            from membership in _membershipRepository.Table
+            from membership in _membershipRepository.Table.CurrentOf(segmentId)
             join customer in _customerRepository.Table on membership.CustomerId equals customer.Id
-            where membership.SegmentId == segmentId && membership.LeftOnUtc == null
             select new { membership, customer };
 
         if (!string.IsNullOrWhiteSpace(email))
