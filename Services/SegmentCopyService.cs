@@ -51,8 +51,7 @@ public class SegmentCopyService : ISegmentCopyService
         var (segmentId, copyId) = (segment.Id, copy.Id);
         var enteredOnUtc = copy.CreatedOnUtc;
 
-        return await _membershipRepository.Table
-            .Where(membership => membership.SegmentId == segmentId && membership.LeftOnUtc == null)
+        return await _membershipRepository.Table.CurrentOf(segmentId)
             .InsertAsync((ITable<SegmentMembership>)_dataProvider.GetTable<SegmentMembership>(), membership => new SegmentMembership
             {
                 SegmentId = copyId,
