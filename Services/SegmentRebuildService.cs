@@ -288,8 +288,8 @@ public class SegmentRebuildService : DynamicSegmentServiceBase, ISegmentRebuildS
             //deleted, made a system account, or removed for good (nopCommerce deletes old guests' rows in bulk, without events)
             var remainingCustomers = _dataProvider.GetTable<Customer>().Where(customer => !customer.Deleted && !customer.IsSystemAccount);
             //read first, then closed by key: an UPDATE scanning the open stays would lock them beside the events' writers
-            var stayIds = await _membershipRepository.Table
-                .Where(membership => membership.LeftOnUtc == null && staticSegmentIds.Contains(membership.SegmentId)
+            var stayIds = await _membershipRepository.Table.Current()
+                .Where(membership => staticSegmentIds.Contains(membership.SegmentId)
                     && !remainingCustomers.Any(customer => customer.Id == membership.CustomerId))
                 .Select(membership => membership.Id)
                 .ToListAsync();
@@ -300,7 +300,8 @@ public class SegmentRebuildService : DynamicSegmentServiceBase, ISegmentRebuildS
             foreach (var batch in stayIds.Chunk(CustomerBatchSize))
             {
                 closed += await _membershipRepository.Table
-                    .Where(membership => batch.Contains(membership.Id) && membership.LeftOnUtc == null)
+                    .Where(membership => batch.Contains(membership.Id))
+                    .Current()
                     .Set(membership => membership.LeftOnUtc, (DateTime?)WriteMoment())
                     .UpdateAsync();
             }
