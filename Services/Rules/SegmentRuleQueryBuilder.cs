@@ -1233,7 +1233,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     {
         //a segment switched off has no members here, as for discounts and the customer's segments
         var activeSegmentIds = _segmentRepository.Table.Where(segment => segment.Active).Select(segment => segment.Id);
-        var memberships = _segmentMembershipRepository.Table.Where(m => m.LeftOnUtc == null)
+        var memberships = _segmentMembershipRepository.Table.Current()
             .Where(RuleExpressions.OneOf<SegmentMembership, int>(m => m.SegmentId, segmentIds))
             .Where(m => activeSegmentIds.Contains(m.SegmentId));
         return c => memberships.Any(m => m.CustomerId == c.Id);
