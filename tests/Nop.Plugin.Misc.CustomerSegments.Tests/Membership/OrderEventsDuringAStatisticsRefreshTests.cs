@@ -49,6 +49,33 @@ public class OrderEventsDuringAStatisticsRefreshTests : MembershipTestBase
         }
     }
 
+    /// <summary>
+    /// Starts the refresh and, once it has paused, places an order for the customer and publishes its event, which
+    /// must finish while the refresh stays paused; then lets the refresh end
+    /// </summary>
+    private async Task PlaceOrderWhilePausedAsync(PausedRefreshService refreshing, Func<Task> refreshAsync, int customerId,
+        OrderEventConsumer consumer, string eventDoesNotWait)
+    {
+        var refresh = refreshAsync();
+        Task placed = null;
+        try
+        {
+            Assert.That(await Task.WhenAny(refreshing.Paused, refresh, Task.Delay(TimeSpan.FromSeconds(30))), Is.SameAs(refreshing.Paused),
+                "the refresh reaches its pause");
+            var order = await OrderAsync(customerId, publishEvent: false);
+            placed = PublishAsync(consumer, new OrderPlacedEvent(order));
+
+            Assert.That(await Task.WhenAny(placed, Task.Delay(TimeSpan.FromSeconds(20))), Is.SameAs(placed), eventDoesNotWait);
+        }
+        finally
+        {
+            refreshing.Release();
+        }
+
+        await placed;
+        await refresh;
+    }
+
     [Test]
     public async Task AnOrderPlacedWhileTheStatisticsAreRecomputedIsQueuedRatherThanWaitingAndTheTaskReevaluatesItsCustomer()
     {
@@ -68,25 +95,8 @@ public class OrderEventsDuringAStatisticsRefreshTests : MembershipTestBase
         Assert.That(await CurrentMemberIdsAsync(repeatBuyers.Id), Is.Empty, "one order");
 
         var recomputing = new PausedRefreshService(settings, Shop);
-        var recompute = recomputing.RecomputeAllAsync(DateTime.UtcNow);
-        Task placed = null;
-        try
-        {
-            Assert.That(await Task.WhenAny(recomputing.Paused, recompute, Task.Delay(TimeSpan.FromSeconds(30))), Is.SameAs(recomputing.Paused),
-                "the recompute holds its transaction");
-            var order = await OrderAsync(ann.Id, publishEvent: false);
-            placed = PublishAsync(new OrderEventConsumer(settings, Logger.Object, pending, reevaluation, OutsideRequest), new OrderPlacedEvent(order));
-
-            Assert.That(await Task.WhenAny(placed, Task.Delay(TimeSpan.FromSeconds(20))), Is.SameAs(placed),
-                "the checkout's event does not wait for the recompute");
-        }
-        finally
-        {
-            recomputing.Release();
-        }
-
-        await placed;
-        await recompute;
+        await PlaceOrderWhilePausedAsync(recomputing, () => recomputing.RecomputeAllAsync(DateTime.UtcNow), ann.Id,
+            new OrderEventConsumer(settings, Logger.Object, pending, reevaluation, OutsideRequest), "the checkout's event does not wait for the recompute");
         Assert.That(await pending.CountAsync(), Is.EqualTo(1), "ann queued for the scheduled task");
 
         Assert.That(await pending.ProcessAsync(), Is.EqualTo(1));
@@ -111,25 +121,8 @@ public class OrderEventsDuringAStatisticsRefreshTests : MembershipTestBase
         //an order no event told of: the refresh in place rewrites ann's rows
         await OrderAsync(ann.Id, publishEvent: false);
         refreshing = new PausedRefreshService(settings, Shop);
-        var refresh = refreshing.RefreshAllAsync(DateTime.UtcNow);
-        Task placed = null;
-        try
-        {
-            Assert.That(await Task.WhenAny(refreshing.Paused, refresh, Task.Delay(TimeSpan.FromSeconds(30))), Is.SameAs(refreshing.Paused),
-                "the refresh in place ranks the scores");
-            var order = await OrderAsync(ann.Id, publishEvent: false);
-            placed = PublishAsync(new OrderEventConsumer(settings, Logger.Object, PendingCustomers, reevaluation, OutsideRequest), new OrderPlacedEvent(order));
-
-            Assert.That(await Task.WhenAny(placed, Task.Delay(TimeSpan.FromSeconds(20))), Is.SameAs(placed),
-                "the checkout's event does not wait for the rest of the refresh");
-        }
-        finally
-        {
-            refreshing.Release();
-        }
-
-        await placed;
-        await refresh;
+        await PlaceOrderWhilePausedAsync(refreshing, () => refreshing.RefreshAllAsync(DateTime.UtcNow), ann.Id,
+            new OrderEventConsumer(settings, Logger.Object, PendingCustomers, reevaluation, OutsideRequest), "the checkout's event does not wait for the rest of the refresh");
         Assert.That(await PendingCustomers.CountAsync(), Is.Zero, "the event re-evaluated ann itself");
         var rows = await Repository<CustomerOrderStatistics>().Table.Where(row => row.CustomerId == ann.Id && row.StoreId == 0).ToListAsync();
         Assert.That(rows.Select(row => row.OrderCount), Is.EqualTo(new[] { 3 }), "the refresh's figures and the event's both written");
