@@ -115,17 +115,19 @@ public class CustomerSegmentsDiscountController : BasePluginController
     [CheckPermission(StandardPermission.Promotions.DISCOUNTS_CREATE_EDIT_DELETE)]
     public virtual async Task<IActionResult> Configure(SegmentRequirementModel model)
     {
-        ArgumentNullException.ThrowIfNull(model);
-
         if (await IsVendorAsync())
             return Ok(new { Errors = new[] { await TextAsync("VendorRefused") } });
+
+        //a value MVC could not bind is left out of the model (a requirement id: 0, a new requirement), so nothing is saved
+        if (model is null || !ModelState.IsValid)
+            return Ok(new { Errors = new[] { await TextAsync("InvalidValues") } });
 
         var discount = await _discountService.GetDiscountByIdAsync(model.DiscountId);
         if (discount is null)
             return Ok(new { Errors = new[] { await TextAsync("DiscountNotFound") } });
 
         DiscountRequirement requirement = null;
-        if (model.RequirementId > 0)
+        if (model.RequirementId != 0)
         {
             requirement = await _discountService.GetDiscountRequirementByIdAsync(model.RequirementId);
             if (requirement is null || !IsOurs(requirement, discount.Id))
@@ -134,9 +136,9 @@ public class CustomerSegmentsDiscountController : BasePluginController
 
         var configuration = new SegmentRequirement
         {
-            IncludeSegmentIds = (model.IncludeSegmentIds ?? []).Where(id => id > 0).Distinct().ToList(),
+            IncludeSegmentIds = (model.IncludeSegmentIds ?? []).Distinct().ToList(),
             RequireAll = model.RequireAll,
-            ExcludeSegmentIds = (model.ExcludeSegmentIds ?? []).Where(id => id > 0).Distinct().ToList()
+            ExcludeSegmentIds = (model.ExcludeSegmentIds ?? []).Distinct().ToList()
         };
 
         var errors = await _segmentRequirementValidator.ValidateAsync(configuration);

@@ -286,6 +286,7 @@ public static class LocaleResources
         [P("DiscountRequirement.SegmentInactive")] = "Segment \"{0}\" is inactive: the requirement fails until you activate or remove it.",
         [P("DiscountRequirement.DiscountNotFound")] = "The discount could not be loaded.",
         [P("DiscountRequirement.RequirementNotFound")] = "The discount requirement could not be loaded.",
+        [P("DiscountRequirement.InvalidValues")] = "The form was sent with values that are not valid. Reload the page and save again.",
         [P("DiscountRequirement.VendorRefused")] = "Customer segments are the shop's own: a vendor cannot target them.",
         [P("Fields.ShopperMessage")] = "Message to members",
         [P("Fields.ShopperMessage.Hint")] = "Short text shown to customers in this segment about the offers it unlocks (in the widget zones chosen in the settings).",

@@ -109,6 +109,48 @@ public class CustomerSegmentsDiscountControllerTests
         NothingSaved();
     }
 
+    [TestCase("RequirementId", "abc")]
+    [TestCase("IncludeSegmentIds", "1; DROP TABLE Setting;--")]
+    [TestCase("RequireAll", "<script>alert(1)</script>")]
+    public async Task AValueTheFormCouldNotBindIsRefusedInsteadOfSavingWhatDidBind(string field, string posted)
+    {
+        //MVC leaves RequirementId 0 (a new requirement), the list without the value, RequireAll false, and says so in ModelState
+        _controller.ModelState.AddModelError(field, $"The value '{posted}' is not valid for {field}.");
+
+        var result = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1] });
+
+        Assert.That(Errors(result), Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.DiscountRequirement.InvalidValues] {0}" }));
+        NothingSaved();
+    }
+
+    [Test]
+    public async Task NoPostedModelIsRefusedWithoutAnException()
+    {
+        var result = await _controller.Configure(null);
+
+        Assert.That(Errors(result), Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.DiscountRequirement.InvalidValues] {0}" }));
+        NothingSaved();
+    }
+
+    [TestCase(-1)]
+    [TestCase(int.MinValue)]
+    public async Task ANegativeRequirementIdIsRefusedInsteadOfAddingARequirement(int requirementId)
+    {
+        var result = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, RequirementId = requirementId, IncludeSegmentIds = [1] });
+
+        Assert.That(Errors(result), Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.DiscountRequirement.RequirementNotFound] {0}" }));
+        NothingSaved();
+    }
+
+    [Test]
+    public async Task ZeroAndNegativeSegmentIdsAreRefusedAsUnknownInsteadOfDropped()
+    {
+        var result = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1, 0], ExcludeSegmentIds = [-2, 3] });
+
+        Assert.That(Errors(result), Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.DiscountRequirement.UnknownSegments] -2, 0" }));
+        NothingSaved();
+    }
+
     [Test]
     public async Task AnExistingRequirementIsUpdatedInPlaceAndAnInvalidChangeKeepsTheOldConfiguration()
     {
