@@ -136,9 +136,9 @@ public class CustomerSegmentsDiscountController : BasePluginController
 
         var configuration = new SegmentRequirement
         {
-            IncludeSegmentIds = (model.IncludeSegmentIds ?? []).Distinct().ToList(),
+            IncludeSegmentIds = (model.IncludeSegmentIds ?? []).ToList(),
             RequireAll = model.RequireAll,
-            ExcludeSegmentIds = (model.ExcludeSegmentIds ?? []).Distinct().ToList()
+            ExcludeSegmentIds = (model.ExcludeSegmentIds ?? []).ToList()
         };
 
         var errors = await _segmentRequirementValidator.ValidateAsync(configuration);

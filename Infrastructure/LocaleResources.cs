@@ -281,6 +281,7 @@ public static class LocaleResources
         [P("DiscountRequirement.ExcludeSegmentIds.Hint")] = "Customers in any of these segments never get the discount.",
         [P("DiscountRequirement.IncludeRequired")] = "Choose at least one segment the customer must be in.",
         [P("DiscountRequirement.UnknownSegments")] = "These segments do not exist (any more): {0}. Remove them and save again.",
+        [P("DiscountRequirement.DuplicatedSegments")] = "These segments are chosen more than once: {0}. Choose each segment once.",
         [P("DiscountRequirement.IncludedAndExcluded")] = "A segment cannot be both required and excluded: {0}.",
         [P("DiscountRequirement.SegmentMissing")] = "Segment #{0} no longer exists: the requirement fails until you remove it.",
         [P("DiscountRequirement.SegmentInactive")] = "Segment \"{0}\" is inactive: the requirement fails until you activate or remove it.",

@@ -3,7 +3,7 @@ using Nop.Services.Localization;
 namespace Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 
 /// <summary>
-/// A requirement must include at least one segment, name only segments that exist,
+/// A requirement must include at least one segment, name only segments that exist, name each of them once,
 /// and not include and exclude the same segment
 /// </summary>
 public class SegmentRequirementValidator : ISegmentRequirementValidator
@@ -40,6 +40,15 @@ public class SegmentRequirementValidator : ISegmentRequirementValidator
             if (unknown.Count > 0)
                 errors.Add(string.Format(await TextAsync("UnknownSegments"), string.Join(", ", unknown)));
         }
+
+        var duplicated = requirement.IncludeSegmentIds.GroupBy(id => id).Concat(requirement.ExcludeSegmentIds.GroupBy(id => id))
+            .Where(group => group.Count() > 1)
+            .Select(group => group.Key)
+            .Distinct()
+            .OrderBy(id => id)
+            .ToList();
+        if (duplicated.Count > 0)
+            errors.Add(string.Format(await TextAsync("DuplicatedSegments"), string.Join(", ", duplicated)));
 
         var both = requirement.IncludeSegmentIds.Intersect(requirement.ExcludeSegmentIds).OrderBy(id => id).ToList();
         if (both.Count > 0)

@@ -67,7 +67,7 @@ public class CustomerSegmentsDiscountControllerTests
     {
         var result = await _controller.Configure(new SegmentRequirementModel
         {
-            DiscountId = 5, IncludeSegmentIds = [1, 2, 2], RequireAll = true, ExcludeSegmentIds = [3]
+            DiscountId = 5, IncludeSegmentIds = [2, 1], RequireAll = true, ExcludeSegmentIds = [3]
         });
 
         Assert.That(Errors(result), Is.Empty);
@@ -77,7 +77,7 @@ public class CustomerSegmentsDiscountControllerTests
         Assert.That(requirement.DiscountRequirementRuleSystemName, Is.EqualTo(CustomerSegmentsDefaults.SystemName));
 
         var saved = await _h.Store.GetAsync(requirement.Id);
-        Assert.That(saved.IncludeSegmentIds, Is.EqualTo(new[] { 1, 2 }));
+        Assert.That(saved.IncludeSegmentIds, Is.EqualTo(new[] { 2, 1 }));
         Assert.That(saved.RequireAll, Is.True);
         Assert.That(saved.ExcludeSegmentIds, Is.EqualTo(new[] { 3 }));
     }
@@ -148,6 +148,15 @@ public class CustomerSegmentsDiscountControllerTests
         var result = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1, 0], ExcludeSegmentIds = [-2, 3] });
 
         Assert.That(Errors(result), Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.DiscountRequirement.UnknownSegments] -2, 0" }));
+        NothingSaved();
+    }
+
+    [Test]
+    public async Task ASegmentNamedTwiceIsRefusedInsteadOfSavedOnce()
+    {
+        var result = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1, 2, 2], ExcludeSegmentIds = [3, 3] });
+
+        Assert.That(Errors(result), Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.DiscountRequirement.DuplicatedSegments] 2, 3" }));
         NothingSaved();
     }
 
