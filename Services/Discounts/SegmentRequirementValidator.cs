@@ -17,6 +17,11 @@ public class SegmentRequirementValidator : ISegmentRequirementValidator
         _segmentService = segmentService;
     }
 
+    /// <summary>
+    /// How many segment ids an error names at most: a posted list may be as long as a form can carry
+    /// </summary>
+    public const int MaxListedIds = 20;
+
     protected virtual Task<string> TextAsync(string name) =>
         _localizationService.GetResourceAsync($"{CustomerSegmentsDefaults.LocaleResourcePrefix}.DiscountRequirement.{name}");
 
@@ -36,24 +41,33 @@ public class SegmentRequirementValidator : ISegmentRequirementValidator
                 .Where(segment => segment is not null)
                 .Select(segment => segment.Id)
                 .ToHashSet();
-            var unknown = named.Where(id => !existing.Contains(id)).OrderBy(id => id).ToList();
+            var unknown = named.Where(id => !existing.Contains(id)).ToList();
             if (unknown.Count > 0)
-                errors.Add(string.Format(await TextAsync("UnknownSegments"), string.Join(", ", unknown)));
+                errors.Add(string.Format(await TextAsync("UnknownSegments"), ListIds(unknown)));
         }
 
         var duplicated = requirement.IncludeSegmentIds.GroupBy(id => id).Concat(requirement.ExcludeSegmentIds.GroupBy(id => id))
             .Where(group => group.Count() > 1)
             .Select(group => group.Key)
-            .Distinct()
-            .OrderBy(id => id)
             .ToList();
         if (duplicated.Count > 0)
-            errors.Add(string.Format(await TextAsync("DuplicatedSegments"), string.Join(", ", duplicated)));
+            errors.Add(string.Format(await TextAsync("DuplicatedSegments"), ListIds(duplicated)));
 
-        var both = requirement.IncludeSegmentIds.Intersect(requirement.ExcludeSegmentIds).OrderBy(id => id).ToList();
+        var both = requirement.IncludeSegmentIds.Intersect(requirement.ExcludeSegmentIds).ToList();
         if (both.Count > 0)
-            errors.Add(string.Format(await TextAsync("IncludedAndExcluded"), string.Join(", ", both)));
+            errors.Add(string.Format(await TextAsync("IncludedAndExcluded"), ListIds(both)));
 
         return errors;
+    }
+
+    /// <summary>
+    /// The ids in order, each once, the first <see cref="MaxListedIds"/> of them
+    /// </summary>
+    protected static string ListIds(IEnumerable<int> ids)
+    {
+        var ordered = ids.Distinct().Order().ToList();
+        var listed = string.Join(", ", ordered.Take(MaxListedIds));
+
+        return ordered.Count > MaxListedIds ? $"{listed}, …" : listed;
     }
 }

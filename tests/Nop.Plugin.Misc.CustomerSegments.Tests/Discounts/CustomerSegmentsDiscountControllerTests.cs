@@ -101,6 +101,17 @@ public class CustomerSegmentsDiscountControllerTests
     }
 
     [Test]
+    public async Task AThousandUnknownSegmentsAreNamedTwentyAtMostEachOnce()
+    {
+        var unknown = Enumerable.Range(1_000, 1_000).ToList();
+        var result = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1, 1_000, .. unknown], ExcludeSegmentIds = [1_001] });
+
+        var listed = string.Join(", ", unknown.Take(20));
+        Assert.That(Errors(result), Does.Contain($"[Plugins.Misc.CustomerSegments.DiscountRequirement.UnknownSegments] {listed}, …"));
+        NothingSaved();
+    }
+
+    [Test]
     public async Task ASegmentBothIncludedAndExcludedIsRefused()
     {
         var result = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1, 2], ExcludeSegmentIds = [2] });
