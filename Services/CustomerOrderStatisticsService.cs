@@ -872,15 +872,16 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         var crossedTo = lastStart < start ? start : lastStart;
         var placedSince = lastUtc < nowUtc ? lastUtc : nowUtc;
 
-        //one table and two ranges of one index
-        var customerIds = await _orderRepository.Table
+        //one table and two ranges of one index, read once for both lists below
+        var moved = await _orderRepository.Table
             .Where(o => o.CreatedOnUtc >= crossedFrom && o.CreatedOnUtc < crossedTo || o.CreatedOnUtc >= placedSince)
-            .Select(o => o.CustomerId)
+            .Select(o => new { o.CustomerId, PlacedSince = o.CreatedOnUtc >= placedSince })
             .Distinct()
             .ToListAsync();
+        var customerIds = moved.Select(order => order.CustomerId).Distinct().ToList();
         //the purchases per day and the products bought do not move with time: only the customers whose orders were placed
         //since (a missed event)
-        var placedSinceIds = await _orderRepository.Table.Where(o => o.CreatedOnUtc >= placedSince).Select(o => o.CustomerId).Distinct().ToListAsync();
+        var placedSinceIds = moved.Where(order => order.PlacedSince).Select(order => order.CustomerId).Distinct().ToList();
         await _dailyPurchasesService.RefreshCustomersAsync(placedSinceIds);
         await _purchasedProductService.RefreshCustomersAsync(placedSinceIds);
 
