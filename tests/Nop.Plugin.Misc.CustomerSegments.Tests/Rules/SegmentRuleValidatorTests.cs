@@ -272,6 +272,18 @@ public class SegmentRuleValidatorTests
     }
 
     [Test]
+    public async Task ARuleOf200ConditionsOnOtherTablesIsRejected()
+    {
+        //each condition is a subquery of another table: ANDed, 200 of them take PostgreSQL seconds to plan
+        var rule = Rule(Enumerable.Range(1, 200).Select(id => (RuleNode)C(RuleFields.BoughtCategories, RuleOperators.AnyOf, id)).ToArray());
+
+        var error = await SingleErrorAsync(rule);
+
+        Assert.That(error.ResourceKey, Is.EqualTo("Plugins.Misc.CustomerSegments.Rules.Error.TooManyTableConditions"));
+        Assert.That(error.Path, Is.EqualTo(string.Empty));
+    }
+
+    [Test]
     public async Task ASegmentCannotReferToItselfDirectlyOrThroughOthers()
     {
         var serializer = new SegmentRuleSerializer();
