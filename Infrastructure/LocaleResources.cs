@@ -421,6 +421,7 @@ public static class LocaleResources
         [P("Rules.Error.UnsupportedVersion")] = "{0} has version {1}, which this version of the plugin cannot read.",
         [P("Rules.Error.TooDeep")] = "{0}: groups can be nested at most {1} levels deep.",
         [P("Rules.Error.TooManyConditions")] = "{0} has {2} conditions; at most {1} are allowed.",
+        [P("Rules.Error.TooManyTableConditions")] = "{0} has {2} conditions that read orders, addresses, roles or other data beyond the customer's own fields; at most {1} are allowed. Put several values into one condition (any of, all of, is one of) instead of one condition per value.",
         [P("Rules.Error.EmptyGroup")] = "{0} is an empty group: add a condition or remove the group.",
         [P("Rules.Error.UnknownField")] = "{0}: the field '{1}' does not exist.",
         [P("Rules.Error.UnknownOperator")] = "{0}: the comparison '{1}' does not exist.",

@@ -16,6 +16,7 @@ public static class RuleErrorKeys
     public static string UnsupportedVersion => K("UnsupportedVersion");
     public static string TooDeep => K("TooDeep");
     public static string TooManyConditions => K("TooManyConditions");
+    public static string TooManyTableConditions => K("TooManyTableConditions");
     public static string EmptyGroup => K("EmptyGroup");
     public static string UnknownField => K("UnknownField");
     public static string UnknownOperator => K("UnknownOperator");

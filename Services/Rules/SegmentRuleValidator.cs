@@ -68,6 +68,10 @@ public class SegmentRuleValidator : ISegmentRuleValidator
         if (conditions.Count > RuleValueLimits.MaxConditions)
             problems.Add(new Problem(string.Empty, null, RuleErrorKeys.TooManyConditions, [RuleValueLimits.MaxConditions, conditions.Count]));
 
+        var tableConditions = conditions.Count(item => _ruleFieldCatalog.GetField(item.Condition.Field)?.ReadsOtherTables == true);
+        if (tableConditions > RuleValueLimits.MaxTableConditions)
+            problems.Add(new Problem(string.Empty, null, RuleErrorKeys.TooManyTableConditions, [RuleValueLimits.MaxTableConditions, tableConditions]));
+
         foreach (var (path, condition) in conditions)
             CheckCondition(condition, path, problems);
 

@@ -279,8 +279,60 @@ public class SegmentRuleValidatorTests
 
         var error = await SingleErrorAsync(rule);
 
-        Assert.That(error.ResourceKey, Is.EqualTo("Plugins.Misc.CustomerSegments.Rules.Error.TooManyTableConditions"));
+        Assert.That(error.ResourceKey, Is.EqualTo(RuleErrorKeys.TooManyTableConditions));
         Assert.That(error.Path, Is.EqualTo(string.Empty));
+        Assert.That(error.Message, Does.StartWith("The rule has 200 conditions that read orders"));
+        Assert.That(error.Message, Does.Contain($"at most {RuleValueLimits.MaxTableConditions} are allowed"));
+    }
+
+    [Test]
+    public async Task ConditionsOnOtherTablesAreCountedInEveryGroupAndOnlyThey()
+    {
+        RuleCondition onOtherTable(int i) => (i % 4) switch
+        {
+            0 => C(RuleFields.CustomerRoles, RuleOperators.AnyOf, i + 1),
+            1 => C(RuleFields.BillingCity, RuleOperators.Equal, $"city {i}"),
+            2 => C(RuleFields.OrderCount, RuleOperators.GreaterThanOrEqual, i),
+            _ => C(RuleFields.SegmentMember, RuleOperators.NotIn, 1)
+        };
+        SegmentRule spread(int count) => Rule(
+            C(RuleFields.Active, RuleOperators.Equal, true),
+            new RuleGroup
+            {
+                Match = GroupMatch.Any, Negate = true,
+                Children = [.. Enumerable.Range(0, count / 2).Select(i => (RuleNode)onOtherTable(i))]
+            },
+            new RuleGroup { Children = [.. Enumerable.Range(count / 2, count - count / 2).Select(i => (RuleNode)onOtherTable(i))] });
+
+        Assert.That(await _validator.ValidateAsync(spread(RuleValueLimits.MaxTableConditions), 0), Is.Empty);
+
+        var error = await SingleErrorAsync(spread(RuleValueLimits.MaxTableConditions + 1));
+        Assert.That(error.ResourceKey, Is.EqualTo(RuleErrorKeys.TooManyTableConditions));
+        Assert.That(error.Args, Is.EqualTo(new object[] { RuleValueLimits.MaxTableConditions, RuleValueLimits.MaxTableConditions + 1 }));
+
+        //the customer's own columns (dates, texts, the attributes XML) are no subqueries: up to the overall limit
+        var ownColumns = Enumerable.Range(0, RuleValueLimits.MaxConditions - RuleValueLimits.MaxTableConditions).Select(i => (RuleNode)((i % 3) switch
+        {
+            0 => C(RuleFields.Company, RuleOperators.NotEqual, $"company {i}"),
+            1 => C(RuleFields.Age, RuleOperators.GreaterThan, i % 100),
+            _ => new RuleCondition { Field = RuleFields.CustomerAttributeValues, Key = "1", Operator = RuleOperators.AnyOf, Values = [JsonSerializer.SerializeToElement(i + 1)] }
+        }));
+        var largest = Rule([.. Enumerable.Range(0, RuleValueLimits.MaxTableConditions).Select(i => (RuleNode)onOtherTable(i)), .. ownColumns]);
+        Assert.That(await _validator.ValidateAsync(largest, 0), Is.Empty);
+    }
+
+    [Test]
+    public void FieldsReadingOtherTablesAreThoseWithSubqueries()
+    {
+        var catalog = new RuleFieldCatalog();
+        string[] ownColumns =
+        [
+            RuleFields.Age, RuleFields.BirthMonth, RuleFields.Gender, RuleFields.Company, RuleFields.HasVatNumber,
+            RuleFields.CustomerAttributeValues, RuleFields.CustomerAttributeText, RuleFields.RegisteredDate, RuleFields.LastLoginDate,
+            RuleFields.LastActivityDate, RuleFields.Active, RuleFields.RegisteredInStore, RuleFields.Affiliate, RuleFields.Vendor
+        ];
+
+        Assert.That(catalog.GetFields().Where(field => !field.ReadsOtherTables).Select(field => field.Name), Is.EquivalentTo(ownColumns));
     }
 
     [Test]
