@@ -179,6 +179,22 @@ public class BoughtRuleQueryShapeTests : RuleQueryShapeTestBase
         Assert.That(System.Text.RegularExpressions.Regex.Count(sql, "Product_Category_Mapping"), Is.EqualTo(1), sql);
     }
 
+    [TestCase(RuleFields.BoughtProducts, "OrderItem")]
+    [TestCase(RuleFields.BoughtCategories, "Product_Category_Mapping")]
+    [TestCase(RuleFields.BoughtManufacturers, "Product_Manufacturer_Mapping")]
+    public async Task AndedPurchasesOfOneKindReadTheirRowsOnce(string field, string table)
+    {
+        //ten conditions, some with a period, two of them in a nested AND group
+        var conditions = Enumerable.Range(0, 10).Select(i => (RuleNode)Condition(field, AnyOf, i % 3 == 0 ? PeriodDays : null, i + 1, i + 10)).ToList();
+        var rule = Rule(GroupMatch.All, false, [.. conditions.Take(8), new RuleGroup { Match = GroupMatch.All, Children = [.. conditions.Skip(8)] }]);
+
+        Assert.That(await SelectAsync(rule), Is.EqualTo(Reference(rule, 0)));
+        //one grouped subquery over the bought rows, not one per condition: MariaDB flattens each into a semi-join and
+        //took seconds to plan ten of them (two tables each for categories and manufacturers)
+        var sql = await SqlAsync(rule);
+        Assert.That(System.Text.RegularExpressions.Regex.Count(sql, table), Is.EqualTo(1), sql);
+    }
+
     [Test]
     public async Task UnpaidCancelledAndDeletedOrdersDoNotCount()
     {
@@ -223,6 +239,23 @@ public class BoughtRuleQueryShapeTests : RuleQueryShapeTestBase
                 .SetArgDisplayNames($"{field} any-group");
             yield return new TestCaseData(Rule(GroupMatch.All, false, Condition(field, AnyOf, null, Values(ids[2])), Condition(field, NoneOf, PeriodDays, Values(ids[0]))))
                 .SetArgDisplayNames($"{field} and none-of");
+
+            //several ANDed purchases of one kind: of different periods, beside negations, in nested groups
+            yield return new TestCaseData(Rule(GroupMatch.All, false, Condition(field, AnyOf, null, Values(ids[1])), Condition(field, AnyOf, PeriodDays, Values(ids[0])),
+                    Condition(field, AnyOf, 200, Values(ids[2]))))
+                .SetArgDisplayNames($"{field} any and any in periods");
+            yield return new TestCaseData(Rule(GroupMatch.All, false, Condition(field, AnyOf, null, Values(ids[2])), Condition(field, NoneOf, PeriodDays, Values(ids[3])),
+                    new RuleGroup { Match = GroupMatch.All, Children = [Condition(field, AnyOf, PeriodDays, Values(ids[3])), Condition(field, AnyOf, null, Values(ids[0]))] },
+                    new RuleGroup { Match = GroupMatch.All, Negate = true, Children = [Condition(field, AnyOf, PeriodDays, Values(ids[1])), Condition(field, AnyOf, null, Values(ids[3]))] }))
+                .SetArgDisplayNames($"{field} anys in nested groups");
+            yield return new TestCaseData(Rule(GroupMatch.All, true, Condition(field, AnyOf, 200, Values(ids[0])), Condition(field, AllOf, null, Values(ids[2])),
+                    new RuleGroup { Match = GroupMatch.Any, Children = [Condition(field, AnyOf, PeriodDays, Values(ids[1])),
+                        new RuleGroup { Match = GroupMatch.All, Children = [Condition(field, AnyOf, null, Values(ids[1])), Condition(field, AnyOf, PeriodDays, Values(ids[2]))] }] },
+                    Condition(field, AnyOf, null, Values(ids[3]))))
+                .SetArgDisplayNames($"not(anys) {field}");
+            yield return new TestCaseData(Rule(GroupMatch.All, false, Condition(RuleFields.BoughtProducts, AnyOf, null, 1, 3), Condition(RuleFields.BoughtCategories, AnyOf, PeriodDays, 10, 12),
+                    Condition(field, AnyOf, null, Values(ids[2])), Condition(RuleFields.BoughtManufacturers, AnyOf, 200, 20), Condition(RuleFields.BoughtCategories, AnyOf, null, 11)))
+                .SetArgDisplayNames($"mixed kinds with {field}");
         }
     }
 

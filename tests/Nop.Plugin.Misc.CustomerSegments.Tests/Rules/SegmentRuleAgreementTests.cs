@@ -332,6 +332,93 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
     /// <summary>
     /// The catalog's fields among the given names
     /// </summary>
+    [Test]
+    public async Task AndedPurchasesOfProductsCategoriesAndManufacturersAgreeWithTheReference()
+    {
+        //ANDs of several purchases of a kind (one grouped subquery per kind) with their own periods, beside negated ones,
+        //"all of", nested ANDs (folded into their parent), negated and ANY groups, and a condition of another field
+        string[] kinds = [RuleFields.BoughtProducts, RuleFields.BoughtCategories, RuleFields.BoughtManufacturers];
+        var rules = new RandomRules(Seed + 5, _catalog, _data.Roles.Select(r => r.Id).ToList());
+        var random = new Random(Seed + 5);
+        var eligible = await RunAsync(new SegmentRule(), 0);
+        var sizes = new HashSet<int>();
+
+        RuleNode purchase(string kind)
+        {
+            var op = random.Next(10) switch { < 7 => RuleOperators.AnyOf, < 9 => RuleOperators.NoneOf, _ => RuleOperators.AllOf };
+            return rules.Condition(_catalog.GetField(kind), op);
+        }
+
+        RuleGroup group(int depth, string kind)
+        {
+            var node = new RuleGroup
+            {
+                Match = depth == 0 || random.Next(3) > 0 ? GroupMatch.All : GroupMatch.Any,
+                Negate = depth > 0 ? random.Next(3) == 0 : random.Next(6) == 0
+            };
+            var count = random.Next(2, depth == 0 ? 7 : 4);
+            for (var i = 0; i < count; i++)
+            {
+                node.Children.Add(random.Next(10) switch
+                {
+                    < 6 => purchase(kind),
+                    < 8 => purchase(kinds[random.Next(kinds.Length)]),
+                    8 when depth < 2 => group(depth + 1, kind),
+                    _ => rules.Condition(_catalog.GetField(random.Next(2) == 0 ? RuleFields.OrderCount : RuleFields.Active))
+                });
+            }
+
+            return node;
+        }
+
+        for (var i = 0; i < 60; i++)
+        {
+            var rule = new SegmentRule { Root = group(0, kinds[i % kinds.Length]) };
+            Assert.That(await _validator.ValidateAsync(rule, 0), Is.Empty, Describe(rule));
+            var storeId = random.Next(3) == 0 ? 1 : 0;
+            var expected = new ReferenceEvaluator(_data, _settings, storeId, RandomShop.Now).Evaluate(rule);
+            Assert.That(await RunAsync(rule, storeId), Is.EquivalentTo(expected), $"case {i}, store {storeId}: {Describe(rule)}");
+
+            var conditions = await _builder.BuildConditionsCustomerIdsQueryAsync(rule, storeId, RandomShop.Now);
+            Assert.That((await conditions.ToListAsync()).ToHashSet().Intersect(eligible), Is.EquivalentTo(expected), $"case {i} conditions, store {storeId}: {Describe(rule)}");
+            sizes.Add(expected.Count);
+        }
+
+        Assert.That(sizes, Has.Count.GreaterThan(5), "the rules selected different customers");
+    }
+
+    [Test]
+    public async Task AndedPurchasesOfOneShapeAgreeWithTheReferenceAsTheirValuesAndPeriodsChange()
+    {
+        //three ANDed purchases of one value each (parameters: one SQL for every run), the same values or periods in
+        //some runs and not in others: each run must test each condition's own value and period
+        static RuleCondition condition(string field, int? periodDays, int value) => new()
+        {
+            Field = field, Operator = RuleOperators.AnyOf, PeriodDays = periodDays, Values = [JsonSerializer.SerializeToElement(value)]
+        };
+
+        var random = new Random(Seed + 6);
+        int?[] periods = [30, 90, 365];
+        var sizes = new HashSet<int>();
+        foreach (var (field, values) in new[] { (RuleFields.BoughtCategories, new[] { 1, 2, 3, 4 }), (RuleFields.BoughtProducts, new[] { 1, 2, 3, 5 }) })
+        for (var i = 0; i < 24; i++)
+        {
+            var rule = new SegmentRule
+            {
+                Root = new RuleGroup
+                {
+                    Children = [.. Enumerable.Range(0, 3).Select(_ => (RuleNode)condition(field, periods[random.Next(periods.Length)], values[random.Next(values.Length)]))]
+                }
+            };
+            var storeId = random.Next(3) == 0 ? 1 : 0;
+            var expected = new ReferenceEvaluator(_data, _settings, storeId, RandomShop.Now).Evaluate(rule);
+            Assert.That(await RunAsync(rule, storeId), Is.EquivalentTo(expected), $"case {i}, store {storeId}: {Describe(rule)}");
+            sizes.Add(expected.Count);
+        }
+
+        Assert.That(sizes, Has.Count.GreaterThan(3), "the rules selected different customers");
+    }
+
     private sealed class FieldSubset(IRuleFieldCatalog catalog, IReadOnlySet<string> names) : IRuleFieldCatalog
     {
         public IReadOnlyList<RuleFieldDescriptor> GetFields() => catalog.GetFields().Where(field => names.Contains(field.Name)).ToList();
