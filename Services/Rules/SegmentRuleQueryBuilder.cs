@@ -1120,17 +1120,16 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         //the rows of the earliest start on, when every condition has a period
         var from = tests.All(test => test.From.HasValue) ? tests.Min(test => test.From) : null;
 
-        var groups = BoughtRows(field, ids, context.StoreId, from).GroupBy(row => row.CustomerId);
-        foreach (var (testIds, testFrom) in tests)
+        var boughtEach = All(tests.Select(test =>
         {
-            var bought = RuleExpressions.OneOf<BoughtRow, int>(row => row.Id, testIds);
-            if (testFrom is { } start)
+            var bought = RuleExpressions.OneOf<BoughtRow, int>(row => row.Id, test.Ids);
+            if (test.From is { } start)
                 bought = And(bought, row => row.BoughtOnUtc >= start);
 
-            groups = groups.Where(HasRow(bought));
-        }
-
-        var buyers = groups.Select(group => group.Key);
+            return HasRow(bought);
+        }));
+        //one Where with every test: with a Where per test linq2db took about 1 s to translate 50 conditions, 0.3 s so
+        var buyers = BoughtRows(field, ids, context.StoreId, from).GroupBy(row => row.CustomerId).Where(boughtEach).Select(group => group.Key);
         return c => buyers.Contains(c.Id);
     }
 
