@@ -3,7 +3,14 @@ using System.Text;
 using Nop.Plugin.Misc.CustomerSegments.Benchmarks;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 
-//build/build.sh bench [--quick] [--customers N] [--seed N] [--sqlite-customers N] [--no-sqlite] [--memory-sizes N,N] [--out FILE] [--regenerate] [--generate-only] [--events N] [--engine-events N] [--event-seconds N] [--warm-checks N] [--cold-checks N] [--runs N] [--events-only] [--rebuild-only] [--admin-only [--reuse-memberships]]
+//build/build.sh bench [options]: BenchOptions.Flags and BenchOptions.ValueOptions; an unknown option (or --help) prints them and runs nothing
+if (BenchOptions.FirstUnknown(args) is { } unknown)
+{
+    var help = unknown is "--help" or "-h";
+    (help ? Console.Out : Console.Error).WriteLine((help ? "" : $"bench: unknown option '{unknown}'{Environment.NewLine}") + BenchOptions.Usage);
+    return help ? 0 : 2;
+}
+
 var options = BenchOptions.Parse(args);
 var report = new StringBuilder();
 void Log(string line) => Console.WriteLine(line);
@@ -22,7 +29,7 @@ if (options.GenerateOnly)
     //generate (or check) the cached PostgreSQL shops only: the full size first, then the memory sizes
     foreach (var customers in new[] { options.Customers }.Concat(options.MemorySizes).Distinct())
         await new BenchRun(DatabaseEngine.PostgreSql, new ShopSize(customers, options.Seed), options, Log) { GenerateOnly = true }.RunAsync();
-    return;
+    return 0;
 }
 
 var runs = new List<(DatabaseEngine Engine, int Customers)>();
@@ -85,6 +92,8 @@ if (options.Output != null)
     Log($"bench: results written to {options.Output}");
 }
 
+return 0;
+
 public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustomers, bool PostgreSql, int[] MemorySizes, string Output, bool Regenerate, string SqliteDirectory)
 {
     /// <summary>Order events for the per-customer update (hand-written baseline)</summary>
@@ -128,6 +137,43 @@ public record BenchOptions(bool Quick, int Customers, int Seed, int SqliteCustom
 
     /// <summary>Only generate the PostgreSQL shops (full size and memory sizes) into the cache, measure nothing</summary>
     public bool GenerateOnly { get; init; }
+
+    /// <summary>
+    /// The options a run takes: flags, and options followed by a value
+    /// </summary>
+    public static readonly IReadOnlySet<string> Flags = new HashSet<string>
+    {
+        "--quick", "--no-sqlite", "--no-postgresql", "--regenerate", "--generate-only", "--events-only", "--rebuild-only",
+        "--statistics-only", "--admin-only", "--reuse-memberships"
+    };
+
+    public static readonly IReadOnlySet<string> ValueOptions = new HashSet<string>
+    {
+        "--customers", "--seed", "--sqlite-customers", "--memory-sizes", "--out", "--sqlite-dir", "--runs", "--event-seconds",
+        "--warm-checks", "--cold-checks", "--events", "--pg-max-auto-prepare", "--event-warmup", "--engine-events"
+    };
+
+    public static string Usage =>
+        "build/build.sh bench " + string.Join(" ", Flags.Order().Select(flag => $"[{flag}]")) + " " +
+        string.Join(" ", ValueOptions.Order().Select(option => $"[{option} VALUE]")) +
+        Environment.NewLine + "A run without options measures everything at 1,000,000 customers (about an hour); see README.md, Benchmarks.";
+
+    /// <summary>
+    /// The first argument that is no option of a run (a misspelt option, --help), or null: a run started by mistake
+    /// would measure everything for an hour
+    /// </summary>
+    public static string FirstUnknown(string[] args)
+    {
+        for (var i = 0; i < args.Length; i++)
+        {
+            if (ValueOptions.Contains(args[i]) && i + 1 < args.Length)
+                i++;
+            else if (!Flags.Contains(args[i]))
+                return args[i];
+        }
+
+        return null;
+    }
 
     public static BenchOptions Parse(string[] args)
     {
