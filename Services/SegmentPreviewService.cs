@@ -20,37 +20,6 @@ public class SegmentPreviewService : ISegmentPreviewService
         _segmentRuleValidator = segmentRuleValidator;
     }
 
-    #region Utilities
-
-    /// <summary>
-    /// How many customers the query selects; streamed through the provider's async enumerator, which the token cancels
-    /// on the database side
-    /// </summary>
-    protected virtual async Task<int> CountAsync(IQueryable<int> matching, CancellationToken cancellationToken)
-    {
-        var count = 0;
-        await foreach (var value in matching.Take(1).Select(_ => matching.Count()).ToAsyncEnumerable().WithCancellation(cancellationToken))
-            count = value;
-
-        return count;
-    }
-
-    /// <summary>
-    /// The newest of the customers the query selects (the highest ids)
-    /// </summary>
-    protected virtual async Task<List<int>> SampleAsync(IQueryable<int> matching, int sampleSize, CancellationToken cancellationToken)
-    {
-        var sample = new List<int>();
-        await foreach (var customerId in matching.OrderByDescending(id => id).Take(sampleSize).ToAsyncEnumerable().WithCancellation(cancellationToken))
-            sample.Add(customerId);
-
-        return sample;
-    }
-
-    #endregion
-
-    #region Methods
-
     public virtual async Task<SegmentPreviewResult> PreviewAsync(string ruleJson, int segmentId, int storeId, int sampleSize,
         CancellationToken cancellationToken)
     {
@@ -63,22 +32,21 @@ public class SegmentPreviewService : ISegmentPreviewService
             return new SegmentPreviewResult(errors, 0, []);
 
         cancellationToken.ThrowIfCancellationRequested();
-        var nowUtc = DateTime.UtcNow;
+        var matching = await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(parsed.Rule, storeId, DateTime.UtcNow);
 
-        //the count and the sample are the same query read twice: side by side, the admin waits for the longer of the two
-        //rather than for both. Each is built apart: a query runs on the data context of its first table, and one context
-        //serves one statement at a time
-        var counting = CountAsync(await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(parsed.Rule, storeId, nowUtc), cancellationToken);
-        var sampling = sampleSize > 0
-            ? SampleAsync(await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(parsed.Rule, storeId, nowUtc), sampleSize, cancellationToken)
-            : Task.FromResult(new List<int>());
-        await Task.WhenAll(counting, sampling);
+        //both queries stream through the provider's async enumerator, which the token cancels on the database side
+        var count = 0;
+        var countQuery = matching.Take(1).Select(_ => matching.Count());
+        await foreach (var value in countQuery.ToAsyncEnumerable().WithCancellation(cancellationToken))
+            count = value;
 
-        var count = await counting;
-        var sample = count > 0 ? await sampling : [];
+        var sample = new List<int>();
+        if (count > 0 && sampleSize > 0)
+        {
+            await foreach (var customerId in matching.OrderByDescending(id => id).Take(sampleSize).ToAsyncEnumerable().WithCancellation(cancellationToken))
+                sample.Add(customerId);
+        }
 
         return new SegmentPreviewResult([], count, sample);
     }
-
-    #endregion
 }
