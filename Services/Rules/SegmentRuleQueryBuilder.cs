@@ -1088,22 +1088,8 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// The products, categories or manufacturers among the ids (by the field) each customer bought in the store since a
     /// moment (null: ever), once per purchase or more (see <see cref="BuyerIds(string, List{int}, int, DateTime?)"/>)
     /// </summary>
-    protected virtual IQueryable<BoughtId> BoughtIds(string field, List<int> ids, int storeId, DateTime? fromUtc)
-    {
-        return field switch
-        {
-            RuleFields.BoughtProducts => BoughtProductIds(storeId, fromUtc, products => products.Where(RuleExpressions.OneOf<BoughtId, int>(p => p.Id, ids))),
-            RuleFields.BoughtCategories =>
-                from pc in _productCategoryRepository.Table.Where(RuleExpressions.OneOf<ProductCategory, int>(pc => pc.CategoryId, ids))
-                join bought in BoughtProductIds(storeId, fromUtc) on pc.ProductId equals bought.Id
-                select new BoughtId { CustomerId = bought.CustomerId, Id = pc.CategoryId },
-            RuleFields.BoughtManufacturers =>
-                from pm in _productManufacturerRepository.Table.Where(RuleExpressions.OneOf<ProductManufacturer, int>(pm => pm.ManufacturerId, ids))
-                join bought in BoughtProductIds(storeId, fromUtc) on pm.ProductId equals bought.Id
-                select new BoughtId { CustomerId = bought.CustomerId, Id = pm.ManufacturerId },
-            _ => throw new ArgumentException($"'{field}' is no purchase of products", nameof(field))
-        };
-    }
+    protected virtual IQueryable<BoughtId> BoughtIds(string field, List<int> ids, int storeId, DateTime? fromUtc) =>
+        BoughtRows(field, ids, storeId, fromUtc).Select(row => new BoughtId { CustomerId = row.CustomerId, Id = row.Id });
 
     /// <summary>
     /// Customers who bought, for each of the conditions (purchases of any of some products, or of some categories, or of
@@ -1148,27 +1134,11 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// <summary>
     /// The products, categories or manufacturers among the ids (by the field) each customer bought in the store since a
     /// moment (null: ever), with when: the date of the order, or of the last purchase of the product from the products
-    /// bought per customer when they are current (see <see cref="BoughtProductIds"/>)
+    /// bought per customer when they are current (see <see cref="BoughtProducts"/>)
     /// </summary>
     protected virtual IQueryable<BoughtRow> BoughtRows(string field, List<int> ids, int storeId, DateTime? fromUtc)
     {
-        IQueryable<BoughtRow> products;
-        if (PurchaseFiguresAreCurrent())
-        {
-            var rows = _purchasedProductRepository.Table;
-            if (storeId > 0)
-                rows = rows.Where(r => r.StoreId == storeId);
-            if (fromUtc is { } from)
-                rows = rows.Where(r => r.LastPurchasedOnUtc >= from);
-
-            products = rows.Select(r => new BoughtRow { CustomerId = r.CustomerId, Id = r.ProductId, BoughtOnUtc = r.LastPurchasedOnUtc });
-        }
-        else
-        {
-            products = from oi in _orderItemRepository.Table
-                join o in GetPurchases(storeId, fromUtc) on oi.OrderId equals o.Id
-                select new BoughtRow { CustomerId = o.CustomerId, Id = oi.ProductId, BoughtOnUtc = o.CreatedOnUtc };
-        }
+        var products = BoughtProducts(storeId, fromUtc);
 
         return field switch
         {
@@ -1189,14 +1159,13 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// The products each customer bought in the store since a moment (null: ever): the rows of the products bought per
     /// customer when they are current, else the items of the orders that count
     /// </summary>
-    protected virtual IQueryable<BoughtId> BoughtProductIds(int storeId, DateTime? fromUtc, Func<IQueryable<BoughtId>, IQueryable<BoughtId>> filter = null)
+    protected virtual IQueryable<BoughtRow> BoughtProducts(int storeId, DateTime? fromUtc)
     {
-        filter ??= products => products;
         if (!PurchaseFiguresAreCurrent())
         {
-            return filter(from oi in _orderItemRepository.Table
+            return from oi in _orderItemRepository.Table
                 join o in GetPurchases(storeId, fromUtc) on oi.OrderId equals o.Id
-                select new BoughtId { CustomerId = o.CustomerId, Id = oi.ProductId });
+                select new BoughtRow { CustomerId = o.CustomerId, Id = oi.ProductId, BoughtOnUtc = o.CreatedOnUtc };
         }
 
         var rows = _purchasedProductRepository.Table;
@@ -1205,7 +1174,7 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         if (fromUtc is { } from)
             rows = rows.Where(r => r.LastPurchasedOnUtc >= from);
 
-        return filter(rows.Select(r => new BoughtId { CustomerId = r.CustomerId, Id = r.ProductId }));
+        return rows.Select(r => new BoughtRow { CustomerId = r.CustomerId, Id = r.ProductId, BoughtOnUtc = r.LastPurchasedOnUtc });
     }
 
     /// <summary>
