@@ -6,6 +6,7 @@ using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
+using Nop.Plugin.Misc.CustomerSegments.TestKit.Data;
 using Nop.Services.Configuration;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Statistics;
@@ -290,6 +291,57 @@ public class CustomerPurchasedProductTests : DatabaseTestBase
         Assert.That(await service.RefreshOrderAsync(order), Is.True);
         var rows = (await service.GetCustomerProductsAsync(customer.Id)).Select(row => (row.StoreId, row.ProductId)).ToArray();
         Assert.That(rows, Is.EqualTo(new[] { (2, 7) }), "nothing bought in store 1 any more");
+    }
+
+    [Test]
+    public async Task AnOrderWritesItsNewProductsInOneStatementAndItsRepeatedOnesInAnother()
+    {
+        var customer = (await CustomersAsync(1))[0];
+        var statements = new PurchasedProductWriteCounter();
+        var service = new TestShop(Database, new TestDataProvider(Database, statements)).NewPurchasedProductService(new CustomerSegmentsSettings());
+
+        var first = await PaidOrderAsync(customer.Id, 1, Now.AddDays(-3), 7, 8, 9, 9);
+        Assert.That(await service.RefreshOrderAsync(first), Is.True);
+        Assert.That(statements.Inserts, Is.EqualTo(1), "three new products, one INSERT");
+
+        statements.Reset();
+        var second = await PaidOrderAsync(customer.Id, 1, Now.AddDays(-1), 7, 8, 9, 10, 11);
+        Assert.That(await service.RefreshOrderAsync(second), Is.True);
+        Assert.That((statements.Inserts, statements.Updates), Is.EqualTo((1, 1)), "two new products, three bought again");
+
+        var rows = (await service.GetCustomerProductsAsync(customer.Id)).OrderBy(row => row.ProductId)
+            .Select(row => (row.StoreId, row.ProductId, ToSecond(row.LastPurchasedOnUtc))).ToArray();
+        Assert.That(rows, Is.EqualTo(new[] { 7, 8, 9, 10, 11 }.Select(productId => (1, productId, Now.AddDays(-1))).ToArray()));
+        await AssertRowsAreThePurchasesAsync(new CustomerSegmentsSettings(), "after both orders");
+    }
+
+    /// <summary>
+    /// Counts the statements that insert or update rows of the products bought
+    /// </summary>
+    private sealed class PurchasedProductWriteCounter : LinqToDB.Interceptors.CommandInterceptor
+    {
+        private int _inserts;
+        private int _updates;
+
+        public int Inserts => Volatile.Read(ref _inserts);
+
+        public int Updates => Volatile.Read(ref _updates);
+
+        public void Reset() => (_inserts, _updates) = (0, 0);
+
+        public override System.Data.Common.DbCommand CommandInitialized(LinqToDB.Interceptors.CommandEventData eventData, System.Data.Common.DbCommand command)
+        {
+            var sql = command.CommandText.TrimStart();
+            if (sql.Contains(CustomerSegmentsDefaults.PurchasedProductsTableName, StringComparison.Ordinal))
+            {
+                if (sql.StartsWith("INSERT", StringComparison.OrdinalIgnoreCase))
+                    Interlocked.Increment(ref _inserts);
+                else if (sql.StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase))
+                    Interlocked.Increment(ref _updates);
+            }
+
+            return command;
+        }
     }
 
     /// <summary>
