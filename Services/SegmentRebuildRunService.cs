@@ -19,16 +19,22 @@ public class SegmentRebuildRunService : ISegmentRebuildRunService
 
     protected readonly IRepository<SegmentRebuildRun> _runRepository;
     protected readonly IServiceScopeFactory _serviceScopeFactory;
+    protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
+    protected readonly ISegmentRuleValidator _segmentRuleValidator;
     protected readonly ISegmentService _segmentService;
     protected readonly SegmentRuleAnalyzer _segmentRuleAnalyzer;
 
     public SegmentRebuildRunService(IRepository<SegmentRebuildRun> runRepository,
         IServiceScopeFactory serviceScopeFactory,
+        ISegmentRuleSerializer segmentRuleSerializer,
+        ISegmentRuleValidator segmentRuleValidator,
         ISegmentService segmentService,
         SegmentRuleAnalyzer segmentRuleAnalyzer)
     {
         _runRepository = runRepository;
         _serviceScopeFactory = serviceScopeFactory;
+        _segmentRuleSerializer = segmentRuleSerializer;
+        _segmentRuleValidator = segmentRuleValidator;
         _segmentService = segmentService;
         _segmentRuleAnalyzer = segmentRuleAnalyzer;
     }
@@ -50,6 +56,15 @@ public class SegmentRebuildRunService : ISegmentRebuildRunService
         (int)SegmentRebuildRunState.Running => run.UpdatedOnUtc < nowUtc - CustomerSegmentsDefaults.RebuildLeaseDuration,
         _ => false
     };
+
+    /// <summary>
+    /// Whether the segment's stored rule validates as its run checks it (see <see cref="SegmentRebuildRunner"/>)
+    /// </summary>
+    protected virtual async Task<bool> IsRuleValidAsync(Segment segment)
+    {
+        var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
+        return parsed.Success && (await _segmentRuleValidator.ValidateSavedAsync(parsed.Rule, segment.Id)).Count == 0;
+    }
 
     /// <summary>
     /// Runs the run on the thread pool, in scopes of its own, until it ran or the lease never came free
@@ -165,7 +180,9 @@ public class SegmentRebuildRunService : ISegmentRebuildRunService
                 continue;
 
             runs.Add(await StartAsync(segment));
-            broughtAlong.UnionWith(_segmentRuleAnalyzer.GetDependents([segment.Id], dependencies));
+            //a run whose stored rule no longer validates fails before it rebuilds anything: the segments naming it get runs of their own
+            if (await IsRuleValidAsync(segment))
+                broughtAlong.UnionWith(_segmentRuleAnalyzer.GetDependents([segment.Id], dependencies));
         }
 
         return runs;

@@ -186,7 +186,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
         services.AddScoped(_ => newRunner?.Invoke() ?? NewRebuildRunner());
 
         return new SegmentRebuildRunService(Repository<SegmentRebuildRun>(), services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(),
-            SegmentService, Analyzer)
+            Serializer, Validator, SegmentService, Analyzer)
         {
             RetryDelay = TimeSpan.FromMilliseconds(50)
         };

@@ -126,6 +126,34 @@ public class RuleOverTheTableConditionLimitTests : MembershipTestBase
         VerifyReported(legacy, Times.Exactly(2));
     }
 
+    /// <summary>
+    /// A role deleted starts the background runs of the segments reading roles (EventGapTests); the run of the segment
+    /// over the limit fails, and a segment that names it and reads roles itself is rebuilt all the same, over the kept members
+    /// </summary>
+    [Test]
+    public async Task ASegmentNamingItIsRebuiltWhenItsOwnDataChanges()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var vip = new CustomerRole { Name = "VIP", SystemName = "VIP", Active = true };
+        await Repository<CustomerRole>().InsertAsync(vip, false);
+        await Repository<CustomerCustomerRoleMapping>().InsertAsync(new CustomerCustomerRoleMapping { CustomerId = ann.Id, CustomerRoleId = vip.Id }, false);
+        var legacy = await SavedByAnOlderVersionAsync("Legacy", OverTheLimit(HasRole(vip.Id)), ann);
+        var legacyVips = await SegmentAsync("Legacy VIPs", Json(MemberOf(legacy.Id), HasRole(vip.Id)));
+        await RebuildService.RebuildSegmentAsync(legacyVips);
+        Assert.That(await CurrentMemberIdsAsync(legacyVips.Id), Is.EqualTo(new[] { ann.Id }));
+
+        await Repository<CustomerRole>().DeleteAsync(vip, false);
+        await Repository<CustomerCustomerRoleMapping>().DeleteAsync(mapping => mapping.CustomerRoleId == vip.Id);
+        await PublishAsync<EntityDeletedEvent<CustomerRole>>(Customers, new EntityDeletedEvent<CustomerRole>(vip));
+        await WaitForRebuildRunsAsync();
+
+        Assert.That(await CurrentMemberIdsAsync(legacyVips.Id), Is.Empty, "no longer in the role");
+        await AssertKeptAsync(legacy, ann);
+        var runs = await Repository<SegmentRebuildRun>().Table.ToListAsync();
+        Assert.That(runs.Single(run => run.SegmentId == legacy.Id).ErrorResource, Is.EqualTo("Segments.Rebuild.InvalidRule"));
+        Assert.That(runs.Single(run => run.SegmentId == legacyVips.Id).StateId, Is.EqualTo((int)SegmentRebuildRunState.Completed));
+    }
+
     [Test]
     public async Task ADiscountForItStillAnswersFromTheKeptMembers()
     {
