@@ -230,6 +230,22 @@ public class CustomerSegmentsAdminController : BasePluginController
     }
 
     /// <summary>
+    /// Why a dynamic segment's stored rule is no longer rebuilt (it was saved before a limit or a check it fails now), as a
+    /// rebuild validates it; none for a static segment
+    /// </summary>
+    protected virtual async Task<IReadOnlyList<RuleValidationError>> GetStoredRuleErrorsAsync(Segment segment)
+    {
+        if (segment.SegmentTypeId != (int)SegmentType.Dynamic)
+            return [];
+
+        var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
+        if (!parsed.Success)
+            return await _segmentRuleValidator.LocalizeAsync(parsed.Errors);
+
+        return await _segmentRuleValidator.ValidateSavedAsync(parsed.Rule, segment.Id);
+    }
+
+    /// <summary>
     /// Saves the shopper message in the other languages (an empty one falls back to the standard message)
     /// </summary>
     protected virtual async Task UpdateLocalesAsync(Segment segment, SegmentModel model)
@@ -446,7 +462,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         if (segment is null)
             return RedirectToAction(nameof(List));
 
-        var model = await _segmentModelFactory.PrepareSegmentModelAsync(null, segment);
+        var model = await _segmentModelFactory.PrepareSegmentModelAsync(null, segment, ruleErrors: await GetStoredRuleErrorsAsync(segment));
 
         return View($"{VIEW_PATH}Edit.cshtml", model);
     }

@@ -467,6 +467,48 @@ public class CustomerSegmentsAdminControllerTests
         _segmentService.Verify(s => s.UpdateSegmentAsync(It.IsAny<Segment>()), Times.Never);
     }
 
+    /// <summary>
+    /// A rule saved by a version of the plugin before the limit of conditions on other tables: no longer rebuilt
+    /// </summary>
+    private static string OverTheTableConditionLimit() =>
+        Membership.RuleJson.Json([.. Enumerable.Range(0, RuleValueLimits.MaxTableConditions + 1)
+            .Select(_ => Membership.RuleJson.Condition(RuleFields.OrderCount, RuleOperators.GreaterThanOrEqual, 2))]);
+
+    /// <summary>
+    /// The page of a segment whose stored rule no longer validates opens, and says why it is no longer rebuilt
+    /// </summary>
+    [Test]
+    public async Task TheEditPageOfARuleSavedOverTheTableConditionLimitShowsTheLimit()
+    {
+        var segment = new Segment { Id = 5, Name = "Legacy", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = OverTheTableConditionLimit(), Active = true };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+        var controller = NewController(serializer: new SegmentRuleSerializer(), validator: RealValidator());
+
+        var result = await controller.Edit(5);
+
+        Assert.That(result, Is.InstanceOf<ViewResult>());
+        _modelFactory.Verify(f => f.PrepareSegmentModelAsync(null, segment, false, It.Is<IReadOnlyList<RuleValidationError>>(errors =>
+            errors != null && errors.Count == 1 && errors[0].Path == string.Empty
+            && errors[0].Message.Contains("[Plugins.Misc.CustomerSegments.Rules.Error.TooManyTableConditions]"))), Times.Once);
+        _segmentService.Verify(s => s.UpdateSegmentAsync(It.IsAny<Segment>()), Times.Never);
+    }
+
+    [Test]
+    public async Task TheEditPageOfAValidOrStaticSegmentShowsNoRuleError()
+    {
+        var dynamic = new Segment { Id = 5, Name = "Buyers", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = Membership.RuleJson.Json(Membership.RuleJson.OrdersAtLeast(1)) };
+        var picked = new Segment { Id = 6, Name = "Picked", SegmentTypeId = (int)SegmentType.Static };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(dynamic);
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(6)).ReturnsAsync(picked);
+        var controller = NewController(serializer: new SegmentRuleSerializer(), validator: RealValidator());
+
+        await controller.Edit(5);
+        await controller.Edit(6);
+
+        _modelFactory.Verify(f => f.PrepareSegmentModelAsync(null, dynamic, false, It.Is<IReadOnlyList<RuleValidationError>>(errors => errors == null || errors.Count == 0)), Times.Once);
+        _modelFactory.Verify(f => f.PrepareSegmentModelAsync(null, picked, false, It.Is<IReadOnlyList<RuleValidationError>>(errors => errors == null || errors.Count == 0)), Times.Once);
+    }
+
     [Test]
     public async Task EditOfAMissingSegmentGoesBackToTheList()
     {
@@ -625,6 +667,23 @@ public class CustomerSegmentsAdminControllerTests
         Assert.That(json.GetProperty("success").GetBoolean(), Is.False);
         Assert.That(json.GetProperty("errors").EnumerateArray().Single().GetProperty("message").GetString(),
             Does.Contain("[Plugins.Misc.CustomerSegments.Rules.Error.JsonMalformed]"));
+    }
+
+    /// <summary>
+    /// The preview of a rule saved before the limit of conditions on other tables reports the limit, without a query
+    /// </summary>
+    [Test]
+    public async Task PreviewOfARuleSavedOverTheTableConditionLimitReportsTheLimit()
+    {
+        var preview = new SegmentPreviewService(new Mock<ISegmentRuleQueryBuilder>(MockBehavior.Strict).Object, new SegmentRuleSerializer(), RealValidator());
+        var controller = NewController(preview: preview);
+
+        var json = JsonOf(await controller.Preview(OverTheTableConditionLimit(), 5, 0));
+
+        Assert.That(json.GetProperty("success").GetBoolean(), Is.False);
+        var error = json.GetProperty("errors").EnumerateArray().Single();
+        Assert.That(error.GetProperty("path").GetString(), Is.EqualTo(string.Empty));
+        Assert.That(error.GetProperty("message").GetString(), Does.Contain("[Plugins.Misc.CustomerSegments.Rules.Error.TooManyTableConditions]"));
     }
 
     [Test]
