@@ -1,4 +1,7 @@
+using System.ComponentModel;
+using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Nop.Core;
 using Nop.Core.Domain.Discounts;
@@ -63,6 +66,101 @@ public class CustomerSegmentsDiscountController : BasePluginController
         requirement.DiscountId == discountId
         && string.Equals(requirement.DiscountRequirementRuleSystemName, CustomerSegmentsDefaults.SystemName, StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>
+    /// The form's fields (each named in an error by the resource of its name), the resource of the error when a posted
+    /// value does not convert to the field's type, whether the field takes a list
+    /// </summary>
+    protected static readonly IReadOnlyList<(string Name, string Error, Type Type, bool IsList)> PostedFields =
+    [
+        (nameof(SegmentRequirementModel.DiscountId), "NotANumber", typeof(int), false),
+        (nameof(SegmentRequirementModel.RequirementId), "NotANumber", typeof(int), false),
+        (nameof(SegmentRequirementModel.IncludeSegmentIds), "NotSegments", typeof(int), true),
+        (nameof(SegmentRequirementModel.RequireAll), "NotABoolean", typeof(bool), false),
+        (nameof(SegmentRequirementModel.ExcludeSegmentIds), "NotSegments", typeof(int), true)
+    ];
+
+    /// <summary>
+    /// How many characters of a posted value an error shows
+    /// </summary>
+    public const int MaxShownValueLength = 50;
+
+    /// <summary>
+    /// The field a model state key is about: "IncludeSegmentIds", "model.IncludeSegmentIds", "IncludeSegmentIds[2]"
+    /// </summary>
+    protected static string FieldName(string key)
+    {
+        var name = key[(key.LastIndexOf('.') + 1)..];
+        var index = name.IndexOf('[');
+
+        return index < 0 ? name : name[..index];
+    }
+
+    /// <summary>
+    /// Whether MVC binds the posted value to the type: as its SimpleTypeModelBinder does, through the type's converter
+    /// in the culture form values are read in, and never from blank text
+    /// </summary>
+    protected static bool Converts(string value, Type type)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+            return false;
+
+        try
+        {
+            return TypeDescriptor.GetConverter(type).ConvertFrom(null, CultureInfo.CurrentCulture, value) is not null;
+        }
+        catch (Exception exception) when (exception is FormatException or OverflowException or ArgumentException or NotSupportedException
+            || exception.InnerException is FormatException or OverflowException)
+        {
+            return false;
+        }
+    }
+
+    protected static string ShowValue(string value) =>
+        $"\"{(value.Length <= MaxShownValueLength ? value : value[..MaxShownValueLength] + "…")}\"";
+
+    /// <summary>
+    /// An error for each field MVC could not bind, naming it and the posted values it could not convert; the general
+    /// error for anything else in the model state
+    /// </summary>
+    protected virtual async Task<IList<string>> InvalidValueErrorsAsync()
+    {
+        var invalid = ModelState.Where(entry => entry.Value.ValidationState == ModelValidationState.Invalid).ToList();
+        var errors = new List<string>();
+        foreach (var field in PostedFields)
+        {
+            var entries = invalid.Where(entry => string.Equals(FieldName(entry.Key), field.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (entries.Count == 0)
+                continue;
+
+            var posted = entries.SelectMany(entry => entry.Value.RawValue switch
+            {
+                string value => [value],
+                string[] values => values,
+                _ => Array.Empty<string>()
+            }).ToList();
+            var wrong = (field.IsList ? posted : posted.Take(1))
+                .Where(value => value is not null && !Converts(value, field.Type))
+                .Distinct()
+                .ToList();
+            var subject = await TextAsync(field.Name);
+            if (wrong.Count == 0)
+            {
+                errors.Add(string.Format(await TextAsync("InvalidValue"), subject));
+                continue;
+            }
+
+            var shown = string.Join(", ", wrong.Take(SegmentRequirementValidator.MaxListedIds).Select(ShowValue));
+            if (wrong.Count > SegmentRequirementValidator.MaxListedIds)
+                shown += ", …";
+            errors.Add(string.Format(await TextAsync(field.Error), subject, shown));
+        }
+
+        if (invalid.Any(entry => !PostedFields.Any(field => string.Equals(FieldName(entry.Key), field.Name, StringComparison.OrdinalIgnoreCase))))
+            errors.Add(await TextAsync("InvalidValues"));
+
+        return errors;
+    }
+
     [CheckPermission(StandardPermission.Promotions.DISCOUNTS_VIEW)]
     public virtual async Task<IActionResult> Configure(int discountId, int? discountRequirementId)
     {
@@ -118,9 +216,12 @@ public class CustomerSegmentsDiscountController : BasePluginController
         if (await IsVendorAsync())
             return Ok(new { Errors = new[] { await TextAsync("VendorRefused") } });
 
-        //a value MVC could not bind is left out of the model (a requirement id: 0, a new requirement), so nothing is saved
-        if (model is null || !ModelState.IsValid)
+        if (model is null)
             return Ok(new { Errors = new[] { await TextAsync("InvalidValues") } });
+
+        //a value MVC could not bind is left out of the model (a requirement id: 0, a new requirement), so nothing is saved
+        if (!ModelState.IsValid)
+            return Ok(new { Errors = await InvalidValueErrorsAsync() });
 
         var discount = await _discountService.GetDiscountByIdAsync(model.DiscountId);
         if (discount is null)

@@ -288,6 +288,13 @@ public static class LocaleResources
         [P("DiscountRequirement.DiscountNotFound")] = "The discount could not be loaded.",
         [P("DiscountRequirement.RequirementNotFound")] = "The discount requirement could not be loaded.",
         [P("DiscountRequirement.InvalidValues")] = "The form was sent with values that are not valid. Reload the page and save again.",
+        //a posted value MVC could not bind: {0} is the field, {1} the values
+        [P("DiscountRequirement.DiscountId")] = "The discount's id",
+        [P("DiscountRequirement.RequirementId")] = "The requirement's id",
+        [P("DiscountRequirement.InvalidValue")] = "{0}: the value sent is not valid. Reload the page and save again.",
+        [P("DiscountRequirement.NotANumber")] = "{0}: {1} is not a number. Reload the page and save again.",
+        [P("DiscountRequirement.NotABoolean")] = "{0}: {1} is neither yes nor no. Reload the page and save again.",
+        [P("DiscountRequirement.NotSegments")] = "{0}: these values are not segments: {1}. Reload the page and choose the segments again.",
         [P("DiscountRequirement.VendorRefused")] = "Customer segments are the shop's own: a vendor cannot target them.",
         [P("Fields.ShopperMessage")] = "Message to members",
         [P("Fields.ShopperMessage.Hint")] = "Short text shown to customers in this segment about the offers it unlocks (in the widget zones chosen in the settings).",

@@ -10,6 +10,7 @@ using Nop.Core;
 using Nop.Core.Domain.Discounts;
 using Nop.Core.Domain.Vendors;
 using Nop.Plugin.Misc.CustomerSegments.Controllers;
+using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.Models;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 using Nop.Services.Discounts;
@@ -120,17 +121,79 @@ public class CustomerSegmentsDiscountControllerTests
         NothingSaved();
     }
 
-    [TestCase("RequirementId", "abc")]
-    [TestCase("IncludeSegmentIds", "1; DROP TABLE Setting;--")]
-    [TestCase("RequireAll", "<script>alert(1)</script>")]
-    public async Task AValueTheFormCouldNotBindIsRefusedInsteadOfSavingWhatDidBind(string field, string posted)
+    /// <summary>
+    /// The controller answering in English, as an admin whose language is English reads it
+    /// </summary>
+    private CustomerSegmentsDiscountController EnglishController()
     {
-        //MVC leaves RequirementId 0 (a new requirement), the list without the value, RequireAll false, and says so in ModelState
-        _controller.ModelState.AddModelError(field, $"The value '{posted}' is not valid for {field}.");
+        var english = new Mock<ILocalizationService>();
+        english.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => LocaleResources.EnglishResources[key]);
 
-        var result = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1] });
+        return new CustomerSegmentsDiscountController(_discountService.Object, english.Object, _h.Store,
+            new SegmentRequirementValidator(english.Object, _h.SegmentService.Object), _h.SegmentService.Object, Mock.Of<IWorkContext>())
+        {
+            ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
+        };
+    }
 
-        Assert.That(Errors(result), Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.DiscountRequirement.InvalidValues] {0}" }));
+    /// <summary>
+    /// What MVC leaves after binding a posted field it could not convert: the field's posted values and an error
+    /// (the requirement id 0, a new requirement; the list without the value; RequireAll false)
+    /// </summary>
+    private static void NotBound(Controller controller, string key, params string[] posted)
+    {
+        controller.ModelState.SetModelValue(key, posted.Length == 1 ? posted[0] : posted, string.Join(",", posted));
+        controller.ModelState.AddModelError(key, $"The value is not valid for {key}.");
+    }
+
+    [TestCase("RequirementId", "abc", "The requirement's id: \"abc\" is not a number. Reload the page and save again.")]
+    [TestCase("DiscountId", "99999999999", "The discount's id: \"99999999999\" is not a number. Reload the page and save again.")]
+    [TestCase("RequireAll", "<script>alert(1)</script>", "Must be in all of them: \"<script>alert(1)</script>\" is neither yes nor no. Reload the page and save again.")]
+    [TestCase("IncludeSegmentIds", "1; DROP TABLE Setting;--", "Customer is in segment(s): these values are not segments: \"1; DROP TABLE Setting;--\". Reload the page and choose the segments again.")]
+    [TestCase("ExcludeSegmentIds", " ", "But not in segment(s): these values are not segments: \" \". Reload the page and choose the segments again.")]
+    public async Task AValueTheFormCouldNotBindIsRefusedNamingTheFieldAndTheValue(string field, string posted, string error)
+    {
+        var controller = EnglishController();
+        NotBound(controller, field, posted);
+
+        var result = await controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1] });
+
+        Assert.That(Errors(result), Is.EqualTo(new[] { error }));
+        NothingSaved();
+    }
+
+    [Test]
+    public async Task EachListNamesOnlyTheValuesThatAreNotNumbersEachOnceAndAtMostTwentyShortened()
+    {
+        var controller = EnglishController();
+        var hostile = Enumerable.Range(0, 30).Select(i => $"x{i}").ToList();
+        NotBound(controller, "IncludeSegmentIds", ["1", "abc", " 2 ", "abc", new string('9', 5000)]);
+        NotBound(controller, "ExcludeSegmentIds", ["3", .. hostile]);
+
+        var result = await controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1, 2], ExcludeSegmentIds = [3] });
+
+        Assert.That(Errors(result), Is.EqualTo(new[]
+        {
+            $"Customer is in segment(s): these values are not segments: \"abc\", \"{new string('9', 50)}…\". Reload the page and choose the segments again.",
+            $"But not in segment(s): these values are not segments: {string.Join(", ", hostile.Take(20).Select(v => $"\"{v}\""))}, …. Reload the page and choose the segments again."
+        }));
+        NothingSaved();
+    }
+
+    [Test]
+    public async Task AFieldWhosePostedValueIsNotKnownIsNamedAndAnUnknownKeyGetsTheGeneralError()
+    {
+        var controller = EnglishController();
+        controller.ModelState.AddModelError("RequirementId", "The value is not valid.");
+        controller.ModelState.AddModelError("CustomProperties[x]", "The value is not valid.");
+
+        var result = await controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1] });
+
+        Assert.That(Errors(result), Is.EqualTo(new[]
+        {
+            "The requirement's id: the value sent is not valid. Reload the page and save again.",
+            "The form was sent with values that are not valid. Reload the page and save again."
+        }));
         NothingSaved();
     }
 
