@@ -155,7 +155,7 @@ public class CustomerSegmentsDiscountController : BasePluginController
             errors.Add(string.Format(await TextAsync(field.Error), subject, shown));
         }
 
-        if (invalid.Any(entry => !PostedFields.Any(field => string.Equals(FieldName(entry.Key), field.Name, StringComparison.OrdinalIgnoreCase))))
+        if (errors.Count == 0 || invalid.Any(entry => !PostedFields.Any(field => string.Equals(FieldName(entry.Key), field.Name, StringComparison.OrdinalIgnoreCase))))
             errors.Add(await TextAsync("InvalidValues"));
 
         return errors;

@@ -198,6 +198,18 @@ public class CustomerSegmentsDiscountControllerTests
     }
 
     [Test]
+    public async Task AModelStateNotValidatedIsRefusedWithTheGeneralErrorNotAnEmptyList()
+    {
+        var controller = EnglishController();
+        controller.ModelState.SetModelValue("IncludeSegmentIds", "1", "1");
+
+        var result = await controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1] });
+
+        Assert.That(Errors(result), Is.EqualTo(new[] { "The form was sent with values that are not valid. Reload the page and save again." }));
+        NothingSaved();
+    }
+
+    [Test]
     public async Task NoPostedModelIsRefusedWithoutAnException()
     {
         var result = await _controller.Configure(null);
