@@ -27,7 +27,8 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.Reliability;
 /// Forms posted to the discount requirement's configuration (<see cref="DiscountRequirementFormFuzzer"/>, bound as MVC
 /// binds them), to the real controller, validator, requirement store and segment service over the database, with
 /// nopCommerce's discount and setting services kept in the database's tables: a form is either refused with the
-/// plugin's localized errors and the requirements and settings are left as they were, or stored and read back as posted
+/// plugin's localized errors and the requirements and settings are left as they were (no discount service call but reads),
+/// a value MVC could not bind named with its field, or stored and read back as posted
 /// </summary>
 public class DiscountRequirementFormFuzzTests : DatabaseTestBase
 {
@@ -36,7 +37,7 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
 
     private static readonly List<Regex> _errorTexts = LocaleResources.EnglishResources
         .Where(resource => resource.Key.StartsWith($"{CustomerSegmentsDefaults.LocaleResourcePrefix}.DiscountRequirement.", StringComparison.Ordinal))
-        .Select(resource => new Regex($"^{Regex.Escape(resource.Value).Replace(@"\{0}", ".+")}$", RegexOptions.Singleline))
+        .Select(resource => new Regex($"^{Regex.Replace(Regex.Escape(resource.Value), @"\\\{\d}", ".+")}$", RegexOptions.Singleline))
         .ToList();
 
     private DiscountRequirementFormFuzzer.Shop _shop;
@@ -58,6 +59,8 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
         dormant.Active = false;
         await Repository<Segment>().UpdateAsync(dormant);
         var storeOnly = await data.SegmentAsync("Second store only", storeId: 2);
+        var deleted = await data.SegmentAsync("Deleted");
+        await Repository<Segment>().DeleteAsync(deleted);
         _segmentIds = [loyal.Id, big.Id, dormant.Id, storeOnly.Id];
 
         var discount = await DiscountAsync("VIP");
@@ -76,7 +79,7 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
         await SettingAsync("customersegmentssettings.includeguests", "False");
 
         _shop = new DiscountRequirementFormFuzzer.Shop(discount, other, [configured, unconfigured], [othersRequirement], [group, roles, otherGroup],
-            [loyal.Id, big.Id, dormant.Id, storeOnly.Id]);
+            [loyal.Id, big.Id, dormant.Id, storeOnly.Id], [deleted.Id]);
     }
 
     private async Task<int> DiscountAsync(string name)
@@ -137,7 +140,7 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
         return settings.Object;
     }
 
-    private IDiscountService DiscountService()
+    private Mock<IDiscountService> DiscountService()
     {
         var discounts = new Mock<IDiscountService>(MockBehavior.Strict);
         discounts.Setup(d => d.GetDiscountByIdAsync(It.IsAny<int>())).Returns((int id) => Repository<Discount>().GetByIdAsync(id));
@@ -145,7 +148,7 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
         discounts.Setup(d => d.InsertDiscountRequirementAsync(It.IsAny<DiscountRequirement>()))
             .Returns((DiscountRequirement requirement) => Repository<DiscountRequirement>().InsertAsync(requirement));
 
-        return discounts.Object;
+        return discounts;
     }
 
     private ILocalizationService Localization()
@@ -163,20 +166,21 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
         return localization.Object;
     }
 
-    private (CustomerSegmentsDiscountController Controller, ISegmentRequirementStore Store) NewController()
+    private (CustomerSegmentsDiscountController Controller, ISegmentRequirementStore Store, Mock<IDiscountService> Discounts) NewController()
     {
         var localization = Localization();
         var segmentService = new SegmentService(Repository<Segment>(), Repository<SegmentMembership>(), Repository<LocalizedProperty>(),
             Mock.Of<ISegmentCacheInvalidator>(), new SegmentRuleSerializer(), new SegmentRuleAnalyzer(new RuleFieldCatalog()),
             new Lazy<ISegmentRuleValidator>(() => throw new InvalidOperationException("the requirement page validates no rule")));
         var store = new SegmentRequirementStore(SettingService());
-        var controller = new CustomerSegmentsDiscountController(DiscountService(), localization, store,
+        var discounts = DiscountService();
+        var controller = new CustomerSegmentsDiscountController(discounts.Object, localization, store,
             new SegmentRequirementValidator(localization, segmentService), segmentService, Mock.Of<IWorkContext>())
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
         };
 
-        return (controller, store);
+        return (controller, store, discounts);
     }
 
     #endregion
@@ -234,7 +238,7 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
     /// </summary>
     private async Task<(string Problem, bool Accepted)> PostAsync(IReadOnlyList<KeyValuePair<string, string>> form)
     {
-        var (controller, store) = NewController();
+        var (controller, store, discounts) = NewController();
         var model = form is null ? null : PostedFormBinder.Bind(form, controller.ModelState);
         var before = await SnapshotAsync();
         var refusal = Refusal(model, !controller.ModelState.IsValid, before);
@@ -266,6 +270,10 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
                 return ($"{refusal}: refused with an error that is not one of the requirement's localized texts: {unclear}", false);
             if (requirementChanges.Count + settingChanges.Count > 0)
                 return ($"{refusal}: refused, yet {string.Join("; ", requirementChanges.Concat(settingChanges))}", false);
+            if (discounts.Invocations.FirstOrDefault(call => !call.Method.Name.StartsWith("Get", StringComparison.Ordinal)) is { } call)
+                return ($"{refusal}: refused, yet IDiscountService.{call.Method.Name} was called", false);
+            if (form is not null && UnnamedValue(PostedFormBinder.Unconvertible(form), errors) is { } unnamed)
+                return ($"{refusal}: {unnamed}", false);
 
             return (null, false);
         }
@@ -301,6 +309,36 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
             return ($"posted include [{string.Join(",", model.IncludeSegmentIds)}] exclude [{string.Join(",", model.ExcludeSegmentIds)}] all {model.RequireAll}, read back {saved.ToJson()}", true);
 
         return (null, true);
+    }
+
+    private static readonly Dictionary<string, string> _fieldNames = new()
+    {
+        [nameof(SegmentRequirementModel.DiscountId)] = "The discount's id",
+        [nameof(SegmentRequirementModel.RequirementId)] = "The requirement's id",
+        [nameof(SegmentRequirementModel.IncludeSegmentIds)] = "Customer is in segment(s)",
+        [nameof(SegmentRequirementModel.RequireAll)] = "Must be in all of them",
+        [nameof(SegmentRequirementModel.ExcludeSegmentIds)] = "But not in segment(s)"
+    };
+
+    /// <summary>
+    /// What the errors fail to say of the values MVC could not bind: each field has one error, in English, that begins with
+    /// the field's name and quotes (the first 50 characters of) the first 20 of its values; null when they say it all
+    /// </summary>
+    private static string UnnamedValue(Dictionary<string, List<string>> unconvertible, List<string> errors)
+    {
+        foreach (var (field, values) in unconvertible)
+        {
+            var named = errors.Where(error => error.StartsWith($"{_fieldNames[field]}: ", StringComparison.Ordinal)).ToList();
+            if (named.Count != 1)
+                return $"{named.Count} errors name {field}, whose values {string.Join(", ", values.Select(v => $"'{v}'"))} were not bound";
+            var missing = values.Distinct().Take(20).FirstOrDefault(value => !named[0].Contains($"\"{(value.Length > 50 ? value[..50] : value)}", StringComparison.Ordinal));
+            if (missing is not null)
+                return $"the error '{named[0]}' does not quote the value '{missing}' of {field}";
+        }
+        if (unconvertible.Count > 0 && errors.Count != unconvertible.Count)
+            return $"{errors.Count} errors for {unconvertible.Count} fields not bound: {string.Join(" | ", errors)}";
+
+        return null;
     }
 
     private static string Show(IReadOnlyList<KeyValuePair<string, string>> form)
@@ -343,6 +381,7 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
     {
         var (discount, other) = (_shop.DiscountId, _shop.OtherDiscountId);
         var (s1, s2) = (_shop.SegmentIds[0], _shop.SegmentIds[1]);
+        var deleted = _shop.DeletedSegmentIds[0];
         var configured = _shop.Requirements[0];
         yield return ("no model", null);
         yield return ("empty form", Form());
@@ -357,6 +396,8 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
             yield return ($"discount id {id}", Form(("DiscountId", id), ("IncludeSegmentIds", s1)));
             yield return ($"segment id {id}", Form(("DiscountId", discount), ("IncludeSegmentIds", s1), ("ExcludeSegmentIds", id)));
         }
+        yield return ("a deleted segment included", Form(("DiscountId", discount), ("IncludeSegmentIds", deleted)));
+        yield return ("a deleted segment excluded", Form(("DiscountId", discount), ("RequirementId", configured), ("IncludeSegmentIds", s1), ("ExcludeSegmentIds", deleted)));
         yield return ("segment id 0", Form(("DiscountId", discount), ("IncludeSegmentIds", s1), ("IncludeSegmentIds", 0)));
         yield return ("only non-positive segment ids", Form(("DiscountId", discount), ("IncludeSegmentIds", 0), ("IncludeSegmentIds", -3)));
         foreach (var text in DiscountRequirementFormFuzzer.HostileTexts)
@@ -402,7 +443,7 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
         var failures = new List<string>();
         foreach (var (discountId, requirementId) in cases)
         {
-            var (controller, _) = NewController();
+            var (controller, _, _) = NewController();
             try
             {
                 if (await controller.Configure(discountId, requirementId) is not ContentResult { Content: { } text } || !_errorTexts.Any(error => error.IsMatch(text)))

@@ -4,7 +4,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.Reliability;
 /// Forms posted to the discount requirement's configuration (<c>CustomerSegmentsDiscountController.Configure</c>), as
 /// the browser sends them: repeated keys, every value a string. Each starts from a valid form (a discount, a new or
 /// one of its requirements, distinct existing segments, none both included and excluded) and gets zero to three
-/// mutations: values that do not exist, that are not numbers, that name another discount's or another rule's
+/// mutations: values that do not exist (a deleted segment's among them), that are not numbers, that name another discount's or another rule's
 /// requirement, duplicates, huge lists, text meant for SQL or a script
 /// </summary>
 public class DiscountRequirementFormFuzzer
@@ -13,7 +13,7 @@ public class DiscountRequirementFormFuzzer
     /// The shop the forms are made for
     /// </summary>
     public record Shop(int DiscountId, int OtherDiscountId, IReadOnlyList<int> Requirements, IReadOnlyList<int> OtherDiscountsRequirements,
-        IReadOnlyList<int> OtherRequirements, IReadOnlyList<int> SegmentIds);
+        IReadOnlyList<int> OtherRequirements, IReadOnlyList<int> SegmentIds, IReadOnlyList<int> DeletedSegmentIds);
 
     public static readonly string[] HostileTexts =
     [
@@ -77,7 +77,7 @@ public class DiscountRequirementFormFuzzer
         3 => int.MinValue.ToString(),
         4 => (100_000 + _random.Next(1000)).ToString(),
         5 => Pick(HostileTexts),
-        6 => $" {Pick(_shop.SegmentIds)} ",
+        6 => _random.Next(2) == 0 ? $" {Pick(_shop.SegmentIds)} " : Pick(_shop.DeletedSegmentIds).ToString(),
         _ => Pick(_shop.SegmentIds).ToString()
     };
 
