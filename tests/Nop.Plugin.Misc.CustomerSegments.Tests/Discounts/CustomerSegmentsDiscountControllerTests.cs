@@ -274,6 +274,20 @@ public class CustomerSegmentsDiscountControllerTests
     }
 
     [Test]
+    public async Task AGroupNamedLikeTheRuleIsNeitherShownNorConfigured()
+    {
+        //nopCommerce keeps a requirement group's name, which the admin chooses, in DiscountRequirementRuleSystemName
+        _requirements.Add(new DiscountRequirement { Id = 9, DiscountId = 5, IsGroup = true, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName });
+
+        var page = await _controller.Configure(5, 9);
+        var result = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, RequirementId = 9, IncludeSegmentIds = [1] });
+
+        Assert.That((page as ContentResult)?.Content, Is.EqualTo("[Plugins.Misc.CustomerSegments.DiscountRequirement.RequirementNotFound] {0}"));
+        Assert.That(Errors(result), Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.DiscountRequirement.RequirementNotFound] {0}" }));
+        NothingSaved();
+    }
+
+    [Test]
     public async Task ThePageWarnsAboutSegmentsThatNoLongerExistOrAreInactive()
     {
         _requirements.Add(new DiscountRequirement { Id = 9, DiscountId = 5, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName });

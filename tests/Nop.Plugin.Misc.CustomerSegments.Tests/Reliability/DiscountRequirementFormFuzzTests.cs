@@ -72,13 +72,15 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
         var unconfigured = await RequirementAsync(discount, CustomerSegmentsDefaults.SystemName, parentId: group);
         var roles = await RequirementAsync(discount, OtherRule, parentId: group);
         await SettingAsync($"{OtherRule}-{roles}", "3");
+        //nopCommerce keeps a group's name where a requirement keeps its rule's system name: an admin may name a group so
+        var namedLikeTheRule = await RequirementAsync(discount, CustomerSegmentsDefaults.SystemName, isGroup: true, parentId: group);
 
         var otherGroup = await RequirementAsync(other, null, isGroup: true);
         var othersRequirement = await RequirementAsync(other, CustomerSegmentsDefaults.SystemName, parentId: otherGroup);
         await SettingAsync(SegmentRequirementStore.SettingKey(othersRequirement), new SegmentRequirement { IncludeSegmentIds = [big.Id], ExcludeSegmentIds = [loyal.Id] }.ToJson());
         await SettingAsync("customersegmentssettings.includeguests", "False");
 
-        _shop = new DiscountRequirementFormFuzzer.Shop(discount, other, [configured, unconfigured], [othersRequirement], [group, roles, otherGroup],
+        _shop = new DiscountRequirementFormFuzzer.Shop(discount, other, [configured, unconfigured], [othersRequirement], [group, roles, otherGroup, namedLikeTheRule],
             [loyal.Id, big.Id, dormant.Id, storeOnly.Id], [deleted.Id]);
     }
 
