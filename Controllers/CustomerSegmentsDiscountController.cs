@@ -117,8 +117,19 @@ public class CustomerSegmentsDiscountController : BasePluginController
         }
     }
 
-    protected static string ShowValue(string value) =>
-        $"\"{(value.Length <= MaxShownValueLength ? value : value[..MaxShownValueLength] + "…")}\"";
+    /// <summary>
+    /// The value quoted, cut short (never between the two halves of a character), control characters shown by their code
+    /// </summary>
+    protected static string ShowValue(string value)
+    {
+        if (value.Length > MaxShownValueLength)
+        {
+            var length = char.IsHighSurrogate(value[MaxShownValueLength - 1]) ? MaxShownValueLength - 1 : MaxShownValueLength;
+            value = value[..length] + "…";
+        }
+
+        return $"\"{string.Concat(value.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()))}\"";
+    }
 
     /// <summary>
     /// An error for each field MVC could not bind, naming it and the posted values it could not convert; the general

@@ -181,6 +181,24 @@ public class CustomerSegmentsDiscountControllerTests
     }
 
     [Test]
+    public async Task AControlCharacterIsShownAsItsCodeAndACharacterOutsideTheBasicPlaneIsNotCutInHalf()
+    {
+        var controller = EnglishController();
+        var emoji = new string('a', 49) + "\U0001F600";
+        NotBound(controller, "RequirementId", "\0");
+        NotBound(controller, "IncludeSegmentIds", ["1\n2", emoji]);
+
+        var result = await controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1] });
+
+        Assert.That(Errors(result), Is.EqualTo(new[]
+        {
+            "The requirement's id: \"\\u0000\" is not a number. Reload the page and save again.",
+            $"Customer is in segment(s): these values are not segments: \"1\\u000A2\", \"{new string('a', 49)}…\". Reload the page and choose the segments again."
+        }));
+        NothingSaved();
+    }
+
+    [Test]
     public async Task AFieldWhosePostedValueIsNotKnownIsNamedAndAnUnknownKeyGetsTheGeneralError()
     {
         var controller = EnglishController();

@@ -324,7 +324,7 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
 
     /// <summary>
     /// What the errors fail to say of the values MVC could not bind: each field has one error, in English, that begins with
-    /// the field's name and quotes (the first 50 characters of) the first 20 of its values; null when they say it all
+    /// the field's name and quotes the first 20 of its values (<see cref="Shown"/>); null when they say it all
     /// </summary>
     private static string UnnamedValue(Dictionary<string, List<string>> unconvertible, List<string> errors)
     {
@@ -333,7 +333,7 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
             var named = errors.Where(error => error.StartsWith($"{_fieldNames[field]}: ", StringComparison.Ordinal)).ToList();
             if (named.Count != 1)
                 return $"{named.Count} errors name {field}, whose values {string.Join(", ", values.Select(v => $"'{v}'"))} were not bound";
-            var missing = values.Distinct().Take(20).FirstOrDefault(value => !named[0].Contains($"\"{(value.Length > 50 ? value[..50] : value)}", StringComparison.Ordinal));
+            var missing = values.Distinct().Take(20).FirstOrDefault(value => !named[0].Contains($"\"{Shown(value)}", StringComparison.Ordinal));
             if (missing is not null)
                 return $"the error '{named[0]}' does not quote the value '{missing}' of {field}";
         }
@@ -342,6 +342,12 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
 
         return null;
     }
+
+    /// <summary>
+    /// How an error shows the beginning of a value: its first 50 characters, control characters by their code
+    /// </summary>
+    private static string Shown(string value) =>
+        string.Concat(value[..Math.Min(value.Length, 50)].Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()));
 
     private static string Show(IReadOnlyList<KeyValuePair<string, string>> form)
     {
