@@ -110,9 +110,9 @@ public class CustomerSegmentsDiscountController : BasePluginController
         {
             return TypeDescriptor.GetConverter(type).ConvertFrom(null, CultureInfo.CurrentCulture, value) is not null;
         }
-        catch (Exception exception) when (exception is FormatException or OverflowException or ArgumentException or NotSupportedException
-            || exception.InnerException is FormatException or OverflowException)
+        catch (Exception)
         {
+            //MVC's binder, too, takes any exception of the converter for a value it cannot bind
             return false;
         }
     }
