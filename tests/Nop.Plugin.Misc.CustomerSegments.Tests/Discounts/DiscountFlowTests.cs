@@ -8,7 +8,6 @@ using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 using Nop.Plugin.Misc.CustomerSegments.Services.Events;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
-using Nop.Services.Configuration;
 using Nop.Services.Customers;
 using Nop.Services.Discounts;
 using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
@@ -31,12 +30,7 @@ public class DiscountFlowTests : MembershipTestBase
     public async Task OrdersTakeTheCustomerIntoTheSegmentThatUnlocksTheDiscountAndARefundTakesThemOut()
     {
         var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var settingService = new Mock<ISettingService>();
-        settingService.Setup(s => s.GetSettingByKeyAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<int>(), It.IsAny<bool>()))
-            .ReturnsAsync((string key, string defaultValue, int _, bool _) => settings.GetValueOrDefault(key, defaultValue));
-        settingService.Setup(s => s.SetSettingAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<int>(), It.IsAny<bool>()))
-            .Callback((string key, string value, int _, bool _) => settings[key] = value)
-            .Returns(Task.CompletedTask);
+        var settingService = SavedSettingsMock.Over(settings);
         var customerService = new Mock<ICustomerService>();
         customerService.Setup(c => c.IsRegisteredAsync(It.IsAny<Customer>(), It.IsAny<bool>())).ReturnsAsync(true);
         var store = new SegmentRequirementStore(settingService.Object);

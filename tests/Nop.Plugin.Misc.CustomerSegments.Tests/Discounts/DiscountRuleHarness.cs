@@ -1,5 +1,4 @@
 using Moq;
-using Nop.Core.Domain.Configuration;
 using Nop.Core.Domain.Customers;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
@@ -30,7 +29,7 @@ public class DiscountRuleHarness
 
     public InMemoryStaticCacheManager StaticCache { get; } = new();
 
-    public Mock<ISettingService> SettingService { get; } = new();
+    public Mock<ISettingService> SettingService { get; }
 
     public Mock<ISegmentMembershipService> MembershipService { get; } = new();
 
@@ -44,17 +43,7 @@ public class DiscountRuleHarness
 
     public DiscountRuleHarness()
     {
-        SettingService.Setup(s => s.GetSettingByKeyAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<int>(), It.IsAny<bool>()))
-            .ReturnsAsync((string key, string defaultValue, int _, bool _) => SavedSettings.GetValueOrDefault(key, defaultValue));
-        SettingService.Setup(s => s.SetSettingAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<int>(), It.IsAny<bool>()))
-            .Callback((string key, string value, int _, bool _) => SavedSettings[key] = value)
-            .Returns(Task.CompletedTask);
-        SettingService.Setup(s => s.GetSettingAsync(It.IsAny<string>(), It.IsAny<int>(), It.IsAny<bool>()))
-            .ReturnsAsync((string key, int _, bool _) => SavedSettings.TryGetValue(key, out var value) ? new Setting { Name = key, Value = value } : null);
-        SettingService.Setup(s => s.DeleteSettingAsync(It.IsAny<Setting>()))
-            .Callback((Setting setting) => SavedSettings.Remove(setting.Name))
-            .Returns(Task.CompletedTask);
-
+        SettingService = SavedSettingsMock.Over(SavedSettings);
         MembershipService.Setup(m => m.GetSegmentIdsOfCustomerAsync(It.IsAny<int>()))
             .ReturnsAsync((int customerId) =>
             {

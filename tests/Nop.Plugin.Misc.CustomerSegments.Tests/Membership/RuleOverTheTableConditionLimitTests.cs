@@ -161,12 +161,7 @@ public class RuleOverTheTableConditionLimitTests : MembershipTestBase
         var bob = await CustomerAsync("bob@example.com", "Acme");
         var legacy = await SavedByAnOlderVersionAsync("Legacy", OverTheLimit(Company("Acme")), ann);
         var settings = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var settingService = new Mock<ISettingService>();
-        settingService.Setup(s => s.GetSettingByKeyAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<int>(), It.IsAny<bool>()))
-            .ReturnsAsync((string key, string defaultValue, int _, bool _) => settings.GetValueOrDefault(key, defaultValue));
-        settingService.Setup(s => s.SetSettingAsync(It.IsAny<string>(), It.IsAny<string>(), It.IsAny<int>(), It.IsAny<bool>()))
-            .Callback((string key, string value, int _, bool _) => settings[key] = value)
-            .Returns(Task.CompletedTask);
+        var settingService = SavedSettingsMock.Over(settings);
         var customerService = new Mock<ICustomerService>();
         customerService.Setup(c => c.IsRegisteredAsync(It.IsAny<Customer>(), It.IsAny<bool>())).ReturnsAsync(true);
         var store = new SegmentRequirementStore(settingService.Object);
