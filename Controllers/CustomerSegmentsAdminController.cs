@@ -233,17 +233,8 @@ public class CustomerSegmentsAdminController : BasePluginController
     /// Why a dynamic segment's stored rule is no longer rebuilt (it was saved before a limit or a check it fails now), as a
     /// rebuild validates it; none for a static segment
     /// </summary>
-    protected virtual async Task<IReadOnlyList<RuleValidationError>> GetStoredRuleErrorsAsync(Segment segment)
-    {
-        if (segment.SegmentTypeId != (int)SegmentType.Dynamic)
-            return [];
-
-        var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
-        if (!parsed.Success)
-            return await _segmentRuleValidator.LocalizeAsync(parsed.Errors);
-
-        return await _segmentRuleValidator.ValidateSavedAsync(parsed.Rule, segment.Id);
-    }
+    protected virtual async Task<IReadOnlyList<RuleValidationError>> GetStoredRuleErrorsAsync(Segment segment) =>
+        segment.SegmentTypeId == (int)SegmentType.Dynamic ? await _segmentRuleValidator.ValidateStoredAsync(segment) : [];
 
     /// <summary>
     /// Saves the shopper message in the other languages (an empty one falls back to the standard message)

@@ -19,21 +19,18 @@ public class SegmentRebuildRunService : ISegmentRebuildRunService
 
     protected readonly IRepository<SegmentRebuildRun> _runRepository;
     protected readonly IServiceScopeFactory _serviceScopeFactory;
-    protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentRuleValidator _segmentRuleValidator;
     protected readonly ISegmentService _segmentService;
     protected readonly SegmentRuleAnalyzer _segmentRuleAnalyzer;
 
     public SegmentRebuildRunService(IRepository<SegmentRebuildRun> runRepository,
         IServiceScopeFactory serviceScopeFactory,
-        ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentRuleValidator segmentRuleValidator,
         ISegmentService segmentService,
         SegmentRuleAnalyzer segmentRuleAnalyzer)
     {
         _runRepository = runRepository;
         _serviceScopeFactory = serviceScopeFactory;
-        _segmentRuleSerializer = segmentRuleSerializer;
         _segmentRuleValidator = segmentRuleValidator;
         _segmentService = segmentService;
         _segmentRuleAnalyzer = segmentRuleAnalyzer;
@@ -60,11 +57,8 @@ public class SegmentRebuildRunService : ISegmentRebuildRunService
     /// <summary>
     /// Whether the segment's stored rule validates as its run checks it (see <see cref="SegmentRebuildRunner"/>)
     /// </summary>
-    protected virtual async Task<bool> IsRuleValidAsync(Segment segment)
-    {
-        var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
-        return parsed.Success && (await _segmentRuleValidator.ValidateSavedAsync(parsed.Rule, segment.Id)).Count == 0;
-    }
+    protected virtual async Task<bool> IsRuleValidAsync(Segment segment) =>
+        (await _segmentRuleValidator.ValidateStoredAsync(segment)).Count == 0;
 
     /// <summary>
     /// Runs the run on the thread pool, in scopes of its own, until it ran or the lease never came free

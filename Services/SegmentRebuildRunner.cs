@@ -18,7 +18,6 @@ public class SegmentRebuildRunner : ISegmentRebuildRunner
     protected readonly ISegmentLeaseService _segmentLeaseService;
     protected readonly ISegmentPendingCustomerProcessor _segmentPendingCustomerProcessor;
     protected readonly ISegmentRebuildService _segmentRebuildService;
-    protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentRuleValidator _segmentRuleValidator;
     protected readonly ISegmentService _segmentService;
 
@@ -27,7 +26,6 @@ public class SegmentRebuildRunner : ISegmentRebuildRunner
         ISegmentLeaseService segmentLeaseService,
         ISegmentPendingCustomerProcessor segmentPendingCustomerProcessor,
         ISegmentRebuildService segmentRebuildService,
-        ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentRuleValidator segmentRuleValidator,
         ISegmentService segmentService)
     {
@@ -36,7 +34,6 @@ public class SegmentRebuildRunner : ISegmentRebuildRunner
         _segmentLeaseService = segmentLeaseService;
         _segmentPendingCustomerProcessor = segmentPendingCustomerProcessor;
         _segmentRebuildService = segmentRebuildService;
-        _segmentRuleSerializer = segmentRuleSerializer;
         _segmentRuleValidator = segmentRuleValidator;
         _segmentService = segmentService;
     }
@@ -77,8 +74,7 @@ public class SegmentRebuildRunner : ISegmentRebuildRunner
             return null;
         }
 
-        var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
-        if (!parsed.Success || (await _segmentRuleValidator.ValidateSavedAsync(parsed.Rule, segment.Id)).Count > 0)
+        if ((await _segmentRuleValidator.ValidateStoredAsync(segment)).Count > 0)
         {
             await FailAsync(run, "Segments.Rebuild.InvalidRule");
             return null;

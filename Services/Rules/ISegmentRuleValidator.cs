@@ -1,3 +1,5 @@
+using Nop.Plugin.Misc.CustomerSegments.Domain;
+
 namespace Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
 /// <summary>
@@ -23,6 +25,13 @@ public interface ISegmentRuleValidator
     /// <param name="rule">The rule</param>
     /// <param name="segmentId">The segment that owns the rule</param>
     Task<IReadOnlyList<RuleValidationError>> ValidateSavedAsync(SegmentRule rule, int segmentId);
+
+    /// <summary>
+    /// All that is wrong with a segment's stored rule about to run, in the admin's language: the serializer's errors
+    /// when it does not parse, else <see cref="ValidateSavedAsync"/>'s
+    /// </summary>
+    /// <param name="segment">The segment</param>
+    Task<IReadOnlyList<RuleValidationError>> ValidateStoredAsync(Segment segment);
 
     /// <summary>
     /// The errors found before validation (the serializer's, whose messages are English) in the admin's language

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Services.Localization;
 using static Nop.Plugin.Misc.CustomerSegments.Services.Rules.RuleOperators;
 
@@ -47,6 +48,15 @@ public class SegmentRuleValidator : ISegmentRuleValidator
 
     public virtual Task<IReadOnlyList<RuleValidationError>> ValidateSavedAsync(SegmentRule rule, int segmentId) =>
         ValidateAsync(rule, segmentId, false);
+
+    public virtual async Task<IReadOnlyList<RuleValidationError>> ValidateStoredAsync(Segment segment)
+    {
+        ArgumentNullException.ThrowIfNull(segment);
+
+        var parsed = _segmentRuleSerializer.Parse(segment.RuleJson ?? string.Empty);
+
+        return parsed.Success ? await ValidateSavedAsync(parsed.Rule, segment.Id) : await LocalizeAsync(parsed.Errors);
+    }
 
     /// <param name="rule">The rule</param>
     /// <param name="segmentId">The segment that owns the rule (0 for a new one)</param>

@@ -174,7 +174,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
     /// </summary>
     protected SegmentRebuildRunner NewRebuildRunner(ISegmentRebuildService rebuild = null, ISegmentPendingCustomerService pending = null) =>
         new(Logger.Object, Repository<SegmentRebuildRun>(), new SegmentLeaseService(Repository<SegmentLease>()),
-            new SegmentPendingCustomerProcessor(Logger.Object, pending ?? PendingCustomers), rebuild ?? RebuildService, Serializer, Validator, SegmentService);
+            new SegmentPendingCustomerProcessor(Logger.Object, pending ?? PendingCustomers), rebuild ?? RebuildService, Validator, SegmentService);
 
     /// <summary>
     /// "Rebuild now" as nopCommerce's container gives it: each run in a scope of its own, with the runner given (by default
@@ -186,7 +186,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
         services.AddScoped(_ => newRunner?.Invoke() ?? NewRebuildRunner());
 
         return new SegmentRebuildRunService(Repository<SegmentRebuildRun>(), services.BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(),
-            Serializer, Validator, SegmentService, Analyzer)
+            Validator, SegmentService, Analyzer)
         {
             RetryDelay = TimeSpan.FromMilliseconds(50)
         };

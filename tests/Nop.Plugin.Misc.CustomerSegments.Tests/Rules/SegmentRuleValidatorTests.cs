@@ -381,6 +381,28 @@ public class SegmentRuleValidatorTests
     }
 
     /// <summary>
+    /// A segment's stored rule is checked as it runs: its JSON parsed (errors in English), then validated as a saved rule
+    /// </summary>
+    [Test]
+    public async Task AStoredRuleIsParsedThenValidatedAsSaved()
+    {
+        var serializer = new SegmentRuleSerializer();
+        Segment Stored(string ruleJson) => new() { Id = 1, Name = "Stored", SegmentTypeId = (int)SegmentType.Dynamic, RuleJson = ruleJson };
+
+        Assert.That(await _validator.ValidateStoredAsync(Stored(serializer.Serialize(Rule(C(RuleFields.RegisteredInStore, RuleOperators.Equal, 3))))), Is.Empty,
+            "a store deleted since it was saved");
+        var unsound = await _validator.ValidateStoredAsync(Stored(serializer.Serialize(Rule(C(RuleFields.RegisteredInStore, RuleOperators.Equal, 0)))));
+        Assert.That(unsound.Single().ResourceKey, Is.EqualTo(RuleErrorKeys.NumberOutOfRange));
+
+        foreach (var json in new[] { "{\"root\":", null })
+        {
+            var malformed = await _validator.ValidateStoredAsync(Stored(json));
+            Assert.That(malformed.Select(error => error.ResourceKey), Is.Not.Empty.And.All.AnyOf(RuleErrorKeys.JsonMalformed, RuleErrorKeys.JsonEmpty), json ?? "null");
+            Assert.That(malformed.Select(error => error.Message), Has.None.StartsWith("Plugins."), "in the admin's language");
+        }
+    }
+
+    /// <summary>
     /// A saved rule keeps running when a store it names is deleted afterwards: the condition keeps matching the
     /// customers registered in it, as a condition on a deleted product keeps matching its buyers
     /// </summary>

@@ -261,8 +261,8 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
         var logger = new Mock<ILogger>().Object;
         var pending = new SegmentPendingCustomerService(logger, _shop.Repository<SegmentPendingCustomer>(), _reevaluationService);
         var runner = new SegmentRebuildRunner(logger, _shop.Repository<SegmentRebuildRun>(), leases, new SegmentPendingCustomerProcessor(logger, pending),
-            _rebuildService, _serializer, _validator, _segmentService);
-        var runs = new InlineRunService(_shop.Repository<SegmentRebuildRun>(), runner, _serializer, _validator, _segmentService);
+            _rebuildService, _validator, _segmentService);
+        var runs = new InlineRunService(_shop.Repository<SegmentRebuildRun>(), runner, _validator, _segmentService);
         var run = await runs.StartAsync(_dynamic);
         await runs.GetLatestRunAsync(_dynamic.Id);
         await runner.GiveUpAsync(run.Id);
@@ -273,10 +273,10 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
     /// <summary>
     /// "Rebuild now" run in the request, so that its statements are those of the test
     /// </summary>
-    private class InlineRunService(Nop.Data.IRepository<SegmentRebuildRun> runRepository, ISegmentRebuildRunner runner, ISegmentRuleSerializer serializer,
-        ISegmentRuleValidator validator, ISegmentService segmentService)
+    private class InlineRunService(Nop.Data.IRepository<SegmentRebuildRun> runRepository, ISegmentRebuildRunner runner, ISegmentRuleValidator validator,
+        ISegmentService segmentService)
         : SegmentRebuildRunService(runRepository, new ServiceCollection().BuildServiceProvider().GetRequiredService<IServiceScopeFactory>(),
-            serializer, validator, segmentService, new SegmentRuleAnalyzer(new RuleFieldCatalog()))
+            validator, segmentService, new SegmentRuleAnalyzer(new RuleFieldCatalog()))
     {
         protected override Task LaunchAsync(int runId) => runner.RunAsync(runId);
     }
