@@ -60,13 +60,10 @@ public class CustomerSegmentsDiscountController : BasePluginController
         _localizationService.GetResourceAsync($"{CustomerSegmentsDefaults.LocaleResourcePrefix}.DiscountRequirement.{name}");
 
     /// <summary>
-    /// Whether the requirement, when there is one, belongs to the discount and to this rule; a group is none of the rule's
-    /// requirements even when named like it (nopCommerce keeps a group's name, which the admin chooses, in the same column)
+    /// Whether the requirement, when there is one, belongs to the discount and to this rule
     /// </summary>
     protected virtual bool IsOurs(DiscountRequirement requirement, int discountId) =>
-        requirement.DiscountId == discountId
-        && !requirement.IsGroup
-        && string.Equals(requirement.DiscountRequirementRuleSystemName, CustomerSegmentsDefaults.SystemName, StringComparison.OrdinalIgnoreCase);
+        requirement.DiscountId == discountId && SegmentRequirementRule.IsRuleRequirement(requirement);
 
     /// <summary>
     /// The form's fields (each named in an error by the resource of its name), the resource of the error when a posted

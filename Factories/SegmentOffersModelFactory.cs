@@ -53,8 +53,7 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
     {
         var currentDiscountIds = (await _discountService.GetAllDiscountsAsync()).Select(discount => discount.Id).ToHashSet();
         var requirements = (await _discountService.GetAllDiscountRequirementsAsync())
-            .Where(requirement => currentDiscountIds.Contains(requirement.DiscountId)
-                && string.Equals(requirement.DiscountRequirementRuleSystemName, CustomerSegmentsDefaults.SystemName, StringComparison.OrdinalIgnoreCase));
+            .Where(requirement => currentDiscountIds.Contains(requirement.DiscountId) && SegmentRequirementRule.IsRuleRequirement(requirement));
 
         var unlocking = new List<int>();
         foreach (var requirement in requirements)

@@ -48,11 +48,9 @@ public class SegmentDiscountUsageService : ISegmentDiscountUsageService
 
     public virtual async Task<IList<SegmentDiscountUsageModel>> GetUsagesAsync(int segmentId)
     {
-        var systemName = CustomerSegmentsDefaults.SystemName;
         var requirements = await (
-                from requirement in _discountRequirementRepository.Table
+                from requirement in _discountRequirementRepository.Table.Where(SegmentRequirementRule.IsRuleRequirementQuery)
                 join discount in _discountRepository.Table on requirement.DiscountId equals discount.Id
-                where requirement.DiscountRequirementRuleSystemName == systemName
                 select new RequirementRow { RequirementId = requirement.Id, DiscountId = discount.Id, DiscountName = discount.Name })
             .ToListAsync();
         if (requirements.Count == 0)

@@ -18,10 +18,7 @@ public class DiscountRequirementDeletedConsumer : IConsumer<EntityDeletedEvent<D
 
     public virtual async Task HandleEventAsync(EntityDeletedEvent<DiscountRequirement> eventMessage)
     {
-        if (eventMessage?.Entity is not DiscountRequirement requirement)
-            return;
-
-        if (!string.Equals(requirement.DiscountRequirementRuleSystemName, CustomerSegmentsDefaults.SystemName, StringComparison.OrdinalIgnoreCase))
+        if (eventMessage?.Entity is not DiscountRequirement requirement || !SegmentRequirementRule.IsRuleRequirement(requirement))
             return;
 
         await _segmentRequirementStore.DeleteAsync(requirement.Id);

@@ -45,7 +45,7 @@ public class SegmentDiscountRequirementCleaner : ISegmentDiscountRequirementClea
     public virtual async Task<int> RemoveAllAsync()
     {
         var ours = (await _discountService.GetAllDiscountRequirementsAsync())
-            .Where(requirement => string.Equals(requirement.DiscountRequirementRuleSystemName, CustomerSegmentsDefaults.SystemName, StringComparison.OrdinalIgnoreCase))
+            .Where(SegmentRequirementRule.IsRuleRequirement)
             .ToList();
 
         await DeactivateAsync(ours.Select(requirement => requirement.DiscountId).Distinct());

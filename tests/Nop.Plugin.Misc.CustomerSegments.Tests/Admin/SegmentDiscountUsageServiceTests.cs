@@ -13,11 +13,11 @@ public class SegmentDiscountUsageServiceTests : DatabaseTestBase
     {
     }
 
-    private async Task<int> RequirementAsync(string discountName, string systemName, SegmentRequirement segments)
+    private async Task<int> RequirementAsync(string discountName, string systemName, SegmentRequirement segments, bool isGroup = false)
     {
         var discount = new Discount { Name = discountName, DiscountTypeId = (int)DiscountType.AssignedToOrderTotal, IsActive = true };
         await Repository<Discount>().InsertAsync(discount);
-        var requirement = new DiscountRequirement { DiscountId = discount.Id, DiscountRequirementRuleSystemName = systemName };
+        var requirement = new DiscountRequirement { DiscountId = discount.Id, DiscountRequirementRuleSystemName = systemName, IsGroup = isGroup };
         await Repository<DiscountRequirement>().InsertAsync(requirement);
         if (segments != null)
         {
@@ -48,5 +48,28 @@ public class SegmentDiscountUsageServiceTests : DatabaseTestBase
 
         Assert.That(usages.Select(u => (u.DiscountName, u.RequirementId)), Is.EqualTo(new[] { ("Autumn", several), ("Win back", single) }));
         Assert.That(none, Is.Empty);
+    }
+
+    [Test]
+    public async Task ARequirementGroupNamedLikeTheRuleIsNotListed()
+    {
+        //nopCommerce keeps the name the admin gives a group in DiscountRequirementRuleSystemName; the configuration is one
+        //the form saved for the group before it refused groups
+        await RequirementAsync("Grouped", CustomerSegmentsDefaults.SystemName, new SegmentRequirement { IncludeSegmentIds = [31] }, isGroup: true);
+        var ours = await RequirementAsync("Beside the group", CustomerSegmentsDefaults.SystemName, new SegmentRequirement { IncludeSegmentIds = [31] });
+
+        var usages = await new SegmentDiscountUsageService(Repository<Discount>(), Repository<DiscountRequirement>(), Repository<Setting>()).GetUsagesAsync(31);
+
+        Assert.That(usages.Select(u => (u.DiscountName, u.RequirementId)), Is.EqualTo(new[] { ("Beside the group", ours) }));
+    }
+
+    [Test]
+    public async Task TheRuleNameMatchesInAnyCaseAsNopCommerceLoadsTheRule()
+    {
+        var ours = await RequirementAsync("Lower case", CustomerSegmentsDefaults.SystemName.ToLowerInvariant(), new SegmentRequirement { IncludeSegmentIds = [32] });
+
+        var usages = await new SegmentDiscountUsageService(Repository<Discount>(), Repository<DiscountRequirement>(), Repository<Setting>()).GetUsagesAsync(32);
+
+        Assert.That(usages.Select(u => u.RequirementId), Is.EqualTo(new[] { ours }));
     }
 }

@@ -60,6 +60,48 @@ public class DiscountRuleUninstallTests
     }
 
     [Test]
+    public async Task UninstallKeepsARequirementGroupNamedLikeTheRuleWithItsChildrenAndItsDiscount()
+    {
+        var h = new DiscountRuleHarness();
+        //nopCommerce keeps the name the admin gives a group in DiscountRequirementRuleSystemName
+        var group = new DiscountRequirement { Id = 20, DiscountId = 8, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName, IsGroup = true };
+        var child = new DiscountRequirement { Id = 21, DiscountId = 8, ParentId = 20, DiscountRequirementRuleSystemName = "DiscountRequirement.MustBeAssignedToCustomerRole" };
+        var ours = new DiscountRequirement { Id = 22, DiscountId = 9, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName };
+        await h.Store.SaveAsync(22, new SegmentRequirement { IncludeSegmentIds = [1] });
+        h.SavedSettings["DiscountRequirement.MustBeAssignedToCustomerRole-21"] = "3";
+
+        var discountService = new Mock<IDiscountService>();
+        discountService.Setup(d => d.GetAllDiscountRequirementsAsync(0, false)).ReturnsAsync([group, child, ours]);
+        var discounts = new[] { 8, 9 }.ToDictionary(id => id, id => new Discount { Id = id, Name = $"Discount {id}", IsActive = true });
+        discountService.Setup(d => d.GetDiscountByIdAsync(It.IsAny<int>())).ReturnsAsync((int id) => discounts.GetValueOrDefault(id));
+        var logger = new Mock<Nop.Services.Logging.ILogger>();
+
+        var removed = await new SegmentDiscountRequirementCleaner(discountService.Object, logger.Object, h.Store).RemoveAllAsync();
+
+        Assert.That(removed, Is.EqualTo(1));
+        discountService.Verify(d => d.DeleteDiscountRequirementAsync(ours, false), Times.Once);
+        discountService.Verify(d => d.DeleteDiscountRequirementAsync(It.Is<DiscountRequirement>(r => r.Id != 22), It.IsAny<bool>()), Times.Never);
+        Assert.That(h.SavedSettings.Keys, Is.EquivalentTo(new[] { "DiscountRequirement.MustBeAssignedToCustomerRole-21" }));
+        Assert.That(discounts.Values.Where(discount => discount.IsActive).Select(discount => discount.Id), Is.EqualTo(new[] { 8 }));
+        discountService.Verify(d => d.UpdateDiscountAsync(It.IsAny<Discount>()), Times.Once);
+        logger.Verify(l => l.WarningAsync(It.Is<string>(message => message.Contains("Discount 9 (#9)") && !message.Contains("Discount 8")), null, null), Times.Once);
+    }
+
+    [Test]
+    public async Task DeletingARequirementGroupNamedLikeTheRuleLeavesTheSettingOfItsId()
+    {
+        var h = new DiscountRuleHarness();
+        //a configuration saved for the group by the form before it refused groups
+        await h.Store.SaveAsync(3, new SegmentRequirement { IncludeSegmentIds = [1] });
+        var consumer = new DiscountRequirementDeletedConsumer(h.Store);
+
+        await consumer.HandleEventAsync(new Nop.Core.Events.EntityDeletedEvent<DiscountRequirement>(
+            new DiscountRequirement { Id = 3, IsGroup = true, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName }));
+
+        Assert.That(h.SavedSettings.Keys, Is.EquivalentTo(new[] { SegmentRequirementStore.SettingKey(3) }));
+    }
+
+    [Test]
     public async Task DeletingOneOfOurRequirementsInTheDiscountEditorRemovesItsSetting()
     {
         var h = new DiscountRuleHarness();

@@ -134,6 +134,20 @@ public class SegmentOffersTests
     }
 
     [Test]
+    public async Task ARequirementGroupNamedLikeTheRuleUnlocksNothing()
+    {
+        _h.AddSegment(6, "Grouped", shopperMessage: "Group offer");
+        //a configuration the form saved for the group before it refused groups
+        await _h.RequirementAsync(17, new SegmentRequirement { IncludeSegmentIds = [6] });
+        _discountService.Setup(d => d.GetAllDiscountsAsync(null, null, null, false, null, null, true, 0))
+            .ReturnsAsync([new Discount { Id = 6 }]);
+        _discountService.Setup(d => d.GetAllDiscountRequirementsAsync(0, false)).ReturnsAsync(
+            [new DiscountRequirement { Id = 17, DiscountId = 6, IsGroup = true, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName }]);
+
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(100, 6), _store)), Is.Empty);
+    }
+
+    [Test]
     public async Task ThePluginShowsTheWidgetInTheChosenZonesOnlyWhenEnabled()
     {
         var settings = new CustomerSegmentsSettings { WidgetZones = ["home_page_top", " productdetails_top ", ""] };
