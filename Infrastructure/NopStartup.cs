@@ -64,6 +64,7 @@ public class NopStartup : INopStartup
         services.AddScoped<ICustomerSegmentIdsReader, CustomerSegmentIdsReader>();
         services.AddScoped<ISegmentRequirementStore, SegmentRequirementStore>();
         services.AddScoped<ISegmentRequirementValidator, SegmentRequirementValidator>();
+        services.AddScoped<IDiscountRequirementFormErrorFactory, DiscountRequirementFormErrorFactory>();
         services.AddScoped<ISegmentRequirementChecker, SegmentRequirementChecker>();
         services.AddScoped<ISegmentDiscountRequirementCleaner, SegmentDiscountRequirementCleaner>();
         services.AddScoped<ISegmentOffersModelFactory, SegmentOffersModelFactory>();

@@ -10,6 +10,7 @@ using Nop.Core;
 using Nop.Core.Domain.Discounts;
 using Nop.Core.Domain.Vendors;
 using Nop.Plugin.Misc.CustomerSegments.Controllers;
+using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.Models;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
@@ -45,7 +46,7 @@ public class CustomerSegmentsDiscountControllerTests
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => $"[{key}] {{0}}");
 
-        _controller = new CustomerSegmentsDiscountController(_discountService.Object, localization.Object, _h.Store,
+        _controller = new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(localization.Object), _discountService.Object, localization.Object, _h.Store,
             new SegmentRequirementValidator(localization.Object, _h.SegmentService.Object), _h.SegmentService.Object, Mock.Of<IWorkContext>())
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
@@ -129,7 +130,7 @@ public class CustomerSegmentsDiscountControllerTests
         var english = new Mock<ILocalizationService>();
         english.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => LocaleResources.EnglishResources[key]);
 
-        return new CustomerSegmentsDiscountController(_discountService.Object, english.Object, _h.Store,
+        return new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(english.Object), _discountService.Object, english.Object, _h.Store,
             new SegmentRequirementValidator(english.Object, _h.SegmentService.Object), _h.SegmentService.Object, Mock.Of<IWorkContext>())
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
@@ -355,6 +356,7 @@ public class CustomerSegmentsDiscountControllerTests
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => $"[{key}] {{0}}");
         var services = new ServiceCollection()
+            .AddSingleton<IDiscountRequirementFormErrorFactory>(new DiscountRequirementFormErrorFactory(localization.Object))
             .AddSingleton(_discountService.Object)
             .AddSingleton(localization.Object)
             .AddSingleton(_h.Store)

@@ -8,6 +8,7 @@ using Nop.Core.Domain.Configuration;
 using Nop.Core.Domain.Discounts;
 using Nop.Core.Domain.Localization;
 using Nop.Plugin.Misc.CustomerSegments.Controllers;
+using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.Models;
@@ -176,7 +177,7 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
             new Lazy<ISegmentRuleValidator>(() => throw new InvalidOperationException("the requirement page validates no rule")));
         var store = new SegmentRequirementStore(SettingService());
         var discounts = DiscountService();
-        var controller = new CustomerSegmentsDiscountController(discounts.Object, localization, store,
+        var controller = new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(localization), discounts.Object, localization, store,
             new SegmentRequirementValidator(localization, segmentService), segmentService, Mock.Of<IWorkContext>())
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }

@@ -1,0 +1,59 @@
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Moq;
+using Nop.Plugin.Misc.CustomerSegments.Factories;
+using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
+using Nop.Services.Localization;
+
+namespace Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
+
+public class DiscountRequirementFormErrorFactoryTests
+{
+    private static DiscountRequirementFormErrorFactory EnglishFactory()
+    {
+        var english = new Mock<ILocalizationService>();
+        english.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => LocaleResources.EnglishResources[key]);
+
+        return new DiscountRequirementFormErrorFactory(english.Object);
+    }
+
+    private static void NotBound(ModelStateDictionary modelState, string key, string posted)
+    {
+        modelState.SetModelValue(key, posted, posted);
+        modelState.AddModelError(key, $"The value is not valid for {key}.");
+    }
+
+    [Test]
+    public async Task AKeyWithAPrefixOrAnIndexIsAboutItsFieldAndTheListsEntriesMakeOneError()
+    {
+        var modelState = new ModelStateDictionary();
+        NotBound(modelState, "model.ExcludeSegmentIds[0]", "x");
+        NotBound(modelState, "ExcludeSegmentIds[1]", "y");
+        NotBound(modelState, "CustomerSegmentsRequirement9.requireall", "maybe");
+
+        var errors = await EnglishFactory().PrepareInvalidValueErrorsAsync(modelState);
+
+        //the model state lists its entries in an order of its own
+        Assert.That(errors, Has.Count.EqualTo(2));
+        Assert.That(errors[0], Is.EqualTo("Must be in all of them: \"maybe\" is neither yes nor no. Reload the page and save again."));
+        Assert.That(errors[1], Is.AnyOf(
+            "But not in segment(s): these values are not segments: \"x\", \"y\". Reload the page and choose the segments again.",
+            "But not in segment(s): these values are not segments: \"y\", \"x\". Reload the page and choose the segments again."));
+    }
+
+    [Test]
+    public async Task AValueOfTheLongestShownLengthIsShownWholeAndALongerOneCut()
+    {
+        var modelState = new ModelStateDictionary();
+        var longest = new string('x', DiscountRequirementFormErrorFactory.MaxShownValueLength);
+        NotBound(modelState, "DiscountId", longest);
+        NotBound(modelState, "RequirementId", longest + "y");
+
+        var errors = await EnglishFactory().PrepareInvalidValueErrorsAsync(modelState);
+
+        Assert.That(errors, Is.EqualTo(new[]
+        {
+            $"The discount's id: \"{longest}\" is not a number. Reload the page and save again.",
+            $"The requirement's id: \"{longest}…\" is not a number. Reload the page and save again."
+        }));
+    }
+}
