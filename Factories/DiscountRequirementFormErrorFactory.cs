@@ -87,12 +87,14 @@ public class DiscountRequirementFormErrorFactory : IDiscountRequirementFormError
 
     public virtual async Task<IList<string>> PrepareInvalidValueErrorsAsync(ModelStateDictionary modelState)
     {
-        var invalid = modelState.Where(entry => entry.Value.ValidationState == ModelValidationState.Invalid).ToList();
+        var invalidByField = modelState
+            .Where(entry => entry.Value.ValidationState == ModelValidationState.Invalid)
+            .ToLookup(entry => FieldName(entry.Key), StringComparer.OrdinalIgnoreCase);
         var errors = new List<string>();
         foreach (var field in PostedFields)
         {
-            var entries = invalid.Where(entry => string.Equals(FieldName(entry.Key), field.Name, StringComparison.OrdinalIgnoreCase)).ToList();
-            if (entries.Count == 0)
+            var entries = invalidByField[field.Name];
+            if (!entries.Any())
                 continue;
 
             var posted = entries.SelectMany(entry => entry.Value.RawValue switch
@@ -118,7 +120,7 @@ public class DiscountRequirementFormErrorFactory : IDiscountRequirementFormError
             errors.Add(string.Format(await TextAsync(field.Error), subject, shown));
         }
 
-        if (errors.Count == 0 || invalid.Any(entry => !PostedFields.Any(field => string.Equals(FieldName(entry.Key), field.Name, StringComparison.OrdinalIgnoreCase))))
+        if (errors.Count == 0 || invalidByField.Any(entries => !PostedFields.Any(field => string.Equals(entries.Key, field.Name, StringComparison.OrdinalIgnoreCase))))
             errors.Add(await TextAsync("InvalidValues"));
 
         return errors;
