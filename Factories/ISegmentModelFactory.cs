@@ -11,6 +11,11 @@ public interface ISegmentModelFactory
 {
     Task<SegmentSearchModel> PrepareSegmentSearchModelAsync(SegmentSearchModel searchModel);
 
+    /// <summary>
+    /// Prepares a page of the segment list; a dynamic segment of the page whose stored rule no longer validates (see
+    /// <see cref="ISegmentRuleValidator.ValidateStoredAsync"/>) is flagged with the first error
+    /// </summary>
+    /// <param name="searchModel">The filters and the page</param>
     Task<SegmentListModel> PrepareSegmentListModelAsync(SegmentSearchModel searchModel);
 
     /// <summary>

@@ -33,6 +33,7 @@ public class SegmentModelFactory : ISegmentModelFactory
     protected readonly ISegmentMembershipService _segmentMembershipService;
     protected readonly ISegmentPendingCustomerService _segmentPendingCustomerService;
     protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
+    protected readonly ISegmentRuleValidator _segmentRuleValidator;
     protected readonly ISegmentService _segmentService;
     protected readonly ISegmentTemplateCatalog _segmentTemplateCatalog;
     protected readonly IStoreService _storeService;
@@ -52,6 +53,7 @@ public class SegmentModelFactory : ISegmentModelFactory
         ISegmentMembershipService segmentMembershipService,
         ISegmentPendingCustomerService segmentPendingCustomerService,
         ISegmentRuleSerializer segmentRuleSerializer,
+        ISegmentRuleValidator segmentRuleValidator,
         ISegmentService segmentService,
         ISegmentTemplateCatalog segmentTemplateCatalog,
         IStoreService storeService)
@@ -67,6 +69,7 @@ public class SegmentModelFactory : ISegmentModelFactory
         _segmentMembershipService = segmentMembershipService;
         _segmentPendingCustomerService = segmentPendingCustomerService;
         _segmentRuleSerializer = segmentRuleSerializer;
+        _segmentRuleValidator = segmentRuleValidator;
         _segmentService = segmentService;
         _segmentTemplateCatalog = segmentTemplateCatalog;
         _storeService = storeService;
@@ -197,6 +200,11 @@ public class SegmentModelFactory : ISegmentModelFactory
         var data = new List<SegmentModel>();
         foreach (var segment in segments)
         {
+            //the rebuilds and the events skip a dynamic segment whose stored rule no longer validates (its members stay)
+            var ruleErrors = segment.SegmentTypeId == (int)SegmentType.Dynamic
+                ? await _segmentRuleValidator.ValidateStoredAsync(segment)
+                : [];
+
             data.Add(new SegmentModel
             {
                 Id = segment.Id,
@@ -212,7 +220,9 @@ public class SegmentModelFactory : ISegmentModelFactory
                 MemberCount = memberCounts.TryGetValue(segment.Id, out var count) ? count : 0,
                 LastRebuiltOn = segment.LastRebuiltOnUtc is DateTime rebuilt ? await ToUserTimeAsync(rebuilt) : null,
                 CreatedOn = await ToUserTimeAsync(segment.CreatedOnUtc),
-                UpdatedOn = await ToUserTimeAsync(segment.UpdatedOnUtc)
+                UpdatedOn = await ToUserTimeAsync(segment.UpdatedOnUtc),
+                InvalidRule = ruleErrors.Count > 0,
+                InvalidRuleMessage = ruleErrors.FirstOrDefault()?.Message
             });
         }
 

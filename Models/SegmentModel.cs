@@ -42,6 +42,17 @@ public record SegmentModel : BaseNopEntityModel, ILocalizedModel<SegmentLocalize
     /// </summary>
     public string RuleJson { get; set; }
 
+    /// <summary>
+    /// Whether the stored rule of a dynamic segment no longer validates (the list): the rebuilds and the events skip
+    /// the segment and keep its members until its rule is fixed
+    /// </summary>
+    public bool InvalidRule { get; set; }
+
+    /// <summary>
+    /// What is wrong with that rule, the first of the validator's errors in the admin's language (the list)
+    /// </summary>
+    public string InvalidRuleMessage { get; set; }
+
     [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Fields.MemberCount")]
     public int MemberCount { get; set; }
 

@@ -31,6 +31,9 @@ public class SegmentModelFactoryTests
     private Mock<IDatabaseConfigurationAdvisor> _databaseAdvisor;
     private Mock<ISegmentService> _segmentService;
     private Mock<IStoreService> _storeService;
+    private Mock<ISegmentValueLookupService> _lookups;
+    private SegmentRuleValidator _validator;
+    private Mock<ISegmentRuleValidator> _ruleValidator;
     private SegmentModelFactory _factory;
 
     [SetUp]
@@ -91,8 +94,19 @@ public class SegmentModelFactoryTests
                 return (IList<SegmentLocalizedModel>)locales;
             });
 
+        //the validator the rebuilds and the edit page use, over the full field catalog: roles, products ... 1 to 2000 exist
+        //(a rule saved before one of them was deleted still runs), segments as the segment service returns them
+        _lookups = new Mock<ISegmentValueLookupService>();
+        _lookups.Setup(l => l.GetExistingIdsAsync(It.IsAny<RuleValueSource>(), It.IsAny<IList<int>>()))
+            .ReturnsAsync((RuleValueSource _, IList<int> ids) => ids.Where(id => id is >= 1 and <= 2000).ToHashSet());
+        _validator = new SegmentRuleValidator(new RuleFieldCatalog(), new SegmentRuleSerializer(), _segmentService.Object,
+            _localizationService.Object, _lookups.Object);
+        _ruleValidator = new Mock<ISegmentRuleValidator>();
+        _ruleValidator.Setup(v => v.ValidateStoredAsync(It.IsAny<Segment>())).Returns((Segment segment) => _validator.ValidateStoredAsync(segment));
+
         _factory = new SegmentModelFactory(_adminAreaSettings, _databaseAdvisor.Object, _dateTimeHelper.Object, _localizationService.Object, _localizedModelFactory.Object, _catalog.Object,
-            _discountUsage.Object, _memberSearch.Object, _membershipService.Object, _pendingCustomers.Object, new SegmentRuleSerializer(), _segmentService.Object, new SegmentTemplateCatalog(), _storeService.Object);
+            _discountUsage.Object, _memberSearch.Object, _membershipService.Object, _pendingCustomers.Object, new SegmentRuleSerializer(), _ruleValidator.Object, _segmentService.Object,
+            new SegmentTemplateCatalog(), _storeService.Object);
     }
 
     [Test]
@@ -153,6 +167,87 @@ public class SegmentModelFactoryTests
         //segment count in every store
         var model = await _factory.PrepareSegmentModelAsync(null, segment);
         Assert.That(model.AvailableStores.Where(store => store.Selected).Select(store => store.Value), Is.EqualTo(new[] { "3" }));
+    }
+
+    private static string RuleOf(params string[] conditions) =>
+        "{\"version\":1,\"root\":{\"kind\":\"group\",\"match\":\"All\",\"children\":[" + string.Join(",", conditions) + "]}}";
+
+    private static string Condition(string field, string op, params object[] values) =>
+        JsonSerializer.Serialize(new { kind = "condition", field, @operator = op, values });
+
+    private static Segment Dynamic(int id, string name, string ruleJson) =>
+        new() { Id = id, Name = name, SegmentTypeId = (int)SegmentType.Dynamic, Active = true, RuleJson = ruleJson };
+
+    private async Task<IList<SegmentModel>> ListAsync(params Segment[] segments)
+    {
+        _segmentService.Setup(s => s.SearchSegmentsAsync(null, 0, It.IsAny<int>(), It.IsAny<int>()))
+            .ReturnsAsync(new PagedList<Segment>(segments, 0, 25, segments.Length));
+        _membershipService.Setup(m => m.CountMembersOfAllSegmentsAsync()).ReturnsAsync(new Dictionary<int, int>());
+
+        return (await _factory.PrepareSegmentListModelAsync(new SegmentSearchModel())).Data.ToList();
+    }
+
+    /// <summary>
+    /// A dynamic segment whose stored rule no longer validates is skipped by the rebuilds and the events (its members
+    /// are kept): the list says so, with what the validator found, as its edit page does. It is the validator's
+    /// verdict on the stored rule, no other: a role, product ... deleted since the rule was saved is no error (the
+    /// condition runs and matches no one), so that segment is not flagged; one naming a segment that was deleted, or
+    /// saved under the looser limits of an older version, is
+    /// </summary>
+    [Test]
+    public async Task TheListFlagsTheDynamicSegmentsWhoseStoredRuleNoLongerValidates()
+    {
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(3)).ReturnsAsync(new Segment { Id = 3, Name = "Newsletter" });
+        var valid = Dynamic(1, "Frequent buyers", RuleOf(Condition(RuleFields.OrderCount, RuleOperators.GreaterThanOrEqual, 5),
+            Condition(RuleFields.SegmentMember, RuleOperators.In, 3)));
+        var deletedSegment = Dynamic(2, "Frequent newsletter readers", RuleOf(Condition(RuleFields.SegmentMember, RuleOperators.In, 99)));
+        var olderLimit = Dynamic(4, "Saved by an older version", RuleOf(Enumerable.Range(0, RuleValueLimits.MaxTableConditions + 1)
+            .Select(_ => Condition(RuleFields.OrderCount, RuleOperators.GreaterThanOrEqual, 2)).ToArray()));
+        var deletedRole = Dynamic(5, "Wholesale", RuleOf(Condition(RuleFields.CustomerRoles, RuleOperators.AnyOf, 999999)));
+
+        var rows = (await ListAsync(valid, deletedSegment, olderLimit, deletedRole)).ToDictionary(row => row.Id);
+
+        Assert.That(rows[1].InvalidRule, Is.False);
+        Assert.That(rows[1].InvalidRuleMessage, Is.Null);
+        Assert.That(rows[2].InvalidRule, Is.True, "it names a segment that was deleted");
+        Assert.That(rows[2].InvalidRuleMessage, Is.EqualTo((await _validator.ValidateStoredAsync(deletedSegment))[0].Message));
+        Assert.That(rows[4].InvalidRule, Is.True, "over today's limit of conditions on other tables");
+        Assert.That(rows[4].InvalidRuleMessage, Is.EqualTo("[Plugins.Misc.CustomerSegments.Rules.Error.TooManyTableConditions]"));
+        Assert.That((rows[5].InvalidRule, rows[5].InvalidRuleMessage), Is.EqualTo((false, (string)null)),
+            "a role deleted since the rule was saved: the rebuilds still run the rule, the list does not flag it");
+    }
+
+    [Test]
+    public async Task TheFlagsTextIsTheValidatorsErrorInTheAdminsLanguage()
+    {
+        _localizationService.Setup(l => l.GetResourceAsync(RuleErrorKeys.ConditionSubject)).ReturnsAsync("Condition {1} ({0})");
+        _localizationService.Setup(l => l.GetResourceAsync(RuleFieldCatalog.FieldResourceKey(RuleFields.SegmentMember))).ReturnsAsync("Membre du segment");
+        _localizationService.Setup(l => l.GetResourceAsync(RuleErrorKeys.SegmentNotFound)).ReturnsAsync("{0} : le segment {1} n'existe pas.");
+        var segment = Dynamic(2, "Lecteurs", RuleOf(Condition(RuleFields.OrderCount, RuleOperators.GreaterThanOrEqual, 1),
+            Condition(RuleFields.SegmentMember, RuleOperators.In, 99)));
+
+        var row = (await ListAsync(segment)).Single();
+
+        var errors = await _validator.ValidateStoredAsync(segment);
+        Assert.That(row.InvalidRuleMessage, Is.EqualTo(errors[0].Message));
+        Assert.That(row.InvalidRuleMessage, Is.EqualTo("Condition 2 (Membre du segment) : le segment 99 n'existe pas."));
+    }
+
+    /// <summary>
+    /// Only the rows of the page asked for are validated, and static segments never: their rule (if any is left in
+    /// the row) is not what makes their members
+    /// </summary>
+    [Test]
+    public async Task OnlyTheDynamicSegmentsOfThePageAreValidated()
+    {
+        var dynamic = Dynamic(1, "Frequent buyers", RuleOf(Condition(RuleFields.OrderCount, RuleOperators.GreaterThanOrEqual, 5)));
+        var @static = new Segment { Id = 2, Name = "Hand-picked", SegmentTypeId = (int)SegmentType.Static, RuleJson = "{\"root\":" };
+
+        var rows = (await ListAsync(dynamic, @static)).ToDictionary(row => row.Id);
+
+        Assert.That((rows[2].InvalidRule, rows[2].InvalidRuleMessage), Is.EqualTo((false, (string)null)));
+        _ruleValidator.Verify(v => v.ValidateStoredAsync(dynamic), Times.Once);
+        _ruleValidator.Verify(v => v.ValidateStoredAsync(It.IsAny<Segment>()), Times.Once);
     }
 
     [Test]
