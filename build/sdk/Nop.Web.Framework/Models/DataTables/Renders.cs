@@ -57,3 +57,13 @@ public class RenderButtonRemove : IRender
     public string ClassName { get; set; }
 }
 
+
+public class RenderCustom : IRender
+{
+    public RenderCustom(string functionName)
+    {
+        FunctionName = functionName;
+    }
+
+    public string FunctionName { get; set; }
+}
