@@ -32,6 +32,8 @@ public static class LocaleResources
         [P("List.SearchName.Hint")] = "Search segments by a part of their name.",
         [P("List.SearchStore")] = "Store",
         [P("List.SearchStore.Hint")] = "Show only the segments of this store.",
+        [P("List.InvalidRule")] = "Rule not valid",
+        [P("List.InvalidRule.Title")] = "The rule is not valid any more: the segment is not rebuilt and keeps its members until you fix the rule on its edit page.",
 
         //fields
         [P("Fields.Name")] = "Name",

@@ -37,6 +37,8 @@ public class ViewEncodingTests
         "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Plugins.Misc.CustomerSegments.Analytics.Histogram.Unknown\").Text)",
         "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Plugins.Misc.CustomerSegments.Analytics.Overlap.None\").Text)",
         "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Plugins.Misc.CustomerSegments.Fields.MemberCount\").Text)",
+        "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Plugins.Misc.CustomerSegments.List.InvalidRule\").Text)",
+        "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Plugins.Misc.CustomerSegments.List.InvalidRule.Title\").Text)",
         "System.Text.Encodings.Web.JavaScriptEncoder.Default.Encode(T(\"Admin.Promotions.Discounts.Requirements.FailedToSave\").Text)"
     ];
 
@@ -92,6 +94,63 @@ public class ViewEncodingTests
             var text = File.ReadAllText(file);
             Assert.That(text, Does.Not.Contain("HtmlString(").And.Not.Contain("WriteLiteral("), file);
         }
+    }
+
+    /// <summary>
+    /// The operands of '+' at the top level of a JavaScript expression (outside parentheses and string literals)
+    /// </summary>
+    private static IEnumerable<string> Concatenated(string expression)
+    {
+        var depth = 0;
+        var quote = '\0';
+        var start = 0;
+        for (var at = 0; at < expression.Length; at++)
+        {
+            var c = expression[at];
+            if (quote != '\0')
+            {
+                if (c == '\\')
+                    at++;
+                else if (c == quote)
+                    quote = '\0';
+            }
+            else if (c is '\'' or '"')
+                quote = c;
+            else if (c == '(')
+                depth++;
+            else if (c == ')')
+                depth--;
+            else if (c == '+' && depth == 0)
+            {
+                yield return expression[start..at].Trim();
+                start = at + 1;
+            }
+        }
+
+        yield return expression[start..].Trim();
+    }
+
+    /// <summary>
+    /// The segment list's name column is drawn by a render function of its own (the name and, for a rule that no longer
+    /// validates, a warning whose title is the validator's error, which quotes what the rule holds): the markup it
+    /// returns joins only literals and values passed through DataTables' text renderer, as nopCommerce's RenderLink does
+    /// </summary>
+    [Test]
+    public void TheSegmentListWritesTheNameAndTheRuleErrorEncoded()
+    {
+        var view = File.ReadAllText(Path.Combine(ViewsFolder(), "Admin", "List.cshtml"));
+        var function = Regex.Match(view, @"function renderSegmentName\(data, type, row, meta\) \{(.*?)\n {28}\}", RegexOptions.Singleline);
+        Assert.That(function.Success, "the name column's render function");
+        Assert.That(view, Does.Contain("Render = new RenderCustom(\"renderSegmentName\")"));
+
+        var body = function.Groups[1].Value;
+        Assert.That(body, Does.Contain("var encode = $.fn.dataTable.render.text().display;"));
+        var returned = Regex.Matches(body, @"return (.*?);\s*$", RegexOptions.Singleline | RegexOptions.Multiline).Select(match => match.Groups[1].Value).ToList();
+        Assert.That(returned, Has.Count.EqualTo(2));
+        var unencoded = returned.SelectMany(Concatenated)
+            .Where(operand => !operand.StartsWith("encode(", StringComparison.Ordinal) && !Regex.IsMatch(operand, @"^'[^'\\]*'$"));
+        Assert.That(unencoded, Is.Empty, "every value in the returned markup goes through encode()");
+        Assert.That(body, Does.Contain("row.InvalidRuleMessage"));
     }
 
     [Test]
