@@ -57,7 +57,6 @@ public class RenderButtonRemove : IRender
     public string ClassName { get; set; }
 }
 
-
 public class RenderCustom : IRender
 {
     public RenderCustom(string functionName)
