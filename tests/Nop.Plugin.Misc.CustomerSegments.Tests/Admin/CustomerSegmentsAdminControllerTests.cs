@@ -862,6 +862,22 @@ public class CustomerSegmentsAdminControllerTests
     }
 
     [Test]
+    public async Task RebuildProgressGivesTheDefaultTextWhenTheTranslationDoesNotFormat()
+    {
+        //an admin's translation with a placeholder the message has no argument for
+        _localizationService.Setup(l => l.GetResourceAsync("Plugins.Misc.CustomerSegments.Segments.Rebuild.Done")).ReturnsAsync("{0} rein, {2} raus");
+        _rebuildRunService.Setup(r => r.GetLatestRunAsync(5)).ReturnsAsync(new SegmentRebuildRun
+        {
+            SegmentId = 5, StateId = (int)SegmentRebuildRunState.Completed, StepsDone = 2, StepsTotal = 2, Entered = 77, Left = 3,
+            FinishedOnUtc = DateTime.UtcNow
+        });
+
+        var completed = JsonOf(await _controller.RebuildProgress(5));
+
+        Assert.That(completed.GetProperty("message").GetString(), Is.EqualTo("The segment's members are up to date: 77 customers entered, 3 left."));
+    }
+
+    [Test]
     public async Task SavingAnActiveDynamicSegmentStartsABackgroundRebuild()
     {
         ValidRule("{rule}");

@@ -123,12 +123,14 @@ public class CustomerSegmentsDiscountControllerTests
     }
 
     /// <summary>
-    /// The controller answering in English, as an admin whose language is English reads it
+    /// The controller answering in English, as an admin whose language is English reads it, but for the texts an admin
+    /// translated
     /// </summary>
-    private CustomerSegmentsDiscountController EnglishController()
+    private CustomerSegmentsDiscountController EnglishController(IReadOnlyDictionary<string, string> translated = null)
     {
         var english = new Mock<ILocalizationService>();
-        english.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => LocaleResources.EnglishResources[key]);
+        english.Setup(l => l.GetResourceAsync(It.IsAny<string>()))
+            .ReturnsAsync((string key) => translated?.GetValueOrDefault(key) ?? LocaleResources.EnglishResources[key]);
 
         return new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(english.Object), _discountService.Object, english.Object, _h.Store,
             new SegmentRequirementValidator(english.Object, _h.SegmentService.Object), _h.SegmentService.Object, Mock.Of<IWorkContext>())
@@ -145,6 +147,26 @@ public class CustomerSegmentsDiscountControllerTests
     {
         controller.ModelState.SetModelValue(key, posted.Length == 1 ? posted[0] : posted, string.Join(",", posted));
         controller.ModelState.AddModelError(key, $"The value is not valid for {key}.");
+    }
+
+    [Test]
+    public async Task AnErrorWhoseTranslationDoesNotFormatIsShownInTheDefaultTextInsteadOfFailingTheForm()
+    {
+        //an admin's translation with a placeholder the error has no argument for, and one with a brace out of place
+        var controller = EnglishController(new Dictionary<string, string>
+        {
+            ["Plugins.Misc.CustomerSegments.DiscountRequirement.UnknownSegments"] = "Unbekannte Segmente: {1}",
+            ["Plugins.Misc.CustomerSegments.DiscountRequirement.IncludedAndExcluded"] = "{0} {"
+        });
+
+        var result = await controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1, 77], ExcludeSegmentIds = [1] });
+
+        Assert.That(Errors(result), Is.EqualTo(new[]
+        {
+            "These segments do not exist (any more): 77. Remove them and save again.",
+            "A segment cannot be both required and excluded: 1."
+        }));
+        NothingSaved();
     }
 
     [TestCase("RequirementId", "abc", "The requirement's id: \"abc\" is not a number. Reload the page and save again.")]

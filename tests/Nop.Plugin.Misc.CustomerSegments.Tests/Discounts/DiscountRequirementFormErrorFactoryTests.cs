@@ -8,10 +8,11 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
 
 public class DiscountRequirementFormErrorFactoryTests
 {
-    private static DiscountRequirementFormErrorFactory EnglishFactory()
+    private static DiscountRequirementFormErrorFactory EnglishFactory(IReadOnlyDictionary<string, string> translated = null)
     {
         var english = new Mock<ILocalizationService>();
-        english.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => LocaleResources.EnglishResources[key]);
+        english.Setup(l => l.GetResourceAsync(It.IsAny<string>()))
+            .ReturnsAsync((string key) => translated?.GetValueOrDefault(key) ?? LocaleResources.EnglishResources[key]);
 
         return new DiscountRequirementFormErrorFactory(english.Object);
     }
@@ -54,6 +55,28 @@ public class DiscountRequirementFormErrorFactoryTests
         {
             $"The discount's id: \"{longest}\" is not a number. Reload the page and save again.",
             $"The requirement's id: \"{longest}…\" is not a number. Reload the page and save again."
+        }));
+    }
+
+    [Test]
+    public async Task AnErrorWhoseTranslationDoesNotFormatIsShownInTheDefaultText()
+    {
+        var modelState = new ModelStateDictionary();
+        NotBound(modelState, "DiscountId", "abc");
+        //an entry without a posted value
+        modelState.AddModelError("RequirementId", "The value is not valid.");
+
+        //translations with a placeholder the error has no argument for, and with a brace out of place
+        var errors = await EnglishFactory(new Dictionary<string, string>
+        {
+            ["Plugins.Misc.CustomerSegments.DiscountRequirement.NotANumber"] = "{3} {",
+            ["Plugins.Misc.CustomerSegments.DiscountRequirement.InvalidValue"] = "{0}: {"
+        }).PrepareInvalidValueErrorsAsync(modelState);
+
+        Assert.That(errors, Is.EqualTo(new[]
+        {
+            "The discount's id: \"abc\" is not a number. Reload the page and save again.",
+            "The requirement's id: the value sent is not valid. Reload the page and save again."
         }));
     }
 }

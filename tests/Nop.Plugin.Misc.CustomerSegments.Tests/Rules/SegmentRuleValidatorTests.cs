@@ -14,6 +14,7 @@ public class SegmentRuleValidatorTests
     private Dictionary<int, string> _stores;
     private SegmentRuleValidator _validator;
     private Mock<ISegmentValueLookupService> _lookups;
+    private Mock<ISegmentService> _segmentService;
 
     [SetUp]
     public void SetUp()
@@ -24,7 +25,7 @@ public class SegmentRuleValidatorTests
             [2] = new() { Id = 2, Name = "Two" },
             [3] = new() { Id = 3, Name = "Three" }
         };
-        var segmentService = new Mock<ISegmentService>();
+        var segmentService = _segmentService = new Mock<ISegmentService>();
         segmentService.Setup(s => s.GetSegmentByIdAsync(It.IsAny<int>()))
             .ReturnsAsync((int id) => _segments.GetValueOrDefault(id));
 
@@ -185,6 +186,25 @@ public class SegmentRuleValidatorTests
         Assert.That(error.Path, Is.EqualTo("1"));
         Assert.That(error.ResourceKey, Is.EqualTo(RuleErrorKeys.EmptyGroup));
         Assert.That(error.Message, Does.Contain("Item 2"));
+    }
+
+    [Test]
+    public async Task AnErrorWhoseTranslationDoesNotFormatIsGivenInTheDefaultTextInsteadOfFailing()
+    {
+        //an admin's translations: the condition's name with a placeholder it has no argument for and a brace out of place,
+        //an error with a placeholder of its own
+        var localization = new Mock<ILocalizationService>();
+        localization.Setup(l => l.GetResourceAsync(It.IsAny<string>()))
+            .ReturnsAsync((string key) => LocaleResources.EnglishResources.GetValueOrDefault(key, key));
+        localization.Setup(l => l.GetResourceAsync(RuleErrorKeys.ConditionSubject)).ReturnsAsync("{3} {");
+        localization.Setup(l => l.GetResourceAsync(RuleErrorKeys.OneValueExpected)).ReturnsAsync("{0}: {2}");
+        var validator = new SegmentRuleValidator(new RuleFieldCatalog(), new SegmentRuleSerializer(), _segmentService.Object, localization.Object, _lookups.Object);
+
+        var errors = await validator.ValidateAsync(Rule(C(RuleFields.OrderCount, RuleOperators.GreaterThan)), 0);
+
+        var field = LocaleResources.EnglishResources[new RuleFieldCatalog().GetField(RuleFields.OrderCount).ResourceKey];
+        Assert.That(errors.Select(error => (error.ResourceKey, error.Message)),
+            Is.EqualTo(new[] { (RuleErrorKeys.OneValueExpected, $"Condition 1 ({field}): enter one value.") }));
     }
 
     private static IEnumerable<TestCaseData> WrongConditions()
