@@ -17,6 +17,8 @@ public class NopStartup : INopStartup
 {
     public void ConfigureServices(IServiceCollection services, IConfiguration configuration)
     {
+        //the plugin's texts that take arguments (admin pages, rule errors, discount requirement)
+        services.AddScoped<ILocaleResourceFormatter, LocaleResourceFormatter>();
         //admin pages
         services.AddScoped<ISegmentModelFactory, SegmentModelFactory>();
         services.AddScoped<IDatabaseConfigurationAdvisor, DatabaseConfigurationAdvisor>();
