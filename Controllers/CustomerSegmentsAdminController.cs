@@ -66,6 +66,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected readonly CustomerSegmentsSettings _settings;
     protected readonly ICustomerService _customerService;
     protected readonly ILocalizationService _localizationService;
+    protected readonly ILocaleResourceFormatter _localeResourceFormatter;
     protected readonly ILocalizedEntityService _localizedEntityService;
     protected readonly INotificationService _notificationService;
     protected readonly IScheduleTaskService _scheduleTaskService;
@@ -91,6 +92,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     public CustomerSegmentsAdminController(CustomerSegmentsSettings settings,
         ICustomerService customerService,
         ILocalizationService localizationService,
+        ILocaleResourceFormatter localeResourceFormatter,
         ILocalizedEntityService localizedEntityService,
         INotificationService notificationService,
         IScheduleTaskService scheduleTaskService,
@@ -112,6 +114,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         _settings = settings;
         _customerService = customerService;
         _localizationService = localizationService;
+        _localeResourceFormatter = localeResourceFormatter;
         _localizedEntityService = localizedEntityService;
         _notificationService = notificationService;
         _scheduleTaskService = scheduleTaskService;
@@ -155,6 +158,9 @@ public class CustomerSegmentsAdminController : BasePluginController
 
     protected virtual async Task<string> GetResourceAsync(string name) =>
         await _localizationService.GetResourceAsync(Resource(name));
+
+    protected virtual Task<string> FormatResourceAsync(string name, params object[] args) =>
+        _localeResourceFormatter.FormatAsync(Resource(name), args);
 
     protected static bool HasControlCharacters(string text, bool lineBreaksAllowed) =>
         text?.Any(character => char.IsControl(character) && !(lineBreaksAllowed && character is '\r' or '\n' or '\t')) == true;
@@ -202,7 +208,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         {
             //the edit page offers the segment's own store even when it was deleted
             var error = model.StoreId == segment?.StoreId
-                ? string.Format(await GetResourceAsync("Fields.Store.WasDeleted"), model.StoreId)
+                ? await FormatResourceAsync("Fields.Store.WasDeleted", model.StoreId)
                 : await GetResourceAsync("Fields.Store.Invalid");
             ModelState.AddModelError(nameof(SegmentModel.StoreId), error);
         }
@@ -297,9 +303,11 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected virtual async Task<IList<ValueLookupItem>> WithDeletedStoresAsync(IList<ValueLookupItem> named, IList<int> storeIds)
     {
         var found = named.Select(item => item.Id).ToHashSet();
-        var deleted = await GetResourceAsync("Fields.Store.Deleted");
+        var items = named.ToList();
+        foreach (var id in storeIds.Where(id => !found.Contains(id)))
+            items.Add(new ValueLookupItem(id, await FormatResourceAsync("Fields.Store.Deleted", id)));
 
-        return named.Concat(storeIds.Where(id => !found.Contains(id)).Select(id => new ValueLookupItem(id, string.Format(deleted, id)))).ToList();
+        return items;
     }
 
     /// <summary>
@@ -307,9 +315,11 @@ public class CustomerSegmentsAdminController : BasePluginController
     /// </summary>
     protected virtual async Task<IList<ValueLookupItem>> MarkDeletedAsync(IList<ValueLookupItem> named)
     {
-        var deleted = await GetResourceAsync("Fields.Value.Deleted");
+        var items = new List<ValueLookupItem>(named.Count);
+        foreach (var item in named)
+            items.Add(item.Deleted ? item with { Name = await FormatResourceAsync("Fields.Value.Deleted", item.Name) } : item);
 
-        return named.Select(item => item.Deleted ? item with { Name = string.Format(deleted, item.Name) } : item).ToList();
+        return items;
     }
 
     #endregion
@@ -542,7 +552,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         catch (SegmentInUseException exception)
         {
             var names = string.Join(", ", exception.ReferencingSegments.Select(referencing => referencing.Name));
-            _notificationService.ErrorNotification(string.Format(await GetResourceAsync("Segments.Delete.Refused"), names));
+            _notificationService.ErrorNotification(await FormatResourceAsync("Segments.Delete.Refused", names));
             return RedirectToAction(nameof(Edit), new { id });
         }
 
@@ -717,9 +727,9 @@ public class CustomerSegmentsAdminController : BasePluginController
         var message = state switch
         {
             SegmentRebuildRunState.Queued => await GetResourceAsync("Segments.Rebuild.Queued"),
-            SegmentRebuildRunState.Running => string.Format(await GetResourceAsync(stepsDone == 0 ? "Segments.Rebuild.Step.Check" : "Segments.Rebuild.Step.Members"),
+            SegmentRebuildRunState.Running => await FormatResourceAsync(stepsDone == 0 ? "Segments.Rebuild.Step.Check" : "Segments.Rebuild.Step.Members",
                 stepsDone + 1, total),
-            SegmentRebuildRunState.Completed => string.Format(await GetResourceAsync("Segments.Rebuild.Done"), run.Entered, run.Left),
+            SegmentRebuildRunState.Completed => await FormatResourceAsync("Segments.Rebuild.Done", run.Entered, run.Left),
             _ => await GetResourceAsync(string.IsNullOrEmpty(run.ErrorResource) ? "Segments.Rebuild.Failed" : run.ErrorResource)
         };
 
@@ -779,7 +789,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         catch (InvalidDataException)
         {
             //over the size limit: refused before anything changed
-            _notificationService.ErrorNotification(string.Format(await GetResourceAsync("Members.Import.TooLarge"),
+            _notificationService.ErrorNotification(await FormatResourceAsync("Members.Import.TooLarge",
                 EmailCsvParser.MaxFileBytes / (1024 * 1024)));
         }
 
@@ -802,18 +812,18 @@ public class CustomerSegmentsAdminController : BasePluginController
 
     protected virtual async Task NotifyImportAsync(EmailImportResult result)
     {
-        _notificationService.SuccessNotification(string.Format(await GetResourceAsync("Members.Import.Report"),
+        _notificationService.SuccessNotification(await FormatResourceAsync("Members.Import.Report",
             result.Added, result.AlreadyMembers, result.UnknownEmails.Count, result.BadRows.Count));
 
         if (result.UnknownEmails.Count > 0)
         {
-            _notificationService.WarningNotification(string.Format(await GetResourceAsync("Members.Import.NotFound"),
+            _notificationService.WarningNotification(await FormatResourceAsync("Members.Import.NotFound",
                 string.Join(", ", result.UnknownEmails.Take(20))));
         }
 
         if (result.BadRows.Count > 0)
         {
-            _notificationService.WarningNotification(string.Format(await GetResourceAsync("Members.Import.Invalid"),
+            _notificationService.WarningNotification(await FormatResourceAsync("Members.Import.Invalid",
                 string.Join(", ", result.BadRows.Take(20).Select(row => row.LineNumber))));
         }
 
@@ -858,13 +868,13 @@ public class CustomerSegmentsAdminController : BasePluginController
         if (buckets is < HistogramBucketLimits.Min or > HistogramBucketLimits.Max)
         {
             Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Json(new { error = string.Format(await GetResourceAsync("Analytics.Histogram.Buckets.Range"), HistogramBucketLimits.Min, HistogramBucketLimits.Max) });
+            return Json(new { error = await FormatResourceAsync("Analytics.Histogram.Buckets.Range", HistogramBucketLimits.Min, HistogramBucketLimits.Max) });
         }
 
         if (revenueDays is < 0 or > MaxRevenueDays)
         {
             Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Json(new { error = string.Format(await GetResourceAsync("Analytics.Revenue.Period.Range"), MaxRevenueDays) });
+            return Json(new { error = await FormatResourceAsync("Analytics.Revenue.Period.Range", MaxRevenueDays) });
         }
 
         if (!Enum.TryParse<SegmentHistogramField>(histogram, true, out var histogramField) || !Enum.IsDefined(histogramField))

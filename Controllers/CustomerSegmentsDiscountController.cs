@@ -29,6 +29,7 @@ public class CustomerSegmentsDiscountController : BasePluginController
     protected readonly IDiscountRequirementFormErrorFactory _discountRequirementFormErrorFactory;
     protected readonly IDiscountService _discountService;
     protected readonly ILocalizationService _localizationService;
+    protected readonly ILocaleResourceFormatter _localeResourceFormatter;
     protected readonly ISegmentRequirementStore _segmentRequirementStore;
     protected readonly ISegmentRequirementValidator _segmentRequirementValidator;
     protected readonly ISegmentService _segmentService;
@@ -37,6 +38,7 @@ public class CustomerSegmentsDiscountController : BasePluginController
     public CustomerSegmentsDiscountController(IDiscountRequirementFormErrorFactory discountRequirementFormErrorFactory,
         IDiscountService discountService,
         ILocalizationService localizationService,
+        ILocaleResourceFormatter localeResourceFormatter,
         ISegmentRequirementStore segmentRequirementStore,
         ISegmentRequirementValidator segmentRequirementValidator,
         ISegmentService segmentService,
@@ -45,6 +47,7 @@ public class CustomerSegmentsDiscountController : BasePluginController
         _discountRequirementFormErrorFactory = discountRequirementFormErrorFactory;
         _discountService = discountService;
         _localizationService = localizationService;
+        _localeResourceFormatter = localeResourceFormatter;
         _segmentRequirementStore = segmentRequirementStore;
         _segmentRequirementValidator = segmentRequirementValidator;
         _segmentService = segmentService;
@@ -57,8 +60,11 @@ public class CustomerSegmentsDiscountController : BasePluginController
     /// </summary>
     protected virtual async Task<bool> IsVendorAsync() => await _workContext.GetCurrentVendorAsync() != null;
 
-    protected virtual Task<string> TextAsync(string name) =>
-        _localizationService.GetResourceAsync($"{CustomerSegmentsDefaults.LocaleResourcePrefix}.DiscountRequirement.{name}");
+    protected static string Key(string name) => $"{CustomerSegmentsDefaults.LocaleResourcePrefix}.DiscountRequirement.{name}";
+
+    protected virtual Task<string> TextAsync(string name) => _localizationService.GetResourceAsync(Key(name));
+
+    protected virtual Task<string> FormatTextAsync(string name, params object[] args) => _localeResourceFormatter.FormatAsync(Key(name), args);
 
     /// <summary>
     /// Whether the requirement, when there is one, belongs to the discount and to this rule
@@ -104,9 +110,9 @@ public class CustomerSegmentsDiscountController : BasePluginController
         foreach (var id in saved.AllSegmentIds)
         {
             if (!byId.TryGetValue(id, out var segment))
-                model.Warnings.Add(string.Format(await TextAsync("SegmentMissing"), id));
+                model.Warnings.Add(await FormatTextAsync("SegmentMissing", id));
             else if (!segment.Active)
-                model.Warnings.Add(string.Format(await TextAsync("SegmentInactive"), segment.Name));
+                model.Warnings.Add(await FormatTextAsync("SegmentInactive", segment.Name));
         }
 
         ViewData.TemplateInfo.HtmlFieldPrefix = string.Format(CustomerSegmentsDefaults.DiscountRequirementHtmlFieldPrefix, model.RequirementId);

@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Nop.Plugin.Misc.CustomerSegments.Models;
+using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 using Nop.Services.Localization;
 
@@ -31,14 +32,19 @@ public class DiscountRequirementFormErrorFactory : IDiscountRequirementFormError
     ];
 
     protected readonly ILocalizationService _localizationService;
+    protected readonly ILocaleResourceFormatter _localeResourceFormatter;
 
-    public DiscountRequirementFormErrorFactory(ILocalizationService localizationService)
+    public DiscountRequirementFormErrorFactory(ILocalizationService localizationService, ILocaleResourceFormatter localeResourceFormatter)
     {
         _localizationService = localizationService;
+        _localeResourceFormatter = localeResourceFormatter;
     }
 
-    protected virtual Task<string> TextAsync(string name) =>
-        _localizationService.GetResourceAsync($"{CustomerSegmentsDefaults.LocaleResourcePrefix}.DiscountRequirement.{name}");
+    protected static string Key(string name) => $"{CustomerSegmentsDefaults.LocaleResourcePrefix}.DiscountRequirement.{name}";
+
+    protected virtual Task<string> TextAsync(string name) => _localizationService.GetResourceAsync(Key(name));
+
+    protected virtual Task<string> FormatTextAsync(string name, params object[] args) => _localeResourceFormatter.FormatAsync(Key(name), args);
 
     /// <summary>
     /// The field a model state key is about: "IncludeSegmentIds", "model.IncludeSegmentIds", "IncludeSegmentIds[2]"
@@ -110,14 +116,14 @@ public class DiscountRequirementFormErrorFactory : IDiscountRequirementFormError
             var subject = await TextAsync(field.Name);
             if (wrong.Count == 0)
             {
-                errors.Add(string.Format(await TextAsync("InvalidValue"), subject));
+                errors.Add(await FormatTextAsync("InvalidValue", subject));
                 continue;
             }
 
             var shown = string.Join(", ", wrong.Take(SegmentRequirementValidator.MaxListedIds).Select(ShowValue));
             if (wrong.Count > SegmentRequirementValidator.MaxListedIds)
                 shown += ", …";
-            errors.Add(string.Format(await TextAsync(field.Error), subject, shown));
+            errors.Add(await FormatTextAsync(field.Error, subject, shown));
         }
 
         if (errors.Count == 0 || invalidByField.Any(entries => !PostedFields.Any(field => string.Equals(entries.Key, field.Name, StringComparison.OrdinalIgnoreCase))))

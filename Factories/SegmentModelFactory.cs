@@ -26,6 +26,7 @@ public class SegmentModelFactory : ISegmentModelFactory
     protected readonly IDatabaseConfigurationAdvisor _databaseConfigurationAdvisor;
     protected readonly IDateTimeHelper _dateTimeHelper;
     protected readonly ILocalizationService _localizationService;
+    protected readonly ILocaleResourceFormatter _localeResourceFormatter;
     protected readonly ILocalizedModelFactory _localizedModelFactory;
     protected readonly IRuleFieldCatalog _ruleFieldCatalog;
     protected readonly ISegmentDiscountUsageService _segmentDiscountUsageService;
@@ -46,6 +47,7 @@ public class SegmentModelFactory : ISegmentModelFactory
         IDatabaseConfigurationAdvisor databaseConfigurationAdvisor,
         IDateTimeHelper dateTimeHelper,
         ILocalizationService localizationService,
+        ILocaleResourceFormatter localeResourceFormatter,
         ILocalizedModelFactory localizedModelFactory,
         IRuleFieldCatalog ruleFieldCatalog,
         ISegmentDiscountUsageService segmentDiscountUsageService,
@@ -62,6 +64,7 @@ public class SegmentModelFactory : ISegmentModelFactory
         _databaseConfigurationAdvisor = databaseConfigurationAdvisor;
         _dateTimeHelper = dateTimeHelper;
         _localizationService = localizationService;
+        _localeResourceFormatter = localeResourceFormatter;
         _localizedModelFactory = localizedModelFactory;
         _ruleFieldCatalog = ruleFieldCatalog;
         _segmentDiscountUsageService = segmentDiscountUsageService;
@@ -120,8 +123,8 @@ public class SegmentModelFactory : ISegmentModelFactory
     /// <summary>
     /// The name shown for a store nopCommerce no longer lists (deleted): a segment limited to it stays limited to it
     /// </summary>
-    protected virtual async Task<string> GetDeletedStoreNameAsync(int storeId) =>
-        string.Format(await _localizationService.GetResourceAsync(Resource("Fields.Store.Deleted")), storeId);
+    protected virtual Task<string> GetDeletedStoreNameAsync(int storeId) =>
+        _localeResourceFormatter.FormatAsync(Resource("Fields.Store.Deleted"), storeId);
 
     protected virtual async Task<IList<SelectListItem>> PrepareStoresAsync(int selectedStoreId)
     {

@@ -9,11 +9,14 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 public class SegmentRequirementValidator : ISegmentRequirementValidator
 {
     protected readonly ILocalizationService _localizationService;
+    protected readonly ILocaleResourceFormatter _localeResourceFormatter;
     protected readonly ISegmentService _segmentService;
 
-    public SegmentRequirementValidator(ILocalizationService localizationService, ISegmentService segmentService)
+    public SegmentRequirementValidator(ILocalizationService localizationService, ILocaleResourceFormatter localeResourceFormatter,
+        ISegmentService segmentService)
     {
         _localizationService = localizationService;
+        _localeResourceFormatter = localeResourceFormatter;
         _segmentService = segmentService;
     }
 
@@ -22,8 +25,11 @@ public class SegmentRequirementValidator : ISegmentRequirementValidator
     /// </summary>
     public const int MaxListedIds = 20;
 
-    protected virtual Task<string> TextAsync(string name) =>
-        _localizationService.GetResourceAsync($"{CustomerSegmentsDefaults.LocaleResourcePrefix}.DiscountRequirement.{name}");
+    protected static string Key(string name) => $"{CustomerSegmentsDefaults.LocaleResourcePrefix}.DiscountRequirement.{name}";
+
+    protected virtual Task<string> TextAsync(string name) => _localizationService.GetResourceAsync(Key(name));
+
+    protected virtual Task<string> FormatTextAsync(string name, params object[] args) => _localeResourceFormatter.FormatAsync(Key(name), args);
 
     public virtual async Task<IList<string>> ValidateAsync(SegmentRequirement requirement)
     {
@@ -43,7 +49,7 @@ public class SegmentRequirementValidator : ISegmentRequirementValidator
                 .ToHashSet();
             var unknown = named.Where(id => !existing.Contains(id)).ToList();
             if (unknown.Count > 0)
-                errors.Add(string.Format(await TextAsync("UnknownSegments"), ListIds(unknown)));
+                errors.Add(await FormatTextAsync("UnknownSegments", ListIds(unknown)));
         }
 
         var duplicated = requirement.IncludeSegmentIds.GroupBy(id => id).Concat(requirement.ExcludeSegmentIds.GroupBy(id => id))
@@ -51,11 +57,11 @@ public class SegmentRequirementValidator : ISegmentRequirementValidator
             .Select(group => group.Key)
             .ToList();
         if (duplicated.Count > 0)
-            errors.Add(string.Format(await TextAsync("DuplicatedSegments"), ListIds(duplicated)));
+            errors.Add(await FormatTextAsync("DuplicatedSegments", ListIds(duplicated)));
 
         var both = requirement.IncludeSegmentIds.Intersect(requirement.ExcludeSegmentIds).ToList();
         if (both.Count > 0)
-            errors.Add(string.Format(await TextAsync("IncludedAndExcluded"), ListIds(both)));
+            errors.Add(await FormatTextAsync("IncludedAndExcluded", ListIds(both)));
 
         return errors;
     }

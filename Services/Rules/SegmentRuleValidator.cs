@@ -28,18 +28,21 @@ public class SegmentRuleValidator : ISegmentRuleValidator
     protected readonly ISegmentRuleSerializer _segmentRuleSerializer;
     protected readonly ISegmentService _segmentService;
     protected readonly ILocalizationService _localizationService;
+    protected readonly ILocaleResourceFormatter _localeResourceFormatter;
     protected readonly ISegmentValueLookupService _segmentValueLookupService;
 
     public SegmentRuleValidator(IRuleFieldCatalog ruleFieldCatalog,
         ISegmentRuleSerializer segmentRuleSerializer,
         ISegmentService segmentService,
         ILocalizationService localizationService,
+        ILocaleResourceFormatter localeResourceFormatter,
         ISegmentValueLookupService segmentValueLookupService)
     {
         _ruleFieldCatalog = ruleFieldCatalog;
         _segmentRuleSerializer = segmentRuleSerializer;
         _segmentService = segmentService;
         _localizationService = localizationService;
+        _localeResourceFormatter = localeResourceFormatter;
         _segmentValueLookupService = segmentValueLookupService;
     }
 
@@ -476,27 +479,16 @@ public class SegmentRuleValidator : ISegmentRuleValidator
         {
             string subject;
             if (problem.Field != null)
-                subject = string.Format(await _localizationService.GetResourceAsync(RuleErrorKeys.ConditionSubject),
+                subject = await _localeResourceFormatter.FormatAsync(RuleErrorKeys.ConditionSubject,
                     await _localizationService.GetResourceAsync(problem.Field.ResourceKey), DisplayPath(problem.Path));
             else if (problem.UnknownField != null)
-                subject = string.Format(await _localizationService.GetResourceAsync(RuleErrorKeys.ConditionSubject),
-                    problem.UnknownField, DisplayPath(problem.Path));
+                subject = await _localeResourceFormatter.FormatAsync(RuleErrorKeys.ConditionSubject, problem.UnknownField, DisplayPath(problem.Path));
             else if (problem.Path.Length == 0)
                 subject = await _localizationService.GetResourceAsync(RuleErrorKeys.RuleSubject);
             else
-                subject = string.Format(await _localizationService.GetResourceAsync(RuleErrorKeys.NodeSubject), DisplayPath(problem.Path));
+                subject = await _localeResourceFormatter.FormatAsync(RuleErrorKeys.NodeSubject, DisplayPath(problem.Path));
 
-            var format = await _localizationService.GetResourceAsync(problem.ResourceKey);
-            object[] args = [subject, .. problem.Args];
-            string message;
-            try
-            {
-                message = string.Format(CultureInfo.CurrentCulture, format, args);
-            }
-            catch (FormatException)
-            {
-                message = $"{subject}: {format}";
-            }
+            var message = await _localeResourceFormatter.FormatAsync(problem.ResourceKey, CultureInfo.CurrentCulture, [subject, .. problem.Args]);
 
             errors.Add(new RuleValidationError(problem.Path, problem.ResourceKey, message, problem.Args));
         }

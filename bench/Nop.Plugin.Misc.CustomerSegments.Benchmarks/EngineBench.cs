@@ -36,7 +36,9 @@ public class EngineBench
             Shop.Repository<Nop.Core.Domain.Catalog.Product>(), Shop.Repository<Segment>(), Shop.Repository<Nop.Core.Domain.Directory.StateProvince>(),
             Shop.Repository<Nop.Core.Domain.Stores.Store>(), Shop.Repository<Nop.Core.Domain.Vendors.Vendor>(),
             Shop.Repository<Nop.Core.Domain.Affiliates.Affiliate>(), Shop.Repository<Nop.Core.Domain.Common.Address>());
-        var validator = new SegmentRuleValidator(catalog, Serializer, segmentsForValidator, new Mock<ILocalizationService>().Object, lookups);
+        var localization = new Mock<ILocalizationService>().Object;
+        var validator = new SegmentRuleValidator(catalog, Serializer, segmentsForValidator, localization,
+            new LocaleResourceFormatter(localization, new Mock<ILogger>().Object), lookups);
         var settings = Settings = new CustomerSegmentsSettings();
         DailyPurchases = new TimedDailyPurchasesService(settings, Shop.DataProvider, Shop.Repository<Order>(), Shop.Repository<CustomerDailyPurchases>(),
             new SegmentMembershipTransaction(Shop.Repository<Segment>()));

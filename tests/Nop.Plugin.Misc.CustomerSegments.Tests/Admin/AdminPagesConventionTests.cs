@@ -10,6 +10,7 @@ using Nop.Services.Helpers;
 using Nop.Services.Localization;
 using Nop.Services.Stores;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 
@@ -24,7 +25,7 @@ public class AdminPagesConventionTests
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
 
         return new SegmentModelFactory(new AdminAreaSettings { DefaultGridPageSize = 25, GridPageSizes = "25" },
-            Mock.Of<IDatabaseConfigurationAdvisor>(), Mock.Of<IDateTimeHelper>(), localization.Object,
+            Mock.Of<IDatabaseConfigurationAdvisor>(), Mock.Of<IDateTimeHelper>(), localization.Object, LocaleResourceFormatters.Over(localization.Object),
             Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), new RuleFieldCatalog(),
             Mock.Of<ISegmentDiscountUsageService>(), Mock.Of<ISegmentMemberSearchService>(), Mock.Of<ISegmentMembershipService>(),
             Mock.Of<ISegmentPendingCustomerService>(), new SegmentRuleSerializer(), Mock.Of<ISegmentRuleValidator>(), Mock.Of<ISegmentService>(), new SegmentTemplateCatalog(), Mock.Of<IStoreService>());

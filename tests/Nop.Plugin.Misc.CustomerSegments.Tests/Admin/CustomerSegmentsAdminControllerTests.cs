@@ -27,6 +27,7 @@ using Nop.Services.Messages;
 using Nop.Services.ScheduleTasks;
 using Nop.Services.Stores;
 using Nop.Web.Framework.Mvc.Filters;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 
@@ -95,7 +96,7 @@ public class CustomerSegmentsAdminControllerTests
     /// </summary>
     private AccessDeniedAwareController NewController(ISegmentPreviewService preview = null, ISegmentRuleSerializer serializer = null,
         ISegmentRuleValidator validator = null) =>
-        new(_settings, _customerService.Object, _localizationService.Object,
+        new(_settings, _customerService.Object, _localizationService.Object, LocaleResourceFormatters.Over(_localizationService.Object),
             _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _copyService.Object, _csvService.Object,
             _modelFactory.Object, preview ?? _previewService.Object, _rebuildRunService.Object, serializer ?? _serializer.Object, validator ?? _validator.Object,
             _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object, _storeService.Object, _workContext.Object)
@@ -104,7 +105,7 @@ public class CustomerSegmentsAdminControllerTests
         };
 
     private SegmentRuleValidator RealValidator() =>
-        new(new RuleFieldCatalog(), new SegmentRuleSerializer(), _segmentService.Object, _localizationService.Object, Rules.KnownValues.All());
+        new(new RuleFieldCatalog(), new SegmentRuleSerializer(), _segmentService.Object, _localizationService.Object, LocaleResourceFormatters.Over(_localizationService.Object), Rules.KnownValues.All());
 
     private static JsonElement JsonOf(IActionResult result) =>
         JsonSerializer.SerializeToElement(((JsonResult)result).Value);
@@ -154,6 +155,7 @@ public class CustomerSegmentsAdminControllerTests
         public static readonly IActionResult Denied = new ForbidResult();
 
         public AccessDeniedAwareController(CustomerSegmentsSettings settings, ICustomerService customerService, ILocalizationService localizationService,
+            ILocaleResourceFormatter localeResourceFormatter,
             ILocalizedEntityService localizedEntityService, INotificationService notificationService, IScheduleTaskService scheduleTaskService,
             ISegmentAnalyticsService segmentAnalyticsService, ISegmentCopyService segmentCopyService, ISegmentMemberCsvService segmentMemberCsvService,
             ISegmentModelFactory segmentModelFactory,
@@ -161,7 +163,7 @@ public class CustomerSegmentsAdminControllerTests
             ISegmentRuleSerializer segmentRuleSerializer, ISegmentRuleValidator segmentRuleValidator, ISegmentService segmentService,
             ISegmentValueLookupService segmentValueLookupService, ISettingService settingService, IStaticSegmentService staticSegmentService,
             IStoreService storeService, IWorkContext workContext)
-            : base(settings, customerService, localizationService, localizedEntityService, notificationService, scheduleTaskService, segmentAnalyticsService,
+            : base(settings, customerService, localizationService, localeResourceFormatter, localizedEntityService, notificationService, scheduleTaskService, segmentAnalyticsService,
                 segmentCopyService, segmentMemberCsvService, segmentModelFactory, segmentPreviewService, segmentRebuildRunService, segmentRuleSerializer,
                 segmentRuleValidator, segmentService, segmentValueLookupService, settingService, staticSegmentService, storeService, workContext)
         {

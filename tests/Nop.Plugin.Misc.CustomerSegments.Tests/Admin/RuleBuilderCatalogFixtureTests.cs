@@ -13,6 +13,7 @@ using Nop.Services.Helpers;
 using Nop.Services.Localization;
 using Nop.Services.Stores;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 
@@ -81,7 +82,7 @@ public class RuleBuilderCatalogFixtureTests
         var catalog = new Mock<IRuleFieldCatalog>();
         catalog.Setup(c => c.GetFields()).Returns(fields);
 
-        var factory = new SegmentModelFactory(new AdminAreaSettings(), Mock.Of<IDatabaseConfigurationAdvisor>(), Mock.Of<IDateTimeHelper>(), localization.Object, Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), catalog.Object,
+        var factory = new SegmentModelFactory(new AdminAreaSettings(), Mock.Of<IDatabaseConfigurationAdvisor>(), Mock.Of<IDateTimeHelper>(), localization.Object, LocaleResourceFormatters.Over(localization.Object), Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), catalog.Object,
             Mock.Of<ISegmentDiscountUsageService>(), Mock.Of<ISegmentMemberSearchService>(), Mock.Of<ISegmentMembershipService>(),
             Mock.Of<ISegmentPendingCustomerService>(), new SegmentRuleSerializer(), Mock.Of<ISegmentRuleValidator>(), Mock.Of<ISegmentService>(), new SegmentTemplateCatalog(), Mock.Of<IStoreService>());
 

@@ -14,6 +14,7 @@ using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Services.Helpers;
 using Nop.Services.Localization;
 using Nop.Services.Stores;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 
@@ -100,11 +101,11 @@ public class SegmentModelFactoryTests
         _lookups.Setup(l => l.GetExistingIdsAsync(It.IsAny<RuleValueSource>(), It.IsAny<IList<int>>()))
             .ReturnsAsync((RuleValueSource _, IList<int> ids) => ids.Where(id => id is >= 1 and <= 2000).ToHashSet());
         _validator = new SegmentRuleValidator(new RuleFieldCatalog(), new SegmentRuleSerializer(), _segmentService.Object,
-            _localizationService.Object, _lookups.Object);
+            _localizationService.Object, LocaleResourceFormatters.Over(_localizationService.Object), _lookups.Object);
         _ruleValidator = new Mock<ISegmentRuleValidator>();
         _ruleValidator.Setup(v => v.ValidateStoredAsync(It.IsAny<Segment>())).Returns((Segment segment) => _validator.ValidateStoredAsync(segment));
 
-        _factory = new SegmentModelFactory(_adminAreaSettings, _databaseAdvisor.Object, _dateTimeHelper.Object, _localizationService.Object, _localizedModelFactory.Object, _catalog.Object,
+        _factory = new SegmentModelFactory(_adminAreaSettings, _databaseAdvisor.Object, _dateTimeHelper.Object, _localizationService.Object, LocaleResourceFormatters.Over(_localizationService.Object), _localizedModelFactory.Object, _catalog.Object,
             _discountUsage.Object, _memberSearch.Object, _membershipService.Object, _pendingCustomers.Object, new SegmentRuleSerializer(), _ruleValidator.Object, _segmentService.Object,
             new SegmentTemplateCatalog(), _storeService.Object);
     }

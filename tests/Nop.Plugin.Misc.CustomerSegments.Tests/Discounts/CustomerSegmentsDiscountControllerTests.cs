@@ -13,9 +13,11 @@ using Nop.Plugin.Misc.CustomerSegments.Controllers;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.Models;
+using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 using Nop.Services.Discounts;
 using Nop.Services.Localization;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
 
@@ -46,8 +48,8 @@ public class CustomerSegmentsDiscountControllerTests
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => $"[{key}] {{0}}");
 
-        _controller = new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(localization.Object), _discountService.Object, localization.Object, _h.Store,
-            new SegmentRequirementValidator(localization.Object, _h.SegmentService.Object), _h.SegmentService.Object, Mock.Of<IWorkContext>())
+        _controller = new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(localization.Object, LocaleResourceFormatters.Over(localization.Object)), _discountService.Object, localization.Object, LocaleResourceFormatters.Over(localization.Object), _h.Store,
+            new SegmentRequirementValidator(localization.Object, LocaleResourceFormatters.Over(localization.Object), _h.SegmentService.Object), _h.SegmentService.Object, Mock.Of<IWorkContext>())
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
         };
@@ -132,8 +134,8 @@ public class CustomerSegmentsDiscountControllerTests
         english.Setup(l => l.GetResourceAsync(It.IsAny<string>()))
             .ReturnsAsync((string key) => translated?.GetValueOrDefault(key) ?? LocaleResources.EnglishResources[key]);
 
-        return new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(english.Object), _discountService.Object, english.Object, _h.Store,
-            new SegmentRequirementValidator(english.Object, _h.SegmentService.Object), _h.SegmentService.Object, Mock.Of<IWorkContext>())
+        return new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(english.Object, LocaleResourceFormatters.Over(english.Object)), _discountService.Object, english.Object, LocaleResourceFormatters.Over(english.Object), _h.Store,
+            new SegmentRequirementValidator(english.Object, LocaleResourceFormatters.Over(english.Object), _h.SegmentService.Object), _h.SegmentService.Object, Mock.Of<IWorkContext>())
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
         };
@@ -378,11 +380,12 @@ public class CustomerSegmentsDiscountControllerTests
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => $"[{key}] {{0}}");
         var services = new ServiceCollection()
-            .AddSingleton<IDiscountRequirementFormErrorFactory>(new DiscountRequirementFormErrorFactory(localization.Object))
+            .AddSingleton<IDiscountRequirementFormErrorFactory>(new DiscountRequirementFormErrorFactory(localization.Object, LocaleResourceFormatters.Over(localization.Object)))
             .AddSingleton(_discountService.Object)
             .AddSingleton(localization.Object)
+            .AddSingleton<ILocaleResourceFormatter>(LocaleResourceFormatters.Over(localization.Object))
             .AddSingleton(_h.Store)
-            .AddSingleton<ISegmentRequirementValidator>(new SegmentRequirementValidator(localization.Object, _h.SegmentService.Object))
+            .AddSingleton<ISegmentRequirementValidator>(new SegmentRequirementValidator(localization.Object, LocaleResourceFormatters.Over(localization.Object), _h.SegmentService.Object))
             .AddSingleton(_h.SegmentService.Object)
             .AddSingleton(workContext.Object)
             .BuildServiceProvider();

@@ -3,6 +3,7 @@ using Moq;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 using Nop.Services.Localization;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
 
@@ -14,7 +15,7 @@ public class DiscountRequirementFormErrorFactoryTests
         english.Setup(l => l.GetResourceAsync(It.IsAny<string>()))
             .ReturnsAsync((string key) => translated?.GetValueOrDefault(key) ?? LocaleResources.EnglishResources[key]);
 
-        return new DiscountRequirementFormErrorFactory(english.Object);
+        return new DiscountRequirementFormErrorFactory(english.Object, LocaleResourceFormatters.Over(english.Object));
     }
 
     private static void NotBound(ModelStateDictionary modelState, string key, string posted)

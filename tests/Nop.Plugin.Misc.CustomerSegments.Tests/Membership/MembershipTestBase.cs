@@ -19,6 +19,7 @@ using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 using Nop.Services.Events;
 using Nop.Services.Localization;
 using Nop.Services.Logging;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
 
@@ -123,7 +124,7 @@ public abstract class MembershipTestBase : DatabaseTestBase
             CacheInvalidator, Serializer, Analyzer, new Lazy<ISegmentRuleValidator>(() => Validator));
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
-        Validator = new SegmentRuleValidator(Catalog, Serializer, SegmentService, localization.Object, NewValueLookupService());
+        Validator = new SegmentRuleValidator(Catalog, Serializer, SegmentService, localization.Object, LocaleResourceFormatters.Over(localization.Object), NewValueLookupService());
         await ResetStoresAsync();
         MembershipService = new SegmentMembershipService(Repository<Segment>(), Repository<SegmentMembership>());
         Queries = NewQueryBuilder();

@@ -21,6 +21,7 @@ using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Services.Configuration;
 using Nop.Services.Discounts;
 using Nop.Services.Localization;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Reliability;
 
@@ -177,8 +178,8 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
             new Lazy<ISegmentRuleValidator>(() => throw new InvalidOperationException("the requirement page validates no rule")));
         var store = new SegmentRequirementStore(SettingService());
         var discounts = DiscountService();
-        var controller = new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(localization), discounts.Object, localization, store,
-            new SegmentRequirementValidator(localization, segmentService), segmentService, Mock.Of<IWorkContext>())
+        var controller = new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(localization, LocaleResourceFormatters.Over(localization)), discounts.Object, localization, LocaleResourceFormatters.Over(localization), store,
+            new SegmentRequirementValidator(localization, LocaleResourceFormatters.Over(localization), segmentService), segmentService, Mock.Of<IWorkContext>())
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
         };

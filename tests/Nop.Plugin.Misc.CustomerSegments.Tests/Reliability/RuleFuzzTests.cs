@@ -9,6 +9,7 @@ using Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Services.Localization;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Reliability;
 
@@ -55,7 +56,7 @@ public class RuleFuzzTests : DatabaseTestBase
                 : null);
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
-        return new SegmentRuleValidator(new RuleFieldCatalog(), serializer, segments.Object, localization.Object, Rules.KnownValues.All());
+        return new SegmentRuleValidator(new RuleFieldCatalog(), serializer, segments.Object, localization.Object, LocaleResourceFormatters.Over(localization.Object), Rules.KnownValues.All());
     }
 
     private async Task<(int Customers, int Orders, int Segments, int Memberships)> CountsAsync() =>

@@ -8,6 +8,7 @@ using Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Services.Localization;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Reliability;
 
@@ -59,7 +60,7 @@ public class RuleMutationFuzzTests : DatabaseTestBase
                 missingResources.Add(key);
             return key;
         });
-        return new SegmentRuleValidator(new RuleFieldCatalog(), serializer, segments.Object, localization.Object, Rules.KnownValues.All());
+        return new SegmentRuleValidator(new RuleFieldCatalog(), serializer, segments.Object, localization.Object, LocaleResourceFormatters.Over(localization.Object), Rules.KnownValues.All());
     }
 
     private static string ErrorProblem(IEnumerable<RuleValidationError> errors)

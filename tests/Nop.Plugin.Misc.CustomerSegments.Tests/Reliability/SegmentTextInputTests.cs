@@ -15,6 +15,7 @@ using Nop.Services.Customers;
 using Nop.Services.Localization;
 using Nop.Services.Messages;
 using Nop.Services.ScheduleTasks;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Reliability;
 
@@ -35,7 +36,7 @@ public class SegmentTextInputTests : MembershipTestBase
         factory.Setup(f => f.PrepareSegmentModelAsync(It.IsAny<SegmentModel>(), It.IsAny<Segment>(), It.IsAny<bool>(), It.IsAny<IReadOnlyList<RuleValidationError>>()))
             .ReturnsAsync((SegmentModel model, Segment _, bool _, IReadOnlyList<RuleValidationError> _) => model ?? new SegmentModel());
 
-        return new CustomerSegmentsAdminController(new CustomerSegmentsSettings(), Mock.Of<ICustomerService>(), localization.Object,
+        return new CustomerSegmentsAdminController(new CustomerSegmentsSettings(), Mock.Of<ICustomerService>(), localization.Object, LocaleResourceFormatters.Over(localization.Object),
             Mock.Of<ILocalizedEntityService>(), Mock.Of<INotificationService>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentAnalyticsService>(), Mock.Of<ISegmentCopyService>(),
             Mock.Of<ISegmentMemberCsvService>(), factory.Object, Mock.Of<ISegmentPreviewService>(), Mock.Of<ISegmentRebuildRunService>(),
             Serializer, Validator, SegmentService, Mock.Of<ISegmentValueLookupService>(), Mock.Of<ISettingService>(), StaticService,

@@ -12,6 +12,7 @@ using Nop.Services.Helpers;
 using Nop.Services.Localization;
 using Nop.Services.Stores;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Reliability;
 
@@ -167,7 +168,7 @@ public class ViewEncodingTests
         var segments = new Mock<ISegmentService>();
         segments.Setup(s => s.GetReferencingSegmentsAsync(It.IsAny<int>())).ReturnsAsync([]);
         var factory = new SegmentModelFactory(new AdminAreaSettings { DefaultGridPageSize = 25, GridPageSizes = "25" },
-            Mock.Of<IDatabaseConfigurationAdvisor>(), Mock.Of<IDateTimeHelper>(), localization.Object, Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), catalog.Object, discountUsage.Object,
+            Mock.Of<IDatabaseConfigurationAdvisor>(), Mock.Of<IDateTimeHelper>(), localization.Object, LocaleResourceFormatters.Over(localization.Object), Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), catalog.Object, discountUsage.Object,
             Mock.Of<ISegmentMemberSearchService>(), Mock.Of<ISegmentMembershipService>(), Mock.Of<ISegmentPendingCustomerService>(), new SegmentRuleSerializer(), Mock.Of<ISegmentRuleValidator>(), segments.Object, new SegmentTemplateCatalog(), stores.Object);
 
         var rule = "{\"version\":1,\"root\":{\"kind\":\"group\",\"children\":[{\"kind\":\"condition\",\"field\":\"customer.company\",\"operator\":\"eq\",\"values\":[" +

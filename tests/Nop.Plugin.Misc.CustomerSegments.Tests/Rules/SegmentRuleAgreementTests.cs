@@ -7,6 +7,7 @@ using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Services.Localization;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Rules;
 
@@ -39,7 +40,7 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
         segments.Setup(s => s.GetSegmentByIdAsync(It.IsAny<int>())).ReturnsAsync((int id) => new Segment { Id = id, Name = $"S{id}" });
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
-        _validator = new SegmentRuleValidator(_catalog, new SegmentRuleSerializer(), segments.Object, localization.Object, Rules.KnownValues.All());
+        _validator = new SegmentRuleValidator(_catalog, new SegmentRuleSerializer(), segments.Object, localization.Object, LocaleResourceFormatters.Over(localization.Object), Rules.KnownValues.All());
     }
 
     private SegmentRuleQueryBuilder CreateBuilder(CustomerSegmentsSettings settings) => Shop.NewRuleQueryBuilder(settings);

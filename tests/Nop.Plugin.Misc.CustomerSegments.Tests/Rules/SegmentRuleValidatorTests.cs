@@ -5,6 +5,7 @@ using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Services.Localization;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Rules;
 
@@ -44,7 +45,7 @@ public class SegmentRuleValidatorTests
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>()))
             .ReturnsAsync((string key) => LocaleResources.EnglishResources.GetValueOrDefault(key, key));
 
-        _validator = new SegmentRuleValidator(new RuleFieldCatalog(), new SegmentRuleSerializer(), segmentService.Object, localization.Object, _lookups.Object);
+        _validator = new SegmentRuleValidator(new RuleFieldCatalog(), new SegmentRuleSerializer(), segmentService.Object, localization.Object, LocaleResourceFormatters.Over(localization.Object), _lookups.Object);
     }
 
     private static RuleCondition C(string field, string op, params object[] values) =>
@@ -198,7 +199,7 @@ public class SegmentRuleValidatorTests
             .ReturnsAsync((string key) => LocaleResources.EnglishResources.GetValueOrDefault(key, key));
         localization.Setup(l => l.GetResourceAsync(RuleErrorKeys.ConditionSubject)).ReturnsAsync("{3} {");
         localization.Setup(l => l.GetResourceAsync(RuleErrorKeys.OneValueExpected)).ReturnsAsync("{0}: {2}");
-        var validator = new SegmentRuleValidator(new RuleFieldCatalog(), new SegmentRuleSerializer(), _segmentService.Object, localization.Object, _lookups.Object);
+        var validator = new SegmentRuleValidator(new RuleFieldCatalog(), new SegmentRuleSerializer(), _segmentService.Object, localization.Object, LocaleResourceFormatters.Over(localization.Object), _lookups.Object);
 
         var errors = await validator.ValidateAsync(Rule(C(RuleFields.OrderCount, RuleOperators.GreaterThan)), 0);
 

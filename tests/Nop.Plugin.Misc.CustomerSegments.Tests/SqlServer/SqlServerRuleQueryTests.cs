@@ -10,6 +10,7 @@ using Nop.Plugin.Misc.CustomerSegments.Tests.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Services.Localization;
 using static Nop.Plugin.Misc.CustomerSegments.Services.Rules.RuleOperators;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.SqlServer;
 
@@ -38,7 +39,7 @@ public class SqlServerRuleQueryTests : SqlServerDryRunFixture
             .ReturnsAsync((int id) => new Segment { Id = id, Name = $"S{id}", SegmentTypeId = (int)SegmentType.Dynamic, Active = true });
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
-        _validator = new SegmentRuleValidator(_catalog, new SegmentRuleSerializer(), segments.Object, localization.Object, Rules.KnownValues.All());
+        _validator = new SegmentRuleValidator(_catalog, new SegmentRuleSerializer(), segments.Object, localization.Object, LocaleResourceFormatters.Over(localization.Object), Rules.KnownValues.All());
     }
 
     /// <summary>

@@ -20,6 +20,7 @@ using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Services.Localization;
 using Nop.Services.Logging;
 using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.SqlServer;
 
@@ -59,7 +60,7 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
             _cacheInvalidator, _serializer, new SegmentRuleAnalyzer(catalog), new Lazy<ISegmentRuleValidator>(() => _validator));
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
-        _validator = new SegmentRuleValidator(catalog, _serializer, _segmentService, localization.Object, Rules.KnownValues.All());
+        _validator = new SegmentRuleValidator(catalog, _serializer, _segmentService, localization.Object, LocaleResourceFormatters.Over(localization.Object), Rules.KnownValues.All());
         _membershipService = new SegmentMembershipService(_shop.Repository<Segment>(), _shop.Repository<SegmentMembership>());
         var queries = _shop.NewRuleQueryBuilder(_settings);
         var statistics = Statistics();

@@ -15,6 +15,7 @@ using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Services.Configuration;
 using Nop.Services.Localization;
 using Nop.Services.Logging;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Statistics;
 
@@ -953,7 +954,7 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         var serializer = new SegmentRuleSerializer();
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
-        return (catalog, serializer, new SegmentRuleValidator(catalog, serializer, new Mock<ISegmentService>().Object, localization.Object, Rules.KnownValues.All()));
+        return (catalog, serializer, new SegmentRuleValidator(catalog, serializer, new Mock<ISegmentService>().Object, localization.Object, LocaleResourceFormatters.Over(localization.Object), Rules.KnownValues.All()));
     }
 
     private SegmentRebuildService Rebuild(CustomerSegmentsSettings settings, ICustomerOrderStatisticsService statistics)
