@@ -155,6 +155,17 @@ public class ViewEncodingTests
     }
 
     [Test]
+    public void NoViewFormatsALocaleResourceThroughT()
+    {
+        //nopCommerce's T(key, args) string.Formats the admin's text (throwing on a placeholder without argument) and
+        //writes the result as markup, the arguments unencoded: a view formats through ILocaleResourceFormatter instead
+        var formatted = Directory.GetFiles(ViewsFolder(), "*.cshtml", SearchOption.AllDirectories)
+            .SelectMany(file => Regex.Matches(File.ReadAllText(file), @"\bT\(\s*""[^""]*""\s*,").Select(match => $"{Path.GetFileName(file)}: {match.Value}"));
+
+        Assert.That(formatted, Is.Empty);
+    }
+
+    [Test]
     public async Task JsonForTheScriptBlockCannotCloseIt()
     {
         var localization = new Mock<ILocalizationService>();
