@@ -41,6 +41,11 @@ public static class CustomerSegmentsDefaults
     public static string LocaleResourcePrefix => "Plugins.Misc.CustomerSegments";
 
     /// <summary>
+    /// The key of a locale resource of the discount requirement (its form, its warnings and errors)
+    /// </summary>
+    public static string DiscountRequirementResource(string name) => $"{LocaleResourcePrefix}.DiscountRequirement.{name}";
+
+    /// <summary>
     /// System name of the admin menu item (Customers > Customer segments)
     /// </summary>
     public static string AdminMenuSystemName => "Customer segments";

@@ -60,11 +60,9 @@ public class CustomerSegmentsDiscountController : BasePluginController
     /// </summary>
     protected virtual async Task<bool> IsVendorAsync() => await _workContext.GetCurrentVendorAsync() != null;
 
-    protected static string Key(string name) => $"{CustomerSegmentsDefaults.LocaleResourcePrefix}.DiscountRequirement.{name}";
+    protected virtual Task<string> TextAsync(string name) => _localizationService.GetResourceAsync(CustomerSegmentsDefaults.DiscountRequirementResource(name));
 
-    protected virtual Task<string> TextAsync(string name) => _localizationService.GetResourceAsync(Key(name));
-
-    protected virtual Task<string> FormatTextAsync(string name, params object[] args) => _localeResourceFormatter.FormatAsync(Key(name), args);
+    protected virtual Task<string> FormatTextAsync(string name, params object[] args) => _localeResourceFormatter.FormatAsync(CustomerSegmentsDefaults.DiscountRequirementResource(name), args);
 
     /// <summary>
     /// Whether the requirement, when there is one, belongs to the discount and to this rule

@@ -40,11 +40,9 @@ public class DiscountRequirementFormErrorFactory : IDiscountRequirementFormError
         _localeResourceFormatter = localeResourceFormatter;
     }
 
-    protected static string Key(string name) => $"{CustomerSegmentsDefaults.LocaleResourcePrefix}.DiscountRequirement.{name}";
+    protected virtual Task<string> TextAsync(string name) => _localizationService.GetResourceAsync(CustomerSegmentsDefaults.DiscountRequirementResource(name));
 
-    protected virtual Task<string> TextAsync(string name) => _localizationService.GetResourceAsync(Key(name));
-
-    protected virtual Task<string> FormatTextAsync(string name, params object[] args) => _localeResourceFormatter.FormatAsync(Key(name), args);
+    protected virtual Task<string> FormatTextAsync(string name, params object[] args) => _localeResourceFormatter.FormatAsync(CustomerSegmentsDefaults.DiscountRequirementResource(name), args);
 
     /// <summary>
     /// The field a model state key is about: "IncludeSegmentIds", "model.IncludeSegmentIds", "IncludeSegmentIds[2]"

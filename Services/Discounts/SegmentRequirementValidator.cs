@@ -25,11 +25,9 @@ public class SegmentRequirementValidator : ISegmentRequirementValidator
     /// </summary>
     public const int MaxListedIds = 20;
 
-    protected static string Key(string name) => $"{CustomerSegmentsDefaults.LocaleResourcePrefix}.DiscountRequirement.{name}";
+    protected virtual Task<string> TextAsync(string name) => _localizationService.GetResourceAsync(CustomerSegmentsDefaults.DiscountRequirementResource(name));
 
-    protected virtual Task<string> TextAsync(string name) => _localizationService.GetResourceAsync(Key(name));
-
-    protected virtual Task<string> FormatTextAsync(string name, params object[] args) => _localeResourceFormatter.FormatAsync(Key(name), args);
+    protected virtual Task<string> FormatTextAsync(string name, params object[] args) => _localeResourceFormatter.FormatAsync(CustomerSegmentsDefaults.DiscountRequirementResource(name), args);
 
     public virtual async Task<IList<string>> ValidateAsync(SegmentRequirement requirement)
     {
