@@ -1,4 +1,3 @@
-using System.Transactions;
 using LinqToDB;
 using Nop.Core.Domain.Orders;
 using Nop.Data;
@@ -470,49 +469,6 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
             : customerIds.Where(customerId => ids.Contains(customerId));
 
     /// <summary>
-    /// Whether an order change can move the segment: its rule reads figures that changed, or orders the plugin keeps
-    /// no figures of
-    /// </summary>
-    protected virtual bool ReadsChangedOrders(SegmentRule rule, IReadOnlySet<string> keptFields, bool purchaseFiguresCurrent,
-        bool statisticsChanged, bool daysChanged, bool productsChanged) =>
-        _segmentRuleAnalyzer.ReadsOrdersBesides(rule, keptFields)
-        || statisticsChanged && ReadsOrderStatisticsBesidesRfm(rule)
-        || purchaseFiguresCurrent && (daysChanged && _segmentRuleAnalyzer.ReadsAnyOf(rule, OrderFigureFields.DailyPurchasesFields)
-            || productsChanged && _segmentRuleAnalyzer.ReadsAnyOf(rule, OrderFigureFields.PurchasedProductFields));
-
-    /// <summary>
-    /// Whether an order event of one customer needs no statement after the refresh of his figures besides the writes:
-    /// every segment the order can move is decided in memory from his statistics rows (see
-    /// <see cref="ISegmentRuleQueryBuilder.DecidesFromStatisticsAlone"/>), and no segment references another
-    /// </summary>
-    protected virtual bool DecidedByRefreshedStatistics(IList<Segment> segments, IDictionary<int, SegmentRule> rules,
-        IDictionary<int, SegmentRuleDependencies> dependencies, IReadOnlySet<string> keptFields, bool purchaseFiguresCurrent, DateTime nowUtc)
-    {
-        foreach (var segment in segments)
-        {
-            if (!rules.TryGetValue(segment.Id, out var rule) || !dependencies.TryGetValue(segment.Id, out var dependency)
-                || dependency.ReferencedSegmentIds.Count > 0)
-                return false;
-
-            if (ReadsChangedOrders(rule, keptFields, purchaseFiguresCurrent, true, true, true) && !_segmentRuleQueryBuilder.DecidesFromStatisticsAlone(rule, nowUtc))
-                return false;
-        }
-
-        return true;
-    }
-
-    /// <summary>
-    /// The customer's eligibility and memberships in the segments, in one statement (see <see cref="GetEligibilityChangesAsync"/>);
-    /// null without segments
-    /// </summary>
-    protected virtual async Task<CustomerStanding> ReadStandingAsync(int customerId, IList<Segment> segments, DateTime nowUtc)
-    {
-        var (_, _, standings) = await GetEligibilityChangesAsync([customerId], segments, nowUtc);
-
-        return standings.TryGetValue(customerId, out var standing) ? standing : null;
-    }
-
-    /// <summary>
     /// Re-evaluates customers after a change of the data given (see <see cref="ReevaluateCustomersAsync"/>)
     /// </summary>
     /// <param name="customerIds">The customers</param>
@@ -542,17 +498,9 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
         var purchaseFiguresCurrent = _orderStatisticsService.AreCurrent();
         var keptFields = purchaseFiguresCurrent ? OrderFigureFields.KeptOrderFields : OrderFigureFields.OrderStatisticsFields;
         var (daysChanged, productsChanged) = (true, true);
-        var refreshes = ordersChanged && (purchaseFiguresCurrent || segments.Any(readsStatistics));
-
-        //when the statistics the refresh leaves decide every segment the order can move, the customer's eligibility and
-        //memberships (which no refresh changes) are read beside it: then nothing is read after it
-        var standingBeside = refreshes && ids is [var orderCustomer] && changedOrder?.CustomerId == orderCustomer && Transaction.Current == null
-            && DecidedByRefreshedStatistics(segments, rules, dependencies, keptFields, purchaseFiguresCurrent, nowUtc)
-            ? ReadStandingAsync(orderCustomer, segments, nowUtc)
-            : null;
-        try
+        if (ordersChanged && (purchaseFiguresCurrent || segments.Any(readsStatistics)))
         {
-            if (refreshes && ids is [var single])
+            if (ids is [var single])
             {
                 var refresh = changedOrder?.CustomerId == single
                     ? await _orderStatisticsService.RefreshOrderCustomerAsync(changedOrder, nowUtc)
@@ -560,25 +508,20 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
                 (statisticsChanged, statistics) = refresh;
                 (daysChanged, productsChanged) = (refresh.PurchasesPerDayWritten, refresh.PurchasedProductsWritten);
             }
-            else if (refreshes)
+            else
                 statisticsChanged = await _orderStatisticsService.RefreshCustomersAsync(ids, nowUtc);
         }
-        catch when (standingBeside != null)
-        {
-            //the read beside the failed refresh is waited for, its own outcome left aside: the refresh's failure is reported
-            await standingBeside.ContinueWith(read => _ = read.Exception, TaskScheduler.Default);
-            throw;
-        }
-
-        var standingRead = standingBeside != null ? await standingBeside : null;
 
         //whole customers (not one order's event) are decided in the segments on their orders whether the figures moved or
         //not: this may be the retry of a re-evaluation whose figures were written and whose memberships were not
         if (changedOrder == null)
             (statisticsChanged, daysChanged, productsChanged) = (true, true, true);
 
-        bool readsChangedOrders(SegmentRule rule) =>
-            ReadsChangedOrders(rule, keptFields, purchaseFiguresCurrent, statisticsChanged, daysChanged, productsChanged);
+        //a segment reads figures that changed, or orders the plugin keeps no figures of
+        bool readsChangedOrders(SegmentRule rule) => _segmentRuleAnalyzer.ReadsOrdersBesides(rule, keptFields)
+            || statisticsChanged && ReadsOrderStatisticsBesidesRfm(rule)
+            || purchaseFiguresCurrent && (daysChanged && _segmentRuleAnalyzer.ReadsAnyOf(rule, OrderFigureFields.DailyPurchasesFields)
+                || productsChanged && _segmentRuleAnalyzer.ReadsAnyOf(rule, OrderFigureFields.PurchasedProductFields));
 
         var affected = segments
             .Where(segment => !dependencies.TryGetValue(segment.Id, out var dependency)
@@ -606,7 +549,7 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
 
         var ordered = _segmentRuleAnalyzer.OrderByDependency(selected, dependencies);
         if (ids is [var customerId])
-            return await ReevaluateCustomerAsync(ordered, dependencies, customerId, statistics, nowUtc, standings.TryGetValue(customerId, out var standing) ? standing : standingRead);
+            return await ReevaluateCustomerAsync(ordered, dependencies, customerId, statistics, nowUtc, standings.TryGetValue(customerId, out var standing) ? standing : null);
 
         var unchanged = await FindUnchangedAsync(ordered, dependencies, ids, nowUtc);
 

@@ -40,14 +40,6 @@ public interface ISegmentRuleQueryBuilder
     Func<IReadOnlyCollection<CustomerOrderStatistics>, bool?> BuildStatisticsDecision(SegmentRule rule, int storeId, DateTime nowUtc);
 
     /// <summary>
-    /// Whether <see cref="BuildStatisticsDecision"/> decides the rule for every customer: the rule is an AND of
-    /// order statistics and RFM conditions only, none left to the database
-    /// </summary>
-    /// <param name="rule">A rule that passed validation</param>
-    /// <param name="nowUtc">The moment relative dates are measured from</param>
-    bool DecidesFromStatisticsAlone(SegmentRule rule, DateTime nowUtc);
-
-    /// <summary>
     /// The eligibility of <see cref="BuildMatchingCustomerIdsQueryAsync"/> (an empty rule's customers) as id queries
     /// without a join, to read all eligible customers into memory and compose them there
     /// </summary>

@@ -161,15 +161,6 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         return _customerRepository.Table.Where(predicate).Select(customer => customer.Id);
     }
 
-    public virtual bool DecidesFromStatisticsAlone(SegmentRule rule, DateTime nowUtc)
-    {
-        ArgumentNullException.ThrowIfNull(rule);
-
-        var now = DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc);
-        return rule.Root is { } root && AndedChildren(root) is { } children
-            && children.All(child => child is RuleCondition condition && StatisticsRowExpression(condition, now, out _) != null);
-    }
-
     public virtual Func<IReadOnlyCollection<CustomerOrderStatistics>, bool?> BuildStatisticsDecision(SegmentRule rule, int storeId, DateTime nowUtc)
     {
         ArgumentNullException.ThrowIfNull(rule);
@@ -779,27 +770,18 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// </summary>
     protected virtual Func<CustomerOrderStatistics, bool> StatisticsRowTest(RuleCondition condition, DateTime now)
     {
-        var test = StatisticsRowExpression(condition, now, out var negated);
+        var op = condition.Operator ?? string.Empty;
+        var negated = _negatedOperators.TryGetValue(op, out var positive);
+        if (!negated)
+            positive = op;
+
+        var rfm = RfmTest(condition, positive);
+        var test = rfm != null ? And(Scored(), rfm) : StatisticsTest(condition, positive, now);
         if (test == null)
             return null;
 
         var compiled = test.Compile(preferInterpretation: true);
         return negated ? row => !compiled(row) : compiled;
-    }
-
-    /// <summary>
-    /// The test of <see cref="StatisticsRowTest"/> as an expression of its positive operator (negated: whether the
-    /// condition's operator is its negation); null for conditions on other fields
-    /// </summary>
-    protected virtual Expression<Func<CustomerOrderStatistics, bool>> StatisticsRowExpression(RuleCondition condition, DateTime now, out bool negated)
-    {
-        var op = condition.Operator ?? string.Empty;
-        negated = _negatedOperators.TryGetValue(op, out var positive);
-        if (!negated)
-            positive = op;
-
-        var rfm = RfmTest(condition, positive);
-        return rfm != null ? And(Scored(), rfm) : StatisticsTest(condition, positive, now);
     }
 
     /// <summary>

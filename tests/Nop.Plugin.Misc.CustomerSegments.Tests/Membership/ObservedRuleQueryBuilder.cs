@@ -77,7 +77,5 @@ public class ObservedRuleQueryBuilder : ISegmentRuleQueryBuilder
     public Func<IReadOnlyCollection<CustomerOrderStatistics>, bool?> BuildStatisticsDecision(SegmentRule rule, int storeId, DateTime nowUtc) =>
         _builder.BuildStatisticsDecision(rule, storeId, nowUtc);
 
-    public bool DecidesFromStatisticsAlone(SegmentRule rule, DateTime nowUtc) => _builder.DecidesFromStatisticsAlone(rule, nowUtc);
-
     public EligibilityQueries BuildEligibilityQueries() => _builder.BuildEligibilityQueries();
 }

@@ -4,11 +4,9 @@ using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Core.Events;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
-using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Caching;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
-using Nop.Plugin.Misc.CustomerSegments.TestKit.Data;
 using Nop.Services.Logging;
 using static Nop.Plugin.Misc.CustomerSegments.Tests.Membership.RuleJson;
 
@@ -305,89 +303,6 @@ public class OrderEventShortcutTests : MembershipTestBase
         Assert.That(await CurrentMemberIdsAsync(fans.Id), Is.Empty);
         Assert.That(await CurrentMemberIdsAsync(recentBuyers.Id), Is.Empty);
         await AssertMembersAsFullRebuildAsync("refunded", all);
-        AssertNoFailure();
-    }
-
-    /// <summary>
-    /// Holds the guarded update of the order statistics until a statement reading current memberships has started, at
-    /// most for the time given, and says whether one had
-    /// </summary>
-    private sealed class StatisticsUpdateHeldForMembershipsRead(TimeSpan longest) : LinqToDB.Interceptors.CommandInterceptor
-    {
-        private readonly ManualResetEventSlim _membershipsRead = new();
-        private int _held;
-        private int _readWhileHeld;
-
-        public bool Held => Volatile.Read(ref _held) > 0;
-
-        public bool MembershipsReadWhileHeld => Volatile.Read(ref _readWhileHeld) > 0;
-
-        public override System.Data.Common.DbCommand CommandInitialized(LinqToDB.Interceptors.CommandEventData eventData, System.Data.Common.DbCommand command)
-        {
-            var sql = command.CommandText.TrimStart();
-            if (sql.StartsWith("SELECT", StringComparison.OrdinalIgnoreCase) && sql.Contains(CustomerSegmentsDefaults.MembershipTableName, StringComparison.Ordinal))
-                _membershipsRead.Set();
-            else if (sql.StartsWith("UPDATE", StringComparison.OrdinalIgnoreCase) && sql.Contains(CustomerSegmentsDefaults.OrderStatisticsTableName, StringComparison.Ordinal))
-            {
-                Interlocked.Increment(ref _held);
-                if (_membershipsRead.Wait(longest))
-                    Interlocked.Increment(ref _readWhileHeld);
-            }
-
-            return command;
-        }
-    }
-
-    /// <summary>
-    /// The customer's second order event, on a shop whose statements pass through the interceptor
-    /// </summary>
-    private async Task<IList<SegmentRebuildResult>> SecondOrderEventAsync(Customer customer, LinqToDB.Interceptors.IInterceptor interceptor)
-    {
-        var shop = new TestShop(Database, new TestDataProvider(Database, interceptor));
-        var reevaluation = NewReevaluationService(NewQueryBuilder(shop: shop), shop: shop, settings: StatisticsSettings);
-
-        return await reevaluation.ReevaluateOrderCustomerAsync(await OrderAsync(customer.Id, publishEvent: false));
-    }
-
-    [Test]
-    public async Task WhenTheStatisticsDecideEverySegmentTheMembershipsAreReadBesideTheRefresh()
-    {
-        var ann = await CustomerAsync("ann@example.com");
-        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
-        var regulars = await SegmentAsync("Regulars", Json(OrdersAtLeast(2)));
-        var firstTimers = await SegmentAsync("First-timers", Json(OrdersAtLeast(1), Condition(RuleFields.OrderCount, RuleOperators.LessThanOrEqual, 1)));
-        await PublishAsync<OrderPlacedEvent>(Orders, new OrderPlacedEvent(await OrderAsync(ann.Id, publishEvent: false)));
-        Assert.That(await CurrentMemberIdsAsync(firstTimers.Id), Is.EqualTo(new[] { ann.Id }));
-        Assert.That(await CurrentMemberIdsAsync(regulars.Id), Is.Empty);
-
-        var statements = new StatisticsUpdateHeldForMembershipsRead(TimeSpan.FromSeconds(10));
-        var results = await SecondOrderEventAsync(ann, statements);
-
-        Assert.That(statements.Held, Is.True, "her statistics rows were updated");
-        Assert.That(statements.MembershipsReadWhileHeld, Is.True, "her memberships were read before the refresh wrote");
-        Assert.That(results.Where(result => result.Entered + result.Left > 0).Select(result => result.SegmentId).Order(),
-            Is.EqualTo(new[] { regulars.Id, firstTimers.Id }.Order()));
-        Assert.That(await CurrentMemberIdsAsync(regulars.Id), Is.EqualTo(new[] { ann.Id }));
-        Assert.That(await CurrentMemberIdsAsync(firstTimers.Id), Is.Empty);
-        await AssertMembersAsFullRebuildAsync("second order", buyers, regulars, firstTimers);
-        AssertNoFailure();
-    }
-
-    [Test]
-    public async Task WhenASegmentTheOrderCanMoveNeedsTheDatabaseTheMembershipsAreReadAfterTheRefresh()
-    {
-        var ann = await CustomerAsync("ann@example.com");
-        var regulars = await SegmentAsync("Regulars", Json(OrdersAtLeast(2)));
-        var regularsWithWishes = await SegmentAsync("Regulars with wishes", Json(OrdersAtLeast(2), WishlistNotEmpty()));
-        await PublishAsync<OrderPlacedEvent>(Orders, new OrderPlacedEvent(await OrderAsync(ann.Id, publishEvent: false)));
-
-        var statements = new StatisticsUpdateHeldForMembershipsRead(TimeSpan.FromSeconds(1));
-        await SecondOrderEventAsync(ann, statements);
-
-        Assert.That(statements.Held, Is.True, "her statistics rows were updated");
-        Assert.That(statements.MembershipsReadWhileHeld, Is.False, "the statement after the refresh reads her memberships");
-        Assert.That(await CurrentMemberIdsAsync(regulars.Id), Is.EqualTo(new[] { ann.Id }));
-        await AssertMembersAsFullRebuildAsync("second order", regulars, regularsWithWishes);
         AssertNoFailure();
     }
 }
