@@ -123,43 +123,78 @@ public class CustomerDailyPurchasesService : ICustomerDailyPurchasesService
             _orderRepository.Table.Where(o => o.CustomerId == customerId && !o.Deleted));
 
     /// <summary>
-    /// The customer's row and orders of one UTC day, as <see cref="ReadCustomerAsync"/> reads all his days
+    /// The customer's row and orders of one UTC day, as <see cref="ReadCustomerAsync"/> reads all his days, in one
+    /// statement with his purchases in the periods starting at the moments given (see <see cref="CustomerPeriodPurchases"/>)
     /// </summary>
-    protected virtual Task<(List<CustomerDailyPurchases> Rows, List<DailyStatusAggregate> Groups)> ReadCustomerDayAsync(int customerId, DateTime day)
+    protected virtual async Task<(List<CustomerDailyPurchases> Rows, List<DailyStatusAggregate> Groups, PeriodsRead Periods)> ReadCustomerDayAsync(
+        int customerId, DateTime day, IReadOnlyCollection<DateTime> periodStartsUtc)
     {
         var next = day.AddDays(1);
+        var orders = _orderRepository.Table.Where(o => o.CustomerId == customerId && !o.Deleted);
+        var parts = RowsRead(_dailyPurchasesRepository.Table.Where(r => r.CustomerId == customerId && r.Day >= day && r.Day < next), DailyPurchasesRead.DayPart)
+            .Concat(GroupsRead(orders.Where(o => o.CreatedOnUtc >= day && o.CreatedOnUtc < next), DailyPurchasesRead.DayPart));
 
-        return ReadAsync(customerId, _dailyPurchasesRepository.Table.Where(r => r.CustomerId == customerId && r.Day >= day && r.Day < next),
-            _orderRepository.Table.Where(o => o.CustomerId == customerId && !o.Deleted && o.CreatedOnUtc >= day && o.CreatedOnUtc < next));
+        var starts = (periodStartsUtc ?? []).Select(start => DateTime.SpecifyKind(start, DateTimeKind.Utc)).Distinct().Order().ToList();
+        if (starts.Count > 0)
+        {
+            var firstWholeDay = CustomerPeriodPurchases.FirstWholeDay(starts[0]);
+            parts = parts.Concat(RowsRead(_dailyPurchasesRepository.Table.Where(r => r.CustomerId == customerId && r.Day >= firstWholeDay),
+                DailyPurchasesRead.PeriodsPart));
+            for (var index = 0; index < starts.Count; index++)
+            {
+                var (from, to) = (starts[index], CustomerPeriodPurchases.FirstWholeDay(starts[index]));
+                if (from < to)
+                    parts = parts.Concat(GroupsRead(orders.Where(o => o.CreatedOnUtc >= from && o.CreatedOnUtc < to), DailyPurchasesRead.FirstDayPart(index)));
+            }
+        }
+
+        var read = await parts.ToListAsync();
+        var (rows, groups) = Split(customerId, read.Where(r => r.Part == DailyPurchasesRead.DayPart));
+        if (starts.Count == 0)
+            return (rows, groups, null);
+
+        var periodRows = read.Where(r => r.Part == DailyPurchasesRead.PeriodsPart).Select(r => ToRow(customerId, r)).ToList();
+        var restOfFirstDays = starts.Select((start, index) => (start, index)).ToDictionary(item => item.start,
+            item => read.Where(r => r.Part == DailyPurchasesRead.FirstDayPart(item.index)).Select(ToGroup).ToList());
+
+        return (rows, groups, new PeriodsRead(periodRows, restOfFirstDays));
     }
 
-    private static async Task<(List<CustomerDailyPurchases> Rows, List<DailyStatusAggregate> Groups)> ReadAsync(int customerId,
-        IQueryable<CustomerDailyPurchases> customerRows, IQueryable<Order> customerOrders)
-    {
-        var rows = customerRows
-            .Select(r => new DailyPurchasesRead
-            {
-                RowId = r.Id, StoreId = r.StoreId, Day = r.Day, PaymentStatusId = 0, OrderStatusId = 0, Count = r.OrderCount, Total = r.TotalSpent
-            });
-        var groups = customerOrders
+    private static IQueryable<DailyPurchasesRead> RowsRead(IQueryable<CustomerDailyPurchases> customerRows, int part) =>
+        customerRows.Select(r => new DailyPurchasesRead
+        {
+            Part = part, RowId = r.Id, StoreId = r.StoreId, Day = r.Day, PaymentStatusId = 0, OrderStatusId = 0, Count = r.OrderCount, Total = r.TotalSpent
+        });
+
+    private static IQueryable<DailyPurchasesRead> GroupsRead(IQueryable<Order> customerOrders, int part) =>
+        customerOrders
             .GroupBy(o => new { o.StoreId, o.CreatedOnUtc.Date, o.PaymentStatusId, o.OrderStatusId })
             .Select(g => new DailyPurchasesRead
             {
-                RowId = 0, StoreId = g.Key.StoreId, Day = g.Key.Date, PaymentStatusId = g.Key.PaymentStatusId, OrderStatusId = g.Key.OrderStatusId,
-                Count = g.Count(), Total = g.Sum(o => o.OrderTotal)
+                Part = part, RowId = 0, StoreId = g.Key.StoreId, Day = g.Key.Date, PaymentStatusId = g.Key.PaymentStatusId,
+                OrderStatusId = g.Key.OrderStatusId, Count = g.Count(), Total = g.Sum(o => o.OrderTotal)
             });
 
-        var read = await rows.Concat(groups).ToListAsync();
+    private static async Task<(List<CustomerDailyPurchases> Rows, List<DailyStatusAggregate> Groups)> ReadAsync(int customerId,
+        IQueryable<CustomerDailyPurchases> customerRows, IQueryable<Order> customerOrders) =>
+        Split(customerId, await RowsRead(customerRows, DailyPurchasesRead.DayPart).Concat(GroupsRead(customerOrders, DailyPurchasesRead.DayPart)).ToListAsync());
 
-        return (read.Where(r => r.RowId > 0).Select(r => new CustomerDailyPurchases
-            {
-                Id = r.RowId, CustomerId = customerId, StoreId = r.StoreId, Day = r.Day, OrderCount = r.Count, TotalSpent = r.Total
-            }).ToList(),
-            read.Where(r => r.RowId <= 0).Select(r => new DailyStatusAggregate
-            {
-                StoreId = r.StoreId, Day = r.Day, PaymentStatusId = r.PaymentStatusId, OrderStatusId = r.OrderStatusId, Count = r.Count, Total = r.Total
-            }).ToList());
+    private static (List<CustomerDailyPurchases> Rows, List<DailyStatusAggregate> Groups) Split(int customerId, IEnumerable<DailyPurchasesRead> read)
+    {
+        var lines = read.ToList();
+
+        return (lines.Where(r => r.RowId > 0).Select(r => ToRow(customerId, r)).ToList(), lines.Where(r => r.RowId <= 0).Select(ToGroup).ToList());
     }
+
+    private static CustomerDailyPurchases ToRow(int customerId, DailyPurchasesRead read) => new()
+    {
+        Id = read.RowId, CustomerId = customerId, StoreId = read.StoreId, Day = read.Day, OrderCount = read.Count, TotalSpent = read.Total
+    };
+
+    private static DailyStatusAggregate ToGroup(DailyPurchasesRead read) => new()
+    {
+        StoreId = read.StoreId, Day = read.Day, PaymentStatusId = read.PaymentStatusId, OrderStatusId = read.OrderStatusId, Count = read.Count, Total = read.Total
+    };
 
     /// <summary>
     /// The customer's purchases per store and day from the order groups, as <see cref="AggregateDays"/> computes them
@@ -320,6 +355,23 @@ public class CustomerDailyPurchasesService : ICustomerDailyPurchasesService
         return await RefreshLockedAsync(customerId);
     }
 
+    /// <summary>
+    /// The customer's purchases in the periods read, with the refreshed day as its orders make it (as the refresh wrote it)
+    /// </summary>
+    protected virtual CustomerPeriodPurchases PurchasesOfPeriods(int customerId, DateTime day, List<DailyStatusAggregate> dayGroups, PeriodsRead periods)
+    {
+        IReadOnlyList<CustomerDailyPurchases> asRows(List<DailyStatusAggregate> groups) => SummarizeDays(groups)
+            .Select(pair => new CustomerDailyPurchases
+            {
+                CustomerId = customerId, StoreId = pair.Key.StoreId, Day = pair.Key.Day, OrderCount = pair.Value.OrderCount, TotalSpent = pair.Value.TotalSpent
+            })
+            .ToList();
+
+        var days = periods.Days.Where(row => DayOf(row.Day) != day).Concat(asRows(dayGroups)).ToList();
+
+        return new CustomerPeriodPurchases(days, periods.RestOfFirstDays.ToDictionary(pair => pair.Key, pair => asRows(pair.Value)));
+    }
+
     #endregion
 
     #region Methods
@@ -358,20 +410,31 @@ public class CustomerDailyPurchasesService : ICustomerDailyPurchasesService
         return await WriteChangesAsync(customerId, rows, groups);
     }
 
-    public virtual async Task<bool> RefreshCustomerDayAsync(int customerId, DateTime dayUtc)
+    public virtual async Task<bool> RefreshCustomerDayAsync(int customerId, DateTime dayUtc) =>
+        (await RefreshCustomerDayAsync(customerId, dayUtc, [])).Written;
+
+    public virtual async Task<CustomerDayRefresh> RefreshCustomerDayAsync(int customerId, DateTime dayUtc, IReadOnlyCollection<DateTime> periodStartsUtc)
     {
         if (customerId <= 0)
-            return false;
+            return new CustomerDayRefresh(false, null);
 
-        var (rows, groups) = await ReadCustomerDayAsync(customerId, DayOf(dayUtc));
+        var day = DayOf(dayUtc);
+        var (rows, groups, periods) = await ReadCustomerDayAsync(customerId, day, periodStartsUtc);
+        var written = await WriteChangesAsync(customerId, rows, groups);
 
-        return await WriteChangesAsync(customerId, rows, groups);
+        return new CustomerDayRefresh(written, periods == null ? null : PurchasesOfPeriods(customerId, day, groups, periods));
     }
 
     public virtual async Task<IReadOnlyList<CustomerDailyPurchases>> GetCustomerDaysAsync(int customerId) =>
         await _dailyPurchasesRepository.Table.Where(r => r.CustomerId == customerId).ToListAsync();
 
     #endregion
+
+    /// <summary>
+    /// What the read of a customer's day read of the periods: his rows from the earliest period's first whole day, and per
+    /// period start his orders of the rest of its day
+    /// </summary>
+    protected record PeriodsRead(List<CustomerDailyPurchases> Days, Dictionary<DateTime, List<DailyStatusAggregate>> RestOfFirstDays);
 
     /// <summary>
     /// The writes of one customer's refresh
@@ -409,6 +472,21 @@ public class DailyPurchasesAggregate
 /// </summary>
 public class DailyPurchasesRead
 {
+    /// <summary>
+    /// The part of the read: the day refreshed
+    /// </summary>
+    public const int DayPart = 0;
+
+    /// <summary>
+    /// The part of the read: the rows of the periods' whole days
+    /// </summary>
+    public const int PeriodsPart = 1;
+
+    /// <summary>
+    /// Which part of the read the line belongs to (see <see cref="DayPart"/>, <see cref="PeriodsPart"/>, <see cref="FirstDayPart"/>)
+    /// </summary>
+    public int Part { get; set; }
+
     public int RowId { get; set; }
 
     public int StoreId { get; set; }
@@ -422,7 +500,18 @@ public class DailyPurchasesRead
     public int Count { get; set; }
 
     public decimal Total { get; set; }
+
+    /// <summary>
+    /// The part of the read: the orders of the rest of the first day of the period of the start at the index
+    /// </summary>
+    public static int FirstDayPart(int startIndex) => 2 + startIndex;
 }
+
+/// <summary>
+/// What the refresh of one of a customer's days did: whether a row was written, and his purchases in the periods
+/// asked for as the refresh left them (null when none was asked for)
+/// </summary>
+public record CustomerDayRefresh(bool Written, CustomerPeriodPurchases Periods);
 
 /// <summary>
 /// A customer's orders in one store on one day with one payment status and one order status summed up

@@ -988,18 +988,29 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         return RefreshOneCustomerAsync(customerId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc));
     }
 
-    public virtual Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc)
+    public virtual Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc) =>
+        RefreshOrderCustomerAsync(order, nowUtc, []);
+
+    public virtual async Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc, IReadOnlyCollection<DateTime> periodStartsUtc)
     {
         if (order == null || order.Id <= 0)
-            return RefreshCustomerAsync(order?.CustomerId ?? 0, nowUtc);
+            return await RefreshCustomerAsync(order?.CustomerId ?? 0, nowUtc);
 
         var customerId = order.CustomerId;
         if (customerId <= 0)
-            return Task.FromResult(new CustomerStatisticsRefresh(false, []));
+            return new CustomerStatisticsRefresh(false, []);
 
-        return RefreshOneCustomerAsync(customerId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc),
-            () => _dailyPurchasesService.RefreshCustomerDayAsync(customerId, order.CreatedOnUtc),
+        CustomerPeriodPurchases periods = null;
+        var refreshed = await RefreshOneCustomerAsync(customerId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc),
+            async () =>
+            {
+                var day = await _dailyPurchasesService.RefreshCustomerDayAsync(customerId, order.CreatedOnUtc, periodStartsUtc ?? []);
+                periods = day.Periods;
+                return day.Written;
+            },
             () => _purchasedProductService.RefreshOrderAsync(order));
+
+        return refreshed with { PurchasesOfPeriods = periods };
     }
 
     public virtual async Task<IReadOnlyList<CustomerOrderStatistics>> GetCustomerStatisticsAsync(int customerId) =>
@@ -1023,6 +1034,11 @@ public record CustomerStatisticsRefresh(bool Written, IReadOnlyList<CustomerOrde
     /// Whether a row of his products bought was written (true when not known)
     /// </summary>
     public bool PurchasedProductsWritten { get; init; } = true;
+
+    /// <summary>
+    /// His purchases in the periods the refresh was asked to read, as it left them (null when it read none)
+    /// </summary>
+    public CustomerPeriodPurchases PurchasesOfPeriods { get; init; }
 }
 
 /// <summary>

@@ -35,6 +35,16 @@ public interface ICustomerDailyPurchasesService
     Task<bool> RefreshCustomerDayAsync(int customerId, DateTime dayUtc);
 
     /// <summary>
+    /// Refreshes one customer's rows of one UTC day as <see cref="RefreshCustomerDayAsync(int, DateTime)"/> does, and
+    /// reads in the same statement his purchases in the periods starting at the moments given (what the rules on the
+    /// purchases of a period test), as the refresh leaves them
+    /// </summary>
+    /// <param name="customerId">The customer</param>
+    /// <param name="dayUtc">A moment of the day (its UTC date is used)</param>
+    /// <param name="periodStartsUtc">The starts of the periods (UTC); none reads no period</param>
+    Task<CustomerDayRefresh> RefreshCustomerDayAsync(int customerId, DateTime dayUtc, IReadOnlyCollection<DateTime> periodStartsUtc);
+
+    /// <summary>
     /// The customer's rows as they are
     /// </summary>
     Task<IReadOnlyList<Domain.CustomerDailyPurchases>> GetCustomerDaysAsync(int customerId);

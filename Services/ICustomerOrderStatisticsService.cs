@@ -54,6 +54,13 @@ public interface ICustomerOrderStatisticsService
     Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc);
 
     /// <summary>
+    /// Refreshes the order's customer as <see cref="RefreshOrderCustomerAsync(Order, DateTime)"/> does, and reads with
+    /// the purchases of the order's day his purchases in the periods starting at the moments given (see
+    /// <see cref="CustomerStatisticsRefresh.PurchasesOfPeriods"/>)
+    /// </summary>
+    Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc, IReadOnlyCollection<DateTime> periodStartsUtc);
+
+    /// <summary>
     /// The customer's statistics rows as they are (one per store with orders, and one for all stores: store 0)
     /// </summary>
     Task<IReadOnlyList<Domain.CustomerOrderStatistics>> GetCustomerStatisticsAsync(int customerId);

@@ -230,6 +230,52 @@ public class CustomerDailyPurchasesTests : DatabaseTestBase
     }
 
     [Test]
+    public async Task ThePurchasesOfPeriodsReadWithADaysRefreshAreThoseOfTheOrdersAfterIt()
+    {
+        var random = new Random(6);
+        var customers = await CustomersAsync(4);
+        var settings = new CustomerSegmentsSettings();
+        var service = Shop.NewDailyPurchasesService(settings);
+        await Statistics(settings).RecomputeAllAsync(Now);
+        //a period starting at midnight (no rest of a day), in a day, a second before midnight, beyond every order
+        DateTime[] starts = [Now.Date.AddDays(-2), Now.AddDays(-1.5), Now.Date.AddDays(-3).AddSeconds(-1), Now.AddDays(-30)];
+
+        var (daysWritten, withPurchases) = (0, 0);
+        for (var step = 1; step <= 100; step++)
+        {
+            var customer = customers[random.Next(customers.Count)];
+            var order = await ChangeRandomOrderAsync(random, customer.Id, datesChange: false);
+            if (order == null)
+            {
+                await service.RefreshCustomerAsync(customer.Id);
+                continue;
+            }
+
+            var refresh = await service.RefreshCustomerDayAsync(customer.Id, order.CreatedOnUtc, starts);
+            daysWritten += refresh.Written ? 1 : 0;
+            var purchases = (await Repository<Order>().Table.Where(o => o.CustomerId == customer.Id).ToListAsync())
+                .Where(o => !o.Deleted && settings.PurchasePaymentStatusIds.Contains(o.PaymentStatusId) && !settings.ExcludedOrderStatusIds.Contains(o.OrderStatusId))
+                .ToList();
+            foreach (var start in starts)
+            {
+                foreach (var storeId in new[] { 0, 1, 2, 3 })
+                {
+                    var expected = purchases.Where(o => o.CreatedOnUtc >= start && (storeId == 0 || o.StoreId == storeId)).ToList();
+                    var read = refresh.Periods.GetPurchases(storeId, start);
+                    Assert.That((read.OrderCount, read.TotalSpent), Is.EqualTo((expected.Count, expected.Sum(o => o.OrderTotal))),
+                        $"step {step}, customer {customer.Id}, store {storeId}, since {start:O}");
+                    withPurchases += expected.Count > 0 ? 1 : 0;
+                }
+            }
+
+            Assert.That(refresh.Periods.GetPurchases(0, Now.AddDays(-7)), Is.Null, "a period not asked for");
+        }
+
+        Assert.That(daysWritten, Is.GreaterThanOrEqualTo(20), "days written from an order's change: read as written");
+        Assert.That(withPurchases, Is.GreaterThanOrEqualTo(200), "periods with purchases");
+    }
+
+    [Test]
     public async Task RefreshingOneDayLeavesTheCustomersOtherDaysAsTheyAre()
     {
         var customer = (await CustomersAsync(1))[0];
