@@ -27,6 +27,12 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
     /// </summary>
     public const RuleDataSources EligibilitySources = RuleDataSources.Customer | RuleDataSources.CustomerRoles;
 
+    /// <summary>
+    /// At most this many periods (of different lengths) are read with the order's day to decide their rules in memory:
+    /// each adds a part to the read of the day
+    /// </summary>
+    public const int MaxPeriodsReadWithTheDay = 4;
+
     protected readonly IActiveSegmentReader _activeSegmentReader;
     protected readonly ICustomerReevaluationLock _customerReevaluationLock;
 
@@ -66,6 +72,14 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
 
         return (segments, rules, dependencies);
     }
+
+    /// <summary>
+    /// The starts of the periods whose purchases the rules' in-memory decisions test (see
+    /// <see cref="ISegmentRuleQueryBuilder.GetDecisionPeriodStarts"/>), at most <see cref="MaxPeriodsReadWithTheDay"/>
+    /// of them (the others are left to the rules' queries)
+    /// </summary>
+    protected virtual IReadOnlyCollection<DateTime> DecisionPeriodStarts(IEnumerable<SegmentRule> rules, DateTime nowUtc) =>
+        rules.SelectMany(rule => _segmentRuleQueryBuilder.GetDecisionPeriodStarts(rule, nowUtc)).Distinct().Take(MaxPeriodsReadWithTheDay).ToList();
 
     /// <summary>
     /// Whether a condition of the rule reads the order statistics that a customer's refresh writes (RFM scores aside)
@@ -250,9 +264,9 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
 
     /// <summary>
     /// Re-evaluates one customer (an event) in the segments, in dependency order. What the customer should be is
-    /// decided first, without a rule's full query: a rule whose order statistics or RFM conditions decide (see
-    /// <see cref="ISegmentRuleQueryBuilder.BuildStatisticsDecision"/>) is evaluated in memory from the customer's
-    /// statistics rows (as the refresh left them); the other rules' conditions, the customer's eligibility and current
+    /// decided first, without a rule's full query: a rule whose order statistics, RFM or period purchase conditions
+    /// decide (see <see cref="ISegmentRuleQueryBuilder.BuildOrderFiguresDecision"/>) is evaluated in memory from the
+    /// customer's figures (as the refresh left them); the other rules' conditions, the customer's eligibility and current
     /// memberships are read in one statement. A segment where the customer is as decided is left alone; the others
     /// get the decision written, all in one transaction (see <see cref="WriteDecisionsAsync"/>). Segments that reference
     /// other segments (written in this run) are applied with their full query after those (see <see cref="ApplyAsync"/>),
@@ -261,11 +275,11 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
     /// <param name="segments">The segments to re-evaluate, ordered by dependency</param>
     /// <param name="dependencies">The dependencies of the segments' rules</param>
     /// <param name="customerId">The customer</param>
-    /// <param name="statistics">The customer's statistics rows when the refresh of this run read them; read here when needed otherwise</param>
+    /// <param name="figures">The customer's statistics rows (and purchases of periods) when the refresh of this run read them; his statistics rows are read here when needed otherwise</param>
     /// <param name="nowUtc">The moment of the run</param>
     /// <param name="standing">The customer's eligibility and memberships when this run read them (see <see cref="GetEligibilityChangesAsync"/>); read here otherwise</param>
     protected virtual async Task<IList<SegmentRebuildResult>> ReevaluateCustomerAsync(IList<Segment> segments,
-        IDictionary<int, SegmentRuleDependencies> dependencies, int customerId, IReadOnlyList<CustomerOrderStatistics> statistics, DateTime nowUtc,
+        IDictionary<int, SegmentRuleDependencies> dependencies, int customerId, CustomerOrderFigures figures, DateTime nowUtc,
         CustomerStanding standing = null)
     {
         int[] ids = [customerId];
@@ -289,11 +303,11 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
             }
 
             var segmentId = segment.Id;
-            var decide = _segmentRuleQueryBuilder.BuildStatisticsDecision(rule, segment.StoreId, nowUtc);
+            var decide = _segmentRuleQueryBuilder.BuildOrderFiguresDecision(rule, segment.StoreId, nowUtc);
             if (decide != null)
             {
-                statistics ??= await _orderStatisticsService.GetCustomerStatisticsAsync(customerId);
-                if (decide(statistics) is { } matches)
+                figures ??= new CustomerOrderFigures(await _orderStatisticsService.GetCustomerStatisticsAsync(customerId));
+                if (decide(figures) is { } matches)
                 {
                     inMemory[segmentId] = matches;
                     continue;
@@ -493,7 +507,7 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
         bool readsStatistics(Segment segment) => rules.TryGetValue(segment.Id, out var rule) && ReadsOrderStatisticsBesidesRfm(rule);
         //current statistics are kept so whichever segments exist now: a segment added later reads them without a recompute
         var statisticsChanged = false;
-        IReadOnlyList<CustomerOrderStatistics> statistics = null;
+        CustomerOrderFigures figures = null;
         //the rules read the purchases per day and the products bought from the plugin's tables only while those are current
         var purchaseFiguresCurrent = _orderStatisticsService.AreCurrent();
         var keptFields = purchaseFiguresCurrent ? OrderFigureFields.KeptOrderFields : OrderFigureFields.OrderStatisticsFields;
@@ -502,10 +516,13 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
         {
             if (ids is [var single])
             {
+                //the purchases of the periods the rules test are read with the order's day, to decide them in memory
                 var refresh = changedOrder?.CustomerId == single
-                    ? await _orderStatisticsService.RefreshOrderCustomerAsync(changedOrder, nowUtc)
+                    ? await _orderStatisticsService.RefreshOrderCustomerAsync(changedOrder, nowUtc,
+                        purchaseFiguresCurrent ? DecisionPeriodStarts(rules.Values, nowUtc) : [])
                     : await _orderStatisticsService.RefreshCustomerAsync(single, nowUtc);
-                (statisticsChanged, statistics) = refresh;
+                statisticsChanged = refresh.Written;
+                figures = new CustomerOrderFigures(refresh.Rows, refresh.PurchasesOfPeriods);
                 (daysChanged, productsChanged) = (refresh.PurchasesPerDayWritten, refresh.PurchasedProductsWritten);
             }
             else
@@ -549,7 +566,7 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
 
         var ordered = _segmentRuleAnalyzer.OrderByDependency(selected, dependencies);
         if (ids is [var customerId])
-            return await ReevaluateCustomerAsync(ordered, dependencies, customerId, statistics, nowUtc, standings.TryGetValue(customerId, out var standing) ? standing : null);
+            return await ReevaluateCustomerAsync(ordered, dependencies, customerId, figures, nowUtc, standings.TryGetValue(customerId, out var standing) ? standing : null);
 
         var unchanged = await FindUnchangedAsync(ordered, dependencies, ids, nowUtc);
 

@@ -28,16 +28,24 @@ public interface ISegmentRuleQueryBuilder
     Task<IQueryable<int>> BuildConditionsCustomerIdsQueryAsync(SegmentRule rule, int storeId, DateTime nowUtc);
 
     /// <summary>
-    /// What the rule's order statistics and RFM conditions decide for one customer, computed in memory from the
-    /// customer's statistics rows with the same tests the rule's query makes: false when one of them fails (the rule
-    /// is an AND), true when they pass and are all the rule has, null when other conditions decide. Only for the
-    /// rule's conditions: the eligibility is not tested. Null (no decision at all) for a rule that is not an AND
-    /// holding such conditions.
+    /// What the rule's order statistics, RFM and period purchase conditions decide for one customer, computed in memory
+    /// from the customer's figures with the same tests the rule's query makes: false when one of them fails (the rule
+    /// is an AND), true when they pass and are all the rule has, null when other conditions decide (or a period the
+    /// figures do not hold). Only for the rule's conditions: the eligibility is not tested. Null (no decision at all)
+    /// for a rule that is not an AND holding such conditions.
     /// </summary>
     /// <param name="rule">A rule that passed validation</param>
     /// <param name="storeId">The segment's store (0 for all): the row of that store is tested</param>
     /// <param name="nowUtc">The moment relative dates are measured from</param>
-    Func<IReadOnlyCollection<CustomerOrderStatistics>, bool?> BuildStatisticsDecision(SegmentRule rule, int storeId, DateTime nowUtc);
+    Func<CustomerOrderFigures, bool?> BuildOrderFiguresDecision(SegmentRule rule, int storeId, DateTime nowUtc);
+
+    /// <summary>
+    /// The starts of the periods whose purchases <see cref="BuildOrderFiguresDecision"/> tests for the rule (those of
+    /// its period purchase conditions), to read with the customer's figures
+    /// </summary>
+    /// <param name="rule">A rule that passed validation</param>
+    /// <param name="nowUtc">The moment relative dates are measured from</param>
+    IEnumerable<DateTime> GetDecisionPeriodStarts(SegmentRule rule, DateTime nowUtc);
 
     /// <summary>
     /// The eligibility of <see cref="BuildMatchingCustomerIdsQueryAsync"/> (an empty rule's customers) as id queries

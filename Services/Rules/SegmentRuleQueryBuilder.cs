@@ -161,21 +161,20 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         return _customerRepository.Table.Where(predicate).Select(customer => customer.Id);
     }
 
-    public virtual Func<IReadOnlyCollection<CustomerOrderStatistics>, bool?> BuildStatisticsDecision(SegmentRule rule, int storeId, DateTime nowUtc)
+    public virtual Func<CustomerOrderFigures, bool?> BuildOrderFiguresDecision(SegmentRule rule, int storeId, DateTime nowUtc)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(rule.Root);
 
-        var root = rule.Root;
-        if (AndedChildren(root) is not { } children)
+        if (AndedChildren(rule.Root) is not { } children)
             return null;
 
         var now = DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc);
-        var tests = new List<Func<CustomerOrderStatistics, bool>>();
+        var tests = new List<Func<CustomerOrderFigures, bool?>>();
         var othersDecide = false;
         foreach (var child in children)
         {
-            var test = child is RuleCondition condition ? StatisticsRowTest(condition, now) : null;
+            var test = child is RuleCondition condition ? OrderFiguresTest(condition, storeId, now) : null;
             if (test == null)
                 othersDecide = true;
             else
@@ -185,15 +184,35 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
         if (tests.Count == 0)
             return null;
 
-        return rows =>
+        return figures =>
         {
-            //no row in the store: the customer has no orders there, tested as the SQL does (see Statistics and Rfm)
-            var row = rows?.FirstOrDefault(item => item.StoreId == storeId) ?? new CustomerOrderStatistics { StoreId = storeId };
-            if (!tests.All(test => test(row)))
-                return false;
+            var undecided = othersDecide;
+            foreach (var test in tests)
+            {
+                var passes = test(figures);
+                if (passes == false)
+                    return false;
 
-            return othersDecide ? null : true;
+                undecided |= passes == null;
+            }
+
+            return undecided ? null : true;
         };
+    }
+
+    public virtual IEnumerable<DateTime> GetDecisionPeriodStarts(SegmentRule rule, DateTime nowUtc)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+
+        var now = DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc);
+
+        return (rule.Root is { } root ? AndedChildren(root) ?? [] : [])
+            .OfType<RuleCondition>()
+            .Where(IsPeriodPurchases)
+            .Select(condition => PeriodStart(condition, now))
+            .OfType<DateTime>()
+            .Distinct()
+            .ToList();
     }
 
     #region Customers and orders
@@ -785,6 +804,36 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     }
 
     /// <summary>
+    /// The condition tested on a customer's figures in memory (see <see cref="BuildOrderFiguresDecision"/>): an order
+    /// statistics or RFM condition on his statistics row in the store (none: no orders there, tested as the SQL does),
+    /// a period purchase condition on his purchases of the period (null when the figures do not hold the period); null
+    /// for other conditions
+    /// </summary>
+    protected virtual Func<CustomerOrderFigures, bool?> OrderFiguresTest(RuleCondition condition, int storeId, DateTime now)
+    {
+        if (IsPeriodPurchases(condition))
+        {
+            if (PeriodStart(condition, now) is not { } start)
+                return null;
+
+            var op = condition.Operator ?? string.Empty;
+            var negated = _negatedOperators.TryGetValue(op, out var positive);
+            var test = PeriodTest(condition.Field, negated ? positive : op, condition.Values ?? []).Compile(preferInterpretation: true);
+
+            return figures => figures?.PurchasesOfPeriods?.GetPurchases(storeId, start) is { } purchases ? test(purchases) != negated : null;
+        }
+
+        var rowTest = StatisticsRowTest(condition, now);
+        if (rowTest == null)
+            return null;
+
+        return figures => rowTest(figures?.Statistics?.FirstOrDefault(row => row.StoreId == storeId) ?? new CustomerOrderStatistics { StoreId = storeId });
+    }
+
+    private static bool IsPeriodPurchases(RuleCondition condition) =>
+        condition.Field is RuleFields.OrderCountInPeriod or RuleFields.SpentInPeriod;
+
+    /// <summary>
     /// The children of a group that is a plain AND (not negated, not empty); null for any other group
     /// </summary>
     protected static IList<RuleNode> AndedChildren(RuleGroup group) =>
@@ -1361,3 +1410,9 @@ public class PeriodAggregateRow
 
     public decimal TotalSpent { get; set; }
 }
+
+/// <summary>
+/// What is known in memory of one customer's orders: his statistics rows (one per store with orders and one for all
+/// stores), and his purchases in some periods (null when none was read)
+/// </summary>
+public record CustomerOrderFigures(IReadOnlyCollection<CustomerOrderStatistics> Statistics, CustomerPeriodPurchases PurchasesOfPeriods = null);

@@ -74,8 +74,10 @@ public class ObservedRuleQueryBuilder : ISegmentRuleQueryBuilder
         return await _builder.BuildConditionsCustomerIdsQueryAsync(rule, storeId, nowUtc);
     }
 
-    public Func<IReadOnlyCollection<CustomerOrderStatistics>, bool?> BuildStatisticsDecision(SegmentRule rule, int storeId, DateTime nowUtc) =>
-        _builder.BuildStatisticsDecision(rule, storeId, nowUtc);
+    public Func<CustomerOrderFigures, bool?> BuildOrderFiguresDecision(SegmentRule rule, int storeId, DateTime nowUtc) =>
+        _builder.BuildOrderFiguresDecision(rule, storeId, nowUtc);
+
+    public IEnumerable<DateTime> GetDecisionPeriodStarts(SegmentRule rule, DateTime nowUtc) => _builder.GetDecisionPeriodStarts(rule, nowUtc);
 
     public EligibilityQueries BuildEligibilityQueries() => _builder.BuildEligibilityQueries();
 }

@@ -4,6 +4,7 @@ using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Core.Events;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Caching;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
@@ -263,6 +264,103 @@ public class OrderEventShortcutTests : MembershipTestBase
 
         var rebuilt = await RebuildService.RebuildAllSegmentsAsync();
         Assert.That(rebuilt.Sum(result => result.Entered + result.Left), Is.Zero);
+        AssertNoFailure();
+    }
+
+    private static RuleCondition InLast(int days, RuleCondition condition)
+    {
+        condition.PeriodDays = days;
+        return condition;
+    }
+
+    [Test]
+    public async Task SegmentsOfThePurchasesOfAPeriodAreDecidedFromTheFiguresTheRefreshReadAndAgreeWithAFullRebuild()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        var bob = await CustomerAsync("bob@example.com");
+        var carl = await CustomerAsync("carl@example.com", "Acme");
+        //decided from the purchases of the periods read with the order's day (and the statistics rows)
+        var spenders = await SegmentAsync("Spent 25 in 30 days", Json(InLast(30, Condition(RuleFields.SpentInPeriod, RuleOperators.GreaterThanOrEqual, 25))));
+        var notOne = await SegmentAsync("Not one order in 30 days", Json(InLast(30, Condition(RuleFields.OrderCountInPeriod, RuleOperators.NotEqual, 1))));
+        var weekInStoreTwo = await SegmentInStoreAsync("Two orders in a week in store 2", 2,
+            Json(InLast(7, Condition(RuleFields.OrderCountInPeriod, RuleOperators.GreaterThanOrEqual, 2))));
+        var recentRegulars = await SegmentAsync("Regulars who spent 15 in 10 days", Json(OrdersAtLeast(2),
+            InLast(10, Condition(RuleFields.SpentInPeriod, RuleOperators.GreaterThanOrEqual, 15))));
+        //the period decides only when it fails; the company decides otherwise (a query of its conditions)
+        var acmeRecent = await SegmentAsync("Acme, spent 5 in 30 days", Json(Company("Acme"),
+            InLast(30, Condition(RuleFields.SpentInPeriod, RuleOperators.GreaterThanOrEqual, 5))));
+        var all = new[] { spenders, notOne, weekInStoreTwo, recentRegulars, acmeRecent };
+        await RebuildService.RebuildAllSegmentsAsync();
+        await AssertMembersAsFullRebuildAsync("start", all);
+        Assert.That(await CurrentMemberIdsAsync(notOne.Id), Is.EqualTo(new[] { ann.Id, bob.Id, carl.Id }.Order()));
+
+        async Task<Order> placedAsync(int customerId, decimal total, int daysAgo = 0, int storeId = 1)
+        {
+            var order = await OrderAsync(customerId, total: total, publishEvent: false);
+            (order.CreatedOnUtc, order.StoreId) = (order.CreatedOnUtc.AddDays(-daysAgo), storeId);
+            await Repository<Order>().UpdateAsync(order, false);
+            await PlaceAsync(order);
+            return order;
+        }
+
+        var first = await placedAsync(ann.Id, 20);
+        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(1), "only the conditions of the Acme segment (her period passes)");
+        Assert.That(await CurrentMemberIdsAsync(notOne.Id), Does.Not.Contain(ann.Id));
+        Assert.That(await CurrentMemberIdsAsync(acmeRecent.Id), Is.EqualTo(new[] { ann.Id }));
+        await AssertMembersAsFullRebuildAsync("ann's first order", all);
+
+        //an order of long ago: her second order, outside every period
+        await placedAsync(ann.Id, 10, daysAgo: 40);
+        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(1), "only the conditions of the Acme segment");
+        Assert.That(await CurrentMemberIdsAsync(recentRegulars.Id), Is.EqualTo(new[] { ann.Id }));
+        Assert.That(await CurrentMemberIdsAsync(spenders.Id), Is.Empty, "20 in the last 30 days");
+        await AssertMembersAsFullRebuildAsync("ann's order of long ago", all);
+
+        //bob buys twice in store 2 within the week, and once in store 1
+        await placedAsync(bob.Id, 30, daysAgo: 3, storeId: 2);
+        await placedAsync(bob.Id, 1, storeId: 1);
+        Assert.That(await CurrentMemberIdsAsync(weekInStoreTwo.Id), Is.Empty, "one order in store 2");
+        await placedAsync(bob.Id, 2, storeId: 2);
+        Assert.That(await CurrentMemberIdsAsync(weekInStoreTwo.Id), Is.EqualTo(new[] { bob.Id }));
+        Assert.That(await CurrentMemberIdsAsync(spenders.Id), Is.EqualTo(new[] { bob.Id }), "33 in every store");
+        await AssertMembersAsFullRebuildAsync("bob's orders", all);
+
+        //carl (Acme) spends too little: the period decides without his company's query
+        await placedAsync(carl.Id, 3);
+        Assert.That(Queries.SegmentQueryBuildCount, Is.Zero, "every segment decided from the figures");
+        Assert.That(await CurrentMemberIdsAsync(acmeRecent.Id), Is.EqualTo(new[] { ann.Id }));
+        await AssertMembersAsFullRebuildAsync("carl's order", all);
+
+        //ann's first order refunded: no purchase in the last 30 days any more
+        first.PaymentStatusId = (int)PaymentStatus.Refunded;
+        await Repository<Order>().UpdateAsync(first, false);
+        Queries.SegmentQueryBuildCount = 0;
+        await PublishAsync<OrderRefundedEvent>(Orders, new OrderRefundedEvent(first, 20));
+        Assert.That(Queries.SegmentQueryBuildCount, Is.Zero, "every segment decided from the figures");
+        Assert.That(await CurrentMemberIdsAsync(notOne.Id), Does.Contain(ann.Id));
+        Assert.That(await CurrentMemberIdsAsync(acmeRecent.Id), Is.Empty);
+        Assert.That(await CurrentMemberIdsAsync(recentRegulars.Id), Is.EqualTo(new[] { bob.Id }), "ann has one purchase left");
+        await AssertMembersAsFullRebuildAsync("refund", all);
+
+        var rebuilt = await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(rebuilt.Sum(result => result.Entered + result.Left), Is.Zero);
+        AssertNoFailure();
+    }
+
+    [Test]
+    public async Task PeriodsOfMoreLengthsThanAreReadWithTheDayAreLeftToTheirQueries()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var segments = new List<Segment>();
+        for (var days = 10; days <= 10 * (SegmentReevaluationService.MaxPeriodsReadWithTheDay + 1); days += 10)
+            segments.Add(await SegmentAsync($"Spent in {days} days", Json(InLast(days, Condition(RuleFields.SpentInPeriod, RuleOperators.GreaterThanOrEqual, 5)))));
+        await RebuildService.RebuildAllSegmentsAsync();
+
+        await PlaceAsync(await OrderAsync(ann.Id, total: 20, publishEvent: false));
+        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(1), "one period beyond those read with the day");
+        foreach (var segment in segments)
+            Assert.That(await CurrentMemberIdsAsync(segment.Id), Is.EqualTo(new[] { ann.Id }), segment.Name);
+        await AssertMembersAsFullRebuildAsync("ann's order", [.. segments]);
         AssertNoFailure();
     }
 

@@ -293,8 +293,9 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
 
             Assert.That(await _validator.ValidateAsync(rule, 0), Is.Empty, Describe(rule));
             var storeId = random.Next(3) == 0 ? 1 : 0;
-            var decide = _builder.BuildStatisticsDecision(rule, storeId, RandomShop.Now);
-            var statisticsCondition = rule.Root.Children.OfType<RuleCondition>().Any(c => OrderFigureFields.OrderStatisticsFields.Contains(c.Field));
+            var decide = _builder.BuildOrderFiguresDecision(rule, storeId, RandomShop.Now);
+            var statisticsCondition = rule.Root.Children.OfType<RuleCondition>()
+                .Any(c => OrderFigureFields.OrderStatisticsFields.Contains(c.Field) || c.Field is RuleFields.OrderCountInPeriod or RuleFields.SpentInPeriod);
             Assert.That(decide != null, Is.EqualTo(rule.Root is { Match: GroupMatch.All, Negate: false } && statisticsCondition), $"case {i}: {Describe(rule)}");
             if (decide == null)
             {
@@ -305,7 +306,7 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
             var conditions = (await (await _builder.BuildConditionsCustomerIdsQueryAsync(rule, storeId, RandomShop.Now)).ToListAsync()).ToHashSet();
             foreach (var customer in _data.Customers)
             {
-                var decision = decide(rows[customer.Id].ToList());
+                var decision = decide(new CustomerOrderFigures(rows[customer.Id].ToList()));
                 if (decision == null)
                 {
                     undecided++;
@@ -327,6 +328,103 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
             Assert.That(failed, Is.GreaterThan(200), "decided: does not match");
             Assert.That(undecided, Is.GreaterThan(200), "other conditions decide");
             Assert.That(rulesWithoutDecision, Is.GreaterThan(2), "rules without a decision");
+        });
+    }
+
+    [Test]
+    public async Task ThePurchasesOfPeriodsReadWithADaysRefreshAreTheSumsTheRuleQueryTests()
+    {
+        //each customer's count and amount of a period, read in memory, is exactly what "= count" and "= amount" select
+        var random = new Random(Seed + 6);
+        var dailyPurchases = Shop.NewDailyPurchasesService(_settings);
+        var periodsWithPurchases = 0;
+        foreach (var customer in _data.Customers.OrderBy(_ => random.Next()).Take(30))
+        {
+            //a day's start, a moment in a day, the days of the shop's orders
+            int[] periodDays = [random.Next(1, 60), random.Next(60, 800)];
+            var starts = periodDays.Select(days => RandomShop.Now.AddDays(-days)).ToList();
+            var refresh = await dailyPurchases.RefreshCustomerDayAsync(customer.Id, RandomShop.Now.AddDays(-random.Next(0, 800)), starts);
+            foreach (var (days, start) in periodDays.Zip(starts))
+            {
+                var storeId = random.Next(2);
+                var purchases = refresh.Periods.GetPurchases(storeId, start);
+                Assert.That(purchases, Is.Not.Null);
+                if (purchases.OrderCount > 0)
+                    periodsWithPurchases++;
+
+                foreach (var (field, value) in new (string, object)[] { (RuleFields.OrderCountInPeriod, purchases.OrderCount), (RuleFields.SpentInPeriod, purchases.TotalSpent) })
+                {
+                    var rule = new SegmentRule
+                    {
+                        Root = new RuleGroup
+                        {
+                            Children = [new RuleCondition { Field = field, Operator = RuleOperators.Equal, PeriodDays = days, Values = [JsonSerializer.SerializeToElement(value)] }]
+                        }
+                    };
+                    var conditions = await _builder.BuildConditionsCustomerIdsQueryAsync(rule, storeId, RandomShop.Now);
+                    Assert.That(await conditions.Where(id => id == customer.Id).ToListAsync(), Is.EqualTo(new[] { customer.Id }),
+                        $"customer {customer.Id}, store {storeId}, {days} days: {field} = {value}");
+                }
+            }
+        }
+
+        Assert.That(periodsWithPurchases, Is.GreaterThan(15), "periods with purchases");
+    }
+
+    [Test]
+    public async Task TheInMemoryDecisionFromACustomersPurchasesOfPeriodsAgreesWithTheConditionsQuery()
+    {
+        //what the re-evaluation after an order decides without SQL when a rule tests the purchases of a period: the
+        //purchases read with the refresh of a day (here the shop's "now", already current, so nothing is written)
+        var periodFields = new HashSet<string>
+        {
+            RuleFields.OrderCountInPeriod, RuleFields.SpentInPeriod, RuleFields.OrderCount, RuleFields.TotalSpent, RuleFields.DaysSinceLastOrder
+        };
+        var periodRules = new RandomRules(Seed + 5, new FieldSubset(_catalog, periodFields), []);
+        var random = new Random(Seed + 5);
+        var dailyPurchases = Shop.NewDailyPurchasesService(_settings);
+        var statistics = (await Repository<CustomerOrderStatistics>().Table.ToListAsync()).ToLookup(row => row.CustomerId);
+        var (matched, failed, undecided, periodsTested) = (0, 0, 0, 0);
+        for (var i = 0; i < 80; i++)
+        {
+            var rule = periodRules.Rule(maxDepth: 1);
+            (rule.Root.Match, rule.Root.Negate) = (GroupMatch.All, false);
+            Assert.That(await _validator.ValidateAsync(rule, 0), Is.Empty, Describe(rule));
+            var starts = _builder.GetDecisionPeriodStarts(rule, RandomShop.Now).ToList();
+            var storeId = random.Next(3) == 0 ? 1 : 0;
+            var decide = _builder.BuildOrderFiguresDecision(rule, storeId, RandomShop.Now);
+            Assert.That(starts, Has.Count.EqualTo(rule.Root.Children.OfType<RuleCondition>().Where(c => c.PeriodDays != null).Select(c => c.PeriodDays).Distinct().Count()),
+                $"case {i}: {Describe(rule)}");
+            if (starts.Count == 0)
+                continue;
+
+            periodsTested++;
+            var conditions = (await (await _builder.BuildConditionsCustomerIdsQueryAsync(rule, storeId, RandomShop.Now)).ToListAsync()).ToHashSet();
+            foreach (var customer in _data.Customers.OrderBy(_ => random.Next()).Take(25))
+            {
+                var refresh = await dailyPurchases.RefreshCustomerDayAsync(customer.Id, RandomShop.Now, starts);
+                Assert.That(refresh.Written, Is.False, "the purchases per day are current");
+                var decision = decide(new CustomerOrderFigures(statistics[customer.Id].ToList(), refresh.Periods));
+                Assert.That(decision, Is.Not.Null, $"case {i}: every condition is decided in memory: {Describe(rule)}");
+                Assert.That(decision.Value, Is.EqualTo(conditions.Contains(customer.Id)), $"case {i}, store {storeId}, customer {customer.Id}: {Describe(rule)}");
+                if (decision.Value)
+                    matched++;
+                else
+                    failed++;
+            }
+
+            //without the periods read, the statistics decide alone or leave it to the query
+            var withoutPeriods = decide(new CustomerOrderFigures(statistics[_data.Customers[0].Id].ToList()));
+            if (withoutPeriods == null)
+                undecided++;
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(periodsTested, Is.GreaterThan(30), "rules with periods");
+            Assert.That(matched, Is.GreaterThan(100), "decided: matches");
+            Assert.That(failed, Is.GreaterThan(100), "decided: does not match");
+            Assert.That(undecided, Is.GreaterThan(5), "without the periods read, the query decides");
         });
     }
 
