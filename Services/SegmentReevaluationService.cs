@@ -306,7 +306,9 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
             var decide = _segmentRuleQueryBuilder.BuildOrderFiguresDecision(rule, segment.StoreId, nowUtc);
             if (decide != null)
             {
-                figures ??= new CustomerOrderFigures(await _orderStatisticsService.GetCustomerStatisticsAsync(customerId));
+                //the statistics rows when the rule tests them (a period read only with an order's day is left to the query)
+                if (figures == null && _segmentRuleAnalyzer.ReadsAnyOf(rule, OrderFigureFields.OrderStatisticsFields))
+                    figures = new CustomerOrderFigures(await _orderStatisticsService.GetCustomerStatisticsAsync(customerId));
                 if (decide(figures) is { } matches)
                 {
                     inMemory[segmentId] = matches;

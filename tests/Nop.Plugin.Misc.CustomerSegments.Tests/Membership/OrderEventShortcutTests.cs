@@ -364,6 +364,52 @@ public class OrderEventShortcutTests : MembershipTestBase
         AssertNoFailure();
     }
 
+    /// <summary>
+    /// The plugin's statistics service, counting the reads of a customer's statistics rows
+    /// </summary>
+    private sealed class CountingStatisticsService(CustomerSegmentsSettings settings, TestShop shop)
+        : CustomerOrderStatisticsService(settings, shop.DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
+            shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(), shop.Repository<Order>(),
+            shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(shop.Repository<Segment>()), shop.NewDailyPurchasesService(settings),
+            shop.NewPurchasedProductService(settings))
+    {
+        public int Reads { get; private set; }
+
+        public override Task<IReadOnlyList<CustomerOrderStatistics>> GetCustomerStatisticsAsync(int customerId)
+        {
+            Reads++;
+            return base.GetCustomerStatisticsAsync(customerId);
+        }
+    }
+
+    [Test]
+    public async Task ACustomerEventReadsTheStatisticsRowsOnlyForRulesThatTestThem()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var bob = await CustomerAsync("bob@example.com");
+        await PlaceAsync(await OrderAsync(ann.Id, total: 20, publishEvent: false));
+        await PlaceAsync(await OrderAsync(bob.Id, total: 20, publishEvent: false));
+        var spenders = await SegmentAsync("Spent 5 in 30 days", Json(InLast(30, Condition(RuleFields.SpentInPeriod, RuleOperators.GreaterThanOrEqual, 5))));
+        var statistics = new CountingStatisticsService(StatisticsSettings, Shop);
+        var reevaluation = new SegmentReevaluationService(Logger.Object, DataProvider, Repository<Segment>(), Repository<SegmentMembership>(), CacheInvalidator,
+            Queries, Serializer, Validator, new SegmentRuleAnalyzer(Catalog), statistics, new SegmentMembershipTransaction(Repository<Segment>()),
+            new ActiveSegmentReader(Repository<Segment>(), StaticCache), ReevaluationLock);
+
+        //eligible and in no segment: evaluated in every segment; the period is read only with an order's day, so its query decides
+        Queries.SegmentQueryBuildCount = 0;
+        await reevaluation.ReevaluateCustomersAsync([ann.Id], RuleDataSources.Customer);
+        Assert.That(statistics.Reads, Is.Zero, "no rule tests the statistics rows");
+        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(1));
+        Assert.That(await CurrentMemberIdsAsync(spenders.Id), Is.EqualTo(new[] { ann.Id }));
+
+        var regulars = await SegmentAsync("Regulars", Json(OrdersAtLeast(2)));
+        await reevaluation.ReevaluateCustomersAsync([bob.Id], RuleDataSources.Customer);
+        Assert.That(statistics.Reads, Is.EqualTo(1), "read once for the rule on the order count");
+        Assert.That(await CurrentMemberIdsAsync(spenders.Id), Is.EqualTo(new[] { ann.Id, bob.Id }.Order()));
+        Assert.That(await CurrentMemberIdsAsync(regulars.Id), Is.Empty);
+        AssertNoFailure();
+    }
+
     [Test]
     public async Task AnOrderEventEvaluatesTheSegmentsOfTheFiguresItChangedOnly()
     {
