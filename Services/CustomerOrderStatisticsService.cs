@@ -991,7 +991,11 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     public virtual Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc) =>
         RefreshOrderCustomerAsync(order, nowUtc, []);
 
-    public virtual async Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc, IReadOnlyCollection<DateTime> periodStartsUtc)
+    public virtual Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc, IReadOnlyCollection<DateTime> periodStartsUtc) =>
+        RefreshOrderCustomerAsync(order, nowUtc, periodStartsUtc, null);
+
+    public virtual async Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc, IReadOnlyCollection<DateTime> periodStartsUtc,
+        PurchaseNames purchaseNames)
     {
         if (order == null || order.Id <= 0)
             return await RefreshCustomerAsync(order?.CustomerId ?? 0, nowUtc);
@@ -1001,6 +1005,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
             return new CustomerStatisticsRefresh(false, []);
 
         CustomerPeriodPurchases periods = null;
+        CustomerNamedPurchases named = null;
         var refreshed = await RefreshOneCustomerAsync(customerId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc),
             async () =>
             {
@@ -1008,9 +1013,17 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
                 periods = day.Periods;
                 return day.Written;
             },
-            () => _purchasedProductService.RefreshOrderAsync(order));
+            async () =>
+            {
+                if (purchaseNames is not { Count: > 0 })
+                    return await _purchasedProductService.RefreshOrderAsync(order);
 
-        return refreshed with { PurchasesOfPeriods = periods };
+                var products = await _purchasedProductService.RefreshOrderAsync(order, purchaseNames);
+                named = products.Purchases;
+                return products.Written;
+            });
+
+        return refreshed with { PurchasesOfPeriods = periods, NamedPurchases = named };
     }
 
     public virtual async Task<IReadOnlyList<CustomerOrderStatistics>> GetCustomerStatisticsAsync(int customerId) =>
@@ -1039,6 +1052,11 @@ public record CustomerStatisticsRefresh(bool Written, IReadOnlyList<CustomerOrde
     /// His purchases in the periods the refresh was asked to read, as it left them (null when it read none)
     /// </summary>
     public CustomerPeriodPurchases PurchasesOfPeriods { get; init; }
+
+    /// <summary>
+    /// His rows of the products the refresh was asked to read, as it left them (null when it read none, or recomputed them)
+    /// </summary>
+    public CustomerNamedPurchases NamedPurchases { get; init; }
 }
 
 /// <summary>

@@ -1,6 +1,7 @@
 using System.Linq.Expressions;
 using LinqToDB;
 using LinqToDB.Data;
+using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Orders;
 using Nop.Data;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
@@ -154,7 +155,15 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
     /// dated within a second of the order, which may owe their date to it. No products when the order has no items or
     /// is not his.
     /// </summary>
-    protected virtual Task<List<OrderProductRead>> ReadOrderProductsAsync(int customerId, int orderId, DateTime placedOnUtc)
+    protected virtual Task<List<OrderProductRead>> ReadOrderProductsAsync(int customerId, int orderId, DateTime placedOnUtc) =>
+        ReadOrderProductsAsync(customerId, orderId, placedOnUtc, null);
+
+    /// <summary>
+    /// <see cref="ReadOrderProductsAsync(int, int, DateTime)"/>, with in the same statement the customer's rows of the
+    /// products the names designate (by id, or mapped to a category or manufacturer named), once per name
+    /// (<see cref="OrderProductRead.Kind"/>), and the categories and manufacturers named of the order's products
+    /// </summary>
+    protected virtual Task<List<OrderProductRead>> ReadOrderProductsAsync(int customerId, int orderId, DateTime placedOnUtc, PurchaseNames names)
     {
         var (from, to) = (placedOnUtc.AddSeconds(-1), placedOnUtc.AddSeconds(1));
         var products =
@@ -167,6 +176,8 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
             select new OrderProductRead
             {
                 InOrder = true,
+                Kind = OrderProductRead.NoName,
+                NamedId = 0,
                 ProductId = oi.ProductId,
                 StoreId = o.StoreId,
                 Deleted = o.Deleted,
@@ -181,6 +192,8 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
             .Select(r => new OrderProductRead
             {
                 InOrder = false,
+                Kind = OrderProductRead.NoName,
+                NamedId = 0,
                 ProductId = r.ProductId,
                 StoreId = r.StoreId,
                 Deleted = false,
@@ -190,8 +203,133 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
                 RowId = (int?)r.Id,
                 RowLastPurchasedOnUtc = (DateTime?)r.LastPurchasedOnUtc
             });
+        var read = products.Concat(datedRows);
 
-        return products.Concat(datedRows).ToListAsync();
+        var rows = _purchasedProductRepository.Table.Where(r => r.CustomerId == customerId);
+        var productIds = names?.Of(RuleFields.BoughtProducts).ToList() ?? [];
+        if (productIds.Count > 0)
+        {
+            read = read.Concat(rows
+                .Where(r => productIds.Contains(r.ProductId))
+                .Select(r => new OrderProductRead
+                {
+                    InOrder = false,
+                    Kind = OrderProductRead.ProductName,
+                    NamedId = r.ProductId,
+                    ProductId = r.ProductId,
+                    StoreId = r.StoreId,
+                    Deleted = false,
+                    PaymentStatusId = 0,
+                    OrderStatusId = 0,
+                    CreatedOnUtc = r.LastPurchasedOnUtc,
+                    RowId = (int?)r.Id,
+                    RowLastPurchasedOnUtc = (DateTime?)r.LastPurchasedOnUtc
+                }));
+        }
+
+        var categoryIds = names?.Of(RuleFields.BoughtCategories).ToList() ?? [];
+        if (categoryIds.Count > 0)
+        {
+            var mappings = ProductCategoryTable.Where(pc => categoryIds.Contains(pc.CategoryId))
+                .Select(pc => new ProductNameMapping { ProductId = pc.ProductId, NamedId = pc.CategoryId });
+            read = read.Concat(NamedRows(rows, mappings, OrderProductRead.CategoryName))
+                .Concat(NamedOrderProducts(customerId, orderId, mappings, OrderProductRead.CategoryName));
+        }
+
+        var manufacturerIds = names?.Of(RuleFields.BoughtManufacturers).ToList() ?? [];
+        if (manufacturerIds.Count > 0)
+        {
+            var mappings = ProductManufacturerTable.Where(pm => manufacturerIds.Contains(pm.ManufacturerId))
+                .Select(pm => new ProductNameMapping { ProductId = pm.ProductId, NamedId = pm.ManufacturerId });
+            read = read.Concat(NamedRows(rows, mappings, OrderProductRead.ManufacturerName))
+                .Concat(NamedOrderProducts(customerId, orderId, mappings, OrderProductRead.ManufacturerName));
+        }
+
+        return read.ToListAsync();
+    }
+
+    protected virtual IQueryable<ProductCategory> ProductCategoryTable => _dataProvider.GetTable<ProductCategory>();
+
+    protected virtual IQueryable<ProductManufacturer> ProductManufacturerTable => _dataProvider.GetTable<ProductManufacturer>();
+
+    /// <summary>
+    /// The customer's rows of the products mapped to a name, once per name
+    /// </summary>
+    protected virtual IQueryable<OrderProductRead> NamedRows(IQueryable<CustomerPurchasedProduct> rows, IQueryable<ProductNameMapping> mappings, int kind) =>
+        from r in rows
+        join m in mappings on r.ProductId equals m.ProductId
+        select new OrderProductRead
+        {
+            InOrder = false,
+            Kind = kind,
+            NamedId = m.NamedId,
+            ProductId = r.ProductId,
+            StoreId = r.StoreId,
+            Deleted = false,
+            PaymentStatusId = 0,
+            OrderStatusId = 0,
+            CreatedOnUtc = r.LastPurchasedOnUtc,
+            RowId = (int?)r.Id,
+            RowLastPurchasedOnUtc = (DateTime?)r.LastPurchasedOnUtc
+        };
+
+    /// <summary>
+    /// The names of the products of the customer's order, once per item and name
+    /// </summary>
+    protected virtual IQueryable<OrderProductRead> NamedOrderProducts(int customerId, int orderId, IQueryable<ProductNameMapping> mappings, int kind) =>
+        from oi in _orderItemRepository.Table
+        join o in _orderRepository.Table on oi.OrderId equals o.Id
+        join m in mappings on oi.ProductId equals m.ProductId
+        where oi.OrderId == orderId && o.CustomerId == customerId
+        select new OrderProductRead
+        {
+            InOrder = true,
+            Kind = kind,
+            NamedId = m.NamedId,
+            ProductId = oi.ProductId,
+            StoreId = o.StoreId,
+            Deleted = o.Deleted,
+            PaymentStatusId = o.PaymentStatusId,
+            OrderStatusId = o.OrderStatusId,
+            CreatedOnUtc = o.CreatedOnUtc,
+            RowId = (int?)null,
+            RowLastPurchasedOnUtc = (DateTime?)null
+        };
+
+    /// <summary>
+    /// The customer's rows of the products named as the order's refresh leaves them (see
+    /// <see cref="RefreshOrderAsync(Order, PurchaseNames)"/>): as read, and when the order counts (its products given),
+    /// each of its products bought in its store on its date at the earliest
+    /// </summary>
+    protected virtual CustomerNamedPurchases NamedPurchasesAfter(PurchaseNames names, IList<OrderProductRead> read,
+        IList<OrderProductRead> purchasedProducts)
+    {
+        static DateTime utc(DateTime date) => DateTime.SpecifyKind(date, DateTimeKind.Utc);
+
+        var purchases = new Dictionary<(string, int, int, int), DateTime>();
+        foreach (var row in read.Where(row => !row.InOrder && row.Kind != OrderProductRead.NoName && row.RowLastPurchasedOnUtc != null))
+            purchases[(OrderProductRead.FieldOf(row.Kind), row.NamedId, row.StoreId, row.ProductId)] = utc(row.RowLastPurchasedOnUtc.Value);
+
+        var productIds = names.Of(RuleFields.BoughtProducts);
+        foreach (var product in purchasedProducts?.DistinctBy(product => product.ProductId) ?? [])
+        {
+            var placedOnUtc = utc(product.CreatedOnUtc);
+            var last = product.RowLastPurchasedOnUtc is { } known && (known >= placedOnUtc || SameMoment(known, placedOnUtc))
+                ? utc(known)
+                : placedOnUtc;
+            var named = read
+                .Where(name => name.InOrder && name.Kind != OrderProductRead.NoName && name.ProductId == product.ProductId)
+                .Select(name => (Field: OrderProductRead.FieldOf(name.Kind), Id: name.NamedId))
+                .ToList();
+            if (productIds.Contains(product.ProductId))
+                named.Add((RuleFields.BoughtProducts, product.ProductId));
+
+            foreach (var (field, id) in named)
+                purchases[(field, id, product.StoreId, product.ProductId)] = last;
+        }
+
+        return new CustomerNamedPurchases(names, purchases.Select(pair =>
+            new NamedPurchase(pair.Key.Item1, pair.Key.Item2, pair.Key.Item3, pair.Key.Item4, pair.Value)));
     }
 
     /// <summary>
@@ -368,29 +506,40 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
         return await RefreshLockedAsync(customerId);
     }
 
-    public virtual async Task<bool> RefreshOrderAsync(Order order)
+    public virtual async Task<bool> RefreshOrderAsync(Order order) =>
+        (await RefreshOrderAsync(order, null)).Written;
+
+    public virtual async Task<CustomerProductsRefresh> RefreshOrderAsync(Order order, PurchaseNames names)
     {
         if (order == null || order.Id <= 0 || order.CustomerId <= 0)
-            return false;
+            return new CustomerProductsRefresh(false, null);
 
         var customerId = order.CustomerId;
-        var read = await ReadOrderProductsAsync(customerId, order.Id, DateTime.SpecifyKind(order.CreatedOnUtc, DateTimeKind.Utc));
-        var products = read.Where(product => product.InOrder).ToList();
+        var read = await ReadOrderProductsAsync(customerId, order.Id, DateTime.SpecifyKind(order.CreatedOnUtc, DateTimeKind.Utc), names);
+        var products = read.Where(product => product.InOrder && product.Kind == OrderProductRead.NoName).ToList();
+        CustomerNamedPurchases after(IList<OrderProductRead> purchased) =>
+            names is { Count: > 0 } ? NamedPurchasesAfter(names, read, purchased) : null;
+
         //a row dated by the order while the order no longer holds its product in that store (an item removed, the order
         //moved to another store): only a recompute can tell its date now
-        if (read.Any(row => !row.InOrder && !products.Any(product => product.StoreId == row.StoreId && product.ProductId == row.ProductId)))
-            return await RefreshCustomerAsync(customerId);
+        if (read.Any(row => !row.InOrder && row.Kind == OrderProductRead.NoName
+            && !products.Any(product => product.StoreId == row.StoreId && product.ProductId == row.ProductId)))
+        {
+            return new CustomerProductsRefresh(await RefreshCustomerAsync(customerId), null);
+        }
 
         if (products.Count == 0)
-            return false;
+            return new CustomerProductsRefresh(false, after(null));
 
         var placed = products[0];
         var placedOnUtc = DateTime.SpecifyKind(placed.CreatedOnUtc, DateTimeKind.Utc);
         if (!CountsAsPurchase(placed))
         {
             //a row dated by this order may owe its date to it: the customer's rows are recomputed from his purchases
-            return products.Any(product => product.RowLastPurchasedOnUtc is { } last && SameMoment(last, placedOnUtc))
-                && await RefreshCustomerAsync(customerId);
+            if (products.Any(product => product.RowLastPurchasedOnUtc is { } last && SameMoment(last, placedOnUtc)))
+                return new CustomerProductsRefresh(await RefreshCustomerAsync(customerId), null);
+
+            return new CustomerProductsRefresh(false, after(null));
         }
 
         //the order counts: each of its products was bought last on its date at the earliest
@@ -412,12 +561,12 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
         }
 
         if (changes.Count == 0)
-            return false;
+            return new CustomerProductsRefresh(false, after(products));
 
         if (await TryWriteIfUnchangedAsync(changes))
-            return true;
+            return new CustomerProductsRefresh(true, after(products));
 
-        return await RefreshLockedAsync(customerId);
+        return new CustomerProductsRefresh(await RefreshLockedAsync(customerId), null);
     }
 
     public virtual async Task<IReadOnlyList<CustomerPurchasedProduct>> GetCustomerProductsAsync(int customerId) =>
@@ -464,6 +613,16 @@ public class OrderProductRead
     /// </summary>
     public bool InOrder { get; set; }
 
+    /// <summary>
+    /// How the product is named (<see cref="NoName"/> for an item of the order or a row dated by it)
+    /// </summary>
+    public int Kind { get; set; }
+
+    /// <summary>
+    /// The product, category or manufacturer named
+    /// </summary>
+    public int NamedId { get; set; }
+
     public int ProductId { get; set; }
 
     public int StoreId { get; set; }
@@ -479,7 +638,39 @@ public class OrderProductRead
     public int? RowId { get; set; }
 
     public DateTime? RowLastPurchasedOnUtc { get; set; }
+
+    public const int NoName = 0;
+    public const int ProductName = 1;
+    public const int CategoryName = 2;
+    public const int ManufacturerName = 3;
+
+    /// <summary>
+    /// The purchase field of a kind of name
+    /// </summary>
+    public static string FieldOf(int kind) => kind switch
+    {
+        ProductName => RuleFields.BoughtProducts,
+        CategoryName => RuleFields.BoughtCategories,
+        ManufacturerName => RuleFields.BoughtManufacturers,
+        _ => throw new ArgumentOutOfRangeException(nameof(kind))
+    };
 }
+
+/// <summary>
+/// A product mapped to a category or manufacturer
+/// </summary>
+public class ProductNameMapping
+{
+    public int ProductId { get; set; }
+
+    public int NamedId { get; set; }
+}
+
+/// <summary>
+/// What the refresh of an order's products did: whether a row was written, and the customer's rows of the products
+/// named, as the refresh left them (null when none were named, or when the refresh recomputed the customer's rows)
+/// </summary>
+public record CustomerProductsRefresh(bool Written, CustomerNamedPurchases Purchases);
 
 /// <summary>
 /// A customer's items of one product in orders of one store with one payment status and one order status, with the

@@ -61,6 +61,14 @@ public interface ICustomerOrderStatisticsService
     Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc, IReadOnlyCollection<DateTime> periodStartsUtc);
 
     /// <summary>
+    /// Refreshes the order's customer as <see cref="RefreshOrderCustomerAsync(Order, DateTime, IReadOnlyCollection{DateTime})"/>
+    /// does, and reads with the rows of the order's products his rows of the products the names designate (see
+    /// <see cref="CustomerStatisticsRefresh.NamedPurchases"/>)
+    /// </summary>
+    Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc, IReadOnlyCollection<DateTime> periodStartsUtc,
+        PurchaseNames purchaseNames);
+
+    /// <summary>
     /// The customer's statistics rows as they are (one per store with orders, and one for all stores: store 0)
     /// </summary>
     Task<IReadOnlyList<Domain.CustomerOrderStatistics>> GetCustomerStatisticsAsync(int customerId);

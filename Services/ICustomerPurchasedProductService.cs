@@ -39,6 +39,15 @@ public interface ICustomerPurchasedProductService
     Task<bool> RefreshOrderAsync(Order order);
 
     /// <summary>
+    /// Refreshes the rows of the order's customer as <see cref="RefreshOrderAsync(Order)"/> does, and reads in the same
+    /// statement his rows of the products the names designate (by id, or mapped to a category or manufacturer named)
+    /// </summary>
+    /// <param name="order">The order (its id, customer and date: an order's date does not change)</param>
+    /// <param name="names">The products, categories and manufacturers named</param>
+    /// <returns>Whether a row was written, and his rows of the products named as the refresh left them (null when it recomputed his rows)</returns>
+    Task<CustomerProductsRefresh> RefreshOrderAsync(Order order, PurchaseNames names);
+
+    /// <summary>
     /// The customer's rows as they are
     /// </summary>
     Task<IReadOnlyList<Domain.CustomerPurchasedProduct>> GetCustomerProductsAsync(int customerId);

@@ -33,6 +33,12 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
     /// </summary>
     public const int MaxPeriodsReadWithTheDay = 4;
 
+    /// <summary>
+    /// At most this many products, categories and manufacturers (all together) have their purchases read with the
+    /// order's products to decide their rules in memory: the rules whose ids do not fit are left to their queries
+    /// </summary>
+    public const int MaxPurchaseNamesReadWithTheProducts = 100;
+
     protected readonly IActiveSegmentReader _activeSegmentReader;
     protected readonly ICustomerReevaluationLock _customerReevaluationLock;
 
@@ -80,6 +86,27 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
     /// </summary>
     protected virtual IReadOnlyCollection<DateTime> DecisionPeriodStarts(IEnumerable<SegmentRule> rules, DateTime nowUtc) =>
         rules.SelectMany(rule => _segmentRuleQueryBuilder.GetDecisionPeriodStarts(rule, nowUtc)).Distinct().Take(MaxPeriodsReadWithTheDay).ToList();
+
+    /// <summary>
+    /// The products, categories and manufacturers whose purchases the rules' in-memory decisions test (see
+    /// <see cref="ISegmentRuleQueryBuilder.GetDecisionPurchaseNames"/>), rule by rule while they total at most
+    /// <see cref="MaxPurchaseNamesReadWithTheProducts"/> ids
+    /// </summary>
+    protected virtual PurchaseNames DecisionPurchaseNames(IEnumerable<SegmentRule> rules)
+    {
+        var names = new PurchaseNames();
+        foreach (var rule in rules)
+        {
+            var ruleNames = _segmentRuleQueryBuilder.GetDecisionPurchaseNames(rule);
+            var together = new PurchaseNames();
+            together.Add(names);
+            together.Add(ruleNames);
+            if (together.Count <= MaxPurchaseNamesReadWithTheProducts)
+                names = together;
+        }
+
+        return names;
+    }
 
     /// <summary>
     /// Whether a condition of the rule reads the order statistics that a customer's refresh writes (RFM scores aside)
@@ -518,13 +545,15 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
         {
             if (ids is [var single])
             {
-                //the purchases of the periods the rules test are read with the order's day, to decide them in memory
+                //the purchases of the periods the rules test are read with the order's day, and those of the products,
+                //categories and manufacturers they name with the order's products, to decide them in memory
                 var refresh = changedOrder?.CustomerId == single
                     ? await _orderStatisticsService.RefreshOrderCustomerAsync(changedOrder, nowUtc,
-                        purchaseFiguresCurrent ? DecisionPeriodStarts(rules.Values, nowUtc) : [])
+                        purchaseFiguresCurrent ? DecisionPeriodStarts(rules.Values, nowUtc) : [],
+                        purchaseFiguresCurrent ? DecisionPurchaseNames(rules.Values) : null)
                     : await _orderStatisticsService.RefreshCustomerAsync(single, nowUtc);
                 statisticsChanged = refresh.Written;
-                figures = new CustomerOrderFigures(refresh.Rows, refresh.PurchasesOfPeriods);
+                figures = new CustomerOrderFigures(refresh.Rows, refresh.PurchasesOfPeriods, refresh.NamedPurchases);
                 (daysChanged, productsChanged) = (refresh.PurchasesPerDayWritten, refresh.PurchasedProductsWritten);
             }
             else

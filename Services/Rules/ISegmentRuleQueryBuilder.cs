@@ -48,6 +48,13 @@ public interface ISegmentRuleQueryBuilder
     IEnumerable<DateTime> GetDecisionPeriodStarts(SegmentRule rule, DateTime nowUtc);
 
     /// <summary>
+    /// The products, categories and manufacturers whose purchases <see cref="BuildOrderFiguresDecision"/> tests for the
+    /// rule (those of its purchase conditions), to read with the customer's figures
+    /// </summary>
+    /// <param name="rule">A rule that passed validation</param>
+    PurchaseNames GetDecisionPurchaseNames(SegmentRule rule);
+
+    /// <summary>
     /// The eligibility of <see cref="BuildMatchingCustomerIdsQueryAsync"/> (an empty rule's customers) as id queries
     /// without a join, to read all eligible customers into memory and compose them there
     /// </summary>

@@ -215,6 +215,17 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
             .ToList();
     }
 
+    public virtual PurchaseNames GetDecisionPurchaseNames(SegmentRule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+
+        var names = new PurchaseNames();
+        foreach (var condition in (rule.Root is { } root ? AndedChildren(root) ?? [] : []).OfType<RuleCondition>().Where(IsDecidedPurchase))
+            names.Add(condition.Field, RuleValues.Ints(condition.Values ?? []));
+
+        return names;
+    }
+
     #region Customers and orders
 
     /// <summary>
@@ -811,6 +822,15 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
     /// </summary>
     protected virtual Func<CustomerOrderFigures, bool?> OrderFiguresTest(RuleCondition condition, int storeId, DateTime now)
     {
+        if (IsDecidedPurchase(condition))
+        {
+            var ids = RuleValues.Ints(condition.Values ?? []).Distinct().ToList();
+            var start = PeriodStart(condition, now);
+            var (field, negated, each) = (condition.Field, condition.Operator == NoneOf, condition.Operator == AllOf);
+
+            return figures => figures?.NamedPurchases?.Bought(field, ids, storeId, start, each) is { } bought ? bought != negated : null;
+        }
+
         if (IsPeriodPurchases(condition))
         {
             if (PeriodStart(condition, now) is not { } start)
@@ -829,6 +849,14 @@ public class SegmentRuleQueryBuilder : ISegmentRuleQueryBuilder
 
         return figures => rowTest(figures?.Statistics?.FirstOrDefault(row => row.StoreId == storeId) ?? new CustomerOrderStatistics { StoreId = storeId });
     }
+
+    /// <summary>
+    /// Whether a condition is a purchase of some products, categories or manufacturers that the figures of an order's
+    /// refresh can decide (see <see cref="CustomerOrderFigures.NamedPurchases"/>)
+    /// </summary>
+    private static bool IsDecidedPurchase(RuleCondition condition) =>
+        PurchaseNames.IsPurchaseField(condition.Field) && condition.Operator is AnyOf or NoneOf or AllOf
+        && RuleValues.Ints(condition.Values ?? []).Count > 0;
 
     private static bool IsPeriodPurchases(RuleCondition condition) =>
         condition.Field is RuleFields.OrderCountInPeriod or RuleFields.SpentInPeriod;
@@ -1413,6 +1441,7 @@ public class PeriodAggregateRow
 
 /// <summary>
 /// What is known in memory of one customer's orders: his statistics rows (one per store with orders and one for all
-/// stores), and his purchases in some periods (null when none was read)
+/// stores), his purchases in some periods and his products bought among some named (null when none was read)
 /// </summary>
-public record CustomerOrderFigures(IReadOnlyCollection<CustomerOrderStatistics> Statistics, CustomerPeriodPurchases PurchasesOfPeriods = null);
+public record CustomerOrderFigures(IReadOnlyCollection<CustomerOrderStatistics> Statistics, CustomerPeriodPurchases PurchasesOfPeriods = null,
+    CustomerNamedPurchases NamedPurchases = null);

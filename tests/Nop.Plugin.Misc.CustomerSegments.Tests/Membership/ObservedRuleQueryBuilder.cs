@@ -1,4 +1,5 @@
 using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Membership;
@@ -78,6 +79,8 @@ public class ObservedRuleQueryBuilder : ISegmentRuleQueryBuilder
         _builder.BuildOrderFiguresDecision(rule, storeId, nowUtc);
 
     public IEnumerable<DateTime> GetDecisionPeriodStarts(SegmentRule rule, DateTime nowUtc) => _builder.GetDecisionPeriodStarts(rule, nowUtc);
+
+    public PurchaseNames GetDecisionPurchaseNames(SegmentRule rule) => _builder.GetDecisionPurchaseNames(rule);
 
     public EligibilityQueries BuildEligibilityQueries() => _builder.BuildEligibilityQueries();
 }
