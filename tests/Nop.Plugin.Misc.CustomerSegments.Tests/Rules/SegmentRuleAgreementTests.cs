@@ -295,7 +295,8 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
             var storeId = random.Next(3) == 0 ? 1 : 0;
             var decide = _builder.BuildOrderFiguresDecision(rule, storeId, RandomShop.Now);
             var statisticsCondition = rule.Root.Children.OfType<RuleCondition>()
-                .Any(c => OrderFigureFields.OrderStatisticsFields.Contains(c.Field) || c.Field is RuleFields.OrderCountInPeriod or RuleFields.SpentInPeriod);
+                .Any(c => OrderFigureFields.OrderStatisticsFields.Contains(c.Field) || c.Field is RuleFields.OrderCountInPeriod or RuleFields.SpentInPeriod
+                    || PurchaseNames.IsPurchaseField(c.Field));
             Assert.That(decide != null, Is.EqualTo(rule.Root is { Match: GroupMatch.All, Negate: false } && statisticsCondition), $"case {i}: {Describe(rule)}");
             if (decide == null)
             {
@@ -428,9 +429,68 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
         });
     }
 
-    /// <summary>
-    /// The catalog's fields among the given names
-    /// </summary>
+    [Test]
+    public async Task TheInMemoryDecisionFromACustomersNamedPurchasesAgreesWithTheConditionsQuery()
+    {
+        //what the re-evaluation after an order decides without SQL when a rule tests purchases of products, categories or
+        //manufacturers: the customer's rows of the products named, read with the refresh of one of his orders (current,
+        //so nothing is written), or of an order that is not his
+        var purchaseFields = new HashSet<string>
+        {
+            RuleFields.BoughtProducts, RuleFields.BoughtCategories, RuleFields.BoughtManufacturers, RuleFields.OrderCount, RuleFields.TotalSpent
+        };
+        var purchaseRules = new RandomRules(Seed + 7, new FieldSubset(_catalog, purchaseFields), []);
+        var random = new Random(Seed + 7);
+        var products = Shop.NewPurchasedProductService(_settings);
+        var statistics = (await Repository<CustomerOrderStatistics>().Table.ToListAsync()).ToLookup(row => row.CustomerId);
+        var orders = _data.Orders.ToLookup(order => order.CustomerId);
+        var (matched, failed, undecided, rulesTested, periodsTested) = (0, 0, 0, 0, 0);
+        for (var i = 0; i < 80; i++)
+        {
+            var rule = purchaseRules.Rule(maxDepth: 1);
+            (rule.Root.Match, rule.Root.Negate) = (GroupMatch.All, false);
+            Assert.That(await _validator.ValidateAsync(rule, 0), Is.Empty, Describe(rule));
+            var names = _builder.GetDecisionPurchaseNames(rule);
+            var purchases = rule.Root.Children.OfType<RuleCondition>().Where(c => PurchaseNames.IsPurchaseField(c.Field)).ToList();
+            Assert.That(names.Count, Is.EqualTo(purchases.SelectMany(c => RuleValues.Ints(c.Values).Select(id => (c.Field, id))).Distinct().Count()), $"case {i}: {Describe(rule)}");
+            if (purchases.Count == 0)
+                continue;
+
+            rulesTested++;
+            periodsTested += purchases.Any(c => c.PeriodDays != null) ? 1 : 0;
+            var storeId = random.Next(3) == 0 ? 1 : 0;
+            var decide = _builder.BuildOrderFiguresDecision(rule, storeId, RandomShop.Now);
+            var conditions = (await (await _builder.BuildConditionsCustomerIdsQueryAsync(rule, storeId, RandomShop.Now)).ToListAsync()).ToHashSet();
+            foreach (var customer in _data.Customers.OrderBy(_ => random.Next()).Take(25))
+            {
+                var order = orders[customer.Id].OrderBy(_ => random.Next()).FirstOrDefault()
+                    ?? new Nop.Core.Domain.Orders.Order { Id = int.MaxValue, CustomerId = customer.Id, CreatedOnUtc = RandomShop.Now };
+                var refresh = await products.RefreshOrderAsync(order, names);
+                Assert.That(refresh.Written, Is.False, "the products bought are current");
+                var decision = decide(new CustomerOrderFigures(statistics[customer.Id].ToList(), null, refresh.Purchases));
+                Assert.That(decision, Is.Not.Null, $"case {i}: every condition is decided in memory: {Describe(rule)}");
+                Assert.That(decision.Value, Is.EqualTo(conditions.Contains(customer.Id)), $"case {i}, store {storeId}, customer {customer.Id}: {Describe(rule)}");
+                if (decision.Value)
+                    matched++;
+                else
+                    failed++;
+            }
+
+            //without the purchases read, the statistics decide alone or leave it to the query
+            if (decide(new CustomerOrderFigures(statistics[_data.Customers[0].Id].ToList())) == null)
+                undecided++;
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(rulesTested, Is.GreaterThan(40), "rules with purchases");
+            Assert.That(periodsTested, Is.GreaterThan(10), "rules with purchases of a period");
+            Assert.That(matched, Is.GreaterThan(100), "decided: matches");
+            Assert.That(failed, Is.GreaterThan(100), "decided: does not match");
+            Assert.That(undecided, Is.GreaterThan(5), "without the purchases read, the query decides");
+        });
+    }
+
     [Test]
     public async Task AndedPurchasesOfProductsCategoriesAndManufacturersAgreeWithTheReference()
     {
@@ -518,6 +578,9 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
         Assert.That(sizes, Has.Count.GreaterThan(3), "the rules selected different customers");
     }
 
+    /// <summary>
+    /// The catalog's fields among the given names
+    /// </summary>
     private sealed class FieldSubset(IRuleFieldCatalog catalog, IReadOnlySet<string> names) : IRuleFieldCatalog
     {
         public IReadOnlyList<RuleFieldDescriptor> GetFields() => catalog.GetFields().Where(field => names.Contains(field.Name)).ToList();
