@@ -1,9 +1,11 @@
 using Moq;
+using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Plugin.Misc.CustomerSegments.TestKit.Data;
@@ -242,6 +244,67 @@ public class CustomerPurchasedProductTests : DatabaseTestBase
             "orders that stopped counting or lost an item recompute the customer's rows, the others do not");
         //one writer: every guarded write and insert succeeds without the lock
         Assert.That(service.LockedRefreshes, Is.Zero, "refreshes that fell back to the lock");
+    }
+
+    [Test]
+    public async Task TheNamedPurchasesReadWithAnOrdersRefreshAreTheRowsItLeaves()
+    {
+        var random = new Random(7);
+        var customers = await CustomersAsync(4);
+        var settings = new CustomerSegmentsSettings();
+        var service = Shop.NewPurchasedProductService(settings);
+        await Statistics(settings).RecomputeAllAsync(Now);
+        //products 1-6 in categories and of manufacturers (product 2 in two categories, product 4 of none), some names
+        //without products or never bought
+        (int ProductId, int Id)[] categories = [(1, 1), (2, 1), (2, 2), (3, 2), (5, 3), (6, 4)];
+        (int ProductId, int Id)[] manufacturers = [(1, 1), (3, 1), (6, 2), (5, 3)];
+        await Repository<ProductCategory>().DeleteAsync(_ => true);
+        await Repository<ProductManufacturer>().DeleteAsync(_ => true);
+        foreach (var (productId, id) in categories)
+            await Repository<ProductCategory>().InsertAsync(new ProductCategory { ProductId = productId, CategoryId = id }, false);
+        foreach (var (productId, id) in manufacturers)
+            await Repository<ProductManufacturer>().InsertAsync(new ProductManufacturer { ProductId = productId, ManufacturerId = id }, false);
+        var names = new PurchaseNames();
+        names.Add(RuleFields.BoughtProducts, [2, 5, 9]);
+        names.Add(RuleFields.BoughtCategories, [1, 2, 7]);
+        names.Add(RuleFields.BoughtManufacturers, [1, 2]);
+        IEnumerable<(string Field, int Id)> namesOf(int productId) =>
+            (names.Of(RuleFields.BoughtProducts).Contains(productId) ? new[] { (RuleFields.BoughtProducts, productId) } : [])
+            .Concat(categories.Where(c => c.ProductId == productId && names.Of(RuleFields.BoughtCategories).Contains(c.Id)).Select(c => (RuleFields.BoughtCategories, c.Id)))
+            .Concat(manufacturers.Where(m => m.ProductId == productId && names.Of(RuleFields.BoughtManufacturers).Contains(m.Id)).Select(m => (RuleFields.BoughtManufacturers, m.Id)));
+
+        var (read, written, recomputed, purchasesRead) = (0, 0, 0, 0);
+        for (var step = 1; step <= 100; step++)
+        {
+            var customer = customers[random.Next(customers.Count)];
+            var order = await ChangeRandomlyAsync(random, customer.Id, datesChange: false);
+            if (order == null)
+            {
+                await service.RefreshCustomerAsync(customer.Id);
+                continue;
+            }
+
+            var refresh = await service.RefreshOrderAsync(order, names);
+            if (refresh.Purchases == null)
+            {
+                recomputed++;
+                continue;
+            }
+
+            (read, written) = (read + 1, written + (refresh.Written ? 1 : 0));
+            var rows = await Repository<CustomerPurchasedProduct>().Table.Where(r => r.CustomerId == customer.Id).ToListAsync();
+            var expected = rows.SelectMany(r => namesOf(r.ProductId).Select(name => (name.Field, name.Id, r.StoreId, r.ProductId, ToSecond(r.LastPurchasedOnUtc)))).ToList();
+            Assert.That(refresh.Purchases.Purchases.Select(p => (p.Field, p.Id, p.StoreId, p.ProductId, ToSecond(p.LastPurchasedOnUtc))),
+                Is.EquivalentTo(expected), $"step {step}, customer {customer.Id}, order {order.Id}");
+            Assert.That(refresh.Purchases.Bought(RuleFields.BoughtProducts, [3], 0, null, false), Is.Null, "a product not named");
+            purchasesRead += expected.Count;
+        }
+
+        await AssertRowsAreThePurchasesAsync(settings, "after the order refreshes");
+        Assert.That(read, Is.GreaterThanOrEqualTo(50), "order refreshes that read the named purchases");
+        Assert.That(written, Is.GreaterThanOrEqualTo(10), "refreshes that wrote: read as written");
+        Assert.That(recomputed, Is.GreaterThanOrEqualTo(3), "refreshes that recomputed the customer's rows: no purchases read");
+        Assert.That(purchasesRead, Is.GreaterThanOrEqualTo(100), "named purchases compared");
     }
 
     [Test]
