@@ -1,4 +1,5 @@
 using Moq;
+using Nop.Core.Domain.Catalog;
 using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
@@ -175,6 +176,13 @@ public class OrderEventShortcutTests : MembershipTestBase
         return segment;
     }
 
+    private async Task<Manufacturer> ManufacturerAsync(string name)
+    {
+        var manufacturer = new Manufacturer { Name = name, Published = true };
+        await Repository<Manufacturer>().InsertAsync(manufacturer, false);
+        return manufacturer;
+    }
+
     private async Task PlaceAsync(Order order)
     {
         Queries.SegmentQueryBuildCount = 0;
@@ -344,6 +352,115 @@ public class OrderEventShortcutTests : MembershipTestBase
 
         var rebuilt = await RebuildService.RebuildAllSegmentsAsync();
         Assert.That(rebuilt.Sum(result => result.Entered + result.Left), Is.Zero);
+        AssertNoFailure();
+    }
+
+    [Test]
+    public async Task SegmentsOfPurchasesOfProductsAndCategoriesAreDecidedFromTheFiguresTheRefreshReadAndAgreeWithAFullRebuild()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        var bob = await CustomerAsync("bob@example.com");
+        var carl = await CustomerAsync("carl@example.com", "Acme");
+        //product 1 in category 1, product 2 in categories 1 and 2, product 3 in category 3 and of manufacturer 1
+        var (p1, p2, p3) = (await ProductAsync("P1"), await ProductAsync("P2"), await ProductAsync("P3"));
+        var (c1, c2, c3) = (await CategoryAsync("C1"), await CategoryAsync("C2"), await CategoryAsync("C3"));
+        var m1 = await ManufacturerAsync("M1");
+        foreach (var (productId, categoryId) in new[] { (p1.Id, c1.Id), (p2.Id, c1.Id), (p2.Id, c2.Id), (p3.Id, c3.Id) })
+            await Repository<ProductCategory>().InsertAsync(new ProductCategory { ProductId = productId, CategoryId = categoryId }, false);
+        await Repository<ProductManufacturer>().InsertAsync(new ProductManufacturer { ProductId = p3.Id, ManufacturerId = m1.Id }, false);
+        //decided from the customer's rows of the products named, read with the order's products
+        var categoryOne = await SegmentAsync("Bought category 1", Json(Condition(RuleFields.BoughtCategories, RuleOperators.AnyOf, c1.Id)));
+        var recentCategoryTwo = await SegmentAsync("Bought category 2 in 30 days", Json(InLast(30, Condition(RuleFields.BoughtCategories, RuleOperators.AnyOf, c2.Id))));
+        var neverProductThree = await SegmentAsync("Never bought product 3", Json(Condition(RuleFields.BoughtProducts, RuleOperators.NoneOf, p3.Id)));
+        var categoriesOneAndThree = await SegmentAsync("Bought categories 1 and 3", Json(Condition(RuleFields.BoughtCategories, RuleOperators.AllOf, c1.Id, c3.Id)));
+        var manufacturerInStoreTwo = await SegmentInStoreAsync("Bought manufacturer 1 in store 2", 2,
+            Json(Condition(RuleFields.BoughtManufacturers, RuleOperators.AnyOf, m1.Id)));
+        var regularsOfProductTwo = await SegmentAsync("Regulars who bought product 2", Json(OrdersAtLeast(2), Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, p2.Id)));
+        //the purchase decides only when it fails; the company decides otherwise (a query of its conditions)
+        var acmeCategoryOne = await SegmentAsync("Acme, bought category 1", Json(Company("Acme"), Condition(RuleFields.BoughtCategories, RuleOperators.AnyOf, c1.Id)));
+        var all = new[] { categoryOne, recentCategoryTwo, neverProductThree, categoriesOneAndThree, manufacturerInStoreTwo, regularsOfProductTwo, acmeCategoryOne };
+        await RebuildService.RebuildAllSegmentsAsync();
+        await AssertMembersAsFullRebuildAsync("start", all);
+        Assert.That(await CurrentMemberIdsAsync(neverProductThree.Id), Is.EqualTo(new[] { ann.Id, bob.Id, carl.Id }.Order()));
+
+        async Task<Order> placedAsync(int customerId, int[] productIds, int daysAgo = 0, int storeId = 1)
+        {
+            var order = await OrderAsync(customerId, publishEvent: false);
+            (order.CreatedOnUtc, order.StoreId) = (order.CreatedOnUtc.AddDays(-daysAgo), storeId);
+            await Repository<Order>().UpdateAsync(order, false);
+            foreach (var productId in productIds)
+                await Repository<OrderItem>().InsertAsync(new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = order.Id, ProductId = productId, Quantity = 1 }, false);
+            await PlaceAsync(order);
+            return order;
+        }
+
+        var first = await placedAsync(ann.Id, [p1.Id]);
+        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(1), "only the conditions of the Acme segment (her purchase passes)");
+        Assert.That(await CurrentMemberIdsAsync(categoryOne.Id), Is.EqualTo(new[] { ann.Id }));
+        Assert.That(await CurrentMemberIdsAsync(acmeCategoryOne.Id), Is.EqualTo(new[] { ann.Id }));
+        await AssertMembersAsFullRebuildAsync("ann's first order", all);
+
+        //bob buys product 2 long ago, then product 3 in store 2
+        await placedAsync(bob.Id, [p2.Id], daysAgo: 40);
+        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(1), "only the conditions of the Acme segment");
+        Assert.That(await CurrentMemberIdsAsync(recentCategoryTwo.Id), Is.Empty, "category 2 bought 40 days ago");
+        await placedAsync(bob.Id, [p3.Id, p3.Id], storeId: 2);
+        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(1), "only the conditions of the Acme segment");
+        Assert.That(await CurrentMemberIdsAsync(neverProductThree.Id), Is.EqualTo(new[] { ann.Id, carl.Id }.Order()));
+        Assert.That(await CurrentMemberIdsAsync(categoriesOneAndThree.Id), Is.EqualTo(new[] { bob.Id }));
+        Assert.That(await CurrentMemberIdsAsync(manufacturerInStoreTwo.Id), Is.EqualTo(new[] { bob.Id }));
+        Assert.That(await CurrentMemberIdsAsync(regularsOfProductTwo.Id), Is.EqualTo(new[] { bob.Id }));
+        await AssertMembersAsFullRebuildAsync("bob's orders", all);
+
+        //carl (Acme) buys product 3 in store 1: his purchase decides without his company's query
+        await placedAsync(carl.Id, [p3.Id]);
+        Assert.That(Queries.SegmentQueryBuildCount, Is.Zero, "every segment decided from the figures");
+        Assert.That(await CurrentMemberIdsAsync(manufacturerInStoreTwo.Id), Is.EqualTo(new[] { bob.Id }), "store 1");
+        Assert.That(await CurrentMemberIdsAsync(acmeCategoryOne.Id), Is.EqualTo(new[] { ann.Id }));
+        await AssertMembersAsFullRebuildAsync("carl's order", all);
+
+        //ann buys product 2 within the period: category 2, and a regular of product 2
+        await placedAsync(ann.Id, [p2.Id], daysAgo: 5);
+        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(1), "only the conditions of the Acme segment");
+        Assert.That(await CurrentMemberIdsAsync(recentCategoryTwo.Id), Is.EqualTo(new[] { ann.Id }));
+        Assert.That(await CurrentMemberIdsAsync(regularsOfProductTwo.Id), Is.EqualTo(new[] { ann.Id, bob.Id }.Order()));
+        await AssertMembersAsFullRebuildAsync("ann's second order", all);
+
+        //ann's first order refunded: its product's row owes its date to it and is recomputed, the queries decide
+        first.PaymentStatusId = (int)PaymentStatus.Refunded;
+        await Repository<Order>().UpdateAsync(first, false);
+        await PublishAsync<OrderRefundedEvent>(Orders, new OrderRefundedEvent(first, 10));
+        Assert.That(await CurrentMemberIdsAsync(regularsOfProductTwo.Id), Is.EqualTo(new[] { bob.Id }), "ann has one purchase left");
+        Assert.That(await CurrentMemberIdsAsync(categoryOne.Id), Is.EqualTo(new[] { ann.Id, bob.Id }.Order()), "product 2 is in category 1");
+        await AssertMembersAsFullRebuildAsync("refund", all);
+
+        var rebuilt = await RebuildService.RebuildAllSegmentsAsync();
+        Assert.That(rebuilt.Sum(result => result.Entered + result.Left), Is.Zero);
+        AssertNoFailure();
+    }
+
+    [Test]
+    public async Task PurchasesOfMoreNamesThanAreReadWithTheProductsAreLeftToTheirQueries()
+    {
+        var ann = await CustomerAsync("ann@example.com");
+        var product = await ProductAsync("P1");
+        var categories = new List<object>();
+        for (var i = 0; i < SegmentReevaluationService.MaxPurchaseNamesReadWithTheProducts; i++)
+            categories.Add((await CategoryAsync($"C{i}")).Id);
+        await Repository<ProductCategory>().InsertAsync(new ProductCategory { ProductId = product.Id, CategoryId = (int)categories[50] }, false);
+        var fewNames = await SegmentAsync("Bought the product", Json(Condition(RuleFields.BoughtProducts, RuleOperators.AnyOf, product.Id)));
+        var manyNames = await SegmentAsync("Bought one of many categories", Json(Condition(RuleFields.BoughtCategories, RuleOperators.AnyOf, [.. categories])));
+        //a segment on the statistics: the rebuild makes the figures current
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+        await RebuildService.RebuildAllSegmentsAsync();
+
+        var order = await OrderAsync(ann.Id, publishEvent: false);
+        await Repository<OrderItem>().InsertAsync(new OrderItem { OrderItemGuid = Guid.NewGuid(), OrderId = order.Id, ProductId = product.Id, Quantity = 1 }, false);
+        await PlaceAsync(order);
+        Assert.That(Queries.SegmentQueryBuildCount, Is.EqualTo(1), "the names of one rule beyond those read with the products");
+        Assert.That(await CurrentMemberIdsAsync(fewNames.Id), Is.EqualTo(new[] { ann.Id }));
+        Assert.That(await CurrentMemberIdsAsync(manyNames.Id), Is.EqualTo(new[] { ann.Id }));
+        await AssertMembersAsFullRebuildAsync("ann's order", fewNames, manyNames, buyers);
         AssertNoFailure();
     }
 
