@@ -291,8 +291,8 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
 
     /// <summary>
     /// Re-evaluates one customer (an event) in the segments, in dependency order. What the customer should be is
-    /// decided first, without a rule's full query: a rule whose order statistics, RFM or period purchase conditions
-    /// decide (see <see cref="ISegmentRuleQueryBuilder.BuildOrderFiguresDecision"/>) is evaluated in memory from the
+    /// decided first, without a rule's full query: a rule whose order statistics, RFM, period purchase or product
+    /// purchase conditions decide (see <see cref="ISegmentRuleQueryBuilder.BuildOrderFiguresDecision"/>) is evaluated in memory from the
     /// customer's figures (as the refresh left them); the other rules' conditions, the customer's eligibility and current
     /// memberships are read in one statement. A segment where the customer is as decided is left alone; the others
     /// get the decision written, all in one transaction (see <see cref="WriteDecisionsAsync"/>). Segments that reference
@@ -302,7 +302,7 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
     /// <param name="segments">The segments to re-evaluate, ordered by dependency</param>
     /// <param name="dependencies">The dependencies of the segments' rules</param>
     /// <param name="customerId">The customer</param>
-    /// <param name="figures">The customer's statistics rows (and purchases of periods) when the refresh of this run read them; his statistics rows are read here when needed otherwise</param>
+    /// <param name="figures">The customer's statistics rows (and purchases of periods and of products named) when the refresh of this run read them; his statistics rows are read here when needed otherwise</param>
     /// <param name="nowUtc">The moment of the run</param>
     /// <param name="standing">The customer's eligibility and memberships when this run read them (see <see cref="GetEligibilityChangesAsync"/>); read here otherwise</param>
     protected virtual async Task<IList<SegmentRebuildResult>> ReevaluateCustomerAsync(IList<Segment> segments,
