@@ -1,3 +1,4 @@
+using System.Transactions;
 using LinqToDB;
 using Nop.Core.Domain.Orders;
 using Nop.Data;
@@ -23,7 +24,7 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
 
     /// <summary>
     /// Data whose change can take a customer in or out of any segment: the eligibility every rule query applies
-    /// (deleted, system account, guest) reads the customer and their roles (see <see cref="GetEligibilityChangesAsync"/>)
+    /// (deleted, system account, guest) reads the customer and their roles (see <see cref="GetEligibilityChanges"/>)
     /// </summary>
     public const RuleDataSources EligibilitySources = RuleDataSources.Customer | RuleDataSources.CustomerRoles;
 
@@ -115,25 +116,16 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
         _segmentRuleAnalyzer.ReadsAnyOf(rule, OrderFigureFields.OrderStatisticsFieldsBesidesRfm);
 
     /// <summary>
-    /// The segments to re-evaluate, beyond those that read the changed data, when a customer's eligibility may have
-    /// changed (every rule applies it: not deleted, not a system account, not a guest). The event does not say what
-    /// the customer was before, the memberships do: a customer who is in a segment was eligible. So a customer who
-    /// is not eligible now leaves the segments he is in; an eligible customer in no segment may have just become
-    /// eligible and is evaluated in every segment; an eligible member stays eligible and needs nothing more. A
-    /// customer who is not eligible and in no segment is one no rule can move (most are guests): the event needs
-    /// nothing for him. One statement per batch reads both.
+    /// What the customers are now: whether any segment can have them (every rule applies the eligibility: not deleted,
+    /// not a system account, not a guest), and the active dynamic segments each is in. One statement per batch reads both.
     /// </summary>
-    /// <returns>The customers to re-evaluate, by segment id; the customers no segment has or can have; what was read of each customer</returns>
-    protected virtual async Task<(Dictionary<int, List<int>> Changes, ISet<int> OutOfReach, IDictionary<int, CustomerStanding> Standings)> GetEligibilityChangesAsync(
-        IList<int> customerIds, IList<Segment> segments, DateTime nowUtc)
+    protected virtual async Task<IDictionary<int, CustomerStanding>> ReadStandingsAsync(IList<int> customerIds, IList<Segment> segments, DateTime nowUtc)
     {
-        var changes = new Dictionary<int, List<int>>();
-        var outOfReach = new HashSet<int>();
         var standings = new Dictionary<int, CustomerStanding>();
         if (segments.Count == 0)
-            return (changes, outOfReach, standings);
+            return standings;
 
-        var segmentIds = segments.Select(segment => segment.Id).ToList();
+        var segmentIds = segments.Select(segment => segment.Id).ToHashSet();
         var eligibleCustomers = await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc);
         foreach (var batch in customerIds.Chunk(CustomerBatchSize))
         {
@@ -145,26 +137,54 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
                 .ToLookup(row => row.CustomerId, row => row.SegmentId);
 
             foreach (var customerId in batch)
-            {
-                var memberOf = segmentsOfCustomer[customerId].ToList();
-                standings[customerId] = new CustomerStanding(eligible.Contains(customerId), memberOf.ToHashSet());
-                if (!eligible.Contains(customerId) && memberOf.Count == 0)
-                {
-                    outOfReach.Add(customerId);
-                    continue;
-                }
+                standings[customerId] = new CustomerStanding(eligible.Contains(customerId), segmentsOfCustomer[customerId].ToHashSet());
+        }
 
-                var concerned = !eligible.Contains(customerId) ? memberOf : memberOf.Count == 0 ? segmentIds : [];
-                foreach (var segmentId in concerned)
-                {
-                    if (!changes.TryGetValue(segmentId, out var customers))
-                        changes[segmentId] = customers = [];
-                    customers.Add(customerId);
-                }
+        return standings;
+    }
+
+    /// <summary>
+    /// The segments to re-evaluate, beyond those that read the changed data, when the customers' eligibility may have
+    /// changed. The event does not say what a customer was before, the memberships do: a customer who is in a segment
+    /// was eligible. So a customer who is not eligible now leaves the segments he is in; an eligible customer in no
+    /// segment may have just become eligible and is evaluated in every segment; an eligible member stays eligible and
+    /// needs nothing more (a customer no segment can have needs nothing, see <see cref="CustomerStanding.OutOfReach"/>).
+    /// </summary>
+    /// <returns>The customers to re-evaluate, by segment id</returns>
+    protected virtual Dictionary<int, List<int>> GetEligibilityChanges(IDictionary<int, CustomerStanding> standings, IList<Segment> segments)
+    {
+        var changes = new Dictionary<int, List<int>>();
+        var segmentIds = segments.Select(segment => segment.Id).ToList();
+        foreach (var (customerId, standing) in standings.Where(item => !item.Value.OutOfReach))
+        {
+            var concerned = !standing.Eligible ? standing.MemberOf.ToList() : standing.MemberOf.Count == 0 ? segmentIds : [];
+            foreach (var segmentId in concerned)
+            {
+                if (!changes.TryGetValue(segmentId, out var customers))
+                    changes[segmentId] = customers = [];
+                customers.Add(customerId);
             }
         }
 
-        return (changes, outOfReach, standings);
+        return changes;
+    }
+
+    /// <summary>
+    /// Refreshes one customer's figures and reads what he is now (see <see cref="ReadStandingsAsync"/>) at the same
+    /// time, each on its own connection, so that no statement of its own follows the refreshes for the standing (one
+    /// after the other within a caller's transaction, which holds one connection)
+    /// </summary>
+    protected virtual async Task<(CustomerStatisticsRefresh Refresh, IDictionary<int, CustomerStanding> Standings)> RefreshReadingStandingAsync(
+        Func<Task<CustomerStatisticsRefresh>> refreshAsync, int customerId, IList<Segment> segments, DateTime nowUtc)
+    {
+        if (Transaction.Current != null)
+            return (await refreshAsync(), await ReadStandingsAsync([customerId], segments, nowUtc));
+
+        var refreshing = refreshAsync();
+        var reading = ReadStandingsAsync([customerId], segments, nowUtc);
+        await Task.WhenAll(refreshing, reading);
+
+        return (await refreshing, await reading);
     }
 
     /// <summary>
@@ -304,7 +324,7 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
     /// <param name="customerId">The customer</param>
     /// <param name="figures">The customer's statistics rows (and purchases of periods and of products named) when the refresh of this run read them; his statistics rows are read here when needed otherwise</param>
     /// <param name="nowUtc">The moment of the run</param>
-    /// <param name="standing">The customer's eligibility and memberships when this run read them (see <see cref="GetEligibilityChangesAsync"/>); read here otherwise</param>
+    /// <param name="standing">The customer's eligibility and memberships when this run read them (see <see cref="ReadStandingsAsync"/>); read here otherwise</param>
     protected virtual async Task<IList<SegmentRebuildResult>> ReevaluateCustomerAsync(IList<Segment> segments,
         IDictionary<int, SegmentRuleDependencies> dependencies, int customerId, CustomerOrderFigures figures, DateTime nowUtc,
         CustomerStanding standing = null)
@@ -541,17 +561,20 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
         var purchaseFiguresCurrent = _orderStatisticsService.AreCurrent();
         var keptFields = purchaseFiguresCurrent ? OrderFigureFields.KeptOrderFields : OrderFigureFields.OrderStatisticsFields;
         var (daysChanged, productsChanged) = (true, true);
+        //what the customers are now: read with one customer's refresh, or below when their eligibility may have changed
+        IDictionary<int, CustomerStanding> standings = null;
         if (ordersChanged && (purchaseFiguresCurrent || segments.Any(readsStatistics)))
         {
             if (ids is [var single])
             {
                 //the purchases of the periods the rules test are read with the order's day, and those of the products,
                 //categories and manufacturers they name with the order's products, to decide them in memory
-                var refresh = changedOrder?.CustomerId == single
-                    ? await _orderStatisticsService.RefreshOrderCustomerAsync(changedOrder, nowUtc,
+                Task<CustomerStatisticsRefresh> refreshAsync() => changedOrder?.CustomerId == single
+                    ? _orderStatisticsService.RefreshOrderCustomerAsync(changedOrder, nowUtc,
                         purchaseFiguresCurrent ? DecisionPeriodStarts(rules.Values, nowUtc) : [],
                         purchaseFiguresCurrent ? DecisionPurchaseNames(rules.Values) : null)
-                    : await _orderStatisticsService.RefreshCustomerAsync(single, nowUtc);
+                    : _orderStatisticsService.RefreshCustomerAsync(single, nowUtc);
+                (var refresh, standings) = await RefreshReadingStandingAsync(refreshAsync, single, segments, nowUtc);
                 statisticsChanged = refresh.Written;
                 figures = new CustomerOrderFigures(refresh.Rows, refresh.PurchasesOfPeriods, refresh.NamedPurchases);
                 (daysChanged, productsChanged) = (refresh.PurchasesPerDayWritten, refresh.PurchasedProductsWritten);
@@ -579,10 +602,15 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
             .ToHashSet();
 
         //segments that do not read the changed data, for the customers whose eligibility may have changed
-        var (eligibilityChanges, outOfReach, standings) = (changed & EligibilitySources) != 0
-            ? await GetEligibilityChangesAsync(ids, segments, nowUtc)
-            : ([], new HashSet<int>(), new Dictionary<int, CustomerStanding>());
-        ids = ids.Where(id => !outOfReach.Contains(id)).ToList();
+        var eligibilityChanges = new Dictionary<int, List<int>>();
+        if ((changed & EligibilitySources) != 0)
+        {
+            standings ??= await ReadStandingsAsync(ids, segments, nowUtc);
+            eligibilityChanges = GetEligibilityChanges(standings, segments);
+        }
+
+        standings ??= new Dictionary<int, CustomerStanding>();
+        ids = ids.Where(id => !standings.TryGetValue(id, out var standing) || !standing.OutOfReach).ToList();
         if (ids.Count == 0)
             return [];
 
@@ -628,7 +656,13 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
 /// <summary>
 /// What a re-evaluation read of a customer: whether any segment can have him, and the active dynamic segments he is in
 /// </summary>
-public record CustomerStanding(bool Eligible, IReadOnlySet<int> MemberOf);
+public record CustomerStanding(bool Eligible, IReadOnlySet<int> MemberOf)
+{
+    /// <summary>
+    /// Whether no segment has him nor can have him (most are guests): no rule can move him, so nothing is evaluated
+    /// </summary>
+    public bool OutOfReach => !Eligible && MemberOf.Count == 0;
+}
 
 /// <summary>
 /// A customer matching (or being a member of) a segment

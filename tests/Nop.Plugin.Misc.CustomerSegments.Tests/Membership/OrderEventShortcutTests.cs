@@ -528,6 +528,103 @@ public class OrderEventShortcutTests : MembershipTestBase
     }
 
     [Test]
+    public async Task AGuestsOrderEvaluatesNoSegmentUnlessHeIsInOne()
+    {
+        var guest = await CustomerInRoleAsync(await SystemRoleAsync(NopCustomerDefaults.GuestsRoleName), "guest@example.com", "Acme");
+        var acme = await SegmentAsync("Acme", Json(Company("Acme")));
+        var buyers = await SegmentAsync("Buyers", Json(OrdersAtLeast(1)));
+        var all = new[] { acme, buyers };
+        await RebuildService.RebuildAllSegmentsAsync();
+
+        var order = await OrderAsync(guest.Id, publishEvent: false);
+        Queries.SegmentQueryBuildCount = 0;
+        Assert.That(await ReevaluationService.ReevaluateOrderCustomerAsync(order), Is.Empty, "no rule can select him and he is in no segment");
+        Assert.That(Queries.SegmentQueryBuildCount, Is.Zero);
+        await AssertMembersAsFullRebuildAsync("a guest's order", all);
+
+        //a stay opened while he could be a member (e.g. before a setting changed): his next order closes it
+        await Repository<SegmentMembership>().InsertAsync(new SegmentMembership { SegmentId = buyers.Id, CustomerId = guest.Id, EnteredOnUtc = DateTime.UtcNow.AddDays(-1) }, false);
+        await PlaceAsync(await OrderAsync(guest.Id, total: 5, publishEvent: false));
+        Assert.That(await CurrentMemberIdsAsync(buyers.Id), Is.Empty);
+        await AssertMembersAsFullRebuildAsync("a guest's order with a stray stay", all);
+        AssertNoFailure();
+    }
+
+    /// <summary>
+    /// A refresh that starts only once the customer's standing is being read: it waits in vain (and fails the test)
+    /// when the standing is read after the refresh rather than alongside it
+    /// </summary>
+    private sealed class RefreshAfterStandingReadStarts(CustomerSegmentsSettings settings, TestShop shop, Task standingReadStarted)
+        : CustomerOrderStatisticsService(settings, shop.DataProvider, new Mock<Nop.Services.Configuration.ISettingService>().Object,
+            shop.Repository<Customer>(), shop.Repository<CustomerCustomerRoleMapping>(), shop.Repository<CustomerRole>(), shop.Repository<Order>(),
+            shop.Repository<CustomerOrderStatistics>(), new SegmentMembershipTransaction(shop.Repository<Segment>()), shop.NewDailyPurchasesService(settings),
+            shop.NewPurchasedProductService(settings))
+    {
+        public override async Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc,
+            IReadOnlyCollection<DateTime> periodStartsUtc, PurchaseNames purchaseNames)
+        {
+            await standingReadStarted.WaitAsync(TimeSpan.FromSeconds(30));
+            return await base.RefreshOrderCustomerAsync(order, nowUtc, periodStartsUtc, purchaseNames);
+        }
+    }
+
+    /// <summary>
+    /// The re-evaluation, telling when it starts reading customers' standings and counting its reads of memberships
+    /// </summary>
+    private sealed class StandingWatchingReevaluation(OrderEventShortcutTests test, ICustomerOrderStatisticsService statistics)
+        : SegmentReevaluationService(test.Logger.Object, test.DataProvider, test.Repository<Segment>(), test.Repository<SegmentMembership>(),
+            test.CacheInvalidator, test.Queries, test.Serializer, test.Validator, new SegmentRuleAnalyzer(test.Catalog), statistics,
+            new SegmentMembershipTransaction(test.Repository<Segment>()), new ActiveSegmentReader(test.Repository<Segment>(), test.StaticCache),
+            test.ReevaluationLock)
+    {
+        public TaskCompletionSource StandingReadStarted { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public int MembershipReads { get; private set; }
+
+        protected override Task<IDictionary<int, CustomerStanding>> ReadStandingsAsync(IList<int> customerIds, IList<Segment> segments, DateTime nowUtc)
+        {
+            StandingReadStarted.TrySetResult();
+            return base.ReadStandingsAsync(customerIds, segments, nowUtc);
+        }
+
+        protected override IQueryable<SegmentCustomer> CurrentMembershipsOf(int[] customerIds)
+        {
+            MembershipReads++;
+            return base.CurrentMembershipsOf(customerIds);
+        }
+    }
+
+    [Test]
+    public async Task AnOrderEventReadsTheCustomersStandingOnceWhileHisFiguresAreRefreshed()
+    {
+        var ann = await CustomerAsync("ann@example.com", "Acme");
+        var bob = await CustomerAsync("bob@example.com");
+        var regulars = await SegmentAsync("Regulars", Json(OrdersAtLeast(2)));
+        var spenders = await SegmentAsync("Spent 25 in 30 days", Json(InLast(30, Condition(RuleFields.SpentInPeriod, RuleOperators.GreaterThanOrEqual, 25))));
+        var acmeBuyers = await SegmentAsync("Acme buyers", Json(Company("Acme"), OrdersAtLeast(1)));
+        var all = new[] { regulars, spenders, acmeBuyers };
+        await RebuildService.RebuildAllSegmentsAsync();
+
+        var standingReadStarted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reevaluation = new StandingWatchingReevaluation(this, new RefreshAfterStandingReadStarts(StatisticsSettings, Shop, standingReadStarted.Task));
+        _ = reevaluation.StandingReadStarted.Task.ContinueWith(_ => standingReadStarted.TrySetResult(), TaskScheduler.Default);
+
+        foreach (var (customer, total) in new[] { (ann, 10m), (bob, 20m), (ann, 20m), (bob, 10m) })
+        {
+            var step = $"customer {customer.Email}, order of {total}";
+            var before = reevaluation.MembershipReads;
+            await reevaluation.ReevaluateOrderCustomerAsync(await OrderAsync(customer.Id, total: total, publishEvent: false));
+            Assert.That(reevaluation.MembershipReads - before, Is.EqualTo(1), $"{step}: his memberships are read once, with the refresh");
+            await AssertMembersAsFullRebuildAsync(step, all);
+        }
+
+        Assert.That(await CurrentMemberIdsAsync(regulars.Id), Is.EqualTo(new[] { ann.Id, bob.Id }.Order()));
+        Assert.That(await CurrentMemberIdsAsync(spenders.Id), Is.EqualTo(new[] { ann.Id, bob.Id }.Order()));
+        Assert.That(await CurrentMemberIdsAsync(acmeBuyers.Id), Is.EqualTo(new[] { ann.Id }));
+        AssertNoFailure();
+    }
+
+    [Test]
     public async Task AnOrderEventEvaluatesTheSegmentsOfTheFiguresItChangedOnly()
     {
         var ann = await CustomerAsync("ann@example.com", "Acme");
