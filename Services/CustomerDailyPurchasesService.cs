@@ -410,16 +410,13 @@ public class CustomerDailyPurchasesService : ICustomerDailyPurchasesService
         return await WriteChangesAsync(customerId, rows, groups);
     }
 
-    public virtual async Task<bool> RefreshCustomerDayAsync(int customerId, DateTime dayUtc) =>
-        (await RefreshCustomerDayAsync(customerId, dayUtc, [])).Written;
-
-    public virtual async Task<CustomerDayRefresh> RefreshCustomerDayAsync(int customerId, DateTime dayUtc, IReadOnlyCollection<DateTime> periodStartsUtc)
+    public virtual async Task<CustomerDayRefresh> RefreshCustomerDayAsync(int customerId, DateTime dayUtc, IReadOnlyCollection<DateTime> periodStartsUtc = null)
     {
         if (customerId <= 0)
             return new CustomerDayRefresh(false, null);
 
         var day = DayOf(dayUtc);
-        var (rows, groups, periods) = await ReadCustomerDayAsync(customerId, day, periodStartsUtc);
+        var (rows, groups, periods) = await ReadCustomerDayAsync(customerId, day, periodStartsUtc ?? []);
         var written = await WriteChangesAsync(customerId, rows, groups);
 
         return new CustomerDayRefresh(written, periods == null ? null : PurchasesOfPeriods(customerId, day, groups, periods));

@@ -988,14 +988,8 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         return RefreshOneCustomerAsync(customerId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc));
     }
 
-    public virtual Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc) =>
-        RefreshOrderCustomerAsync(order, nowUtc, []);
-
-    public virtual Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc, IReadOnlyCollection<DateTime> periodStartsUtc) =>
-        RefreshOrderCustomerAsync(order, nowUtc, periodStartsUtc, null);
-
-    public virtual async Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc, IReadOnlyCollection<DateTime> periodStartsUtc,
-        PurchaseNames purchaseNames)
+    public virtual async Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc, IReadOnlyCollection<DateTime> periodStartsUtc = null,
+        PurchaseNames purchaseNames = null)
     {
         if (order == null || order.Id <= 0)
             return await RefreshCustomerAsync(order?.CustomerId ?? 0, nowUtc);
@@ -1009,15 +1003,12 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         var refreshed = await RefreshOneCustomerAsync(customerId, DateTime.SpecifyKind(nowUtc, DateTimeKind.Utc),
             async () =>
             {
-                var day = await _dailyPurchasesService.RefreshCustomerDayAsync(customerId, order.CreatedOnUtc, periodStartsUtc ?? []);
+                var day = await _dailyPurchasesService.RefreshCustomerDayAsync(customerId, order.CreatedOnUtc, periodStartsUtc);
                 periods = day.Periods;
                 return day.Written;
             },
             async () =>
             {
-                if (purchaseNames is not { Count: > 0 })
-                    return await _purchasedProductService.RefreshOrderAsync(order);
-
                 var products = await _purchasedProductService.RefreshOrderAsync(order, purchaseNames);
                 named = products.Purchases;
                 return products.Written;

@@ -506,10 +506,7 @@ public class CustomerPurchasedProductService : ICustomerPurchasedProductService
         return await RefreshLockedAsync(customerId);
     }
 
-    public virtual async Task<bool> RefreshOrderAsync(Order order) =>
-        (await RefreshOrderAsync(order, null)).Written;
-
-    public virtual async Task<CustomerProductsRefresh> RefreshOrderAsync(Order order, PurchaseNames names)
+    public virtual async Task<CustomerProductsRefresh> RefreshOrderAsync(Order order, PurchaseNames names = null)
     {
         if (order == null || order.Id <= 0 || order.CustomerId <= 0)
             return new CustomerProductsRefresh(false, null);

@@ -27,22 +27,15 @@ public interface ICustomerDailyPurchasesService
 
     /// <summary>
     /// Brings one customer's rows of one UTC day in line with his orders of that day (what a change of one order
-    /// needs: only its day can change): one read, writes only where the day differs
-    /// </summary>
-    /// <param name="customerId">The customer</param>
-    /// <param name="dayUtc">A moment of the day (its UTC date is used)</param>
-    /// <returns>Whether a row was written</returns>
-    Task<bool> RefreshCustomerDayAsync(int customerId, DateTime dayUtc);
-
-    /// <summary>
-    /// Refreshes one customer's rows of one UTC day as <see cref="RefreshCustomerDayAsync(int, DateTime)"/> does, and
-    /// reads in the same statement his purchases in the periods starting at the moments given (what the rules on the
-    /// purchases of a period test), as the refresh leaves them
+    /// needs: only its day can change): one read, writes only where the day differs. The same statement reads his
+    /// purchases in the periods starting at the moments given (what the rules on the purchases of a period test), as
+    /// the refresh leaves them.
     /// </summary>
     /// <param name="customerId">The customer</param>
     /// <param name="dayUtc">A moment of the day (its UTC date is used)</param>
     /// <param name="periodStartsUtc">The starts of the periods (UTC); none reads no period</param>
-    Task<CustomerDayRefresh> RefreshCustomerDayAsync(int customerId, DateTime dayUtc, IReadOnlyCollection<DateTime> periodStartsUtc);
+    /// <returns>Whether a row was written, and the purchases of the periods</returns>
+    Task<CustomerDayRefresh> RefreshCustomerDayAsync(int customerId, DateTime dayUtc, IReadOnlyCollection<DateTime> periodStartsUtc = null);
 
     /// <summary>
     /// The customer's rows as they are

@@ -50,23 +50,15 @@ public interface ICustomerOrderStatisticsService
     /// purchases: the purchases of the order's day and the rows of the order's products (an order deleted with its
     /// items, or an item changed, goes through <see cref="RefreshCustomerAsync"/>)
     /// </summary>
-    /// <returns>Whether a row was written (statistics, purchases per day, products bought), and the customer's statistics rows</returns>
-    Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc);
-
-    /// <summary>
-    /// Refreshes the order's customer as <see cref="RefreshOrderCustomerAsync(Order, DateTime)"/> does, and reads with
-    /// the purchases of the order's day his purchases in the periods starting at the moments given (see
-    /// <see cref="CustomerStatisticsRefresh.PurchasesOfPeriods"/>)
-    /// </summary>
-    Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc, IReadOnlyCollection<DateTime> periodStartsUtc);
-
-    /// <summary>
-    /// Refreshes the order's customer as <see cref="RefreshOrderCustomerAsync(Order, DateTime, IReadOnlyCollection{DateTime})"/>
-    /// does, and reads with the rows of the order's products his rows of the products the names designate (see
-    /// <see cref="CustomerStatisticsRefresh.NamedPurchases"/>)
-    /// </summary>
-    Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc, IReadOnlyCollection<DateTime> periodStartsUtc,
-        PurchaseNames purchaseNames);
+    /// <param name="order">The order</param>
+    /// <param name="nowUtc">The moment of the refresh</param>
+    /// <param name="periodStartsUtc">The starts of the periods whose purchases are read with the order's day (see
+    /// <see cref="CustomerStatisticsRefresh.PurchasesOfPeriods"/>); none reads none</param>
+    /// <param name="purchaseNames">The products, categories and manufacturers whose rows of the customer are read with the
+    /// order's products (see <see cref="CustomerStatisticsRefresh.NamedPurchases"/>); none reads none</param>
+    /// <returns>Whether a row was written (statistics, purchases per day, products bought), the customer's statistics rows, and the purchases read</returns>
+    Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc, IReadOnlyCollection<DateTime> periodStartsUtc = null,
+        PurchaseNames purchaseNames = null);
 
     /// <summary>
     /// The customer's statistics rows as they are (one per store with orders, and one for all stores: store 0)

@@ -35,17 +35,10 @@ public interface ICustomerPurchasedProductService
     /// (see <see cref="RefreshCustomerAsync"/>).
     /// </summary>
     /// <param name="order">The order (its id, customer and date: an order's date does not change)</param>
-    /// <returns>Whether a row was written</returns>
-    Task<bool> RefreshOrderAsync(Order order);
-
-    /// <summary>
-    /// Refreshes the rows of the order's customer as <see cref="RefreshOrderAsync(Order)"/> does, and reads in the same
-    /// statement his rows of the products the names designate (by id, or mapped to a category or manufacturer named)
-    /// </summary>
-    /// <param name="order">The order (its id, customer and date: an order's date does not change)</param>
-    /// <param name="names">The products, categories and manufacturers named</param>
-    /// <returns>Whether a row was written, and his rows of the products named as the refresh left them (null when it recomputed his rows)</returns>
-    Task<CustomerProductsRefresh> RefreshOrderAsync(Order order, PurchaseNames names);
+    /// <param name="names">The products, categories and manufacturers whose rows of the customer the same statement reads
+    /// (a product by its id, or mapped to a category or manufacturer named); none reads none</param>
+    /// <returns>Whether a row was written, and his rows of the products named as the refresh left them (null when none are named or it recomputed his rows)</returns>
+    Task<CustomerProductsRefresh> RefreshOrderAsync(Order order, PurchaseNames names = null);
 
     /// <summary>
     /// The customer's rows as they are

@@ -218,7 +218,7 @@ public class CustomerDailyPurchasesTests : DatabaseTestBase
             //a deleted order is refreshed customer-wide, as its event is
             var written = order == null
                 ? await service.RefreshCustomerAsync(customer.Id)
-                : await service.RefreshCustomerDayAsync(customer.Id, order.CreatedOnUtc);
+                : (await service.RefreshCustomerDayAsync(customer.Id, order.CreatedOnUtc)).Written;
             if (order != null)
                 (daysWritten, unchanged) = written ? (daysWritten + 1, unchanged) : (daysWritten, unchanged + 1);
             if (step % 10 == 0)
@@ -294,12 +294,12 @@ public class CustomerDailyPurchasesTests : DatabaseTestBase
         foreach (var order in new[] { Paid(lastSecondOfDay, 10), Paid(firstOfNextDay, 20) })
             await Repository<Order>().InsertAsync(order, false);
 
-        Assert.That(await service.RefreshCustomerDayAsync(customer.Id, firstOfNextDay.AddHours(13)), Is.True, "the later day is new");
+        Assert.That((await service.RefreshCustomerDayAsync(customer.Id, firstOfNextDay.AddHours(13))).Written, Is.True, "the later day is new");
         Assert.That((await service.GetCustomerDaysAsync(customer.Id)).Select(row => (row.Day.Date, row.OrderCount, row.TotalSpent)),
             Is.EqualTo(new[] { (firstOfNextDay, 1, 20m) }), "the day before is not read");
 
-        Assert.That(await service.RefreshCustomerDayAsync(customer.Id, lastSecondOfDay), Is.True);
-        Assert.That(await service.RefreshCustomerDayAsync(customer.Id, lastSecondOfDay), Is.False, "nothing changed");
+        Assert.That((await service.RefreshCustomerDayAsync(customer.Id, lastSecondOfDay)).Written, Is.True);
+        Assert.That((await service.RefreshCustomerDayAsync(customer.Id, lastSecondOfDay)).Written, Is.False, "nothing changed");
         Assert.That((await service.GetCustomerDaysAsync(customer.Id)).OrderBy(row => row.Day).Select(row => (row.Day.Date, row.OrderCount, row.TotalSpent)),
             Is.EqualTo(new[] { (lastSecondOfDay.Date, 1, 10m), (firstOfNextDay, 1, 20m) }));
     }

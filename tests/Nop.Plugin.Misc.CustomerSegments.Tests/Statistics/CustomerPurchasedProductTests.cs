@@ -318,25 +318,25 @@ public class CustomerPurchasedProductTests : DatabaseTestBase
             .OrderBy(row => row.ProductId).Select(row => (row.ProductId, ToSecond(row.LastPurchasedOnUtc))).ToArray();
 
         var older = await PaidAsync(Now.AddDays(-5), 7);
-        Assert.That(await service.RefreshOrderAsync(older), Is.True);
+        Assert.That((await service.RefreshOrderAsync(older)).Written, Is.True);
         var newer = await PaidAsync(Now.AddDays(-1), 7, 8);
-        Assert.That(await service.RefreshOrderAsync(newer), Is.True, "product 7 moved up, product 8 inserted");
+        Assert.That((await service.RefreshOrderAsync(newer)).Written, Is.True, "product 7 moved up, product 8 inserted");
         Assert.That(await RowsOfAsync(), Is.EqualTo(new[] { (7, Now.AddDays(-1)), (8, Now.AddDays(-1)) }));
-        Assert.That(await service.RefreshOrderAsync(newer), Is.False, "announced again");
-        Assert.That(await service.RefreshOrderAsync(older), Is.False, "the older order changes no date");
+        Assert.That((await service.RefreshOrderAsync(newer)).Written, Is.False, "announced again");
+        Assert.That((await service.RefreshOrderAsync(older)).Written, Is.False, "the older order changes no date");
 
         //the admin removes both items of product 7 and 8 from the newer order one by one; each time the order is updated
         var items = await Repository<OrderItem>().Table.Where(oi => oi.OrderId == newer.Id).OrderBy(oi => oi.ProductId).ToListAsync();
         await Repository<OrderItem>().DeleteAsync(items[0], false);
-        Assert.That(await service.RefreshOrderAsync(newer), Is.True);
+        Assert.That((await service.RefreshOrderAsync(newer)).Written, Is.True);
         Assert.That(await RowsOfAsync(), Is.EqualTo(new[] { (7, Now.AddDays(-5)), (8, Now.AddDays(-1)) }), "product 7 back to the older order");
         await Repository<OrderItem>().DeleteAsync(items[1], false);
-        Assert.That(await service.RefreshOrderAsync(newer), Is.True, "the order has no items left");
+        Assert.That((await service.RefreshOrderAsync(newer)).Written, Is.True, "the order has no items left");
         Assert.That(await RowsOfAsync(), Is.EqualTo(new[] { (7, Now.AddDays(-5)) }));
 
         //an order of another customer, or not yet saved, changes nothing
-        Assert.That(await service.RefreshOrderAsync(new Order { Id = older.Id, CustomerId = customer.Id + 1, CreatedOnUtc = older.CreatedOnUtc }), Is.False);
-        Assert.That(await service.RefreshOrderAsync(new Order { CustomerId = customer.Id }), Is.False);
+        Assert.That((await service.RefreshOrderAsync(new Order { Id = older.Id, CustomerId = customer.Id + 1, CreatedOnUtc = older.CreatedOnUtc })).Written, Is.False);
+        Assert.That((await service.RefreshOrderAsync(new Order { CustomerId = customer.Id })).Written, Is.False);
         Assert.That(await RowsOfAsync(), Is.EqualTo(new[] { (7, Now.AddDays(-5)) }));
     }
 
@@ -346,12 +346,12 @@ public class CustomerPurchasedProductTests : DatabaseTestBase
         var customer = (await CustomersAsync(1))[0];
         var service = Shop.NewPurchasedProductService(new CustomerSegmentsSettings());
         var order = await PaidOrderAsync(customer.Id, 1, Now.AddDays(-1), 7);
-        Assert.That(await service.RefreshOrderAsync(order), Is.True);
+        Assert.That((await service.RefreshOrderAsync(order)).Written, Is.True);
 
         //an import or another plugin moves the order to another store (IOrderService.UpdateOrderAsync)
         order.StoreId = 2;
         await Repository<Order>().UpdateAsync(order, false);
-        Assert.That(await service.RefreshOrderAsync(order), Is.True);
+        Assert.That((await service.RefreshOrderAsync(order)).Written, Is.True);
         var rows = (await service.GetCustomerProductsAsync(customer.Id)).Select(row => (row.StoreId, row.ProductId)).ToArray();
         Assert.That(rows, Is.EqualTo(new[] { (2, 7) }), "nothing bought in store 1 any more");
     }
@@ -364,12 +364,12 @@ public class CustomerPurchasedProductTests : DatabaseTestBase
         var service = new TestShop(Database, new TestDataProvider(Database, statements)).NewPurchasedProductService(new CustomerSegmentsSettings());
 
         var first = await PaidOrderAsync(customer.Id, 1, Now.AddDays(-3), 7, 8, 9, 9);
-        Assert.That(await service.RefreshOrderAsync(first), Is.True);
+        Assert.That((await service.RefreshOrderAsync(first)).Written, Is.True);
         Assert.That(statements.Inserts, Is.EqualTo(1), "three new products, one INSERT");
 
         statements.Reset();
         var second = await PaidOrderAsync(customer.Id, 1, Now.AddDays(-1), 7, 8, 9, 10, 11);
-        Assert.That(await service.RefreshOrderAsync(second), Is.True);
+        Assert.That((await service.RefreshOrderAsync(second)).Written, Is.True);
         Assert.That((statements.Inserts, statements.Updates), Is.EqualTo((1, 1)), "two new products, three bought again");
 
         var rows = (await service.GetCustomerProductsAsync(customer.Id)).OrderBy(row => row.ProductId)
@@ -437,13 +437,13 @@ public class CustomerPurchasedProductTests : DatabaseTestBase
 
         public int CustomerRecomputesFromOrders { get; private set; }
 
-        public override async Task<bool> RefreshOrderAsync(Order order)
+        public override async Task<CustomerProductsRefresh> RefreshOrderAsync(Order order, PurchaseNames names = null)
         {
             OrderRefreshes++;
             _inOrderRefresh = true;
             try
             {
-                return await base.RefreshOrderAsync(order);
+                return await base.RefreshOrderAsync(order, names);
             }
             finally
             {
