@@ -475,9 +475,11 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
 
     /// <summary>
     /// The customer's statistics rows and his orders summed up (see <see cref="CustomerOrderGroups"/>) in one
-    /// statement: one round trip, and both as of the same moment
+    /// statement: one round trip, and both as of the same moment. The rows of segments' customers given are read in
+    /// the same statement (what a re-evaluation decides with besides the figures).
     /// </summary>
-    protected virtual async Task<(List<CustomerOrderStatistics> Rows, List<OrderStatusAggregate> Groups)> ReadCustomerAsync(int customerId, DateTime nowUtc)
+    protected virtual async Task<(List<CustomerOrderStatistics> Rows, List<OrderStatusAggregate> Groups, List<SegmentCustomer> SegmentCustomers)> ReadCustomerAsync(
+        int customerId, DateTime nowUtc, IQueryable<SegmentCustomer> segmentCustomers = null)
     {
         var rows = _statisticsRepository.Table
             .Where(s => s.CustomerId == customerId)
@@ -496,7 +498,18 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
                 RefundedOrderCount = 0, CancelledOrderCount = 0, RecencyScore = 0, FrequencyScore = 0, MonetaryScore = 0
             });
 
-        var read = await rows.Concat(groups).ToListAsync();
+        var statement = rows.Concat(groups);
+        if (segmentCustomers != null)
+        {
+            statement = statement.Concat(segmentCustomers.Select(c => new CustomerStatisticsRead
+            {
+                RowId = CustomerStatisticsRead.SegmentCustomerLine, StoreId = c.SegmentId, PaymentStatusId = c.CustomerId, OrderStatusId = c.Member ? 1 : 0,
+                Count = 0, Total = 0, FirstOnUtc = null, LastOnUtc = null, WindowCount = 0, WindowTotal = 0,
+                RefundedOrderCount = 0, CancelledOrderCount = 0, RecencyScore = 0, FrequencyScore = 0, MonetaryScore = 0
+            }));
+        }
+
+        var read = await statement.ToListAsync();
 
         return (read.Where(line => line.RowId > 0).Select(line => new CustomerOrderStatistics
             {
@@ -505,10 +518,14 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
                 RefundedOrderCount = line.RefundedOrderCount, CancelledOrderCount = line.CancelledOrderCount,
                 RecencyScore = line.RecencyScore, FrequencyScore = line.FrequencyScore, MonetaryScore = line.MonetaryScore
             }).ToList(),
-            read.Where(line => line.RowId <= 0).Select(line => new OrderStatusAggregate
+            read.Where(line => line.RowId == 0).Select(line => new OrderStatusAggregate
             {
                 StoreId = line.StoreId, PaymentStatusId = line.PaymentStatusId, OrderStatusId = line.OrderStatusId, Count = line.Count, Total = line.Total,
                 FirstOnUtc = line.FirstOnUtc ?? default, LastOnUtc = line.LastOnUtc ?? default, WindowCount = line.WindowCount, WindowTotal = line.WindowTotal
+            }).ToList(),
+            segmentCustomers == null ? null : read.Where(line => line.RowId == CustomerStatisticsRead.SegmentCustomerLine).Select(line => new SegmentCustomer
+            {
+                SegmentId = line.StoreId, CustomerId = line.PaymentStatusId, Member = line.OrderStatusId == 1
             }).ToList());
     }
 
@@ -686,21 +703,22 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     protected virtual Task<CustomerStatisticsRefresh> RefreshOneCustomerAsync(int customerId, DateTime nowUtc) =>
         RefreshOneCustomerAsync(customerId, nowUtc,
             () => _dailyPurchasesService.RefreshCustomerAsync(customerId),
-            () => _purchasedProductService.RefreshCustomerAsync(customerId));
+            () => _purchasedProductService.RefreshCustomerAsync(customerId), null);
 
     /// <summary>
     /// Refreshes one customer's statistics as <see cref="RefreshOneCustomerAsync(int, DateTime)"/> does, with his
-    /// purchases per day and products bought (all of them, or what one order changes)
+    /// purchases per day and products bought (all of them, or what one order changes), reading the rows of segments'
+    /// customers given with his statistics rows
     /// </summary>
     protected virtual async Task<CustomerStatisticsRefresh> RefreshOneCustomerAsync(int customerId, DateTime nowUtc,
-        Func<Task<bool>> refreshDaysAsync, Func<Task<bool>> refreshProductsAsync)
+        Func<Task<bool>> refreshDaysAsync, Func<Task<bool>> refreshProductsAsync, IQueryable<SegmentCustomer> segmentCustomers)
     {
         if (Transaction.Current != null)
         {
             //the caller's transaction holds one connection: one refresh after the other
             var daysWritten = await refreshDaysAsync();
             var productsWritten = await refreshProductsAsync();
-            var refreshed = await RefreshStatisticsRowsAsync(customerId, nowUtc);
+            var refreshed = await RefreshStatisticsRowsAsync(customerId, nowUtc, segmentCustomers);
 
             return refreshed with { PurchasesPerDayWritten = daysWritten, PurchasedProductsWritten = productsWritten };
         }
@@ -709,20 +727,32 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
         //the same time, so that an event waits for the longest of them rather than for their sum
         var days = refreshDaysAsync();
         var products = refreshProductsAsync();
-        var statistics = RefreshStatisticsRowsAsync(customerId, nowUtc);
+        var statistics = RefreshStatisticsRowsAsync(customerId, nowUtc, segmentCustomers);
         await Task.WhenAll(days, products, statistics);
 
         return (await statistics) with { PurchasesPerDayWritten = await days, PurchasedProductsWritten = await products };
     }
 
     /// <summary>
-    /// The statistics rows of one customer brought in line with his orders (see <see cref="RefreshOneCustomerAsync(int, DateTime)"/>)
+    /// The statistics rows of one customer brought in line with his orders (see <see cref="RefreshOneCustomerAsync(int, DateTime)"/>),
+    /// with the rows of segments' customers given read in the same statement as his rows
     /// </summary>
-    protected virtual async Task<CustomerStatisticsRefresh> RefreshStatisticsRowsAsync(int customerId, DateTime nowUtc)
+    protected virtual async Task<CustomerStatisticsRefresh> RefreshStatisticsRowsAsync(int customerId, DateTime nowUtc, IQueryable<SegmentCustomer> segmentCustomers)
     {
         //rows and orders as of one moment: a refresh that wrote before had read no more orders than are read here,
         //and one that writes after makes the guarded statement write nothing
-        var (rows, groups) = await ReadCustomerAsync(customerId, nowUtc);
+        var (rows, groups, segmentCustomersRead) = await ReadCustomerAsync(customerId, nowUtc, segmentCustomers);
+        var refreshed = await WriteChangedRowsAsync(customerId, nowUtc, rows, groups);
+
+        return refreshed with { SegmentCustomers = segmentCustomersRead };
+    }
+
+    /// <summary>
+    /// Writes the customer's rows whose figures differ from his orders' as read (see <see cref="RefreshStatisticsRowsAsync"/>)
+    /// </summary>
+    protected virtual async Task<CustomerStatisticsRefresh> WriteChangedRowsAsync(int customerId, DateTime nowUtc,
+        List<CustomerOrderStatistics> rows, List<OrderStatusAggregate> groups)
+    {
         var storeIds = StoreIdsOf(rows, groups);
         if (storeIds.All(storeId => rows.Any(row => row.StoreId == storeId)))
         {
@@ -989,7 +1019,7 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
     }
 
     public virtual async Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc, IReadOnlyCollection<DateTime> periodStartsUtc = null,
-        PurchaseNames purchaseNames = null)
+        PurchaseNames purchaseNames = null, IQueryable<SegmentCustomer> segmentCustomers = null)
     {
         if (order == null || order.Id <= 0)
             return await RefreshCustomerAsync(order?.CustomerId ?? 0, nowUtc);
@@ -1012,7 +1042,8 @@ public class CustomerOrderStatisticsService : ICustomerOrderStatisticsService
                 var products = await _purchasedProductService.RefreshOrderAsync(order, purchaseNames);
                 named = products.Purchases;
                 return products.Written;
-            });
+            },
+            segmentCustomers);
 
         return refreshed with { PurchasesOfPeriods = periods, NamedPurchases = named };
     }
@@ -1048,6 +1079,11 @@ public record CustomerStatisticsRefresh(bool Written, IReadOnlyList<CustomerOrde
     /// His rows of the products the refresh was asked to read, as it left them (null when it read none, or recomputed them)
     /// </summary>
     public CustomerNamedPurchases NamedPurchases { get; init; }
+
+    /// <summary>
+    /// The rows of segments' customers the refresh was asked to read with his statistics rows (null when it read none)
+    /// </summary>
+    public IReadOnlyList<SegmentCustomer> SegmentCustomers { get; init; }
 }
 
 /// <summary>
@@ -1111,11 +1147,15 @@ public class RfmThresholds
 }
 
 /// <summary>
-/// One line of the read of a customer's statistics rows (<see cref="RowId"/> set, with the row's figures) and order
-/// groups (<see cref="RowId"/> 0, with the group's figures)
+/// One line of the read of a customer's statistics rows (<see cref="RowId"/> set, with the row's figures), order
+/// groups (<see cref="RowId"/> 0, with the group's figures) and segments' customers read with them
+/// (<see cref="SegmentCustomerLine"/>: the segment in <see cref="StoreId"/>, the customer in <see cref="PaymentStatusId"/>,
+/// <see cref="OrderStatusId"/> 1 for a membership)
 /// </summary>
 public class CustomerStatisticsRead
 {
+    public const int SegmentCustomerLine = -1;
+
     public int RowId { get; set; }
 
     public int StoreId { get; set; }

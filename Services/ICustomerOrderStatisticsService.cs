@@ -56,9 +56,11 @@ public interface ICustomerOrderStatisticsService
     /// <see cref="CustomerStatisticsRefresh.PurchasesOfPeriods"/>); none reads none</param>
     /// <param name="purchaseNames">The products, categories and manufacturers whose rows of the customer are read with the
     /// order's products (see <see cref="CustomerStatisticsRefresh.NamedPurchases"/>); none reads none</param>
-    /// <returns>Whether a row was written (statistics, purchases per day, products bought), the customer's statistics rows, and the purchases read</returns>
+    /// <param name="segmentCustomers">Rows of segments' customers read in the same statement as his statistics rows (see
+    /// <see cref="CustomerStatisticsRefresh.SegmentCustomers"/>); none reads none</param>
+    /// <returns>Whether a row was written (statistics, purchases per day, products bought), the customer's statistics rows, and what was read with them</returns>
     Task<CustomerStatisticsRefresh> RefreshOrderCustomerAsync(Order order, DateTime nowUtc, IReadOnlyCollection<DateTime> periodStartsUtc = null,
-        PurchaseNames purchaseNames = null);
+        PurchaseNames purchaseNames = null, IQueryable<SegmentCustomer> segmentCustomers = null);
 
     /// <summary>
     /// The customer's statistics rows as they are (one per store with orders, and one for all stores: store 0)

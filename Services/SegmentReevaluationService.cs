@@ -1,4 +1,3 @@
-using System.Transactions;
 using LinqToDB;
 using Nop.Core.Domain.Orders;
 using Nop.Data;
@@ -125,22 +124,42 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
         if (segments.Count == 0)
             return standings;
 
-        var segmentIds = segments.Select(segment => segment.Id).ToHashSet();
-        var eligibleCustomers = await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc);
+        var eligibleCustomers = await EligibleCustomersAsync(nowUtc);
         foreach (var batch in customerIds.Chunk(CustomerBatchSize))
         {
-            //one statement: the eligible customers among them (segment 0), their current memberships
-            var rows = await MatchesOf(0, eligibleCustomers, batch).Concat(CurrentMembershipsOf(batch)).ToListAsync();
-            var eligible = rows.Where(row => !row.Member).Select(row => row.CustomerId).ToHashSet();
-            var segmentsOfCustomer = rows
-                .Where(row => row.Member && segmentIds.Contains(row.SegmentId))
-                .ToLookup(row => row.CustomerId, row => row.SegmentId);
-
-            foreach (var customerId in batch)
-                standings[customerId] = new CustomerStanding(eligible.Contains(customerId), segmentsOfCustomer[customerId].ToHashSet());
+            foreach (var (customerId, standing) in StandingsOf(await StandingOf(eligibleCustomers, batch).ToListAsync(), batch, segments))
+                standings[customerId] = standing;
         }
 
         return standings;
+    }
+
+    /// <summary>
+    /// The customers any segment can have: every rule applies this eligibility (an empty rule's query)
+    /// </summary>
+    protected virtual Task<IQueryable<int>> EligibleCustomersAsync(DateTime nowUtc) =>
+        _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc);
+
+    /// <summary>
+    /// The rows that tell what the customers are: the eligible among them (segment 0), their current memberships
+    /// </summary>
+    protected virtual IQueryable<SegmentCustomer> StandingOf(IQueryable<int> eligibleCustomers, int[] customerIds) =>
+        MatchesOf(0, eligibleCustomers, customerIds).Concat(CurrentMembershipsOf(customerIds));
+
+    /// <summary>
+    /// What the customers are, from the rows of <see cref="StandingOf"/>
+    /// </summary>
+    protected static IDictionary<int, CustomerStanding> StandingsOf(IEnumerable<SegmentCustomer> rows, IEnumerable<int> customerIds, IList<Segment> segments)
+    {
+        var segmentIds = segments.Select(segment => segment.Id).ToHashSet();
+        var read = rows.ToList();
+        var eligible = read.Where(row => !row.Member).Select(row => row.CustomerId).ToHashSet();
+        var segmentsOfCustomer = read
+            .Where(row => row.Member && segmentIds.Contains(row.SegmentId))
+            .ToLookup(row => row.CustomerId, row => row.SegmentId);
+
+        return customerIds.ToDictionary(customerId => customerId,
+            customerId => new CustomerStanding(eligible.Contains(customerId), segmentsOfCustomer[customerId].ToHashSet()));
     }
 
     /// <summary>
@@ -167,24 +186,6 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
         }
 
         return changes;
-    }
-
-    /// <summary>
-    /// Refreshes one customer's figures and reads what he is now (see <see cref="ReadStandingsAsync"/>) at the same
-    /// time, each on its own connection, so that no statement of its own follows the refreshes for the standing (one
-    /// after the other within a caller's transaction, which holds one connection)
-    /// </summary>
-    protected virtual async Task<(CustomerStatisticsRefresh Refresh, IDictionary<int, CustomerStanding> Standings)> RefreshReadingStandingAsync(
-        Func<Task<CustomerStatisticsRefresh>> refreshAsync, int customerId, IList<Segment> segments, DateTime nowUtc)
-    {
-        if (Transaction.Current != null)
-            return (await refreshAsync(), await ReadStandingsAsync([customerId], segments, nowUtc));
-
-        var refreshing = refreshAsync();
-        var reading = ReadStandingsAsync([customerId], segments, nowUtc);
-        await Task.WhenAll(refreshing, reading);
-
-        return (await refreshing, await reading);
     }
 
     /// <summary>
@@ -376,7 +377,7 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
             //memberships; without the first and the last when this run read them already, none when nothing is left
             if (standing == null)
             {
-                var eligible = MatchesOf(0, await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc), ids);
+                var eligible = MatchesOf(0, await EligibleCustomersAsync(nowUtc), ids);
                 checks = [eligible, .. checks, CurrentMembershipsOf(ids)];
             }
 
@@ -498,7 +499,7 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
         if (checkable.Count < 2)
             return unchanged;
 
-        var eligible = MatchesOf(0, await _segmentRuleQueryBuilder.BuildMatchingCustomerIdsQueryAsync(new SegmentRule(), 0, nowUtc), ids);
+        var eligible = MatchesOf(0, await EligibleCustomersAsync(nowUtc), ids);
 
         //one statement: the eligible customers (segment 0), the customers each rule's conditions match, the current members
         var rows = await checkable.Select(item => item.Matches).Prepend(eligible).Append(CurrentMembershipsOf(ids)).Aggregate(Queryable.Concat).ToListAsync();
@@ -561,20 +562,24 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
         var purchaseFiguresCurrent = _orderStatisticsService.AreCurrent();
         var keptFields = purchaseFiguresCurrent ? OrderFigureFields.KeptOrderFields : OrderFigureFields.OrderStatisticsFields;
         var (daysChanged, productsChanged) = (true, true);
-        //what the customers are now: read with one customer's refresh, or below when their eligibility may have changed
+        //what the customers are now: read with the statistics of an order's customer, or below when their eligibility may have changed
         IDictionary<int, CustomerStanding> standings = null;
         if (ordersChanged && (purchaseFiguresCurrent || segments.Any(readsStatistics)))
         {
             if (ids is [var single])
             {
                 //the purchases of the periods the rules test are read with the order's day, and those of the products,
-                //categories and manufacturers they name with the order's products, to decide them in memory
-                Task<CustomerStatisticsRefresh> refreshAsync() => changedOrder?.CustomerId == single
-                    ? _orderStatisticsService.RefreshOrderCustomerAsync(changedOrder, nowUtc,
-                        purchaseFiguresCurrent ? DecisionPeriodStarts(rules.Values, nowUtc) : [],
-                        purchaseFiguresCurrent ? DecisionPurchaseNames(rules.Values) : null)
-                    : _orderStatisticsService.RefreshCustomerAsync(single, nowUtc);
-                (var refresh, standings) = await RefreshReadingStandingAsync(refreshAsync, single, segments, nowUtc);
+                //categories and manufacturers they name with the order's products, to decide them in memory; his
+                //eligibility and memberships with his statistics rows, so that no statement follows the refreshes
+                //where his figures decide
+                var refresh = changedOrder?.CustomerId == single
+                    ? await _orderStatisticsService.RefreshOrderCustomerAsync(changedOrder, nowUtc,
+                        purchaseFiguresCurrent ? DecisionPeriodStarts(rules.Values, nowUtc) : null,
+                        purchaseFiguresCurrent ? DecisionPurchaseNames(rules.Values) : null,
+                        segments.Count > 0 ? StandingOf(await EligibleCustomersAsync(nowUtc), [single]) : null)
+                    : await _orderStatisticsService.RefreshCustomerAsync(single, nowUtc);
+                if (refresh.SegmentCustomers != null)
+                    standings = StandingsOf(refresh.SegmentCustomers, ids, segments);
                 statisticsChanged = refresh.Written;
                 figures = new CustomerOrderFigures(refresh.Rows, refresh.PurchasesOfPeriods, refresh.NamedPurchases);
                 (daysChanged, productsChanged) = (refresh.PurchasesPerDayWritten, refresh.PurchasedProductsWritten);

@@ -257,9 +257,10 @@ public class CustomerOrderStatisticsTests : DatabaseTestBase
         /// </summary>
         public Func<Task> AfterOrdersRead { get; set; }
 
-        protected override async Task<(List<CustomerOrderStatistics> Rows, List<OrderStatusAggregate> Groups)> ReadCustomerAsync(int customerId, DateTime nowUtc)
+        protected override async Task<(List<CustomerOrderStatistics> Rows, List<OrderStatusAggregate> Groups, List<SegmentCustomer> SegmentCustomers)> ReadCustomerAsync(
+            int customerId, DateTime nowUtc, IQueryable<SegmentCustomer> segmentCustomers = null)
         {
-            var read = await base.ReadCustomerAsync(customerId, nowUtc);
+            var read = await base.ReadCustomerAsync(customerId, nowUtc, segmentCustomers);
             if (AfterOrdersRead is { } hook)
             {
                 AfterOrdersRead = null;
