@@ -314,9 +314,11 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
     /// Re-evaluates one customer (an event) in the segments, in dependency order. What the customer should be is
     /// decided first, without a rule's full query: a rule whose order statistics, RFM, period purchase or product
     /// purchase conditions decide (see <see cref="ISegmentRuleQueryBuilder.BuildOrderFiguresDecision"/>) is evaluated in memory from the
-    /// customer's figures (as the refresh left them); the other rules' conditions, the customer's eligibility and current
-    /// memberships are read in one statement. A segment where the customer is as decided is left alone; the others
-    /// get the decision written, all in one transaction (see <see cref="WriteDecisionsAsync"/>). Segments that reference
+    /// customer's figures (as the refresh left them); the other rules' conditions are read in one statement, with the
+    /// customer's eligibility and current memberships unless this run read them already (an order's refresh reads them
+    /// with his statistics rows), and no statement at all where nothing is left to read. A segment where the customer is
+    /// as decided is left alone; the others get the decision written, all in one transaction (see
+    /// <see cref="WriteDecisionsAsync"/>). Segments that reference
     /// other segments (written in this run) are applied with their full query after those (see <see cref="ApplyAsync"/>),
     /// as are segments whose rules do not validate (so that they are reported).
     /// </summary>
@@ -325,7 +327,7 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
     /// <param name="customerId">The customer</param>
     /// <param name="figures">The customer's statistics rows (and purchases of periods and of products named) when the refresh of this run read them; his statistics rows are read here when needed otherwise</param>
     /// <param name="nowUtc">The moment of the run</param>
-    /// <param name="standing">The customer's eligibility and memberships when this run read them (see <see cref="ReadStandingsAsync"/>); read here otherwise</param>
+    /// <param name="standing">The customer's eligibility and memberships when this run read them (see <see cref="StandingOf"/>); read here otherwise</param>
     protected virtual async Task<IList<SegmentRebuildResult>> ReevaluateCustomerAsync(IList<Segment> segments,
         IDictionary<int, SegmentRuleDependencies> dependencies, int customerId, CustomerOrderFigures figures, DateTime nowUtc,
         CustomerStanding standing = null)
