@@ -375,13 +375,10 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
         var members = standing?.MemberOf.ToHashSet() ?? [];
         if (inMemory.Count + checks.Count > 0)
         {
-            //one statement: the customer if eligible (segment 0), the segments whose conditions he matches, his current
-            //memberships; without the first and the last when this run read them already, none when nothing is left
+            //one statement: the segments whose conditions he matches, with his standing (eligible or not, his current
+            //memberships) unless this run read it already; none when nothing is left
             if (standing == null)
-            {
-                var eligible = MatchesOf(0, await EligibleCustomersAsync(nowUtc), ids);
-                checks = [eligible, .. checks, CurrentMembershipsOf(ids)];
-            }
+                checks = [StandingOf(await EligibleCustomersAsync(nowUtc), ids), .. checks];
 
             var rows = checks.Count > 0 ? await checks.Aggregate(Queryable.Concat).ToListAsync() : [];
 
@@ -501,10 +498,8 @@ public class SegmentReevaluationService : DynamicSegmentServiceBase, ISegmentRee
         if (checkable.Count < 2)
             return unchanged;
 
-        var eligible = MatchesOf(0, await EligibleCustomersAsync(nowUtc), ids);
-
-        //one statement: the eligible customers (segment 0), the customers each rule's conditions match, the current members
-        var rows = await checkable.Select(item => item.Matches).Prepend(eligible).Append(CurrentMembershipsOf(ids)).Aggregate(Queryable.Concat).ToListAsync();
+        //one statement: the eligible customers (segment 0) and the current members, the customers each rule's conditions match
+        var rows = await checkable.Select(item => item.Matches).Prepend(StandingOf(await EligibleCustomersAsync(nowUtc), ids)).Aggregate(Queryable.Concat).ToListAsync();
         var eligibleIds = rows.Where(row => row.SegmentId == 0 && !row.Member).Select(row => row.CustomerId).ToHashSet();
         var segmentIds = checkable.Select(item => item.Segment.Id).ToHashSet();
         var matches = rows
