@@ -26,7 +26,7 @@ public abstract class OrderEventConsumerBase : SegmentEventConsumerBase
 
     /// <summary>
     /// Re-evaluates the order's customer (see <see cref="ISegmentReevaluationService.ReevaluateOrderCustomerAsync"/>), or
-    /// queues him while the order figures are recomputed or when a membership could not be written; the order is
+    /// queues him while the order figures are recomputed or when the re-evaluation failed; the order is
     /// remembered only when he was re-evaluated
     /// </summary>
     protected virtual async Task ReevaluateOrderCustomerAsync(Order order)
@@ -34,7 +34,9 @@ public abstract class OrderEventConsumerBase : SegmentEventConsumerBase
         if (await QueueIfOrderFiguresBeingRecomputedAsync([order.CustomerId], RuleDataSources.Orders))
             return;
 
-        if (!await QueueIfFailedAsync([order.CustomerId], RuleDataSources.Orders, await _segmentReevaluationService.ReevaluateOrderCustomerAsync(order)))
+        IList<int> customerIds = [order.CustomerId];
+        var results = await ReevaluateOrQueueAsync(customerIds, RuleDataSources.Orders, () => _segmentReevaluationService.ReevaluateOrderCustomerAsync(order));
+        if (!await QueueIfFailedAsync(customerIds, RuleDataSources.Orders, results))
             _reevaluatedOrderTracker.Reevaluated(order);
     }
 }

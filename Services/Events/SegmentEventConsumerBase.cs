@@ -6,7 +6,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Events;
 
 /// <summary>
 /// Base of the consumers that keep segments current: re-evaluates the customers an event touches, and never
-/// lets a failure reach the shop's own flow (it is logged; the next rebuild corrects the membership). An event
+/// lets a failure reach the shop's own flow (it is logged, and the customers are queued for the scheduled task). An event
 /// announced inside a transaction of the caller queues its customers for the next scheduled rebuild instead (see
 /// <see cref="ISegmentPendingCustomerService"/>).
 /// </summary>
@@ -96,6 +96,37 @@ public abstract class SegmentEventConsumerBase
     }
 
     /// <summary>
+    /// Re-evaluates customers; when that throws, queues them before the failure goes on to the log. A re-evaluation
+    /// that stopped half-way may have written part of a customer's order figures, which a full rebuild reads as they
+    /// are: his queued re-evaluation refreshes them.
+    /// </summary>
+    /// <param name="customerIds">The customers re-evaluated</param>
+    /// <param name="changed">The data the event changed</param>
+    /// <param name="reevaluateAsync">The re-evaluation</param>
+    /// <returns>The re-evaluation's results</returns>
+    protected virtual async Task<IList<SegmentRebuildResult>> ReevaluateOrQueueAsync(IList<int> customerIds, RuleDataSources changed,
+        Func<Task<IList<SegmentRebuildResult>>> reevaluateAsync)
+    {
+        try
+        {
+            return await reevaluateAsync();
+        }
+        catch (Exception failure)
+        {
+            try
+            {
+                await _segmentPendingCustomerService.QueueAsync(customerIds, changed);
+            }
+            catch (Exception queueing)
+            {
+                throw new AggregateException(failure, queueing);
+            }
+
+            throw;
+        }
+    }
+
+    /// <summary>
     /// Whether the order figures are being recomputed in full now (see <see cref="CustomerOrderStatisticsService.AreBeingRecomputed"/>)
     /// </summary>
     protected virtual bool OrderFiguresBeingRecomputed() => false;
@@ -131,7 +162,8 @@ public abstract class SegmentEventConsumerBase
 
             var customerIds = (await getCustomerIds() ?? []).Where(id => id > 0).Distinct().ToList();
             if (customerIds.Count > 0 && !await QueueIfOrderFiguresBeingRecomputedAsync(customerIds, changed))
-                await QueueIfFailedAsync(customerIds, changed, await _segmentReevaluationService.ReevaluateCustomersAsync(customerIds, changed));
+                await QueueIfFailedAsync(customerIds, changed,
+                    await ReevaluateOrQueueAsync(customerIds, changed, () => _segmentReevaluationService.ReevaluateCustomersAsync(customerIds, changed)));
         }, eventName);
 
     /// <summary>
@@ -149,7 +181,7 @@ public abstract class SegmentEventConsumerBase
         {
             try
             {
-                await _logger.ErrorAsync($"Customer segments: updating segments after {eventName} failed; the next rebuild corrects them", exception);
+                await _logger.ErrorAsync($"Customer segments: updating segments after {eventName} failed; its customers are queued for the scheduled task unless queueing failed too (then the next full rebuild corrects their segments)", exception);
             }
             catch
             {

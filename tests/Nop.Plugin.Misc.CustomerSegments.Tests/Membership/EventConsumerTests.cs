@@ -612,4 +612,34 @@ public class EventConsumerTests : MembershipTestBase
         var addresses = new AddressEventConsumer(logger.Object, PendingCustomers, reevaluation.Object, null, null);
         Assert.DoesNotThrowAsync(() => addresses.HandleEventAsync(new EntityUpdatedEvent<Address>(new Address { Id = 3 })));
     }
+
+    [Test]
+    public async Task ACustomerWhoseReevaluationThrowsIsQueuedForTheScheduledTask()
+    {
+        //a re-evaluation that stopped half-way may have written part of his order figures, which a full rebuild reads as they are
+        var reevaluation = new Mock<ISegmentReevaluationService>();
+        reevaluation.Setup(service => service.ReevaluateOrderCustomerAsync(It.IsAny<Order>())).ThrowsAsync(new TimeoutException("lock wait timeout"));
+        reevaluation.Setup(service => service.ReevaluateCustomersAsync(It.IsAny<IList<int>>(), It.IsAny<RuleDataSources>()))
+            .ThrowsAsync(new TimeoutException("lock wait timeout"));
+        var orders = new OrderEventConsumer(new CustomerSegmentsSettings(), Logger.Object, PendingCustomers, reevaluation.Object, OutsideRequest);
+        var ann = await CustomerAsync("ann@example.com");
+        var bob = await CustomerAsync("bob@example.com");
+
+        //the order's own re-evaluation, and a deleted order's (re-evaluated as a change of all his orders)
+        await orders.HandleEventAsync(new OrderPaidEvent(new Order { Id = 9, CustomerId = ann.Id }));
+        await orders.HandleEventAsync(new EntityDeletedEvent<Order>(new Order { Id = 10, CustomerId = bob.Id }));
+
+        var queued = await Repository<SegmentPendingCustomer>().Table.OrderBy(pending => pending.CustomerId).ToListAsync();
+        Assert.That(queued.Select(pending => (pending.CustomerId, (RuleDataSources)pending.DataSourcesId)),
+            Is.EqualTo(new[] { (ann.Id, RuleDataSources.Orders), (bob.Id, RuleDataSources.Orders) }));
+
+        //when queueing fails too, both failures reach the log
+        var pending = new Mock<ISegmentPendingCustomerService>();
+        pending.Setup(service => service.QueueAsync(It.IsAny<IList<int>>(), It.IsAny<RuleDataSources>(), null)).ThrowsAsync(new IOException("connection lost"));
+        var logger = new Mock<ILogger>();
+        var failing = new OrderEventConsumer(new CustomerSegmentsSettings(), logger.Object, pending.Object, reevaluation.Object, OutsideRequest);
+        Assert.DoesNotThrowAsync(() => failing.HandleEventAsync(new OrderPaidEvent(new Order { Id = 11, CustomerId = ann.Id })));
+        logger.Verify(log => log.ErrorAsync(It.IsAny<string>(),
+            It.Is<AggregateException>(exception => exception.InnerExceptions.Select(inner => inner.Message).SequenceEqual(new[] { "lock wait timeout", "connection lost" })), null), Times.Once);
+    }
 }
