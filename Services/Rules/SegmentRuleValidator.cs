@@ -331,16 +331,30 @@ public class SegmentRuleValidator : ISegmentRuleValidator
     }
 
     /// <summary>
-    /// A segment may not refer to itself, directly or through other segments, nor to segments that don't exist
+    /// A segment may not refer to itself, directly or through other segments, nor to segments that don't exist. The
+    /// segments named are read in one look-up, each id reported once per condition.
     /// </summary>
     protected virtual async Task CheckSegmentReferencesAsync(List<(string Path, RuleCondition Condition)> conditions, int segmentId,
         List<Problem> problems)
     {
-        var references = new Dictionary<int, IReadOnlyCollection<int>>();
-        foreach (var (path, condition) in conditions.Where(c => c.Condition.Field == RuleFields.SegmentMember))
+        var segmentConditions = conditions.Where(c => c.Condition.Field == RuleFields.SegmentMember).ToList();
+        var named = segmentConditions
+            .SelectMany(item => RuleValues.Ints(item.Condition.Values))
+            .Where(id => segmentId <= 0 || id != segmentId)
+            .Distinct()
+            .ToList();
+        var existing = named.Count > 0
+            ? (await _segmentService.GetSegmentsByIdsAsync(named)).Where(segment => segment != null).ToDictionary(segment => segment.Id)
+            : new Dictionary<int, Segment>();
+
+        //the chains from the segments named start with what was just read
+        var references = segmentId > 0
+            ? existing.Values.ToDictionary(segment => segment.Id, ReferencedSegmentIds)
+            : new Dictionary<int, IReadOnlyCollection<int>>();
+        foreach (var (path, condition) in segmentConditions)
         {
             var field = _ruleFieldCatalog.GetField(condition.Field);
-            foreach (var referencedId in RuleValues.Ints(condition.Values))
+            foreach (var referencedId in RuleValues.Ints(condition.Values).Distinct())
             {
                 if (segmentId > 0 && referencedId == segmentId)
                 {
@@ -348,8 +362,7 @@ public class SegmentRuleValidator : ISegmentRuleValidator
                     continue;
                 }
 
-                var segment = await _segmentService.GetSegmentByIdAsync(referencedId);
-                if (segment == null)
+                if (!existing.TryGetValue(referencedId, out var segment))
                 {
                     problems.Add(new Problem(path, field, RuleErrorKeys.SegmentNotFound, [referencedId]));
                     continue;
@@ -379,7 +392,7 @@ public class SegmentRuleValidator : ISegmentRuleValidator
 
         foreach (var (path, condition, field) in storeConditions)
         {
-            foreach (var storeId in RuleValues.Ints(condition.Values).Where(storeId => !existing.Contains(storeId)))
+            foreach (var storeId in RuleValues.Ints(condition.Values).Distinct().Where(storeId => !existing.Contains(storeId)))
                 problems.Add(new Problem(path, field, RuleErrorKeys.StoreNotFound, [storeId]));
         }
     }
@@ -406,7 +419,7 @@ public class SegmentRuleValidator : ISegmentRuleValidator
         foreach (var (path, condition, field) in rowConditions)
         {
             var existing = existingOfSource.GetValueOrDefault(field.ValueSource);
-            foreach (var id in RuleValues.Ints(condition.Values).Where(id => existing?.Contains(id) != true))
+            foreach (var id in RuleValues.Ints(condition.Values).Distinct().Where(id => existing?.Contains(id) != true))
                 problems.Add(new Problem(path, field, RuleErrorKeys.ValueNotFound, [id]));
         }
     }
@@ -440,7 +453,16 @@ public class SegmentRuleValidator : ISegmentRuleValidator
         if (references.TryGetValue(segmentId, out var known))
             return known;
 
-        var segment = await _segmentService.GetSegmentByIdAsync(segmentId);
+        var ids = ReferencedSegmentIds(await _segmentService.GetSegmentByIdAsync(segmentId));
+        references[segmentId] = ids;
+        return ids;
+    }
+
+    /// <summary>
+    /// The segments the segment's stored rule names
+    /// </summary>
+    protected virtual IReadOnlyCollection<int> ReferencedSegmentIds(Segment segment)
+    {
         var ids = new HashSet<int>();
         if (!string.IsNullOrEmpty(segment?.RuleJson))
         {
@@ -449,7 +471,6 @@ public class SegmentRuleValidator : ISegmentRuleValidator
                 CollectSegmentIds(parsed.Rule.Root, ids, 0);
         }
 
-        references[segmentId] = ids;
         return ids;
     }
 

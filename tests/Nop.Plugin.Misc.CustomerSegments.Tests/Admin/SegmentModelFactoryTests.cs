@@ -15,6 +15,7 @@ using Nop.Services.Helpers;
 using Nop.Services.Localization;
 using Nop.Services.Stores;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 
@@ -74,7 +75,8 @@ public class SegmentModelFactoryTests
         _membershipService = new Mock<ISegmentMembershipService>();
         _pendingCustomers = new Mock<ISegmentPendingCustomerService>();
         _databaseAdvisor = new Mock<IDatabaseConfigurationAdvisor>();
-        _segmentService = new Mock<ISegmentService>();
+        //no segment exists unless a test says so
+        _segmentService = new Mock<ISegmentService>().SetupSegments(_ => null);
         _segmentService.Setup(s => s.GetReferencingSegmentsAsync(It.IsAny<int>())).ReturnsAsync([]);
         _storeService = new Mock<IStoreService>();
         _storeService.Setup(s => s.GetAllStoresAsync()).ReturnsAsync([new Store { Id = 1, Name = "Main" }, new Store { Id = 2, Name = "Outlet" }]);
@@ -198,7 +200,7 @@ public class SegmentModelFactoryTests
     [Test]
     public async Task TheListFlagsTheDynamicSegmentsWhoseStoredRuleNoLongerValidates()
     {
-        _segmentService.Setup(s => s.GetSegmentByIdAsync(3)).ReturnsAsync(new Segment { Id = 3, Name = "Newsletter" });
+        _segmentService.SetupSegments(id => id == 3 ? new Segment { Id = 3, Name = "Newsletter" } : null);
         var valid = Dynamic(1, "Frequent buyers", RuleOf(Condition(RuleFields.OrderCount, RuleOperators.GreaterThanOrEqual, 5),
             Condition(RuleFields.SegmentMember, RuleOperators.In, 3)));
         var deletedSegment = Dynamic(2, "Frequent newsletter readers", RuleOf(Condition(RuleFields.SegmentMember, RuleOperators.In, 99)));

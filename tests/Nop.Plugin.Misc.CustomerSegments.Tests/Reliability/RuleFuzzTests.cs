@@ -50,8 +50,7 @@ public class RuleFuzzTests : DatabaseTestBase
     private static SegmentRuleValidator Validator(ISegmentRuleSerializer serializer)
     {
         var segments = new Mock<ISegmentService>();
-        segments.Setup(s => s.GetSegmentByIdAsync(It.IsAny<int>()))
-            .ReturnsAsync((int id) => id is >= 1 and <= 3
+        segments.SetupSegments(id => id is >= 1 and <= 3
                 ? new Segment { Id = id, Name = $"S{id}", SegmentTypeId = (int)SegmentType.Dynamic, Active = true, RuleJson = id == 3 ? "{\"version\":1,\"root\":{\"kind\":\"group\",\"children\":[{\"kind\":\"condition\",\"field\":\"segment.member\",\"operator\":\"in\",\"values\":[2]}]}}" : null }
                 : null);
         var localization = new Mock<ILocalizationService>();

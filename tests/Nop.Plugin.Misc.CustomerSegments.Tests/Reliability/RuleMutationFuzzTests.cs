@@ -49,8 +49,7 @@ public class RuleMutationFuzzTests : DatabaseTestBase
     private static SegmentRuleValidator Validator(ISegmentRuleSerializer serializer, List<string> missingResources)
     {
         var segments = new Mock<ISegmentService>();
-        segments.Setup(s => s.GetSegmentByIdAsync(It.IsAny<int>()))
-            .ReturnsAsync((int id) => id is 1 or 2 ? new Segment { Id = id, Name = $"S{id}", SegmentTypeId = (int)SegmentType.Dynamic, Active = true } : null);
+        segments.SetupSegments(id => id is 1 or 2 ? new Segment { Id = id, Name = $"S{id}", SegmentTypeId = (int)SegmentType.Dynamic, Active = true } : null);
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) =>
         {

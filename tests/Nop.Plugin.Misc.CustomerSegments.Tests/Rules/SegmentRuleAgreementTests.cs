@@ -37,7 +37,7 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
         await CreateStatistics(_settings).RefreshAllAsync(RandomShop.Now);
 
         var segments = new Mock<ISegmentService>();
-        segments.Setup(s => s.GetSegmentByIdAsync(It.IsAny<int>())).ReturnsAsync((int id) => new Segment { Id = id, Name = $"S{id}" });
+        segments.SetupSegments(id => new Segment { Id = id, Name = $"S{id}" });
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
         _validator = new SegmentRuleValidator(_catalog, new SegmentRuleSerializer(), segments.Object, localization.Object, LocaleResourceFormatters.Over(localization.Object), Rules.KnownValues.All());

@@ -6,6 +6,7 @@ using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Services.Localization;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Rules;
 
@@ -27,8 +28,7 @@ public class SegmentRuleValidatorTests
             [3] = new() { Id = 3, Name = "Three" }
         };
         var segmentService = _segmentService = new Mock<ISegmentService>();
-        segmentService.Setup(s => s.GetSegmentByIdAsync(It.IsAny<int>()))
-            .ReturnsAsync((int id) => _segments.GetValueOrDefault(id));
+        segmentService.SetupSegments(_segments.GetValueOrDefault);
 
         //the stores the pickers offer: store 3 was deleted, so it is not among them
         _stores = new Dictionary<int, string> { [1] = "Main", [2] = "Outlet" };
@@ -380,6 +380,33 @@ public class SegmentRuleValidatorTests
 
         //a chain without the segment is fine
         Assert.That(await _validator.ValidateAsync(Rule(C(RuleFields.SegmentMember, RuleOperators.In, 2)), 5), Is.Empty);
+    }
+
+    /// <summary>
+    /// A rule may name tens of thousands of segments (here 20 conditions of 1,000 ids, within the size limit): they are
+    /// read in one look-up, not one by one, and an id named twice in a condition is reported once
+    /// </summary>
+    [Test]
+    public async Task TheSegmentsARuleNamesAreReadInOneLookUp()
+    {
+        //ids 1 to 3 exist; 3's rule names 2, whose chain is read from the same look-up
+        _segments[3].RuleJson = new SegmentRuleSerializer().Serialize(Rule(C(RuleFields.SegmentMember, RuleOperators.In, 2)));
+        const int conditionCount = 20;
+        var conditions = Enumerable.Range(0, conditionCount)
+            .Select(i => (RuleNode)C(RuleFields.SegmentMember, RuleOperators.In,
+                [.. Enumerable.Range(1, RuleValueLimits.MaxValues - 1).Select(id => (object)(id + i * 1000)), i == 0 ? 4 : 1]))
+            .ToArray();
+        _segmentService.Invocations.Clear();
+
+        var errors = await _validator.ValidateAsync(Rule(conditions), 100_000);
+
+        Assert.That(_segmentService.Invocations.Count(call => call.Method.Name == nameof(ISegmentService.GetSegmentsByIdsAsync)), Is.EqualTo(1));
+        Assert.That(_segmentService.Invocations.Count(call => call.Method.Name == nameof(ISegmentService.GetSegmentByIdAsync)), Is.Zero);
+        Assert.That(errors.Select(error => error.ResourceKey).Distinct(), Is.EqualTo(new[] { RuleErrorKeys.SegmentNotFound }));
+        //the first condition names 1 to 999 and 4 (named twice): 996 unknown; the others 999 unknown each
+        Assert.That(errors.Count(error => error.Path == "0"), Is.EqualTo(996));
+        Assert.That(errors.Where(error => error.Path == "0").Select(error => error.Args[0]), Is.Unique);
+        Assert.That(errors, Has.Count.EqualTo(996 + (conditionCount - 1) * 999));
     }
 
     /// <summary>

@@ -11,6 +11,7 @@ using Nop.Plugin.Misc.CustomerSegments.TestKit;
 using Nop.Services.Localization;
 using static Nop.Plugin.Misc.CustomerSegments.Services.Rules.RuleOperators;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.SqlServer;
 
@@ -35,8 +36,7 @@ public class SqlServerRuleQueryTests : SqlServerDryRunFixture
         await data.SegmentAsync("Referenced");
 
         var segments = new Mock<ISegmentService>();
-        segments.Setup(s => s.GetSegmentByIdAsync(It.IsAny<int>()))
-            .ReturnsAsync((int id) => new Segment { Id = id, Name = $"S{id}", SegmentTypeId = (int)SegmentType.Dynamic, Active = true });
+        segments.SetupSegments(id => new Segment { Id = id, Name = $"S{id}", SegmentTypeId = (int)SegmentType.Dynamic, Active = true });
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => key);
         _validator = new SegmentRuleValidator(_catalog, new SegmentRuleSerializer(), segments.Object, localization.Object, LocaleResourceFormatters.Over(localization.Object), Rules.KnownValues.All());
