@@ -41,11 +41,8 @@ public class SegmentMemberSearchService : ISegmentMemberSearchService
             join customer in _customerRepository.Table on membership.CustomerId equals customer.Id
             select new { membership, customer };
 
-        if (!string.IsNullOrWhiteSpace(email))
-        {
-            var search = email.Trim();
+        if (SearchText.Normalize(email) is { } search)
             query = query.Where(row => row.customer.Email.Contains(search));
-        }
 
         var rows = query
             .OrderByDescending(row => row.membership.EnteredOnUtc)

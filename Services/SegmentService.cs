@@ -79,11 +79,8 @@ public class SegmentService : ISegmentService
     public virtual async Task<IPagedList<Segment>> SearchSegmentsAsync(string name = null, int storeId = 0, int pageIndex = 0, int pageSize = int.MaxValue) =>
         await _segmentRepository.GetAllPagedAsync(query =>
         {
-            if (!string.IsNullOrWhiteSpace(name))
-            {
-                var term = name.Trim();
+            if (SearchText.Normalize(name) is { } term)
                 query = query.Where(segment => segment.Name.Contains(term));
-            }
 
             //a store sees its own segments and those of all stores
             if (storeId > 0)

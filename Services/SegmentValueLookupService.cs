@@ -133,11 +133,8 @@ public class SegmentValueLookupService : ISegmentValueLookupService
         if (items is null || pageSize <= 0)
             return new ValueLookupPage([], false);
 
-        if (!string.IsNullOrWhiteSpace(search))
-        {
-            var text = search.Trim();
+        if (SearchText.Normalize(search) is { } text)
             items = items.Where(item => item.Name.Contains(text));
-        }
 
         //the page number comes from the request: an offset past what an int holds is past every row
         var offset = (long)Math.Max(pageIndex, 0) * pageSize;

@@ -87,6 +87,11 @@ public class SegmentMemberServicesTests : DatabaseTestBase
         Assert.That(secondPage.Select(m => m.CustomerId), Is.EqualTo(new[] { _alice.Id }));
         Assert.That(secondPage.TotalCount, Is.EqualTo(3));
         Assert.That(secondPage.TotalPages, Is.EqualTo(2));
+
+        //a NUL character (PostgreSQL refuses it in text) is left out of the search, not sent to the database
+        var withNul = await SearchService().SearchMembersAsync(_static.Id, "ali\0ce");
+        Assert.That(withNul.Select(m => m.Email), Is.EqualTo(new[] { "alice@example.com" }));
+        Assert.That(await SearchService().SearchMembersAsync(_static.Id, "\0"), Has.Count.EqualTo(3));
     }
 
     [Test]
@@ -141,6 +146,10 @@ public class SegmentMemberServicesTests : DatabaseTestBase
         Assert.That(blue.Items.Select(p => p.Name), Is.EqualTo(new[] { "Blue shirt" }));
         Assert.That(categories.Items.Select(c => c.Name), Is.EqualTo(new[] { "Shirts" }));
         Assert.That(manufacturers.Items.Select(m => m.Name), Is.EqualTo(new[] { "Acme" }));
+
+        //a NUL character (PostgreSQL refuses it in text) is left out of the search
+        var withNul = await service.SearchAsync(RuleValueSource.Products, "Bl\0ue", 0, 0, 20);
+        Assert.That(withNul.Items.Select(p => p.Name), Is.EqualTo(new[] { "Blue shirt" }));
     }
 
     /// <summary>

@@ -141,6 +141,8 @@ public class SegmentServicesTests : MembershipTestBase
 
         var vip = await SegmentService.SearchSegmentsAsync("VIP");
         Assert.That(vip.Select(segment => segment.Name), Is.EqualTo(new[] { "VIP customers", "VIP of store 2" }));
+        //a NUL character (PostgreSQL refuses it in text) is left out of the search
+        Assert.That((await SegmentService.SearchSegmentsAsync("V\0IP")).Select(segment => segment.Name), Is.EqualTo(new[] { "VIP customers", "VIP of store 2" }));
         var store3 = await SegmentService.SearchSegmentsAsync(storeId: 3);
         Assert.That(store3.Select(segment => segment.Name), Is.EqualTo(new[] { "Lapsed", "VIP customers" }));
         var paged = await SegmentService.SearchSegmentsAsync(pageIndex: 1, pageSize: 2);
