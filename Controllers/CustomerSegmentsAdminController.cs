@@ -57,6 +57,11 @@ public class CustomerSegmentsAdminController : BasePluginController
     /// </summary>
     public const int ShopperMessageMaxLength = 1000;
 
+    /// <summary>
+    /// The longest description: a note for the admins, shown in full on the edit page
+    /// </summary>
+    public const int DescriptionMaxLength = 4000;
+
     protected const string VIEW_PATH = "~/Plugins/Misc.CustomerSegments/Views/Admin/";
 
     #endregion
@@ -65,6 +70,8 @@ public class CustomerSegmentsAdminController : BasePluginController
 
     protected readonly CustomerSegmentsSettings _settings;
     protected readonly ICustomerService _customerService;
+    protected readonly IFormValueErrorFactory _formValueErrorFactory;
+    protected readonly ILanguageService _languageService;
     protected readonly ILocalizationService _localizationService;
     protected readonly ILocaleResourceFormatter _localeResourceFormatter;
     protected readonly ILocalizedEntityService _localizedEntityService;
@@ -91,6 +98,8 @@ public class CustomerSegmentsAdminController : BasePluginController
 
     public CustomerSegmentsAdminController(CustomerSegmentsSettings settings,
         ICustomerService customerService,
+        IFormValueErrorFactory formValueErrorFactory,
+        ILanguageService languageService,
         ILocalizationService localizationService,
         ILocaleResourceFormatter localeResourceFormatter,
         ILocalizedEntityService localizedEntityService,
@@ -113,6 +122,8 @@ public class CustomerSegmentsAdminController : BasePluginController
     {
         _settings = settings;
         _customerService = customerService;
+        _formValueErrorFactory = formValueErrorFactory;
+        _languageService = languageService;
         _localizationService = localizationService;
         _localeResourceFormatter = localeResourceFormatter;
         _localizedEntityService = localizedEntityService;
@@ -162,6 +173,18 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected virtual Task<string> FormatResourceAsync(string name, params object[] args) =>
         _localeResourceFormatter.FormatAsync(Resource(name), args);
 
+    /// <summary>
+    /// Replaces MVC's English errors for posted values it could not bind to the model's fields with localized ones
+    /// </summary>
+    protected virtual async Task LocalizeInvalidValueErrorsAsync<TModel>()
+    {
+        foreach (var (key, error) in await _formValueErrorFactory.PrepareInvalidValueErrorsAsync(ModelState, typeof(TModel)))
+        {
+            ModelState[key]?.Errors.Clear();
+            ModelState.AddModelError(key, error);
+        }
+    }
+
     protected static bool HasControlCharacters(string text, bool lineBreaksAllowed) =>
         text?.Any(character => char.IsControl(character) && !(lineBreaksAllowed && character is '\r' or '\n' or '\t')) == true;
 
@@ -187,6 +210,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected virtual async Task<(IReadOnlyList<RuleValidationError> ruleErrors, string ruleJson)> ValidateSegmentAsync(SegmentModel model, Segment segment)
     {
         var segmentId = segment?.Id ?? 0;
+        await LocalizeInvalidValueErrorsAsync<SegmentModel>();
         if (await GetNameErrorAsync(model.Name) is { } nameError)
             ModelState.AddModelError(nameof(SegmentModel.Name), nameError);
 
@@ -213,6 +237,8 @@ public class CustomerSegmentsAdminController : BasePluginController
             ModelState.AddModelError(nameof(SegmentModel.StoreId), error);
         }
 
+        if (model.Description?.Trim().Length > DescriptionMaxLength)
+            ModelState.AddModelError(nameof(SegmentModel.Description), await GetResourceAsync("Fields.Description.TooLong"));
         if (model.ShopperMessage?.Trim().Length > ShopperMessageMaxLength)
             ModelState.AddModelError(nameof(SegmentModel.ShopperMessage), await GetResourceAsync("Fields.ShopperMessage.TooLong"));
         for (var i = 0; i < model.Locales.Count; i++)
@@ -243,11 +269,13 @@ public class CustomerSegmentsAdminController : BasePluginController
         segment.SegmentTypeId == (int)SegmentType.Dynamic ? await _segmentRuleValidator.ValidateStoredAsync(segment) : [];
 
     /// <summary>
-    /// Saves the shopper message in the other languages (an empty one falls back to the standard message)
+    /// Saves the shopper message in the other languages (an empty one falls back to the standard message); a language
+    /// deleted since the page was opened, or one that never was, has nothing to keep
     /// </summary>
     protected virtual async Task UpdateLocalesAsync(Segment segment, SegmentModel model)
     {
-        foreach (var localized in model.Locales.Where(locale => locale is { LanguageId: > 0 }))
+        var languageIds = (await _languageService.GetAllLanguagesAsync(showHidden: true)).Select(language => language.Id).ToHashSet();
+        foreach (var localized in model.Locales.Where(locale => locale != null && languageIds.Contains(locale.LanguageId)))
         {
             await _localizedEntityService.SaveLocalizedValueAsync(segment,
                 entity => entity.ShopperMessage,
@@ -340,6 +368,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     {
         model.PurchasePaymentStatusIds ??= [];
         model.ExcludedOrderStatusIds ??= [];
+        await LocalizeInvalidValueErrorsAsync<ConfigurationModel>();
 
         if (model.PurchasePaymentStatusIds.Count == 0)
             ModelState.AddModelError(nameof(ConfigurationModel.PurchasePaymentStatusIds), await GetResourceAsync("Configuration.PurchasePaymentStatuses.Required"));

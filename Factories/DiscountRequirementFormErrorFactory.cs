@@ -1,5 +1,3 @@
-using System.ComponentModel;
-using System.Globalization;
 using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Nop.Plugin.Misc.CustomerSegments.Models;
 using Nop.Plugin.Misc.CustomerSegments.Services;
@@ -13,11 +11,6 @@ namespace Nop.Plugin.Misc.CustomerSegments.Factories;
 /// </summary>
 public class DiscountRequirementFormErrorFactory : IDiscountRequirementFormErrorFactory
 {
-    /// <summary>
-    /// How many characters of a posted value an error shows
-    /// </summary>
-    public const int MaxShownValueLength = 50;
-
     /// <summary>
     /// The form's fields (each named in an error by the resource of its name), the resource of the error when a posted
     /// value does not convert to the field's type, whether the field takes a list
@@ -44,56 +37,11 @@ public class DiscountRequirementFormErrorFactory : IDiscountRequirementFormError
 
     protected virtual Task<string> FormatTextAsync(string name, params object[] args) => _localeResourceFormatter.FormatAsync(CustomerSegmentsDefaults.DiscountRequirementResource(name), args);
 
-    /// <summary>
-    /// The field a model state key is about: "IncludeSegmentIds", "model.IncludeSegmentIds", "IncludeSegmentIds[2]"
-    /// </summary>
-    protected static string FieldName(string key)
-    {
-        var name = key[(key.LastIndexOf('.') + 1)..];
-        var index = name.IndexOf('[');
-
-        return index < 0 ? name : name[..index];
-    }
-
-    /// <summary>
-    /// Whether MVC binds the posted value to the type: as its SimpleTypeModelBinder does, through the type's converter
-    /// in the culture form values are read in, and never from blank text
-    /// </summary>
-    protected static bool Converts(string value, Type type)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-            return false;
-
-        try
-        {
-            return TypeDescriptor.GetConverter(type).ConvertFrom(null, CultureInfo.CurrentCulture, value) is not null;
-        }
-        catch (Exception)
-        {
-            //MVC's binder, too, takes any exception of the converter for a value it cannot bind
-            return false;
-        }
-    }
-
-    /// <summary>
-    /// The value quoted, cut short (never between the two halves of a character), control characters shown by their code
-    /// </summary>
-    protected static string ShowValue(string value)
-    {
-        if (value.Length > MaxShownValueLength)
-        {
-            var length = char.IsHighSurrogate(value[MaxShownValueLength - 1]) ? MaxShownValueLength - 1 : MaxShownValueLength;
-            value = value[..length] + "…";
-        }
-
-        return $"\"{string.Concat(value.Select(c => char.IsControl(c) ? $"\\u{(int)c:X4}" : c.ToString()))}\"";
-    }
-
     public virtual async Task<IList<string>> PrepareInvalidValueErrorsAsync(ModelStateDictionary modelState)
     {
         var invalidByField = modelState
             .Where(entry => entry.Value.ValidationState == ModelValidationState.Invalid)
-            .ToLookup(entry => FieldName(entry.Key), StringComparer.OrdinalIgnoreCase);
+            .ToLookup(entry => PostedValues.FieldName(entry.Key), StringComparer.OrdinalIgnoreCase);
         var errors = new List<string>();
         foreach (var field in PostedFields)
         {
@@ -101,14 +49,9 @@ public class DiscountRequirementFormErrorFactory : IDiscountRequirementFormError
             if (!entries.Any())
                 continue;
 
-            var posted = entries.SelectMany(entry => entry.Value.RawValue switch
-            {
-                string value => [value],
-                string[] values => values,
-                _ => Array.Empty<string>()
-            }).ToList();
+            var posted = entries.SelectMany(entry => PostedValues.Of(entry.Value)).ToList();
             var wrong = (field.IsList ? posted : posted.Take(1))
-                .Where(value => value is not null && !Converts(value, field.Type))
+                .Where(value => value is not null && !PostedValues.Converts(value, field.Type))
                 .Distinct()
                 .ToList();
             var subject = await TextAsync(field.Name);
@@ -118,7 +61,7 @@ public class DiscountRequirementFormErrorFactory : IDiscountRequirementFormError
                 continue;
             }
 
-            var shown = string.Join(", ", wrong.Take(SegmentRequirementValidator.MaxListedIds).Select(ShowValue));
+            var shown = string.Join(", ", wrong.Take(SegmentRequirementValidator.MaxListedIds).Select(PostedValues.Show));
             if (wrong.Count > SegmentRequirementValidator.MaxListedIds)
                 shown += ", …";
             errors.Add(await FormatTextAsync(field.Error, subject, shown));

@@ -24,7 +24,6 @@ public static class LocaleResources
     public static IReadOnlyDictionary<string, string> EnglishResources { get; } = new Dictionary<string, string>
     {
         [P("Menu.Title")] = "Customer segments",
-        [P("Permission.Manage")] = "Admin area. Manage customer segments",
 
         //list
         [P("List.Title")] = "Customer segments",
@@ -41,6 +40,7 @@ public static class LocaleResources
         [P("Fields.Name.Required")] = "Enter the segment's name.",
         [P("Fields.Name.TooLong")] = "The name can be at most 400 characters long.",
         [P("Fields.Text.ControlCharacters")] = "Remove the control characters (such as NUL) from this text.",
+        [P("Fields.Value.Invalid")] = "{0}: {1} is not a valid value.",
         [P("Fields.Description")] = "Description",
         [P("Fields.Description.Hint")] = "What the segment is for (shown to admins only).",
         [P("Fields.Active")] = "Active",
@@ -62,7 +62,6 @@ public static class LocaleResources
         [P("Fields.CreatedOn.Hint")] = "When the segment was created.",
         [P("Fields.UpdatedOn")] = "Updated on",
         [P("Fields.UpdatedOn.Hint")] = "When the segment was last changed.",
-        [P("Fields.Rule")] = "Rule",
         [P("Fields.Never")] = "Never",
 
         [P("SegmentType.Dynamic")] = "Dynamic (rule)",
@@ -190,7 +189,6 @@ public static class LocaleResources
         [P("CustomerCard.None")] = "This customer is not in any segment.",
 
         //settings
-        [P("Configuration.Title")] = "Customer segments settings",
         [P("Configuration.PurchasePaymentStatuses")] = "Purchases are orders with payment status",
         [P("Configuration.PurchasePaymentStatuses.Hint")] = "Orders with one of these payment statuses count as purchases in rules and analytics. After a change, the customers' order figures are recalculated at the next rebuild.",
         [P("Configuration.PurchasePaymentStatuses.Required")] = "Choose at least one payment status.",
@@ -301,6 +299,7 @@ public static class LocaleResources
         [P("Fields.ShopperMessage")] = "Message to members",
         [P("Fields.ShopperMessage.Hint")] = "Short text shown to customers in this segment about the offers it unlocks (in the widget zones chosen in the settings).",
         [P("Fields.ShopperMessage.TooLong")] = "The message to members can be at most 1000 characters long.",
+        [P("Fields.Description.TooLong")] = "The description can be at most 4000 characters long.",
         [P("Configuration.WidgetEnabled")] = "Show offers to shoppers",
         [P("Configuration.WidgetEnabled.Hint")] = "Show members the messages of the segments that unlock a discount for them.",
         [P("Configuration.WidgetZones")] = "Widget zones",

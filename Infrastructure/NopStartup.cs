@@ -67,6 +67,7 @@ public class NopStartup : INopStartup
         services.AddScoped<ISegmentRequirementStore, SegmentRequirementStore>();
         services.AddScoped<ISegmentRequirementValidator, SegmentRequirementValidator>();
         services.AddScoped<IDiscountRequirementFormErrorFactory, DiscountRequirementFormErrorFactory>();
+        services.AddScoped<IFormValueErrorFactory, FormValueErrorFactory>();
         services.AddScoped<ISegmentRequirementChecker, SegmentRequirementChecker>();
         services.AddScoped<ISegmentDiscountRequirementCleaner, SegmentDiscountRequirementCleaner>();
         services.AddScoped<ISegmentOffersModelFactory, SegmentOffersModelFactory>();

@@ -10,6 +10,7 @@ using Microsoft.AspNetCore.Routing;
 using Moq;
 using Nop.Core;
 using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Localization;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Core.Domain.ScheduleTasks;
@@ -54,12 +55,17 @@ public class CustomerSegmentsAdminControllerTests
     private Mock<ISegmentValueLookupService> _lookupService;
     private Mock<ISettingService> _settingService;
     private CustomerSegmentsAdminController _controller;
+    private Mock<ILanguageService> _languageService;
 
     [SetUp]
     public void SetUp()
     {
         _settings = new CustomerSegmentsSettings();
         _customerService = new Mock<ICustomerService>();
+        //languages 1 to 3, the third hidden
+        _languageService = new Mock<ILanguageService>();
+        _languageService.Setup(l => l.GetAllLanguagesAsync(true, 0))
+            .ReturnsAsync([new Language { Id = 1, Published = true }, new Language { Id = 2, Published = true }, new Language { Id = 3 }]);
         _localizationService = new Mock<ILocalizationService>();
         _localizationService.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => $"[{key}]");
         _localizedEntityService = new Mock<ILocalizedEntityService>();
@@ -96,7 +102,8 @@ public class CustomerSegmentsAdminControllerTests
     /// </summary>
     private AccessDeniedAwareController NewController(ISegmentPreviewService preview = null, ISegmentRuleSerializer serializer = null,
         ISegmentRuleValidator validator = null) =>
-        new(_settings, _customerService.Object, _localizationService.Object, LocaleResourceFormatters.Over(_localizationService.Object),
+        new(_settings, _customerService.Object, new FormValueErrorFactory(_localizationService.Object, LocaleResourceFormatters.Over(_localizationService.Object)),
+            _languageService.Object, _localizationService.Object, LocaleResourceFormatters.Over(_localizationService.Object),
             _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _copyService.Object, _csvService.Object,
             _modelFactory.Object, preview ?? _previewService.Object, _rebuildRunService.Object, serializer ?? _serializer.Object, validator ?? _validator.Object,
             _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object, _storeService.Object, _workContext.Object)
@@ -154,7 +161,9 @@ public class CustomerSegmentsAdminControllerTests
     {
         public static readonly IActionResult Denied = new ForbidResult();
 
-        public AccessDeniedAwareController(CustomerSegmentsSettings settings, ICustomerService customerService, ILocalizationService localizationService,
+        public AccessDeniedAwareController(CustomerSegmentsSettings settings, ICustomerService customerService, IFormValueErrorFactory formValueErrorFactory,
+            ILanguageService languageService,
+            ILocalizationService localizationService,
             ILocaleResourceFormatter localeResourceFormatter,
             ILocalizedEntityService localizedEntityService, INotificationService notificationService, IScheduleTaskService scheduleTaskService,
             ISegmentAnalyticsService segmentAnalyticsService, ISegmentCopyService segmentCopyService, ISegmentMemberCsvService segmentMemberCsvService,
@@ -163,7 +172,7 @@ public class CustomerSegmentsAdminControllerTests
             ISegmentRuleSerializer segmentRuleSerializer, ISegmentRuleValidator segmentRuleValidator, ISegmentService segmentService,
             ISegmentValueLookupService segmentValueLookupService, ISettingService settingService, IStaticSegmentService staticSegmentService,
             IStoreService storeService, IWorkContext workContext)
-            : base(settings, customerService, localizationService, localeResourceFormatter, localizedEntityService, notificationService, scheduleTaskService, segmentAnalyticsService,
+            : base(settings, customerService, formValueErrorFactory, languageService, localizationService, localeResourceFormatter, localizedEntityService, notificationService, scheduleTaskService, segmentAnalyticsService,
                 segmentCopyService, segmentMemberCsvService, segmentModelFactory, segmentPreviewService, segmentRebuildRunService, segmentRuleSerializer,
                 segmentRuleValidator, segmentService, segmentValueLookupService, settingService, staticSegmentService, storeService, workContext)
         {
@@ -385,6 +394,47 @@ public class CustomerSegmentsAdminControllerTests
         //an empty translation is saved empty: nopCommerce then removes it and the standard message is shown
         _localizedEntityService.Verify(l => l.SaveLocalizedValueAsync(segment, It.IsAny<System.Linq.Expressions.Expression<Func<Segment, string>>>(), null, 3));
         _localizedEntityService.VerifyNoOtherCalls();
+    }
+
+    [Test]
+    public async Task ATranslationIntoALanguageThatDoesNotExistIsNotSaved()
+    {
+        //the language was deleted while the page was open, or the post names one that never was
+        var segment = new Segment { Id = 5, Name = "Old", SegmentTypeId = (int)SegmentType.Static };
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(5)).ReturnsAsync(segment);
+
+        var result = await _controller.Edit(new SegmentModel
+        {
+            Id = 5, Name = "Loyal", SegmentTypeId = (int)SegmentType.Static,
+            Locales = [new SegmentLocalizedModel { LanguageId = 9, ShopperMessage = "Gone" }, new SegmentLocalizedModel { LanguageId = 2, ShopperMessage = "Danke" }]
+        }, false);
+
+        Assert.That(result, Is.InstanceOf<RedirectToActionResult>());
+        _segmentService.Verify(s => s.UpdateSegmentAsync(segment));
+        _localizedEntityService.Verify(l => l.SaveLocalizedValueAsync(segment, It.IsAny<System.Linq.Expressions.Expression<Func<Segment, string>>>(), "Danke", 2));
+        _localizedEntityService.VerifyNoOtherCalls();
+    }
+
+    [Test]
+    public async Task ATooLongDescriptionSavesNothing()
+    {
+        var result = await _controller.Create(new SegmentModel
+        {
+            Name = "Loyal", SegmentTypeId = (int)SegmentType.Static, Description = new string('d', CustomerSegmentsAdminController.DescriptionMaxLength + 1)
+        }, false);
+
+        Assert.That(result, Is.InstanceOf<ViewResult>());
+        Assert.That(_controller.ModelState[nameof(SegmentModel.Description)]?.Errors.Select(e => e.ErrorMessage),
+            Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.Fields.Description.TooLong]" }));
+        _segmentService.Verify(s => s.InsertSegmentAsync(It.IsAny<Segment>()), Times.Never);
+
+        //at the limit it is saved
+        _controller = NewController();
+        await _controller.Create(new SegmentModel
+        {
+            Name = "Loyal", SegmentTypeId = (int)SegmentType.Static, Description = new string('d', CustomerSegmentsAdminController.DescriptionMaxLength)
+        }, false);
+        _segmentService.Verify(s => s.InsertSegmentAsync(It.Is<Segment>(segment => segment.Description.Length == CustomerSegmentsAdminController.DescriptionMaxLength)));
     }
 
     [Test]
@@ -1172,6 +1222,32 @@ public class CustomerSegmentsAdminControllerTests
         Assert.That(_controller.ModelState.IsValid, Is.False);
         _settingService.Verify(s => s.SaveSettingAsync(It.IsAny<CustomerSegmentsSettings>(), It.IsAny<int>()), Times.Never);
         Assert.That(_settings.RebuildIntervalSeconds, Is.EqualTo(CustomerSegmentsDefaults.DefaultRebuildIntervalSeconds));
+    }
+
+    [Test]
+    public async Task ConfigureAndTheSegmentFormLocalizeAValueMvcCouldNotBind()
+    {
+        //"99999999999" in a number field: MVC leaves the field 0 (a valid "off" here) with an English error
+        _controller.ModelState.SetModelValue(nameof(ConfigurationModel.FullRebuildIntervalHours), "99999999999", "99999999999");
+        _controller.ModelState.AddModelError(nameof(ConfigurationModel.FullRebuildIntervalHours), "The value '99999999999' is not valid for FullRebuildIntervalHours.");
+
+        var result = await _controller.Configure(new ConfigurationModel { PurchasePaymentStatusIds = [30], RebuildIntervalMinutes = 60, RfmWindowDays = 365 });
+
+        Assert.That(result, Is.InstanceOf<ViewResult>());
+        Assert.That(_controller.ModelState[nameof(ConfigurationModel.FullRebuildIntervalHours)].Errors.Select(e => e.ErrorMessage),
+            Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.Fields.Value.Invalid]" }));
+        _settingService.Verify(s => s.SaveSettingAsync(It.IsAny<CustomerSegmentsSettings>(), It.IsAny<int>()), Times.Never);
+
+        _controller = NewController();
+        _controller.ModelState.SetModelValue(nameof(SegmentModel.StoreId), "abc", "abc");
+        _controller.ModelState.AddModelError(nameof(SegmentModel.StoreId), "The value 'abc' is not valid for StoreId.");
+
+        result = await _controller.Create(new SegmentModel { Name = "Loyal", SegmentTypeId = (int)SegmentType.Static }, false);
+
+        Assert.That(result, Is.InstanceOf<ViewResult>());
+        Assert.That(_controller.ModelState[nameof(SegmentModel.StoreId)].Errors.Select(e => e.ErrorMessage),
+            Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.Fields.Value.Invalid]" }));
+        _segmentService.Verify(s => s.InsertSegmentAsync(It.IsAny<Segment>()), Times.Never);
     }
 
     [Test]

@@ -46,7 +46,7 @@ public class DiscountRequirementFormErrorFactoryTests
     public async Task AValueOfTheLongestShownLengthIsShownWholeAndALongerOneCut()
     {
         var modelState = new ModelStateDictionary();
-        var longest = new string('x', DiscountRequirementFormErrorFactory.MaxShownValueLength);
+        var longest = new string('x', PostedValues.MaxShownLength);
         NotBound(modelState, "DiscountId", longest);
         NotBound(modelState, "RequirementId", longest + "y");
 

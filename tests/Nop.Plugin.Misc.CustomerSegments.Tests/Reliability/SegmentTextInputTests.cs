@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Moq;
 using Nop.Core;
+using Nop.Core.Domain.Localization;
 using Nop.Plugin.Misc.CustomerSegments.Controllers;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
@@ -36,7 +37,11 @@ public class SegmentTextInputTests : MembershipTestBase
         factory.Setup(f => f.PrepareSegmentModelAsync(It.IsAny<SegmentModel>(), It.IsAny<Segment>(), It.IsAny<bool>(), It.IsAny<IReadOnlyList<RuleValidationError>>()))
             .ReturnsAsync((SegmentModel model, Segment _, bool _, IReadOnlyList<RuleValidationError> _) => model ?? new SegmentModel());
 
-        return new CustomerSegmentsAdminController(new CustomerSegmentsSettings(), Mock.Of<ICustomerService>(), localization.Object, LocaleResourceFormatters.Over(localization.Object),
+        var languages = new Mock<ILanguageService>();
+        languages.Setup(l => l.GetAllLanguagesAsync(true, 0)).ReturnsAsync([new Language { Id = 1 }]);
+
+        return new CustomerSegmentsAdminController(new CustomerSegmentsSettings(), Mock.Of<ICustomerService>(),
+            new FormValueErrorFactory(localization.Object, LocaleResourceFormatters.Over(localization.Object)), languages.Object, localization.Object, LocaleResourceFormatters.Over(localization.Object),
             Mock.Of<ILocalizedEntityService>(), Mock.Of<INotificationService>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentAnalyticsService>(), Mock.Of<ISegmentCopyService>(),
             Mock.Of<ISegmentMemberCsvService>(), factory.Object, Mock.Of<ISegmentPreviewService>(), Mock.Of<ISegmentRebuildRunService>(),
             Serializer, Validator, SegmentService, Mock.Of<ISegmentValueLookupService>(), Mock.Of<ISettingService>(), StaticService,
