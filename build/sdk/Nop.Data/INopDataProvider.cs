@@ -35,6 +35,7 @@ public interface INopDataProvider
     Task BackupDatabaseAsync(string fileName);
     Task RestoreDatabaseAsync(string backupFileName);
     Task ReIndexTablesAsync();
+    Task ShrinkDatabaseAsync();
     string BuildConnectionString(INopConnectionStringInfo nopConnectionString);
     Task SetTableIdentAsync<TEntity>(int ident) where TEntity : BaseEntity;
     Task<IDictionary<int, string>> GetFieldHashesAsync<TEntity>(Expression<Func<TEntity, bool>> predicate, Expression<Func<TEntity, int>> keySelector, Expression<Func<TEntity, object>> fieldSelector) where TEntity : BaseEntity;

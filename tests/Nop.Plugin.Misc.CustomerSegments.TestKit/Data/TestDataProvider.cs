@@ -76,6 +76,8 @@ public class TestDataProvider : INopDataProvider
 
     public Task ReIndexTablesAsync() => throw new NotSupportedException("Re-indexing is not supported on test databases");
 
+    public Task ShrinkDatabaseAsync() => throw new NotSupportedException("Shrinking is not supported on test databases");
+
     public string BuildConnectionString(INopConnectionStringInfo nopConnectionString) =>
         throw new NotSupportedException("Test databases have their connection string: TestDatabase.ConnectionString");
 

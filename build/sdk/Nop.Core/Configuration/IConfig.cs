@@ -1,8 +1,10 @@
+using System;
+
 namespace Nop.Core.Configuration;
 
 public interface IConfig
 {
-    string Name { get; }
+    string Name => throw new NotImplementedException();
 
-    int GetOrder();
+    int GetOrder() => throw new NotImplementedException();
 }

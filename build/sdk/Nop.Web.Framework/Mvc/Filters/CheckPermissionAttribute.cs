@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Nop.Web.Framework.Mvc.Filters;
 
-[AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, AllowMultiple = true, Inherited = true)]
+[AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
 public sealed class CheckPermissionAttribute : TypeFilterAttribute
 {
     public CheckPermissionAttribute(string permissionSystemName, CheckPermissionResultType resultType = CheckPermissionResultType.Default) : base(typeof(CheckPermissionAttribute)) => throw new NotImplementedException();
