@@ -372,6 +372,61 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
         Assert.That(periodsWithPurchases, Is.GreaterThan(15), "periods with purchases");
     }
 
+    /// <summary>
+    /// The in-memory decisions of 80 random AND rules of the fields, each against the conditions query in store 0 or 1 for
+    /// 25 random customers. <paramref name="figuresReader"/> gives, for a rule (and its case number), how to read a
+    /// customer's figures from his statistics rows, or null when the rule is not one to test.
+    /// </summary>
+    private async Task<InMemoryDecisions> DecideInMemoryAgainstTheConditionsQueryAsync(int seed, IReadOnlySet<string> fields,
+        Func<int, SegmentRule, Func<Customer, List<CustomerOrderStatistics>, Random, Task<CustomerOrderFigures>>> figuresReader)
+    {
+        var rules = new RandomRules(seed, new FieldSubset(_catalog, fields), []);
+        var random = new Random(seed);
+        var statistics = (await Repository<CustomerOrderStatistics>().Table.ToListAsync()).ToLookup(row => row.CustomerId);
+        var decisions = new InMemoryDecisions();
+        for (var i = 0; i < 80; i++)
+        {
+            var rule = rules.Rule(maxDepth: 1);
+            (rule.Root.Match, rule.Root.Negate) = (GroupMatch.All, false);
+            Assert.That(await _validator.ValidateAsync(rule, 0), Is.Empty, Describe(rule));
+            var figuresOf = figuresReader(i, rule);
+            if (figuresOf == null)
+                continue;
+
+            decisions.RulesTested.Add(rule);
+            var storeId = random.Next(3) == 0 ? 1 : 0;
+            var decide = _builder.BuildOrderFiguresDecision(rule, storeId, RandomShop.Now);
+            var conditions = (await (await _builder.BuildConditionsCustomerIdsQueryAsync(rule, storeId, RandomShop.Now)).ToListAsync()).ToHashSet();
+            foreach (var customer in _data.Customers.OrderBy(_ => random.Next()).Take(25))
+            {
+                var decision = decide(await figuresOf(customer, statistics[customer.Id].ToList(), random));
+                Assert.That(decision, Is.Not.Null, $"case {i}: every condition is decided in memory: {Describe(rule)}");
+                Assert.That(decision.Value, Is.EqualTo(conditions.Contains(customer.Id)), $"case {i}, store {storeId}, customer {customer.Id}: {Describe(rule)}");
+                if (decision.Value)
+                    decisions.Matched++;
+                else
+                    decisions.Failed++;
+            }
+
+            //without the figures read with a refresh, the statistics decide alone or leave it to the query
+            if (decide(new CustomerOrderFigures(statistics[_data.Customers[0].Id].ToList())) == null)
+                decisions.Undecided++;
+        }
+
+        return decisions;
+    }
+
+    private sealed class InMemoryDecisions
+    {
+        public List<SegmentRule> RulesTested { get; } = [];
+
+        public int Matched { get; set; }
+
+        public int Failed { get; set; }
+
+        public int Undecided { get; set; }
+    }
+
     [Test]
     public async Task TheInMemoryDecisionFromACustomersPurchasesOfPeriodsAgreesWithTheConditionsQuery()
     {
@@ -381,51 +436,29 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
         {
             RuleFields.OrderCountInPeriod, RuleFields.SpentInPeriod, RuleFields.OrderCount, RuleFields.TotalSpent, RuleFields.DaysSinceLastOrder
         };
-        var periodRules = new RandomRules(Seed + 5, new FieldSubset(_catalog, periodFields), []);
-        var random = new Random(Seed + 5);
         var dailyPurchases = Shop.NewDailyPurchasesService(_settings);
-        var statistics = (await Repository<CustomerOrderStatistics>().Table.ToListAsync()).ToLookup(row => row.CustomerId);
-        var (matched, failed, undecided, periodsTested) = (0, 0, 0, 0);
-        for (var i = 0; i < 80; i++)
+        var decisions = await DecideInMemoryAgainstTheConditionsQueryAsync(Seed + 5, periodFields, (i, rule) =>
         {
-            var rule = periodRules.Rule(maxDepth: 1);
-            (rule.Root.Match, rule.Root.Negate) = (GroupMatch.All, false);
-            Assert.That(await _validator.ValidateAsync(rule, 0), Is.Empty, Describe(rule));
             var starts = _builder.GetDecisionPeriodStarts(rule, RandomShop.Now).ToList();
-            var storeId = random.Next(3) == 0 ? 1 : 0;
-            var decide = _builder.BuildOrderFiguresDecision(rule, storeId, RandomShop.Now);
             Assert.That(starts, Has.Count.EqualTo(rule.Root.Children.OfType<RuleCondition>().Where(c => c.PeriodDays != null).Select(c => c.PeriodDays).Distinct().Count()),
                 $"case {i}: {Describe(rule)}");
             if (starts.Count == 0)
-                continue;
+                return null;
 
-            periodsTested++;
-            var conditions = (await (await _builder.BuildConditionsCustomerIdsQueryAsync(rule, storeId, RandomShop.Now)).ToListAsync()).ToHashSet();
-            foreach (var customer in _data.Customers.OrderBy(_ => random.Next()).Take(25))
+            return async (customer, statistics, _) =>
             {
                 var refresh = await dailyPurchases.RefreshCustomerDayAsync(customer.Id, RandomShop.Now, starts);
                 Assert.That(refresh.Written, Is.False, "the purchases per day are current");
-                var decision = decide(new CustomerOrderFigures(statistics[customer.Id].ToList(), refresh.Periods));
-                Assert.That(decision, Is.Not.Null, $"case {i}: every condition is decided in memory: {Describe(rule)}");
-                Assert.That(decision.Value, Is.EqualTo(conditions.Contains(customer.Id)), $"case {i}, store {storeId}, customer {customer.Id}: {Describe(rule)}");
-                if (decision.Value)
-                    matched++;
-                else
-                    failed++;
-            }
-
-            //without the periods read, the statistics decide alone or leave it to the query
-            var withoutPeriods = decide(new CustomerOrderFigures(statistics[_data.Customers[0].Id].ToList()));
-            if (withoutPeriods == null)
-                undecided++;
-        }
+                return new CustomerOrderFigures(statistics, refresh.Periods);
+            };
+        });
 
         Assert.Multiple(() =>
         {
-            Assert.That(periodsTested, Is.GreaterThan(30), "rules with periods");
-            Assert.That(matched, Is.GreaterThan(100), "decided: matches");
-            Assert.That(failed, Is.GreaterThan(100), "decided: does not match");
-            Assert.That(undecided, Is.GreaterThan(5), "without the periods read, the query decides");
+            Assert.That(decisions.RulesTested, Has.Count.GreaterThan(30), "rules with periods");
+            Assert.That(decisions.Matched, Is.GreaterThan(100), "decided: matches");
+            Assert.That(decisions.Failed, Is.GreaterThan(100), "decided: does not match");
+            Assert.That(decisions.Undecided, Is.GreaterThan(5), "without the periods read, the query decides");
         });
     }
 
@@ -439,55 +472,34 @@ public class SegmentRuleAgreementTests : DatabaseTestBase
         {
             RuleFields.BoughtProducts, RuleFields.BoughtCategories, RuleFields.BoughtManufacturers, RuleFields.OrderCount, RuleFields.TotalSpent
         };
-        var purchaseRules = new RandomRules(Seed + 7, new FieldSubset(_catalog, purchaseFields), []);
-        var random = new Random(Seed + 7);
         var products = Shop.NewPurchasedProductService(_settings);
-        var statistics = (await Repository<CustomerOrderStatistics>().Table.ToListAsync()).ToLookup(row => row.CustomerId);
         var orders = _data.Orders.ToLookup(order => order.CustomerId);
-        var (matched, failed, undecided, rulesTested, periodsTested) = (0, 0, 0, 0, 0);
-        for (var i = 0; i < 80; i++)
+        var decisions = await DecideInMemoryAgainstTheConditionsQueryAsync(Seed + 7, purchaseFields, (i, rule) =>
         {
-            var rule = purchaseRules.Rule(maxDepth: 1);
-            (rule.Root.Match, rule.Root.Negate) = (GroupMatch.All, false);
-            Assert.That(await _validator.ValidateAsync(rule, 0), Is.Empty, Describe(rule));
             var names = _builder.GetDecisionPurchaseNames(rule);
             var purchases = rule.Root.Children.OfType<RuleCondition>().Where(c => PurchaseNames.IsPurchaseField(c.Field)).ToList();
             Assert.That(names.Count, Is.EqualTo(purchases.SelectMany(c => RuleValues.Ints(c.Values).Select(id => (c.Field, id))).Distinct().Count()), $"case {i}: {Describe(rule)}");
             if (purchases.Count == 0)
-                continue;
+                return null;
 
-            rulesTested++;
-            periodsTested += purchases.Any(c => c.PeriodDays != null) ? 1 : 0;
-            var storeId = random.Next(3) == 0 ? 1 : 0;
-            var decide = _builder.BuildOrderFiguresDecision(rule, storeId, RandomShop.Now);
-            var conditions = (await (await _builder.BuildConditionsCustomerIdsQueryAsync(rule, storeId, RandomShop.Now)).ToListAsync()).ToHashSet();
-            foreach (var customer in _data.Customers.OrderBy(_ => random.Next()).Take(25))
+            return async (customer, statistics, random) =>
             {
                 var order = orders[customer.Id].OrderBy(_ => random.Next()).FirstOrDefault()
                     ?? new Nop.Core.Domain.Orders.Order { Id = int.MaxValue, CustomerId = customer.Id, CreatedOnUtc = RandomShop.Now };
                 var refresh = await products.RefreshOrderAsync(order, names);
                 Assert.That(refresh.Written, Is.False, "the products bought are current");
-                var decision = decide(new CustomerOrderFigures(statistics[customer.Id].ToList(), null, refresh.Purchases));
-                Assert.That(decision, Is.Not.Null, $"case {i}: every condition is decided in memory: {Describe(rule)}");
-                Assert.That(decision.Value, Is.EqualTo(conditions.Contains(customer.Id)), $"case {i}, store {storeId}, customer {customer.Id}: {Describe(rule)}");
-                if (decision.Value)
-                    matched++;
-                else
-                    failed++;
-            }
-
-            //without the purchases read, the statistics decide alone or leave it to the query
-            if (decide(new CustomerOrderFigures(statistics[_data.Customers[0].Id].ToList())) == null)
-                undecided++;
-        }
+                return new CustomerOrderFigures(statistics, null, refresh.Purchases);
+            };
+        });
 
         Assert.Multiple(() =>
         {
-            Assert.That(rulesTested, Is.GreaterThan(40), "rules with purchases");
-            Assert.That(periodsTested, Is.GreaterThan(10), "rules with purchases of a period");
-            Assert.That(matched, Is.GreaterThan(100), "decided: matches");
-            Assert.That(failed, Is.GreaterThan(100), "decided: does not match");
-            Assert.That(undecided, Is.GreaterThan(5), "without the purchases read, the query decides");
+            Assert.That(decisions.RulesTested, Has.Count.GreaterThan(40), "rules with purchases");
+            Assert.That(decisions.RulesTested.Count(rule => rule.Root.Children.OfType<RuleCondition>().Any(c => PurchaseNames.IsPurchaseField(c.Field) && c.PeriodDays != null)),
+                Is.GreaterThan(10), "rules with purchases of a period");
+            Assert.That(decisions.Matched, Is.GreaterThan(100), "decided: matches");
+            Assert.That(decisions.Failed, Is.GreaterThan(100), "decided: does not match");
+            Assert.That(decisions.Undecided, Is.GreaterThan(5), "without the purchases read, the query decides");
         });
     }
 
