@@ -274,8 +274,12 @@ public class CustomerSegmentsAdminController : BasePluginController
     /// </summary>
     protected virtual async Task UpdateLocalesAsync(Segment segment, SegmentModel model)
     {
+        var locales = model.Locales.Where(locale => locale is { LanguageId: > 0 }).ToList();
+        if (locales.Count == 0)
+            return;
+
         var languageIds = (await _languageService.GetAllLanguagesAsync(showHidden: true)).Select(language => language.Id).ToHashSet();
-        foreach (var localized in model.Locales.Where(locale => locale != null && languageIds.Contains(locale.LanguageId)))
+        foreach (var localized in locales.Where(locale => languageIds.Contains(locale.LanguageId)))
         {
             await _localizedEntityService.SaveLocalizedValueAsync(segment,
                 entity => entity.ShopperMessage,

@@ -34,9 +34,7 @@ public abstract class OrderEventConsumerBase : SegmentEventConsumerBase
         if (await QueueIfOrderFiguresBeingRecomputedAsync([order.CustomerId], RuleDataSources.Orders))
             return;
 
-        IList<int> customerIds = [order.CustomerId];
-        var results = await ReevaluateOrQueueAsync(customerIds, RuleDataSources.Orders, () => _segmentReevaluationService.ReevaluateOrderCustomerAsync(order));
-        if (!await QueueIfFailedAsync(customerIds, RuleDataSources.Orders, results))
+        if (!await ReevaluateOrQueueAsync([order.CustomerId], RuleDataSources.Orders, () => _segmentReevaluationService.ReevaluateOrderCustomerAsync(order)))
             _reevaluatedOrderTracker.Reevaluated(order);
     }
 }

@@ -79,37 +79,22 @@ public abstract class SegmentEventConsumerBase
     }
 
     /// <summary>
-    /// Queues the customers for the next scheduled rebuild when a segment's statements failed in their re-evaluation
-    /// (the rebuild logged it): they are brought up to date at the task's next run, not only by a full rebuild
-    /// </summary>
-    /// <param name="customerIds">The customers re-evaluated</param>
-    /// <param name="changed">The data the event changed</param>
-    /// <param name="results">The re-evaluation's results</param>
-    /// <returns>Whether a segment failed</returns>
-    protected virtual async Task<bool> QueueIfFailedAsync(IList<int> customerIds, RuleDataSources changed, IList<SegmentRebuildResult> results)
-    {
-        if (!(results ?? []).Any(result => result.Failed))
-            return false;
-
-        await _segmentPendingCustomerService.QueueAsync(customerIds, changed);
-        return true;
-    }
-
-    /// <summary>
-    /// Re-evaluates customers; when that throws, queues them before the failure goes on to the log. A re-evaluation
+    /// Re-evaluates customers, and queues them for the scheduled task when that fails: when a segment's statements failed
+    /// (the rebuild logged it), or when the re-evaluation threw, before the failure goes on to the log. A re-evaluation
     /// that stopped half-way may have written part of a customer's order figures, which a full rebuild reads as they
     /// are: his queued re-evaluation refreshes them.
     /// </summary>
     /// <param name="customerIds">The customers re-evaluated</param>
     /// <param name="changed">The data the event changed</param>
     /// <param name="reevaluateAsync">The re-evaluation</param>
-    /// <returns>The re-evaluation's results</returns>
-    protected virtual async Task<IList<SegmentRebuildResult>> ReevaluateOrQueueAsync(IList<int> customerIds, RuleDataSources changed,
+    /// <returns>Whether a segment failed (the customers were queued)</returns>
+    protected virtual async Task<bool> ReevaluateOrQueueAsync(IList<int> customerIds, RuleDataSources changed,
         Func<Task<IList<SegmentRebuildResult>>> reevaluateAsync)
     {
+        IList<SegmentRebuildResult> results;
         try
         {
-            return await reevaluateAsync();
+            results = await reevaluateAsync();
         }
         catch (Exception failure)
         {
@@ -124,6 +109,12 @@ public abstract class SegmentEventConsumerBase
 
             throw;
         }
+
+        if (!(results ?? []).Any(result => result.Failed))
+            return false;
+
+        await _segmentPendingCustomerService.QueueAsync(customerIds, changed);
+        return true;
     }
 
     /// <summary>
@@ -162,8 +153,7 @@ public abstract class SegmentEventConsumerBase
 
             var customerIds = (await getCustomerIds() ?? []).Where(id => id > 0).Distinct().ToList();
             if (customerIds.Count > 0 && !await QueueIfOrderFiguresBeingRecomputedAsync(customerIds, changed))
-                await QueueIfFailedAsync(customerIds, changed,
-                    await ReevaluateOrQueueAsync(customerIds, changed, () => _segmentReevaluationService.ReevaluateCustomersAsync(customerIds, changed)));
+                await ReevaluateOrQueueAsync(customerIds, changed, () => _segmentReevaluationService.ReevaluateCustomersAsync(customerIds, changed));
         }, eventName);
 
     /// <summary>
