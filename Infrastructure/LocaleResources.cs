@@ -462,6 +462,9 @@ public static class LocaleResources
         [P("Rules.Error.SegmentNotFound")] = "{0}: the segment with id {1} does not exist.",
         [P("Rules.Error.StoreNotFound")] = "{0}: store ID {1} does not exist or was deleted. Choose another store.",
         [P("Rules.Error.ValueNotFound")] = "{0}: ID {1} does not exist. Choose another value.",
+        [P("Rules.Error.SegmentsNotFound")] = "{0}: {2:N0} of the segments do not exist (IDs {1}).",
+        [P("Rules.Error.StoresNotFound")] = "{0}: {2:N0} of the stores do not exist or were deleted (IDs {1}). Choose other stores.",
+        [P("Rules.Error.ValuesNotFound")] = "{0}: {2:N0} of the IDs do not exist ({1}). Choose other values.",
 
     };
 

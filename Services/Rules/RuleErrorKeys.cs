@@ -51,6 +51,17 @@ public static class RuleErrorKeys
     public static string ValueNotFound => K("ValueNotFound");
 
     /// <summary>
+    /// Ids of a condition that name nothing: {1} the first of them, {2} how many
+    /// </summary>
+    public static string SegmentsNotFound => K("SegmentsNotFound");
+
+    /// <inheritdoc cref="SegmentsNotFound"/>
+    public static string StoresNotFound => K("StoresNotFound");
+
+    /// <inheritdoc cref="SegmentsNotFound"/>
+    public static string ValuesNotFound => K("ValuesNotFound");
+
+    /// <summary>
     /// How a message names a condition: {0} its field, {1} its place
     /// </summary>
     public static string ConditionSubject => K("Subject.Condition");

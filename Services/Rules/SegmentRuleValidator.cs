@@ -12,6 +12,11 @@ namespace Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 /// </summary>
 public class SegmentRuleValidator : ISegmentRuleValidator
 {
+    /// <summary>
+    /// How many of a condition's ids that name nothing its error lists
+    /// </summary>
+    public const int MaxMissingIdsShown = 10;
+
     private static readonly HashSet<string> _noValueOperators = [IsEmpty, IsNotEmpty];
     private static readonly HashSet<string> _twoValueOperators = [Between, BetweenDates];
     private static readonly HashSet<string> _listOperators = [In, NotIn, AnyOf, AllOf, NoneOf];
@@ -354,6 +359,7 @@ public class SegmentRuleValidator : ISegmentRuleValidator
         foreach (var (path, condition) in segmentConditions)
         {
             var field = _ruleFieldCatalog.GetField(condition.Field);
+            var missing = new List<int>();
             foreach (var referencedId in RuleValues.Ints(condition.Values).Distinct())
             {
                 if (segmentId > 0 && referencedId == segmentId)
@@ -364,13 +370,15 @@ public class SegmentRuleValidator : ISegmentRuleValidator
 
                 if (!existing.TryGetValue(referencedId, out var segment))
                 {
-                    problems.Add(new Problem(path, field, RuleErrorKeys.SegmentNotFound, [referencedId]));
+                    missing.Add(referencedId);
                     continue;
                 }
 
                 if (segmentId > 0 && await LeadsToAsync(referencedId, segmentId, references))
                     problems.Add(new Problem(path, field, RuleErrorKeys.SegmentCycle, [segment.Name]));
             }
+
+            AddMissingIds(problems, path, field, missing, RuleErrorKeys.SegmentNotFound, RuleErrorKeys.SegmentsNotFound);
         }
     }
 
@@ -392,8 +400,8 @@ public class SegmentRuleValidator : ISegmentRuleValidator
 
         foreach (var (path, condition, field) in storeConditions)
         {
-            foreach (var storeId in RuleValues.Ints(condition.Values).Distinct().Where(storeId => !existing.Contains(storeId)))
-                problems.Add(new Problem(path, field, RuleErrorKeys.StoreNotFound, [storeId]));
+            var missing = RuleValues.Ints(condition.Values).Distinct().Where(storeId => !existing.Contains(storeId)).ToList();
+            AddMissingIds(problems, path, field, missing, RuleErrorKeys.StoreNotFound, RuleErrorKeys.StoresNotFound);
         }
     }
 
@@ -419,9 +427,29 @@ public class SegmentRuleValidator : ISegmentRuleValidator
         foreach (var (path, condition, field) in rowConditions)
         {
             var existing = existingOfSource.GetValueOrDefault(field.ValueSource);
-            foreach (var id in RuleValues.Ints(condition.Values).Distinct().Where(id => existing?.Contains(id) != true))
-                problems.Add(new Problem(path, field, RuleErrorKeys.ValueNotFound, [id]));
+            var missing = RuleValues.Ints(condition.Values).Distinct().Where(id => existing?.Contains(id) != true).ToList();
+            AddMissingIds(problems, path, field, missing, RuleErrorKeys.ValueNotFound, RuleErrorKeys.ValuesNotFound);
         }
+    }
+
+    /// <summary>
+    /// One problem for the ids of a condition that name nothing: the id when there is one, else how many there are
+    /// and the first <see cref="MaxMissingIdsShown"/> of them
+    /// </summary>
+    protected virtual void AddMissingIds(List<Problem> problems, string path, RuleFieldDescriptor field, IReadOnlyList<int> missing,
+        string oneResourceKey, string severalResourceKey)
+    {
+        if (missing.Count == 0)
+            return;
+
+        if (missing.Count == 1)
+        {
+            problems.Add(new Problem(path, field, oneResourceKey, [missing[0]]));
+            return;
+        }
+
+        var shown = string.Join(", ", missing.Take(MaxMissingIdsShown).Select(id => id.ToString(CultureInfo.InvariantCulture)));
+        problems.Add(new Problem(path, field, severalResourceKey, [missing.Count > MaxMissingIdsShown ? shown + ", ..." : shown, missing.Count]));
     }
 
     /// <summary>

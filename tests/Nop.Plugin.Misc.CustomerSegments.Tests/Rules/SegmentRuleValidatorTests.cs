@@ -384,7 +384,8 @@ public class SegmentRuleValidatorTests
 
     /// <summary>
     /// A rule may name tens of thousands of segments (here 20 conditions of 1,000 ids, within the size limit): they are
-    /// read in one look-up, not one by one, and an id named twice in a condition is reported once
+    /// read in one look-up, not one by one, and each condition gets one error for its unknown ids, counting each id once
+    /// and listing the first of them
     /// </summary>
     [Test]
     public async Task TheSegmentsARuleNamesAreReadInOneLookUp()
@@ -402,11 +403,13 @@ public class SegmentRuleValidatorTests
 
         Assert.That(_segmentService.Invocations.Count(call => call.Method.Name == nameof(ISegmentService.GetSegmentsByIdsAsync)), Is.EqualTo(1));
         Assert.That(_segmentService.Invocations.Count(call => call.Method.Name == nameof(ISegmentService.GetSegmentByIdAsync)), Is.Zero);
-        Assert.That(errors.Select(error => error.ResourceKey).Distinct(), Is.EqualTo(new[] { RuleErrorKeys.SegmentNotFound }));
+        Assert.That(errors.Select(error => error.ResourceKey), Is.All.EqualTo(RuleErrorKeys.SegmentsNotFound));
+        Assert.That(errors.Select(error => error.Path), Is.EqualTo(Enumerable.Range(0, conditionCount).Select(i => i.ToString())));
         //the first condition names 1 to 999 and 4 (named twice): 996 unknown; the others 999 unknown each
-        Assert.That(errors.Count(error => error.Path == "0"), Is.EqualTo(996));
-        Assert.That(errors.Where(error => error.Path == "0").Select(error => error.Args[0]), Is.Unique);
-        Assert.That(errors, Has.Count.EqualTo(996 + (conditionCount - 1) * 999));
+        var first = errors[0];
+        Assert.That(first.Args, Is.EqualTo(new object[] { "4, 5, 6, 7, 8, 9, 10, 11, 12, 13, ...", 996 }));
+        Assert.That(first.Message, Is.EqualTo("Condition 1 (Member of segment): 996 of the segments do not exist (IDs 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, ...)."));
+        Assert.That(errors.Skip(1).Select(error => error.Args[1]), Is.All.EqualTo(999));
     }
 
     /// <summary>
@@ -423,9 +426,10 @@ public class SegmentRuleValidatorTests
         Assert.That(deleted.Path, Is.EqualTo("1"));
         Assert.That(deleted.Message, Is.EqualTo("Condition 2 (Registered in store): store ID 3 does not exist or was deleted. Choose another store."));
 
-        var errors = await _validator.ValidateAsync(Rule(C(RuleFields.RegisteredInStore, RuleOperators.NotIn, 1, 3, 99)), 0);
-        Assert.That(errors.Select(e => (e.ResourceKey, e.Path, e.Args.Single())),
-            Is.EqualTo(new[] { (RuleErrorKeys.StoreNotFound, "0", (object)3), (RuleErrorKeys.StoreNotFound, "0", (object)99) }));
+        var several = await SingleErrorAsync(Rule(C(RuleFields.RegisteredInStore, RuleOperators.NotIn, 1, 3, 99)), 0);
+        Assert.That((several.ResourceKey, several.Path), Is.EqualTo((RuleErrorKeys.StoresNotFound, "0")));
+        Assert.That(several.Message,
+            Is.EqualTo("Condition 1 (Registered in store): 2 of the stores do not exist or were deleted (IDs 3, 99). Choose other stores."));
     }
 
     /// <summary>
@@ -489,9 +493,9 @@ public class SegmentRuleValidatorTests
         Assert.That((missing.ResourceKey, missing.Path, missing.Args.Single()), Is.EqualTo((RuleErrorKeys.ValueNotFound, "1", (object)999999)));
         Assert.That(missing.Message, Is.EqualTo($"Condition 2 ({fieldName}): ID 999999 does not exist. Choose another value."));
 
-        var errors = await _validator.ValidateAsync(Rule(C(field, op, 1, 3000, 4000)), 0);
-        Assert.That(errors.Select(e => (e.ResourceKey, e.Path, e.Args.Single())),
-            Is.EqualTo(new[] { (RuleErrorKeys.ValueNotFound, "0", (object)3000), (RuleErrorKeys.ValueNotFound, "0", (object)4000) }));
+        var several = await SingleErrorAsync(Rule(C(field, op, 1, 3000, 4000)), 0);
+        Assert.That((several.ResourceKey, several.Path, several.Args), Is.EqualTo((RuleErrorKeys.ValuesNotFound, "0", new object[] { "3000, 4000", 2 })));
+        Assert.That(several.Message, Is.EqualTo($"Condition 1 ({fieldName}): 2 of the IDs do not exist (3000, 4000). Choose other values."));
         _lookups.Verify(l => l.GetExistingIdsAsync(source, It.IsAny<IList<int>>()), Times.Exactly(3));
     }
 
