@@ -898,12 +898,6 @@ public class CustomerSegmentsAdminController : BasePluginController
             return Json(new { error = await GetResourceAsync("Segments.NotFound") });
         }
 
-        if (buckets is < HistogramBucketLimits.Min or > HistogramBucketLimits.Max)
-        {
-            Response.StatusCode = StatusCodes.Status400BadRequest;
-            return Json(new { error = await FormatResourceAsync("Analytics.Histogram.Buckets.Range", HistogramBucketLimits.Min, HistogramBucketLimits.Max) });
-        }
-
         if (revenueDays is < 0 or > MaxRevenueDays)
         {
             Response.StatusCode = StatusCodes.Status400BadRequest;
@@ -917,6 +911,14 @@ public class CustomerSegmentsAdminController : BasePluginController
         var revenueFromUtc = revenueDays > 0 ? now.AddDays(-revenueDays) : (DateTime?)null;
         if (revenueOnly)
             return Json(new { revenue = RevenueJson(await _segmentAnalyticsService.GetRevenueShareAsync(segment.Id, segment.StoreId, revenueFromUtc, null)) });
+
+        //the number of bars matters to the histogram only: a wrong one does not hold up the other figures
+        if (buckets is < HistogramBucketLimits.Min or > HistogramBucketLimits.Max)
+        {
+            Response.StatusCode = StatusCodes.Status400BadRequest;
+            return Json(new { error = await FormatResourceAsync("Analytics.Histogram.Buckets.Range", HistogramBucketLimits.Min, HistogramBucketLimits.Max) });
+        }
+
 
         var histogramBuckets = await _segmentAnalyticsService.GetHistogramAsync(segment.Id, segment.StoreId, histogramField, now, buckets);
         var histogramJson = new

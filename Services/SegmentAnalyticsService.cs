@@ -209,16 +209,36 @@ public class SegmentAnalyticsService : ISegmentAnalyticsService
 
     /// <summary>
     /// Each member's purchases in the store as his order statistics hold them (what the rules on orders read), zeros
-    /// for a member without purchases there (no statistics row): one indexed row per member instead of his orders
+    /// for a member without purchases there (no statistics row): one indexed row per member instead of his orders.
+    /// Until the statistics are current for the settings (none computed yet, or purchase statuses changed since), his
+    /// orders summed up instead.
     /// </summary>
-    protected virtual IQueryable<MemberPurchases> PurchasesOfMembers(IQueryable<int> memberIds, int storeId) =>
-        from customerId in memberIds
-        from row in _orderStatisticsRepository.Table.Where(row => row.CustomerId == customerId && row.StoreId == storeId).DefaultIfEmpty()
-        select new MemberPurchases
+    protected virtual IQueryable<MemberPurchases> PurchasesOfMembers(IQueryable<int> memberIds, int storeId)
+    {
+        if (!CustomerOrderStatisticsService.AreCurrentFor(_settings))
         {
-            OrderCount = row == null ? 0 : row.OrderCount,
-            TotalSpent = row == null ? 0 : row.TotalSpent
-        };
+            var buyers = Purchases(storeId)
+                .GroupBy(order => order.CustomerId)
+                .Select(group => new CustomerPurchases { CustomerId = group.Key, OrderCount = group.Count(), TotalSpent = group.Sum(order => order.OrderTotal) });
+
+            return from customerId in memberIds
+                join buyer in buyers on customerId equals buyer.CustomerId into bought
+                from buyer in bought.DefaultIfEmpty()
+                select new MemberPurchases
+                {
+                    OrderCount = buyer == null ? 0 : buyer.OrderCount,
+                    TotalSpent = buyer == null ? 0 : buyer.TotalSpent
+                };
+        }
+
+        return from customerId in memberIds
+            from row in _orderStatisticsRepository.Table.Where(row => row.CustomerId == customerId && row.StoreId == storeId).DefaultIfEmpty()
+            select new MemberPurchases
+            {
+                OrderCount = row == null ? 0 : row.OrderCount,
+                TotalSpent = row == null ? 0 : row.TotalSpent
+            };
+    }
 
     /// <summary>
     /// Customers the shop-wide figures are about: those a segment can have

@@ -1372,6 +1372,21 @@ public class CustomerSegmentsAdminControllerTests
         _analyticsService.VerifyNoOtherCalls();
     }
 
+    /// <summary>
+    /// The page sends the bars box with every request: a wrong number there does not hold up a new revenue period
+    /// </summary>
+    [Test]
+    public async Task AWrongNumberOfBarsDoesNotHoldUpTheRevenue()
+    {
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(4)).ReturnsAsync(new Segment { Id = 4 });
+        _analyticsService.Setup(a => a.GetRevenueShareAsync(4, 0, It.IsAny<DateTime?>(), null)).ReturnsAsync(new SegmentRevenueShare(10, 5, 50m, 100, 16, 20, 400m));
+
+        var json = JsonOf(await _controller.Analytics(4, "Age", buckets: 1, revenueDays: 30, revenueOnly: true));
+
+        Assert.That(_controller.Response.StatusCode, Is.Not.EqualTo(StatusCodes.Status400BadRequest));
+        Assert.That(json.GetProperty("revenue").GetProperty("revenueShare").GetDecimal(), Is.EqualTo(0.125m));
+    }
+
     [TestCase(1)]
     [TestCase(0)]
     [TestCase(HistogramBucketLimits.Max + 1)]

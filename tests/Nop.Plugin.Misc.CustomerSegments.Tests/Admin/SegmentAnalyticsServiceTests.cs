@@ -216,6 +216,39 @@ public class SegmentAnalyticsServiceTests : DatabaseTestBase
         Assert.That(buckets.Last().To, Is.Null);
     }
 
+    /// <summary>
+    /// The histograms of orders read the order statistics while they are current for the settings, the orders
+    /// otherwise: before their first refresh (a shop with no segment on orders yet) and after the purchase statuses
+    /// changed, until the next refresh
+    /// </summary>
+    [Test]
+    public async Task HistogramsOfOrdersReadTheOrdersUntilTheStatisticsAreCurrent()
+    {
+        var (key, paid) = (_settings.OrderStatisticsKey, _settings.PurchasePaymentStatusIds);
+        await Repository<CustomerOrderStatistics>().DeleteAsync(_ => true);
+        _settings.OrderStatisticsKey = null;
+        try
+        {
+            var orders = await _service.GetHistogramAsync(_vip.Id, 0, SegmentHistogramField.OrderCount, Now, null);
+            //carol and dave: 0; bob: 1; alice: 3
+            Assert.That(orders.Take(4).Select(b => b.Members), Is.EqualTo(new[] { 2, 1, 0, 1 }));
+
+            //a pending order counts from now on: carol's 999
+            _settings.PurchasePaymentStatusIds = [(int)PaymentStatus.Paid, (int)PaymentStatus.Pending];
+            orders = await _service.GetHistogramAsync(_vip.Id, 0, SegmentHistogramField.OrderCount, Now, null);
+            var spent = await _service.GetHistogramAsync(_vip.Id, 0, SegmentHistogramField.TotalSpent, Now, null);
+
+            Assert.That(orders.Take(4).Select(b => b.Members), Is.EqualTo(new[] { 1, 2, 0, 1 }));
+            Assert.That(spent.Single(b => b.From == 900m).Members, Is.EqualTo(1));
+            Assert.That(spent.Sum(b => b.Members), Is.EqualTo(4));
+        }
+        finally
+        {
+            (_settings.OrderStatisticsKey, _settings.PurchasePaymentStatusIds) = (key, paid);
+            await RecomputeStatisticsAsync();
+        }
+    }
+
     [Test]
     public async Task HistogramsOfAStoreCountOnlyItsPurchases()
     {
