@@ -114,6 +114,19 @@ public class ViewCompilationTests
         }));
     }
 
+    /// <summary>
+    /// The card on the customer page is rendered by nopCommerce's card tag helper, as the page's own cards: it folds
+    /// and remembers it
+    /// </summary>
+    [Test]
+    public void TheCustomerPageCardIsANopCard()
+    {
+        var errors = Compile(RazorProjectFileSystem.Create(PluginDirectory.Root), "/Views/Components/CustomerSegmentsCard.cshtml", out var codeDocument);
+
+        Assert.That(errors, Is.Empty);
+        Assert.That(codeDocument.GetCSharpDocument().GeneratedCode, Does.Contain("Nop.Web.Framework.TagHelpers.Admin.NopCardTagHelper"));
+    }
+
     [Test]
     public void NopTagHelpersAreBoundNotLeftAsMarkup()
     {
