@@ -8,6 +8,7 @@ using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Models;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
+using Nop.Services.Catalog;
 using Nop.Services.Configuration;
 using Nop.Services.Customers;
 using Nop.Services.Localization;
@@ -76,6 +77,7 @@ public class CustomerSegmentsAdminController : BasePluginController
     protected readonly ILocaleResourceFormatter _localeResourceFormatter;
     protected readonly ILocalizedEntityService _localizedEntityService;
     protected readonly INotificationService _notificationService;
+    protected readonly IPriceFormatter _priceFormatter;
     protected readonly IScheduleTaskService _scheduleTaskService;
     protected readonly ISegmentAnalyticsService _segmentAnalyticsService;
     protected readonly ISegmentCopyService _segmentCopyService;
@@ -104,6 +106,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         ILocaleResourceFormatter localeResourceFormatter,
         ILocalizedEntityService localizedEntityService,
         INotificationService notificationService,
+        IPriceFormatter priceFormatter,
         IScheduleTaskService scheduleTaskService,
         ISegmentAnalyticsService segmentAnalyticsService,
         ISegmentCopyService segmentCopyService,
@@ -128,6 +131,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         _localeResourceFormatter = localeResourceFormatter;
         _localizedEntityService = localizedEntityService;
         _notificationService = notificationService;
+        _priceFormatter = priceFormatter;
         _scheduleTaskService = scheduleTaskService;
         _segmentAnalyticsService = segmentAnalyticsService;
         _segmentCopyService = segmentCopyService;
@@ -868,7 +872,12 @@ public class CustomerSegmentsAdminController : BasePluginController
 
     #region Analytics
 
-    protected static object RevenueJson(SegmentRevenueShare revenue) => new
+    /// <summary>
+    /// An amount of orders (in the primary store currency) as nopCommerce's admin shows order totals
+    /// </summary>
+    protected virtual Task<string> FormatAmountAsync(decimal amount) => _priceFormatter.FormatPriceAsync(amount, true, false);
+
+    protected virtual async Task<object> RevenueJsonAsync(SegmentRevenueShare revenue) => new
     {
         members = revenue.Members,
         memberOrders = revenue.MemberOrders,
@@ -879,10 +888,32 @@ public class CustomerSegmentsAdminController : BasePluginController
         revenueShare = revenue.RevenueShare,
         orderShare = revenue.OrderShare,
         memberAverageOrderValue = revenue.MemberAverageOrderValue,
+        memberAverageOrderValueText = await FormatAmountAsync(revenue.MemberAverageOrderValue),
         shopAverageOrderValue = revenue.ShopAverageOrderValue,
+        shopAverageOrderValueText = await FormatAmountAsync(revenue.ShopAverageOrderValue),
         ordersPerMember = revenue.OrdersPerMember,
         ordersPerShopCustomer = revenue.OrdersPerShopCustomer
     };
+
+    protected virtual async Task<IList<object>> HistogramBucketsJsonAsync(IList<HistogramBucket> buckets, SegmentHistogramField field)
+    {
+        var json = new List<object>();
+        foreach (var bucket in buckets)
+        {
+            //amounts spent shown as the admin shows order totals
+            var amounts = field == SegmentHistogramField.TotalSpent;
+            json.Add(new
+            {
+                from = bucket.From,
+                to = bucket.To,
+                members = bucket.Members,
+                fromText = amounts && bucket.From is { } from ? await FormatAmountAsync(from) : null,
+                toText = amounts && bucket.To is { } to ? await FormatAmountAsync(to) : null
+            });
+        }
+
+        return json;
+    }
 
     /// <param name="histogramOnly">Only the histogram: the admin changed its measure or its buckets, the other figures stay as shown</param>
     /// <param name="revenueDays">The days back the revenue share covers; 0 for all time</param>
@@ -910,7 +941,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         var now = DateTime.UtcNow;
         var revenueFromUtc = revenueDays > 0 ? now.AddDays(-revenueDays) : (DateTime?)null;
         if (revenueOnly)
-            return Json(new { revenue = RevenueJson(await _segmentAnalyticsService.GetRevenueShareAsync(segment.Id, segment.StoreId, revenueFromUtc, null)) });
+            return Json(new { revenue = await RevenueJsonAsync(await _segmentAnalyticsService.GetRevenueShareAsync(segment.Id, segment.StoreId, revenueFromUtc, null)) });
 
         //the number of bars matters to the histogram only: a wrong one does not hold up the other figures
         if (buckets is < HistogramBucketLimits.Min or > HistogramBucketLimits.Max)
@@ -925,7 +956,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         {
             field = histogramField.ToString(),
             bucketCount = buckets,
-            buckets = histogramBuckets.Select(bucket => new { from = bucket.From, to = bucket.To, members = bucket.Members })
+            buckets = await HistogramBucketsJsonAsync(histogramBuckets, histogramField)
         };
         if (histogramOnly)
             return Json(new { histogram = histogramJson });
@@ -945,7 +976,7 @@ public class CustomerSegmentsAdminController : BasePluginController
         return Json(new
         {
             size = size.Select(point => new { date = point.Day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), members = point.Members }),
-            revenue = RevenueJson(revenue),
+            revenue = await RevenueJsonAsync(revenue),
             rfm = new { counts = rfmRows, withoutPurchases = rfm.WithoutPurchases, windowDays = rfm.WindowDays },
             histogram = histogramJson,
             overlap = overlap

@@ -14,9 +14,9 @@
         if (bucket.from === null && bucket.to === null)
             return texts.unknown;
         if (bucket.to === null)
-            return number(bucket.from) + '+';
+            return (bucket.fromText || number(bucket.from)) + '+';
         if (!wholeNumberMeasures[measure])
-            return texts.range.replace('{0}', number(bucket.from)).replace('{1}', number(bucket.to));
+            return texts.range.replace('{0}', bucket.fromText || number(bucket.from)).replace('{1}', bucket.toText || number(bucket.to));
 
         var last = bucket.to - 1;
         return last <= bucket.from ? number(bucket.from) : number(bucket.from) + ' - ' + number(last);
@@ -53,7 +53,9 @@
         function fillRevenue(revenue) {
             $('#segment-revenue-table [data-field]').each(function () {
                 var field = $(this).data('field');
-                $(this).text(field.indexOf('Share') > 0 ? percent(revenue[field]) : number(revenue[field]));
+                //amounts come formatted as the admin shows order totals
+                var text = revenue[field + 'Text'];
+                $(this).text(field.indexOf('Share') > 0 ? percent(revenue[field]) : text || number(revenue[field]));
             });
         }
 

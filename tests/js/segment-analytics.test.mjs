@@ -24,10 +24,14 @@ const orderCountBuckets = [[0, 1], [1, 2], [2, 3], [3, 5], [5, 10], [10, 20], [2
 // the plugin's Analytics action as the page reads it: the revenue share tells the period asked ((days + 1) / 1000)
 function figures(query) {
     const days = Number(query.revenueDays || 0);
-    const revenue = { revenueShare: (days + 1) / 1000, orderShare: 0.5, memberAverageOrderValue: 12.5, shopAverageOrderValue: 10, ordersPerMember: 2, ordersPerShopCustomer: 1 };
+    const revenue = {
+        revenueShare: (days + 1) / 1000, orderShare: 0.5, ordersPerMember: 2, ordersPerShopCustomer: 1,
+        memberAverageOrderValue: 12.5, memberAverageOrderValueText: '€12.50', shopAverageOrderValue: 10, shopAverageOrderValueText: '€10.00'
+    };
     const buckets = query.histogram === 'OrderCount'
         ? orderCountBuckets.map(([from, to]) => ({ from, to, members: from }))
-        : [{ from: 0, to: 100, members: 3 }, { from: 100, to: 200, members: 2 }, { from: 200, to: null, members: 1 }];
+        : [{ from: 0, to: 100, fromText: '€0.00', toText: '€100.00', members: 3 }, { from: 100, to: 200, fromText: '€100.00', toText: '€200.00', members: 2 },
+            { from: 200, to: null, fromText: '€200.00', toText: null, members: 1 }];
     const histogram = { field: query.histogram, buckets };
     if (query.histogramOnly === 'true')
         return { histogram };
@@ -77,6 +81,8 @@ describe('The analytics card', () => {
         assert.equal(await page.textContent('#segment-overlap-table a'), 'Gold');
         assert.deepEqual(await page.evaluate(() => window.drawn['segment-size-chart'].data), [5, 6]);
         assert.equal(await page.isVisible('#segment-analytics-status'), false);
+        assert.equal(await page.textContent('#segment-revenue-table [data-field="memberAverageOrderValue"]'), '€12.50', 'amounts as the server formats them');
+        assert.equal(await page.textContent('#segment-revenue-table [data-field="ordersPerMember"]'), '2');
     });
 
     it('shows the revenue of the period chosen last when an earlier period answers after it', async () => {
@@ -107,10 +113,10 @@ describe('The analytics card', () => {
         assert.deepEqual(await page.evaluate(() => window.drawn['segment-size-chart'].data), [5, 6]);
     });
 
-    it('labels the bars of whole numbers with their last value, and amounts up to the next bar', async () => {
+    it('labels the bars of whole numbers with their last value, and amounts, formatted, up to the next bar', async () => {
         await openPage();
         await answered(1);
-        assert.deepEqual(await histogramLabels(), ['0 to under 100', '100 to under 200', '200+']);
+        assert.deepEqual(await histogramLabels(), ['€0.00 to under €100.00', '€100.00 to under €200.00', '€200.00+']);
 
         await page.selectOption('#segment-histogram-field', 'OrderCount');
         await answered(2);

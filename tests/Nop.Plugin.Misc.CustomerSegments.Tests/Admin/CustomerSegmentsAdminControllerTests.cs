@@ -1,3 +1,4 @@
+using System.Globalization;
 using Nop.Core.Domain.Stores;
 using System.Reflection;
 using System.Text.Json;
@@ -39,6 +40,7 @@ public class CustomerSegmentsAdminControllerTests
     private Mock<ILocalizationService> _localizationService;
     private Mock<ILocalizedEntityService> _localizedEntityService;
     private Mock<INotificationService> _notificationService;
+    private Mock<Nop.Services.Catalog.IPriceFormatter> _priceFormatter;
     private Mock<IScheduleTaskService> _scheduleTaskService;
     private Mock<ISegmentAnalyticsService> _analyticsService;
     private Mock<ISegmentCopyService> _copyService;
@@ -70,6 +72,9 @@ public class CustomerSegmentsAdminControllerTests
         _localizationService.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => $"[{key}]");
         _localizedEntityService = new Mock<ILocalizedEntityService>();
         _notificationService = new Mock<INotificationService>();
+        _priceFormatter = new Mock<Nop.Services.Catalog.IPriceFormatter>();
+        _priceFormatter.Setup(f => f.FormatPriceAsync(It.IsAny<decimal>(), true, false))
+            .ReturnsAsync((decimal price, bool _, bool _) => $"${price.ToString("N2", CultureInfo.InvariantCulture)}");
         _scheduleTaskService = new Mock<IScheduleTaskService>();
         _analyticsService = new Mock<ISegmentAnalyticsService>();
         _copyService = new Mock<ISegmentCopyService>();
@@ -104,7 +109,7 @@ public class CustomerSegmentsAdminControllerTests
         ISegmentRuleValidator validator = null) =>
         new(_settings, _customerService.Object, new FormValueErrorFactory(_localizationService.Object, LocaleResourceFormatters.Over(_localizationService.Object)),
             _languageService.Object, _localizationService.Object, LocaleResourceFormatters.Over(_localizationService.Object),
-            _localizedEntityService.Object, _notificationService.Object, _scheduleTaskService.Object, _analyticsService.Object, _copyService.Object, _csvService.Object,
+            _localizedEntityService.Object, _notificationService.Object, _priceFormatter.Object, _scheduleTaskService.Object, _analyticsService.Object, _copyService.Object, _csvService.Object,
             _modelFactory.Object, preview ?? _previewService.Object, _rebuildRunService.Object, serializer ?? _serializer.Object, validator ?? _validator.Object,
             _segmentService.Object, _lookupService.Object, _settingService.Object, _staticService.Object, _storeService.Object, _workContext.Object)
         {
@@ -165,14 +170,15 @@ public class CustomerSegmentsAdminControllerTests
             ILanguageService languageService,
             ILocalizationService localizationService,
             ILocaleResourceFormatter localeResourceFormatter,
-            ILocalizedEntityService localizedEntityService, INotificationService notificationService, IScheduleTaskService scheduleTaskService,
+            ILocalizedEntityService localizedEntityService, INotificationService notificationService, Nop.Services.Catalog.IPriceFormatter priceFormatter,
+            IScheduleTaskService scheduleTaskService,
             ISegmentAnalyticsService segmentAnalyticsService, ISegmentCopyService segmentCopyService, ISegmentMemberCsvService segmentMemberCsvService,
             ISegmentModelFactory segmentModelFactory,
             ISegmentPreviewService segmentPreviewService, ISegmentRebuildRunService segmentRebuildRunService,
             ISegmentRuleSerializer segmentRuleSerializer, ISegmentRuleValidator segmentRuleValidator, ISegmentService segmentService,
             ISegmentValueLookupService segmentValueLookupService, ISettingService settingService, IStaticSegmentService staticSegmentService,
             IStoreService storeService, IWorkContext workContext)
-            : base(settings, customerService, formValueErrorFactory, languageService, localizationService, localeResourceFormatter, localizedEntityService, notificationService, scheduleTaskService, segmentAnalyticsService,
+            : base(settings, customerService, formValueErrorFactory, languageService, localizationService, localeResourceFormatter, localizedEntityService, notificationService, priceFormatter, scheduleTaskService, segmentAnalyticsService,
                 segmentCopyService, segmentMemberCsvService, segmentModelFactory, segmentPreviewService, segmentRebuildRunService, segmentRuleSerializer,
                 segmentRuleValidator, segmentService, segmentValueLookupService, settingService, staticSegmentService, storeService, workContext)
         {
@@ -1301,6 +1307,30 @@ public class CustomerSegmentsAdminControllerTests
 
         Assert.That(json.GetProperty("histogram").GetProperty("bucketCount").GetInt32(), Is.EqualTo(6));
         Assert.That(json.GetProperty("histogram").GetProperty("buckets")[0].GetProperty("members").GetInt32(), Is.EqualTo(9));
+    }
+
+    /// <summary>
+    /// Amounts reach the page as nopCommerce's admin shows order totals (in the primary store currency, formatted)
+    /// </summary>
+    [Test]
+    public async Task AmountsAreFormattedAsOrderTotals()
+    {
+        _segmentService.Setup(s => s.GetSegmentByIdAsync(4)).ReturnsAsync(new Segment { Id = 4 });
+        _analyticsService.Setup(a => a.GetHistogramAsync(4, 0, SegmentHistogramField.TotalSpent, It.IsAny<DateTime>(), null))
+            .ReturnsAsync([new HistogramBucket(0m, 1500m, 3), new HistogramBucket(1500m, null, 1)]);
+        _analyticsService.Setup(a => a.GetHistogramAsync(4, 0, SegmentHistogramField.OrderCount, It.IsAny<DateTime>(), null))
+            .ReturnsAsync([new HistogramBucket(0, 1, 2)]);
+        _analyticsService.Setup(a => a.GetRevenueShareAsync(4, 0, It.IsAny<DateTime?>(), null)).ReturnsAsync(new SegmentRevenueShare(10, 4, 50m, 100, 16, 20, 400m));
+
+        var spent = JsonOf(await _controller.Analytics(4, "TotalSpent", histogramOnly: true)).GetProperty("histogram").GetProperty("buckets");
+        var orders = JsonOf(await _controller.Analytics(4, "OrderCount", histogramOnly: true)).GetProperty("histogram").GetProperty("buckets");
+        var revenue = JsonOf(await _controller.Analytics(4, revenueDays: 30, revenueOnly: true)).GetProperty("revenue");
+
+        Assert.That((spent[0].GetProperty("fromText").GetString(), spent[0].GetProperty("toText").GetString()), Is.EqualTo(("$0.00", "$1,500.00")));
+        Assert.That(spent[1].GetProperty("toText").ValueKind, Is.EqualTo(JsonValueKind.Null));
+        Assert.That(orders[0].GetProperty("fromText").ValueKind, Is.EqualTo(JsonValueKind.Null), "a number of orders is no amount");
+        Assert.That(revenue.GetProperty("memberAverageOrderValueText").GetString(), Is.EqualTo("$12.50"));
+        Assert.That(revenue.GetProperty("shopAverageOrderValueText").GetString(), Is.EqualTo("$20.00"));
     }
 
     [Test]

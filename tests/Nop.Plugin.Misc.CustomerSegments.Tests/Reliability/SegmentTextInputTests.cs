@@ -42,7 +42,7 @@ public class SegmentTextInputTests : MembershipTestBase
 
         return new CustomerSegmentsAdminController(new CustomerSegmentsSettings(), Mock.Of<ICustomerService>(),
             new FormValueErrorFactory(localization.Object, LocaleResourceFormatters.Over(localization.Object)), languages.Object, localization.Object, LocaleResourceFormatters.Over(localization.Object),
-            Mock.Of<ILocalizedEntityService>(), Mock.Of<INotificationService>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentAnalyticsService>(), Mock.Of<ISegmentCopyService>(),
+            Mock.Of<ILocalizedEntityService>(), Mock.Of<INotificationService>(), Mock.Of<Nop.Services.Catalog.IPriceFormatter>(), Mock.Of<IScheduleTaskService>(), Mock.Of<ISegmentAnalyticsService>(), Mock.Of<ISegmentCopyService>(),
             Mock.Of<ISegmentMemberCsvService>(), factory.Object, Mock.Of<ISegmentPreviewService>(), Mock.Of<ISegmentRebuildRunService>(),
             Serializer, Validator, SegmentService, Mock.Of<ISegmentValueLookupService>(), Mock.Of<ISettingService>(), StaticService,
             Mock.Of<Nop.Services.Stores.IStoreService>(), Mock.Of<IWorkContext>())
