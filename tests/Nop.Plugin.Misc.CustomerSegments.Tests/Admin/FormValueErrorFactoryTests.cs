@@ -5,6 +5,7 @@ using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.Models;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
 using Nop.Services.Localization;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Admin;
 
@@ -22,18 +23,12 @@ public class FormValueErrorFactoryTests
         return new FormValueErrorFactory(english.Object, LocaleResourceFormatters.Over(english.Object));
     }
 
-    private static void NotBound(ModelStateDictionary modelState, string key, object posted)
-    {
-        modelState.SetModelValue(key, posted, posted is string[] values ? string.Join(",", values) : posted?.ToString());
-        modelState.AddModelError(key, $"The value is not valid for {key}.");
-    }
-
     [Test]
     public async Task ANumberTooLargeOrNotANumberIsNamedWithTheFieldsLabel()
     {
         var modelState = new ModelStateDictionary();
-        NotBound(modelState, "RebuildIntervalMinutes", "99999999999");
-        NotBound(modelState, "PurchasePaymentStatusIds", new[] { "30", "paid", "1e3" });
+        UnboundValues.Add(modelState, "RebuildIntervalMinutes", "99999999999");
+        UnboundValues.Add(modelState, "PurchasePaymentStatusIds", "30", "paid", "1e3");
 
         var errors = (await EnglishFactory().PrepareInvalidValueErrorsAsync(modelState, typeof(ConfigurationModel))).ToDictionary(e => e.Key, e => e.Error);
 
@@ -49,12 +44,12 @@ public class FormValueErrorFactoryTests
     {
         var modelState = new ModelStateDictionary();
         //a blank number is nopCommerce's "required" error, a text field binds whatever is posted, an unknown field is not the form's
-        NotBound(modelState, "StoreId", " ");
-        NotBound(modelState, "Name", "VIP");
-        NotBound(modelState, "Locales[0].LanguageId", "x");
+        UnboundValues.Add(modelState, "StoreId", " ");
+        UnboundValues.Add(modelState, "Name", "VIP");
+        UnboundValues.Add(modelState, "Locales[0].LanguageId", "x");
         //a value that converts: the error is someone else's
-        NotBound(modelState, "SegmentTypeId", "10");
-        NotBound(modelState, "Active", "maybe");
+        UnboundValues.Add(modelState, "SegmentTypeId", "10");
+        UnboundValues.Add(modelState, "Active", "maybe");
 
         var errors = await EnglishFactory().PrepareInvalidValueErrorsAsync(modelState, typeof(SegmentModel));
 
@@ -65,7 +60,7 @@ public class FormValueErrorFactoryTests
     public async Task AtMostFiveWrongValuesAreShown()
     {
         var modelState = new ModelStateDictionary();
-        NotBound(modelState, "ExcludedOrderStatusIds", Enumerable.Range(0, 8).Select(i => $"x{i}").Append("x0").ToArray());
+        UnboundValues.Add(modelState, "ExcludedOrderStatusIds", Enumerable.Range(0, 8).Select(i => $"x{i}").Append("x0").ToArray());
 
         var errors = await EnglishFactory().PrepareInvalidValueErrorsAsync(modelState, typeof(ConfigurationModel));
 

@@ -18,6 +18,7 @@ using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 using Nop.Services.Discounts;
 using Nop.Services.Localization;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
 
@@ -141,16 +142,6 @@ public class CustomerSegmentsDiscountControllerTests
         };
     }
 
-    /// <summary>
-    /// What MVC leaves after binding a posted field it could not convert: the field's posted values and an error
-    /// (the requirement id 0, a new requirement; the list without the value; RequireAll false)
-    /// </summary>
-    private static void NotBound(Controller controller, string key, params string[] posted)
-    {
-        controller.ModelState.SetModelValue(key, posted.Length == 1 ? posted[0] : posted, string.Join(",", posted));
-        controller.ModelState.AddModelError(key, $"The value is not valid for {key}.");
-    }
-
     [Test]
     public async Task AnErrorWhoseTranslationDoesNotFormatIsShownInTheDefaultTextInsteadOfFailingTheForm()
     {
@@ -179,7 +170,7 @@ public class CustomerSegmentsDiscountControllerTests
     public async Task AValueTheFormCouldNotBindIsRefusedNamingTheFieldAndTheValue(string field, string posted, string error)
     {
         var controller = EnglishController();
-        NotBound(controller, field, posted);
+        UnboundValues.Add(controller.ModelState, field, posted);
 
         var result = await controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1] });
 
@@ -192,8 +183,8 @@ public class CustomerSegmentsDiscountControllerTests
     {
         var controller = EnglishController();
         var hostile = Enumerable.Range(0, 30).Select(i => $"x{i}").ToList();
-        NotBound(controller, "IncludeSegmentIds", ["1", "abc", " 2 ", "abc", new string('9', 5000)]);
-        NotBound(controller, "ExcludeSegmentIds", ["3", .. hostile]);
+        UnboundValues.Add(controller.ModelState, "IncludeSegmentIds", ["1", "abc", " 2 ", "abc", new string('9', 5000)]);
+        UnboundValues.Add(controller.ModelState, "ExcludeSegmentIds", ["3", .. hostile]);
 
         var result = await controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1, 2], ExcludeSegmentIds = [3] });
 
@@ -210,8 +201,8 @@ public class CustomerSegmentsDiscountControllerTests
     {
         var controller = EnglishController();
         var emoji = new string('a', 49) + "\U0001F600";
-        NotBound(controller, "RequirementId", "\0");
-        NotBound(controller, "IncludeSegmentIds", ["1\n2", emoji]);
+        UnboundValues.Add(controller.ModelState, "RequirementId", "\0");
+        UnboundValues.Add(controller.ModelState, "IncludeSegmentIds", ["1\n2", emoji]);
 
         var result = await controller.Configure(new SegmentRequirementModel { DiscountId = 5, IncludeSegmentIds = [1] });
 

@@ -4,6 +4,7 @@ using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 using Nop.Services.Localization;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Localization;
+using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
 
@@ -18,19 +19,13 @@ public class DiscountRequirementFormErrorFactoryTests
         return new DiscountRequirementFormErrorFactory(english.Object, LocaleResourceFormatters.Over(english.Object));
     }
 
-    private static void NotBound(ModelStateDictionary modelState, string key, string posted)
-    {
-        modelState.SetModelValue(key, posted, posted);
-        modelState.AddModelError(key, $"The value is not valid for {key}.");
-    }
-
     [Test]
     public async Task AKeyWithAPrefixOrAnIndexIsAboutItsFieldAndTheListsEntriesMakeOneError()
     {
         var modelState = new ModelStateDictionary();
-        NotBound(modelState, "model.ExcludeSegmentIds[0]", "x");
-        NotBound(modelState, "ExcludeSegmentIds[1]", "y");
-        NotBound(modelState, "CustomerSegmentsRequirement9.requireall", "maybe");
+        UnboundValues.Add(modelState, "model.ExcludeSegmentIds[0]", "x");
+        UnboundValues.Add(modelState, "ExcludeSegmentIds[1]", "y");
+        UnboundValues.Add(modelState, "CustomerSegmentsRequirement9.requireall", "maybe");
 
         var errors = await EnglishFactory().PrepareInvalidValueErrorsAsync(modelState);
 
@@ -47,8 +42,8 @@ public class DiscountRequirementFormErrorFactoryTests
     {
         var modelState = new ModelStateDictionary();
         var longest = new string('x', PostedValues.MaxShownLength);
-        NotBound(modelState, "DiscountId", longest);
-        NotBound(modelState, "RequirementId", longest + "y");
+        UnboundValues.Add(modelState, "DiscountId", longest);
+        UnboundValues.Add(modelState, "RequirementId", longest + "y");
 
         var errors = await EnglishFactory().PrepareInvalidValueErrorsAsync(modelState);
 
@@ -63,7 +58,7 @@ public class DiscountRequirementFormErrorFactoryTests
     public async Task AnErrorWhoseTranslationDoesNotFormatIsShownInTheDefaultText()
     {
         var modelState = new ModelStateDictionary();
-        NotBound(modelState, "DiscountId", "abc");
+        UnboundValues.Add(modelState, "DiscountId", "abc");
         //an entry without a posted value
         modelState.AddModelError("RequirementId", "The value is not valid.");
 
