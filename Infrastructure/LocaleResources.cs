@@ -120,6 +120,7 @@ public static class LocaleResources
         [P("Segments.Rebuild.SegmentMissing")] = "The segment no longer exists.",
         [P("Segments.Rebuild.Busy")] = "Another rebuild kept running for too long; try again later.",
         [P("Segments.Rebuild.Interrupted")] = "The rebuild was interrupted (the application stopped); start it again.",
+        [P("Segments.UnsavedChanges")] = "The changes to this segment are not saved and will be lost. Continue?",
         [P("Segments.Delete.UsedByDiscounts")] = "These discounts have a requirement naming this segment. After the segment is deleted, their requirement is never met (the discount no longer applies) until you change it:",
         [P("Segments.Delete.NotUsed")] = "No discount requirement names this segment.",
         [P("Segments.Delete.UsedBySegments")] = "The rules of these segments name this segment. Change their rules before deleting it:",

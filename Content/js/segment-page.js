@@ -14,4 +14,28 @@
         else
             $(this).trigger('change');
     });
+
+    // The buttons marked data-unsaved-guard (rebuild now, add customers, import) post the segment form to an action that
+    // reads none of the segment's fields and reloads the page: when those fields (inside data-segment-fields) changed
+    // since the page was shown, or the page shows a failed save (data-unsaved="true"), they ask first.
+    $(function () {
+        var $form = $('form[data-unsaved-confirm]');
+        if ($form.length === 0)
+            return;
+
+        function segmentFields() {
+            //nopCommerce's localized editor keeps its open language tab in a field of the form: not the segment's
+            return $form.find($form.attr('data-segment-fields')).find(':input[name]')
+                .not('[name^="selected-tab-name-"]').serialize();
+        }
+
+        //after the rule builder wrote the rule it shows into its field (its script starts before this one)
+        var shown = segmentFields();
+        var postedUnsaved = $form.attr('data-unsaved') === 'true';
+
+        $form.on('click', ':submit[data-unsaved-guard]', function (event) {
+            if ((postedUnsaved || segmentFields() !== shown) && !window.confirm($form.attr('data-unsaved-confirm')))
+                event.preventDefault();
+        });
+    });
 })(jQuery);
