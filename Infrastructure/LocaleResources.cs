@@ -142,6 +142,7 @@ public static class LocaleResources
         [P("Members.Add")] = "Add customers",
         [P("Members.Add.Emails")] = "Emails of the customers to add, one a line",
         [P("Members.Add.Empty")] = "Enter at least one email.",
+        [P("Members.Add.NotAdded")] = "The emails or the CSV file entered to add customers are not added by this button and will be lost. Continue?",
         [P("Members.Import")] = "Import CSV",
         [P("Members.Import.Hint")] = "A CSV file whose first column holds the customers' emails; a header line is skipped.",
         [P("Members.Import.Report")] = "{0} customers added, {1} already members, {2} emails of no customer, {3} unreadable lines.",

@@ -154,3 +154,68 @@ describe('The buttons that post the segment form to an action of their own', () 
         assert.deepEqual(await posted(), ['save']);
     });
 });
+
+describe('The customers entered to add, which only their own button posts', () => {
+    const pendingText = 'Customers not added: continue?';
+    const csv = { name: 'members.csv', mimeType: 'text/csv', buffer: Buffer.from('email\nanna@example.com\n') };
+
+    it('make Save ask, and nothing is posted when the admin says no', async () => {
+        const dialogs = await openPage({ answers: [false] });
+        await page.fill('#segment-add-emails', 'anna@example.com');
+        await page.click('button[name="save"]');
+        assert.deepEqual(dialogs, [pendingText]);
+        assert.deepEqual(await posted(), []);
+    });
+
+    it('are left out by Save when the admin accepts', async () => {
+        const dialogs = await openPage({ answers: [true] });
+        await page.fill('#segment-add-emails', 'anna@example.com');
+        await page.click('button[name="save"]');
+        assert.deepEqual(dialogs, [pendingText]);
+        assert.deepEqual(await posted(), ['save']);
+    });
+
+    it('make Save and continue ask for a chosen file too', async () => {
+        const dialogs = await openPage({ answers: [false] });
+        await page.setInputFiles('#segment-import-file', csv);
+        await page.click('button[name="save-continue"]');
+        assert.deepEqual(dialogs, [pendingText]);
+        assert.deepEqual(await posted(), []);
+    });
+
+    it('make Enter in a field of the segment ask, as it presses Save', async () => {
+        const dialogs = await openPage({ answers: [false] });
+        await page.fill('#segment-add-emails', 'anna@example.com');
+        await page.press('#Name', 'Enter');
+        assert.deepEqual(dialogs, [pendingText]);
+        assert.deepEqual(await posted(), []);
+    });
+
+    it('go with their own button without asking; the other one asks', async () => {
+        const dialogs = await openPage({ answers: [false] });
+        await page.fill('#segment-add-emails', 'anna@example.com');
+        await page.click('#segment-add-members');
+        await page.click('#segment-import-members');
+        assert.deepEqual(dialogs, [pendingText]);
+        assert.deepEqual(await posted(), ['/add']);
+    });
+
+    it('stay on the page through an export, and blank lines are nothing to add', async () => {
+        const dialogs = await openPage();
+        await page.fill('#segment-add-emails', 'anna@example.com');
+        await page.click('#segment-export');
+        await page.fill('#segment-add-emails', ' \n ');
+        await page.click('button[name="save"]');
+        assert.deepEqual(dialogs, []);
+        assert.deepEqual(await posted(), ['/export', 'save']);
+    });
+
+    it('are asked about after the changes to the segment, each question answered', async () => {
+        const dialogs = await openPage({ answers: [true, false] });
+        await page.fill('#Name', 'Gold');
+        await page.fill('#segment-add-emails', 'anna@example.com');
+        await page.click('#segment-import-members');
+        assert.deepEqual(dialogs, [unsavedText, pendingText]);
+        assert.deepEqual(await posted(), []);
+    });
+});

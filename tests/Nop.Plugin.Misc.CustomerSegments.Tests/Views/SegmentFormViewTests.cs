@@ -31,7 +31,21 @@ public class SegmentFormViewTests
         //the export answers with a file: the page stays as it is, with its changes
         Assert.That(buttons.Where(button => button.Action != "ExportMembers" && !button.Button.Contains(" data-unsaved-guard ")).Select(button => button.Button),
             Is.Empty, "they drop the changes to the segment's fields: they ask first");
-        Assert.That(buttons.Single(button => button.Action == "ExportMembers").Button, Does.Not.Contain("data-unsaved-guard"));
+        Assert.That(buttons.Single(button => button.Action == "ExportMembers").Button,
+            Does.Not.Contain("data-unsaved-guard").And.Contain(" data-keeps-page "), "the export leaves nothing behind");
+    }
+
+    [Test]
+    public void TheCustomersToAddNameTheOnlyButtonThatPostsThem()
+    {
+        var members = View("_CreateOrUpdate.Members.cshtml");
+
+        foreach (var (name, button) in new[] { ("emails", "segment-add-members"), ("importFile", "segment-import-members") })
+        {
+            var input = Regex.Match(members, $@"<(?:textarea|input)[^>]* name=""{name}""[^>]*>").Value;
+            Assert.That(input, Does.Contain($@" data-posted-by=""#{button}"""), "Save and the other buttons leave it out: they ask first");
+            Assert.That(members, Does.Contain($@"<button type=""submit"" id=""{button}"""));
+        }
     }
 
     [Test]
@@ -48,6 +62,9 @@ public class SegmentFormViewTests
         var question = Regex.Match(form, @"data-unsaved-confirm=""@T\(""([\w.]+)""\)\.Text""");
         Assert.That(question.Success, "the question is a locale resource, HTML-encoded in the attribute: " + form);
         Assert.That(LocaleResources.EnglishResources, Contains.Key(question.Groups[1].Value));
+        var pending = Regex.Match(form, @"data-pending-confirm=""@T\(""([\w.]+)""\)\.Text""");
+        Assert.That(pending.Success, "the question about the customers entered to add: " + form);
+        Assert.That(LocaleResources.EnglishResources, Contains.Key(pending.Groups[1].Value));
         Assert.That(form, Does.Contain("data-unsaved=\"@(ViewData.ModelState.ErrorCount > 0 ? \"true\" : \"false\")\""),
             "a failed save shown again holds what was posted, not saved");
     }
