@@ -1,5 +1,11 @@
+using System.Reflection;
 using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
+using Microsoft.AspNetCore.Mvc.ViewFeatures;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
+using Nop.Plugin.Misc.CustomerSegments.Models;
 using Nop.Plugin.Misc.CustomerSegments.Tests.Infrastructure;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Tests.Views;
@@ -67,5 +73,82 @@ public class SegmentFormViewTests
         Assert.That(LocaleResources.EnglishResources, Contains.Key(pending.Groups[1].Value));
         Assert.That(form, Does.Contain("data-unsaved=\"@(ViewData.ModelState.ErrorCount > 0 ? \"true\" : \"false\")\""),
             "a failed save shown again holds what was posted, not saved");
+    }
+
+    /// <summary>
+    /// The view's asp-hide expression of a card, compiled as a method of the folded preferences (hideInfoBlock, ...), the
+    /// model and the view data: whether the card is rendered folded
+    /// </summary>
+    private static Func<bool, SegmentModel, ViewDataDictionary, bool> CardFolded(string card)
+    {
+        var tag = Regex.Match(View("_CreateOrUpdate.cshtml"), $@"<nop-card asp-name=""{card}""[^\n]*?asp-hide=""@(?:\((?<e>.*?)\)|(?<e>\w+))""");
+        Assert.That(tag.Success, $"the {card} card and its asp-hide");
+
+        const string preferences = "bool hideInfoBlock, bool hideRuleBlock, bool hideMembersBlock, bool hideAnalyticsBlock";
+        var source = $$"""
+            using Microsoft.AspNetCore.Mvc.ViewFeatures;
+            using Nop.Plugin.Misc.CustomerSegments.Models;
+            public static class Card
+            {
+                public static bool Folded({{preferences}}, SegmentModel Model, ViewDataDictionary ViewData) => {{tag.Groups["e"].Value}};
+            }
+            """;
+        var compilation = CSharpCompilation.Create("Card_" + Guid.NewGuid().ToString("N"),
+            [CSharpSyntaxTree.ParseText(source, new CSharpParseOptions(LanguageVersion.Latest))], ViewCompilationTests.References.Value,
+            new CSharpCompilationOptions(OutputKind.DynamicallyLinkedLibrary));
+        using var assembly = new MemoryStream();
+        var emitted = compilation.Emit(assembly);
+        Assert.That(emitted.Success, string.Join(Environment.NewLine, emitted.Diagnostics));
+
+        var folded = Assembly.Load(assembly.ToArray()).GetType("Card")!.GetMethod("Folded")!;
+        //the card's own preference: the one named after it
+        var own = Array.IndexOf(["segment-info", "segment-rule", "segment-members", "segment-analytics"], card);
+
+        return (hide, model, viewData) => (bool)folded.Invoke(null, [own == 0 && hide, own == 1 && hide, own == 2 && hide, own == 3 && hide, model, viewData])!;
+    }
+
+    private static ViewDataDictionary ViewDataWithErrors(params string[] keys)
+    {
+        var modelState = new ModelStateDictionary();
+        foreach (var key in keys)
+            modelState.AddModelError(key, "wrong");
+        modelState.SetModelValue("Description", "posted", "posted");
+
+        return new ViewDataDictionary(new EmptyModelMetadataProvider(), modelState);
+    }
+
+    //a failed save: the card holding the field's error opens though the admin folded it
+    [TestCase("segment-info", "Name", false)]
+    [TestCase("segment-info", "StoreId", false)]
+    [TestCase("segment-info", "Locales[1].ShopperMessage", false)]
+    [TestCase("segment-info", "RuleJson", true)]
+    [TestCase("segment-info", "", true)]
+    [TestCase("segment-rule", "RuleJson", false)]
+    [TestCase("segment-rule", "Name", true)]
+    [TestCase("segment-rule", "", true)]
+    public void AFoldedCardOpensWhenItHoldsAnError(string card, string errorKey, bool folded)
+    {
+        var isFolded = CardFolded(card);
+
+        Assert.That(isFolded(true, new SegmentModel(), ViewDataWithErrors(errorKey)), Is.EqualTo(folded));
+        Assert.That(isFolded(true, new SegmentModel(), ViewDataWithErrors()), Is.True, "without errors it stays as the admin left it");
+        Assert.That(isFolded(false, new SegmentModel(), ViewDataWithErrors(errorKey)), Is.False);
+    }
+
+    [Test]
+    public void TheRuleCardOpensOnAStoredRuleThatNoLongerValidates()
+    {
+        var model = new SegmentModel { RuleErrors = [new RuleErrorModel("0", "The value is too long.")] };
+
+        Assert.That(CardFolded("segment-rule")(true, model, ViewDataWithErrors()), Is.False, "its errors are in the card");
+        Assert.That(CardFolded("segment-info")(true, model, ViewDataWithErrors()), Is.True);
+    }
+
+    [Test]
+    public void TheSummaryListsEveryErrorAboveTheCards()
+    {
+        //as nopCommerce's edit pages (Discount/_CreateOrUpdate.cshtml and most others): a field's error is seen at the top
+        //even where its row is hidden (the store of a single-store shop) or below the fold
+        Assert.That(View("_CreateOrUpdate.cshtml"), Does.Contain("<div asp-validation-summary=\"All\"></div>"));
     }
 }
