@@ -15,7 +15,7 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.Views;
 /// </summary>
 public class ViewCompilationTests
 {
-    private static readonly Lazy<IReadOnlyList<MetadataReference>> References = new(LoadReferences);
+    internal static readonly Lazy<IReadOnlyList<MetadataReference>> References = new(LoadReferences);
 
     public static IEnumerable<string> ViewPaths()
     {
