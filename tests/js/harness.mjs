@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { before, after } from 'node:test';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 export const repoRoot = path.resolve(here, '..', '..');
@@ -99,4 +100,20 @@ export async function launchBrowser() {
             fs.rmSync(userDataDir, { recursive: true, force: true });
         }
     };
+}
+
+/**
+ * The server and the browser of a test file: started before its first test, closed after its last
+ */
+export function useBrowser() {
+    const session = { server: null, browser: null };
+    before(async () => {
+        session.server = await startServer();
+        session.browser = await launchBrowser();
+    });
+    after(async () => {
+        await session.browser?.close();
+        await session.server?.close();
+    });
+    return session;
 }

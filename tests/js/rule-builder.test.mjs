@@ -1,20 +1,12 @@
-import { describe, it, before, after, beforeEach, afterEach } from 'node:test';
+import { describe, it, beforeEach, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, pagePath, loadCatalog } from './harness.mjs';
+import { useBrowser, pagePath, loadCatalog } from './harness.mjs';
 
-let server, browser, page, pageErrors;
+let page, pageErrors;
 
-before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-});
+const session = useBrowser();
 
-after(async () => {
-    await browser?.close();
-    await server?.close();
-});
-
-beforeEach(() => server.reset());
+beforeEach(() => session.server.reset());
 
 afterEach(async () => {
     await page?.close();
@@ -23,12 +15,12 @@ afterEach(async () => {
 });
 
 async function open(config = {}) {
-    Object.assign(server.state.config, config);
-    page = await browser.context.newPage();
+    Object.assign(session.server.state.config, config);
+    page = await session.browser.context.newPage();
     page.setDefaultTimeout(5000);
     pageErrors = [];
     page.on('pageerror', error => pageErrors.push(String(error)));
-    await page.goto(server.baseUrl + pagePath);
+    await page.goto(session.server.baseUrl + pagePath);
     await page.waitForSelector('#segment-rule-builder .rb-group[data-path=""]');
     return page;
 }
@@ -267,7 +259,7 @@ describe('rule builder', () => {
         assert.deepEqual(await page.$$eval(`${row('0')} .rb-chip-name`, c => c.map(x => x.textContent)), ['Acme', 'Globex']);
         assert.equal(await page.locator(`${row('0')} .rb-free-value`).count(), 1);
         assert.deepEqual(await posted(), rule);
-        assert.deepEqual(server.state.lookupRequests, [], 'typed values need no name lookup');
+        assert.deepEqual(session.server.state.lookupRequests, [], 'typed values need no name lookup');
     });
 
     it('loads a saved rule and posts it back unchanged', async () => {
@@ -294,7 +286,7 @@ describe('rule builder', () => {
                 condition('retired.field', 'eq', ['kept'])
             ])
         };
-        server.state.lookupItems = {
+        session.server.state.lookupItems = {
             countries: [{ id: 4, name: 'Germany' }, { id: 9, name: 'France' }],
             products: [{ id: 17, name: 'Blue shirt' }]
         };
@@ -305,13 +297,13 @@ describe('rule builder', () => {
         await page.waitForFunction(() => document.querySelectorAll('.rb-chip-name')[1]?.textContent === 'France');
         const chips = await page.$$eval('.rb-chip-name', c => c.map(x => x.textContent));
         assert.deepEqual(chips.slice(0, 5), ['Germany', 'France', 'January', 'July', 'Blue shirt']);
-        assert.deepEqual(server.state.lookupRequests.filter(r => r.source === 'countries').map(r => r.ids), ['4,9']);
+        assert.deepEqual(session.server.state.lookupRequests.filter(r => r.source === 'countries').map(r => r.ids), ['4,9']);
         assert.equal(await page.inputValue(`${row('2.2')} .rb-options`, { timeout: 2000 }), '', 'a multiple choice keeps its list empty: the chosen months are chips');
         assert.equal(await page.inputValue(`${row('2.1')} .rb-options`), '0');
         assert.equal(await page.inputValue(`${row('0')} .rb-period`), '90');
         assert.equal(await page.inputValue(`${row('2.3.1')} .rb-key`), '6');
         assert.match(await page.textContent(`${row('9')} .rb-field option:checked`), /retired\.field/);
-        assert.equal(server.state.previewRequests.length, 0, 'loading the page is no edit');
+        assert.equal(session.server.state.previewRequests.length, 0, 'loading the page is no edit');
     });
 
     it('shows the server\'s validation errors next to the node at their path and clears old ones', async () => {
@@ -347,7 +339,7 @@ describe('rule builder', () => {
     });
 
     it('searches values through the lookup URL and adds the picked ones as chips', async () => {
-        server.state.lookupItems = {
+        session.server.state.lookupItems = {
             countries: [{ id: 4, name: 'Germany' }, { id: 9, name: 'France' }, { id: 12, name: 'Georgia' }, { id: 13, name: 'Gabon' }],
             stateProvinces: [{ id: 3, name: 'Berlin' }],
             customerAttributeValues: [{ id: 31, name: 'Gold' }]
@@ -358,7 +350,7 @@ describe('rule builder', () => {
         await page.fill(`${row('0')} .rb-picker-search`, 'g');
         await page.waitForSelector(`${row('0')} .rb-picker-item`);
         assert.deepEqual(await page.$$eval(`${row('0')} .rb-picker-item`, i => i.map(x => x.textContent)), ['Germany', 'Georgia']);
-        const request = server.state.lookupRequests.at(-1);
+        const request = session.server.state.lookupRequests.at(-1);
         assert.deepEqual({ source: request.source, search: request.search, parentId: request.parentId, page: request.page },
             { source: 'countries', search: 'g', parentId: '0', page: '0' });
 
@@ -378,7 +370,7 @@ describe('rule builder', () => {
         await setCondition('1', 'billingAddress.stateProvince', 'eq');
         await page.fill(`${row('1')} .rb-picker-search`, 'ber');
         await page.click(`${row('1')} .rb-picker-item:has-text("Berlin")`);
-        assert.equal(server.state.lookupRequests.at(-1).parentId, '13');
+        assert.equal(session.server.state.lookupRequests.at(-1).parentId, '13');
         assert.deepEqual((await posted()).root.children[1], condition('billingAddress.stateProvince', 'eq', [3]));
 
         // customer attribute values are searched within the attribute named by the key
@@ -387,7 +379,7 @@ describe('rule builder', () => {
         await page.fill(`${row('2')} .rb-key`, '6');
         await page.fill(`${row('2')} .rb-picker-search`, 'go');
         await page.click(`${row('2')} .rb-picker-item:has-text("Gold")`);
-        assert.equal(server.state.lookupRequests.at(-1).parentId, '6');
+        assert.equal(session.server.state.lookupRequests.at(-1).parentId, '6');
         assert.deepEqual((await posted()).root.children[2], condition('customer.attributeValues', 'anyOf', [31], { key: '6' }));
 
         await page.fill(`${row('2')} .rb-picker-search`, 'zzz');
@@ -395,7 +387,7 @@ describe('rule builder', () => {
     });
 
     it('debounces the live preview: many quick edits make one request, with the rule, store and anti-forgery token', async () => {
-        server.state.previewResponse = {
+        session.server.state.previewResponse = {
             success: true, count: 1234,
             members: [{ id: 9, email: 'a@b.c', url: '/Admin/Customer/Edit/9' }, { id: 10, email: 'evil@x.y', url: 'javascript:alert(1)' }]
         };
@@ -408,8 +400,8 @@ describe('rule builder', () => {
         await page.waitForSelector('.rb-preview-members li');
         await page.waitForTimeout(1000);
 
-        assert.equal(server.state.previewRequests.length, 1);
-        const { form, contentType } = server.state.previewRequests[0];
+        assert.equal(session.server.state.previewRequests.length, 1);
+        const { form, contentType } = session.server.state.previewRequests[0];
         assert.match(contentType, /application\/x-www-form-urlencoded/);
         assert.equal(form.__RequestVerificationToken, 'test-antiforgery-token');
         assert.equal(form.segmentId, '5');
@@ -425,11 +417,11 @@ describe('rule builder', () => {
         await page.click('#segment-rule-preview');
         await page.waitForFunction(() => true);
         await new Promise(resolve => setTimeout(resolve, 300));
-        assert.equal(server.state.previewRequests.length, 2);
+        assert.equal(session.server.state.previewRequests.length, 2);
     });
 
     it('shows the preview\'s validation errors at their conditions', async () => {
-        server.state.previewResponse = { success: false, timedOut: false, errors: [{ path: '0', message: 'Needs a value.' }] };
+        session.server.state.previewResponse = { success: false, timedOut: false, errors: [{ path: '0', message: 'Needs a value.' }] };
         await open();
         await click('', 'add-condition');
         await setCondition('0', 'orders.count', 'gte');
@@ -437,11 +429,11 @@ describe('rule builder', () => {
         assert.equal(await page.textContent(`${node('0')} > .rb-errors`), 'Needs a value.');
         assert.match(await page.textContent('#segment-rule-preview-result'), /The rule has errors:\s*Needs a value\./);
 
-        server.state.previewResponse = { success: false, timedOut: true, message: 'Too slow.' };
+        session.server.state.previewResponse = { success: false, timedOut: true, message: 'Too slow.' };
         await page.click('#segment-rule-preview');
         await page.waitForSelector('#segment-rule-preview-result :text("Too slow.")');
 
-        server.state.previewResponse = { success: true, count: 0, members: [] };
+        session.server.state.previewResponse = { success: true, count: 0, members: [] };
         await page.click('#segment-rule-preview');
         await page.waitForSelector('#segment-rule-preview-result :text("No customer matches the rule now.")');
         assert.equal(await page.locator('.rb-error').count(), 0);
@@ -449,14 +441,14 @@ describe('rule builder', () => {
 
     it('renders hostile field names, lookup results and errors as text', async () => {
         const hostile = '<img src=x onerror="window.__xss=1">';
-        const catalog = structuredClone(server.state.config.catalog);
+        const catalog = structuredClone(session.server.state.config.catalog);
         catalog.categories[1].name = hostile;
         catalog.categories[1].fields[0].label = hostile;
         catalog.categories[1].fields[0].hint = hostile;
         catalog.operators.in = hostile;
         catalog.texts.AddCondition = hostile;
-        server.state.lookupItems = { countries: [{ id: 1, name: hostile + ' land' }] };
-        server.state.previewResponse = { success: false, errors: [{ path: '0', message: hostile }] };
+        session.server.state.lookupItems = { countries: [{ id: 1, name: hostile + ' land' }] };
+        session.server.state.previewResponse = { success: false, errors: [{ path: '0', message: hostile }] };
 
         await open({ catalog, errors: [{ path: '', message: hostile }] });
         await page.click(`${node('')} > .rb-group-actions [data-action="add-condition"]`);

@@ -1,18 +1,10 @@
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser } from './harness.mjs';
+import { useBrowser } from './harness.mjs';
 
-let server, browser, page;
+let page;
 
-before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-});
-
-after(async () => {
-    await browser?.close();
-    await server?.close();
-});
+const session = useBrowser();
 
 afterEach(async () => {
     await page?.close();
@@ -49,7 +41,7 @@ function figures(query) {
 // opens the page; a request for which hold(query) is true is answered when the test releases it
 async function openPage(hold = () => false) {
     const requests = [];
-    page = await browser.context.newPage();
+    page = await session.browser.context.newPage();
     page.setDefaultTimeout(5000);
     await page.route('**/fake/analytics/**', route => {
         const query = Object.fromEntries(new URL(route.request().url()).searchParams);
@@ -61,7 +53,7 @@ async function openPage(hold = () => false) {
         if (!hold(query))
             request.release();
     });
-    await page.goto(server.baseUrl + '/tests/js/fixtures/segment-analytics.html');
+    await page.goto(session.server.baseUrl + '/tests/js/fixtures/segment-analytics.html');
     return requests;
 }
 

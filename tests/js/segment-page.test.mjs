@@ -1,18 +1,10 @@
-import { describe, it, before, after, afterEach } from 'node:test';
+import { describe, it, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser } from './harness.mjs';
+import { useBrowser } from './harness.mjs';
 
-let server, browser, page;
+let page;
 
-before(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-});
-
-after(async () => {
-    await browser?.close();
-    await server?.close();
-});
+const session = useBrowser();
 
 afterEach(async () => {
     await page?.close();
@@ -20,9 +12,9 @@ afterEach(async () => {
 });
 
 async function pressEnterIn(selector, text) {
-    page = await browser.context.newPage();
+    page = await session.browser.context.newPage();
     page.setDefaultTimeout(5000);
-    await page.goto(server.baseUrl + '/tests/js/fixtures/segment-page.html');
+    await page.goto(session.server.baseUrl + '/tests/js/fixtures/segment-page.html');
     await page.fill(selector, text);
     await page.press(selector, 'Enter');
     return page.evaluate(() => window.seen);
@@ -47,7 +39,7 @@ describe('Enter in the segment page', () => {
  * none is left)
  */
 async function openPage({ query = '', answers = [] } = {}) {
-    page = await browser.context.newPage();
+    page = await session.browser.context.newPage();
     page.setDefaultTimeout(5000);
     const dialogs = [];
     page.on('dialog', async dialog => {
@@ -57,7 +49,7 @@ async function openPage({ query = '', answers = [] } = {}) {
         else
             await dialog.dismiss();
     });
-    await page.goto(server.baseUrl + '/tests/js/fixtures/segment-page.html' + query);
+    await page.goto(session.server.baseUrl + '/tests/js/fixtures/segment-page.html' + query);
     await page.waitForFunction(() => document.readyState === 'complete');
     return dialogs;
 }
