@@ -3,19 +3,21 @@ using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services.Caching;
 using Nop.Services.Customers;
 using Nop.Services.Discounts;
+using Nop.Services.Logging;
 
 namespace Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 
 /// <summary>
 /// The customer must be in any (or all) of the included segments and in none of the excluded ones.
 /// Anything unclear fails: no configuration, a segment deleted or switched off, an unknown customer,
-/// a guest while guests are not segmented. A segment limited to a store counts only in that store
+/// a guest while guests are not segmented, a read that failed. A segment limited to a store counts only in that store
 /// </summary>
 public class SegmentRequirementChecker : ISegmentRequirementChecker
 {
     protected readonly CustomerSegmentsSettings _settings;
     protected readonly ICustomerSegmentIdsReader _customerSegmentIdsReader;
     protected readonly ICustomerService _customerService;
+    protected readonly ILogger _logger;
     protected readonly ISegmentRequirementStore _segmentRequirementStore;
     protected readonly ISegmentService _segmentService;
     protected readonly IShortTermCacheManager _shortTermCacheManager;
@@ -23,6 +25,7 @@ public class SegmentRequirementChecker : ISegmentRequirementChecker
     public SegmentRequirementChecker(CustomerSegmentsSettings settings,
         ICustomerSegmentIdsReader customerSegmentIdsReader,
         ICustomerService customerService,
+        ILogger logger,
         ISegmentRequirementStore segmentRequirementStore,
         ISegmentService segmentService,
         IShortTermCacheManager shortTermCacheManager)
@@ -30,6 +33,7 @@ public class SegmentRequirementChecker : ISegmentRequirementChecker
         _settings = settings;
         _customerSegmentIdsReader = customerSegmentIdsReader;
         _customerService = customerService;
+        _logger = logger;
         _segmentRequirementStore = segmentRequirementStore;
         _segmentService = segmentService;
         _shortTermCacheManager = shortTermCacheManager;
@@ -57,10 +61,43 @@ public class SegmentRequirementChecker : ISegmentRequirementChecker
     public static bool AppliesInStore(Segment segment, int storeId) =>
         segment.StoreId == 0 || (storeId > 0 && segment.StoreId == storeId);
 
+    /// <summary>
+    /// nopCommerce checks discounts while it computes prices and does not catch: a read that fails (a timeout, the
+    /// database away) refuses the discount and is logged, instead of failing the shopper's page
+    /// </summary>
     public virtual async Task<DiscountRequirementValidationResult> CheckAsync(DiscountRequirementValidationRequest request)
     {
         ArgumentNullException.ThrowIfNull(request);
 
+        try
+        {
+            return await CheckMembershipAsync(request);
+        }
+        catch (Exception exception) when (exception is not OperationCanceledException)
+        {
+            await LogFailedCheckAsync(request, exception);
+            return new DiscountRequirementValidationResult();
+        }
+    }
+
+    protected virtual async Task LogFailedCheckAsync(DiscountRequirementValidationRequest request, Exception exception)
+    {
+        try
+        {
+            await _logger.ErrorAsync($"Customer segments: the discount requirement {request.DiscountRequirementId} could not be checked and was refused: {exception.Message}",
+                exception, request.Customer);
+        }
+        catch (Exception logFailure) when (logFailure is not OperationCanceledException)
+        {
+            //the log is in the same database, likely away too: the page goes on without the discount all the same
+        }
+    }
+
+    /// <summary>
+    /// The check itself: the requirement's segments and the customer's memberships
+    /// </summary>
+    protected virtual async Task<DiscountRequirementValidationResult> CheckMembershipAsync(DiscountRequirementValidationRequest request)
+    {
         var result = new DiscountRequirementValidationResult();
 
         var customer = request.Customer;

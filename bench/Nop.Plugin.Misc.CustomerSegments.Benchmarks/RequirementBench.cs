@@ -57,7 +57,7 @@ public class RequirementBench
         var reader = new CustomerSegmentIdsReader(_membershipService, shortTerm, _engine.StaticCache);
         var customers = new BenchCustomerService(_engine.Shop.Repository<CustomerRole>(), _engine.Shop.Repository<CustomerCustomerRoleMapping>(),
             shortTerm, _engine.StaticCache);
-        return new SegmentRequirementChecker(new CustomerSegmentsSettings(), reader, customers, _store, _segmentService, shortTerm);
+        return new SegmentRequirementChecker(new CustomerSegmentsSettings(), reader, customers, new Moq.Mock<Nop.Services.Logging.ILogger>().Object, _store, _segmentService, shortTerm);
     }
 
     public async Task<RequirementResult> RunAsync(IList<Segment> segments, int warmChecks, int coldChecks, Action<string> log)

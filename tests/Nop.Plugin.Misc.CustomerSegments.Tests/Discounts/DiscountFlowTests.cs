@@ -51,7 +51,7 @@ public class DiscountFlowTests : MembershipTestBase
             var shortTerm = new InMemoryShortTermCacheManager();
             var checker = new SegmentRequirementChecker(new CustomerSegmentsSettings(),
                 new CustomerSegmentIdsReader(countingMembership.Object, shortTerm, StaticCache),
-                customerService.Object, store, SegmentService, shortTerm);
+                customerService.Object, Mock.Of<Nop.Services.Logging.ILogger>(), store, SegmentService, shortTerm);
             var results = new List<bool>();
             for (var i = 0; i < 3; i++)
                 results.Add((await checker.CheckAsync(new DiscountRequirementValidationRequest { DiscountRequirementId = requirementId, Customer = customer })).IsValid);

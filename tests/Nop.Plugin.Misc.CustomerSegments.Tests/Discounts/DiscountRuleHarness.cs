@@ -37,6 +37,8 @@ public class DiscountRuleHarness
 
     public Mock<ICustomerService> CustomerService { get; } = new();
 
+    public Mock<Nop.Services.Logging.ILogger> Logger { get; } = new();
+
     public ISegmentRequirementStore Store { get; }
 
     public ISegmentCacheInvalidator Invalidator { get; }
@@ -102,7 +104,7 @@ public class DiscountRuleHarness
     {
         var shortTerm = new InMemoryShortTermCacheManager();
         var reader = new CustomerSegmentIdsReader(MembershipService.Object, shortTerm, StaticCache);
-        var checker = new SegmentRequirementChecker(Settings, reader, CustomerService.Object, Store, SegmentService.Object, shortTerm);
+        var checker = new SegmentRequirementChecker(Settings, reader, CustomerService.Object, Logger.Object, Store, SegmentService.Object, shortTerm);
 
         return new RequestScope(shortTerm, reader, checker);
     }

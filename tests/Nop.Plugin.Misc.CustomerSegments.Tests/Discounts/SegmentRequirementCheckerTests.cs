@@ -1,3 +1,5 @@
+using Moq;
+using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Stores;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 using Nop.Plugin.Misc.CustomerSegments.Services.Caching;
@@ -48,6 +50,35 @@ public class SegmentRequirementCheckerTests
 
         Assert.That(await request.PassesAsync(requirement, _h.Registered(100, 1)), Is.True);
         Assert.That(await request.PassesAsync(requirement, _h.Registered(101, 1, 3)), Is.False);
+    }
+
+    /// <summary>
+    /// nopCommerce checks discounts while it computes a page's prices and does not catch: a read that fails refuses
+    /// the discount and is logged, and the page goes on, even when the log fails too
+    /// </summary>
+    [Test]
+    public async Task AReadThatFailsRefusesTheDiscountInsteadOfFailingThePage()
+    {
+        var requirement = await _h.RequirementAsync(10, new SegmentRequirement { IncludeSegmentIds = [1] });
+        var member = _h.Registered(100, 1);
+        Assert.That(await _h.NewRequest().PassesAsync(requirement, member), Is.True);
+
+        _h.SegmentService.Setup(s => s.GetSegmentsByIdsAsync(It.IsAny<IList<int>>())).ThrowsAsync(new TimeoutException("database timeout"));
+
+        Assert.That(await _h.NewRequest().PassesAsync(requirement, member), Is.False);
+        _h.Logger.Verify(l => l.ErrorAsync(It.Is<string>(message => message.Contains("database timeout")), It.IsAny<TimeoutException>(), member), Times.Once);
+
+        _h.Logger.Setup(l => l.ErrorAsync(It.IsAny<string>(), It.IsAny<Exception>(), It.IsAny<Customer>())).ThrowsAsync(new TimeoutException("log away"));
+        Assert.That(await _h.NewRequest().PassesAsync(requirement, member), Is.False);
+    }
+
+    [Test]
+    public void ACancelledCheckIsNotTakenForAFailure()
+    {
+        _h.SegmentService.Setup(s => s.GetSegmentsByIdsAsync(It.IsAny<IList<int>>())).ThrowsAsync(new OperationCanceledException());
+
+        Assert.ThrowsAsync<OperationCanceledException>(async () =>
+            await _h.NewRequest().PassesAsync(await _h.RequirementAsync(10, new SegmentRequirement { IncludeSegmentIds = [1] }), _h.Registered(100, 1)));
     }
 
     [Test]
