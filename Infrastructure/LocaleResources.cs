@@ -283,6 +283,7 @@ public static class LocaleResources
         [P("DiscountRequirement.ExcludeSegmentIds")] = "But not in segment(s)",
         [P("DiscountRequirement.ExcludeSegmentIds.Hint")] = "Customers in any of these segments never get the discount.",
         [P("DiscountRequirement.IncludeRequired")] = "Choose at least one segment the customer must be in.",
+        [P("Uninstall.DiscountNote")] = "{0}: the plugin Customer segments was uninstalled and this discount lost its segment requirement. It was made inactive; review its requirements before you activate it again.",
         [P("DiscountRequirement.UnknownSegments")] = "These segments do not exist (any more): {0}. Remove them and save again.",
         [P("DiscountRequirement.DuplicatedSegments")] = "These segments are chosen more than once: {0}. Choose each segment once.",
         [P("DiscountRequirement.IncludedAndExcluded")] = "A segment cannot be both required and excluded: {0}.",

@@ -3,6 +3,7 @@ using Nop.Core;
 using Nop.Core.Domain.Cms;
 using Nop.Core.Domain.Discounts;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
+using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Caching;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
@@ -16,6 +17,13 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
 
 public class DiscountRuleUninstallTests
 {
+    private static ILocaleResourceFormatter EnglishFormatter()
+    {
+        var localization = new Mock<ILocalizationService>();
+        localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => LocaleResources.EnglishResources[key]);
+        return new LocaleResourceFormatter(localization.Object, Mock.Of<Nop.Services.Logging.ILogger>());
+    }
+
     [Test]
     public async Task UninstallRemovesOurRequirementsAndTheirSettingsOnly()
     {
@@ -33,11 +41,13 @@ public class DiscountRuleUninstallTests
         discountService.Setup(d => d.GetAllDiscountRequirementsAsync(0, false)).ReturnsAsync([ours1, roles, group, ours2]);
         //5: segments and roles; 6: segments only, whose group would be empty and open to every customer; 7: roles only
         var discounts = new[] { 5, 6, 7 }.ToDictionary(id => id, id => new Discount { Id = id, Name = $"Discount {id}", IsActive = true });
+        //6 paused for the season: without its requirement it would open to everyone the day it is activated again
+        (discounts[6].IsActive, discounts[6].AdminComment) = (false, "Summer sale ");
         discountService.Setup(d => d.GetDiscountByIdAsync(It.IsAny<int>())).ReturnsAsync((int id) => discounts.GetValueOrDefault(id));
         var logger = new Mock<Nop.Services.Logging.ILogger>();
 
         var plugin = new CustomerSegmentsPlugin(h.Settings, Mock.Of<ILanguageService>(), Mock.Of<ILocalizationService>(), Mock.Of<INopUrlHelper>(),
-            Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), h.Invalidator, new SegmentDiscountRequirementCleaner(discountService.Object, logger.Object, h.Store),
+            Mock.Of<IPermissionService>(), Mock.Of<Nop.Data.IRepository<Nop.Core.Domain.Localization.LocalizedProperty>>(), Mock.Of<IScheduleTaskService>(), h.Invalidator, new SegmentDiscountRequirementCleaner(discountService.Object, EnglishFormatter(), logger.Object, h.Store),
             Mock.Of<ISegmentRequirementChecker>(), h.SettingService.Object, Mock.Of<IStoreSegmentDeactivator>(), Mock.Of<IWebHelper>(), new WidgetSettings());
 
         //a distributed cache outlives the application: the plugin's keys must not serve a reinstalled plugin
@@ -54,9 +64,13 @@ public class DiscountRuleUninstallTests
         Assert.That(h.SavedSettings.Keys, Is.EquivalentTo(new[] { "DiscountRequirement.MustBeAssignedToCustomerRole-2", "somesettings.other" }));
         //the discounts that targeted segments close rather than open to everyone, and the log names them
         Assert.That(discounts.Values.Where(discount => discount.IsActive).Select(discount => discount.Id), Is.EqualTo(new[] { 7 }));
-        discountService.Verify(d => d.UpdateDiscountAsync(It.IsAny<Discount>()), Times.Exactly(2));
-        logger.Verify(l => l.WarningAsync(It.Is<string>(message => message.Contains("Discount 5 (#5)") && message.Contains("Discount 6 (#6)")),
+        discountService.Verify(d => d.UpdateDiscountAsync(It.Is<Discount>(discount => discount.Id != 7)), Times.Exactly(2));
+        logger.Verify(l => l.WarningAsync(It.Is<string>(message => message.Contains("Made inactive: Discount 5 (#5).") && message.Contains("Inactive already: Discount 6 (#6).")),
             null, null), Times.Once);
+        //and each says so where an admin activates it
+        Assert.That(discounts[5].AdminComment, Does.Contain("lost its segment requirement").And.StartsWith(DateTime.UtcNow.ToString("yyyy-MM-dd")));
+        Assert.That(discounts[6].AdminComment, Does.StartWith("Summer sale" + Environment.NewLine).And.Contain("review its requirements"));
+        Assert.That(discounts[7].AdminComment, Is.Null);
     }
 
     [Test]
@@ -76,7 +90,7 @@ public class DiscountRuleUninstallTests
         discountService.Setup(d => d.GetDiscountByIdAsync(It.IsAny<int>())).ReturnsAsync((int id) => discounts.GetValueOrDefault(id));
         var logger = new Mock<Nop.Services.Logging.ILogger>();
 
-        var removed = await new SegmentDiscountRequirementCleaner(discountService.Object, logger.Object, h.Store).RemoveAllAsync();
+        var removed = await new SegmentDiscountRequirementCleaner(discountService.Object, EnglishFormatter(), logger.Object, h.Store).RemoveAllAsync();
 
         Assert.That(removed, Is.EqualTo(1));
         discountService.Verify(d => d.DeleteDiscountRequirementAsync(ours, false), Times.Once);
