@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.AspNetCore.Mvc.Rendering;
 using Nop.Core;
 using Nop.Core.Domain.Discounts;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
 using Nop.Plugin.Misc.CustomerSegments.Models;
 using Nop.Plugin.Misc.CustomerSegments.Services;
@@ -70,6 +71,23 @@ public class CustomerSegmentsDiscountController : BasePluginController
     protected virtual bool IsOurs(DiscountRequirement requirement, int discountId) =>
         requirement.DiscountId == discountId && SegmentRequirementRule.IsRuleRequirement(requirement);
 
+    /// <summary>
+    /// What makes the requirement fail for every shopper now: segments deleted or inactive
+    /// </summary>
+    protected virtual async Task<IList<string>> PrepareWarningsAsync(SegmentRequirement requirement, IReadOnlyDictionary<int, Segment> segmentsById)
+    {
+        var warnings = new List<string>();
+        foreach (var id in requirement.AllSegmentIds)
+        {
+            if (!segmentsById.TryGetValue(id, out var segment))
+                warnings.Add(await FormatTextAsync("SegmentMissing", id));
+            else if (!segment.Active)
+                warnings.Add(await FormatTextAsync("SegmentInactive", segment.Name));
+        }
+
+        return warnings;
+    }
+
     [CheckPermission(StandardPermission.Promotions.DISCOUNTS_VIEW)]
     public virtual async Task<IActionResult> Configure(int discountId, int? discountRequirementId)
     {
@@ -99,19 +117,15 @@ public class CustomerSegmentsDiscountController : BasePluginController
             IncludeSegmentIds = saved.IncludeSegmentIds.ToList(),
             RequireAll = saved.RequireAll,
             ExcludeSegmentIds = saved.ExcludeSegmentIds.ToList(),
-            AvailableSegments = segments
-                .OrderBy(segment => segment.Name)
-                .Select(segment => new SelectListItem(segment.Name, segment.Id.ToString()))
-                .ToList()
         };
-
-        foreach (var id in saved.AllSegmentIds)
+        //an inactive segment can be chosen (the admin may activate it later), but the list says which ones fail now
+        foreach (var segment in segments.OrderBy(segment => segment.Name))
         {
-            if (!byId.TryGetValue(id, out var segment))
-                model.Warnings.Add(await FormatTextAsync("SegmentMissing", id));
-            else if (!segment.Active)
-                model.Warnings.Add(await FormatTextAsync("SegmentInactive", segment.Name));
+            var text = segment.Active ? segment.Name : await FormatTextAsync("InactiveSegmentOption", segment.Name);
+            model.AvailableSegments.Add(new SelectListItem(text, segment.Id.ToString()));
         }
+
+        model.Warnings = await PrepareWarningsAsync(saved, byId);
 
         ViewData.TemplateInfo.HtmlFieldPrefix = string.Format(CustomerSegmentsDefaults.DiscountRequirementHtmlFieldPrefix, model.RequirementId);
 
@@ -167,6 +181,11 @@ public class CustomerSegmentsDiscountController : BasePluginController
 
         await _segmentRequirementStore.SaveAsync(requirement.Id, configuration);
 
-        return Ok(new { NewRequirementId = requirement.Id });
+        //saved as asked; an inactive segment makes it fail until the admin activates it, which the form says at once
+        var named = (await _segmentService.GetSegmentsByIdsAsync(configuration.AllSegmentIds.ToList()))
+            .Where(segment => segment is not null)
+            .ToDictionary(segment => segment.Id);
+
+        return Ok(new { NewRequirementId = requirement.Id, Warnings = await PrepareWarningsAsync(configuration, named) });
     }
 }

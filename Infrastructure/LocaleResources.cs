@@ -288,6 +288,7 @@ public static class LocaleResources
         [P("DiscountRequirement.DuplicatedSegments")] = "These segments are chosen more than once: {0}. Choose each segment once.",
         [P("DiscountRequirement.IncludedAndExcluded")] = "A segment cannot be both required and excluded: {0}.",
         [P("DiscountRequirement.SegmentMissing")] = "Segment #{0} no longer exists: the requirement fails until you remove it.",
+        [P("DiscountRequirement.InactiveSegmentOption")] = "{0} (inactive)",
         [P("DiscountRequirement.SegmentInactive")] = "Segment \"{0}\" is inactive: the requirement fails until you activate or remove it.",
         [P("DiscountRequirement.DiscountNotFound")] = "The discount could not be loaded.",
         [P("DiscountRequirement.RequirementNotFound")] = "The discount requirement could not be loaded.",

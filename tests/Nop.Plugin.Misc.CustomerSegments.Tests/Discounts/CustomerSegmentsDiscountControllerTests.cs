@@ -85,6 +85,9 @@ public class CustomerSegmentsDiscountControllerTests
         Assert.That(saved.IncludeSegmentIds, Is.EqualTo(new[] { 2, 1 }));
         Assert.That(saved.RequireAll, Is.True);
         Assert.That(saved.ExcludeSegmentIds, Is.EqualTo(new[] { 3 }));
+        //saved as asked, and the form says at once that the inactive segment fails the requirement until activated
+        Assert.That(Body(result).GetProperty("Warnings").EnumerateArray().Select(w => w.GetString()),
+            Is.EqualTo(new[] { "[Plugins.Misc.CustomerSegments.DiscountRequirement.SegmentInactive] Dormant" }));
     }
 
     [Test]
@@ -333,7 +336,8 @@ public class CustomerSegmentsDiscountControllerTests
         Assert.That(result.ViewName, Is.EqualTo(CustomerSegmentsDiscountController.ViewPath));
         Assert.That(model.IncludeSegmentIds, Is.EqualTo(new[] { 1, 66 }));
         Assert.That(model.ExcludeSegmentIds, Is.EqualTo(new[] { 3 }));
-        Assert.That(model.AvailableSegments.Select(s => s.Text), Is.EqualTo(new[] { "Big spenders", "Dormant", "Loyal" }));
+        Assert.That(model.AvailableSegments.Select(s => s.Text),
+            Is.EqualTo(new[] { "Big spenders", "[Plugins.Misc.CustomerSegments.DiscountRequirement.InactiveSegmentOption] Dormant", "Loyal" }));
         Assert.That(model.Warnings, Is.EqualTo(new[]
         {
             "[Plugins.Misc.CustomerSegments.DiscountRequirement.SegmentMissing] 66",
