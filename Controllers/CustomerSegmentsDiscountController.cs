@@ -31,6 +31,7 @@ public class CustomerSegmentsDiscountController : BasePluginController
     protected readonly IDiscountService _discountService;
     protected readonly ILocalizationService _localizationService;
     protected readonly ILocaleResourceFormatter _localeResourceFormatter;
+    protected readonly IPluginLimitsAdvisor _pluginLimitsAdvisor;
     protected readonly ISegmentRequirementStore _segmentRequirementStore;
     protected readonly ISegmentRequirementValidator _segmentRequirementValidator;
     protected readonly ISegmentService _segmentService;
@@ -40,6 +41,7 @@ public class CustomerSegmentsDiscountController : BasePluginController
         IDiscountService discountService,
         ILocalizationService localizationService,
         ILocaleResourceFormatter localeResourceFormatter,
+        IPluginLimitsAdvisor pluginLimitsAdvisor,
         ISegmentRequirementStore segmentRequirementStore,
         ISegmentRequirementValidator segmentRequirementValidator,
         ISegmentService segmentService,
@@ -49,6 +51,7 @@ public class CustomerSegmentsDiscountController : BasePluginController
         _discountService = discountService;
         _localizationService = localizationService;
         _localeResourceFormatter = localeResourceFormatter;
+        _pluginLimitsAdvisor = pluginLimitsAdvisor;
         _segmentRequirementStore = segmentRequirementStore;
         _segmentRequirementValidator = segmentRequirementValidator;
         _segmentService = segmentService;
@@ -72,11 +75,15 @@ public class CustomerSegmentsDiscountController : BasePluginController
         requirement.DiscountId == discountId && SegmentRequirementRule.IsRuleRequirement(requirement);
 
     /// <summary>
-    /// What makes the requirement fail for every shopper now: segments deleted or inactive
+    /// What makes the requirement fail for every shopper now (segments deleted or inactive), or nopCommerce skip it for
+    /// some (the plugin limited to stores or customer roles)
     /// </summary>
     protected virtual async Task<IList<string>> PrepareWarningsAsync(SegmentRequirement requirement, IReadOnlyDictionary<int, Segment> segmentsById)
     {
         var warnings = new List<string>();
+        if (await _pluginLimitsAdvisor.IsLimitedAsync())
+            warnings.Add(await TextAsync("PluginLimited"));
+
         foreach (var id in requirement.AllSegmentIds)
         {
             if (!segmentsById.TryGetValue(id, out var segment))

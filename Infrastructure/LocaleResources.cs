@@ -288,6 +288,7 @@ public static class LocaleResources
         [P("DiscountRequirement.DuplicatedSegments")] = "These segments are chosen more than once: {0}. Choose each segment once.",
         [P("DiscountRequirement.IncludedAndExcluded")] = "A segment cannot be both required and excluded: {0}.",
         [P("DiscountRequirement.SegmentMissing")] = "Segment #{0} no longer exists: the requirement fails until you remove it.",
+        [P("DiscountRequirement.PluginLimited")] = "The plugin Customer segments is limited to some stores or customer roles (Configuration > Local plugins > Edit). For shoppers outside them nopCommerce skips this requirement, and the discount then applies to them when its other requirements pass, whatever their segments. Remove those limits; a segment can be limited to a store instead.",
         [P("DiscountRequirement.InactiveSegmentOption")] = "{0} (inactive)",
         [P("DiscountRequirement.SegmentInactive")] = "Segment \"{0}\" is inactive: the requirement fails until you activate or remove it.",
         [P("DiscountRequirement.DiscountNotFound")] = "The discount could not be loaded.",

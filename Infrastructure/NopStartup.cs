@@ -70,6 +70,7 @@ public class NopStartup : INopStartup
         services.AddScoped<IFormValueErrorFactory, FormValueErrorFactory>();
         services.AddScoped<ISegmentRequirementChecker, SegmentRequirementChecker>();
         services.AddScoped<ISegmentDiscountRequirementCleaner, SegmentDiscountRequirementCleaner>();
+        services.AddScoped<IPluginLimitsAdvisor, PluginLimitsAdvisor>();
         services.AddScoped<ISegmentOffersModelFactory, SegmentOffersModelFactory>();
     }
 

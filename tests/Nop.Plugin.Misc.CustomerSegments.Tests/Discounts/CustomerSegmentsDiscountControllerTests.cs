@@ -28,6 +28,7 @@ public class CustomerSegmentsDiscountControllerTests
     private Mock<IDiscountService> _discountService;
     private List<DiscountRequirement> _requirements;
     private CustomerSegmentsDiscountController _controller;
+    private Mock<IPluginLimitsAdvisor> _pluginLimits;
 
     [SetUp]
     public void SetUp()
@@ -38,6 +39,7 @@ public class CustomerSegmentsDiscountControllerTests
         _h.AddSegment(3, "Dormant", active: false);
 
         _requirements = [];
+        _pluginLimits = new Mock<IPluginLimitsAdvisor>();
         _discountService = new Mock<IDiscountService>();
         _discountService.Setup(d => d.GetDiscountByIdAsync(5)).ReturnsAsync(new Discount { Id = 5, Name = "VIP" });
         _discountService.Setup(d => d.GetDiscountRequirementByIdAsync(It.IsAny<int>()))
@@ -49,7 +51,7 @@ public class CustomerSegmentsDiscountControllerTests
         var localization = new Mock<ILocalizationService>();
         localization.Setup(l => l.GetResourceAsync(It.IsAny<string>())).ReturnsAsync((string key) => $"[{key}] {{0}}");
 
-        _controller = new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(localization.Object, LocaleResourceFormatters.Over(localization.Object)), _discountService.Object, localization.Object, LocaleResourceFormatters.Over(localization.Object), _h.Store,
+        _controller = new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(localization.Object, LocaleResourceFormatters.Over(localization.Object)), _discountService.Object, localization.Object, LocaleResourceFormatters.Over(localization.Object), _pluginLimits.Object, _h.Store,
             new SegmentRequirementValidator(localization.Object, LocaleResourceFormatters.Over(localization.Object), _h.SegmentService.Object), _h.SegmentService.Object, Mock.Of<IWorkContext>())
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
@@ -138,7 +140,7 @@ public class CustomerSegmentsDiscountControllerTests
         english.Setup(l => l.GetResourceAsync(It.IsAny<string>()))
             .ReturnsAsync((string key) => translated?.GetValueOrDefault(key) ?? LocaleResources.EnglishResources[key]);
 
-        return new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(english.Object, LocaleResourceFormatters.Over(english.Object)), _discountService.Object, english.Object, LocaleResourceFormatters.Over(english.Object), _h.Store,
+        return new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(english.Object, LocaleResourceFormatters.Over(english.Object)), _discountService.Object, english.Object, LocaleResourceFormatters.Over(english.Object), _pluginLimits.Object, _h.Store,
             new SegmentRequirementValidator(english.Object, LocaleResourceFormatters.Over(english.Object), _h.SegmentService.Object), _h.SegmentService.Object, Mock.Of<IWorkContext>())
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }
@@ -347,6 +349,27 @@ public class CustomerSegmentsDiscountControllerTests
     }
 
     /// <summary>
+    /// A plugin limited to stores or customer roles is not loaded for the shoppers outside them, and nopCommerce skips
+    /// its requirements: the form says so when it opens and after each save
+    /// </summary>
+    [Test]
+    public async Task TheFormWarnsWhenThePluginIsLimitedToStoresOrRoles()
+    {
+        _requirements.Add(new DiscountRequirement { Id = 9, DiscountId = 5, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName });
+        await _h.Store.SaveAsync(9, new SegmentRequirement { IncludeSegmentIds = [1] });
+        const string limited = "[Plugins.Misc.CustomerSegments.DiscountRequirement.PluginLimited] {0}";
+
+        Assert.That(((SegmentRequirementModel)((ViewResult)await _controller.Configure(5, 9)).Model).Warnings, Is.Empty);
+
+        _pluginLimits.Setup(p => p.IsLimitedAsync()).ReturnsAsync(true);
+        var warnings = ((SegmentRequirementModel)((ViewResult)await _controller.Configure(5, 9)).Model).Warnings;
+        var saved = await _controller.Configure(new SegmentRequirementModel { DiscountId = 5, RequirementId = 9, IncludeSegmentIds = [2] });
+
+        Assert.That(warnings, Is.EqualTo(new[] { limited }));
+        Assert.That(Body(saved).GetProperty("Warnings").EnumerateArray().Select(w => w.GetString()), Is.EqualTo(new[] { limited }));
+    }
+
+    /// <summary>
     /// Runs an action as MVC does: the controller's action filter, then the action
     /// </summary>
     private static async Task<IActionResult> RunAsync(Controller controller, Func<Task<IActionResult>> action)
@@ -379,6 +402,7 @@ public class CustomerSegmentsDiscountControllerTests
             .AddSingleton(_discountService.Object)
             .AddSingleton(localization.Object)
             .AddSingleton<ILocaleResourceFormatter>(LocaleResourceFormatters.Over(localization.Object))
+            .AddSingleton(_pluginLimits.Object)
             .AddSingleton(_h.Store)
             .AddSingleton<ISegmentRequirementValidator>(new SegmentRequirementValidator(localization.Object, LocaleResourceFormatters.Over(localization.Object), _h.SegmentService.Object))
             .AddSingleton(_h.SegmentService.Object)

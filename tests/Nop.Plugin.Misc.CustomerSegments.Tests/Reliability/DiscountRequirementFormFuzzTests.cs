@@ -178,7 +178,7 @@ public class DiscountRequirementFormFuzzTests : DatabaseTestBase
             new Lazy<ISegmentRuleValidator>(() => throw new InvalidOperationException("the requirement page validates no rule")));
         var store = new SegmentRequirementStore(SettingService());
         var discounts = DiscountService();
-        var controller = new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(localization, LocaleResourceFormatters.Over(localization)), discounts.Object, localization, LocaleResourceFormatters.Over(localization), store,
+        var controller = new CustomerSegmentsDiscountController(new DiscountRequirementFormErrorFactory(localization, LocaleResourceFormatters.Over(localization)), discounts.Object, localization, LocaleResourceFormatters.Over(localization), Mock.Of<IPluginLimitsAdvisor>(), store,
             new SegmentRequirementValidator(localization, LocaleResourceFormatters.Over(localization), segmentService), segmentService, Mock.Of<IWorkContext>())
         {
             ControllerContext = new ControllerContext { HttpContext = new DefaultHttpContext() }

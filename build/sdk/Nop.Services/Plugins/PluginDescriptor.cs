@@ -1,4 +1,5 @@
 using System;
+using System.Collections.Generic;
 
 namespace Nop.Services.Plugins;
 
@@ -21,6 +22,10 @@ public class PluginDescriptorBaseInfo : IComparable<PluginDescriptorBaseInfo>
 public class PluginDescriptor : PluginDescriptorBaseInfo, IDescriptor, IComparable<PluginDescriptor>
 {
     public virtual string FriendlyName { get; set; }
+
+    public virtual IList<int> LimitedToCustomerRoles { get; set; }
+
+    public virtual IList<int> LimitedToStores { get; set; }
 
     public int CompareTo(PluginDescriptor other) => throw new NotImplementedException();
 }
