@@ -13,7 +13,7 @@ public static class LocaleResources
     public static IReadOnlyList<string> RuleBuilderTextKeys { get; } =
     [
         "AddCondition", "AddGroup", "Remove", "MatchAll", "MatchAny", "Negate", "SelectField", "SelectOperator",
-        "Value", "From", "To", "PeriodDays", "Key", "Search", "NoResults", "LoadMore", "Preview", "Previewing",
+        "Value", "From", "To", "PeriodDays", "AttributeKey", "CustomerAttribute", "SelectCustomerAttribute", "Search", "NoResults", "LoadMore", "Preview", "Previewing",
         "Preview.Count", "Preview.Empty", "Preview.Failed", "Preview.TimedOut", "EmptyRule", "ErrorsSummary",
         "MoveUp", "MoveDown", "Days", "Yes", "No", "UnknownField"
     ];
@@ -254,7 +254,9 @@ public static class LocaleResources
         [P("RuleBuilder.From")] = "From",
         [P("RuleBuilder.To")] = "To",
         [P("RuleBuilder.PeriodDays")] = "in the last ... days",
-        [P("RuleBuilder.Key")] = "Key",
+        [P("RuleBuilder.AttributeKey")] = "Attribute key",
+        [P("RuleBuilder.CustomerAttribute")] = "Customer attribute",
+        [P("RuleBuilder.SelectCustomerAttribute")] = "Choose a customer attribute",
         [P("RuleBuilder.Search")] = "Search...",
         [P("RuleBuilder.NoResults")] = "Nothing found",
         [P("RuleBuilder.LoadMore")] = "More...",
@@ -332,11 +334,11 @@ public static class LocaleResources
         [P("Rules.Field.customer.hasVatNumber")] = "Has a VAT number",
         [P("Rules.Field.customer.hasVatNumber.Hint")] = "Whether the customer entered a VAT number.",
         [P("Rules.Field.customer.attributeValues")] = "Customer attribute (options)",
-        [P("Rules.Field.customer.attributeValues.Hint")] = "The options chosen for one of your customer attributes (drop-down, radio buttons, check boxes).",
+        [P("Rules.Field.customer.attributeValues.Hint")] = "The options chosen for one of your customer attributes (drop-down, radio buttons, check boxes): choose the attribute, then its options.",
         [P("Rules.Field.customer.attributeText")] = "Customer attribute (text)",
-        [P("Rules.Field.customer.attributeText.Hint")] = "The text entered for one of your customer attributes (text box).",
+        [P("Rules.Field.customer.attributeText.Hint")] = "The text entered for one of your customer attributes (text box): choose the attribute, then the text.",
         [P("Rules.Field.customer.genericAttribute")] = "Customer data by key",
-        [P("Rules.Field.customer.genericAttribute.Hint")] = "A value stored for the customer under a key (generic attribute), e.g. saved by another plugin. Compared without regard to capitals.",
+        [P("Rules.Field.customer.genericAttribute.Hint")] = "A value stored for the customer under a key (generic attribute), e.g. saved by another plugin: enter the attribute key as it is stored. Compared without regard to capitals.",
         [P("Rules.Field.billingAddress.country")] = "Billing country",
         [P("Rules.Field.billingAddress.country.Hint")] = "The country of the customer's billing address.",
         [P("Rules.Field.billingAddress.stateProvince")] = "Billing state / province",
