@@ -37,6 +37,7 @@ public class SegmentModelFactory : ISegmentModelFactory
     protected readonly ISegmentRuleValidator _segmentRuleValidator;
     protected readonly ISegmentService _segmentService;
     protected readonly ISegmentTemplateCatalog _segmentTemplateCatalog;
+    protected readonly ISegmentValueLookupService _segmentValueLookupService;
     protected readonly IStoreService _storeService;
 
     #endregion
@@ -58,6 +59,7 @@ public class SegmentModelFactory : ISegmentModelFactory
         ISegmentRuleValidator segmentRuleValidator,
         ISegmentService segmentService,
         ISegmentTemplateCatalog segmentTemplateCatalog,
+        ISegmentValueLookupService segmentValueLookupService,
         IStoreService storeService)
     {
         _adminAreaSettings = adminAreaSettings;
@@ -75,12 +77,19 @@ public class SegmentModelFactory : ISegmentModelFactory
         _segmentRuleValidator = segmentRuleValidator;
         _segmentService = segmentService;
         _segmentTemplateCatalog = segmentTemplateCatalog;
+        _segmentValueLookupService = segmentValueLookupService;
         _storeService = storeService;
     }
 
     #endregion
 
     #region Utilities
+
+    /// <summary>
+    /// Most customer attributes the rule builder offers as keys (a shop has a handful; a condition on one beyond them
+    /// shows its id)
+    /// </summary>
+    public const int MaxCustomerAttributes = 1000;
 
     protected static readonly JsonSerializerOptions CatalogJsonOptions = new()
     {
@@ -413,7 +422,8 @@ public class SegmentModelFactory : ISegmentModelFactory
                     operators = field.Operators,
                     valueSource = CamelCase(field.ValueSource.ToString()),
                     hasPeriod = field.HasPeriod,
-                    hasKey = field.HasKey
+                    hasKey = field.HasKey,
+                    keySource = CamelCase(field.KeySource.ToString())
                 });
             }
 
@@ -450,6 +460,15 @@ public class SegmentModelFactory : ISegmentModelFactory
         foreach (var group in RfmGroups.All)
             rfmGroups.Add(new { id = group, name = await _localizationService.GetResourceAsync(Resource($"Rules.RfmGroup.{group}")) });
         options[CamelCase(nameof(RuleValueSource.RfmGroups))] = rfmGroups;
+
+        //the keys of the customer attribute conditions: the shop's few customer attributes, by name
+        if (fields.Any(field => field.KeySource == RuleValueSource.CustomerAttributes))
+        {
+            var attributes = await _segmentValueLookupService.SearchAsync(RuleValueSource.CustomerAttributes, null, 0, 0, MaxCustomerAttributes);
+            options[CamelCase(nameof(RuleValueSource.CustomerAttributes))] = (attributes?.Items ?? [])
+                .Select(attribute => new { id = attribute.Id, name = attribute.Name })
+                .ToArray();
+        }
 
         return JsonSerializer.Serialize(new { categories, operators, options, texts }, CatalogJsonOptions);
     }

@@ -10,7 +10,8 @@ public interface ISegmentValueLookupService
     /// </summary>
     /// <param name="source">A <see cref="Rules.RuleValueSource"/></param>
     /// <param name="search">Part of the name (empty for all)</param>
-    /// <param name="parentId">For states: the country; for customer attribute values: the attribute</param>
+    /// <param name="parentId">For states: the country (0 for all); for customer attribute values: the attribute (0: none
+    /// is searched)</param>
     /// <param name="pageIndex">Zero-based page</param>
     /// <param name="pageSize">Items per page</param>
     Task<ValueLookupPage> SearchAsync(Rules.RuleValueSource source, string search, int parentId, int pageIndex, int pageSize);

@@ -25,6 +25,7 @@ public class SegmentValueLookupService : ISegmentValueLookupService
     protected readonly IRepository<Affiliate> _affiliateRepository;
     protected readonly IRepository<Category> _categoryRepository;
     protected readonly IRepository<Country> _countryRepository;
+    protected readonly IRepository<CustomerAttribute> _customerAttributeRepository;
     protected readonly IRepository<CustomerAttributeValue> _customerAttributeValueRepository;
     protected readonly IRepository<CustomerRole> _customerRoleRepository;
     protected readonly IRepository<Manufacturer> _manufacturerRepository;
@@ -45,12 +46,14 @@ public class SegmentValueLookupService : ISegmentValueLookupService
         IRepository<Store> storeRepository,
         IRepository<Vendor> vendorRepository,
         IRepository<Affiliate> affiliateRepository,
-        IRepository<Address> addressRepository)
+        IRepository<Address> addressRepository,
+        IRepository<CustomerAttribute> customerAttributeRepository)
     {
         _addressRepository = addressRepository;
         _affiliateRepository = affiliateRepository;
         _categoryRepository = categoryRepository;
         _countryRepository = countryRepository;
+        _customerAttributeRepository = customerAttributeRepository;
         _customerAttributeValueRepository = customerAttributeValueRepository;
         _customerRoleRepository = customerRoleRepository;
         _manufacturerRepository = manufacturerRepository;
@@ -98,6 +101,9 @@ public class SegmentValueLookupService : ISegmentValueLookupService
         RuleValueSource.Stores => _storeRepository.Table
             .OrderBy(store => store.DisplayOrder).ThenBy(store => store.Name).ThenBy(store => store.Id)
             .Select(store => new LookupRow { Id = store.Id, Name = store.Name, Deleted = store.Deleted }),
+        RuleValueSource.CustomerAttributes => _customerAttributeRepository.Table
+            .OrderBy(attribute => attribute.DisplayOrder).ThenBy(attribute => attribute.Name).ThenBy(attribute => attribute.Id)
+            .Select(attribute => new LookupRow { Id = attribute.Id, Name = attribute.Name, Deleted = false }),
         RuleValueSource.CustomerAttributeValues => _customerAttributeValueRepository.Table
             .Where(value => parentId == 0 || value.AttributeId == parentId)
             .OrderBy(value => value.DisplayOrder).ThenBy(value => value.Name).ThenBy(value => value.Id)
@@ -131,6 +137,10 @@ public class SegmentValueLookupService : ISegmentValueLookupService
     {
         var items = GetItems(source, parentId);
         if (items is null || pageSize <= 0)
+            return new ValueLookupPage([], false);
+
+        //the options of one attribute: those of every attribute together, unnamed, would be a list to guess from
+        if (source == RuleValueSource.CustomerAttributeValues && parentId <= 0)
             return new ValueLookupPage([], false);
 
         if (SearchText.Normalize(search) is { } text)

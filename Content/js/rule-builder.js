@@ -22,7 +22,9 @@
         To: 'To',
         PeriodDays: 'in the last ... days',
         Days: 'days',
-        Key: 'Key',
+        AttributeKey: 'Attribute key',
+        CustomerAttribute: 'Customer attribute',
+        SelectCustomerAttribute: 'Choose a customer attribute',
         Yes: 'Yes',
         No: 'No',
         Search: 'Search...',
@@ -333,6 +335,8 @@
             var $row = $('<div class="rb-condition-row d-flex flex-wrap align-items-center"/>');
 
             $row.append(this.renderFieldSelect(condition));
+            if (field && field.hasKey)
+                $row.append(this.renderKey(condition, field));
             if (condition.field)
                 $row.append(this.renderOperatorSelect(condition, field));
             if (condition.field && condition.operator)
@@ -344,12 +348,6 @@
                     .attr('aria-label', this.text('PeriodDays'))
                     .val(condition.periodDays === undefined || condition.periodDays === null ? '' : condition.periodDays));
             }
-            if (field && field.hasKey) {
-                $row.append($('<label class="rb-key-label mb-0 mr-1"/>').text(this.text('Key')));
-                $row.append($('<input type="text" class="form-control form-control-sm rb-key mr-2"/>')
-                    .attr('aria-label', this.text('Key'))
-                    .val(condition.key || ''));
-            }
             $row.append(this.nodeTools(path));
 
             $condition.append($row);
@@ -357,6 +355,41 @@
                 $condition.append($('<small class="rb-hint form-text text-muted"/>').text(field.hint));
             $condition.append('<div class="rb-errors"/>');
             return $condition;
+        },
+
+        /* Whether the field's key is picked from a list (the shop's customer attributes), not typed in */
+        keyItems: function (field) {
+            var source = field && field.hasKey && field.keySource && field.keySource !== 'none' ? field.keySource : null;
+            return source ? this.fixedOptions[source] || [] : null;
+        },
+
+        /* The key of a field that takes one: a customer attribute chosen by name (its id is the key), else a typed key */
+        renderKey: function (condition, field) {
+            var key = condition.key === undefined || condition.key === null ? '' : String(condition.key);
+            var items = this.keyItems(field);
+            var label = this.text(items ? 'CustomerAttribute' : 'AttributeKey');
+            var $key = $('<span class="rb-key-editor d-inline-flex align-items-center mr-2"/>')
+                .append($('<label class="rb-key-label mb-0 mr-1"/>').text(label));
+            if (!items) {
+                return $key.append($('<input type="text" class="form-control form-control-sm rb-key rb-key-text"/>')
+                    .attr('aria-label', label)
+                    .val(key));
+            }
+
+            var $select = $('<select class="form-control form-control-sm rb-key rb-key-select"/>')
+                .attr('aria-label', label)
+                .append($('<option value=""/>').text(this.text('SelectCustomerAttribute')));
+            var known = false;
+            $.each(items, function (_, item) {
+                $select.append($('<option/>').attr('value', String(item.id)).text(item.name));
+                known = known || String(item.id) === key;
+            });
+            if (key !== '' && !known) {
+                //an attribute deleted since the rule was saved (or a key no attribute has): kept, so the rule posts unchanged
+                $select.append($('<option/>').attr('value', key).text('#' + key));
+            }
+            $select.val(key);
+            return $key.append($select);
         },
 
         /* What kind of value the field takes: number, money, date, boolean, text, options or lookup */
@@ -500,10 +533,20 @@
                 .attr('data-source', field.valueSource)
                 .attr('data-multiple', multiple ? 'true' : 'false');
             $picker.append(this.renderChips(condition, field.valueSource));
-            $picker.append($('<input type="text" autocomplete="off" class="form-control form-control-sm rb-picker-search mr-1"/>')
-                .attr('placeholder', this.text('Search')).attr('aria-label', this.text('Search')));
+            var $search = $('<input type="text" autocomplete="off" class="form-control form-control-sm rb-picker-search mr-1"/>')
+                .attr('placeholder', this.text('Search')).attr('aria-label', this.text('Search'));
+            if (this.needsKeyFirst(condition, field)) {
+                //an attribute's options are searched within the attribute: none to search until it is chosen
+                $search.prop('disabled', true).attr('placeholder', this.text('SelectCustomerAttribute'));
+            }
+            $picker.append($search);
             $picker.append('<div class="rb-picker-results dropdown-menu"/>');
             return $picker;
+        },
+
+        /* Whether the values are searched within the key (a customer attribute's options) and no key is chosen yet */
+        needsKeyFirst: function (condition, field) {
+            return !!field && field.valueSource === 'customerAttributeValues' && field.hasKey && !(toInteger(condition.key) > 0);
         },
 
         /* Re-draws one condition in place (after its field or operator changed) */
@@ -587,7 +630,7 @@
                     condition.periodDays = days;
                 self.sync();
             });
-            $c.on('input change', '.rb-key', function () {
+            $c.on('input change', '.rb-key-text', function () {
                 var condition = self.nodeAt(self.pathOf(this));
                 var key = $(this).val();
                 if (key === '')
@@ -595,6 +638,9 @@
                 else
                     condition.key = key;
                 self.sync();
+            });
+            $c.on('change', '.rb-key-select', function () {
+                self.onKeyChosen(self.pathOf(this), $(this).val());
             });
 
             $c.on('input', '.rb-picker-search', function () {
@@ -690,6 +736,23 @@
             if (!contains(operators, condition.operator))
                 condition.operator = operators.length ? operators[0] : '';
             this.redrawCondition(path).find('.rb-field').trigger('focus');
+            this.sync();
+        },
+
+        /* A customer attribute chosen: its id is the key; options picked from another attribute are not this one's */
+        onKeyChosen: function (path, key) {
+            var condition = this.nodeAt(path);
+            var field = this.fields[condition.field];
+            var before = condition.key === undefined || condition.key === null ? '' : String(condition.key);
+            if (key === before)
+                return;
+            if (key === '' || key === null || key === undefined)
+                delete condition.key;
+            else
+                condition.key = key;
+            if (field && field.valueSource === 'customerAttributeValues')
+                condition.values = [];
+            this.redrawCondition(path).find('.rb-key').trigger('focus');
             this.sync();
         },
 
@@ -824,6 +887,9 @@
             var term = $picker.find('.rb-picker-search').val();
             var sequence = ($picker.data('lookupSequence') || 0) + 1;
             $picker.data('lookupSequence', sequence);
+            var condition = this.nodeAt(path);
+            if (this.needsKeyFirst(condition, this.fields[condition.field]))
+                return;
 
             $.ajax({
                 url: this.lookupQuery({ source: source, search: term, parentId: this.parentIdFor(path, source), page: page }),

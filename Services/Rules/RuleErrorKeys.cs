@@ -44,6 +44,16 @@ public static class RuleErrorKeys
     public static string KeyRequired => K("KeyRequired");
     public static string KeyNotAllowed => K("KeyNotAllowed");
     public static string KeyInvalid => K("KeyInvalid");
+
+    /// <summary>
+    /// The key of a customer attribute condition (the attribute's id) is missing
+    /// </summary>
+    public static string CustomerAttributeKeyRequired => K("KeyRequired.CustomerAttribute");
+
+    /// <summary>
+    /// The key of a customer attribute condition is not the id of an attribute (a positive whole number)
+    /// </summary>
+    public static string CustomerAttributeKeyInvalid => K("KeyInvalid.CustomerAttribute");
     public static string SegmentSelfReference => K("SegmentSelfReference");
     public static string SegmentCycle => K("SegmentCycle");
     public static string SegmentNotFound => K("SegmentNotFound");

@@ -51,9 +51,9 @@ public class RuleFieldCatalog : IRuleFieldCatalog
             Field(RuleFields.Company, RuleFieldCategory.Demographic, RuleDataType.Text, _textOperators, customer),
             Field(RuleFields.HasVatNumber, RuleFieldCategory.Demographic, RuleDataType.Boolean, _booleanOperators, customer),
             Field(RuleFields.CustomerAttributeValues, RuleFieldCategory.Demographic, RuleDataType.ChoiceSet, _setOperators, customer,
-                RuleValueSource.CustomerAttributeValues, integerOnly: true, minValue: 1, maxValue: int.MaxValue, hasKey: true),
+                RuleValueSource.CustomerAttributeValues, integerOnly: true, minValue: 1, maxValue: int.MaxValue, keySource: RuleValueSource.CustomerAttributes),
             Field(RuleFields.CustomerAttributeText, RuleFieldCategory.Demographic, RuleDataType.Text, [Equal, NotEqual, IsEmpty, IsNotEmpty], customer,
-                hasKey: true),
+                keySource: RuleValueSource.CustomerAttributes),
             Field(RuleFields.GenericAttribute, RuleFieldCategory.Demographic, RuleDataType.Text, _textOperators, RuleDataSources.GenericAttributes,
                 hasKey: true),
 
@@ -131,7 +131,7 @@ public class RuleFieldCatalog : IRuleFieldCatalog
     private static RuleFieldDescriptor Field(string name, RuleFieldCategory category, RuleDataType dataType, string[] operators,
         RuleDataSources sources, RuleValueSource valueSource = RuleValueSource.None, bool integerOnly = false,
         decimal minValue = 0, decimal maxValue = RuleValueLimits.MaxNumber, IReadOnlyList<string> allowedValues = null,
-        bool hasKey = false, bool hasPeriod = false, bool requiresPeriod = false)
+        bool hasKey = false, RuleValueSource keySource = RuleValueSource.None, bool hasPeriod = false, bool requiresPeriod = false)
     {
         return new RuleFieldDescriptor
         {
@@ -142,7 +142,8 @@ public class RuleFieldCatalog : IRuleFieldCatalog
             ValueSource = valueSource,
             HasPeriod = hasPeriod,
             RequiresPeriod = requiresPeriod,
-            HasKey = hasKey,
+            HasKey = hasKey || keySource != RuleValueSource.None,
+            KeySource = keySource,
             IsTimeDependent = sources.HasFlag(RuleDataSources.Clock),
             Sources = sources,
             ResourceKey = FieldResourceKey(name),

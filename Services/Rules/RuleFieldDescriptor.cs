@@ -40,6 +40,12 @@ public class RuleFieldDescriptor
     public bool HasKey { get; init; }
 
     /// <summary>
+    /// Where the admin picks the <c>key</c> from (<see cref="RuleValueSource.CustomerAttributes"/>: the key is the id of
+    /// one of the shop's customer attributes), or none when the key is typed in
+    /// </summary>
+    public RuleValueSource KeySource { get; init; }
+
+    /// <summary>
     /// Whether the field depends on the current time, so that the scheduled rebuild must refresh it
     /// </summary>
     public bool IsTimeDependent { get; init; }
@@ -184,7 +190,11 @@ public enum RuleValueSource
     RfmGroups,
     Segments,
     Vendors,
-    Affiliates
+    Affiliates,
+    /// <summary>
+    /// The shop's customer attributes: what the key of a customer attribute condition names
+    /// </summary>
+    CustomerAttributes
 }
 
 /// <summary>

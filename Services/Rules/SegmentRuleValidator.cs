@@ -225,13 +225,20 @@ public class SegmentRuleValidator : ISegmentRuleValidator
             return;
         }
 
+        //the key of a customer attribute condition is the id of the attribute, chosen from the shop's attributes
+        if (field.KeySource == RuleValueSource.CustomerAttributes)
+        {
+            if (string.IsNullOrWhiteSpace(condition.Key))
+                add(RuleErrorKeys.CustomerAttributeKeyRequired, []);
+            else if (!(int.TryParse(condition.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var attributeId) && attributeId > 0))
+                add(RuleErrorKeys.CustomerAttributeKeyInvalid, []);
+            return;
+        }
+
         if (string.IsNullOrWhiteSpace(condition.Key))
             add(RuleErrorKeys.KeyRequired, []);
         else if (condition.Key.Length > RuleValueLimits.MaxTextLength || condition.Key.Any(char.IsControl))
-            add(RuleErrorKeys.KeyInvalid, []);
-        else if (field.Name is RuleFields.CustomerAttributeText or RuleFields.CustomerAttributeValues
-                 && !(int.TryParse(condition.Key, NumberStyles.None, CultureInfo.InvariantCulture, out var attributeId) && attributeId > 0))
-            add(RuleErrorKeys.KeyInvalid, []);
+            add(RuleErrorKeys.KeyInvalid, [RuleValueLimits.MaxTextLength]);
     }
 
     protected virtual bool CheckValue(JsonElement value, string op, RuleFieldDescriptor field, Action<string, object[]> add)

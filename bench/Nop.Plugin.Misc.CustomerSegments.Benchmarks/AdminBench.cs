@@ -68,7 +68,8 @@ public class AdminBench
         var preview = new SegmentPreviewService(_engine.QueryBuilder, _engine.Serializer, _engine.Validator);
         var lookups = new SegmentValueLookupService(Shop.Repository<Category>(), Shop.Repository<Country>(), Shop.Repository<CustomerAttributeValue>(),
             Shop.Repository<CustomerRole>(), Shop.Repository<Manufacturer>(), Shop.Repository<Product>(), Shop.Repository<Segment>(),
-            Shop.Repository<StateProvince>(), Shop.Repository<Store>(), Shop.Repository<Vendor>(), Shop.Repository<Nop.Core.Domain.Affiliates.Affiliate>(), Shop.Repository<Nop.Core.Domain.Common.Address>());
+            Shop.Repository<StateProvince>(), Shop.Repository<Store>(), Shop.Repository<Vendor>(), Shop.Repository<Nop.Core.Domain.Affiliates.Affiliate>(), Shop.Repository<Nop.Core.Domain.Common.Address>(),
+            Shop.Repository<CustomerAttribute>());
 
         var counts = new Dictionary<int, int>(await memberships.CountMembersOfAllSegmentsAsync());
         Segment Named(string name) => segments.Single(segment => segment.Name == name);

@@ -35,7 +35,8 @@ public class EngineBench
             Shop.Repository<CustomerAttributeValue>(), Shop.Repository<CustomerRole>(), Shop.Repository<Nop.Core.Domain.Catalog.Manufacturer>(),
             Shop.Repository<Nop.Core.Domain.Catalog.Product>(), Shop.Repository<Segment>(), Shop.Repository<Nop.Core.Domain.Directory.StateProvince>(),
             Shop.Repository<Nop.Core.Domain.Stores.Store>(), Shop.Repository<Nop.Core.Domain.Vendors.Vendor>(),
-            Shop.Repository<Nop.Core.Domain.Affiliates.Affiliate>(), Shop.Repository<Nop.Core.Domain.Common.Address>());
+            Shop.Repository<Nop.Core.Domain.Affiliates.Affiliate>(), Shop.Repository<Nop.Core.Domain.Common.Address>(),
+            Shop.Repository<CustomerAttribute>());
         var localization = new Mock<ILocalizationService>().Object;
         var validator = new SegmentRuleValidator(catalog, Serializer, segmentsForValidator, localization,
             new LocaleResourceFormatter(localization, new Mock<ILogger>().Object), lookups);

@@ -180,7 +180,7 @@ describe('rule builder', () => {
         assert.deepEqual(await page.$$eval(`${row('7')} .rb-chip-name`, c => c.map(x => x.textContent)), ['March', 'December']);
 
         await setCondition('8', 'customer.genericAttribute', 'startsWith');
-        await page.fill(`${row('8')} .rb-key`, 'VatNumber');
+        await page.fill(`${row('8')} .rb-key-text`, 'VatNumber');
         await page.fill(`${row('8')} .rb-value`, 'DE');
 
         assert.deepEqual((await posted()).root.children, [
@@ -376,14 +376,85 @@ describe('rule builder', () => {
         // customer attribute values are searched within the attribute named by the key
         await click('', 'add-condition');
         await setCondition('2', 'customer.attributeValues', 'anyOf');
-        await page.fill(`${row('2')} .rb-key`, '6');
+        await page.selectOption(`${row('2')} .rb-key`, { label: 'Favourite colour' });
         await page.fill(`${row('2')} .rb-picker-search`, 'go');
         await page.click(`${row('2')} .rb-picker-item:has-text("Gold")`);
-        assert.equal(session.server.state.lookupRequests.at(-1).parentId, '6');
-        assert.deepEqual((await posted()).root.children[2], condition('customer.attributeValues', 'anyOf', [31], { key: '6' }));
+        assert.equal(session.server.state.lookupRequests.at(-1).parentId, '12');
+        assert.deepEqual((await posted()).root.children[2], condition('customer.attributeValues', 'anyOf', [31], { key: '12' }));
 
         await page.fill(`${row('2')} .rb-picker-search`, 'zzz');
         await page.waitForSelector(`${row('2')} .rb-picker-none`);
+    });
+
+    it('chooses the customer attribute of a condition by name and posts its id as the key', async () => {
+        session.server.state.lookupItems = { customerAttributeValues: [{ id: 31, name: 'Gold' }, { id: 32, name: 'Email' }] };
+        await open();
+        for (let i = 0; i < 3; i++)
+            await click('', 'add-condition');
+
+        await setCondition('0', 'customer.attributeValues', 'anyOf');
+        assert.equal(await page.locator(`${row('0')} .rb-key-text`).count(), 0, 'no box to type an id into');
+        assert.equal(await page.textContent(`${row('0')} .rb-key-label`), 'Customer attribute');
+        assert.deepEqual(await page.$$eval(`${row('0')} .rb-key-select option`, o => o.map(x => [x.value, x.textContent])),
+            [['', 'Choose a customer attribute'], ['7', 'Preferred contact'], ['12', 'Favourite colour']]);
+        // no attribute yet: its options are not searched (not those of every attribute together)
+        assert.equal(await page.isDisabled(`${row('0')} .rb-picker-search`), true);
+        assert.equal(await page.getAttribute(`${row('0')} .rb-picker-search`, 'placeholder'), 'Choose a customer attribute');
+
+        await page.selectOption(`${row('0')} .rb-key-select`, { label: 'Preferred contact' });
+        assert.deepEqual((await posted()).root.children[0], condition('customer.attributeValues', 'anyOf', [], { key: '7' }));
+        await page.fill(`${row('0')} .rb-picker-search`, 'mail');
+        await page.click(`${row('0')} .rb-picker-item:has-text("Email")`);
+        assert.equal(session.server.state.lookupRequests.at(-1).parentId, '7');
+        assert.deepEqual((await posted()).root.children[0], condition('customer.attributeValues', 'anyOf', [32], { key: '7' }));
+
+        // another attribute: the options picked belong to the old one
+        await page.selectOption(`${row('0')} .rb-key-select`, { label: 'Favourite colour' });
+        assert.deepEqual((await posted()).root.children[0], condition('customer.attributeValues', 'anyOf', [], { key: '12' }));
+        assert.ok(session.server.state.lookupRequests.every(request => request.parentId !== '0'), 'never searched without an attribute');
+
+        await setCondition('1', 'customer.attributeText', 'eq');
+        assert.equal(await page.locator(`${row('1')} .rb-key-select`).count(), 1);
+        await page.selectOption(`${row('1')} .rb-key-select`, { label: 'Favourite colour' });
+        await page.fill(`${row('1')} .rb-value`, 'Blue');
+
+        // the generic attribute's key is typed in, under its own label
+        await setCondition('2', 'customer.genericAttribute', 'eq');
+        assert.equal(await page.locator(`${row('2')} .rb-key-select`).count(), 0);
+        assert.equal(await page.textContent(`${row('2')} .rb-key-label`), 'Attribute key');
+        assert.equal(await page.getAttribute(`${row('2')} .rb-key-text`, 'aria-label'), 'Attribute key');
+        await page.fill(`${row('2')} .rb-key-text`, 'VatNumber');
+        await page.fill(`${row('2')} .rb-value`, 'DE1');
+
+        assert.deepEqual((await posted()).root.children.slice(1), [
+            condition('customer.attributeText', 'eq', ['Blue'], { key: '12' }),
+            condition('customer.genericAttribute', 'eq', ['DE1'], { key: 'VatNumber' })
+        ]);
+    });
+
+    it('shows a saved customer attribute condition with its attribute chosen, and a deleted attribute by its id', async () => {
+        const rule = {
+            version: 1,
+            root: group('All', false, [
+                condition('customer.attributeValues', 'anyOf', [31], { key: '12' }),
+                condition('customer.attributeText', 'eq', ['x'], { key: '7' }),
+                condition('customer.attributeText', 'isEmpty', [], { key: '99' })
+            ])
+        };
+        session.server.state.lookupItems = { customerAttributeValues: [{ id: 31, name: 'Gold' }, { id: 33, name: 'Green' }] };
+        await open({ rule });
+        assert.deepEqual(await posted(), rule);
+        assert.equal(await page.inputValue(`${row('0')} .rb-key-select`), '12');
+        assert.equal(await page.textContent(`${row('0')} .rb-key-select option:checked`), 'Favourite colour');
+        assert.equal(await page.textContent(`${row('1')} .rb-key-select option:checked`), 'Preferred contact');
+        assert.equal(await page.inputValue(`${row('2')} .rb-key-select`), '99');
+        assert.equal(await page.textContent(`${row('2')} .rb-key-select option:checked`), '#99');
+
+        await page.fill(`${row('0')} .rb-picker-search`, 'gr');
+        await page.waitForSelector(`${row('0')} .rb-picker-item:has-text("Green")`);
+        const request = session.server.state.lookupRequests.at(-1);
+        assert.deepEqual({ source: request.source, search: request.search, parentId: request.parentId },
+            { source: 'customerAttributeValues', search: 'gr', parentId: '12' });
     });
 
     it('debounces the live preview: many quick edits make one request, with the rule, store and anti-forgery token', async () => {

@@ -28,7 +28,7 @@ public class AdminPagesConventionTests
             Mock.Of<IDatabaseConfigurationAdvisor>(), Mock.Of<IDateTimeHelper>(), localization.Object, LocaleResourceFormatters.Over(localization.Object),
             Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), new RuleFieldCatalog(),
             Mock.Of<ISegmentDiscountUsageService>(), Mock.Of<ISegmentMemberSearchService>(), Mock.Of<ISegmentMembershipService>(),
-            Mock.Of<ISegmentPendingCustomerService>(), new SegmentRuleSerializer(), Mock.Of<ISegmentRuleValidator>(), Mock.Of<ISegmentService>(), new SegmentTemplateCatalog(), Mock.Of<IStoreService>());
+            Mock.Of<ISegmentPendingCustomerService>(), new SegmentRuleSerializer(), Mock.Of<ISegmentRuleValidator>(), Mock.Of<ISegmentService>(), new SegmentTemplateCatalog(), Mock.Of<ISegmentValueLookupService>(), Mock.Of<IStoreService>());
     }
 
     /// <summary>

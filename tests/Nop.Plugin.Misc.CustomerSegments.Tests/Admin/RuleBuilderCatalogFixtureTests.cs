@@ -33,6 +33,11 @@ public class RuleBuilderCatalogFixtureTests
         ["Admin.Customers.Customers.Fields.Gender.Neutral"] = "Neutral"
     };
 
+    /// <summary>
+    /// The shop's customer attributes, as the browser tests pick them
+    /// </summary>
+    private static readonly ValueLookupItem[] CustomerAttributes = [new(7, "Preferred contact"), new(12, "Favourite colour")];
+
     private static string FixturePath() => Path.Combine(PluginDirectory.Root, "tests", "js", "fixtures", "catalog.json");
 
     /// <summary>
@@ -62,6 +67,7 @@ public class RuleBuilderCatalogFixtureTests
                     ValueSource = Enum.Parse<RuleValueSource>((string)field["valueSource"]!, true),
                     HasPeriod = (bool)field["hasPeriod"]!,
                     HasKey = (bool)field["hasKey"]!,
+                    KeySource = Enum.Parse<RuleValueSource>((string)field["keySource"]!, true),
                     ResourceKey = FieldResourcePrefix + name
                 });
                 texts[FieldResourcePrefix + name] = (string)field["label"]!;
@@ -81,10 +87,13 @@ public class RuleBuilderCatalogFixtureTests
                 : throw new AssertionException($"no English text for {key}"));
         var catalog = new Mock<IRuleFieldCatalog>();
         catalog.Setup(c => c.GetFields()).Returns(fields);
+        var lookups = new Mock<ISegmentValueLookupService>();
+        lookups.Setup(l => l.SearchAsync(RuleValueSource.CustomerAttributes, It.IsAny<string>(), 0, 0, It.IsAny<int>()))
+            .ReturnsAsync(new ValueLookupPage(CustomerAttributes, false));
 
         var factory = new SegmentModelFactory(new AdminAreaSettings(), Mock.Of<IDatabaseConfigurationAdvisor>(), Mock.Of<IDateTimeHelper>(), localization.Object, LocaleResourceFormatters.Over(localization.Object), Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), catalog.Object,
             Mock.Of<ISegmentDiscountUsageService>(), Mock.Of<ISegmentMemberSearchService>(), Mock.Of<ISegmentMembershipService>(),
-            Mock.Of<ISegmentPendingCustomerService>(), new SegmentRuleSerializer(), Mock.Of<ISegmentRuleValidator>(), Mock.Of<ISegmentService>(), new SegmentTemplateCatalog(), Mock.Of<IStoreService>());
+            Mock.Of<ISegmentPendingCustomerService>(), new SegmentRuleSerializer(), Mock.Of<ISegmentRuleValidator>(), Mock.Of<ISegmentService>(), new SegmentTemplateCatalog(), lookups.Object, Mock.Of<IStoreService>());
 
         var culture = CultureInfo.CurrentUICulture;
         CultureInfo.CurrentUICulture = CultureInfo.GetCultureInfo("en-US");
@@ -129,7 +138,9 @@ public class RuleBuilderCatalogFixtureTests
         foreach (var dataType in Enum.GetNames<RuleDataType>())
             Assert.That(fields.Any(field => string.Equals((string)field!["dataType"], dataType, StringComparison.OrdinalIgnoreCase)), $"a {dataType} field");
         Assert.That(fields.Any(field => (bool)field!["hasPeriod"]!), "a field with a period");
-        Assert.That(fields.Any(field => (bool)field!["hasKey"]!), "a field with a key");
+        Assert.That(fields.Any(field => (bool)field!["hasKey"]! && (string)field!["keySource"] == "none"), "a field with a typed-in key");
+        Assert.That(fields.Any(field => (string)field!["keySource"] == "customerAttributes"), "a field keyed by a customer attribute");
+        Assert.That(fixture["options"]!["customerAttributes"]!.AsArray(), Is.Not.Empty, "customer attributes to choose from");
         Assert.That(fixture["texts"]!.AsObject().Select(text => text.Key), Is.EquivalentTo(LocaleResources.RuleBuilderTextKeys));
     }
 

@@ -125,7 +125,7 @@ public class SegmentMemberServicesTests : DatabaseTestBase
 
     private SegmentValueLookupService LookupService() => new(Repository<Category>(), Repository<Country>(), Repository<CustomerAttributeValue>(),
         Repository<CustomerRole>(), Repository<Manufacturer>(), Repository<Product>(), Repository<Segment>(), Repository<StateProvince>(),
-        Repository<Store>(), Repository<Vendor>(), Repository<Affiliate>(), Repository<Address>());
+        Repository<Store>(), Repository<Vendor>(), Repository<Affiliate>(), Repository<Address>(), Repository<CustomerAttribute>());
 
     [Test]
     public async Task LookupFindsProductsCategoriesAndManufacturersButNotDeletedOnes()
@@ -227,6 +227,35 @@ public class SegmentMemberServicesTests : DatabaseTestBase
         Assert.That(searched.Items.Select(s => s.Name), Is.EqualTo(new[] { "Brittany" }));
         Assert.That(stores.Items.Select(s => s.Name), Is.EqualTo(new[] { "Main store" }), "deleted stores are not offered");
         Assert.That(segments.Items.Select(s => s.Id), Is.EqualTo(new[] { _static.Id }));
+    }
+
+    /// <summary>
+    /// The key of a customer attribute condition is chosen from the shop's customer attributes by name; an attribute's
+    /// options are searched within the attribute, none while no attribute is chosen
+    /// </summary>
+    [Test]
+    public async Task LookupListsCustomerAttributesAndTheOptionsOfOneAttribute()
+    {
+        var colour = new CustomerAttribute { Name = "Favourite colour", AttributeControlTypeId = 1, DisplayOrder = 2 };
+        var contact = new CustomerAttribute { Name = "Preferred contact", AttributeControlTypeId = 2, DisplayOrder = 1 };
+        await Repository<CustomerAttribute>().InsertAsync(colour);
+        await Repository<CustomerAttribute>().InsertAsync(contact);
+        var green = new CustomerAttributeValue { AttributeId = colour.Id, Name = "Green" };
+        var email = new CustomerAttributeValue { AttributeId = contact.Id, Name = "Email" };
+        await Repository<CustomerAttributeValue>().InsertAsync(green);
+        await Repository<CustomerAttributeValue>().InsertAsync(email);
+        var service = LookupService();
+
+        var attributes = await service.SearchAsync(RuleValueSource.CustomerAttributes, null, 0, 0, 20);
+        var ofColour = await service.SearchAsync(RuleValueSource.CustomerAttributeValues, null, colour.Id, 0, 20);
+        var ofNone = await service.SearchAsync(RuleValueSource.CustomerAttributeValues, null, 0, 0, 20);
+        var named = await service.GetNamesAsync(RuleValueSource.CustomerAttributeValues, [green.Id, email.Id]);
+
+        Assert.That(attributes.Items.Select(item => (item.Id, item.Name)), Is.EqualTo(new[] { (contact.Id, "Preferred contact"), (colour.Id, "Favourite colour") }),
+            "display order first");
+        Assert.That(ofColour.Items.Select(item => item.Name), Is.EqualTo(new[] { "Green" }));
+        Assert.That(ofNone.Items, Is.Empty, "not the options of every attribute together");
+        Assert.That(named.Select(item => item.Name).Order(), Is.EqualTo(new[] { "Email", "Green" }), "a saved rule's options are still named");
     }
 
     /// <summary>

@@ -109,7 +109,7 @@ public class SegmentModelFactoryTests
 
         _factory = new SegmentModelFactory(_adminAreaSettings, _databaseAdvisor.Object, _dateTimeHelper.Object, _localizationService.Object, LocaleResourceFormatters.Over(_localizationService.Object), _localizedModelFactory.Object, _catalog.Object,
             _discountUsage.Object, _memberSearch.Object, _membershipService.Object, _pendingCustomers.Object, new SegmentRuleSerializer(), _ruleValidator.Object, _segmentService.Object,
-            new SegmentTemplateCatalog(), _storeService.Object);
+            new SegmentTemplateCatalog(), _lookups.Object, _storeService.Object);
     }
 
     [Test]
@@ -413,6 +413,43 @@ public class SegmentModelFactoryTests
         var rfm = json.GetProperty("options").GetProperty("rfmGroups").EnumerateArray().ToList();
         Assert.That(rfm.Select(o => o.GetProperty("id").GetString()), Is.EqualTo(RfmGroups.All));
         Assert.That(rfm[0].GetProperty("name").GetString(), Is.EqualTo("[Plugins.Misc.CustomerSegments.Rules.RfmGroup.champions]"));
+    }
+
+    /// <summary>
+    /// The key of a customer attribute condition is chosen from the shop's customer attributes, sent with the catalog:
+    /// by name, the attribute's id being the key
+    /// </summary>
+    [Test]
+    public async Task CatalogOffersTheShopsCustomerAttributesAsTheKeysOfTheFieldsKeyedByThem()
+    {
+        _catalog.Setup(c => c.GetFields()).Returns(new RuleFieldCatalog().GetFields());
+        _lookups.Setup(l => l.SearchAsync(RuleValueSource.CustomerAttributes, It.IsAny<string>(), 0, 0, It.IsAny<int>()))
+            .ReturnsAsync(new ValueLookupPage([new ValueLookupItem(7, "Preferred contact"), new ValueLookupItem(12, "</script>Colour")], false));
+
+        var text = await _factory.PrepareRuleCatalogJsonAsync();
+        var json = JsonDocument.Parse(text).RootElement;
+
+        var fields = json.GetProperty("categories").EnumerateArray().SelectMany(c => c.GetProperty("fields").EnumerateArray())
+            .ToDictionary(f => f.GetProperty("name").GetString()!);
+        Assert.That(fields[RuleFields.CustomerAttributeValues].GetProperty("keySource").GetString(), Is.EqualTo("customerAttributes"));
+        Assert.That(fields[RuleFields.CustomerAttributeText].GetProperty("keySource").GetString(), Is.EqualTo("customerAttributes"));
+        Assert.That(fields[RuleFields.GenericAttribute].GetProperty("keySource").GetString(), Is.EqualTo("none"), "a typed-in key");
+        Assert.That(fields[RuleFields.GenericAttribute].GetProperty("hasKey").GetBoolean(), Is.True);
+        Assert.That(fields[RuleFields.Company].GetProperty("keySource").GetString(), Is.EqualTo("none"));
+        var attributes = json.GetProperty("options").GetProperty("customerAttributes").EnumerateArray()
+            .Select(a => (a.GetProperty("id").GetInt32(), a.GetProperty("name").GetString())).ToList();
+        Assert.That(attributes, Is.EqualTo(new[] { (7, "Preferred contact"), (12, "</script>Colour") }));
+        Assert.That(text, Does.Not.Contain("</script>"));
+        _lookups.Verify(l => l.SearchAsync(RuleValueSource.CustomerAttributes, It.IsAny<string>(), 0, 0, SegmentModelFactory.MaxCustomerAttributes), Times.Once);
+    }
+
+    [Test]
+    public async Task CatalogWithoutFieldsKeyedByCustomerAttributesReadsNoAttributes()
+    {
+        var json = JsonDocument.Parse(await _factory.PrepareRuleCatalogJsonAsync()).RootElement;
+
+        Assert.That(json.GetProperty("options").TryGetProperty("customerAttributes", out _), Is.False);
+        _lookups.Verify(l => l.SearchAsync(It.IsAny<RuleValueSource>(), It.IsAny<string>(), It.IsAny<int>(), It.IsAny<int>(), It.IsAny<int>()), Times.Never);
     }
 
     [Test]

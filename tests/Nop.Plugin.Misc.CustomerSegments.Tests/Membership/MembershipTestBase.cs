@@ -279,7 +279,8 @@ public abstract class MembershipTestBase : DatabaseTestBase
     protected SegmentValueLookupService NewValueLookupService() =>
         new(Repository<Category>(), Repository<Nop.Core.Domain.Directory.Country>(), Repository<CustomerAttributeValue>(), Repository<CustomerRole>(),
             Repository<Manufacturer>(), Repository<Product>(), Repository<Segment>(), Repository<Nop.Core.Domain.Directory.StateProvince>(),
-            Repository<Store>(), Repository<Nop.Core.Domain.Vendors.Vendor>(), Repository<Nop.Core.Domain.Affiliates.Affiliate>(), Repository<Nop.Core.Domain.Common.Address>());
+            Repository<Store>(), Repository<Nop.Core.Domain.Vendors.Vendor>(), Repository<Nop.Core.Domain.Affiliates.Affiliate>(), Repository<Nop.Core.Domain.Common.Address>(),
+            Repository<Nop.Core.Domain.Customers.CustomerAttribute>());
 
     /// <summary>
     /// The shop's stores 1 to <see cref="StoreCount"/>, none deleted, for the rules that name them

@@ -247,8 +247,17 @@ public class SegmentRuleValidatorTests
         yield return Case(new RuleCondition { Field = RuleFields.OrderCount, Operator = RuleOperators.GreaterThan, Values = [JsonSerializer.SerializeToElement(1)], PeriodDays = 30 }, RuleErrorKeys.PeriodNotAllowed);
         yield return Case(new RuleCondition { Field = RuleFields.OrderCountInPeriod, Operator = RuleOperators.GreaterThan, Values = [JsonSerializer.SerializeToElement(1)], PeriodDays = 0 }, RuleErrorKeys.PeriodOutOfRange);
         yield return Case(C(RuleFields.GenericAttribute, RuleOperators.IsNotEmpty), RuleErrorKeys.KeyRequired);
+        yield return Case(new RuleCondition { Field = RuleFields.GenericAttribute, Operator = RuleOperators.IsNotEmpty, Key = "  " }, RuleErrorKeys.KeyRequired);
         yield return Case(new RuleCondition { Field = RuleFields.Company, Operator = RuleOperators.IsEmpty, Key = "x" }, RuleErrorKeys.KeyNotAllowed);
-        yield return Case(new RuleCondition { Field = RuleFields.CustomerAttributeText, Operator = RuleOperators.IsEmpty, Key = "color" }, RuleErrorKeys.KeyInvalid);
+        yield return Case(new RuleCondition { Field = RuleFields.GenericAttribute, Operator = RuleOperators.IsEmpty, Key = new string('k', 401) }, RuleErrorKeys.KeyInvalid);
+        yield return Case(new RuleCondition { Field = RuleFields.GenericAttribute, Operator = RuleOperators.IsEmpty, Key = "Vat\nNumber" }, RuleErrorKeys.KeyInvalid);
+        //the key of a customer attribute condition is the id of one of the shop's customer attributes
+        yield return Case(new RuleCondition { Field = RuleFields.CustomerAttributeText, Operator = RuleOperators.IsEmpty, Key = "color" }, RuleErrorKeys.CustomerAttributeKeyInvalid);
+        yield return Case(new RuleCondition { Field = RuleFields.CustomerAttributeText, Operator = RuleOperators.IsEmpty, Key = "0" }, RuleErrorKeys.CustomerAttributeKeyInvalid);
+        yield return Case(new RuleCondition { Field = RuleFields.CustomerAttributeText, Operator = RuleOperators.IsEmpty, Key = new string('1', 401) }, RuleErrorKeys.CustomerAttributeKeyInvalid);
+        yield return Case(C(RuleFields.CustomerAttributeText, RuleOperators.IsNotEmpty), RuleErrorKeys.CustomerAttributeKeyRequired);
+        yield return Case(new RuleCondition { Field = RuleFields.CustomerAttributeValues, Operator = RuleOperators.AnyOf, Values = [JsonSerializer.SerializeToElement(3)], Key = " " },
+            RuleErrorKeys.CustomerAttributeKeyRequired);
     }
 
     [TestCaseSource(nameof(WrongConditions))]

@@ -206,7 +206,8 @@ public class SqlServerServiceDryRunTests : SqlServerDryRunFixture
     {
         var lookup = new SegmentValueLookupService(_shop.Repository<Category>(), _shop.Repository<Country>(), _shop.Repository<CustomerAttributeValue>(),
             _shop.Repository<CustomerRole>(), _shop.Repository<Manufacturer>(), _shop.Repository<Product>(), _shop.Repository<Segment>(),
-            _shop.Repository<StateProvince>(), _shop.Repository<Store>(), _shop.Repository<Vendor>(), _shop.Repository<Nop.Core.Domain.Affiliates.Affiliate>(), _shop.Repository<Nop.Core.Domain.Common.Address>());
+            _shop.Repository<StateProvince>(), _shop.Repository<Store>(), _shop.Repository<Vendor>(), _shop.Repository<Nop.Core.Domain.Affiliates.Affiliate>(), _shop.Repository<Nop.Core.Domain.Common.Address>(),
+            _shop.Repository<CustomerAttribute>());
         //the most ids the admin asks names for at once
         var ids = Enumerable.Range(1, 500).ToList();
         foreach (var source in Enum.GetValues<RuleValueSource>())
