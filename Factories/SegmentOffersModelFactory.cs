@@ -19,31 +19,31 @@ namespace Nop.Plugin.Misc.CustomerSegments.Factories;
 public class SegmentOffersModelFactory : ISegmentOffersModelFactory
 {
     protected readonly CustomerSegmentsSettings _settings;
+    protected readonly IActiveSegmentReader _activeSegmentReader;
     protected readonly ICustomerSegmentIdsReader _customerSegmentIdsReader;
     protected readonly ICustomerService _customerService;
     protected readonly IDiscountService _discountService;
     protected readonly ILocalizationService _localizationService;
     protected readonly ISegmentRequirementChecker _segmentRequirementChecker;
     protected readonly ISegmentRequirementStore _segmentRequirementStore;
-    protected readonly ISegmentService _segmentService;
 
     public SegmentOffersModelFactory(CustomerSegmentsSettings settings,
+        IActiveSegmentReader activeSegmentReader,
         ICustomerSegmentIdsReader customerSegmentIdsReader,
         ICustomerService customerService,
         IDiscountService discountService,
         ILocalizationService localizationService,
         ISegmentRequirementChecker segmentRequirementChecker,
-        ISegmentRequirementStore segmentRequirementStore,
-        ISegmentService segmentService)
+        ISegmentRequirementStore segmentRequirementStore)
     {
         _settings = settings;
+        _activeSegmentReader = activeSegmentReader;
         _customerSegmentIdsReader = customerSegmentIdsReader;
         _customerService = customerService;
         _discountService = discountService;
         _localizationService = localizationService;
         _segmentRequirementChecker = segmentRequirementChecker;
         _segmentRequirementStore = segmentRequirementStore;
-        _segmentService = segmentService;
     }
 
     /// <summary>
@@ -92,8 +92,9 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
         if (segmentIds.Count == 0)
             return model;
 
-        var segments = (await _segmentService.GetSegmentsByIdsAsync(segmentIds))
-            .Where(segment => segment is { Active: true } && SegmentRequirementChecker.AppliesInStore(segment, store?.Id ?? 0))
+        //the active segments from the static cache: a deleted or switched off segment is not among them
+        var segments = (await _activeSegmentReader.GetActiveSegmentsAsync())
+            .Where(segment => segmentIds.Contains(segment.Id) && SegmentRequirementChecker.AppliesInStore(segment, store?.Id ?? 0))
             .OrderBy(segment => segment.Name);
 
         var seen = new HashSet<string>(StringComparer.Ordinal);

@@ -28,6 +28,11 @@ public static class CustomerSegmentsCacheDefaults
     public static CacheKey ActiveDynamicSegmentsCacheKey => new("Nop.plugins.misc.customersegments.segments.activedynamic");
 
     /// <summary>
+    /// The active segments of both types, read by the discount requirement and the shopper offers widget
+    /// </summary>
+    public static CacheKey ActiveSegmentsCacheKey => new("Nop.plugins.misc.customersegments.segments.allactive");
+
+    /// <summary>
     /// The segments a discount requirement names, read once per request; {0} is the requirement id
     /// </summary>
     public static CacheKey RequirementSegmentsCacheKey => new("Nop.plugins.misc.customersegments.requirement.segments.{0}");

@@ -17,32 +17,33 @@ public class SegmentRequirementChecker : ISegmentRequirementChecker
     protected readonly ICustomerSegmentIdsReader _customerSegmentIdsReader;
     protected readonly ICustomerService _customerService;
     protected readonly ISegmentRequirementStore _segmentRequirementStore;
-    protected readonly ISegmentService _segmentService;
+    protected readonly IActiveSegmentReader _activeSegmentReader;
     protected readonly IShortTermCacheManager _shortTermCacheManager;
 
     public SegmentRequirementChecker(CustomerSegmentsSettings settings,
         ICustomerSegmentIdsReader customerSegmentIdsReader,
         ICustomerService customerService,
         ISegmentRequirementStore segmentRequirementStore,
-        ISegmentService segmentService,
+        IActiveSegmentReader activeSegmentReader,
         IShortTermCacheManager shortTermCacheManager)
     {
         _settings = settings;
         _customerSegmentIdsReader = customerSegmentIdsReader;
         _customerService = customerService;
         _segmentRequirementStore = segmentRequirementStore;
-        _segmentService = segmentService;
+        _activeSegmentReader = activeSegmentReader;
         _shortTermCacheManager = shortTermCacheManager;
     }
 
     /// <summary>
-    /// The segments the requirement names, or null when one of them was deleted or switched off
+    /// The segments the requirement names, or null when one of them was deleted or switched off; read from the active
+    /// segments in nopCommerce's static cache (<see cref="IActiveSegmentReader"/>), once per request
     /// </summary>
     protected virtual async Task<IList<Segment>> GetUsableSegmentsAsync(int discountRequirementId, SegmentRequirement requirement)
     {
         var ids = requirement.AllSegmentIds.ToList();
         var segments = await _shortTermCacheManager.GetAsync(
-            async () => (await _segmentService.GetSegmentsByIdsAsync(ids)).Where(segment => segment is not null).ToList(),
+            async () => (await _activeSegmentReader.GetActiveSegmentsAsync()).Where(segment => ids.Contains(segment.Id)).ToList(),
             CustomerSegmentsCacheDefaults.RequirementSegmentsCacheKey, discountRequirementId);
 
         var usable = segments.Where(segment => segment.Active).ToList();

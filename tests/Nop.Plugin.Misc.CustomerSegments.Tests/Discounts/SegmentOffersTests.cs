@@ -62,8 +62,8 @@ public class SegmentOffersTests
     {
         var request = _h.NewRequest();
 
-        return new SegmentOffersModelFactory(_h.Settings, request.Reader, _h.CustomerService.Object, _discountService.Object, _localizationService.Object,
-            request.Checker, _h.Store, _h.SegmentService.Object);
+        return new SegmentOffersModelFactory(_h.Settings, _h.ActiveSegments, request.Reader, _h.CustomerService.Object, _discountService.Object,
+            _localizationService.Object, request.Checker, _h.Store);
     }
 
     private static string[] Texts(Models.SegmentOffersModel model) => model.Messages.Select(m => m.ToString()).ToArray();
@@ -145,6 +145,57 @@ public class SegmentOffersTests
             [new DiscountRequirement { Id = 17, DiscountId = 6, IsGroup = true, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName }]);
 
         Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(100, 6), _store)), Is.Empty);
+    }
+
+    [Test]
+    public async Task AWarmRenderReadsNoSegment()
+    {
+        var customer = _h.Registered(100, 1, 2);
+        var expected = new[] { "Free shipping", "&lt;b&gt;10% off&lt;/b&gt; for our &quot;loyal&quot; customers &amp; friends" };
+
+        //two widget zones in one request, one in the next
+        var firstRequest = Factory();
+        Assert.That(Texts(await firstRequest.PrepareSegmentOffersModelAsync(customer, _store)), Is.EqualTo(expected));
+        Assert.That(_h.SegmentReads, Is.EqualTo(1), "the cold render reads the active segments once");
+        Assert.That(Texts(await firstRequest.PrepareSegmentOffersModelAsync(customer, _store)), Is.EqualTo(expected));
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Is.EqualTo(expected));
+
+        Assert.That(_h.SegmentReads, Is.EqualTo(1), "warm renders read the segments from the static cache");
+    }
+
+    [Test]
+    public async Task ASegmentEditedDeactivatedOrDeletedShowsAtTheNextRender()
+    {
+        var customer = _h.Registered(100, 1, 2);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Has.Length.EqualTo(2));
+
+        await _h.UpdateSegmentAsync(2, segment => segment.ShopperMessage = "Free shipping, this week");
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Does.Contain("Free shipping, this week"), "message edited");
+
+        await _h.UpdateSegmentAsync(2, segment => segment.StoreId = 2);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Has.Length.EqualTo(1), "limited to another store");
+
+        await _h.UpdateSegmentAsync(2, segment => segment.StoreId = 0);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Has.Length.EqualTo(2), "back in all stores");
+
+        await _h.UpdateSegmentAsync(2, segment => segment.Active = false);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Has.Length.EqualTo(1), "deactivated");
+
+        await _h.DeleteSegmentAsync(1);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Is.Empty, "deleted");
+    }
+
+    [Test]
+    public async Task AMembershipChangeShowsAtTheNextRender()
+    {
+        var customer = _h.Registered(100, 2);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Is.EqualTo(new[] { "Free shipping" }));
+
+        //the customer left Big spenders and entered Excluded: the re-evaluation saves it, then invalidates
+        _h.Memberships[100] = [5];
+        await _h.Invalidator.CustomerMembershipChangedAsync(100);
+
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Is.EqualTo(new[] { "Should not show" }));
     }
 
     [Test]
