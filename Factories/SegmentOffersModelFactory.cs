@@ -24,6 +24,7 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
     protected readonly ICustomerService _customerService;
     protected readonly IDiscountService _discountService;
     protected readonly ILocalizationService _localizationService;
+    protected readonly IRuleRequirementReader _ruleRequirementReader;
     protected readonly ISegmentRequirementChecker _segmentRequirementChecker;
     protected readonly ISegmentRequirementStore _segmentRequirementStore;
 
@@ -33,6 +34,7 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
         ICustomerService customerService,
         IDiscountService discountService,
         ILocalizationService localizationService,
+        IRuleRequirementReader ruleRequirementReader,
         ISegmentRequirementChecker segmentRequirementChecker,
         ISegmentRequirementStore segmentRequirementStore)
     {
@@ -42,6 +44,7 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
         _customerService = customerService;
         _discountService = discountService;
         _localizationService = localizationService;
+        _ruleRequirementReader = ruleRequirementReader;
         _segmentRequirementChecker = segmentRequirementChecker;
         _segmentRequirementStore = segmentRequirementStore;
     }
@@ -52,8 +55,9 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
     protected virtual async Task<IList<int>> GetUnlockingSegmentIdsAsync(Customer customer, Store store, IReadOnlySet<int> memberOf)
     {
         var currentDiscountIds = (await _discountService.GetAllDiscountsAsync()).Select(discount => discount.Id).ToHashSet();
-        var requirements = (await _discountService.GetAllDiscountRequirementsAsync())
-            .Where(requirement => currentDiscountIds.Contains(requirement.DiscountId) && SegmentRequirementRule.IsRuleRequirement(requirement));
+        //the rule's requirements from the static cache: nopCommerce's GetAllDiscountRequirementsAsync reads the whole table
+        var requirements = (await _ruleRequirementReader.GetRuleRequirementsAsync())
+            .Where(requirement => currentDiscountIds.Contains(requirement.DiscountId));
 
         var unlocking = new List<int>();
         foreach (var requirement in requirements)

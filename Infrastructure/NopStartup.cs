@@ -71,6 +71,7 @@ public class NopStartup : INopStartup
         services.AddScoped<ISegmentRequirementChecker, SegmentRequirementChecker>();
         services.AddScoped<ISegmentDiscountRequirementCleaner, SegmentDiscountRequirementCleaner>();
         services.AddScoped<ISegmentOffersModelFactory, SegmentOffersModelFactory>();
+        services.AddScoped<IRuleRequirementReader, RuleRequirementReader>();
     }
 
     public void Configure(IApplicationBuilder application)

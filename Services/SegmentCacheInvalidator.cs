@@ -47,6 +47,9 @@ public class SegmentCacheInvalidator : ISegmentCacheInvalidator
         await _staticCacheManager.RemoveAsync(CustomerSegmentsCacheDefaults.ActiveSegmentsCacheKey);
     }
 
+    public virtual Task DiscountRequirementsChangedAsync() =>
+        _staticCacheManager.RemoveAsync(CustomerSegmentsCacheDefaults.RuleRequirementsCacheKey);
+
     public virtual Task PluginDataChangedAsync() =>
         _staticCacheManager.RemoveByPrefixAsync(CustomerSegmentsCacheDefaults.Prefix);
 }

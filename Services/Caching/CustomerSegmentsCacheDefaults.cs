@@ -38,7 +38,7 @@ public static class CustomerSegmentsCacheDefaults
     public static CacheKey RequirementSegmentsCacheKey => new("Nop.plugins.misc.customersegments.requirement.segments.{0}");
 
     /// <summary>
-    /// Identifiers of the segments any of the plugin's discount requirements includes, read once per request
+    /// The discount requirements of the plugin's rule, of every discount, read by the shopper offers widget
     /// </summary>
-    public static CacheKey SegmentsWithOffersCacheKey => new("Nop.plugins.misc.customersegments.segments.withoffers");
+    public static CacheKey RuleRequirementsCacheKey => new("Nop.plugins.misc.customersegments.discountrequirements.rule");
 }
