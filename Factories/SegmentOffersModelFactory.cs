@@ -19,31 +19,34 @@ namespace Nop.Plugin.Misc.CustomerSegments.Factories;
 public class SegmentOffersModelFactory : ISegmentOffersModelFactory
 {
     protected readonly CustomerSegmentsSettings _settings;
+    protected readonly IActiveSegmentReader _activeSegmentReader;
     protected readonly ICustomerSegmentIdsReader _customerSegmentIdsReader;
     protected readonly ICustomerService _customerService;
     protected readonly IDiscountService _discountService;
     protected readonly ILocalizationService _localizationService;
+    protected readonly IRuleRequirementReader _ruleRequirementReader;
     protected readonly ISegmentRequirementChecker _segmentRequirementChecker;
     protected readonly ISegmentRequirementStore _segmentRequirementStore;
-    protected readonly ISegmentService _segmentService;
 
     public SegmentOffersModelFactory(CustomerSegmentsSettings settings,
+        IActiveSegmentReader activeSegmentReader,
         ICustomerSegmentIdsReader customerSegmentIdsReader,
         ICustomerService customerService,
         IDiscountService discountService,
         ILocalizationService localizationService,
+        IRuleRequirementReader ruleRequirementReader,
         ISegmentRequirementChecker segmentRequirementChecker,
-        ISegmentRequirementStore segmentRequirementStore,
-        ISegmentService segmentService)
+        ISegmentRequirementStore segmentRequirementStore)
     {
         _settings = settings;
+        _activeSegmentReader = activeSegmentReader;
         _customerSegmentIdsReader = customerSegmentIdsReader;
         _customerService = customerService;
         _discountService = discountService;
         _localizationService = localizationService;
+        _ruleRequirementReader = ruleRequirementReader;
         _segmentRequirementChecker = segmentRequirementChecker;
         _segmentRequirementStore = segmentRequirementStore;
-        _segmentService = segmentService;
     }
 
     /// <summary>
@@ -52,8 +55,9 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
     protected virtual async Task<IList<int>> GetUnlockingSegmentIdsAsync(Customer customer, Store store, IReadOnlySet<int> memberOf)
     {
         var currentDiscountIds = (await _discountService.GetAllDiscountsAsync()).Select(discount => discount.Id).ToHashSet();
-        var requirements = (await _discountService.GetAllDiscountRequirementsAsync())
-            .Where(requirement => currentDiscountIds.Contains(requirement.DiscountId) && SegmentRequirementRule.IsRuleRequirement(requirement));
+        //the rule's requirements from the static cache: nopCommerce's GetAllDiscountRequirementsAsync reads the whole table
+        var requirements = (await _ruleRequirementReader.GetRuleRequirementsAsync())
+            .Where(requirement => currentDiscountIds.Contains(requirement.DiscountId));
 
         var unlocking = new List<int>();
         foreach (var requirement in requirements)
@@ -92,8 +96,9 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
         if (segmentIds.Count == 0)
             return model;
 
-        var segments = (await _segmentService.GetSegmentsByIdsAsync(segmentIds))
-            .Where(segment => segment is { Active: true } && SegmentRequirementChecker.AppliesInStore(segment, store?.Id ?? 0))
+        //the active segments from the static cache: a deleted or switched off segment is not among them
+        var segments = (await _activeSegmentReader.GetActiveSegmentsAsync())
+            .Where(segment => segmentIds.Contains(segment.Id) && SegmentRequirementChecker.AppliesInStore(segment, store?.Id ?? 0))
             .OrderBy(segment => segment.Name);
 
         var seen = new HashSet<string>(StringComparer.Ordinal);

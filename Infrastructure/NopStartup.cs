@@ -72,6 +72,7 @@ public class NopStartup : INopStartup
         services.AddScoped<ISegmentDiscountRequirementCleaner, SegmentDiscountRequirementCleaner>();
         services.AddScoped<IPluginLimitsAdvisor, PluginLimitsAdvisor>();
         services.AddScoped<ISegmentOffersModelFactory, SegmentOffersModelFactory>();
+        services.AddScoped<IRuleRequirementReader, RuleRequirementReader>();
     }
 
     public void Configure(IApplicationBuilder application)

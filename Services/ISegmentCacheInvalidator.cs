@@ -26,6 +26,11 @@ public interface ISegmentCacheInvalidator
     Task SegmentsChangedAsync();
 
     /// <summary>
+    /// After nopCommerce inserted, updated or deleted a discount requirement: drops the cached requirements of the rule
+    /// </summary>
+    Task DiscountRequirementsChangedAsync();
+
+    /// <summary>
     /// When the plugin is installed or uninstalled: drops every key of the plugin (a distributed cache outlives the
     /// application, and a reinstalled plugin numbers its segments from 1 again)
     /// </summary>

@@ -41,8 +41,14 @@ public class SegmentCacheInvalidator : ISegmentCacheInvalidator
     public virtual Task AllMembershipsChangedAsync() =>
         _staticCacheManager.RemoveByPrefixAsync(CustomerSegmentsCacheDefaults.CustomerSegmentIdsPrefix);
 
-    public virtual Task SegmentsChangedAsync() =>
-        _staticCacheManager.RemoveAsync(CustomerSegmentsCacheDefaults.ActiveDynamicSegmentsCacheKey);
+    public virtual async Task SegmentsChangedAsync()
+    {
+        await _staticCacheManager.RemoveAsync(CustomerSegmentsCacheDefaults.ActiveDynamicSegmentsCacheKey);
+        await _staticCacheManager.RemoveAsync(CustomerSegmentsCacheDefaults.ActiveSegmentsCacheKey);
+    }
+
+    public virtual Task DiscountRequirementsChangedAsync() =>
+        _staticCacheManager.RemoveAsync(CustomerSegmentsCacheDefaults.RuleRequirementsCacheKey);
 
     public virtual Task PluginDataChangedAsync() =>
         _staticCacheManager.RemoveByPrefixAsync(CustomerSegmentsCacheDefaults.Prefix);

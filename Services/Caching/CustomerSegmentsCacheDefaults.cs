@@ -28,12 +28,17 @@ public static class CustomerSegmentsCacheDefaults
     public static CacheKey ActiveDynamicSegmentsCacheKey => new("Nop.plugins.misc.customersegments.segments.activedynamic");
 
     /// <summary>
+    /// The active segments of both types, read by the discount requirement and the shopper offers widget
+    /// </summary>
+    public static CacheKey ActiveSegmentsCacheKey => new("Nop.plugins.misc.customersegments.segments.allactive");
+
+    /// <summary>
     /// The segments a discount requirement names, read once per request; {0} is the requirement id
     /// </summary>
     public static CacheKey RequirementSegmentsCacheKey => new("Nop.plugins.misc.customersegments.requirement.segments.{0}");
 
     /// <summary>
-    /// Identifiers of the segments any of the plugin's discount requirements includes, read once per request
+    /// The discount requirements of the plugin's rule, of every discount, read by the shopper offers widget
     /// </summary>
-    public static CacheKey SegmentsWithOffersCacheKey => new("Nop.plugins.misc.customersegments.segments.withoffers");
+    public static CacheKey RuleRequirementsCacheKey => new("Nop.plugins.misc.customersegments.discountrequirements.rule");
 }

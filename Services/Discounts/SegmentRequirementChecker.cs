@@ -19,7 +19,7 @@ public class SegmentRequirementChecker : ISegmentRequirementChecker
     protected readonly ICustomerService _customerService;
     protected readonly ILogger _logger;
     protected readonly ISegmentRequirementStore _segmentRequirementStore;
-    protected readonly ISegmentService _segmentService;
+    protected readonly IActiveSegmentReader _activeSegmentReader;
     protected readonly IShortTermCacheManager _shortTermCacheManager;
 
     public SegmentRequirementChecker(CustomerSegmentsSettings settings,
@@ -27,7 +27,7 @@ public class SegmentRequirementChecker : ISegmentRequirementChecker
         ICustomerService customerService,
         ILogger logger,
         ISegmentRequirementStore segmentRequirementStore,
-        ISegmentService segmentService,
+        IActiveSegmentReader activeSegmentReader,
         IShortTermCacheManager shortTermCacheManager)
     {
         _settings = settings;
@@ -35,18 +35,19 @@ public class SegmentRequirementChecker : ISegmentRequirementChecker
         _customerService = customerService;
         _logger = logger;
         _segmentRequirementStore = segmentRequirementStore;
-        _segmentService = segmentService;
+        _activeSegmentReader = activeSegmentReader;
         _shortTermCacheManager = shortTermCacheManager;
     }
 
     /// <summary>
-    /// The segments the requirement names, or null when one of them was deleted or switched off
+    /// The segments the requirement names, or null when one of them was deleted or switched off; read from the active
+    /// segments in nopCommerce's static cache (<see cref="IActiveSegmentReader"/>), once per request
     /// </summary>
     protected virtual async Task<IList<Segment>> GetUsableSegmentsAsync(int discountRequirementId, SegmentRequirement requirement)
     {
         var ids = requirement.AllSegmentIds.ToList();
         var segments = await _shortTermCacheManager.GetAsync(
-            async () => (await _segmentService.GetSegmentsByIdsAsync(ids)).Where(segment => segment is not null).ToList(),
+            async () => (await _activeSegmentReader.GetActiveSegmentsAsync()).Where(segment => ids.Contains(segment.Id)).ToList(),
             CustomerSegmentsCacheDefaults.RequirementSegmentsCacheKey, discountRequirementId);
 
         var usable = segments.Where(segment => segment.Active).ToList();

@@ -33,16 +33,14 @@ public class RequirementBench
     private readonly EngineBench _engine;
     private readonly BenchSettingService _settings = new();
     private readonly SegmentMembershipService _membershipService;
-    private readonly SegmentService _segmentService;
+    private readonly ActiveSegmentReader _activeSegments;
     private readonly SegmentRequirementStore _store;
 
     public RequirementBench(EngineBench engine)
     {
         _engine = engine;
         _membershipService = new SegmentMembershipService(engine.Shop.Repository<Segment>(), engine.Shop.Repository<SegmentMembership>());
-        _segmentService = new SegmentService(engine.Shop.Repository<Segment>(), engine.Shop.Repository<SegmentMembership>(),
-            engine.Shop.Repository<LocalizedProperty>(), engine.CacheInvalidator, engine.Serializer, new SegmentRuleAnalyzer(new RuleFieldCatalog()),
-            new Lazy<ISegmentRuleValidator>(() => engine.Validator));
+        _activeSegments = new ActiveSegmentReader(engine.Shop.Repository<Segment>(), engine.StaticCache);
         _store = new SegmentRequirementStore(_settings);
     }
 
@@ -57,7 +55,7 @@ public class RequirementBench
         var reader = new CustomerSegmentIdsReader(_membershipService, shortTerm, _engine.StaticCache);
         var customers = new BenchCustomerService(_engine.Shop.Repository<CustomerRole>(), _engine.Shop.Repository<CustomerCustomerRoleMapping>(),
             shortTerm, _engine.StaticCache);
-        return new SegmentRequirementChecker(new CustomerSegmentsSettings(), reader, customers, new Moq.Mock<Nop.Services.Logging.ILogger>().Object, _store, _segmentService, shortTerm);
+        return new SegmentRequirementChecker(new CustomerSegmentsSettings(), reader, customers, new Moq.Mock<Nop.Services.Logging.ILogger>().Object, _store, _activeSegments, shortTerm);
     }
 
     public async Task<RequirementResult> RunAsync(IList<Segment> segments, int warmChecks, int coldChecks, Action<string> log)

@@ -3,6 +3,7 @@ using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Orders;
 using Nop.Core.Domain.Payments;
 using Nop.Core.Events;
+using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 using Nop.Plugin.Misc.CustomerSegments.Services.Events;
@@ -51,7 +52,7 @@ public class DiscountFlowTests : MembershipTestBase
             var shortTerm = new InMemoryShortTermCacheManager();
             var checker = new SegmentRequirementChecker(new CustomerSegmentsSettings(),
                 new CustomerSegmentIdsReader(countingMembership.Object, shortTerm, StaticCache),
-                customerService.Object, Mock.Of<Nop.Services.Logging.ILogger>(), store, SegmentService, shortTerm);
+                customerService.Object, Mock.Of<Nop.Services.Logging.ILogger>(), store, new ActiveSegmentReader(Repository<Segment>(), StaticCache), shortTerm);
             var results = new List<bool>();
             for (var i = 0; i < 3; i++)
                 results.Add((await checker.CheckAsync(new DiscountRequirementValidationRequest { DiscountRequirementId = requirementId, Customer = customer })).IsValid);

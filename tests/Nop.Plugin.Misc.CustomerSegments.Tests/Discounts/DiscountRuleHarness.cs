@@ -3,6 +3,7 @@ using Nop.Core.Domain.Customers;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Services;
 using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
+using Nop.Data;
 using Nop.Services.Configuration;
 using Nop.Services.Customers;
 using Nop.Services.Discounts;
@@ -11,7 +12,10 @@ namespace Nop.Plugin.Misc.CustomerSegments.Tests.Discounts;
 
 /// <summary>
 /// The discount rule wired as nopCommerce wires it, over mocked nopCommerce services and plugin services:
-/// settings in a dictionary, one static cache shared by all requests, a new per-request cache per <see cref="NewRequest"/>
+/// settings in a dictionary, one static cache shared by all requests, a new per-request cache per <see cref="NewRequest"/>.
+/// The segment table is <see cref="Segments"/>: each read of it gives copies, as a query gives new entities, so a change
+/// shows only through what the plugin reads again (change segments with <see cref="UpdateSegmentAsync"/> and
+/// <see cref="DeleteSegmentAsync"/>, which invalidate as <c>SegmentService</c> does)
 /// </summary>
 public class DiscountRuleHarness
 {
@@ -26,6 +30,17 @@ public class DiscountRuleHarness
     public HashSet<int> RegisteredCustomerIds { get; } = [];
 
     public int MembershipReads { get; private set; }
+
+    /// <summary>
+    /// Queries of the segment table (<see cref="SegmentRepository"/>) and of <see cref="SegmentService"/>'s segments by id
+    /// </summary>
+    public int SegmentReads => SegmentTableReads + SegmentService.Invocations.Count(call => call.Method.Name == nameof(ISegmentService.GetSegmentsByIdsAsync));
+
+    private int SegmentTableReads { get; set; }
+
+    public Mock<IRepository<Segment>> SegmentRepository { get; } = new();
+
+    public IActiveSegmentReader ActiveSegments { get; }
 
     public InMemoryStaticCacheManager StaticCache { get; } = new();
 
@@ -55,6 +70,11 @@ public class DiscountRuleHarness
 
         SegmentService.Setup(s => s.GetSegmentsByIdsAsync(It.IsAny<IList<int>>()))
             .ReturnsAsync((IList<int> ids) => Segments.Where(segment => ids.Contains(segment.Id)).ToList());
+        SegmentRepository.Setup(r => r.Table).Returns(() =>
+        {
+            SegmentTableReads++;
+            return Segments.Select(Copy).ToList().AsQueryable();
+        });
         SegmentService.Setup(s => s.GetAllSegmentsAsync(It.IsAny<bool>()))
             .ReturnsAsync((bool activeOnly) => Segments.Where(segment => !activeOnly || segment.Active).ToList());
 
@@ -65,6 +85,30 @@ public class DiscountRuleHarness
 
         Store = new SegmentRequirementStore(SettingService.Object);
         Invalidator = new SegmentCacheInvalidator(StaticCache);
+        ActiveSegments = new ActiveSegmentReader(SegmentRepository.Object, StaticCache);
+    }
+
+    private static Segment Copy(Segment segment) =>
+        (Segment)typeof(object).GetMethod("MemberwiseClone", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)!.Invoke(segment, null);
+
+    /// <summary>
+    /// Changes a saved segment and invalidates as <c>SegmentService.UpdateSegmentAsync</c> does
+    /// </summary>
+    public async Task UpdateSegmentAsync(int id, Action<Segment> change)
+    {
+        change(Segments.Single(segment => segment.Id == id));
+        await Invalidator.SegmentsChangedAsync();
+        await Invalidator.AllMembershipsChangedAsync();
+    }
+
+    /// <summary>
+    /// Deletes saved segments and invalidates as <c>SegmentService.DeleteSegmentAsync</c> does
+    /// </summary>
+    public async Task DeleteSegmentAsync(params int[] ids)
+    {
+        Segments.RemoveAll(segment => ids.Contains(segment.Id));
+        await Invalidator.SegmentsChangedAsync();
+        await Invalidator.AllMembershipsChangedAsync();
     }
 
     public Segment AddSegment(int id, string name, bool active = true, string shopperMessage = null, int storeId = 0)
@@ -104,7 +148,7 @@ public class DiscountRuleHarness
     {
         var shortTerm = new InMemoryShortTermCacheManager();
         var reader = new CustomerSegmentIdsReader(MembershipService.Object, shortTerm, StaticCache);
-        var checker = new SegmentRequirementChecker(Settings, reader, CustomerService.Object, Logger.Object, Store, SegmentService.Object, shortTerm);
+        var checker = new SegmentRequirementChecker(Settings, reader, CustomerService.Object, Logger.Object, Store, ActiveSegments, shortTerm);
 
         return new RequestScope(shortTerm, reader, checker);
     }

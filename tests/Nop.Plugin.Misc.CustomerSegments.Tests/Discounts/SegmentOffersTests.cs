@@ -3,6 +3,7 @@ using Moq;
 using Nop.Core;
 using Nop.Core.Domain.Cms;
 using Nop.Core.Domain.Discounts;
+using Nop.Core.Events;
 using Nop.Plugin.Misc.CustomerSegments.Components;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Factories;
@@ -22,6 +23,8 @@ public class SegmentOffersTests
     private DiscountRuleHarness _h;
     private Mock<IDiscountService> _discountService;
     private Mock<ILocalizationService> _localizationService;
+    private List<DiscountRequirement> _requirements;
+    private List<Discount> _currentDiscounts;
     private readonly Nop.Core.Domain.Stores.Store _store = new() { Id = 1, Name = "Main store" };
 
     [SetUp]
@@ -42,16 +45,23 @@ public class SegmentOffersTests
 
         _discountService = new Mock<IDiscountService>();
         //discount 3 is not current (ended or inactive): nopCommerce's default query leaves it out
+        _currentDiscounts = [new Discount { Id = 1 }, new Discount { Id = 2 }, new Discount { Id = 4 }];
         _discountService.Setup(d => d.GetAllDiscountsAsync(null, null, null, false, null, null, true, 0))
-            .ReturnsAsync([new Discount { Id = 1 }, new Discount { Id = 2 }, new Discount { Id = 4 }]);
-        _discountService.Setup(d => d.GetAllDiscountRequirementsAsync(0, false)).ReturnsAsync(
+            .ReturnsAsync(() => _currentDiscounts.ToList());
+        //the DiscountRequirement table, as a query reads it
+        _requirements =
         [
             new DiscountRequirement { Id = 11, DiscountId = 1, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName },
             new DiscountRequirement { Id = 12, DiscountId = 2, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName },
             new DiscountRequirement { Id = 13, DiscountId = 3, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName },
             new DiscountRequirement { Id = 14, DiscountId = 4, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName },
             new DiscountRequirement { Id = 15, DiscountId = 2, DiscountRequirementRuleSystemName = "DiscountRequirement.MustBeAssignedToCustomerRole" }
-        ]);
+        ];
+        _discountService.Setup(d => d.GetAllDiscountRequirementsAsync(0, false))
+            .ReturnsAsync(() => _requirements.Select(r => new DiscountRequirement
+            {
+                Id = r.Id, DiscountId = r.DiscountId, DiscountRequirementRuleSystemName = r.DiscountRequirementRuleSystemName, IsGroup = r.IsGroup
+            }).ToList());
 
         _localizationService = new Mock<ILocalizationService>();
         _localizationService.Setup(l => l.GetLocalizedAsync(It.IsAny<Segment>(), It.IsAny<Expression<Func<Segment, string>>>(), It.IsAny<int?>(), It.IsAny<bool>(), It.IsAny<bool>()))
@@ -62,11 +72,25 @@ public class SegmentOffersTests
     {
         var request = _h.NewRequest();
 
-        return new SegmentOffersModelFactory(_h.Settings, request.Reader, _h.CustomerService.Object, _discountService.Object, _localizationService.Object,
-            request.Checker, _h.Store, _h.SegmentService.Object);
+        return new SegmentOffersModelFactory(_h.Settings, _h.ActiveSegments, request.Reader, _h.CustomerService.Object, _discountService.Object,
+            _localizationService.Object, new RuleRequirementReader(_discountService.Object, _h.StaticCache), request.Checker, _h.Store);
     }
 
     private static string[] Texts(Models.SegmentOffersModel model) => model.Messages.Select(m => m.ToString()).ToArray();
+
+    private int DiscountRequirementReads =>
+        _discountService.Invocations.Count(call => call.Method.Name == nameof(IDiscountService.GetAllDiscountRequirementsAsync));
+
+    /// <summary>
+    /// The database queries of the widget so far: the DiscountRequirement table, the segments, the memberships (the discounts,
+    /// the requirements' settings, the customer's roles and the localized messages are in nopCommerce's own caches)
+    /// </summary>
+    private int Queries => DiscountRequirementReads + _h.SegmentReads + _h.MembershipReads;
+
+    /// <summary>
+    /// What nopCommerce's event publisher calls after it saved a discount requirement
+    /// </summary>
+    private DiscountRequirementCacheEventConsumer Consumer => new(_h.Invalidator);
 
     [Test]
     public async Task ShowsOnlyTheEncodedMessagesOfTheShoppersSegmentsThatUnlockACurrentDiscount()
@@ -145,6 +169,118 @@ public class SegmentOffersTests
             [new DiscountRequirement { Id = 17, DiscountId = 6, IsGroup = true, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName }]);
 
         Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(100, 6), _store)), Is.Empty);
+    }
+
+    [Test]
+    public async Task AWarmRenderReadsNoSegment()
+    {
+        var customer = _h.Registered(100, 1, 2);
+        var expected = new[] { "Free shipping", "&lt;b&gt;10% off&lt;/b&gt; for our &quot;loyal&quot; customers &amp; friends" };
+
+        //two widget zones in one request, one in the next
+        var firstRequest = Factory();
+        Assert.That(Texts(await firstRequest.PrepareSegmentOffersModelAsync(customer, _store)), Is.EqualTo(expected));
+        Assert.That(_h.SegmentReads, Is.EqualTo(1), "the cold render reads the active segments once");
+        Assert.That(Texts(await firstRequest.PrepareSegmentOffersModelAsync(customer, _store)), Is.EqualTo(expected));
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Is.EqualTo(expected));
+
+        Assert.That(_h.SegmentReads, Is.EqualTo(1), "warm renders read the segments from the static cache");
+    }
+
+    [Test]
+    public async Task AWarmRenderQueriesNothing()
+    {
+        var customer = _h.Registered(100, 1, 2);
+
+        var firstRequest = Factory();
+        Assert.That(Texts(await firstRequest.PrepareSegmentOffersModelAsync(customer, _store)), Has.Length.EqualTo(2));
+        Assert.That(Queries, Is.EqualTo(3), "cold: the rule's requirements, the active segments, the customer's memberships");
+
+        //another widget zone of the same request, then the next page
+        Assert.That(Texts(await firstRequest.PrepareSegmentOffersModelAsync(customer, _store)), Has.Length.EqualTo(2));
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Has.Length.EqualTo(2));
+
+        Assert.That(DiscountRequirementReads, Is.EqualTo(1), "the DiscountRequirement table is read once, not on every render");
+        Assert.That(Queries, Is.EqualTo(3), "warm renders query nothing");
+
+        //another shopper reads only his memberships
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(101, 2), _store)), Is.EqualTo(new[] { "Free shipping" }));
+        Assert.That(Queries, Is.EqualTo(4));
+    }
+
+    [Test]
+    public async Task ARequirementAddedMovedOrDeletedShowsAtTheNextRender()
+    {
+        var customer = _h.Registered(100, 2, 3);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Is.EqualTo(new[] { "Free shipping" }));
+
+        //added to the current discount 1: the segment of the expired discount 3 now unlocks an offer
+        var added = new DiscountRequirement { Id = 16, DiscountId = 1, DiscountRequirementRuleSystemName = CustomerSegmentsDefaults.SystemName };
+        _requirements.Add(added);
+        await Consumer.HandleEventAsync(new EntityInsertedEvent<DiscountRequirement>(added));
+        await _h.RequirementAsync(16, new SegmentRequirement { IncludeSegmentIds = [3] });
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Is.EqualTo(new[] { "Free shipping", "Old offer" }), "added");
+
+        //moved to the expired discount
+        added.DiscountId = 3;
+        await Consumer.HandleEventAsync(new EntityUpdatedEvent<DiscountRequirement>(added));
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Is.EqualTo(new[] { "Free shipping" }), "updated");
+
+        //deleted (its setting is still there: only the requirement is gone)
+        var deleted = _requirements.Single(requirement => requirement.Id == 12);
+        _requirements.Remove(deleted);
+        await Consumer.HandleEventAsync(new EntityDeletedEvent<DiscountRequirement>(deleted));
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Is.Empty, "deleted");
+    }
+
+    [Test]
+    public async Task ADiscountThatEndsOrARequirementReconfiguredShowsAtTheNextRender()
+    {
+        var customer = _h.Registered(100, 1, 2);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Has.Length.EqualTo(2));
+
+        //discount 2 ended or was deactivated: nopCommerce's GetAllDiscountsAsync (its own cache) leaves it out
+        _currentDiscounts.RemoveAll(discount => discount.Id == 2);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Has.Length.EqualTo(1), "discount ended");
+
+        //the requirement of discount 1 now excludes Big spenders (its setting, in nopCommerce's setting cache)
+        await _h.RequirementAsync(11, new SegmentRequirement { IncludeSegmentIds = [1, 4], ExcludeSegmentIds = [2] });
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Is.Empty, "requirement reconfigured");
+    }
+
+    [Test]
+    public async Task ASegmentEditedDeactivatedOrDeletedShowsAtTheNextRender()
+    {
+        var customer = _h.Registered(100, 1, 2);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Has.Length.EqualTo(2));
+
+        await _h.UpdateSegmentAsync(2, segment => segment.ShopperMessage = "Free shipping, this week");
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Does.Contain("Free shipping, this week"), "message edited");
+
+        await _h.UpdateSegmentAsync(2, segment => segment.StoreId = 2);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Has.Length.EqualTo(1), "limited to another store");
+
+        await _h.UpdateSegmentAsync(2, segment => segment.StoreId = 0);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Has.Length.EqualTo(2), "back in all stores");
+
+        await _h.UpdateSegmentAsync(2, segment => segment.Active = false);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Has.Length.EqualTo(1), "deactivated");
+
+        await _h.DeleteSegmentAsync(1);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Is.Empty, "deleted");
+    }
+
+    [Test]
+    public async Task AMembershipChangeShowsAtTheNextRender()
+    {
+        var customer = _h.Registered(100, 2);
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Is.EqualTo(new[] { "Free shipping" }));
+
+        //the customer left Big spenders and entered Excluded: the re-evaluation saves it, then invalidates
+        _h.Memberships[100] = [5];
+        await _h.Invalidator.CustomerMembershipChangedAsync(100);
+
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(customer, _store)), Is.EqualTo(new[] { "Should not show" }));
     }
 
     [Test]

@@ -173,7 +173,7 @@ public class RuleOverTheTableConditionLimitTests : MembershipTestBase
         {
             var shortTerm = new InMemoryShortTermCacheManager();
             var checker = new SegmentRequirementChecker(new CustomerSegmentsSettings(), new CustomerSegmentIdsReader(MembershipService, shortTerm, StaticCache),
-                customerService.Object, Mock.Of<Nop.Services.Logging.ILogger>(), store, SegmentService, shortTerm);
+                customerService.Object, Mock.Of<Nop.Services.Logging.ILogger>(), store, new ActiveSegmentReader(Repository<Segment>(), StaticCache), shortTerm);
             return (await checker.CheckAsync(new DiscountRequirementValidationRequest { DiscountRequirementId = requirementId, Customer = customer })).IsValid;
         }
 
