@@ -7,6 +7,7 @@ using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Infrastructure;
 using Nop.Plugin.Misc.CustomerSegments.Models;
 using Nop.Plugin.Misc.CustomerSegments.Services;
+using Nop.Plugin.Misc.CustomerSegments.Services.Discounts;
 using Nop.Plugin.Misc.CustomerSegments.Services.Rules;
 using Nop.Services.Helpers;
 using Nop.Services.Localization;
@@ -28,6 +29,7 @@ public class SegmentModelFactory : ISegmentModelFactory
     protected readonly ILocalizationService _localizationService;
     protected readonly ILocaleResourceFormatter _localeResourceFormatter;
     protected readonly ILocalizedModelFactory _localizedModelFactory;
+    protected readonly IPluginLimitsAdvisor _pluginLimitsAdvisor;
     protected readonly IRuleFieldCatalog _ruleFieldCatalog;
     protected readonly ISegmentDiscountUsageService _segmentDiscountUsageService;
     protected readonly ISegmentMemberSearchService _segmentMemberSearchService;
@@ -50,6 +52,7 @@ public class SegmentModelFactory : ISegmentModelFactory
         ILocalizationService localizationService,
         ILocaleResourceFormatter localeResourceFormatter,
         ILocalizedModelFactory localizedModelFactory,
+        IPluginLimitsAdvisor pluginLimitsAdvisor,
         IRuleFieldCatalog ruleFieldCatalog,
         ISegmentDiscountUsageService segmentDiscountUsageService,
         ISegmentMemberSearchService segmentMemberSearchService,
@@ -68,6 +71,7 @@ public class SegmentModelFactory : ISegmentModelFactory
         _localizationService = localizationService;
         _localeResourceFormatter = localeResourceFormatter;
         _localizedModelFactory = localizedModelFactory;
+        _pluginLimitsAdvisor = pluginLimitsAdvisor;
         _ruleFieldCatalog = ruleFieldCatalog;
         _segmentDiscountUsageService = segmentDiscountUsageService;
         _segmentMemberSearchService = segmentMemberSearchService;
@@ -492,6 +496,7 @@ public class SegmentModelFactory : ISegmentModelFactory
         model.QueuedChanges = await _segmentPendingCustomerService.CountAsync();
         model.SuggestPreparedStatements = _databaseConfigurationAdvisor.SuggestsPreparedStatements();
         model.SuggestPlainTransactions = _databaseConfigurationAdvisor.SuggestsPlainTransactions();
+        model.PluginLimited = await _pluginLimitsAdvisor.IsLimitedAsync();
         model.WidgetZones ??= [];
         model.AvailableWidgetZones = [];
         foreach (var zone in CustomerSegmentsDefaults.ShopperWidgetZones)

@@ -35,6 +35,11 @@ public record ConfigurationModel : BaseNopModel
 
     public bool SuggestPlainTransactions { get; set; }
 
+    /// <summary>
+    /// Whether the plugin is limited to stores or customer roles, for which nopCommerce skips its discount requirements
+    /// </summary>
+    public bool PluginLimited { get; set; }
+
     [NopResourceDisplayName("Plugins.Misc.CustomerSegments.Configuration.RfmWindowDays")]
     public int RfmWindowDays { get; set; }
 

@@ -26,7 +26,7 @@ public class AdminPagesConventionTests
 
         return new SegmentModelFactory(new AdminAreaSettings { DefaultGridPageSize = 25, GridPageSizes = "25" },
             Mock.Of<IDatabaseConfigurationAdvisor>(), Mock.Of<IDateTimeHelper>(), localization.Object, LocaleResourceFormatters.Over(localization.Object),
-            Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), new RuleFieldCatalog(),
+            Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), Mock.Of<Nop.Plugin.Misc.CustomerSegments.Services.Discounts.IPluginLimitsAdvisor>(), new RuleFieldCatalog(),
             Mock.Of<ISegmentDiscountUsageService>(), Mock.Of<ISegmentMemberSearchService>(), Mock.Of<ISegmentMembershipService>(),
             Mock.Of<ISegmentPendingCustomerService>(), new SegmentRuleSerializer(), Mock.Of<ISegmentRuleValidator>(), Mock.Of<ISegmentService>(), new SegmentTemplateCatalog(), Mock.Of<ISegmentValueLookupService>(), Mock.Of<IStoreService>());
     }

@@ -91,7 +91,7 @@ public class RuleBuilderCatalogFixtureTests
         lookups.Setup(l => l.SearchAsync(RuleValueSource.CustomerAttributes, It.IsAny<string>(), 0, 0, It.IsAny<int>()))
             .ReturnsAsync(new ValueLookupPage(CustomerAttributes, false));
 
-        var factory = new SegmentModelFactory(new AdminAreaSettings(), Mock.Of<IDatabaseConfigurationAdvisor>(), Mock.Of<IDateTimeHelper>(), localization.Object, LocaleResourceFormatters.Over(localization.Object), Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), catalog.Object,
+        var factory = new SegmentModelFactory(new AdminAreaSettings(), Mock.Of<IDatabaseConfigurationAdvisor>(), Mock.Of<IDateTimeHelper>(), localization.Object, LocaleResourceFormatters.Over(localization.Object), Mock.Of<Nop.Web.Framework.Factories.ILocalizedModelFactory>(), Mock.Of<Nop.Plugin.Misc.CustomerSegments.Services.Discounts.IPluginLimitsAdvisor>(), catalog.Object,
             Mock.Of<ISegmentDiscountUsageService>(), Mock.Of<ISegmentMemberSearchService>(), Mock.Of<ISegmentMembershipService>(),
             Mock.Of<ISegmentPendingCustomerService>(), new SegmentRuleSerializer(), Mock.Of<ISegmentRuleValidator>(), Mock.Of<ISegmentService>(), new SegmentTemplateCatalog(), lookups.Object, Mock.Of<IStoreService>());
 

@@ -31,6 +31,7 @@ public class SegmentModelFactoryTests
     private Mock<ISegmentMembershipService> _membershipService;
     private Mock<ISegmentPendingCustomerService> _pendingCustomers;
     private Mock<IDatabaseConfigurationAdvisor> _databaseAdvisor;
+    private Mock<Nop.Plugin.Misc.CustomerSegments.Services.Discounts.IPluginLimitsAdvisor> _pluginLimits;
     private Mock<ISegmentService> _segmentService;
     private Mock<IStoreService> _storeService;
     private Mock<ISegmentValueLookupService> _lookups;
@@ -75,6 +76,7 @@ public class SegmentModelFactoryTests
         _membershipService = new Mock<ISegmentMembershipService>();
         _pendingCustomers = new Mock<ISegmentPendingCustomerService>();
         _databaseAdvisor = new Mock<IDatabaseConfigurationAdvisor>();
+        _pluginLimits = new Mock<Nop.Plugin.Misc.CustomerSegments.Services.Discounts.IPluginLimitsAdvisor>();
         //no segment exists unless a test says so
         _segmentService = new Mock<ISegmentService>().SetupSegments(_ => null);
         _segmentService.Setup(s => s.GetReferencingSegmentsAsync(It.IsAny<int>())).ReturnsAsync([]);
@@ -107,7 +109,7 @@ public class SegmentModelFactoryTests
         _ruleValidator = new Mock<ISegmentRuleValidator>();
         _ruleValidator.Setup(v => v.ValidateStoredAsync(It.IsAny<Segment>())).Returns((Segment segment) => _validator.ValidateStoredAsync(segment));
 
-        _factory = new SegmentModelFactory(_adminAreaSettings, _databaseAdvisor.Object, _dateTimeHelper.Object, _localizationService.Object, LocaleResourceFormatters.Over(_localizationService.Object), _localizedModelFactory.Object, _catalog.Object,
+        _factory = new SegmentModelFactory(_adminAreaSettings, _databaseAdvisor.Object, _dateTimeHelper.Object, _localizationService.Object, LocaleResourceFormatters.Over(_localizationService.Object), _localizedModelFactory.Object, _pluginLimits.Object, _catalog.Object,
             _discountUsage.Object, _memberSearch.Object, _membershipService.Object, _pendingCustomers.Object, new SegmentRuleSerializer(), _ruleValidator.Object, _segmentService.Object,
             new SegmentTemplateCatalog(), _lookups.Object, _storeService.Object);
     }
@@ -563,6 +565,21 @@ public class SegmentModelFactoryTests
         Assert.That(advised.SuggestPreparedStatements, Is.True);
         Assert.That(posted.SuggestPreparedStatements, Is.True, "asked again, never taken from the form");
         Assert.That(quiet.SuggestPreparedStatements, Is.False);
+    }
+
+    /// <summary>
+    /// The settings page warns while the plugin is limited to stores or customer roles (nopCommerce then skips its
+    /// discount requirements for the shoppers outside them), asked at each display
+    /// </summary>
+    [Test]
+    public async Task SettingsWarnWhileThePluginIsLimited()
+    {
+        var free = await _factory.PrepareConfigurationModelAsync(null, new CustomerSegmentsSettings());
+        _pluginLimits.Setup(a => a.IsLimitedAsync()).ReturnsAsync(true);
+        var limited = await _factory.PrepareConfigurationModelAsync(new ConfigurationModel { PluginLimited = false }, new CustomerSegmentsSettings());
+
+        Assert.That(free.PluginLimited, Is.False);
+        Assert.That(limited.PluginLimited, Is.True);
     }
 
     [Test]
