@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Html;
 using Nop.Core.Domain.Customers;
+using Nop.Core.Domain.Discounts;
 using Nop.Core.Domain.Stores;
 using Nop.Plugin.Misc.CustomerSegments.Domain;
 using Nop.Plugin.Misc.CustomerSegments.Models;
@@ -50,16 +51,29 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
     }
 
     /// <summary>
-    /// Segments of the shopper that unlock a current discount
+    /// Whether the shopper can get the discount as nopCommerce grants it: its other requirements, its limitation (used
+    /// up by him or by everyone), the gift cards in his cart; as if its coupon code were entered, which the segment's
+    /// message may give him
+    /// </summary>
+    protected virtual async Task<bool> CanGetDiscountAsync(Discount discount, Customer customer)
+    {
+        var couponCodes = string.IsNullOrEmpty(discount.CouponCode) ? Array.Empty<string>() : [discount.CouponCode];
+
+        return (await _discountService.ValidateDiscountAsync(discount, customer, couponCodes)).IsValid;
+    }
+
+    /// <summary>
+    /// Segments of the shopper that unlock a current discount he can get
     /// </summary>
     protected virtual async Task<IList<int>> GetUnlockingSegmentIdsAsync(Customer customer, Store store, IReadOnlySet<int> memberOf)
     {
-        var currentDiscountIds = (await _discountService.GetAllDiscountsAsync()).Select(discount => discount.Id).ToHashSet();
+        var currentDiscounts = (await _discountService.GetAllDiscountsAsync()).ToDictionary(discount => discount.Id);
         //the rule's requirements from the static cache: nopCommerce's GetAllDiscountRequirementsAsync reads the whole table
         var requirements = (await _ruleRequirementReader.GetRuleRequirementsAsync())
-            .Where(requirement => currentDiscountIds.Contains(requirement.DiscountId));
+            .Where(requirement => currentDiscounts.ContainsKey(requirement.DiscountId));
 
         var unlocking = new List<int>();
+        var obtainable = new Dictionary<int, bool>();
         foreach (var requirement in requirements)
         {
             var result = await _segmentRequirementChecker.CheckAsync(new DiscountRequirementValidationRequest
@@ -69,6 +83,11 @@ public class SegmentOffersModelFactory : ISegmentOffersModelFactory
                 Store = store
             });
             if (!result.IsValid)
+                continue;
+
+            if (!obtainable.TryGetValue(requirement.DiscountId, out var canGet))
+                obtainable[requirement.DiscountId] = canGet = await CanGetDiscountAsync(currentDiscounts[requirement.DiscountId], customer);
+            if (!canGet)
                 continue;
 
             var configuration = await _segmentRequirementStore.GetAsync(requirement.Id);

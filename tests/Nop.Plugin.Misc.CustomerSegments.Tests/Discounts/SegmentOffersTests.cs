@@ -48,6 +48,9 @@ public class SegmentOffersTests
         _currentDiscounts = [new Discount { Id = 1 }, new Discount { Id = 2 }, new Discount { Id = 4 }];
         _discountService.Setup(d => d.GetAllDiscountsAsync(null, null, null, false, null, null, true, 0))
             .ReturnsAsync(() => _currentDiscounts.ToList());
+        //nopCommerce's own check of the whole discount (its other requirements, its limitation): passed unless a test says otherwise
+        _discountService.Setup(d => d.ValidateDiscountAsync(It.IsAny<Discount>(), It.IsAny<Nop.Core.Domain.Customers.Customer>(), It.IsAny<string[]>()))
+            .ReturnsAsync(new DiscountValidationResult { IsValid = true });
         //the DiscountRequirement table, as a query reads it
         _requirements =
         [
@@ -109,6 +112,26 @@ public class SegmentOffersTests
         Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(101, 1, 2), _store)), Has.Length.EqualTo(2));
         Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(102, 5), _store)), Is.EqualTo(new[] { "Should not show" }));
         Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(_h.Registered(103), _store)), Is.Empty);
+    }
+
+    /// <summary>
+    /// A discount is advertised only when the shopper can get it as nopCommerce grants it: not one he used up, nor one
+    /// whose other requirements he fails; its coupon code counted as entered (the segment's message may give it)
+    /// </summary>
+    [Test]
+    public async Task OnlyADiscountTheShopperCanGetIsAdvertised()
+    {
+        var shopper = _h.Registered(100, 1, 2);
+        _currentDiscounts.Single(discount => discount.Id == 2).CouponCode = "SHIP";
+        _discountService.Setup(d => d.ValidateDiscountAsync(It.Is<Discount>(discount => discount.Id == 2), shopper, It.IsAny<string[]>()))
+            .ReturnsAsync(new DiscountValidationResult { IsValid = false });
+
+        Assert.That(Texts(await Factory().PrepareSegmentOffersModelAsync(shopper, _store)),
+            Is.EqualTo(new[] { "&lt;b&gt;10% off&lt;/b&gt; for our &quot;loyal&quot; customers &amp; friends" }));
+        _discountService.Verify(d => d.ValidateDiscountAsync(It.Is<Discount>(discount => discount.Id == 2), shopper,
+            It.Is<string[]>(codes => codes.SequenceEqual(new[] { "SHIP" }))), Times.Once);
+        _discountService.Verify(d => d.ValidateDiscountAsync(It.Is<Discount>(discount => discount.Id == 1), shopper,
+            It.Is<string[]>(codes => codes.Length == 0)), Times.Once);
     }
 
     [Test]

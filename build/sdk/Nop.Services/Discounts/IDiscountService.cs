@@ -1,6 +1,7 @@
 using System;
 using System.Collections.Generic;
 using System.Threading.Tasks;
+using Nop.Core.Domain.Customers;
 using Nop.Core.Domain.Discounts;
 
 namespace Nop.Services.Discounts;
@@ -20,4 +21,6 @@ public interface IDiscountService
     Task InsertDiscountRequirementAsync(DiscountRequirement discountRequirement);
 
     Task DeleteDiscountRequirementAsync(DiscountRequirement discountRequirement, bool recursively);
+
+    Task<DiscountValidationResult> ValidateDiscountAsync(Discount discount, Customer customer, string[] couponCodesToValidate);
 }
