@@ -897,11 +897,11 @@ public class CustomerSegmentsAdminController : BasePluginController
 
     protected virtual async Task<IList<object>> HistogramBucketsJsonAsync(IList<HistogramBucket> buckets, SegmentHistogramField field)
     {
+        //amounts spent shown as the admin shows order totals
+        var amounts = field == SegmentHistogramField.TotalSpent;
         var json = new List<object>();
         foreach (var bucket in buckets)
         {
-            //amounts spent shown as the admin shows order totals
-            var amounts = field == SegmentHistogramField.TotalSpent;
             json.Add(new
             {
                 from = bucket.From,

@@ -50,9 +50,7 @@ public class SegmentRequirementChecker : ISegmentRequirementChecker
             async () => (await _activeSegmentReader.GetActiveSegmentsAsync()).Where(segment => ids.Contains(segment.Id)).ToList(),
             CustomerSegmentsCacheDefaults.RequirementSegmentsCacheKey, discountRequirementId);
 
-        var usable = segments.Where(segment => segment.Active).ToList();
-
-        return ids.All(id => usable.Any(segment => segment.Id == id)) ? usable : null;
+        return ids.All(id => segments.Any(segment => segment.Id == id)) ? segments : null;
     }
 
     /// <summary>
